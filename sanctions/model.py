@@ -1,0 +1,506 @@
+"""The entity model: FollowTheMoney-compatible entities with listing provenance.
+
+An :class:`Entity` holds FtM ``properties`` (property name -> list of string
+values, as OpenSanctions publishes them), and beside them the detail FtM flattens
+away and that screening and auditing need:
+
+* ``names``: every name variant with its kind (primary, strong alias, weak alias,
+  former name, original script) and language, plus name parts where the list
+  gives them;
+* ``dates``: dates with their precision kept (``1952``, ``1952-10``,
+  ``1952-10-07``), a circa flag, and ranges;
+* ``listing``: provenance of the listing (dataset, authority id, programmes,
+  listing date, source file, dataset version).
+
+The FtM properties are derived from the rich parts by :meth:`Entity.add_name`
+and :meth:`Entity.add_date`, so the two views never disagree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "SCHEMATA",
+    "DATASETS",
+    "NameKind",
+    "NameVariant",
+    "FuzzyDate",
+    "Listing",
+    "Entity",
+    "make_entity_id",
+    "parse_date",
+]
+
+# FtM schemata we produce. LegalEntity is the parent of Person/Organization/Company.
+SCHEMATA = (
+    "Thing",
+    "LegalEntity",
+    "Person",
+    "Organization",
+    "Company",
+    "PublicBody",
+    "Vessel",
+    "Airplane",
+)
+
+# Dataset ids (OpenSanctions' names) -> human title.
+DATASETS: dict[str, str] = {
+    "us_ofac_sdn": "US OFAC Specially Designated Nationals (SDN) List",
+    "us_ofac_cons": "US OFAC Consolidated (non-SDN) Sanctions List",
+    "us_trade_csl": "US Consolidated Screening List (trade.gov)",
+    "us_bis_denied": "US BIS Denied Persons List",
+    "un_sc_sanctions": "UN Security Council Consolidated List",
+    "eu_fsf": "EU Financial Sanctions Files (FSF)",
+    "gb_fcdo_sanctions": "UK FCDO UK Sanctions List",
+    "gb_hmt_sanctions": "UK OFSI Consolidated List (ConList)",
+    "ca_dfatd_sema_sanctions": "Canada Consolidated Autonomous Sanctions List (SEMA)",
+    "au_dfat_sanctions": "Australia DFAT Consolidated List",
+    "ch_seco_sanctions": "Switzerland SECO Sanctions List",
+    "opensanctions": "OpenSanctions / FollowTheMoney entities",
+}
+
+
+class NameKind(StrEnum):
+    """What kind of name a variant is, as the authority tells it."""
+
+    PRIMARY = "primary"  # the listed name
+    ALIAS = "alias"  # strong / good-quality a.k.a.
+    WEAK = "weak"  # weak / low-quality a.k.a.
+    PREVIOUS = "previous"  # former name (f.k.a.)
+    ORIGINAL = "original"  # the name in its original (non-Latin) script
+
+
+# Name kind -> FtM property that carries it.
+NAME_PROPERTY: dict[NameKind, str] = {
+    NameKind.PRIMARY: "name",
+    NameKind.ALIAS: "alias",
+    NameKind.WEAK: "weakAlias",
+    NameKind.PREVIOUS: "previousName",
+    NameKind.ORIGINAL: "alias",
+}
+
+NAME_PARTS = ("title", "firstName", "middleName", "secondName", "lastName", "fatherName")
+
+
+@dataclass(frozen=True)
+class NameVariant:
+    """One name of an entity, with its kind, language and (optional) parts."""
+
+    name: str
+    kind: NameKind = NameKind.PRIMARY
+    lang: str | None = None  # ISO 639 code as the list gives it ("ru", "ara"...)
+    script: str | None = None  # script as the list gives it ("Cyrillic", "Arabic"...)
+    parts: tuple[tuple[str, str], ...] = ()  # (("firstName", "Vladimir"), ...)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.name, "kind": str(self.kind)}
+        if self.lang:
+            data["lang"] = self.lang
+        if self.script:
+            data["script"] = self.script
+        if self.parts:
+            data["parts"] = [list(p) for p in self.parts]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> NameVariant:
+        return cls(
+            name=data["name"],
+            kind=NameKind(data.get("kind", "primary")),
+            lang=data.get("lang"),
+            script=data.get("script"),
+            parts=tuple((k, v) for k, v in data.get("parts", [])),
+        )
+
+
+_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@dataclass(frozen=True)
+class FuzzyDate:
+    """A date with its precision kept.
+
+    ``value`` is ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` and never carries an
+    invented month or day. ``circa`` marks approximate dates. A range is
+    ``value`` (start) to ``end``.
+    """
+
+    value: str
+    prop: str = "birthDate"
+    circa: bool = False
+    end: str | None = None
+
+    def __post_init__(self) -> None:
+        if not _DATE_RE.match(self.value):
+            raise ValueError(f"not an ISO date prefix: {self.value!r}")
+        if self.end is not None and not _DATE_RE.match(self.end):
+            raise ValueError(f"not an ISO date prefix: {self.end!r}")
+
+    @property
+    def precision(self) -> str:
+        return {4: "year", 7: "month", 10: "day"}[len(self.value)]
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"prop": self.prop, "value": self.value}
+        if self.circa:
+            data["circa"] = True
+        if self.end:
+            data["end"] = self.end
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FuzzyDate:
+        return cls(
+            value=data["value"],
+            prop=data.get("prop", "birthDate"),
+            circa=bool(data.get("circa", False)),
+            end=data.get("end"),
+        )
+
+
+@dataclass
+class Listing:
+    """Provenance of one listing: who lists it, under what, since when, from which file."""
+
+    dataset: str
+    authority_id: str
+    programs: list[str] = field(default_factory=list)
+    listed_on: str | None = None  # ISO date prefix, as precise as the list gives it
+    source_file: str | None = None
+    dataset_version: str | None = None  # filled in by the store
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset,
+            "authority_id": self.authority_id,
+            "programs": list(self.programs),
+            "listed_on": self.listed_on,
+            "source_file": self.source_file,
+            "dataset_version": self.dataset_version,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Listing:
+        return cls(
+            dataset=data["dataset"],
+            authority_id=data["authority_id"],
+            programs=list(data.get("programs", [])),
+            listed_on=data.get("listed_on"),
+            source_file=data.get("source_file"),
+            dataset_version=data.get("dataset_version"),
+        )
+
+
+def make_entity_id(dataset: str, authority_id: str) -> str:
+    """The stable entity id: ``{dataset}-{authority id}``."""
+    return f"{dataset}-{str(authority_id).strip()}"
+
+
+_WS = re.compile(r"\s+")
+
+
+def clean_text(value: Any) -> str | None:
+    """Collapse whitespace; return None for empty values and OFAC's ``-0-`` placeholder."""
+    if value is None:
+        return None
+    text = _WS.sub(" ", str(value)).strip()
+    if not text or text == "-0-":
+        return None
+    return text
+
+
+@dataclass
+class Entity:
+    """A listed subject: FtM schema + properties, rich names and dates, and provenance."""
+
+    id: str
+    schema: str
+    listing: Listing
+    properties: dict[str, list[str]] = field(default_factory=dict)
+    names: list[NameVariant] = field(default_factory=list)
+    dates: list[FuzzyDate] = field(default_factory=list)
+
+    @classmethod
+    def create(
+        cls,
+        dataset: str,
+        authority_id: str,
+        schema: str,
+        source_file: str | None = None,
+    ) -> Entity:
+        if schema not in SCHEMATA:
+            raise ValueError(f"unknown schema {schema!r}")
+        listing = Listing(dataset=dataset, authority_id=str(authority_id), source_file=source_file)
+        return cls(id=make_entity_id(dataset, authority_id), schema=schema, listing=listing)
+
+    # -- building -----------------------------------------------------------
+
+    def add(self, prop: str, value: Any) -> None:
+        """Add a value to a FtM property: whitespace collapsed, empties and duplicates skipped."""
+        if isinstance(value, (list, tuple, set)):
+            for item in value:
+                self.add(prop, item)
+            return
+        text = clean_text(value)
+        if text is None:
+            return
+        values = self.properties.setdefault(prop, [])
+        if text not in values:
+            values.append(text)
+
+    def add_name(
+        self,
+        name: Any,
+        kind: NameKind | str = NameKind.PRIMARY,
+        lang: str | None = None,
+        script: str | None = None,
+        **parts: Any,
+    ) -> None:
+        """Add a name variant (and its parts) and mirror it into the FtM name property."""
+        text = clean_text(name)
+        if text is None:
+            return
+        kind = NameKind(kind)
+        clean_parts = tuple(
+            (k, v) for k in NAME_PARTS if (v := clean_text(parts.get(k))) is not None
+        )
+        unknown = set(parts) - set(NAME_PARTS)
+        if unknown:
+            raise ValueError(f"unknown name parts: {sorted(unknown)}")
+        variant = NameVariant(name=text, kind=kind, lang=lang, script=script, parts=clean_parts)
+        if variant not in self.names:
+            self.names.append(variant)
+        self.add(NAME_PROPERTY[kind], text)
+        for key, value in clean_parts:
+            self.add(key, value)
+
+    def add_date(
+        self,
+        value: str | FuzzyDate | None,
+        prop: str = "birthDate",
+        circa: bool = False,
+        end: str | None = None,
+    ) -> None:
+        """Add a date with its precision; mirror it into the FtM property."""
+        if value is None:
+            return
+        date = value if isinstance(value, FuzzyDate) else FuzzyDate(value, prop, circa, end)
+        if date not in self.dates:
+            self.dates.append(date)
+        self.add(date.prop, date.value)
+        if date.end:
+            self.add(date.prop, date.end)
+
+    # -- reading ------------------------------------------------------------
+
+    def get(self, prop: str) -> list[str]:
+        return self.properties.get(prop, [])
+
+    def first(self, prop: str) -> str | None:
+        values = self.properties.get(prop)
+        return values[0] if values else None
+
+    @property
+    def caption(self) -> str:
+        for kind in (NameKind.PRIMARY, NameKind.ALIAS, NameKind.PREVIOUS, NameKind.WEAK):
+            for variant in self.names:
+                if variant.kind == kind:
+                    return variant.name
+        for prop in ("name", "alias", "imoNumber"):
+            if self.properties.get(prop):
+                return self.properties[prop][0]
+        return self.id
+
+    # -- serialisation --------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The full record, as stored: FtM fields plus names, dates and listing."""
+        return {
+            "id": self.id,
+            "schema": self.schema,
+            "caption": self.caption,
+            "properties": {k: list(v) for k, v in sorted(self.properties.items()) if v},
+            "names": [n.to_dict() for n in self.names],
+            "dates": [d.to_dict() for d in self.dates],
+            "listing": self.listing.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Entity:
+        listing_data = data.get("listing")
+        if listing_data is None:
+            dataset = (data.get("datasets") or ["opensanctions"])[0]
+            listing = Listing(dataset=dataset, authority_id=data["id"])
+        else:
+            listing = Listing.from_dict(listing_data)
+        return cls(
+            id=data["id"],
+            schema=data["schema"],
+            listing=listing,
+            properties={k: list(v) for k, v in data.get("properties", {}).items()},
+            names=[NameVariant.from_dict(n) for n in data.get("names", [])],
+            dates=[FuzzyDate.from_dict(d) for d in data.get("dates", [])],
+        )
+
+    def to_ftm(self) -> dict[str, Any]:
+        """The entity as a FtM JSON object, the way OpenSanctions exports it."""
+        props = {k: list(v) for k, v in sorted(self.properties.items()) if v}
+        if self.listing.programs and "program" not in props:
+            props["program"] = list(self.listing.programs)
+        return {
+            "id": self.id,
+            "schema": self.schema,
+            "caption": self.caption,
+            "properties": props,
+            "datasets": [self.listing.dataset],
+            "referents": [],
+            "target": True,
+            "first_seen": None,
+            "last_seen": None,
+            "last_change": None,
+        }
+
+    def content_hash(self) -> str:
+        """A hash of the content that matters for change detection (not the file/version)."""
+        data = self.to_dict()
+        listing = dict(data["listing"])
+        listing.pop("source_file", None)
+        listing.pop("dataset_version", None)
+        data["listing"] = listing
+        blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def diff_properties(self, other: Entity) -> list[str]:
+        """Names of the fields that differ between two versions of this entity."""
+        changed: set[str] = set()
+        keys = set(self.properties) | set(other.properties)
+        for key in keys:
+            if sorted(self.properties.get(key, [])) != sorted(other.properties.get(key, [])):
+                changed.add(key)
+        if self.schema != other.schema:
+            changed.add("schema")
+        if sorted(self.listing.programs) != sorted(other.listing.programs):
+            changed.add("listing.programs")
+        if self.listing.listed_on != other.listing.listed_on:
+            changed.add("listing.listed_on")
+        if {n.to_dict().__repr__() for n in self.names} != {
+            n.to_dict().__repr__() for n in other.names
+        } and not changed & {"name", "alias", "weakAlias", "previousName"}:
+            changed.add("names")
+        if {repr(d) for d in self.dates} != {repr(d) for d in other.dates} and not changed & {
+            d.prop for d in self.dates + other.dates
+        }:
+            changed.add("dates")
+        return sorted(changed)
+
+
+# -- dates ----------------------------------------------------------------------
+
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("jan", "january", "janvier"),
+            ("feb", "february", "fevrier", "février"),
+            ("mar", "march", "mars"),
+            ("apr", "april", "avril"),
+            ("may", "mai"),
+            ("jun", "june", "juin"),
+            ("jul", "july", "juillet"),
+            ("aug", "august", "aout", "août"),
+            ("sep", "sept", "september", "septembre"),
+            ("oct", "october", "octobre"),
+            ("nov", "november", "novembre"),
+            ("dec", "december", "decembre", "décembre"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+
+_CIRCA = re.compile(r"^\s*(circa|ca\.?|c\.|approx(\.|imately)?|about|around)\s+", re.I)
+
+
+def _ymd(year: int, month: int | None = None, day: int | None = None) -> str | None:
+    if not 1000 <= year <= 2999:
+        return None
+    if month is None or month == 0:
+        return f"{year:04d}"
+    if not 1 <= month <= 12:
+        return None
+    if day is None or day == 0:
+        return f"{year:04d}-{month:02d}"
+    if not 1 <= day <= 31:
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _parse_single(text: str, dayfirst: bool = True) -> str | None:
+    text = text.strip().strip(".,;")
+    if not text:
+        return None
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:T.*)?", text)
+    if m:
+        return _ymd(int(m[1]), int(m[2]) if m[2] else None, int(m[3]) if m[3] else None)
+    m = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", text)
+    if m:
+        a, b = int(m[1]), int(m[2])
+        day, month = (a, b) if dayfirst else (b, a)
+        return _ymd(int(m[3]), month, day)
+    m = re.fullmatch(r"(\d{1,2})[/.\-](\d{4})", text)
+    if m:
+        return _ymd(int(m[2]), int(m[1]))
+    m = re.fullmatch(r"(\d{1,2})\s*[ \-]\s*([A-Za-zéû]+)\.?\s*[ \-,]\s*(\d{4})", text)
+    if m and m[2].lower() in _MONTHS:
+        return _ymd(int(m[3]), _MONTHS[m[2].lower()], int(m[1]))
+    m = re.fullmatch(r"([A-Za-zéû]+)\.?\s+(\d{1,2}),?\s+(\d{4})", text)
+    if m and m[1].lower() in _MONTHS:
+        return _ymd(int(m[3]), _MONTHS[m[1].lower()], int(m[2]))
+    m = re.fullmatch(r"([A-Za-zéû]+)\.?[ \-,]+(\d{4})", text)
+    if m and m[1].lower() in _MONTHS:
+        return _ymd(int(m[2]), _MONTHS[m[1].lower()])
+    return None
+
+
+def parse_date(text: Any, prop: str = "birthDate", dayfirst: bool = True) -> FuzzyDate | None:
+    """Parse a date as lists write it, keeping its precision; None if not a date.
+
+    Understands ``1952``, ``1952-10``, ``1952-10-07``, ``07/10/1952`` (day first
+    by default; ``00`` parts mean unknown), ``07 Oct 1952``, ``Oct 1952``,
+    ``circa 1952``, ``1952 to 1954`` and ``1952-1954``.
+    """
+    raw = clean_text(text)
+    if raw is None:
+        return None
+    circa = False
+    m = _CIRCA.match(raw)
+    if m:
+        circa = True
+        raw = raw[m.end() :]
+    m = re.fullmatch(r"(\d{4})\s*(?:-|to|–|/)\s*(\d{4})", raw, re.I)
+    if m and m[1] < m[2]:
+        return FuzzyDate(m[1], prop=prop, circa=circa, end=m[2])
+    m = re.fullmatch(r"(.+?)\s+(?:to|–)\s+(.+)", raw, re.I)
+    if m:
+        start, end = _parse_single(m[1], dayfirst), _parse_single(m[2], dayfirst)
+        if start and end:
+            return FuzzyDate(start, prop=prop, circa=circa, end=end)
+    value = _parse_single(raw, dayfirst)
+    if value is None:
+        return None
+    return FuzzyDate(value, prop=prop, circa=circa)
+
+
+def iter_unique(values: Iterable[str]) -> list[str]:
+    """Values in first-seen order without duplicates."""
+    seen: dict[str, None] = {}
+    for value in values:
+        seen.setdefault(value, None)
+    return list(seen)

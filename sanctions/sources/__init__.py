@@ -1,0 +1,125 @@
+"""Parsers of the official list formats, one module per format.
+
+Each format module defines:
+
+* ``FORMAT``: the format's name (e.g. ``"un_xml"``);
+* ``DEFAULT_DATASET``: the dataset id its files usually belong to;
+* ``detect(head: bytes) -> bool``: recognise the format from the first bytes of
+  the (decompressed) content, never from the file name;
+* ``parse(path: Path, dataset: str | None = None) -> Iterator[Entity]``: stream
+  the entities; raise :class:`~sanctions.errors.SourceError` subclasses naming
+  the file and place on bad input;
+
+and optionally:
+
+* ``detect_dir(path: Path) -> bool``: recognise a folder holding a file set
+  (OFAC's headerless sdn/add/alt/sdn_comments CSVs);
+* ``dataset_for(path: Path) -> str``: the dataset id of a given file when one
+  format serves several datasets;
+* ``published(path: Path) -> str | None``: the publication date the file states.
+
+:func:`detect_format` picks the module for a path; :func:`parse_path` parses it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from sanctions.errors import FormatError, UnknownFormatError
+from sanctions.model import Entity
+
+from .base import sniff
+
+__all__ = ["FORMAT_MODULES", "SourceFormat", "detect_format", "parse_path", "list_formats"]
+
+# Order matters only where two detectors could both answer yes: more specific first.
+FORMAT_MODULES = (
+    "ofac_csv",
+    "ofac_xml",
+    "ofac_advanced",
+    "ofac_enhanced",
+    "un_xml",
+    "eu_xml",
+    "eu_csv",
+    "uk_fcdo",
+    "uk_ofsi",
+    "ca_sema",
+    "au_dfat",
+    "ch_seco",
+    "us_csl",
+    "ftm",
+)
+
+
+@dataclass(frozen=True)
+class SourceFormat:
+    """A format module, wrapped."""
+
+    module: ModuleType
+
+    @property
+    def name(self) -> str:
+        return str(self.module.FORMAT)
+
+    def dataset_for(self, path: Path) -> str:
+        fn = getattr(self.module, "dataset_for", None)
+        return str(fn(path)) if fn else str(self.module.DEFAULT_DATASET)
+
+    def published(self, path: Path) -> str | None:
+        fn = getattr(self.module, "published", None)
+        return fn(path) if fn else None
+
+    def parse(self, path: Path, dataset: str | None = None) -> Iterator[Entity]:
+        return self.module.parse(path, dataset=dataset)  # type: ignore[no-any-return]
+
+
+def _modules() -> list[ModuleType]:
+    modules = []
+    for name in FORMAT_MODULES:
+        try:
+            modules.append(importlib.import_module(f"{__name__}.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+    return modules
+
+
+def list_formats() -> list[SourceFormat]:
+    """Every available format."""
+    return [SourceFormat(m) for m in _modules()]
+
+
+def detect_format(path: str | Path) -> SourceFormat:
+    """The format of a file or folder, from its content."""
+    path = Path(path)
+    if not path.exists():
+        raise FormatError("no such file or folder", path)
+    modules = _modules()
+    if path.is_dir():
+        for module in modules:
+            detect_dir = getattr(module, "detect_dir", None)
+            if detect_dir is not None and detect_dir(path):
+                return SourceFormat(module)
+        raise UnknownFormatError("folder holds no list file set this tool knows", path)
+    head = sniff(path)
+    if not head.strip():
+        raise FormatError("file is empty", path)
+    for module in modules:
+        if module.detect(head):
+            return SourceFormat(module)
+    raise UnknownFormatError(
+        "unknown format: the content matches none of the official list formats "
+        f"({', '.join(m.FORMAT for m in modules)})",
+        path,
+    )
+
+
+def parse_path(path: str | Path, dataset: str | None = None) -> Iterator[Entity]:
+    """Detect the format of ``path`` and stream its entities."""
+    path = Path(path)
+    fmt = detect_format(path)
+    return fmt.parse(path, dataset=dataset or fmt.dataset_for(path))
