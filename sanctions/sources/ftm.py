@@ -42,7 +42,6 @@ def _entity(data: dict, dataset: str, source: str) -> Entity:
     props = data.get("properties") or {}
     if not isinstance(props, dict):
         raise ValueError("'properties' is not an object")
-    datasets = data.get("datasets") or [dataset]
     listing = Listing(
         dataset=dataset,
         authority_id=str(data["id"]),
@@ -65,11 +64,8 @@ def _entity(data: dict, dataset: str, source: str) -> Entity:
                 entity.add_date(date)
             else:
                 entity.add(prop, value)
-    if datasets and datasets != [dataset]:
-        entity.add("publisher", [d for d in datasets if isinstance(d, str)])
-    for key in ("first_seen", "last_change"):
-        if data.get(key) and key == "first_seen":
-            listing.listed_on = str(data[key])[:10]
+    if data.get("first_seen"):
+        listing.listed_on = str(data["first_seen"])[:10]
     return entity
 
 

@@ -1,0 +1,623 @@
+"""The versioned store: every loaded version of every list, with diffs.
+
+Loading a file parses it whole first (a parse error never touches the store),
+then writes the new version, its entities and its diff to the previous version
+in ONE transaction, and only at its end makes the new version current. A crash,
+a kill -9 or a full disk at any point leaves the previous version current and
+intact. Identical content (same bytes) as the current version is a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from sanctions.config import db_url
+from sanctions.errors import FormatError, SanctionsError, StoreError
+from sanctions.model import DATASETS, Entity
+from sanctions.sources import SourceFormat, detect_format
+
+from . import schema as t
+from .migrate import migrate
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Store", "LoadResult", "VersionInfo", "DatasetInfo", "Change", "Diff", "hash_path"]
+
+CHUNK = 500
+
+
+@dataclass
+class VersionInfo:
+    """One loaded version of a dataset."""
+
+    id: int
+    dataset: str
+    seq: int
+    content_hash: str
+    format: str
+    source_file: str | None
+    source_url: str | None
+    published: str | None
+    loaded_at: str
+    entity_count: int
+    added: int
+    removed: int
+    changed: int
+    parent_id: int | None
+    current: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class DatasetInfo:
+    id: str
+    title: str
+    current: VersionInfo | None
+    version_count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "version_count": self.version_count,
+            "current": self.current.to_dict() if self.current else None,
+        }
+
+
+@dataclass
+class LoadResult:
+    dataset: str
+    status: str  # "loaded" | "unchanged"
+    version_id: int
+    seq: int
+    content_hash: str
+    format: str
+    entity_count: int
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Change:
+    entity_id: str
+    change: str  # added | removed | changed
+    caption: str
+    properties: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Diff:
+    dataset: str
+    from_version: VersionInfo | None
+    to_version: VersionInfo
+    changes: list[Change]
+
+    def of_kind(self, kind: str) -> list[Change]:
+        return [c for c in self.changes if c.change == kind]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset,
+            "from": self.from_version.to_dict() if self.from_version else None,
+            "to": self.to_version.to_dict(),
+            "added": [c.to_dict() for c in self.of_kind("added")],
+            "removed": [c.to_dict() for c in self.of_kind("removed")],
+            "changed": [c.to_dict() for c in self.of_kind("changed")],
+        }
+
+
+def hash_path(path: Path) -> str:
+    """SHA-256 of a file's bytes, or of a folder's files (names and bytes, sorted)."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            digest.update(file.name.lower().encode() + b"\0")
+        with open(file, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see _sqlite_begin)
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+class Store:
+    """A versioned store of sanctions lists in SQLite or PostgreSQL."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.url = engine.url.render_as_string(hide_password=True)
+
+    @classmethod
+    def open(cls, url: str | Path | None = None, migrate_schema: bool = True) -> Store:
+        """Open (and create or upgrade) the store at a path or URL."""
+        sa_url = db_url(url)
+        try:
+            engine = create_engine(sa_url, future=True, pool_pre_ping=True)
+            if engine.dialect.name == "sqlite":
+                event.listen(engine, "connect", _sqlite_pragmas)
+                event.listen(engine, "begin", _sqlite_begin)
+            store = cls(engine)
+            if migrate_schema:
+                migrate(engine)
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"cannot open store {url or sa_url}: {exc.__class__.__name__}: {exc}"
+            ) from exc
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- reading versions -----------------------------------------------------
+
+    def _version(self, row: Any, current_ids: set[int] | None = None) -> VersionInfo:
+        data = dict(row._mapping)
+        info = VersionInfo(**data)
+        info.current = current_ids is not None and info.id in current_ids
+        return info
+
+    def _current_ids(self, conn: Connection) -> set[int]:
+        rows = conn.execute(select(t.datasets.c.current_version_id))
+        return {r[0] for r in rows if r[0] is not None}
+
+    def current_version(self, dataset: str) -> VersionInfo | None:
+        with self.engine.connect() as conn:
+            vid = conn.execute(
+                select(t.datasets.c.current_version_id).where(t.datasets.c.id == dataset)
+            ).scalar()
+            if vid is None:
+                return None
+            row = conn.execute(select(t.versions).where(t.versions.c.id == vid)).one()
+            return self._version(row, {vid})
+
+    def versions(self, dataset: str | None = None) -> list[VersionInfo]:
+        with self.engine.connect() as conn:
+            query = select(t.versions).order_by(t.versions.c.dataset, t.versions.c.seq)
+            if dataset:
+                query = query.where(t.versions.c.dataset == dataset)
+            current = self._current_ids(conn)
+            return [self._version(r, current) for r in conn.execute(query)]
+
+    def get_version(self, dataset: str, ref: str | int) -> VersionInfo:
+        """A version by id, by its number within the dataset (``v3``) or by hash prefix."""
+        text = str(ref).strip()
+        for version in self.versions(dataset):
+            if (
+                text == str(version.id)
+                or text.lower() == f"v{version.seq}"
+                or (len(text) >= 6 and version.content_hash.startswith(text.lower()))
+            ):
+                return version
+        raise StoreError(f"{dataset} has no version {text!r} (see `sanctions lists --versions`)")
+
+    def datasets(self) -> list[DatasetInfo]:
+        with self.engine.connect() as conn:
+            counts = dict(
+                conn.execute(
+                    select(t.versions.c.dataset, func.count()).group_by(t.versions.c.dataset)
+                ).all()
+            )
+            current = self._current_ids(conn)
+            versions = {
+                v.dataset: v
+                for v in (
+                    self._version(r, current)
+                    for r in conn.execute(select(t.versions).where(t.versions.c.id.in_(current)))
+                )
+            }
+            rows = conn.execute(select(t.datasets).order_by(t.datasets.c.id)).all()
+        return [
+            DatasetInfo(r.id, r.title, versions.get(r.id), int(counts.get(r.id, 0))) for r in rows
+        ]
+
+    # -- reading entities -------------------------------------------------------
+
+    def _entity(self, data: str, version: VersionInfo | None) -> Entity:
+        entity = Entity.from_dict(json.loads(data))
+        if version is not None:
+            entity.listing.dataset_version = (
+                f"{version.dataset}@v{version.seq}:{version.content_hash[:12]}"
+            )
+            entity.listing.source_file = version.source_file
+        return entity
+
+    def iter_entities(
+        self,
+        datasets: Iterable[str] | None = None,
+        version_ids: Iterable[int] | None = None,
+    ) -> Iterator[Entity]:
+        """Entities of the current versions (or of given versions), streamed."""
+        if version_ids is None:
+            infos = [d.current for d in self.datasets() if d.current is not None]
+            if datasets is not None:
+                wanted = set(datasets)
+                infos = [v for v in infos if v.dataset in wanted]
+        else:
+            wanted_ids = set(version_ids)
+            infos = [v for v in self.versions() if v.id in wanted_ids]
+        for info in infos:
+            query = (
+                select(t.blobs.c.data)
+                .select_from(
+                    t.version_entities.join(t.blobs, t.version_entities.c.hash == t.blobs.c.hash)
+                )
+                .where(t.version_entities.c.version_id == info.id)
+                .order_by(t.version_entities.c.entity_id)
+            )
+            with self.engine.connect() as conn:
+                for (data,) in conn.execution_options(yield_per=1000).execute(query):
+                    yield self._entity(data, info)
+
+    def get_entity(self, entity_id: str, version_id: int | None = None) -> Entity | None:
+        """An entity as in its dataset's current version (or a given version)."""
+        with self.engine.connect() as conn:
+            query = (
+                select(t.blobs.c.data, t.version_entities.c.version_id)
+                .select_from(
+                    t.version_entities.join(t.blobs, t.version_entities.c.hash == t.blobs.c.hash)
+                )
+                .where(t.version_entities.c.entity_id == entity_id)
+            )
+            if version_id is None:
+                current = self._current_ids(conn)
+                query = query.where(t.version_entities.c.version_id.in_(current))
+            else:
+                query = query.where(t.version_entities.c.version_id == version_id)
+            row = conn.execute(query).first()
+            if row is None:
+                return None
+            vrow = conn.execute(select(t.versions).where(t.versions.c.id == row[1])).one()
+        return self._entity(row[0], self._version(vrow))
+
+    def entity_history(self, entity_id: str) -> list[dict[str, Any]]:
+        """Every version that added, removed or changed this entity."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.changes, t.versions.c.seq, t.versions.c.loaded_at, t.versions.c.dataset)
+                .join(t.versions, t.versions.c.id == t.changes.c.version_id)
+                .where(t.changes.c.entity_id == entity_id)
+                .order_by(t.versions.c.id)
+            ).all()
+        return [
+            {
+                "version_id": r.version_id,
+                "dataset": r.dataset,
+                "seq": r.seq,
+                "loaded_at": r.loaded_at,
+                "change": r.change,
+                "properties": json.loads(r.properties) if r.properties else [],
+            }
+            for r in rows
+        ]
+
+    # -- diffs ------------------------------------------------------------------------
+
+    def diff(
+        self, dataset: str, from_ref: str | int | None = None, to_ref: str | int | None = None
+    ) -> Diff:
+        """The changes between two versions (default: the current one and its predecessor)."""
+        versions = self.versions(dataset)
+        if not versions:
+            raise StoreError(f"dataset {dataset!r} has no versions in the store")
+        to_v = (
+            self.get_version(dataset, to_ref)
+            if to_ref is not None
+            else next((v for v in versions if v.current), versions[-1])
+        )
+        if from_ref is not None:
+            from_v: VersionInfo | None = self.get_version(dataset, from_ref)
+        else:
+            from_v = next((v for v in versions if v.id == to_v.parent_id), None)
+        if from_v is not None and from_v.id == to_v.parent_id:
+            return Diff(dataset, from_v, to_v, self._stored_changes(to_v.id))
+        if from_v is None:
+            return Diff(dataset, None, to_v, self._stored_changes(to_v.id))
+        with self.engine.connect() as conn:
+            old = self._version_map(conn, from_v.id)
+            new = self._version_map(conn, to_v.id)
+            changes = self._compute_changes(conn, old, new)
+        return Diff(dataset, from_v, to_v, changes)
+
+    def _stored_changes(self, version_id: int) -> list[Change]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.changes)
+                .where(t.changes.c.version_id == version_id)
+                .order_by(t.changes.c.entity_id)
+            ).all()
+        return [
+            Change(
+                r.entity_id, r.change, r.caption, json.loads(r.properties) if r.properties else []
+            )
+            for r in rows
+        ]
+
+    def _version_map(self, conn: Connection, version_id: int) -> dict[str, tuple[str, str]]:
+        rows = conn.execute(
+            select(
+                t.version_entities.c.entity_id,
+                t.version_entities.c.hash,
+                t.version_entities.c.caption,
+            ).where(t.version_entities.c.version_id == version_id)
+        )
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def _blobs(self, conn: Connection, hashes: Iterable[str]) -> dict[str, Entity]:
+        found: dict[str, Entity] = {}
+        hashes = list(hashes)
+        for i in range(0, len(hashes), CHUNK):
+            rows = conn.execute(select(t.blobs).where(t.blobs.c.hash.in_(hashes[i : i + CHUNK])))
+            found.update({r.hash: Entity.from_dict(json.loads(r.data)) for r in rows})
+        return found
+
+    def _compute_changes(
+        self,
+        conn: Connection,
+        old: dict[str, tuple[str, str]],
+        new: dict[str, tuple[str, str]],
+        new_entities: dict[str, Entity] | None = None,
+    ) -> list[Change]:
+        changes = [Change(eid, "added", new[eid][1]) for eid in new.keys() - old.keys()]
+        changes += [Change(eid, "removed", old[eid][1]) for eid in old.keys() - new.keys()]
+        changed = [eid for eid in new.keys() & old.keys() if new[eid][0] != old[eid][0]]
+        olds = self._blobs(conn, [old[eid][0] for eid in changed])
+        if new_entities is None:
+            new_entities = {}
+            news = self._blobs(conn, [new[eid][0] for eid in changed])
+            new_entities = {eid: news[new[eid][0]] for eid in changed}
+        for eid in changed:
+            props = olds[old[eid][0]].diff_properties(new_entities[eid]) or ["(content)"]
+            changes.append(Change(eid, "changed", new[eid][1], props))
+        changes.sort(key=lambda c: c.entity_id)
+        return changes
+
+    # -- loading ----------------------------------------------------------------------
+
+    def load(
+        self,
+        path: str | Path,
+        dataset: str | None = None,
+        source_url: str | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> LoadResult:
+        """Parse a list file (or file set folder) and store it as a new version of its dataset."""
+        path = Path(path)
+        started = datetime.now(UTC)
+        fmt = detect_format(path)
+        dataset = dataset or fmt.dataset_for(path)
+        content_hash = hash_path(path)
+        current = self.current_version(dataset)
+        if current is not None and current.content_hash == content_hash:
+            return LoadResult(
+                dataset,
+                "unchanged",
+                current.id,
+                current.seq,
+                content_hash,
+                fmt.name,
+                current.entity_count,
+            )
+        entities = self._parse_all(path, fmt, dataset, progress)
+        result = self.save_version(
+            dataset,
+            entities,
+            content_hash=content_hash,
+            fmt=fmt.name,
+            source_file=path.name,
+            source_url=source_url,
+            published=fmt.published(path),
+        )
+        result.seconds = (datetime.now(UTC) - started).total_seconds()
+        return result
+
+    def _parse_all(
+        self, path: Path, fmt: SourceFormat, dataset: str, progress: Callable[[int], None] | None
+    ) -> dict[str, Entity]:
+        entities: dict[str, Entity] = {}
+        try:
+            for entity in fmt.parse(path, dataset=dataset):
+                if entity.id in entities:
+                    raise FormatError(f"duplicate entity id {entity.id!r}", path)
+                entities[entity.id] = entity
+                if progress is not None:
+                    progress(1)
+        except SanctionsError:
+            raise
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+            raise FormatError(
+                f"cannot parse as {fmt.name}: {exc.__class__.__name__}: {exc}", path
+            ) from exc
+        if not entities:
+            raise FormatError(f"no entities found (format {fmt.name})", path)
+        return entities
+
+    def save_version(
+        self,
+        dataset: str,
+        entities: dict[str, Entity],
+        *,
+        content_hash: str,
+        fmt: str,
+        source_file: str | None = None,
+        source_url: str | None = None,
+        published: str | None = None,
+    ) -> LoadResult:
+        """Write a parsed version in one transaction and make it current."""
+        try:
+            with self.engine.begin() as conn:
+                return self._save(
+                    conn, dataset, entities, content_hash, fmt, source_file, source_url, published
+                )
+        except DBAPIError as exc:
+            raise StoreError(
+                f"could not store {dataset} ({exc.orig.__class__.__name__}: {exc.orig}); "
+                "the previous version is kept"
+            ) from exc
+
+    def _save(
+        self,
+        conn: Connection,
+        dataset: str,
+        entities: dict[str, Entity],
+        content_hash: str,
+        fmt: str,
+        source_file: str | None,
+        source_url: str | None,
+        published: str | None,
+    ) -> LoadResult:
+        current_id = self._lock_dataset(conn, dataset)
+        old: dict[str, tuple[str, str]] = {}
+        seq = 1
+        if current_id is not None:
+            old = self._version_map(conn, current_id)
+            seq = 1 + (
+                conn.execute(
+                    select(func.max(t.versions.c.seq)).where(t.versions.c.dataset == dataset)
+                ).scalar()
+                or 0
+            )
+        hashes = {eid: e.content_hash() for eid, e in entities.items()}
+        new = {eid: (hashes[eid], e.caption) for eid, e in entities.items()}
+        changes = (
+            self._compute_changes(conn, old, new, entities)
+            if current_id is not None
+            else [Change(eid, "added", new[eid][1]) for eid in sorted(new)]
+        )
+        counts = {
+            k: sum(1 for c in changes if c.change == k) for k in ("added", "removed", "changed")
+        }
+        version_id = conn.execute(
+            insert(t.versions).values(
+                dataset=dataset,
+                seq=seq,
+                content_hash=content_hash,
+                format=fmt,
+                source_file=source_file,
+                source_url=source_url,
+                published=published,
+                loaded_at=_now(),
+                entity_count=len(entities),
+                parent_id=current_id,
+                **counts,
+            )
+        ).inserted_primary_key[0]
+        self._insert_blobs(conn, entities, hashes)
+        rows = [
+            {
+                "version_id": version_id,
+                "entity_id": eid,
+                "hash": hashes[eid],
+                "schema": e.schema,
+                "caption": e.caption,
+            }
+            for eid, e in entities.items()
+        ]
+        for i in range(0, len(rows), 5000):
+            conn.execute(insert(t.version_entities), rows[i : i + 5000])
+        change_rows = [
+            {
+                "version_id": version_id,
+                "entity_id": c.entity_id,
+                "change": c.change,
+                "caption": c.caption,
+                "old_hash": old.get(c.entity_id, (None,))[0],
+                "new_hash": new.get(c.entity_id, (None,))[0],
+                "properties": _dumps(c.properties) if c.properties else None,
+            }
+            for c in changes
+        ]
+        for i in range(0, len(change_rows), 5000):
+            conn.execute(insert(t.changes), change_rows[i : i + 5000])
+        conn.execute(
+            update(t.datasets)
+            .where(t.datasets.c.id == dataset)
+            .values(current_version_id=version_id, updated_at=_now())
+        )
+        log.info("loaded %s v%d: %d entities (%s)", dataset, seq, len(entities), counts)
+        return LoadResult(
+            dataset, "loaded", version_id, seq, content_hash, fmt, len(entities), **counts
+        )
+
+    def _lock_dataset(self, conn: Connection, dataset: str) -> int | None:
+        """Create the dataset row if needed and lock it for this transaction."""
+        query = select(t.datasets.c.current_version_id).where(t.datasets.c.id == dataset)
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(
+                "INSERT INTO datasets (id, title) VALUES (%(id)s, %(title)s) ON CONFLICT (id) DO NOTHING",
+                {"id": dataset, "title": DATASETS.get(dataset, dataset)},
+            )
+            return conn.execute(query.with_for_update()).scalar()
+        row = conn.execute(query).first()
+        if row is None:
+            conn.execute(
+                insert(t.datasets).values(id=dataset, title=DATASETS.get(dataset, dataset))
+            )
+            return None
+        # Take SQLite's write lock now, so that two loads serialise.
+        conn.execute(update(t.datasets).where(t.datasets.c.id == dataset).values(updated_at=_now()))
+        return row[0]
+
+    def _insert_blobs(
+        self, conn: Connection, entities: dict[str, Entity], hashes: dict[str, str]
+    ) -> None:
+        wanted = {hashes[eid]: eid for eid in entities}
+        keys = list(wanted)
+        existing: set[str] = set()
+        for i in range(0, len(keys), CHUNK):
+            existing.update(
+                r[0]
+                for r in conn.execute(
+                    select(t.blobs.c.hash).where(t.blobs.c.hash.in_(keys[i : i + CHUNK]))
+                )
+            )
+        rows = []
+        for h, eid in wanted.items():
+            if h in existing:
+                continue
+            data = entities[eid].to_dict()
+            data["listing"]["source_file"] = None
+            data["listing"]["dataset_version"] = None
+            rows.append({"hash": h, "data": _dumps(data)})
+        for i in range(0, len(rows), 2000):
+            conn.execute(insert(t.blobs), rows[i : i + 2000])
