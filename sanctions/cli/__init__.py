@@ -1,0 +1,22 @@
+"""The `sanctions` command. Thin: parses arguments, calls the library, prints.
+
+Each command group lives in its own module and registers itself on :data:`main`
+when imported; :data:`COMMAND_MODULES` lists them.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from .app import main
+
+COMMAND_MODULES = ("lists", "update", "demo", "screen")
+
+for _name in COMMAND_MODULES:
+    try:
+        importlib.import_module(f"{__name__}.{_name}")
+    except ModuleNotFoundError as _exc:  # a command module not written yet
+        if _exc.name != f"{__name__}.{_name}":
+            raise
+
+__all__ = ["main"]

@@ -1,0 +1,332 @@
+"""Commands for the lists: load, update, lists, diff, show, export."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sanctions.errors import SanctionsError, StoreError
+
+from .app import console, db_option, err_console, main, open_store, print_json
+
+
+def _progress(disable: bool) -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,} entities"),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=disable,
+        transient=True,
+    )
+
+
+@main.command("load")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--dataset", default=None, help="Dataset id (default: detected from the content).")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@db_option
+@click.pass_context
+def load_cmd(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    dataset: str | None,
+    as_json: bool,
+    db_sub: str | None,
+) -> None:
+    """Load list files (or folders holding a file set) as new dataset versions.
+
+    The format is detected from the content. Loading the same content again is
+    a no-op. A file that fails to parse leaves the previous version current.
+    """
+    store = open_store(ctx, db_sub)
+    results: list[dict[str, Any]] = []
+    failed = 0
+    for path in paths:
+        with _progress(as_json or not sys.stderr.isatty()) as progress:
+            task = progress.add_task(f"loading {path.name}", total=None)
+            try:
+                result = store.load(
+                    path, dataset=dataset, progress=lambda n: progress.advance(task, n)
+                )
+            except SanctionsError as exc:
+                failed += 1
+                results.append({"path": str(path), "status": "failed", "error": str(exc)})
+                err_console.print(f"[bold red]failed:[/] {exc}", highlight=False)
+                continue
+        row = {"path": str(path), **result.to_dict()}
+        results.append(row)
+        if not as_json:
+            _print_load(result)
+    if as_json:
+        print_json(results)
+    if failed:
+        sys.exit(1)
+
+
+def _print_load(result: Any) -> None:
+    if result.status == "unchanged":
+        console.print(
+            f"{result.dataset}: unchanged (same content as current version v{result.seq}, "
+            f"{result.entity_count:,} entities); nothing to do"
+        )
+    else:
+        console.print(
+            f"{result.dataset}: loaded v{result.seq} ({result.format}): {result.entity_count:,} entities, "
+            f"+{result.added:,} added, -{result.removed:,} removed, ~{result.changed:,} changed "
+            f"in {result.seconds:.1f}s"
+        )
+
+
+@main.command("lists")
+@click.option(
+    "--versions", "show_versions", is_flag=True, help="Show every version, not just the current."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@db_option
+@click.pass_context
+def lists_cmd(ctx: click.Context, show_versions: bool, as_json: bool, db_sub: str | None) -> None:
+    """The datasets in the store, their current versions, entity counts and dates."""
+    store = open_store(ctx, db_sub)
+    if show_versions:
+        versions = store.versions()
+        if as_json:
+            print_json([v.to_dict() for v in versions])
+            return
+        table = Table(
+            "dataset",
+            "version",
+            "id",
+            "current",
+            "entities",
+            "+",
+            "-",
+            "~",
+            "published",
+            "loaded",
+            "file",
+        )
+        for v in versions:
+            table.add_row(
+                v.dataset,
+                f"v{v.seq}",
+                str(v.id),
+                "*" if v.current else "",
+                f"{v.entity_count:,}",
+                str(v.added),
+                str(v.removed),
+                str(v.changed),
+                v.published or "",
+                v.loaded_at,
+                v.source_file or "",
+            )
+        console.print(table)
+        return
+    infos = store.datasets()
+    if as_json:
+        print_json([d.to_dict() for d in infos])
+        return
+    if not infos:
+        console.print(
+            "The store is empty: load a list with `sanctions load PATH` or `sanctions update`."
+        )
+        return
+    table = Table("dataset", "title", "version", "entities", "published", "loaded", "versions")
+    for d in infos:
+        cur = d.current
+        table.add_row(
+            d.id,
+            d.title,
+            f"v{cur.seq}" if cur else "-",
+            f"{cur.entity_count:,}" if cur else "0",
+            (cur.published or "") if cur else "",
+            cur.loaded_at if cur else "",
+            str(d.version_count),
+        )
+    console.print(table)
+
+
+@main.command("diff")
+@click.argument("dataset")
+@click.option("--from", "from_ref", default=None, help="Older version (id, vN or hash prefix).")
+@click.option("--to", "to_ref", default=None, help="Newer version (default: current).")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@db_option
+@click.pass_context
+def diff_cmd(
+    ctx: click.Context,
+    dataset: str,
+    from_ref: str | None,
+    to_ref: str | None,
+    as_json: bool,
+    db_sub: str | None,
+) -> None:
+    """Entities added, removed and changed between two versions of a dataset."""
+    store = open_store(ctx, db_sub)
+    diff = store.diff(dataset, from_ref, to_ref)
+    if as_json:
+        print_json(diff.to_dict())
+        return
+    src = f"v{diff.from_version.seq}" if diff.from_version else "(nothing)"
+    console.print(f"[bold]{dataset}[/]: {src} → v{diff.to_version.seq}")
+    table = Table("change", "entity", "name", "fields")
+    for change in diff.changes:
+        mark = {
+            "added": "[green]+ added[/]",
+            "removed": "[red]- removed[/]",
+            "changed": "[yellow]~ changed[/]",
+        }
+        table.add_row(
+            mark[change.change], change.entity_id, change.caption, ", ".join(change.properties)
+        )
+    console.print(table)
+    counts = {k: len(diff.of_kind(k)) for k in ("added", "removed", "changed")}
+    console.print(
+        f"{counts['added']:,} added, {counts['removed']:,} removed, {counts['changed']:,} changed"
+    )
+
+
+@main.command("show")
+@click.argument("entity_id")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@db_option
+@click.pass_context
+def show_cmd(ctx: click.Context, entity_id: str, as_json: bool, db_sub: str | None) -> None:
+    """An entity as currently listed: names with their kinds, properties, provenance, history."""
+    store = open_store(ctx, db_sub)
+    entity = store.get_entity(entity_id)
+    history = store.entity_history(entity_id)
+    if entity is None and not history:
+        raise StoreError(f"no entity {entity_id!r} in the store")
+    if as_json:
+        print_json({"entity": entity.to_dict() if entity else None, "history": history})
+        return
+    if entity is None:
+        console.print(f"{entity_id} is no longer listed (removed).")
+    else:
+        _print_entity(entity)
+    table = Table("version", "dataset", "loaded", "change", "fields", title="history")
+    for h in history:
+        table.add_row(
+            f"v{h['seq']}", h["dataset"], h["loaded_at"], h["change"], ", ".join(h["properties"])
+        )
+    console.print(table)
+
+
+def _print_entity(entity: Any) -> None:
+    lst = entity.listing
+    console.print(f"[bold]{entity.caption}[/]  ({entity.schema}, {entity.id})")
+    console.print(
+        f"listed by {lst.dataset} as {lst.authority_id}; programmes: {', '.join(lst.programs) or '-'}; "
+        f"listed on: {lst.listed_on or '-'}; version {lst.dataset_version}; file {lst.source_file}"
+    )
+    names = Table("name", "kind", "lang/script", "parts", title="names")
+    for n in entity.names:
+        names.add_row(
+            n.name,
+            str(n.kind),
+            "/".join(x for x in (n.lang, n.script) if x),
+            ", ".join(f"{k}={v}" for k, v in n.parts),
+        )
+    console.print(names)
+    props = Table("property", "values", title="properties")
+    skip = {"name", "alias", "weakAlias", "previousName"}
+    for key, values in sorted(entity.properties.items()):
+        if key not in skip:
+            props.add_row(key, "; ".join(values))
+    console.print(props)
+    if entity.dates:
+        dates = Table("property", "date", "precision", "circa", "to", title="dates")
+        for d in entity.dates:
+            dates.add_row(d.prop, d.value, d.precision, "yes" if d.circa else "", d.end or "")
+        console.print(dates)
+
+
+@main.command("export")
+@click.option(
+    "--format", "fmt", type=click.Choice(["ftm", "csv"]), default="ftm", show_default=True
+)
+@click.option("--dataset", "datasets", multiple=True, help="Only these datasets (repeatable).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File (default: stdout).",
+)
+@db_option
+@click.pass_context
+def export_cmd(
+    ctx: click.Context, fmt: str, datasets: tuple[str, ...], output: Path | None, db_sub: str | None
+) -> None:
+    """Export the current versions as FtM JSON lines or CSV (one row per entity)."""
+    store = open_store(ctx, db_sub)
+    out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        entities = store.iter_entities(datasets or None)
+        if fmt == "ftm":
+            for entity in entities:
+                out.write(json.dumps(entity.to_ftm(), ensure_ascii=False) + "\n")
+        else:
+            _export_csv(entities, out)
+    finally:
+        if output:
+            out.close()
+
+
+CSV_COLUMNS = (
+    "id",
+    "schema",
+    "dataset",
+    "authority_id",
+    "name",
+    "alias",
+    "weakAlias",
+    "previousName",
+    "birthDate",
+    "birthPlace",
+    "nationality",
+    "citizenship",
+    "country",
+    "gender",
+    "passportNumber",
+    "idNumber",
+    "imoNumber",
+    "swiftBic",
+    "unscId",
+    "program",
+    "listed_on",
+    "dataset_version",
+)
+
+
+def _export_csv(entities: Any, out: Any) -> None:
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for e in entities:
+        row = []
+        for col in CSV_COLUMNS:
+            if col == "dataset":
+                row.append(e.listing.dataset)
+            elif col == "authority_id":
+                row.append(e.listing.authority_id)
+            elif col == "program":
+                row.append("; ".join(e.listing.programs))
+            elif col == "listed_on":
+                row.append(e.listing.listed_on or "")
+            elif col == "dataset_version":
+                row.append(e.listing.dataset_version or "")
+            elif col in ("id", "schema"):
+                row.append(getattr(e, col))
+            else:
+                row.append("; ".join(e.get(col)))
+        writer.writerow(row)
