@@ -56,7 +56,7 @@ def load_cmd(
             task = progress.add_task(f"loading {path.name}", total=None)
             try:
                 result = store.load(
-                    path, dataset=dataset, progress=lambda n: progress.advance(task, n)
+                    path, dataset=dataset, progress=lambda n, t=task: progress.advance(t, n)
                 )
             except SanctionsError as exc:
                 failed += 1
