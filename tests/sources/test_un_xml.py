@@ -1,0 +1,248 @@
+"""The UN Security Council consolidated XML parser, on a hand-written fixture and the real list."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from sanctions.errors import FormatError, UnsafeInputError
+from sanctions.model import Entity, FuzzyDate, NameKind
+from sanctions.sources import detect_format, un_xml
+
+UN_FILE = "un/consolidated_2026-02-27.xml"
+
+
+def names_of(entity: Entity, kind: NameKind) -> list[str]:
+    return [n.name for n in entity.names if n.kind == kind]
+
+
+@pytest.fixture(scope="module")
+def small(fixtures: Path) -> dict[str, Entity]:
+    return {
+        e.listing.authority_id: e for e in un_xml.parse(fixtures / "un" / "consolidated_small.xml")
+    }
+
+
+@pytest.fixture(scope="module")
+def real(shared_data: Path) -> dict[str, Entity]:
+    return {e.listing.authority_id: e for e in un_xml.parse(shared_data / UN_FILE)}
+
+
+# -- hand-written fixture -------------------------------------------------------
+
+
+def test_detects_un_xml_from_content(fixtures: Path) -> None:
+    assert detect_format(fixtures / "un" / "consolidated_small.xml").name == "un_xml"
+    assert not un_xml.detect(b'<?xml version="1.0"?><export xmlns="x">')
+
+
+def test_published_is_the_date_generated(fixtures: Path) -> None:
+    assert un_xml.published(fixtures / "un" / "consolidated_small.xml") == "2030-01-15"
+
+
+def test_ids_are_reference_numbers_and_unsc_ids(small: dict[str, Entity]) -> None:
+    assert set(small) == {"QDi.901", "KPi.901", "QDi.902", "KPe.901"}
+    person = small["QDi.901"]
+    assert person.id == "un_sc_sanctions-QDi.901"
+    assert person.schema == "Person"
+    assert person.get("unscId") == ["QDi.901"]
+    assert small["KPe.901"].schema == "Organization"
+    assert person.listing.source_file == "consolidated_small.xml"
+
+
+def test_individual_names_parts_and_original_script(small: dict[str, Entity]) -> None:
+    person = small["QDi.901"]
+    primary = person.names[0]
+    assert primary.name == "FICTIONAL AHMAD TESTMAN" and primary.kind == NameKind.PRIMARY
+    assert dict(primary.parts) == {
+        "firstName": "FICTIONAL",
+        "middleName": "AHMAD",
+        "lastName": "TESTMAN",
+    }
+    assert names_of(person, NameKind.ALIAS) == ["Abu Fiction"]
+    assert names_of(person, NameKind.WEAK) == ["The Tester"]
+    (original,) = [n for n in person.names if n.kind == NameKind.ORIGINAL]
+    assert original.name == "فكشنال أحمد تستمان"
+    assert original.script == "Arabic" and original.lang == "ara"
+    russian = [n for n in small["QDi.902"].names if n.kind == NameKind.ORIGINAL][0]
+    assert (russian.script, russian.lang) == ("Cyrillic", "rus")
+
+
+def test_korean_names_put_family_name_last_name(small: dict[str, Entity]) -> None:
+    assert dict(small["KPi.901"].names[0].parts) == {"lastName": "KIM", "firstName": "FICTION-SU"}
+
+
+def test_birth_dates_keep_precision_circa_and_ranges(small: dict[str, Entity]) -> None:
+    dates = small["QDi.901"].dates
+    assert FuzzyDate("1970-01-02") in dates
+    assert FuzzyDate("1969", circa=True) in dates
+    assert FuzzyDate("1965", circa=True, end="1968") in dates
+    assert FuzzyDate("1971-02-03") in dates  # from the alias
+    assert len(dates) == 4  # the Hijri date is kept as a note, not guessed
+    assert "Date of birth: 24/06/1402 (Hijri Calendar)" in small["QDi.901"].get("notes")
+    assert small["KPi.901"].dates == [FuzzyDate("1961-09")]  # YEAR 1961 + NOTE "Sep."
+    assert small["QDi.902"].dates == [FuzzyDate("1977-08", end="1977-09")]
+
+
+def test_individual_details(small: dict[str, Entity]) -> None:
+    person = small["QDi.901"]
+    assert person.get("nationality") == ["eg", "Atlantis"]  # unknown country kept as text
+    assert person.get("passportNumber") == ["X0000001"]
+    assert person.get("idNumber") == ["29001010000000"]
+    assert person.get("gender") == ["male"]
+    assert person.get("title") == ["Maulavi"]
+    assert person.get("position") == ["Fictional commander"]
+    assert person.get("birthPlace") == ["Giza, Egypt"]
+    assert person.get("address") == ["1 Nowhere Street, Cairo, Egypt (as of 2020)"]
+    assert person.get("modifiedAt") == ["2022-06-30"]
+    assert person.listing.programs == ["Al-Qaida"]
+    assert person.listing.listed_on == "2020-03-05"
+    assert small["KPi.901"].listing.listed_on == "2017-08-05"  # "-04:00" suffix dropped
+    assert small["KPi.901"].get("passportNumber") == ["FIC-654321"]
+
+
+def test_entity_aliases_and_former_names(small: dict[str, Entity]) -> None:
+    org = small["KPe.901"]
+    assert org.caption == "FICTIONAL TRADING LLC"
+    assert names_of(org, NameKind.ALIAS) == ["FICTIONAL TRADING COMPANY"]
+    assert names_of(org, NameKind.PREVIOUS) == ["OLD FICTIONAL TRADERS"]
+    assert org.get("imoNumber") == ["5999999"]
+    assert org.get("country") == ["kp"]
+
+
+def test_truncated_xml_raises_format_error_with_line(fixtures: Path, tmp_path: Path) -> None:
+    text = (fixtures / "un" / "consolidated_small.xml").read_text(encoding="utf-8")
+    cut = tmp_path / "truncated.xml"
+    cut.write_text(text[: text.index("<ENTITY>") + 60], encoding="utf-8")
+    with pytest.raises(FormatError) as info:
+        list(un_xml.parse(cut))
+    assert info.value.line is not None and info.value.line > 100
+    assert "truncated.xml" in str(info.value)
+
+
+def test_entry_without_reference_number_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "noref.xml"
+    bad.write_text(
+        "<CONSOLIDATED_LIST><INDIVIDUALS>\n<INDIVIDUAL><FIRST_NAME>FICTIONAL</FIRST_NAME>"
+        "</INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>",
+        encoding="utf-8",
+    )
+    with pytest.raises(FormatError, match="REFERENCE_NUMBER") as info:
+        list(un_xml.parse(bad))
+    assert info.value.line == 2
+
+
+def test_entity_declarations_are_refused(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.xml"
+    bomb.write_text(
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>'
+        "<CONSOLIDATED_LIST><INDIVIDUALS/></CONSOLIDATED_LIST>",
+        encoding="utf-8",
+    )
+    with pytest.raises(UnsafeInputError):
+        list(un_xml.parse(bomb))
+
+
+# -- the real list ----------------------------------------------------------------
+
+
+def test_real_list_counts(real: dict[str, Entity]) -> None:
+    assert Counter(e.schema for e in real.values()) == {"Person": 730, "Organization": 273}
+    assert all(e.names and e.get("unscId") == [e.listing.authority_id] for e in real.values())
+
+
+def test_real_list_published(shared_data: Path) -> None:
+    assert un_xml.published(shared_data / UN_FILE) == "2026-02-27"
+
+
+def test_real_eric_badege_year_only(real: dict[str, Entity]) -> None:
+    person = real["CDi.001"]
+    assert person.caption == "ERIC BADEGE"
+    assert person.dates == [FuzzyDate("1971")]
+    assert person.get("nationality") == ["cd"]
+    assert person.listing.programs == ["DRC"] and person.listing.listed_on == "2012-12-31"
+
+
+def test_real_gaston_iyamuremye_good_and_low_aliases(real: dict[str, Entity]) -> None:
+    person = real["CDi.003"]
+    assert names_of(person, NameKind.WEAK) == ["Rumuli"]
+    assert names_of(person, NameKind.ALIAS) == [
+        "Byiringiro Victor Rumuli",
+        "Victor Rumuri",
+        "Michel Byiringiro",
+    ]
+    assert person.dates == [FuzzyDate("1948")]
+    assert "FDLR Interim President" in person.get("position")
+
+
+def test_real_qdi_001_arabic_original_and_two_exact_dates(real: dict[str, Entity]) -> None:
+    person = real["QDi.001"]
+    assert person.caption == "MOHAMMED SALAHALDIN ABD EL HALIM ZIDANE"
+    assert [n.name for n in person.names if n.kind == NameKind.ORIGINAL] == [
+        "محمد صلاح الدين عبدالحليم زيدان"
+    ]
+    assert names_of(person, NameKind.ALIAS) == ["Sayf-Al Adl", "Muhamad Ibrahim Makkawi"]
+    assert names_of(person, NameKind.WEAK) == ["Ibrahim al-Madani", "Saif Al-'Adil", "Seif al Adel"]
+    assert person.dates == [FuzzyDate("1963-04-11"), FuzzyDate("1960-04-11")]
+    assert person.get("nationality") == ["eg"]
+    assert person.listing.programs == ["Al-Qaida"] and person.listing.listed_on == "2001-01-25"
+
+
+def test_real_tai_002_approximate_ranges(real: dict[str, Entity]) -> None:
+    person = real["TAi.002"]
+    assert person.caption == "MOHAMMAD HASSAN AKHUND"
+    assert person.dates == [
+        FuzzyDate("1955", circa=True, end="1958"),
+        FuzzyDate("1945", circa=True, end="1950"),
+    ]
+    assert person.get("title") == ["Mullah", "Haji"]
+    assert person.listing.programs == ["Taliban"]
+    assert [n.script for n in person.names if n.kind == NameKind.ORIGINAL] == ["Arabic"]
+
+
+def test_real_qdi_290_cyrillic_passport_and_alias_dates(real: dict[str, Entity]) -> None:
+    person = real["QDi.290"]
+    (original,) = [n for n in person.names if n.kind == NameKind.ORIGINAL]
+    assert original.name == "Умаров Доку Хаматович" and original.script == "Cyrillic"
+    assert person.get("passportNumber") == ["96 03 464086"]
+    assert set(person.get("birthDate")) == {"1964-04-13", "1965-04-13", "1964-05-12", "1955"}
+    assert person.get("nationality")[0] == "ru"
+    assert "Dokka Umarov" in names_of(person, NameKind.ALIAS)
+
+
+def test_real_lyi_019_approximately_and_national_id(real: dict[str, Entity]) -> None:
+    person = real["LYi.019"]
+    assert person.dates == [FuzzyDate("1952", circa=True)]
+    assert person.get("passportNumber") == ["03825239"]
+    assert person.get("idNumber") == ["98606491"]
+    assert person.listing.programs == ["Libya"]
+
+
+def test_real_qdi_306_month_range_from_note(real: dict[str, Entity]) -> None:
+    person = real["QDi.306"]
+    assert FuzzyDate("1977-08", end="1977-09") in person.dates
+    assert FuzzyDate("1976") in person.dates
+    assert person.get("nationality") == ["pk", "sa"]
+
+
+def test_real_qdi_395_month_from_note_and_id_numbers(real: dict[str, Entity]) -> None:
+    person = real["QDi.395"]
+    assert person.dates == [FuzzyDate("1958-09")]
+    assert person.get("idNumber") == ["3311092409580002", "3311092409580003"]
+
+
+def test_real_kpe_028_entity_former_name(real: dict[str, Entity]) -> None:
+    org = real["KPe.028"]
+    assert org.schema == "Organization" and org.caption == "MUNITIONS INDUSTRY DEPARTMENT"
+    assert names_of(org, NameKind.ALIAS) == ["Military Supplies Industry Department", "MID"]
+    assert names_of(org, NameKind.PREVIOUS) == ["MACHINE INDUSTRY DEPARTMENT"]
+    assert org.listing.listed_on == "2016-03-02" and org.listing.programs == ["DPRK"]
+
+
+def test_real_qde_168_cyrillic_entity_name(real: dict[str, Entity]) -> None:
+    org = real["QDe.168"]
+    (original,) = [n for n in org.names if n.kind == NameKind.ORIGINAL]
+    assert original.name == "Катиба ат-Таухид валь-Джихад"
+    assert "JANNAT OSHIKLARI" in names_of(org, NameKind.PREVIOUS)
