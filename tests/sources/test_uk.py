@@ -1,0 +1,196 @@
+"""UK lists: OFSI ConList (real 2018 file + fixtures) and FCDO UK Sanctions List (samples)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sanctions.errors import EncodingError, FormatError
+from sanctions.model import NameKind
+from sanctions.sources import detect_format, uk_fcdo, uk_ofsi
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sanctions" / "data" / "samples"
+CONLIST = "uk/ofsi/ConList_2018-04-13.csv"
+
+
+@pytest.fixture(scope="module")
+def conlist(shared_data: Path) -> dict:
+    return {e.listing.authority_id: e for e in uk_ofsi.parse(shared_data / CONLIST)}
+
+
+def _names(entity, kind):
+    return {n.name for n in entity.names if n.kind == kind}
+
+
+# -- OFSI ConList, real file ------------------------------------------------------
+
+
+def test_conlist_is_detected_and_dated(shared_data: Path) -> None:
+    path = shared_data / CONLIST
+    assert detect_format(path).name == "uk_ofsi_csv"
+    assert uk_ofsi.published(path) == "2018-04-13"
+
+
+def test_conlist_yields_every_group(conlist: dict) -> None:
+    assert len(conlist) == 2106
+    assert all(e.id == f"gb_hmt_sanctions-{k}" for k, e in conlist.items())
+    assert all(any(n.kind == NameKind.PRIMARY for n in e.names) for e in conlist.values())
+
+
+def test_conlist_consumes_all_9487_rows(shared_data: Path) -> None:
+    rows = list(uk_ofsi._read_rows(shared_data / CONLIST, None))
+    assert len(rows) == 9487
+    assert len({r["Group ID"] for _, r in rows}) == 2106
+
+
+def test_conlist_person_with_year_only_births_qde004(conlist: dict) -> None:
+    # Source rows: "AL-QAHTANI,Sheikh,Farooq,...,00/00/1980,...,1) Saudi Arabia 2) Qatar,
+    # Passport No: 592667 ...,UN Ref QDe.004. ...,Individual,AKA,...,01/04/2016,...,13349"
+    entity = conlist["13349"]
+    assert entity.schema == "Person"
+    assert "Sheikh Farooq AL-QAHTANI" in _names(entity, NameKind.ALIAS)
+    assert _names(entity, NameKind.PRIMARY) == {"Nayef Salam Muhammad Ujaym AL-HABABI"}
+    assert sorted(d.value for d in entity.dates) == ["1980", "1981"]
+    assert entity.get("passportNumber") == ["592667"]
+    assert entity.get("unscId") == ["QDe.004"]
+    assert entity.listing.programs == ["The ISIL (Da'esh) and Al-Qaida organisations"]
+    assert entity.listing.listed_on == "2016-04-01"
+    assert len(entity.get("nationality")) == 2
+
+
+def test_conlist_dprk_person_full_dob_and_position(conlist: dict) -> None:
+    # "IL,Kim Kyong ,,,,,,01/08/1979,...,Passport No. 836210029,,Foreign Trade Bank deputy
+    # chief representative in Libya,...,UN Ref.KPI.067.,Individual,Prime Alias,North Korea ..."
+    entity = conlist["13562"]
+    assert "Kim Kyong IL" in _names(entity, NameKind.PRIMARY)
+    assert [d.value for d in entity.dates] == ["1979-08-01"]
+    assert entity.dates[0].precision == "day"
+    assert entity.get("passportNumber") == ["836210029"]
+    assert entity.get("position") == ["Foreign Trade Bank deputy chief representative in Libya"]
+    assert entity.get("unscId") == ["KPI.067"]
+    assert entity.listing.listed_on == "2017-12-22"
+
+
+def test_conlist_iran_person_unsc_id_and_aliases(conlist: dict) -> None:
+    entity = conlist["9002"]  # "SALIMI,Husain ... UN Ref IRi.038,Individual,AKA,Iran (nuclear..."
+    assert "Husain SALIMI" in _names(entity, NameKind.ALIAS)
+    assert entity.get("unscId") == ["IRi.038"]
+    assert entity.listing.programs == ["Iran (nuclear proliferation)"]
+    assert entity.listing.listed_on == "2007-02-09"
+
+
+def test_conlist_fka_becomes_previous_name(conlist: dict) -> None:
+    # "AL-QAIDA IN YEMEN (AQY),...,UN Ref QDe.129. ...,Entity,FKA,...,11044"
+    entity = conlist["11044"]
+    assert entity.schema == "Organization"
+    assert "AL-QAIDA IN YEMEN (AQY)" in _names(entity, NameKind.PREVIOUS)
+    assert entity.get("unscId") == ["QDe.129"]
+
+
+def test_conlist_un_references_are_clean(conlist: dict) -> None:
+    refs = [r for e in conlist.values() for r in e.get("unscId")]
+    assert len(refs) > 650
+    assert all(not r.endswith(".") and " " not in r for r in refs)
+
+
+def test_conlist_decoded_as_utf8_names_file_and_line(shared_data: Path) -> None:
+    path = shared_data / CONLIST
+    with pytest.raises(EncodingError) as info:
+        list(uk_ofsi.parse(path, encoding="utf-8"))
+    assert info.value.path == str(path)
+    assert info.value.line is not None and info.value.line > 2
+
+
+# -- OFSI ConList, fixtures and helpers -------------------------------------------
+
+
+def test_conlist_sample_parses(tmp_path: Path) -> None:
+    entities = {e.listing.authority_id: e for e in uk_ofsi.parse(SAMPLES / "uk_ofsi_conlist.csv")}
+    person = entities["99001"]
+    assert person.get("unscId") == ["XQi.001"]
+    assert [d.value for d in person.dates] == ["1961-07"]
+    assert person.get("passportNumber") == ["X1234567"]
+    assert "OLD FICTIONAL TRADERS" in _names(entities["99002"], NameKind.PREVIOUS)
+
+
+def test_conlist_2022_format_columns(fixtures: Path) -> None:
+    [entity] = uk_ofsi.parse(fixtures / "uk" / "conlist_2022_format.csv")
+    assert _names(entity, NameKind.WEAK) == {"Fiktional EKSAMPLOV"}
+    [original] = [n for n in entity.names if n.kind == NameKind.ORIGINAL]
+    assert original.lang == "Russian" and original.script == "Cyrillic"
+    assert [d.value for d in entity.dates] == ["1970"]  # 12/00/1970: day without month dropped
+    assert entity.get("passportNumber") == ["X7654321"]
+
+
+def test_conlist_missing_group_id_column_is_a_format_error(fixtures: Path) -> None:
+    path = fixtures / "uk" / "conlist_missing_group_id.csv"
+    with pytest.raises(FormatError) as info:
+        list(uk_ofsi.parse(path))
+    assert info.value.field == "Group ID" and info.value.line == 2
+    assert str(path) in str(info.value)
+
+
+def test_un_reference_extraction_variants() -> None:
+    assert uk_ofsi.extract_un_refs("UN REF:QE.A.146.14. Also") == ["QE.A.146.14"]
+    assert uk_ofsi.extract_un_refs("UN Ref E.29.I.11. Owned") == ["E.29.I.11"]
+    assert uk_ofsi.extract_un_refs("UN Ref KPe.021.Subordinated to") == ["KPe.021"]
+    assert uk_ofsi.extract_un_refs("no reference") == []
+
+
+def test_passport_details_keep_numbers_not_dates() -> None:
+    text = "(1) A-123456 (Indian) issued on 12/03/2001 (2) 7654321"
+    assert uk_ofsi.extract_id_numbers(text) == ["A-123456", "7654321"]
+    assert uk_ofsi.extract_id_numbers("Uganda Passport.") == ["Uganda Passport."]
+
+
+# -- FCDO UK Sanctions List ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["uk_fcdo.csv", "uk_fcdo.xml"])
+def test_fcdo_samples_parse_alike(name: str) -> None:
+    path = SAMPLES / name
+    assert detect_format(path).name == "uk_fcdo"
+    assert uk_fcdo.published(path) == "2024-03-05"
+    entities = {e.listing.authority_id: e for e in uk_fcdo.parse(path)}
+    assert set(entities) == {"XFI0001", "XFI0002", "XFI0003"}
+    person = entities["XFI0001"]
+    assert person.id == "gb_fcdo_sanctions-XFI0001"
+    assert _names(person, NameKind.PRIMARY) == {"Fictional Ivanovich EXAMPLOV"}
+    assert _names(person, NameKind.WEAK) == {"Fiktional EKSAMPLOV"}
+    [original] = [n for n in person.names if n.kind == NameKind.ORIGINAL]
+    assert original.name == "ЭКЗАМПЛОВ Фикционал Иванович" and original.lang == "Russian"
+    assert [d.value for d in person.dates] == ["1961-07"]
+    assert person.get("passportNumber") == ["X1234567"]
+    assert person.listing.listed_on == "2022-03-15"
+    assert person.listing.programs == ["Fictional Sanctions Regime"]
+    company = entities["XFI0002"]
+    assert company.get("unscId") == ["XQe.001"]
+    assert _names(company, NameKind.ALIAS) == {"FICT TRADING"}
+    ship = entities["XFI0003"]
+    assert ship.schema == "Vessel" and ship.get("imoNumber") == ["9999999"]
+    assert ship.get("owner") == ["FICTIONAL TRADING LLC"]
+
+
+def test_fcdo_missing_designation_type_is_a_format_error(fixtures: Path) -> None:
+    path = fixtures / "uk" / "fcdo_missing_type.csv"
+    with pytest.raises(FormatError) as info:
+        list(uk_fcdo.parse(path))
+    assert info.value.line == 2 and info.value.field == "Designation Type"
+
+
+def test_fcdo_truncated_xml_names_the_line(tmp_path: Path) -> None:
+    text = (SAMPLES / "uk_fcdo.xml").read_text(encoding="utf-8")
+    path = tmp_path / "truncated.xml"
+    path.write_text(text[: len(text) // 2], encoding="utf-8")
+    with pytest.raises(FormatError) as info:
+        list(uk_fcdo.parse(path))
+    assert info.value.line is not None
+
+
+def test_fcdo_is_not_mistaken_for_ofsi(tmp_path: Path) -> None:
+    copy = tmp_path / "list.csv"
+    shutil.copy(SAMPLES / "uk_fcdo.csv", copy)
+    assert not uk_ofsi.detect(copy.read_bytes())
+    assert not uk_fcdo.detect((SAMPLES / "uk_ofsi_conlist.csv").read_bytes())
