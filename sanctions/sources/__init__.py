@@ -32,7 +32,7 @@ from types import ModuleType
 from sanctions.errors import FormatError, UnknownFormatError
 from sanctions.model import Entity
 
-from .base import sniff
+from .base import check_xml_head, sniff
 
 __all__ = ["FORMAT_MODULES", "SourceFormat", "detect_format", "parse_path", "list_formats"]
 
@@ -108,6 +108,7 @@ def detect_format(path: str | Path) -> SourceFormat:
     head = sniff(path)
     if not head.strip():
         raise FormatError("file is empty", path)
+    check_xml_head(path, head)
     for module in modules:
         if module.detect(head):
             return SourceFormat(module)

@@ -34,6 +34,7 @@ __all__ = [
     "localname",
     "iter_csv",
     "decode_head",
+    "check_xml_head",
 ]
 
 HEAD_SIZE = 64 * 1024
@@ -134,7 +135,7 @@ _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
 
 
-def _check_xml_head(path: Path, head: bytes) -> None:
+def check_xml_head(path: Path, head: bytes) -> None:
     if _DOCTYPE.search(head) and _ENTITY_DECL.search(head):
         raise UnsafeInputError(
             "XML declares entities in a DTD (entity expansion and external entities are refused)",
@@ -156,7 +157,7 @@ def iter_xml(
     path = Path(path)
     with open_stream(path) as stream:
         head = stream.read(HEAD_SIZE)
-        _check_xml_head(path, head)
+        check_xml_head(path, head)
         chained = io.BufferedReader(_Prepend(head, stream))  # type: ignore[arg-type]
         parser = etree.iterparse(
             chained,
