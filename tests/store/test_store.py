@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -95,10 +96,12 @@ def test_disk_full_mid_load_keeps_previous_version(tmp_path: Path, fixtures: Pat
     big = tmp_path / "big.jsonl"
     with open(big, "w") as fh:
         for i in range(3000):
-            fh.write(
-                '{"id": "big-%d", "schema": "Person", "properties": {"name": ["FICTIONAL PERSON %d"], '
-                '"notes": ["%s"]}}\n' % (i, i, "x" * 200)
-            )
+            record = {
+                "id": f"big-{i}",
+                "schema": "Person",
+                "properties": {"name": [f"FICTIONAL PERSON {i}"], "notes": ["x" * 200]},
+            }
+            fh.write(json.dumps(record) + "\n")
     with pytest.raises(StoreError, match="full"):
         store.load(big, dataset="fixture")
     event.remove(store.engine, "connect", _limit)
