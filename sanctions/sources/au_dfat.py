@@ -1,0 +1,174 @@
+"""Australia DFAT Consolidated List (Excel workbook), dataset ``au_dfat_sanctions``.
+
+One sheet; one row per name. ``Reference`` groups the rows of a listing: ``12`` is
+the primary name, ``12a``, ``12b``, ``12b1``... its other names (aliases, original
+script, former names); the number is the authority id. Columns are read by name:
+``Name of Individual or Entity``, ``Type``, ``Name Type`` (``Primary Name``,
+``aka``, ``Original Script``, ``Formerly known as``...; written in varying case
+and with trailing spaces), ``Date of Birth`` (Excel dates, years as numbers or
+free text: ``a) 1955 b) 1958``, ``Approximately 1963``, ``Between 1955 and 1958``),
+``Place of Birth``, ``Citizenship``, ``Address``, ``Additional Information``,
+``Listing Information``, ``Committees`` (the regime) and ``Control Date``.
+
+Detection: :func:`~sanctions.sources.base.sniff` hands us the decompressed
+*largest* member of the zip, for this workbook ``xl/worksheets/sheet1.xml`` (for a
+small workbook written by openpyxl it is ``xl/theme/theme1.xml``, a DrawingML part),
+so ``detect`` can only see that the file is an Office Open XML package; :func:`parse`
+then checks the DFAT header and raises :class:`FormatError` when it is not there.
+This is the only Office format we read, so "any xlsx" is a safe guess to try.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sanctions.errors import FormatError
+from sanctions.model import Entity, FuzzyDate, NameKind, clean_text, parse_date
+
+from .base import check_size, decode_head
+from .uk_ofsi import add_country, split_enumeration
+
+FORMAT = "au_dfat_xlsx"
+DEFAULT_DATASET = "au_dfat_sanctions"
+
+REQUIRED = ("Reference", "Name of Individual or Entity", "Name Type")
+SCHEMA = {"individual": "Person", "entity": "Organization", "vessel": "Vessel"}
+NAME_TYPES = {
+    "primary name": NameKind.PRIMARY,
+    "aka": NameKind.ALIAS,
+    "alias": NameKind.ALIAS,
+    "original script": NameKind.ORIGINAL,
+    "formerly known as": NameKind.PREVIOUS,
+    "previously listed as": NameKind.PREVIOUS,
+    "fka": NameKind.PREVIOUS,
+}
+_REFERENCE = re.compile(r"^\s*(\d+)\s*([a-z]*\d*)\s*$", re.I)
+_BETWEEN = re.compile(r"between\s+(\d{4})\s+and\s+(\d{4})", re.I)
+_DATE_SPLIT = re.compile(r"\s*(?:;|>>|\balt\.? DOB:?|\bor\b)\s*", re.I)
+_TEXT_DATE = re.compile(
+    r"\b(\d{1,2}(?:st|nd|rd|th)? [A-Za-z]{3,9}\.? \d{4}|\d{1,2}/\d{1,2}/\d{4})\b"
+)
+_EMPTY = {"na", "n/a", "-", "none"}
+
+
+def detect(head: bytes) -> bool:
+    text = decode_head(head[:4096])
+    return "http://schemas.openxmlformats.org/" in text
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%Y-%m-%d")
+    text = clean_text(value)
+    if text is None or text.lower() in _EMPTY:
+        return None
+    return text
+
+
+def _dates(value: Any) -> list[FuzzyDate]:
+    """Dates of birth of a cell, with their precision (Excel dates are exact days)."""
+    if isinstance(value, dt.datetime | dt.date):
+        return [FuzzyDate(value.strftime("%Y-%m-%d"))]
+    if isinstance(value, int) and 1000 <= value <= 2999:
+        return [FuzzyDate(str(value))]
+    dates = []
+    for enumerated in split_enumeration(_text(value)):
+        for piece in _DATE_SPLIT.split(enumerated):
+            circa = piece.lower().startswith("approx")
+            between = _BETWEEN.search(piece)
+            if between:
+                dates.append(FuzzyDate(between[1], circa=circa, end=between[2]))
+            elif (date := parse_date(piece)) is not None:
+                dates.append(date)
+    return dates
+
+
+def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row number, column -> value) of the first sheet, after checking the header."""
+    import openpyxl
+
+    check_size(path)
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FormatError(f"not a readable Excel workbook: {exc}", path) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        header: list[str] | None = None
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if header is None:
+                header = [str(c).strip() if c is not None else "" for c in row]
+                for column in REQUIRED:
+                    if column not in header:
+                        raise FormatError(
+                            f"not the DFAT Consolidated List: no column {column!r}",
+                            path,
+                            line=number,
+                            field=column,
+                        )
+                continue
+            if all(c is None or str(c).strip() == "" for c in row):
+                continue
+            yield number, {h: v for h, v in zip(header, row, strict=False) if h}
+    finally:
+        workbook.close()
+
+
+def _new_entity(path: Path, dataset: str, ref: str, row: dict[str, Any], line: int) -> Entity:
+    type_ = (_text(row.get("Type")) or "").lower()
+    schema = SCHEMA.get(type_, "LegalEntity")
+    if type_ and type_ not in SCHEMA:
+        raise FormatError(f"unknown Type {row.get('Type')!r}", path, line=line, field="Type")
+    return Entity.create(dataset, ref, schema, source_file=path.name)
+
+
+def _add_row(entity: Entity, row: dict[str, Any], path: Path, line: int) -> None:
+    name_type = (_text(row.get("Name Type")) or "").lower()
+    if name_type not in NAME_TYPES:
+        raise FormatError(f"unknown Name Type {name_type!r}", path, line=line, field="Name Type")
+    entity.add_name(row.get("Name of Individual or Entity"), NAME_TYPES[name_type])
+    if entity.schema in ("Person", "LegalEntity"):
+        for date in _dates(row.get("Date of Birth")):
+            entity.add_date(date)
+        entity.add("birthPlace", _text(row.get("Place of Birth")))
+        for country in split_enumeration(_text(row.get("Citizenship"))):
+            add_country(entity, "nationality", country)
+    entity.add("address", _text(row.get("Address")))
+    entity.add("notes", _text(row.get("Additional Information")))
+    listing = _text(row.get("Listing Information"))
+    entity.add("notes", listing)
+    regime = _text(row.get("Committees"))
+    if regime and regime not in entity.listing.programs:
+        entity.listing.programs.append(regime)
+        entity.add("program", regime)
+    if entity.listing.listed_on is None and listing:
+        match = _TEXT_DATE.search(listing)
+        date = parse_date(re.sub(r"(st|nd|rd|th) ", " ", match[1])) if match else None
+        entity.listing.listed_on = date.value if date else None
+
+
+def parse(path: Path, dataset: str | None = None) -> Iterator[Entity]:
+    """Stream one entity per numeric Reference (rows of one listing are adjacent or not)."""
+    path = Path(path)
+    dataset = dataset or DEFAULT_DATASET
+    entities: dict[str, Entity] = {}
+    for line, row in _rows(path):
+        match = _REFERENCE.match(str(row.get("Reference") or ""))
+        if not match:
+            raise FormatError(
+                f"bad Reference {row.get('Reference')!r}", path, line=line, field="Reference"
+            )
+        ref = match[1]
+        entity = entities.get(ref)
+        if entity is None:
+            entity = entities[ref] = _new_entity(path, dataset, ref, row, line)
+        try:
+            _add_row(entity, row, path, line)
+        except ValueError as exc:
+            raise FormatError(str(exc), path, line=line) from exc
+    yield from entities.values()
