@@ -202,6 +202,24 @@ class _Prepend(io.RawIOBase):
         return n
 
 
+def _decoded_lines(
+    stream: IO[bytes], path: Path, encoding: str, counter: list[int]
+) -> Iterator[str]:
+    """Decode a byte stream line by line, so that a decode error names its line."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    for raw in stream:
+        counter[0] += 1
+        try:
+            yield decoder.decode(raw)
+        except UnicodeDecodeError as exc:
+            raise EncodingError(
+                f"bytes do not decode as {encoding}: {exc.reason} "
+                f"(byte 0x{raw[min(exc.start, len(raw) - 1)]:02x} at column {exc.start + 1})",
+                path,
+                line=counter[0],
+            ) from exc
+
+
 def iter_csv(
     path: str | Path,
     encoding: str = "utf-8-sig",
@@ -210,29 +228,24 @@ def iter_csv(
 ) -> Iterator[tuple[int, list[str]]]:
     """Stream (line number, row) pairs of a CSV file; decode errors name the line.
 
-    ``line number`` is the 1-based physical line where the row starts.
+    ``line number`` is the 1-based physical line where the row starts. The
+    first ``skip_lines`` physical lines (e.g. a "Report Date" line) are skipped.
     """
     path = Path(path)
+    counter = [0]
     with open_stream(path) as stream:
-        text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
-        reader = csv.reader(text, delimiter=delimiter)
-        line = 1
+        lines = _decoded_lines(stream, path, encoding, counter)
+        for _ in range(skip_lines):
+            if next(lines, None) is None:
+                return
+        reader = csv.reader(lines, delimiter=delimiter)
         try:
-            for _ in range(skip_lines):
-                skipped = text.readline()
-                if not skipped:
+            while True:
+                start = counter[0] + 1
+                try:
+                    row = next(reader)
+                except StopIteration:
                     return
-                line += 1
-            start = line
-            for row in reader:
-                start = line
-                line = reader.line_num + 1 + skip_lines
                 yield start, row
-        except UnicodeDecodeError as exc:
-            raise EncodingError(
-                f"bytes do not decode as {encoding}: {exc.reason} (byte 0x{exc.object[exc.start]:02x})",
-                path,
-                line=line,
-            ) from exc
         except csv.Error as exc:
-            raise FormatError(f"malformed CSV: {exc}", path, line=line) from exc
+            raise FormatError(f"malformed CSV: {exc}", path, line=counter[0]) from exc
