@@ -24,17 +24,20 @@ and optionally:
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from sanctions.errors import FormatError, UnknownFormatError
+from sanctions.errors import FormatError, SanctionsError, UnknownFormatError
 from sanctions.model import Entity
 
 from .base import check_xml_head, sniff
 
-__all__ = ["FORMAT_MODULES", "SourceFormat", "detect_format", "parse_path", "list_formats"]
+log = logging.getLogger(__name__)
+
+__all__ = ["discover_paths", "FORMAT_MODULES", "SourceFormat", "detect_format", "parse_path", "list_formats"]
 
 # Order matters only where two detectors could both answer yes: more specific first.
 FORMAT_MODULES = (
@@ -124,3 +127,41 @@ def parse_path(path: str | Path, dataset: str | None = None) -> Iterator[Entity]
     path = Path(path)
     fmt = detect_format(path)
     return fmt.parse(path, dataset=dataset or fmt.dataset_for(path))
+
+
+def _is_set_dir(path: Path, modules: list[ModuleType]) -> ModuleType | None:
+    for module in modules:
+        detect_dir = getattr(module, "detect_dir", None)
+        if detect_dir is not None and detect_dir(path):
+            return module
+    return None
+
+
+def discover_paths(root: str | Path) -> list[Path]:
+    """Every loadable list under a folder: file sets as folders, other list files one by one.
+
+    Files no parser recognises (READMEs, evaluation CSVs) are skipped. Paths come
+    in sorted order, so dated folders load oldest first.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        return [root]
+    modules = _modules()
+    found: list[Path] = []
+    set_module = _is_set_dir(root, modules)
+    if set_module is not None:
+        found.append(root)
+    for child in sorted(root.iterdir()):
+        if child.name.startswith("."):
+            continue
+        if child.is_dir():
+            found.extend(discover_paths(child))
+            continue
+        try:
+            fmt = detect_format(child)
+        except SanctionsError as exc:
+            log.info("skipping %s: %s", child, exc)
+            continue
+        if set_module is None or fmt.module is not set_module:
+            found.append(child)
+    return found
