@@ -14,8 +14,9 @@ from rich.console import Console
 from sanctions import __version__
 from sanctions.errors import SanctionsError
 
-console = Console()
-err_console = Console(stderr=True)
+# Wide tables when output goes to a file or pipe (rich would assume 80 columns).
+console = Console(width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 
 class SanctionsGroup(click.Group):

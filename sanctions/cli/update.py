@@ -1,0 +1,68 @@
+"""`sanctions update`: fetch the official lists and load new versions."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from sanctions import config
+from sanctions.download import DEFAULT_RETRIES, DEFAULT_TIMEOUT
+
+from .app import console, db_option, err_console, main, open_store, print_json
+
+
+@main.command("update")
+@click.argument("datasets", nargs=-1)
+@click.option(
+    "--mirror",
+    envvar="SANCTIONS_MIRROR",
+    default=None,
+    metavar="DIR_OR_URL",
+    help="Fetch from a mirror laid out as <mirror>/<dataset>/<file> instead of the official URLs.",
+)
+@click.option(
+    "--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True, help="Seconds per request."
+)
+@click.option(
+    "--retries", type=int, default=DEFAULT_RETRIES, show_default=True, help="Retries on errors."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
+@db_option
+@click.pass_context
+def update_cmd(
+    ctx: click.Context,
+    datasets: tuple[str, ...],
+    mirror: str | None,
+    timeout: float,
+    retries: int,
+    as_json: bool,
+    db_sub: str | None,
+) -> None:
+    """Download each authority's current list and load it (all datasets if none named).
+
+    A failed download or load leaves the last good version current, says so, and
+    makes the exit code 1; the other datasets are still updated.
+    """
+    from sanctions.update import update_datasets
+
+    store = open_store(ctx, db_sub)
+
+    def show(report: object) -> None:
+        if not as_json:
+            line = report.summary()  # type: ignore[attr-defined]
+            (err_console if report.failed else console).print(line, highlight=False)  # type: ignore[attr-defined]
+
+    reports = update_datasets(
+        store,
+        list(datasets) or None,
+        data_dir=config.data_dir() / "downloads",
+        mirror=mirror,
+        timeout=timeout,
+        retries=retries,
+        on_report=show,
+    )
+    if as_json:
+        print_json([r.to_dict() for r in reports])
+    if any(r.failed for r in reports):
+        sys.exit(1)
