@@ -54,6 +54,7 @@ FORMAT_MODULES = (
     "au_dfat",
     "ch_seco",
     "us_csl",
+    "us_bis_dpl",
     "ftm",
 )
 
