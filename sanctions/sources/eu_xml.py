@@ -37,7 +37,9 @@ NAMESPACE = "http://eu.europa.ec/fpi/fsd/export"
 
 
 def detect(head: bytes) -> bool:
-    text = decode_head(head)
+    text = decode_head(head).lstrip()
+    if not text.startswith("<"):
+        return False
     return NAMESPACE in text or ("<export" in text and "<sanctionEntity" in text)
 
 
