@@ -33,7 +33,7 @@ from types import ModuleType
 from sanctions.errors import FormatError, SanctionsError, UnknownFormatError
 from sanctions.model import Entity
 
-from .base import check_xml_head, sniff
+from .base import check_xml_head, decode_head, sniff
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,8 @@ FORMAT_MODULES = (
     "us_bis_dpl",
     "ftm",
 )
+# Modules that read XML only: never offered content that is not XML.
+XML_ONLY = {"ofac_xml", "ofac_advanced", "ofac_enhanced", "un_xml", "eu_xml", "ch_seco"}
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,10 @@ def detect_format(path: str | Path) -> SourceFormat:
     if not head.strip():
         raise FormatError("file is empty", path)
     check_xml_head(path, head)
+    is_xml = decode_head(head).lstrip().startswith("<")
     for module in modules:
+        if not is_xml and module.__name__.rsplit(".", 1)[-1] in XML_ONLY:
+            continue
         if module.detect(head):
             return SourceFormat(module)
     raise UnknownFormatError(
