@@ -124,6 +124,7 @@ def _load_country_coder() -> Callable[[str], str | None] | None:
 
 
 _COUNTRY_CODER = _load_country_coder()
+_NO_COUNTRY = frozenset({"undetermined", "unknown", "none"})
 
 
 def to_country(text: str | None, iso2: str | None = None) -> str | None:
@@ -133,7 +134,7 @@ def to_country(text: str | None, iso2: str | None = None) -> str | None:
     """
     if iso2 and len(iso2.strip()) == 2:
         return iso2.strip().lower()
-    if text is None or not text.strip():
+    if text is None or not text.strip() or text.strip().lower() in _NO_COUNTRY:
         return None
     if _COUNTRY_CODER is not None:
         code = _COUNTRY_CODER(text)
