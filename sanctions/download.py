@@ -34,7 +34,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,9 +43,11 @@ from typing import Any
 import httpx
 
 from sanctions import __version__
-from sanctions.errors import DownloadError
-from sanctions.sources.base import max_file_size
+from sanctions.errors import DownloadError, SourceError, UnknownFormatError
+from sanctions.sources import detect_format, list_formats
+from sanctions.sources.base import max_file_size, sniff
 from sanctions.sources.registry import (
+    DatasetSource,
     ResolvedFile,
     get_source,
     is_remote,
@@ -68,6 +70,7 @@ log = logging.getLogger(__name__)
 PROJECT_URL = "https://github.com/sanctions-screening/sanctions"
 USER_AGENT = f"sanctions/{__version__} (+{PROJECT_URL})"
 STATE_FILE = "state.json"
+LOCK_FILE = ".lock"
 CHUNK_SIZE = 64 * 1024
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_RETRIES = 3
@@ -206,32 +209,11 @@ def fetch_dataset(
         max_retry_after=max_retry_after,
         max_bytes=max_file_size() if max_bytes is None else max_bytes,
     )
-    data = read_state(state_path)
-    previous = data["datasets"].get(dataset_id, {}).get("files", {}) if conditional else {}
-
-    outcomes: list[_Outcome] = []
-    try:
-        with _client(client, timeout, resolved) as http:
-            for item in resolved:
-                existing = final / item.name if source.is_set else final
-                prior = previous.get(item.name)
-                if not existing.is_file() or not prior or prior.get("location") != item.location:
-                    prior = None
-                outcomes.append(_fetch_one(http, item, dest, prior, opts))
-        all_same = all(o.status == "not_modified" for o in outcomes)
-        if not all_same:
-            if source.is_set:
-                _install_set(final, outcomes)
-            else:
-                assert outcomes[0].tmp is not None
-                os.replace(outcomes[0].tmp, final)
-    finally:
-        for outcome in outcomes:
-            if outcome.tmp is not None:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(outcome.tmp)
-
-    _record(state_path, dataset_id, outcomes, changed=not all_same)
+    with _locked(dest):
+        outcomes = _fetch_locked(
+            source, dest, final, state_path, resolved, client, opts, conditional
+        )
+    all_same = all(o.status == "not_modified" for o in outcomes)
     urls = tuple(_display(o.location) for o in outcomes)
     result = FetchResult(
         dataset=dataset_id,
@@ -251,6 +233,47 @@ def fetch_dataset(
         result.elapsed,
     )
     return result
+
+
+def _fetch_locked(
+    source: DatasetSource,
+    dest: Path,
+    final: Path,
+    state_path: Path,
+    resolved: list[ResolvedFile],
+    client: httpx.Client | None,
+    opts: _Options,
+    conditional: bool,
+) -> list[_Outcome]:
+    """Fetch every file, install the result if anything changed, record the state."""
+    _clean_leftovers(dest, final, [item.name for item in resolved])
+    data = read_state(state_path)
+    previous = data["datasets"].get(source.id, {}).get("files", {}) if conditional else {}
+    outcomes: list[_Outcome] = []
+    try:
+        with _client(client, opts.timeout, resolved) as http:
+            for item in resolved:
+                existing = final / item.name if source.is_set else final
+                prior = previous.get(item.name)
+                if not existing.is_file() or not prior or prior.get("location") != item.location:
+                    prior = None
+                outcomes.append(_fetch_one(http, item, dest, prior, opts))
+        changed = any(o.status != "not_modified" for o in outcomes)
+        if changed and source.is_set:
+            _install_set(final, outcomes, lambda path: _check_content(path, source, resolved))
+        elif changed:
+            tmp = outcomes[0].tmp
+            assert tmp is not None
+            _check_content(tmp, source, resolved)
+            os.replace(tmp, final)
+            outcomes[0].tmp = None
+    finally:
+        for outcome in outcomes:
+            if outcome.tmp is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(outcome.tmp)
+    _record(state_path, source.id, outcomes, changed=changed)
+    return outcomes
 
 
 @contextlib.contextmanager
@@ -301,7 +324,69 @@ def _record(state_path: Path, dataset_id: str, outcomes: list[_Outcome], changed
     _write_state(state_path, data)
 
 
-def _install_set(final: Path, outcomes: list[_Outcome]) -> None:
+@contextlib.contextmanager
+def _locked(dest: Path) -> Iterator[None]:
+    """Serialise fetches into one folder between processes (POSIX advisory lock)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no cross-process lock; temp names still never clash
+        yield
+        return
+    with open(dest / LOCK_FILE, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _clean_leftovers(dest: Path, final: Path, names: list[str]) -> None:
+    """Remove temporary files a killed fetch left; restore a set folder left mid-swap."""
+    prefixes = tuple(f".{n}." for n in [*names, final.name, STATE_FILE])
+    for entry in dest.iterdir():
+        if not entry.name.startswith(prefixes):
+            continue
+        if entry.is_dir():
+            orphan = entry / final.name
+            if entry.name.endswith(".old") and orphan.is_dir() and not final.exists():
+                log.warning("restoring %s left behind by an interrupted fetch", final)
+                os.replace(orphan, final)
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name.endswith((".part", ".tmp")):
+            with contextlib.suppress(FileNotFoundError):
+                entry.unlink()
+
+
+def _check_content(path: Path, source: DatasetSource, resolved: list[ResolvedFile]) -> None:
+    """Refuse content no parser recognises (an HTML error page served with 200, say).
+
+    A recognised format other than the expected one is accepted with a warning
+    (an override may point at another published variant, e.g. the EU CSV).
+    The check is skipped while the dataset's own parser is not available.
+    """
+    where = _display(resolved[0].location) if len(resolved) == 1 else None
+    try:
+        found = detect_format(path).name
+    except UnknownFormatError:
+        if source.format not in {f.name for f in list_formats()}:
+            log.warning(
+                "%s: no %s parser available to check the download", source.id, source.format
+            )
+            return
+        head = sniff(path, 80) if path.is_file() else b""
+        raise DownloadError(
+            f"the content is not a list file this tool reads (expected {source.format}; "
+            f"starts with {head!r})",
+            source.id,
+            where,
+        ) from None
+    except SourceError as exc:
+        raise DownloadError(f"the content is unusable: {exc.message}", source.id, where) from exc
+    if found != source.format:
+        log.warning("%s: expected %s content, got %s", source.id, source.format, found)
+
+
+def _install_set(final: Path, outcomes: list[_Outcome], check: Callable[[Path], None]) -> None:
     """Replace a set's folder by a complete new one (unchanged files copied over)."""
     staging = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.", suffix=".new"))
     try:
@@ -311,6 +396,7 @@ def _install_set(final: Path, outcomes: list[_Outcome]) -> None:
                 o.tmp = None
             else:
                 shutil.copy2(final / o.name, staging / o.name)
+        check(staging)
         if final.exists():
             old = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.", suffix=".old"))
             os.replace(final, old / final.name)
@@ -371,7 +457,9 @@ def _get(
         headers["If-Modified-Since"] = prior["last_modified"]
     fail = _failer(opts.dataset, item.location)
     try:
-        with http.stream("GET", item.location, headers=headers) as response:
+        with http.stream(
+            "GET", item.location, headers=headers, timeout=httpx.Timeout(opts.timeout)
+        ) as response:
             return _receive(response, item, dest, prior, opts)
     except httpx.TimeoutException as exc:
         raise _Retryable(f"timed out ({_timeout_kind(exc)}, limit {opts.timeout:g} s)") from exc

@@ -17,6 +17,7 @@ from sanctions import download
 from sanctions.download import USER_AGENT, fetch_dataset, read_state
 from sanctions.errors import ConfigError, DownloadError
 from sanctions.model import DATASETS
+from sanctions.sources import list_formats
 from sanctions.sources.registry import (
     REGISTRY,
     env_var,
@@ -185,7 +186,7 @@ def serve_un(server: ListServer, shared_data: Path, **kwargs: object) -> Route:
 
 def leftovers(folder: Path) -> list[str]:
     """Temporary files or folders a fetch left behind."""
-    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and p.name != ".lock")
 
 
 # -- registry ------------------------------------------------------------------------
@@ -209,6 +210,12 @@ def test_registry_covers_the_nine_datasets_with_known_titles_and_jurisdictions()
         assert all(f.url.startswith("https://") for f in source.files)
     assert [f.remote_name for f in get_source("us_ofac_sdn").files] == list(OFAC_FILES)
     assert "us_ofac_sdn/sdn_comments.csv" in mirror_layout()
+
+
+def test_registry_formats_are_the_parsers_format_names() -> None:
+    available = {f.name for f in list_formats()}
+    for dataset in ("us_ofac_sdn", "un_sc_sanctions", "gb_hmt_sanctions", "gb_fcdo_sanctions"):
+        assert get_source(dataset).format in available, dataset
 
 
 def test_unknown_dataset_is_a_config_error() -> None:
@@ -323,6 +330,18 @@ def test_connection_dropped_mid_transfer_fails_and_keeps_the_previous_file(
     assert "(after 2 attempts)" in message
     assert len(server.requests_to("/m/un_sc_sanctions/consolidated.xml")) == 3
     assert good.read_bytes() == before
+    assert leftovers(tmp_path) == []
+
+
+def test_an_html_page_served_with_200_is_refused_and_the_previous_file_kept(
+    server: ListServer, shared_data: Path, tmp_path: Path
+) -> None:
+    route = serve_un(server, shared_data)
+    good = fetch_dataset("un_sc_sanctions", tmp_path, mirror=server.url("/m")).path
+    route.file, route.body = None, b"<!DOCTYPE html><html><body>Page moved</body></html>"
+    with pytest.raises(DownloadError, match=r"not a list file this tool reads .*DOCTYPE html"):
+        fetch_dataset("un_sc_sanctions", tmp_path, mirror=server.url("/m"))
+    assert good.read_bytes() == (shared_data / UN_FILE).read_bytes()
     assert leftovers(tmp_path) == []
 
 
@@ -509,4 +528,22 @@ def test_ofac_csv_set_is_replaced_all_or_nothing(
         "sdn_comments.csv": "not_modified",
     }
     assert_set_is(folder, shared_data, sdn=newer)
+    assert leftovers(tmp_path) == []
+
+
+def test_leftovers_of_a_killed_fetch_are_cleaned_and_a_half_swapped_set_restored(
+    server: ListServer, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serve_ofac(server, shared_data, monkeypatch)
+    folder = fetch_dataset("us_ofac_sdn", tmp_path).path
+    # As if killed between "move the old set aside" and "move the new set in":
+    aside = tmp_path / ".sdn_csv.k1ll3d.old"
+    aside.mkdir()
+    folder.rename(aside / "sdn_csv")
+    (tmp_path / ".sdn_csv.k1ll3d.new").mkdir()
+    (tmp_path / ".sdn.csv.k1ll3d.part").write_bytes(b"partial")
+
+    result = fetch_dataset("us_ofac_sdn", tmp_path)
+    assert result.status == "not_modified"  # the restored set is current: validators were sent
+    assert_set_is(folder, shared_data)
     assert leftovers(tmp_path) == []

@@ -90,7 +90,7 @@ class DatasetSource:
     title: str
     publisher: str
     jurisdiction: str  # "us", "un", "eu", "gb", "ca", "au", "ch"
-    format: str  # parser module name in sanctions.sources
+    format: str  # the FORMAT name of the parser in sanctions.sources
     files: tuple[RemoteFile, ...]
     folder: str | None = None  # multi-file sets: the folder the files are fetched into
     notes: str = ""
@@ -168,7 +168,7 @@ _SOURCES = (
         "eu_fsf",
         "European Commission, DG FISMA (Financial Sanctions Files)",
         "eu",
-        "eu_xml",
+        "eu_fsf_xml",
         "eu_fsf.xml",
         "https://webgate.ec.europa.eu/fsd/fsf/public/files/xmlFullSanctionsList_1_1/"
         "content?token=dG9rZW4tMjAxNw",
@@ -186,7 +186,7 @@ _SOURCES = (
         "gb_hmt_sanctions",
         "UK HM Treasury, Office of Financial Sanctions Implementation (OFSI)",
         "gb",
-        "uk_ofsi",
+        "uk_ofsi_csv",
         "ConList.csv",
         "https://ofsistorage.blob.core.windows.net/publishlive/2022format/ConList.csv",
         notes="being retired in favour of the FCDO UK Sanctions List",
@@ -204,7 +204,7 @@ _SOURCES = (
         "au_dfat_sanctions",
         "Australia Department of Foreign Affairs and Trade (DFAT)",
         "au",
-        "au_dfat",
+        "au_dfat_xlsx",
         "regulation8_consolidated.xlsx",
         "https://www.dfat.gov.au/sites/default/files/regulation8_consolidated.xlsx",
         notes="DFAT renames the file from time to time: override the URL when it moves",
