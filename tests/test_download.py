@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import http.server
 import os
 import socket
@@ -50,6 +51,7 @@ class Route:
     no_length: bool = False  # no Content-Length: body ends when the connection closes
     stall: threading.Event | None = None  # wait for this event before sending the rest
     stall_after: int | None = None  # bytes of body sent before stalling (None: before headers)
+    gzip: bool = False  # send the body with Content-Encoding: gzip
 
     def data(self) -> bytes:
         if self.body is not None:
@@ -111,6 +113,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return self._empty(304)
         body = route.data()
         self.send_response(200)
+        if route.gzip:
+            body = gzip.compress(body)
+            self.send_header("Content-Encoding", "gzip")
         if not route.no_length:
             self.send_header("Content-Length", str(len(body)))
         for name, value in (("ETag", route.etag), ("Last-Modified", route.last_modified)):
@@ -265,6 +270,14 @@ def test_fetch_un_xml_from_http_mirror_gives_the_source_bytes(
     assert USER_AGENT.startswith("sanctions/")
     assert "If-None-Match" not in headers
     assert leftovers(tmp_path) == []
+
+
+def test_gzip_transfer_encoding_is_decoded_and_checked_against_the_compressed_length(
+    server: ListServer, shared_data: Path, tmp_path: Path
+) -> None:
+    serve_un(server, shared_data, gzip=True)
+    result = fetch_dataset("un_sc_sanctions", tmp_path, mirror=server.url("/m"))
+    assert result.path.read_bytes() == (shared_data / UN_FILE).read_bytes()
 
 
 def test_per_dataset_env_var_overrides_the_official_url(
