@@ -69,6 +69,7 @@ def country_codes() -> set[str]:
     return {code for code in table.values()}
 
 
+@lru_cache(maxsize=4096)
 def to_country_code(text: str | None) -> str | None:
     """The ISO-2 (lowercase) code of a country name or code; None if unknown.
 
