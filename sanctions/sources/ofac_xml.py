@@ -103,8 +103,6 @@ def _add_ids(entity: Entity, elem: Any) -> None:
         id_type = common.text_of(item, "idType")
         number = common.text_of(item, "idNumber")
         common.add_typed_value(entity, id_type, number)
-        if (id_type or "").lower() == "passport" and (country := common.text_of(item, "idCountry")):
-            entity.add("passportCountry", common.to_country(country))
 
 
 def _add_places(entity: Entity, elem: Any) -> None:

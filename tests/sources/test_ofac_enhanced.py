@@ -1,0 +1,244 @@
+"""OFAC enhanced XML (SDN_ENHANCED schema): fictional fixture units, the real CONS zip,
+and the cross-format check that one OFAC entity number gives one entity id."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from sanctions.errors import FormatError
+from sanctions.model import Entity, FuzzyDate, NameKind
+from sanctions.sources import detect_format, ofac_advanced, ofac_enhanced, ofac_xml
+from sanctions.sources.base import open_stream
+
+REAL = "us/ofac-consolidated/CONS_ENHANCED.ZIP"
+CONS = "us/ofac-consolidated"
+
+
+@pytest.fixture(scope="module")
+def fixture_path(fixtures: Path) -> Path:
+    return fixtures / "ofac_xml" / "enhanced.xml"
+
+
+@pytest.fixture(scope="module")
+def fixture_entities(fixture_path: Path) -> dict[str, Entity]:
+    return {e.listing.authority_id: e for e in ofac_enhanced.parse(fixture_path)}
+
+
+@pytest.fixture(scope="module")
+def real_entities(shared_data: Path) -> dict[str, Entity]:
+    return {e.listing.authority_id: e for e in ofac_enhanced.parse(shared_data / REAL)}
+
+
+def names(entity: Entity, kind: NameKind) -> list[str]:
+    return [n.name for n in entity.names if n.kind == kind]
+
+
+# -- fixture units ----------------------------------------------------------------
+
+
+def test_detect_recognises_the_enhanced_root(fixture_path: Path) -> None:
+    assert ofac_enhanced.detect(fixture_path.read_bytes()[:4096])
+    assert detect_format(fixture_path).name == "ofac_enhanced"
+    assert not ofac_enhanced.detect(b'<sdnList xmlns="http://tempuri.org/sdnList.xsd">')
+    assert not ofac_enhanced.detect(b"<sanctionsData><entities/></sanctionsData>")
+
+
+def test_published_and_dataset_from_publication_info(fixture_path: Path) -> None:
+    assert ofac_enhanced.published(fixture_path) == "2024-03-15"
+    assert ofac_enhanced.dataset_for(fixture_path) == "us_ofac_sdn"
+
+
+def test_names_kinds_and_original_scripts(fixture_entities: dict[str, Entity]) -> None:
+    person = fixture_entities["900001"]
+    assert person.schema == "Person"
+    assert names(person, NameKind.PRIMARY) == ["Ivan Fictivich TESTOV"]
+    assert names(person, NameKind.ALIAS) == ["Ivan TESTOFF"]
+    assert names(person, NameKind.WEAK) == ["VANYA"]
+    assert names(person, NameKind.PREVIOUS) == ["Ivan PROBOV"]
+    (cyrillic,) = [n for n in person.names if n.kind == NameKind.ORIGINAL]
+    assert (cyrillic.name, cyrillic.script) == ("Иван Фиктивич ТЕСТОВ", "Cyrillic")
+    (chinese,) = [n for n in fixture_entities["900002"].names if n.kind == NameKind.ORIGINAL]
+    assert (chinese.name, chinese.script, chinese.lang) == (
+        "虚构航运有限公司",
+        "Chinese Simplified",
+        "zh",
+    )
+
+
+def test_value_dates_keep_precision(fixture_entities: dict[str, Entity]) -> None:
+    assert fixture_entities["900001"].dates == [
+        FuzzyDate("1961", "birthDate", circa=True),
+        FuzzyDate("1963", "birthDate", end="1965"),
+    ]
+    assert fixture_entities["900004"].dates == [FuzzyDate("1970-02", "birthDate")]
+
+
+def test_features_documents_addresses_relations(fixture_entities: dict[str, Entity]) -> None:
+    person = fixture_entities["900001"]
+    assert person.get("passportNumber") == ["FX1234567"]
+    assert person.get("nationality") == ["ru"]
+    assert person.get("gender") == ["male"]
+    assert person.get("address") == ["1 Fictional Street, Moscow, Russia"]
+    assert "Owned or Controlled By: FICTIONAL SHIPPING LTD" in person.get("notes")
+    company = fixture_entities["900002"]
+    assert company.schema == "Organization"
+    assert company.get("swiftBic") == ["FICTXX22"]
+    assert company.get("registrationNumber") == ["FIC-0042"]
+    assert company.get("country") == ["cn"]
+    vessel = fixture_entities["900003"]
+    assert vessel.schema == "Vessel"
+    assert vessel.get("imoNumber") == ["IMO9999991"]
+    assert vessel.get("flag") == ["pa"]
+
+
+def test_programmes_and_earliest_publication(fixture_entities: dict[str, Entity]) -> None:
+    assert fixture_entities["900001"].listing.programs == ["RUSSIA-EO14024", "SDGT"]
+    assert fixture_entities["900001"].listing.listed_on == "2022-02-24"
+    assert fixture_entities["900004"].listing.listed_on == "2012-03-09"
+
+
+def test_truncated_file_raises_format_error_with_line(fixture_path: Path, tmp_path: Path) -> None:
+    data = fixture_path.read_bytes()
+    broken = tmp_path / "truncated.xml"
+    broken.write_bytes(data[: len(data) // 2])
+    with pytest.raises(FormatError) as info:
+        list(ofac_enhanced.parse(broken))
+    assert info.value.line is not None and info.value.line > 1
+
+
+def test_entity_without_id_raises(fixture_path: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "noid.xml"
+    bad.write_text(
+        fixture_path.read_text(encoding="utf-8").replace('<entity id="900002">', "<entity>")
+    )
+    with pytest.raises(FormatError) as info:
+        list(ofac_enhanced.parse(bad))
+    assert info.value.field == "id"
+
+
+def test_demo_sample_parses() -> None:
+    sample = Path(ofac_enhanced.__file__).parents[1] / "data" / "samples" / "ofac_enhanced.xml"
+    entities = list(ofac_enhanced.parse(sample))
+    assert len(entities) == 4
+    assert all("FICTIONAL ENTRY FOR DEMONSTRATION" in e.get("notes") for e in entities)
+
+
+# -- the real consolidated enhanced zip -----------------------------------------
+
+
+def test_real_zip_count_date_and_dataset(shared_data: Path, real_entities: dict) -> None:
+    path = shared_data / REAL
+    assert detect_format(path).name == "ofac_enhanced"
+    assert len(real_entities) == 443
+    assert ofac_enhanced.published(path) == "2025-01-10"
+    assert ofac_enhanced.dataset_for(path) == "us_ofac_cons"
+    for entity in real_entities.values():
+        assert entity.id.startswith("us_ofac_cons-")
+        assert len(names(entity, NameKind.PRIMARY)) == 1, entity.id
+        assert entity.listing.programs and entity.listing.listed_on, entity.id
+
+
+def test_real_person_weak_aliases_nationality_gender(real_entities: dict) -> None:
+    e = real_entities["9647"]
+    assert names(e, NameKind.PRIMARY) == ["Mahmoud Khaled ZAHHAR"]
+    assert names(e, NameKind.WEAK) == ["Mahmoud ZAHAR", "Mahmoud AL-ZAHAR"]
+    assert e.dates == [FuzzyDate("1945", "birthDate")]
+    assert e.get("nationality") == ["ps"]
+    assert e.get("gender") == ["male"]
+    assert e.listing.programs == ["NS-PLC", "SDGT"]
+    assert e.listing.listed_on == "2006-04-12"
+    assert "Acting for or on behalf of: HAMAS" in e.get("notes")
+
+
+def test_real_passport_and_day_birth_date(real_entities: dict) -> None:
+    e = real_entities["26182"]
+    assert e.get("passportNumber") == ["U00242309"]
+    assert e.dates == [FuzzyDate("1980-02-08", "birthDate")]
+
+
+def test_real_chinese_original_name(real_entities: dict) -> None:
+    e = real_entities["33091"]
+    assert names(e, NameKind.PRIMARY) == ["MEGVII TECHNOLOGY LIMITED"]
+    (original,) = [n for n in e.names if n.kind == NameKind.ORIGINAL]
+    assert (original.name, original.script, original.lang) == (
+        "旷视科技有限公司",
+        "Chinese Simplified",
+        "zh",
+    )
+    assert e.get("country") == ["ky", "cn"]
+    assert e.listing.programs == ["CMIC-EO13959"]
+
+
+def test_real_cyrillic_names_of_vtb(real_entities: dict) -> None:
+    e = real_entities["17013"]
+    assert names(e, NameKind.PRIMARY) == ["VTB BANK PUBLIC JOINT STOCK COMPANY"]
+    originals = names(e, NameKind.ORIGINAL)
+    assert "БАНК ВТБ ПУБЛИЧНОЕ АКЦИОНЕРНОЕ ОБЩЕСТВО" in originals
+    assert "БАНК ВТБ ПАО" in originals
+    assert e.get("swiftBic") == ["VTBRRUMM"]
+    assert e.get("leiCode") == ["253400V1H6ART1UQ0N98"]
+    assert FuzzyDate("1990-10-17", "incorporationDate") in e.dates
+
+
+def test_real_every_non_latin_translation_is_an_original_name(
+    shared_data: Path, real_entities: dict
+) -> None:
+    expected: set[tuple[str, str]] = set()
+    with open_stream(shared_data / REAL) as stream:
+        root = etree.parse(stream, etree.XMLParser(resolve_entities=False, no_network=True))
+    ns = {"e": root.getroot().nsmap[None]}
+    for entity in root.iterfind(".//e:entities/e:entity", ns):
+        for tr in entity.iterfind(".//e:names//e:translation", ns):
+            script = tr.findtext("e:script", namespaces=ns)
+            if script != "Latin":
+                first = tr.findtext("e:formattedFirstName", namespaces=ns)
+                last = tr.findtext("e:formattedLastName", namespaces=ns)
+                expected.add((entity.get("id"), " ".join(p for p in (first, last) if p)))
+    found = {
+        (k, n.name)
+        for k, e in real_entities.items()
+        for n in e.names
+        if n.kind == NameKind.ORIGINAL
+    }
+    assert found == expected
+    assert len(found) == 45
+
+
+# -- one OFAC entity number, one entity id, whatever the format --------------------
+
+
+def test_same_uid_gives_same_entity_across_formats(shared_data: Path, real_entities: dict) -> None:
+    classic = {
+        e.listing.authority_id: e
+        for e in ofac_xml.parse(shared_data / CONS / "consolidated_2024-02-23.xml")
+    }
+    advanced = {
+        e.listing.authority_id: e
+        for e in ofac_advanced.parse(shared_data / CONS / "CONS_ADVANCED_2021-06-03.xml")
+    }
+    with open(shared_data / CONS / "cons_prim.csv", encoding="utf-8", errors="replace") as handle:
+        csv_names = {r[0]: r[1] for r in csv.reader(handle) if r and r[0].isdigit()}
+    assert len(csv_names) == 442
+    assert len(set(classic) & set(real_entities) & set(csv_names)) == 441
+    in_all = set(classic) & set(advanced) & set(real_entities) & set(csv_names)
+    assert len(in_all) == 425
+    for uid in in_all:
+        ids = {classic[uid].id, advanced[uid].id, real_entities[uid].id}
+        assert ids == {f"us_ofac_cons-{uid}"}
+        assert classic[uid].schema == advanced[uid].schema == real_entities[uid].schema
+        births = [
+            sorted(d.value for d in x[uid].dates if d.prop == "birthDate")
+            for x in (classic, advanced, real_entities)
+        ]
+        assert births[0] == births[1] == births[2], uid
+    # the CSV writes "LAST, First"; the XML parsers build "First LAST" from the parts
+    assert csv_names["9639"] == "HANIYA, Ismail Abdul Salah"
+    assert {
+        classic["26182"].caption,
+        advanced["26182"].caption,
+        real_entities["26182"].caption,
+    } == {"Evren KAYAKIRAN"}
