@@ -79,7 +79,7 @@ TYPED_PROPS: dict[str, str] = {
     "email address": "email",
     "phone number": "phone",
     "gender": "gender",
-    "title": "title",
+    "title": "position",
     "vessel registration identification": "imoNumber",
     "imo": "imoNumber",
     "mmsi": "mmsi",

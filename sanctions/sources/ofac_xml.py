@@ -90,7 +90,7 @@ def _add_name(entity: Entity, elem: Any, kind: NameKind) -> None:
 
 def _add_names(entity: Entity, elem: Any) -> None:
     _add_name(entity, elem, NameKind.PRIMARY)
-    entity.add("title", common.text_of(elem, "title"))
+    entity.add("position", common.text_of(elem, "title"))  # OFAC titles are offices
     for aka in _items(elem, "akaList", "aka"):
         kind = _ALIAS_KINDS.get((common.text_of(aka, "type") or "a.k.a.").lower(), NameKind.ALIAS)
         if (common.text_of(aka, "category") or "").lower() == "weak":

@@ -76,7 +76,7 @@ def test_person_names_keep_their_kind(fixture_entities: dict[str, Entity]) -> No
     assert names(person, NameKind.WEAK) == ["VANYA"]
     assert names(person, NameKind.PREVIOUS) == ["Ivan PROBOV"]
     assert person.names[0].parts == (("firstName", "Ivan Fictivich"), ("lastName", "TESTOV"))
-    assert person.get("title") == ["Fictional Minister of Tests"]
+    assert person.get("position") == ["Fictional Minister of Tests"]
     assert person.get("weakAlias") == ["VANYA"]
 
 
