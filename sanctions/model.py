@@ -367,15 +367,21 @@ class Entity:
             "last_change": None,
         }
 
+    def canonical(self) -> tuple[str, str]:
+        """(content hash, canonical JSON) of what matters for change detection.
+
+        The source file and dataset version are left out: they describe where an
+        entity was read, not what the authority says about it.
+        """
+        data = self.to_dict()
+        data["listing"]["source_file"] = None
+        data["listing"]["dataset_version"] = None
+        blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest(), blob
+
     def content_hash(self) -> str:
         """A hash of the content that matters for change detection (not the file/version)."""
-        data = self.to_dict()
-        listing = dict(data["listing"])
-        listing.pop("source_file", None)
-        listing.pop("dataset_version", None)
-        data["listing"] = listing
-        blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+        return self.canonical()[0]
 
     def diff_properties(self, other: Entity) -> list[str]:
         """Names of the fields that differ between two versions of this entity."""

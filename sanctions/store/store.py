@@ -517,7 +517,8 @@ class Store:
                 ).scalar()
                 or 0
             )
-        hashes = {eid: e.content_hash() for eid, e in entities.items()}
+        canonical = {eid: e.canonical() for eid, e in entities.items()}
+        hashes = {eid: c[0] for eid, c in canonical.items()}
         new = {eid: (hashes[eid], e.caption) for eid, e in entities.items()}
         changes = (
             self._compute_changes(conn, old, new, entities)
@@ -542,7 +543,7 @@ class Store:
                 **counts,
             )
         ).inserted_primary_key[0]
-        self._insert_blobs(conn, entities, hashes)
+        self._insert_blobs(conn, canonical)
         rows = [
             {
                 "version_id": version_id,
@@ -598,26 +599,15 @@ class Store:
         conn.execute(update(t.datasets).where(t.datasets.c.id == dataset).values(updated_at=_now()))
         return row[0]
 
-    def _insert_blobs(
-        self, conn: Connection, entities: dict[str, Entity], hashes: dict[str, str]
-    ) -> None:
-        wanted = {hashes[eid]: eid for eid in entities}
+    def _insert_blobs(self, conn: Connection, canonical: dict[str, tuple[str, str]]) -> None:
+        wanted = dict(canonical.values())
         keys = list(wanted)
         existing: set[str] = set()
         for i in range(0, len(keys), CHUNK):
+            chunk = keys[i : i + CHUNK]
             existing.update(
-                r[0]
-                for r in conn.execute(
-                    select(t.blobs.c.hash).where(t.blobs.c.hash.in_(keys[i : i + CHUNK]))
-                )
+                r[0] for r in conn.execute(select(t.blobs.c.hash).where(t.blobs.c.hash.in_(chunk)))
             )
-        rows = []
-        for h, eid in wanted.items():
-            if h in existing:
-                continue
-            data = entities[eid].to_dict()
-            data["listing"]["source_file"] = None
-            data["listing"]["dataset_version"] = None
-            rows.append({"hash": h, "data": _dumps(data)})
+        rows = [{"hash": h, "data": data} for h, data in wanted.items() if h not in existing]
         for i in range(0, len(rows), 2000):
             conn.execute(insert(t.blobs), rows[i : i + 2000])

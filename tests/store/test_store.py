@@ -120,8 +120,8 @@ KILL_SCRIPT = textwrap.dedent(
 
     original = S._insert_blobs
 
-    def insert_then_die(self, conn, entities, hashes):
-        original(self, conn, entities, hashes)
+    def insert_then_die(self, conn, canonical):
+        original(self, conn, canonical)
         sys.stdout.write("inserted\\n"); sys.stdout.flush()
         os.kill(os.getpid(), signal.SIGKILL)
 
