@@ -1,0 +1,333 @@
+"""The in-memory index over every name variant of the current list versions.
+
+Candidate generation (blocking) is kept apart from scoring. Every token of
+every name (and every pair of adjacent tokens, joined) is a vocabulary entry.
+A query token finds the vocabulary entries it may align with through three
+blocks: character bigrams (a q-gram count filter that is exact for the edit
+distances the scorer accepts), the phonetic key, and the squeezed form
+(doubled letters collapsed). Each found entry is verified with
+:func:`names.token_similarity`, so the index knows every token pair the scorer
+would align, and nothing else. From those, an upper bound of every touched
+name's score prunes the names that cannot reach the floor; only the rest are
+aligned and scored. A naive exhaustive scan finds the same matches (tested).
+
+The prepared records of each dataset version are cached on disk
+(``SANCTIONS_INDEX_CACHE``, default ``<data dir>/index-cache``), keyed by the
+version's content hash: a new process loads them instead of normalising every
+name again, and a new version of one dataset re-prepares that dataset only.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import time
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sanctions.model import Entity
+
+from .names import TOKEN_THRESHOLD, NameForm, token_similarity
+from .normalise import phonetic_key, squeeze
+from .score import Record, record_from_entity, schemata_compatible
+
+log = logging.getLogger(__name__)
+
+__all__ = ["MatchIndex", "Candidate", "cache_dir", "load_records"]
+
+CACHE_VERSION = "m1"
+TOKEN_CACHE_SIZE = 100_000
+
+
+def cache_dir() -> Path:
+    """Where prepared records are cached (``SANCTIONS_INDEX_CACHE`` or the data dir)."""
+    env = os.environ.get("SANCTIONS_INDEX_CACHE")
+    if env:
+        path = Path(env)
+    else:
+        from sanctions.config import data_dir
+
+        path = data_dir() / "index-cache"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def max_edits(length: int) -> int:
+    """The most edits between tokens (longer one ``length``) the scorer may still align."""
+    edits = int((1.0 - TOKEN_THRESHOLD) * length + 1e-9)
+    if length >= 5:
+        edits = max(edits, min(2, length - 4))  # inflection: putin ~ putinas
+    return edits
+
+
+def bigrams(token: str) -> list[str]:
+    """Padded character bigrams, each numbered by occurrence (a multiset as a set)."""
+    padded = f"^{token}$"
+    seen: dict[str, int] = {}
+    out = []
+    for i in range(len(padded) - 1):
+        gram = padded[i : i + 2]
+        n = seen.get(gram, 0)
+        seen[gram] = n + 1
+        out.append(f"{gram}{n}" if n else gram)
+    return out
+
+
+@dataclass
+class Candidate:
+    """A record whose names may reach the floor, and which of its names to align."""
+
+    record: Record
+    names: list[NameForm]
+    bound: float
+
+
+class MatchIndex:
+    """Token, phonetic and bigram blocking over the names of a list of records."""
+
+    def __init__(self, records: list[Record], key: str = "") -> None:
+        started = time.perf_counter()
+        self.key = key
+        self.records = records
+        self.names: list[NameForm] = []
+        name_record: list[int] = []
+        vocab: dict[str, int] = {}
+        postings: list[list[int]] = []
+        for rec_idx, record in enumerate(records):
+            for form in record.names:
+                name_idx = len(self.names)
+                self.names.append(form)
+                name_record.append(rec_idx)
+                for span in form.spans:
+                    if len(span.text) < 2:
+                        continue
+                    vid = vocab.setdefault(span.text, len(vocab))
+                    if vid == len(postings):
+                        postings.append([])
+                    if not postings[vid] or postings[vid][-1] != name_idx:
+                        postings[vid].append(name_idx)
+        self.name_record = np.asarray(name_record, dtype=np.int32)
+        self.vocab = list(vocab)
+        self.vocab_id = vocab
+        self.postings = [np.asarray(p, dtype=np.int32) for p in postings]
+        self._build_blocks()
+        self._build_identifiers()
+        self._token_cache: OrderedDict[str, dict[str, float]] = OrderedDict()
+        self.build_seconds = time.perf_counter() - started
+
+    def _build_blocks(self) -> None:
+        grams: dict[tuple[str, int], list[int]] = defaultdict(list)
+        phon: dict[str, list[int]] = defaultdict(list)
+        squeezed: dict[str, list[int]] = defaultdict(list)
+        for vid, text in enumerate(self.vocab):
+            for gram in bigrams(text):
+                grams[(gram, len(text))].append(vid)
+            key = phonetic_key(text)
+            if len(key) >= 3:
+                phon[key].append(vid)
+            squeezed[squeeze(text)].append(vid)
+        self.grams = {k: np.asarray(v, dtype=np.int32) for k, v in grams.items()}
+        self.phon = {k: np.asarray(v, dtype=np.int32) for k, v in phon.items()}
+        self.squeezed = {k: np.asarray(v, dtype=np.int32) for k, v in squeezed.items() if len(v)}
+        self.max_len = max((len(t) for t in self.vocab), default=0)
+
+    def _build_identifiers(self) -> None:
+        ids: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for rec_idx, record in enumerate(self.records):
+            for ident in record.identifiers:
+                ids[ident].append(rec_idx)
+        self.identifiers = dict(ids)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    # -- token look-up ---------------------------------------------------------------
+
+    def _gram_candidates(self, token: str) -> Iterator[np.ndarray]:
+        grams = bigrams(token)
+        length = len(token)
+        reach = max_edits(max(length, self.max_len))
+        for other in range(max(2, length - reach), min(self.max_len, length + reach) + 1):
+            longest = max(length, other)
+            edits = max_edits(longest)
+            if abs(length - other) > edits:
+                continue
+            need = longest + 1 - 2 * edits
+            arrays = [a for g in grams if (a := self.grams.get((g, other))) is not None]
+            if len(arrays) < need:
+                continue
+            ids, counts = np.unique(np.concatenate(arrays), return_counts=True)
+            yield ids[counts >= need]
+
+    def similar_tokens(self, token: str) -> dict[str, float]:
+        """Vocabulary entries the token aligns with, and their similarity (cached)."""
+        cached = self._token_cache.get(token)
+        if cached is not None:
+            self._token_cache.move_to_end(token)
+            return cached
+        found: set[int] = set()
+        for ids in self._gram_candidates(token):
+            found.update(ids.tolist())
+        key = phonetic_key(token)
+        if len(key) >= 3 and key in self.phon:
+            found.update(self.phon[key].tolist())
+        if (sq := self.squeezed.get(squeeze(token))) is not None:
+            found.update(sq.tolist())
+        result = {}
+        for vid in found:
+            text = self.vocab[vid]
+            sim = token_similarity(token, text)
+            if sim >= TOKEN_THRESHOLD:
+                result[text] = sim
+        self._token_cache[token] = result
+        if len(self._token_cache) > TOKEN_CACHE_SIZE:
+            self._token_cache.popitem(last=False)
+        return result
+
+    def rows_fn(self, query: Record) -> Any:
+        """Similarity rows for aligning this query: look-ups instead of computation."""
+        table: dict[str, dict[str, float]] = {}
+        for form in query.names:
+            for span in form.spans:
+                if len(span.text) >= 2 and span.text not in table:
+                    table[span.text] = self.similar_tokens(span.text)
+        empty: dict[str, float] = {}
+        return lambda token: table.get(token, empty)
+
+    # -- candidates ------------------------------------------------------------------
+
+    def _form_bounds(self, form: NameForm) -> tuple[np.ndarray, np.ndarray]:
+        total = form.total_weight or 1.0
+        per_token: list[list[np.ndarray]] = [[] for _ in form.tokens]
+        best = [0.0] * len(form.tokens)
+        for span in form.spans:
+            if len(span.text) < 2:
+                continue
+            matches = self.similar_tokens(span.text)
+            if not matches:
+                continue
+            arrays = [self.postings[self.vocab_id[text]] for text in matches]
+            top = max(matches.values())
+            for i in range(span.start, span.end):
+                per_token[i].extend(arrays)
+                best[i] = max(best[i], top)
+        ids_parts, bound_parts = [], []
+        initials = sum(
+            0.9 * w for t, w in zip(form.tokens, form.weights, strict=True) if len(t) == 1
+        )
+        for i, arrays in enumerate(per_token):
+            if not arrays:
+                continue
+            ids = np.unique(np.concatenate(arrays))
+            ids_parts.append(ids)
+            bound_parts.append(np.full(len(ids), best[i] * form.weights[i], dtype=np.float32))
+        if not ids_parts:
+            return np.empty(0, np.int32), np.empty(0, np.float32)
+        ids, inverse = np.unique(np.concatenate(ids_parts), return_inverse=True)
+        sums = np.bincount(inverse, weights=np.concatenate(bound_parts))
+        return ids, ((sums + initials) / total).astype(np.float32)
+
+    def name_bounds(self, query: Record) -> tuple[np.ndarray, np.ndarray]:
+        """Every name sharing an aligned token with the query, and a bound of its score."""
+        parts = [self._form_bounds(form) for form in query.names]
+        parts = [p for p in parts if len(p[0])]
+        if not parts:
+            return np.empty(0, np.int32), np.empty(0, np.float32)
+        ids = np.concatenate([p[0] for p in parts])
+        bounds = np.concatenate([p[1] for p in parts])
+        if len(parts) > 1:
+            order = np.lexsort((-bounds, ids))
+            ids, bounds = ids[order], bounds[order]
+            first = np.ones(len(ids), dtype=bool)
+            first[1:] = ids[1:] != ids[:-1]
+            ids, bounds = ids[first], bounds[first]
+        return ids, bounds
+
+    def candidates(self, query: Record, floor: float, extra: int = 0) -> list[Candidate]:
+        """Records that may score at least ``floor`` (plus the ``extra`` best-bound others)."""
+        ids, bounds = self.name_bounds(query)
+        keep = bounds >= floor
+        if extra and (~keep).any():
+            rest = np.nonzero(~keep)[0]
+            top = rest[np.argsort(-bounds[rest], kind="stable")[: extra * 4]]
+            keep[top] = True
+        by_record: dict[int, Candidate] = {}
+        for name_idx, bound in zip(ids[keep].tolist(), bounds[keep].tolist(), strict=True):
+            rec_idx = int(self.name_record[name_idx])
+            record = self.records[rec_idx]
+            if not schemata_compatible(query.schema, record.schema):
+                continue
+            cand = by_record.get(rec_idx)
+            if cand is None:
+                by_record[rec_idx] = Candidate(record, [self.names[name_idx]], bound)
+            else:
+                cand.names.append(self.names[name_idx])
+                cand.bound = max(cand.bound, bound)
+        for ident in query.identifiers:
+            for rec_idx in self.identifiers.get(ident, ()):
+                record = self.records[rec_idx]
+                if schemata_compatible(query.schema, record.schema):
+                    by_record[rec_idx] = Candidate(record, list(record.names), 1.0)
+        return list(by_record.values())
+
+
+# -- building from a store, with the on-disk cache ---------------------------------------
+
+
+def _cache_file(dataset: str, content_hash: str) -> Path:
+    return cache_dir() / f"{CACHE_VERSION}-{dataset}-{content_hash[:24]}.pickle"
+
+
+def load_records(store: Any, versions: Iterable[Any]) -> tuple[list[Record], str]:
+    """Prepared records of the given dataset versions, from the cache or the store."""
+    records: list[Record] = []
+    keys = []
+    for version in sorted(versions, key=lambda v: v.dataset):
+        keys.append(f"{version.dataset}:{version.content_hash}")
+        path = _cache_file(version.dataset, version.content_hash)
+        part = _read_cache(path)
+        if part is None:
+            entities = store.iter_entities(version_ids=[version.id])
+            part = prepare_records(entities)
+            _write_cache(path, part)
+        records.extend(part)
+    return records, "|".join(keys)
+
+
+def prepare_records(entities: Iterable[Entity]) -> list[Record]:
+    """Records of the entities that have names (relations and the like are skipped)."""
+    out = []
+    for entity in entities:
+        record = record_from_entity(entity)
+        if record.names or record.identifiers:
+            out.append(record)
+    return out
+
+
+def _read_cache(path: Path) -> list[Record] | None:
+    if not path.exists():
+        return None
+    try:
+        with open(path, "rb") as fh:
+            data = pickle.load(fh)  # noqa: S301 - our own cache file
+        return list(data)
+    except Exception as exc:  # noqa: BLE001 - a bad cache file is rebuilt, never fatal
+        log.warning("index cache %s unreadable (%s); rebuilding", path, exc)
+        return None
+
+
+def _write_cache(path: Path, records: list[Record]) -> None:
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    try:
+        with open(tmp, "wb") as fh:
+            pickle.dump(records, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("cannot write index cache %s: %s", path, exc)
+        tmp.unlink(missing_ok=True)

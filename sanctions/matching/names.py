@@ -1,0 +1,306 @@
+"""Names as comparable token sequences, and the alignment of two names' parts.
+
+A name is folded (see :mod:`normalise`) and cut into tokens; each token gets a
+weight that says how much it identifies someone: a distinctive word weighs 1,
+a patronymic or middle name 0.5, a generic organisation word 0.5, an initial or
+particle 0.3, a legal form 0.15, a title 0.1. Adjacent tokens are also offered
+joined (``abdul hai`` ~ ``abdulhai``, ``jin ping`` ~ ``jinping``).
+
+Alignment pairs the tokens of a query name with those of a listed name in any
+order (``MADURO MOROS, Nicolas`` = ``Nicolas Maduro Moros``), greedily by
+similarity, and scores::
+
+    sum(similarity * query weight over aligned pairs)
+    -------------------------------------------------------------------
+    sum(query weights) + LAMBDA * sum(weights of unaligned listed tokens)
+
+so that every query word must be found, while listed words the query does not
+give (a patronymic, a second given name) cost little. A query without any
+distinctive word ("CORP", "President") never scores above ``WEAK_CAP``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz.distance import Levenshtein
+
+from .normalise import (
+    is_org_term,
+    is_particle,
+    is_patronymic,
+    is_title,
+    legal_form,
+    multiword_legal_forms,
+    name_forms,
+    phonetic_key,
+    squeeze,
+)
+
+__all__ = [
+    "TOKEN_THRESHOLD",
+    "NameForm",
+    "Span",
+    "Alignment",
+    "make_name_forms",
+    "token_similarity",
+    "align_names",
+    "naive_rows",
+    "thresholded_similarity",
+    "schema_kind",
+]
+
+TOKEN_THRESHOLD = 0.7  # tokens less similar than this are not aligned at all
+INITIAL_SIMILARITY = 0.9
+SQUEEZE_SIMILARITY = 0.95
+PREFIX_SIMILARITY = 0.88  # putin ~ putinas, vladimir ~ vladimiras (inflection)
+LAMBDA = {"person": 0.15, "org": 0.35, "any": 0.25}
+WEAK_CAP = 0.3
+MAX_TOKENS = 12
+
+W_TITLE, W_LEGAL, W_INITIAL, W_PARTICLE, W_MIDDLE, W_TERM = 0.1, 0.15, 0.3, 0.3, 0.5, 0.5
+STRONG = 0.5  # a token weighing at least this is distinctive
+
+PERSON_SCHEMATA = frozenset({"Person"})
+ORG_SCHEMATA = frozenset({"Organization", "Company", "PublicBody", "Vessel", "Airplane"})
+
+
+def schema_kind(schema: str) -> str:
+    """``person``, ``org`` (organisations, vessels, aircraft) or ``any``."""
+    if schema in PERSON_SCHEMATA:
+        return "person"
+    if schema in ORG_SCHEMATA:
+        return "org"
+    return "any"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """One or two adjacent tokens (``start``..``end`` exclusive) and their text."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class NameForm:
+    """One folded form of one name, ready for alignment."""
+
+    original: str
+    tokens: tuple[str, ...]
+    weights: tuple[float, ...]
+    spans: tuple[Span, ...]
+    kind: str = "primary"
+
+    @property
+    def total_weight(self) -> float:
+        return sum(self.weights)
+
+    @property
+    def strong_weight(self) -> float:
+        return sum(w for w in self.weights if w >= STRONG)
+
+
+def _replace_legal_forms(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    forms = multiword_legal_forms()
+    while i < len(tokens):
+        for words, canonical in forms:
+            if tokens[i : i + len(words)] == words:
+                out.append(canonical)
+                i += len(words)
+                break
+        else:
+            out.append(legal_form(tokens[i]) or tokens[i])
+            i += 1
+    return out
+
+
+def _token_weight(token: str, kind: str, middle: bool) -> float:
+    weight = 1.0
+    if len(token) == 1:
+        weight = W_INITIAL
+    if kind in ("person", "any"):
+        if is_title(token):
+            weight = min(weight, W_TITLE)
+        elif is_particle(token):
+            weight = min(weight, W_PARTICLE)
+        elif middle or is_patronymic(token):
+            weight = min(weight, W_MIDDLE)
+    if kind in ("org", "any"):
+        if legal_form(token) == token:
+            weight = min(weight, W_LEGAL)
+        elif is_org_term(token):
+            weight = min(weight, W_TERM)
+    return weight
+
+
+def _build_form(
+    text: str, original: str, kind: str, name_kind: str, middles: frozenset[str]
+) -> NameForm | None:
+    tokens = text.split()[:MAX_TOKENS]
+    if kind in ("org", "any"):
+        tokens = _replace_legal_forms(tokens)
+    if not tokens:
+        return None
+    weights = tuple(_token_weight(t, kind, t in middles) for t in tokens)
+    spans = [Span(i, i + 1, t) for i, t in enumerate(tokens)]
+    for i in range(len(tokens) - 1):
+        if weights[i] > W_TITLE and weights[i + 1] > W_TITLE:
+            spans.append(Span(i, i + 2, tokens[i] + tokens[i + 1]))
+    return NameForm(original, tuple(tokens), weights, tuple(spans), name_kind)
+
+
+def make_name_forms(
+    name: str,
+    schema: str = "LegalEntity",
+    name_kind: str = "primary",
+    parts: Sequence[tuple[str, str]] = (),
+) -> list[NameForm]:
+    """All comparable forms of a name (one per transliteration)."""
+    kind = schema_kind(schema)
+    middles: set[str] = set()
+    for part, value in parts:
+        if part in ("middleName", "fatherName", "secondName"):
+            for form in name_forms(value):
+                middles.update(form.split())
+    forms = []
+    for text in name_forms(name):
+        form = _build_form(text, name, kind, name_kind, frozenset(middles))
+        if form is not None:
+            forms.append(form)
+    return forms
+
+
+def token_similarity(a: str, b: str) -> float:
+    """Similarity of two folded tokens in [0, 1] (edit distance, inflection, sound)."""
+    if a == b:
+        return 1.0
+    if len(a) == 1 or len(b) == 1:
+        return INITIAL_SIMILARITY if a[0] == b[0] else 0.0
+    if a.isdigit() or b.isdigit():
+        return 0.0
+    if squeeze(a) == squeeze(b):  # doubled letters: abdallah ~ abdalah, yyu ~ yu
+        return SQUEEZE_SIMILARITY
+    sim = Levenshtein.normalized_similarity(a, b)
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) >= 4 and len(long_) - len(short) <= 2 and long_.startswith(short):
+        sim = max(sim, PREFIX_SIMILARITY)
+    key = phonetic_key(a)
+    if len(key) >= 3 and key == phonetic_key(b):
+        sim = max(sim, 0.62 + 0.35 * sim)
+    return sim
+
+
+SimilarityFn = Callable[[str, str], float]
+
+
+class SimilarityRow:
+    """Similarities of one query token to any listed token, computed on demand."""
+
+    __slots__ = ("token",)
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def get(self, other: str, default: float = 0.0) -> float:
+        return thresholded_similarity(self.token, other) or default
+
+
+RowFn = Callable[[str], Mapping[str, float] | SimilarityRow]
+
+
+def thresholded_similarity(a: str, b: str) -> float:
+    """:func:`token_similarity`, or 0 below :data:`TOKEN_THRESHOLD`."""
+    sim = token_similarity(a, b)
+    return sim if sim >= TOKEN_THRESHOLD else 0.0
+
+
+def naive_rows(token: str) -> SimilarityRow:
+    """The reference row provider: computes every similarity (no index)."""
+    return SimilarityRow(token)
+
+
+@dataclass
+class Alignment:
+    """The result of aligning a query name with a listed name."""
+
+    score: float
+    query: NameForm
+    candidate: NameForm
+    pairs: list[tuple[Span, Span, float]] = field(default_factory=list)
+    unmatched_query: list[str] = field(default_factory=list)
+    unmatched_candidate: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        pairs = ", ".join(
+            f"{q.text}={c.text} {s:.2f}" if q.text != c.text else q.text for q, c, s in self.pairs
+        )
+        text = f"{pairs or 'nothing aligned'}"
+        if self.unmatched_query:
+            text += f"; query words not found: {' '.join(self.unmatched_query)}"
+        if self.unmatched_candidate:
+            text += f"; listed words not given: {' '.join(self.unmatched_candidate)}"
+        return text
+
+
+def _candidate_pairs(query: NameForm, cand: NameForm, rows: RowFn) -> list[tuple[Any, ...]]:
+    pairs = []
+    cspans = cand.spans
+    for qs in query.spans:
+        qjoined = qs.end - qs.start == 2
+        qtext = qs.text
+        row = rows(qtext) if len(qtext) > 1 else None
+        for cs in cspans:
+            if qjoined and cs.end - cs.start == 2:
+                continue
+            ctext = cs.text
+            if row is None or len(ctext) == 1:
+                value = thresholded_similarity(qtext, ctext)
+            else:
+                value = row.get(ctext, 0.0)
+            if value > 0.0:
+                size = (qs.end - qs.start) + (cs.end - cs.start)
+                pairs.append((-value, -size, qs.start, cs.start, qs, cs))
+    pairs.sort(key=lambda p: p[:4])
+    return pairs
+
+
+def align_names(
+    query: NameForm, cand: NameForm, rows: RowFn = naive_rows, kind: str = "any"
+) -> Alignment:
+    """Align the tokens of two names greedily by similarity, in any order, and score them."""
+    used_q = [False] * len(query.tokens)
+    used_c = [False] * len(cand.tokens)
+    chosen: list[tuple[Span, Span, float]] = []
+    num = 0.0
+    strong_found = False
+    for neg_value, _size, _qi, _ci, qs, cs in _candidate_pairs(query, cand, rows):
+        value = -neg_value
+        if any(used_q[qs.start : qs.end]) or any(used_c[cs.start : cs.end]):
+            continue
+        used_q[qs.start : qs.end] = [True] * (qs.end - qs.start)
+        used_c[cs.start : cs.end] = [True] * (cs.end - cs.start)
+        weight = sum(query.weights[qs.start : qs.end])
+        if len(cs.text) == 1 or len(qs.text) == 1:  # an initial stands for little
+            weight = min(weight, W_INITIAL)
+        num += value * weight
+        strong_found = strong_found or any(w >= STRONG for w in query.weights[qs.start : qs.end])
+        chosen.append((qs, cs, value))
+    unmatched_c = sum(w for w, used in zip(cand.weights, used_c, strict=True) if not used)
+    den = query.total_weight + LAMBDA.get(kind, LAMBDA["any"]) * unmatched_c
+    score = num / den if den > 0 else 0.0
+    if not strong_found or query.strong_weight == 0.0:
+        score = min(score, WEAK_CAP)
+    return Alignment(
+        score=min(1.0, score),
+        query=query,
+        candidate=cand,
+        pairs=chosen,
+        unmatched_query=[t for t, u in zip(query.tokens, used_q, strict=True) if not u],
+        unmatched_candidate=[t for t, u in zip(cand.tokens, used_c, strict=True) if not u],
+    )

@@ -1,0 +1,247 @@
+"""Normalisation of names: every script to Latin, case, accents and punctuation folded.
+
+``Владимир Путин``, ``فلاديمير بوتين`` and ``Vladímir Pútín`` all come down to
+plain lowercase ASCII tokens that the scorer can compare. Non-Latin text is
+transliterated twice, with ICU's ``Any-Latin`` (``icukit-pyicu``) and with
+``anyascii``, because each is better for some scripts (ICU keeps Arabic vowels
+and Chinese syllables apart; anyascii reads Cyrillic ``ч`` as ``ch`` and Greek
+``β`` as ``v``): both readings are kept as forms of the name. Without ICU,
+anyascii alone is used.
+
+Reference data (titles, legal forms, particles, generic organisation words) is
+YAML in ``sanctions/matching/data``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from anyascii import anyascii
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "fold_text",
+    "transliterations",
+    "tokenize_name",
+    "name_forms",
+    "phonetic_key",
+    "is_title",
+    "is_particle",
+    "legal_form",
+    "is_org_term",
+    "is_patronymic",
+    "squeeze",
+]
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+try:  # pragma: no cover - depends on the installed ICU
+    import icu
+
+    _ICU: Any = icu.Transliterator.createInstance("Any-Latin")
+except Exception as exc:  # noqa: BLE001 - any ICU problem means: fall back to anyascii
+    log.info("ICU transliteration unavailable (%s); using anyascii only", exc)
+    _ICU = None
+
+_SPLIT = re.compile(r"[^a-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+MAX_NAME_CHARS = 500
+
+
+def _is_latin(text: str) -> bool:
+    """True when every letter of ``text`` is Latin (ASCII or Latin extended)."""
+    for char in text:
+        if ord(char) < 0x250:
+            continue
+        if unicodedata.category(char).startswith("L"):
+            return False
+    return True
+
+
+@lru_cache(maxsize=200_000)
+def transliterations(text: str) -> tuple[str, ...]:
+    """ASCII readings of ``text`` (one for Latin text, up to two for other scripts)."""
+    text = _CONTROL.sub(" ", text)[:MAX_NAME_CHARS]
+    if text.isascii():
+        return (text,)
+    if _is_latin(text):
+        return (anyascii(text),)
+    readings = [anyascii(_CAMEL.sub(" ", anyascii(text)))]
+    if _ICU is not None:
+        readings.append(anyascii(_ICU.transliterate(text)))
+    return tuple(dict.fromkeys(readings))
+
+
+def fold_text(text: str) -> str:
+    """Lowercase ASCII words separated by single spaces (apostrophes dropped)."""
+    text = text.replace("'", "").replace("`", "").replace("\u2019", "").replace("\u2018", "")
+    return " ".join(_SPLIT.split(text.lower())).strip()
+
+
+@lru_cache(maxsize=200_000)
+def name_forms(text: str) -> tuple[str, ...]:
+    """The folded forms of a name: transliterated, lowercase, words only."""
+    forms = [fold_text(reading) for reading in transliterations(text)]
+    return tuple(f for f in dict.fromkeys(forms) if f)
+
+
+def tokenize_name(text: str) -> list[str]:
+    """Tokens of the first form of a name (``"MADURO MOROS, Nicolás"`` -> 3 tokens)."""
+    forms = name_forms(text)
+    return forms[0].split() if forms else []
+
+
+# -- phonetic key -------------------------------------------------------------------
+
+_PHONETIC_RULES = [
+    ("tsch", "c"),
+    ("sch", "s"),
+    ("tch", "c"),
+    ("ch", "c"),
+    ("sh", "s"),
+    ("zh", "s"),
+    ("kh", "k"),
+    ("gh", "g"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("ck", "k"),
+    ("gy", "d"),
+    ("dz", "d"),
+    ("ts", "c"),
+    ("tz", "c"),
+    ("x", "ks"),
+]
+# Consonant classes: labials, dentals, liquids, velars, sibilants/affricates.
+_CLASSES = str.maketrans(
+    {
+        "b": "P",
+        "p": "P",
+        "f": "P",
+        "v": "P",
+        "d": "T",
+        "t": "T",
+        "l": "L",
+        "r": "L",
+        "g": "K",
+        "k": "K",
+        "q": "K",
+        "c": "S",
+        "s": "S",
+        "z": "S",
+        "j": "",
+        "m": "M",
+        "n": "N",
+        "h": "",
+        "a": "",
+        "e": "",
+        "i": "",
+        "o": "",
+        "u": "",
+        "y": "",
+    }
+)
+
+
+_W_AFTER_CONSONANT = re.compile(r"([b-df-hj-np-tv-z])w")
+
+
+@lru_cache(maxsize=200_000)
+def phonetic_key(token: str) -> str:
+    """A coarse sound key of a folded token: consonant classes, vowels dropped.
+
+    Built to let transliterations of the same name meet (``vladimir``,
+    ``wladimir``, ``fladymyr`` -> ``PLTML``; ``putin``, ``bwtyn`` -> ``PTN``).
+    A ``w`` after a consonant is a vowel (Arabic ``و``), elsewhere a ``v``.
+    """
+    if not token or not token.isalpha():
+        return ""
+    text = token.lower()
+    text = _W_AFTER_CONSONANT.sub(r"\1", text).replace("w", "v")
+    for old, new in _PHONETIC_RULES:
+        text = text.replace(old, new)
+    key = text.translate(_CLASSES)
+    collapsed = [c for i, c in enumerate(key) if i == 0 or c != key[i - 1]]
+    return "".join(collapsed)
+
+
+# -- reference data -----------------------------------------------------------------
+
+
+@cache
+def _load(name: str) -> dict[str, list[str]]:
+    with open(DATA_DIR / name, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    return {str(k): [fold_text(str(v)) for v in values] for k, values in data.items()}
+
+
+@cache
+def _word_set(name: str) -> frozenset[str]:
+    return frozenset(w for values in _load(name).values() for w in values if " " not in w)
+
+
+@cache
+def _legal_forms() -> dict[str, str]:
+    return {
+        spelling.replace(" ", ""): canonical
+        for canonical, spellings in _load("legal_forms.yml").items()
+        for spelling in spellings
+    }
+
+
+def is_title(token: str) -> bool:
+    """A title or honorific (Mr, Dr, Sheikh, Haji, General, President...)."""
+    return token in _word_set("titles.yml")
+
+
+def is_particle(token: str) -> bool:
+    """A name particle (al, bin, abu, de, van...)."""
+    return token in _word_set("particles.yml")
+
+
+def is_org_term(token: str) -> bool:
+    """A generic organisation word (company, trading, international...)."""
+    return token in _word_set("org_terms.yml")
+
+
+def legal_form(token: str) -> str | None:
+    """The canonical legal form of a token (or of joined tokens: ``"ooo"`` -> ``"llc"``)."""
+    return _legal_forms().get(token)
+
+
+def multiword_legal_forms() -> list[tuple[list[str], str]]:
+    """Legal forms written in several words, longest first, as token lists."""
+    forms = [
+        (spelling.split(), canonical)
+        for canonical, spellings in _load("legal_forms.yml").items()
+        for spelling in spellings
+        if " " in spelling
+    ]
+    return sorted(forms, key=lambda f: -len(f[0]))
+
+
+_PATRONYMIC = re.compile(
+    r"(ovich|evich|ovici|ovitch|ovitj|owitsch|owitsj|owicz|ovics|ovych|ovna|evna|ichna|avich|ogly|kyzy)$"
+)
+
+
+def is_patronymic(token: str) -> bool:
+    """A Slavic or Turkic patronymic by its ending (``vladimirovich``, ``aliyevna``)."""
+    return len(token) > 6 and _PATRONYMIC.search(token) is not None
+
+
+_DOUBLE = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=200_000)
+def squeeze(token: str) -> str:
+    """The token with repeated letters collapsed (``abdallah`` -> ``abdalah``)."""
+    return _DOUBLE.sub(r"\1", token)

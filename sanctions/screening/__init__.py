@@ -1,0 +1,18 @@
+"""Screening: queries against the current lists (single, batch files, demo samples)."""
+
+from __future__ import annotations
+
+from .demo import demo_customers
+from .query import QueryError, parse_query, query_entity
+from .screener import DEFAULT_LIMIT, Match, Screener, ScreeningResult
+
+__all__ = [
+    "Screener",
+    "ScreeningResult",
+    "Match",
+    "DEFAULT_LIMIT",
+    "QueryError",
+    "parse_query",
+    "query_entity",
+    "demo_customers",
+]

@@ -1,0 +1,158 @@
+"""Screening one query against every current list: the Python API.
+
+    >>> screener = Screener(Store.open("lists.db"))
+    >>> result = screener.screen({"schema": "Person", "properties": {"name": ["Vladimir Putin"]}})
+    >>> result.results[0].score, result.results[0].record.caption
+
+The index over the current versions is built on first use (or loaded from the
+on-disk cache) and rebuilt when a dataset gets a new version.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sanctions.matching.index import MatchIndex, load_records, prepare_records
+from sanctions.matching.score import (
+    ALGORITHM,
+    ALGORITHM_VERSION,
+    DEFAULT_THRESHOLD,
+    MAX_POSITIVE_NON_ID,
+    Record,
+    Score,
+    compare_records,
+)
+from sanctions.model import Entity
+
+from .query import parse_query
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Screener", "ScreeningResult", "Match", "DEFAULT_LIMIT"]
+
+DEFAULT_LIMIT = 5
+REFRESH_SECONDS = 5.0
+
+
+@dataclass
+class Match:
+    """One listed entity scored against the query."""
+
+    record: Record
+    score: Score
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.record.id,
+            "caption": self.record.caption,
+            "schema": self.record.schema,
+            "score": self.score.score,
+            "match": self.score.match,
+            "datasets": list(self.record.datasets),
+            "properties": self.record.properties,
+            "explanations": self.score.explanations,
+        }
+
+
+@dataclass
+class ScreeningResult:
+    """The best candidates for one query, sorted by score."""
+
+    query_id: str
+    query: Record
+    threshold: float
+    results: list[Match] = field(default_factory=list)
+
+    @property
+    def matches(self) -> list[Match]:
+        return [m for m in self.results if m.score.match]
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.query_id,
+            "results": [m.to_dict() for m in self.results],
+            "algorithm": {"name": ALGORITHM, "version": ALGORITHM_VERSION},
+        }
+        if self.query.warnings:
+            data["warnings"] = list(self.query.warnings)
+        return data
+
+
+class Screener:
+    """Screens queries against the current versions of every list in a store."""
+
+    def __init__(
+        self,
+        store: Any = None,
+        index: MatchIndex | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+    ) -> None:
+        if store is None and index is None:
+            raise ValueError("a Screener needs a store or an index")
+        self.store = store
+        self.threshold = threshold
+        self._index = index
+        self._checked = 0.0
+
+    @classmethod
+    def from_entities(cls, entities: Iterable[Entity], **kwargs: Any) -> Screener:
+        """A screener over given entities (no store): for tests, demos, ad-hoc lists."""
+        return cls(index=MatchIndex(prepare_records(entities)), **kwargs)
+
+    def _current_versions(self) -> list[Any]:
+        return [d.current for d in self.store.datasets() if d.current is not None]
+
+    @property
+    def index(self) -> MatchIndex:
+        """The index over the current versions, (re)built when they changed."""
+        if self.store is None:
+            assert self._index is not None
+            return self._index
+        now = time.monotonic()
+        if self._index is not None and now - self._checked < REFRESH_SECONDS:
+            return self._index
+        self._checked = now
+        versions = self._current_versions()
+        key = "|".join(sorted(f"{v.dataset}:{v.content_hash}" for v in versions))
+        if self._index is None or self._index.key != key:
+            started = time.perf_counter()
+            records, key = load_records(self.store, versions)
+            self._index = MatchIndex(records, key)
+            log.info(
+                "index of %d records ready in %.2fs", len(records), time.perf_counter() - started
+            )
+        return self._index
+
+    def refresh(self) -> MatchIndex:
+        """Check the store for new versions now (instead of at most every few seconds)."""
+        self._checked = 0.0
+        return self.index
+
+    def screen(
+        self,
+        query: Mapping[str, Any] | Entity | Record,
+        threshold: float | None = None,
+        limit: int = DEFAULT_LIMIT,
+        cutoff: float | None = None,
+    ) -> ScreeningResult:
+        """The ``limit`` best candidates for a query (those under ``cutoff`` dropped)."""
+        threshold = self.threshold if threshold is None else threshold
+        record = parse_query(query)
+        index = self.index
+        floor = threshold if cutoff is None else min(threshold, cutoff)
+        floor = max(0.0, floor - MAX_POSITIVE_NON_ID)
+        candidates = index.candidates(record, floor, extra=limit if cutoff is None else 0)
+        rows = index.rows_fn(record)
+        matches = []
+        for cand in candidates:
+            score = compare_records(record, cand.record, threshold, rows, cand.names)
+            if cutoff is not None and score.score < cutoff:
+                continue
+            if score.score > 0.0:
+                matches.append(Match(cand.record, score))
+        matches.sort(key=lambda m: (-m.score.score, m.record.id))
+        return ScreeningResult(record.id, record, threshold, matches[:limit])
