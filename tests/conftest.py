@@ -22,3 +22,30 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def fixtures() -> Path:
     return FIXTURES
+
+
+# Loaded last-but-not-current: the most recent COMPLETE OFAC SDN set is 2023-12-28;
+# 2024-05-03 has only sdn.csv (no aliases) and 2025-12-partial has no sdn.csv.
+REAL_STORE_SKIP = ("us/ofac-sdn/2024-05-03", "us/ofac-sdn/2025-12-partial")
+
+
+def real_list_paths(shared: Path) -> list[Path]:
+    """Every list under shared/data in load order, leaving SDN 2023-12-28 current."""
+    from sanctions.sources import discover_paths
+
+    return [
+        p for p in discover_paths(shared) if p.relative_to(shared).as_posix() not in REAL_STORE_SKIP
+    ]
+
+
+@pytest.fixture(scope="session")
+def real_store_path(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite store with every real list loaded (once per test session). Open it read-mostly."""
+    from sanctions.store import Store
+
+    path = tmp_path_factory.mktemp("real-store") / "lists.db"
+    store = Store.open(path)
+    for list_path in real_list_paths(shared_data):
+        store.load(list_path)
+    store.close()
+    return path
