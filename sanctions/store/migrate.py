@@ -17,8 +17,12 @@ def alembic_config() -> Config:
     return config
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the database schema to ``revision`` (default: the latest)."""
+def migrate(engine: Engine, revision: str = "heads") -> None:
+    """Upgrade the database schema to ``revision`` (default: the latest of every branch).
+
+    Each feature area (lists, watch/alerts/audit, API keys, clusters) keeps its own
+    migration branch rooted at ``0001``, labelled by area; ``heads`` upgrades them all.
+    """
     config = alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
