@@ -40,6 +40,7 @@ Decisions:
 
 from __future__ import annotations
 
+import csv
 import logging
 import re
 from collections import defaultdict
@@ -50,7 +51,7 @@ from pathlib import Path
 from sanctions.errors import FormatError
 from sanctions.model import Entity, NameKind, clean_text, parse_date
 
-from .base import decode_head, iter_csv, open_stream
+from .base import decode_head, iter_csv, open_stream, sniff
 from .countries import to_country_code
 
 __all__ = [
@@ -105,8 +106,6 @@ _EOF = "\x1a"
 
 
 def _head_rows(head: bytes, limit: int = 5) -> list[list[str]]:
-    import csv
-
     text = decode_head(head)
     lines = [ln for ln in text.splitlines()[: limit + 1] if ln.strip() and ln.strip() != _EOF]
     if len(lines) > limit:  # the last line may be cut off by the head size
@@ -193,8 +192,6 @@ def _role_of(path: Path) -> tuple[str, str]:
     known = _ROLE_BY_NAME.get(path.name.lower())
     if known:
         return known
-    from .base import sniff
-
     rows = _head_rows(sniff(path))
     role = _row_role(rows[0]) if rows else None
     if role is None:
@@ -596,6 +593,8 @@ def _primary_entity(row: list[str], dataset: str, source: str, remarks: str) -> 
             continue
         if prop == "flag":
             _add_country(entity, prop, cell.strip())
+        elif prop == "position":  # several titles are separated by "; "
+            entity.add(prop, [t for t in cell.split(";") if t.strip()])
         else:
             entity.add(prop, cell)
     return entity
@@ -628,7 +627,8 @@ def _add_alias(entity: Entity, row: list[str]) -> bool:
 
 def _add_address(entity: Entity, row: list[str]) -> None:
     _, _, street, city, country, remarks = (_cell(c) for c in row)
-    entity.add("address", ", ".join(p for p in (street, city, country) if p))
+    if street or city:  # an address of a country alone says no more than `country`
+        entity.add("address", ", ".join(p for p in (street, city, country) if p))
     if country:
         _add_country(entity, "country", country)
     if remarks:
