@@ -233,7 +233,7 @@ class Store:
 
     def datasets(self) -> list[DatasetInfo]:
         with self.engine.connect() as conn:
-            counts = dict(
+            counts: dict[str, int] = dict(
                 conn.execute(
                     select(t.versions.c.dataset, func.count()).group_by(t.versions.c.dataset)
                 ).all()
@@ -528,7 +528,7 @@ class Store:
         counts = {
             k: sum(1 for c in changes if c.change == k) for k in ("added", "removed", "changed")
         }
-        version_id = conn.execute(
+        inserted = conn.execute(
             insert(t.versions).values(
                 dataset=dataset,
                 seq=seq,
@@ -542,7 +542,10 @@ class Store:
                 parent_id=current_id,
                 **counts,
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        if inserted is None:
+            raise StoreError(f"could not create a version row for {dataset}")
+        version_id = int(inserted[0])
         self._insert_blobs(conn, canonical)
         rows = [
             {
