@@ -68,28 +68,34 @@ def demo_cmd(ctx: click.Context, db_sub: str | None) -> None:
 
 def _demo_screening(store: Store) -> None:
     try:
-        from sanctions.screening import Screener, demo_customers  # type: ignore[attr-defined]
-    except ImportError:
+        from sanctions.screening import Screener, demo_customers
+    except ImportError:  # screening not installed in this build
         return
-    console.rule("[bold]4. Screen customers against every list")
+    console.rule("[bold]4. Screen sample customers against every list")
     screener = Screener(store)
-    table = Table("customer", "best match", "list", "score", "alert")
+    table = Table("customer", "best candidate", "list", "score", "alert", "why")
     for query in demo_customers():
-        results = screener.screen(query, limit=1)
-        name = (
-            (query.get("properties", {}).get("name") or ["?"])[0]
-            if isinstance(query, dict)
-            else str(query)
+        outcome = screener.screen(query, limit=1)
+        name = query["properties"]["name"][0]
+        if not outcome.results:
+            table.add_row(name, "-", "", "", "", "no candidate")
+            continue
+        best = outcome.results[0]
+        why = ", ".join(_explain(e) for e in best.score.explanations[:3])
+        table.add_row(
+            name,
+            best.record.caption,
+            ", ".join(best.record.datasets),
+            f"{best.score.score:.2f}",
+            "[bold red]ALERT[/]" if best.score.match else "",
+            why[:80],
         )
-        if results:
-            best = results[0]
-            table.add_row(
-                name,
-                best.caption,
-                ", ".join(best.datasets),
-                f"{best.score:.2f}",
-                "[bold red]ALERT[/]" if best.match else "",
-            )
-        else:
-            table.add_row(name, "-", "", "", "")
     console.print(table)
+
+
+def _explain(item: object) -> str:
+    if isinstance(item, dict):
+        value = item.get("contribution")
+        label = item.get("feature", "?")
+        return f"{label} {value:+.2f}" if isinstance(value, (int, float)) else str(label)
+    return str(item)
