@@ -397,6 +397,10 @@ _ID_LABELS: dict[str, str] = {
     "US FEIN": "taxNumber",
     "Paraguayan tax identification number": "taxNumber",
     "Numero Unico de Identificacao Tributaria (NUIT)": "taxNumber",
+    "LE Number": "idNumber",
+    "Organization Code": "registrationNumber",
+    "Aircraft Serial Identification": "serialNumber",
+    "Vessel Registration Identification": "registrationNumber",
 }
 _ID_RE = re.compile(
     r"^(?P<label>"
@@ -429,7 +433,7 @@ _LABEL_RULES: list[tuple[str, str, str]] = [
     (r"Digital Currency Address - \w+\s+", "text", "cryptoWallet"),
     (r"Gender\s+(?=(?i:male|female)$)", "gender", "gender"),
     (r"ethnicity\s+", "text", "ethnicity"),
-    (r"Position:?\s+", "text", "position"),
+    (r"(?:Alternate )?(?:Position|Title)[:,]?\s+", "text", "position"),
 ]
 _LABEL_RE = re.compile(
     "^(?:" + "|".join(f"(?P<r{i}>{label})" for i, (label, _, _) in enumerate(_LABEL_RULES)) + ")"
@@ -442,7 +446,7 @@ _STATEMENTS = re.compile(
     r"Purchase/Sales For Divestment Date|Equity Ticker|Issuer Name|CAATSA - |IFCA Determination|"
     r"ICTY indictee|all offices worldwide|Subject to Directive|Prohibited Transactions|"
     r"Related To:|Fax:?\s|CAATSA Section|arrested\s|and all other locations|"
-    r"All Branches Worldwide|Tribe:|"
+    r"All Branches Worldwide|Tribe:|UN/LOCODE\s|Chinese Commercial Code\s|"
     r"(?:wife|husband|daughter|son|child|brother|half-brother|sister|father|mother) of\s)",
     re.I,
 )
@@ -581,6 +585,9 @@ def split_programs(text: str | None) -> list[str]:
 _PRIM_PROPS = ("position", "callSign", "type", "tonnage", "grossRegisteredTonnage", "flag", "owner")
 
 
+_TITLE_LABEL = re.compile(r"^(?:Alt(?:ernate|\.)?\s+)?(?:Position|Title):\s*", re.I)
+
+
 def _primary_entity(row: list[str], dataset: str, source: str, remarks: str) -> Entity:
     ent_num, name, sdn_type, program = (c.strip() for c in row[:4])
     schema = _schema(sdn_type, name, remarks)
@@ -593,8 +600,8 @@ def _primary_entity(row: list[str], dataset: str, source: str, remarks: str) -> 
             continue
         if prop == "flag":
             _add_country(entity, prop, cell.strip())
-        elif prop == "position":  # several titles are separated by "; "
-            entity.add(prop, [t for t in cell.split(";") if t.strip()])
+        elif prop == "position":  # "Position: X; Alt. Position: Y" or plain titles
+            entity.add(prop, [_TITLE_LABEL.sub("", t.strip()) for t in cell.split(";")])
         else:
             entity.add(prop, cell)
     return entity
