@@ -54,6 +54,8 @@ SCHEMATA = (
 DATASETS: dict[str, str] = {
     "us_ofac_sdn": "US OFAC Specially Designated Nationals (SDN) List",
     "us_ofac_cons": "US OFAC Consolidated (non-SDN) Sanctions List",
+    "us_ofac_sdn_partial": "US OFAC SDN, partial file set (no sdn.csv: aliases and addresses only)",
+    "us_ofac_cons_partial": "US OFAC Consolidated, partial file set (no cons_prim.csv)",
     "us_trade_csl": "US Consolidated Screening List (trade.gov)",
     "us_bis_denied": "US BIS Denied Persons List",
     "un_sc_sanctions": "UN Security Council Consolidated List",

@@ -157,15 +157,23 @@ def detect_dir(path: Path) -> bool:
 
 
 def dataset_for(path: Path) -> str:
-    """``us_ofac_cons`` for cons_* files or a folder of them, else ``us_ofac_sdn``."""
+    """``us_ofac_cons`` for cons_* files or a folder of them, else ``us_ofac_sdn``.
+
+    A folder without its primary file (OFAC never publishes one, but copies get
+    cut) goes to ``<dataset>_partial``, so that it can never become the current
+    version of the real list: it has aliases and addresses but no primary names.
+    """
     path = Path(path)
     if path.is_dir():
         files = _list_files(path)
-        sdn = _FILE_NAMES[DEFAULT_DATASET]
-        if any(name in files for name in sdn.values()):
-            return DEFAULT_DATASET
-        cons = _FILE_NAMES[CONS_DATASET]
-        return CONS_DATASET if any(name in files for name in cons.values()) else DEFAULT_DATASET
+        dataset = DEFAULT_DATASET
+        if not any(name in files for name in _FILE_NAMES[DEFAULT_DATASET].values()):
+            cons = _FILE_NAMES[CONS_DATASET]
+            if any(name in files for name in cons.values()):
+                dataset = CONS_DATASET
+        if _FILE_NAMES[dataset][PRIM] not in files:
+            return f"{dataset}_partial"
+        return dataset
     return CONS_DATASET if path.name.lower().startswith("cons") else DEFAULT_DATASET
 
 
