@@ -219,7 +219,7 @@ def find_files(path: Path) -> FileSet:
         given = (role, path)
     files = _list_files(folder)
     found = FileSet(folder=folder)
-    for role, name in _FILE_NAMES[dataset].items():
+    for role, name in _FILE_NAMES[dataset.removesuffix("_partial")].items():
         setattr(found, role, files.get(name))
     if given is not None:
         setattr(found, given[0], given[1])

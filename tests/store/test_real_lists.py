@@ -81,6 +81,10 @@ def test_authority_counts(loaded: tuple[Store, dict[Path, LoadResult]], shared_d
     assert by_name["uk/ofsi/ConList_2018-04-13.csv"].entity_count == 2_106
     assert by_name["ca/sema/sema-lmes_2020-04.xml"].entity_count == 1_369
     assert by_name["au/dfat/regulation8_consolidated_2024-11-11.xlsx"].entity_count == 3_062
+    # A set cut short (no sdn.csv) never becomes the current SDN list.
+    partial = by_name["us/ofac-sdn/2025-12-partial"]
+    assert partial.dataset == "us_ofac_sdn_partial" and partial.entity_count == 18_494
+    assert by_name["us/ofac-sdn/2024-05-03"].dataset == "us_ofac_sdn"
 
 
 def _ent_nums(path: Path) -> set[str]:
