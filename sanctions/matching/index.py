@@ -19,12 +19,15 @@ name again, and a new version of one dataset re-prepares that dataset only.
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import logging
 import os
 import pickle
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,9 +42,9 @@ from .score import Record, record_from_entity, schemata_compatible
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MatchIndex", "Candidate", "cache_dir", "load_records"]
+__all__ = ["MatchIndex", "Candidate", "cache_dir", "load_records", "load_index", "index_key"]
 
-CACHE_VERSION = "m1"
+CACHE_VERSION = "m2"
 TOKEN_CACHE_SIZE = 100_000
 
 
@@ -79,6 +82,39 @@ def bigrams(token: str) -> list[str]:
     return out
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Building or loading millions of small objects: the cyclic GC only slows it down."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class _Csr:
+    """Rows of int32 ids in one flat array (compressed sparse rows): compact, fast to pickle."""
+
+    def __init__(self, data: np.ndarray, offsets: np.ndarray) -> None:
+        self.data = data
+        self.offsets = offsets
+
+    @classmethod
+    def build(cls, rows: list[int], values: list[int], size: int) -> _Csr:
+        row_arr = np.asarray(rows, dtype=np.int64)
+        order = np.argsort(row_arr, kind="stable")
+        data = np.asarray(values, dtype=np.int32)[order]
+        counts = np.bincount(row_arr, minlength=size)
+        offsets = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        return cls(data, offsets)
+
+    def row(self, idx: int) -> np.ndarray:
+        return self.data[self.offsets[idx] : self.offsets[idx + 1]]
+
+
 @dataclass
 class Candidate:
     """A record whose names may reach the floor, and which of its names to align."""
@@ -93,49 +129,59 @@ class MatchIndex:
 
     def __init__(self, records: list[Record], key: str = "") -> None:
         started = time.perf_counter()
-        self.key = key
-        self.records = records
-        self.names: list[NameForm] = []
-        name_record: list[int] = []
-        vocab: dict[str, int] = {}
-        postings: list[list[int]] = []
-        for rec_idx, record in enumerate(records):
-            for form in record.names:
-                name_idx = len(self.names)
-                self.names.append(form)
-                name_record.append(rec_idx)
-                for span in form.spans:
-                    if len(span.text) < 2:
-                        continue
-                    vid = vocab.setdefault(span.text, len(vocab))
-                    if vid == len(postings):
-                        postings.append([])
-                    if not postings[vid] or postings[vid][-1] != name_idx:
-                        postings[vid].append(name_idx)
-        self.name_record = np.asarray(name_record, dtype=np.int32)
-        self.vocab = list(vocab)
-        self.vocab_id = vocab
-        self.postings = [np.asarray(p, dtype=np.int32) for p in postings]
-        self._build_blocks()
-        self._build_identifiers()
+        with _gc_paused():
+            self.key = key
+            self.records = records
+            self.names: list[NameForm] = []
+            name_record: list[int] = []
+            vocab: dict[str, int] = {}
+            pair_vid: list[int] = []
+            pair_name: list[int] = []
+            for rec_idx, record in enumerate(records):
+                for form in record.names:
+                    name_idx = len(self.names)
+                    self.names.append(form)
+                    name_record.append(rec_idx)
+                    for _start, _end, text in form.spans:
+                        if len(text) > 1:
+                            pair_vid.append(vocab.setdefault(text, len(vocab)))
+                            pair_name.append(name_idx)
+            self.name_record = np.asarray(name_record, dtype=np.int32)
+            self.vocab = list(vocab)
+            self.vocab_id = vocab
+            self.postings = _Csr.build(pair_vid, pair_name, len(vocab))
+            self._build_blocks()
+            self._build_identifiers()
         self._token_cache: OrderedDict[str, dict[str, float]] = OrderedDict()
         self.build_seconds = time.perf_counter() - started
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_token_cache"] = OrderedDict()
+        return state
+
     def _build_blocks(self) -> None:
-        grams: dict[tuple[str, int], list[int]] = defaultdict(list)
-        phon: dict[str, list[int]] = defaultdict(list)
-        squeezed: dict[str, list[int]] = defaultdict(list)
+        keys: dict[Any, int] = {}
+        key_ids: list[int] = []
+        vids: list[int] = []
         for vid, text in enumerate(self.vocab):
+            length = len(text)
             for gram in bigrams(text):
-                grams[(gram, len(text))].append(vid)
-            key = phonetic_key(text)
-            if len(key) >= 3:
-                phon[key].append(vid)
-            squeezed[squeeze(text)].append(vid)
-        self.grams = {k: np.asarray(v, dtype=np.int32) for k, v in grams.items()}
-        self.phon = {k: np.asarray(v, dtype=np.int32) for k, v in phon.items()}
-        self.squeezed = {k: np.asarray(v, dtype=np.int32) for k, v in squeezed.items() if len(v)}
+                key_ids.append(keys.setdefault((gram, length), len(keys)))
+                vids.append(vid)
+            phon = phonetic_key(text)
+            if len(phon) >= 3:
+                key_ids.append(keys.setdefault(("#phon", phon), len(keys)))
+                vids.append(vid)
+            key_ids.append(keys.setdefault(("#squeeze", squeeze(text)), len(keys)))
+            vids.append(vid)
+        self.block_keys = keys
+        self.blocks = _Csr.build(key_ids, vids, len(keys))
         self.max_len = max((len(t) for t in self.vocab), default=0)
+
+    def _block(self, key: Any) -> np.ndarray | None:
+        idx = self.block_keys.get(key)
+        return None if idx is None else self.blocks.row(idx)
 
     def _build_identifiers(self) -> None:
         ids: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -159,7 +205,7 @@ class MatchIndex:
             if abs(length - other) > edits:
                 continue
             need = longest + 1 - 2 * edits
-            arrays = [a for g in grams if (a := self.grams.get((g, other))) is not None]
+            arrays = [a for g in grams if (a := self._block((g, other))) is not None]
             if len(arrays) < need:
                 continue
             ids, counts = np.unique(np.concatenate(arrays), return_counts=True)
@@ -175,9 +221,9 @@ class MatchIndex:
         for ids in self._gram_candidates(token):
             found.update(ids.tolist())
         key = phonetic_key(token)
-        if len(key) >= 3 and key in self.phon:
-            found.update(self.phon[key].tolist())
-        if (sq := self.squeezed.get(squeeze(token))) is not None:
+        if len(key) >= 3 and (phon := self._block(("#phon", key))) is not None:
+            found.update(phon.tolist())
+        if (sq := self._block(("#squeeze", squeeze(token)))) is not None:
             found.update(sq.tolist())
         result = {}
         for vid in found:
@@ -194,9 +240,9 @@ class MatchIndex:
         """Similarity rows for aligning this query: look-ups instead of computation."""
         table: dict[str, dict[str, float]] = {}
         for form in query.names:
-            for span in form.spans:
-                if len(span.text) >= 2 and span.text not in table:
-                    table[span.text] = self.similar_tokens(span.text)
+            for _start, _end, text in form.spans:
+                if len(text) >= 2 and text not in table:
+                    table[text] = self.similar_tokens(text)
         empty: dict[str, float] = {}
         return lambda token: table.get(token, empty)
 
@@ -206,15 +252,15 @@ class MatchIndex:
         total = form.total_weight or 1.0
         per_token: list[list[np.ndarray]] = [[] for _ in form.tokens]
         best = [0.0] * len(form.tokens)
-        for span in form.spans:
-            if len(span.text) < 2:
+        for start, end, text in form.spans:
+            if len(text) < 2:
                 continue
-            matches = self.similar_tokens(span.text)
+            matches = self.similar_tokens(text)
             if not matches:
                 continue
-            arrays = [self.postings[self.vocab_id[text]] for text in matches]
+            arrays = [self.postings.row(self.vocab_id[text]) for text in matches]
             top = max(matches.values())
-            for i in range(span.start, span.end):
+            for i in range(start, end):
                 per_token[i].extend(arrays)
                 best[i] = max(best[i], top)
         ids_parts, bound_parts = [], []
@@ -300,6 +346,37 @@ def load_records(store: Any, versions: Iterable[Any]) -> tuple[list[Record], str
     return records, "|".join(keys)
 
 
+def index_key(versions: Iterable[Any]) -> str:
+    """The cache key of an index: the set of current version hashes."""
+    return "|".join(sorted(f"{v.dataset}:{v.content_hash}" for v in versions))
+
+
+def load_index(store: Any, versions: list[Any]) -> MatchIndex:
+    """The index over these versions: from the whole-index cache, or built (and cached).
+
+    When one dataset has a new version, the records of the others come from
+    their own caches and only the new version's entities are prepared.
+    """
+    key = index_key(versions)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    path = cache_dir() / f"{CACHE_VERSION}-index-{digest}.pickle"
+    cached = _read_cache(path)
+    if isinstance(cached, MatchIndex) and cached.key == key:
+        return cached
+    records, _ = load_records(store, versions)
+    index = MatchIndex(records, key)
+    _write_cache(path, index)
+    _prune_cache(keep={path.name} | {_cache_file(v.dataset, v.content_hash).name for v in versions})
+    return index
+
+
+def _prune_cache(keep: set[str]) -> None:
+    """Remove whole-index caches of other version sets (record caches are kept)."""
+    for old in cache_dir().glob(f"{CACHE_VERSION}-index-*.pickle"):
+        if old.name not in keep:
+            old.unlink(missing_ok=True)
+
+
 def prepare_records(entities: Iterable[Entity]) -> list[Record]:
     """Records of the entities that have names (relations and the like are skipped)."""
     out = []
@@ -310,23 +387,22 @@ def prepare_records(entities: Iterable[Entity]) -> list[Record]:
     return out
 
 
-def _read_cache(path: Path) -> list[Record] | None:
+def _read_cache(path: Path) -> Any:
     if not path.exists():
         return None
     try:
-        with open(path, "rb") as fh:
-            data = pickle.load(fh)  # noqa: S301 - our own cache file
-        return list(data)
+        with open(path, "rb") as fh, _gc_paused():
+            return pickle.load(fh)  # noqa: S301 - our own cache file
     except Exception as exc:  # noqa: BLE001 - a bad cache file is rebuilt, never fatal
         log.warning("index cache %s unreadable (%s); rebuilding", path, exc)
         return None
 
 
-def _write_cache(path: Path, records: list[Record]) -> None:
+def _write_cache(path: Path, data: Any) -> None:
     tmp = path.with_suffix(f".tmp{os.getpid()}")
     try:
         with open(tmp, "wb") as fh:
-            pickle.dump(records, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError as exc:
         log.warning("cannot write index cache %s: %s", path, exc)

@@ -76,16 +76,12 @@ def schema_kind(schema: str) -> str:
     return "any"
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """One or two adjacent tokens (``start``..``end`` exclusive) and their text."""
-
-    start: int
-    end: int
-    text: str
+# A span is one token or two adjacent tokens joined: (start, end exclusive, text).
+# Plain tuples: there are hundreds of thousands of them in an index.
+Span = tuple[int, int, str]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class NameForm:
     """One folded form of one name, ready for alignment."""
 
@@ -148,10 +144,10 @@ def _build_form(
     if not tokens:
         return None
     weights = tuple(_token_weight(t, kind, t in middles) for t in tokens)
-    spans = [Span(i, i + 1, t) for i, t in enumerate(tokens)]
+    spans: list[Span] = [(i, i + 1, t) for i, t in enumerate(tokens)]
     for i in range(len(tokens) - 1):
         if weights[i] > W_TITLE and weights[i + 1] > W_TITLE:
-            spans.append(Span(i, i + 2, tokens[i] + tokens[i + 1]))
+            spans.append((i, i + 2, tokens[i] + tokens[i + 1]))
     return NameForm(original, tuple(tokens), weights, tuple(spans), name_kind)
 
 
@@ -238,7 +234,7 @@ class Alignment:
 
     def describe(self) -> str:
         pairs = ", ".join(
-            f"{q.text}={c.text} {s:.2f}" if q.text != c.text else q.text for q, c, s in self.pairs
+            f"{q[2]}={c[2]} {s:.2f}" if q[2] != c[2] else q[2] for q, c, s in self.pairs
         )
         text = f"{pairs or 'nothing aligned'}"
         if self.unmatched_query:
@@ -252,20 +248,19 @@ def _candidate_pairs(query: NameForm, cand: NameForm, rows: RowFn) -> list[tuple
     pairs = []
     cspans = cand.spans
     for qs in query.spans:
-        qjoined = qs.end - qs.start == 2
-        qtext = qs.text
+        qstart, qend, qtext = qs
+        qjoined = qend - qstart == 2
         row = rows(qtext) if len(qtext) > 1 else None
         for cs in cspans:
-            if qjoined and cs.end - cs.start == 2:
+            cstart, cend, ctext = cs
+            if qjoined and cend - cstart == 2:
                 continue
-            ctext = cs.text
             if row is None or len(ctext) == 1:
                 value = thresholded_similarity(qtext, ctext)
             else:
                 value = row.get(ctext, 0.0)
             if value > 0.0:
-                size = (qs.end - qs.start) + (cs.end - cs.start)
-                pairs.append((-value, -size, qs.start, cs.start, qs, cs))
+                pairs.append((-value, cstart - cend + qstart - qend, qstart, cstart, qs, cs))
     pairs.sort(key=lambda p: p[:4])
     return pairs
 
@@ -280,17 +275,19 @@ def align_names(
     num = 0.0
     strong_found = False
     for neg_value, _size, _qi, _ci, qs, cs in _candidate_pairs(query, cand, rows):
-        value = -neg_value
-        if any(used_q[qs.start : qs.end]) or any(used_c[cs.start : cs.end]):
+        qstart, qend, qtext = qs
+        cstart, cend, ctext = cs
+        if any(used_q[qstart:qend]) or any(used_c[cstart:cend]):
             continue
-        used_q[qs.start : qs.end] = [True] * (qs.end - qs.start)
-        used_c[cs.start : cs.end] = [True] * (cs.end - cs.start)
-        weight = sum(query.weights[qs.start : qs.end])
-        if len(cs.text) == 1 or len(qs.text) == 1:  # an initial stands for little
+        used_q[qstart:qend] = [True] * (qend - qstart)
+        used_c[cstart:cend] = [True] * (cend - cstart)
+        weights = query.weights[qstart:qend]
+        weight = sum(weights)
+        if len(ctext) == 1 or len(qtext) == 1:  # an initial stands for little
             weight = min(weight, W_INITIAL)
-        num += value * weight
-        strong_found = strong_found or any(w >= STRONG for w in query.weights[qs.start : qs.end])
-        chosen.append((qs, cs, value))
+        num -= neg_value * weight
+        strong_found = strong_found or max(weights) >= STRONG
+        chosen.append((qs, cs, -neg_value))
     unmatched_c = sum(w for w, used in zip(cand.weights, used_c, strict=True) if not used)
     den = query.total_weight + LAMBDA.get(kind, LAMBDA["any"]) * unmatched_c
     score = num / den if den > 0 else 0.0

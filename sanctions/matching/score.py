@@ -104,7 +104,7 @@ def schemata_compatible(query_schema: str, candidate_schema: str) -> bool:
     return candidate_schema in _COMPATIBLE.get(query_schema, {query_schema})
 
 
-@dataclass(slots=True)
+@dataclass
 class Record:
     """An entity prepared for scoring: folded names, parsed dates, codes, identifiers."""
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sanctions.matching.index import MatchIndex, load_records, prepare_records
+from sanctions.matching.index import MatchIndex, index_key, load_index, prepare_records
 from sanctions.matching.score import (
     ALGORITHM,
     ALGORITHM_VERSION,
@@ -117,13 +117,13 @@ class Screener:
             return self._index
         self._checked = now
         versions = self._current_versions()
-        key = "|".join(sorted(f"{v.dataset}:{v.content_hash}" for v in versions))
-        if self._index is None or self._index.key != key:
+        if self._index is None or self._index.key != index_key(versions):
             started = time.perf_counter()
-            records, key = load_records(self.store, versions)
-            self._index = MatchIndex(records, key)
+            self._index = load_index(self.store, versions)
             log.info(
-                "index of %d records ready in %.2fs", len(records), time.perf_counter() - started
+                "index of %d records ready in %.2fs",
+                len(self._index.records),
+                time.perf_counter() - started,
             )
         return self._index
 

@@ -1,0 +1,48 @@
+"""The list files of ../shared/data that the matching benchmarks load (newest of each)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+# (path relative to shared/data, dataset id or None to let the format decide).
+# Older versions first: the last file of a dataset becomes its current version.
+LIST_FILES: list[tuple[str, str | None]] = [
+    ("un/consolidated_2026-02-27.xml", None),
+    ("us/ofac-sdn/2023-12-28", None),
+    ("us/ofac-consolidated/CONS_ENHANCED.ZIP", None),
+    ("us/csl/consolidated_2022-04.csv.gz", None),
+    ("us/csl/dpl_2023-11.txt", None),
+    ("uk/ofsi/ConList_2018-04-13.csv", None),
+    ("au/dfat/regulation8_consolidated_2024-11-11.xlsx", None),
+    ("ca/sema/sema-lmes_2020-04.xml", None),
+    ("eu/fsf-csv/global_excerpt_2018-07-04.csv", None),
+]
+
+log = logging.getLogger("benchmarks")
+
+
+def load_all_lists(store_path: str | Path) -> dict[str, int]:
+    """Load every list into the store at ``store_path`` (unchanged files are no-ops)."""
+    from sanctions.store import Store
+
+    store = Store.open(store_path)
+    counts: dict[str, int] = {}
+    for rel, dataset in LIST_FILES:
+        path = SHARED / rel
+        if not path.exists():
+            log.warning("missing %s", path)
+            continue
+        started = time.perf_counter()
+        try:
+            result = store.load(path, dataset=dataset)
+        except Exception as exc:  # noqa: BLE001 - report and go on with the other lists
+            log.warning("cannot load %s: %s", rel, exc)
+            continue
+        counts[result.dataset] = result.entity_count
+        log.info("%s: %d entities (%.1fs)", rel, result.entity_count, time.perf_counter() - started)
+    store.close()
+    return counts

@@ -1,0 +1,272 @@
+"""Commands for screening: screen (a name or a file), match and compare (JSON lines).
+
+``match`` and ``compare`` are the stable machine interface: one JSON object
+per input line, one per output line, in the same order. A bad input line gives
+an output line ``{"id", "error"}`` and one line on stderr naming the line; the
+other lines are processed, and the exit code is 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import IO, Any
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sanctions.errors import SanctionsError
+
+from .app import console, db_option, err_console, main, open_store, print_json
+
+DEFAULT_THRESHOLD_TEXT = "0.70"
+
+
+def _threshold_option(fn: Any) -> Any:
+    return click.option(
+        "--threshold",
+        type=click.FloatRange(0.0, 1.0),
+        default=None,
+        help=f"Score from which a candidate is a match (default {DEFAULT_THRESHOLD_TEXT}).",
+    )(fn)
+
+
+def _threshold(value: float | None) -> float:
+    from sanctions.matching import DEFAULT_THRESHOLD
+
+    return DEFAULT_THRESHOLD if value is None else value
+
+
+@main.command("screen")
+@click.argument("name", required=False)
+@click.option("--birth-date", default=None, help="Date of birth (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--country", "countries", multiple=True, help="Nationality or country (repeatable).")
+@click.option("--schema", default=None, help="Person, Organization, Company, Vessel, Airplane...")
+@click.option("--id-number", "id_numbers", multiple=True, help="Passport/ID/IMO... (repeatable).")
+@_threshold_option
+@click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Results (.csv/.parquet)."
+)
+@click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--name-column", default=None, help="Column holding the name.")
+@click.option("--id-column", default=None, help="Column holding the customer id.")
+@click.option("--birth-date-column", default=None, help="Column holding the date of birth.")
+@click.option("--country-column", default=None, help="Column holding nationality/country.")
+@click.option("--schema-column", default=None, help="Column holding each row's schema.")
+@click.option("--column", "columns", multiple=True, metavar="PROP=COLUMN", help="Any property.")
+@click.option("--cutoff", type=click.FloatRange(0.0, 1.0), default=None, help="Drop lower scores.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+@db_option
+@click.pass_context
+def screen_cmd(ctx: click.Context, name: str | None, **opts: Any) -> None:
+    """Screen a NAME (with optional evidence), or every row of --file, against all lists.
+
+    \b
+      sanctions screen "Vladimir Putin" --birth-date 1952-10-07 --schema Person
+      sanctions screen --file customers.csv --out results.csv --name-column full_name
+    """
+    from sanctions.screening import Screener
+
+    if bool(name) == bool(opts["file"]):
+        raise click.UsageError("give either a NAME or --file (with --out)")
+    store = open_store(ctx, opts.pop("db_sub"))
+    screener = Screener(store, threshold=_threshold(opts["threshold"]))
+    if not store.datasets():
+        err_console.print("[yellow]warning:[/] the store holds no lists (see `sanctions load`)")
+    if opts["file"]:
+        _screen_file(screener, opts)
+        return
+    query = _name_query(name or "", opts)
+    result = screener.screen(query, limit=opts["limit"], cutoff=opts["cutoff"])
+    if opts["as_json"]:
+        print_json(result.to_dict())
+    else:
+        _print_result(result)
+
+
+def _name_query(name: str, opts: dict[str, Any]) -> dict[str, Any]:
+    props: dict[str, list[str]] = {"name": [name]}
+    if opts["birth_date"]:
+        props["birthDate"] = [opts["birth_date"]]
+    if opts["countries"]:
+        props["country"] = list(opts["countries"])
+    if opts["id_numbers"]:
+        props["idNumber"] = list(opts["id_numbers"])
+    return {"id": "query", "schema": opts["schema"] or "Thing", "properties": props}
+
+
+def _print_result(result: Any) -> None:
+    for warning in result.query.warnings:
+        err_console.print(f"[yellow]warning:[/] {warning}")
+    if not result.results:
+        console.print("No candidates.")
+        return
+    table = Table(title=f"Screening (match from {result.threshold:.2f})", show_lines=True)
+    for column in ("score", "match", "listed entity", "schema", "datasets", "why"):
+        table.add_column(column, overflow="fold")
+    for m in result.results:
+        why = "\n".join(
+            f"{e['feature']} {e['contribution']:+.2f}: {e['detail']}" for e in m.score.explanations
+        )
+        table.add_row(
+            f"{m.score.score:.2f}",
+            "[bold red]MATCH[/]" if m.score.match else "no",
+            f"{m.record.caption}\n{m.record.id}",
+            m.record.schema,
+            ", ".join(m.record.datasets),
+            why,
+        )
+    console.print(table)
+
+
+def _column_map(opts: dict[str, Any]) -> Any:
+    from sanctions.screening.batch import ColumnMap
+
+    props: dict[str, str] = {}
+    for prop, key in (
+        ("name", "name_column"),
+        ("birthDate", "birth_date_column"),
+        ("nationality", "country_column"),
+    ):
+        if opts[key]:
+            props[prop] = opts[key]
+    for item in opts["columns"]:
+        prop, sep, column = item.partition("=")
+        if not sep or not prop or not column:
+            raise click.UsageError(f"--column {item!r}: expected PROP=COLUMN")
+        props[prop.strip()] = column.strip()
+    return ColumnMap(
+        props, opts["id_column"], opts["schema_column"], opts["schema"] or "LegalEntity"
+    )
+
+
+def _screen_file(screener: Any, opts: dict[str, Any]) -> None:
+    from sanctions.screening.batch import screen_file
+
+    source: Path = opts["file"]
+    out: Path | None = opts["out"]
+    if out is None:
+        raise click.UsageError("--file needs --out (results.csv or results.parquet)")
+    errors_path = opts["errors_path"] or out.with_name(out.name + ".errors.txt")
+    options = {"limit": opts["limit"], "cutoff": 0.5 if opts["cutoff"] is None else opts["cutoff"]}
+    screener.index  # build (or load) the index before the workers start  # noqa: B018
+    columns = (TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("screening", total=None)
+        summary = screen_file(
+            screener,
+            source,
+            out,
+            errors_path,
+            _column_map(opts),
+            options,
+            workers=opts["workers"],
+            progress=lambda n: bar.advance(task, n),
+        )
+    err_console.print(
+        f"{summary.rows:,} rows: {summary.screened:,} screened, {summary.alerts:,} with a match, "
+        f"{summary.errors:,} bad rows -> {errors_path if summary.errors else 'none'}; "
+        f"{summary.seconds:.1f}s; results in {out}",
+        highlight=False,
+    )
+    if summary.errors:
+        sys.exit(1)
+
+
+def _json_lines(stream: IO[str]) -> Any:
+    """(line number, parsed object or error message) for each non-blank line."""
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, None, f"not valid JSON: {exc.msg} (column {exc.colno})"
+            continue
+        if not isinstance(data, dict):
+            yield number, None, "expected a JSON object"
+            continue
+        yield number, data, None
+
+
+def _emit(data: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+
+
+def _report(number: int, message: str) -> None:
+    err_console.print(f"[bold red]error:[/] line {number}: {message}", highlight=False)
+
+
+@main.command("match")
+@_threshold_option
+@click.option("--cutoff", type=click.FloatRange(0.0, 1.0), default=None, help="Drop lower scores.")
+@click.option("--limit", type=click.IntRange(1, 500), default=5, show_default=True)
+@db_option
+@click.pass_context
+def match_cmd(
+    ctx: click.Context,
+    threshold: float | None,
+    cutoff: float | None,
+    limit: int,
+    db_sub: str | None,
+) -> None:
+    """Screen FtM query entities (JSON lines on stdin) -> results (JSON lines on stdout).
+
+    Input: {"id", "schema", "properties": {"name": [...], "birthDate": [...], ...}}.
+    Output: {"id", "results": [{"id", "caption", "schema", "score", "match",
+    "datasets", "properties", "explanations"}]}, best first.
+    """
+    from sanctions.screening import QueryError, Screener
+
+    screener = Screener(open_store(ctx, db_sub), threshold=_threshold(threshold))
+    failed = 0
+    for number, data, error in _json_lines(sys.stdin):
+        if data is not None:
+            try:
+                result = screener.screen(data, limit=limit, cutoff=cutoff)
+                _emit(result.to_dict())
+                continue
+            except QueryError as exc:
+                error = exc.message
+        failed += 1
+        _report(number, error or "bad query")
+        _emit({"id": (data or {}).get("id"), "error": f"line {number}: {error}"})
+    if failed:
+        sys.exit(1)
+
+
+@main.command("compare")
+@_threshold_option
+def compare_cmd(threshold: float | None) -> None:
+    """Score pairs (JSON lines {"id", "query", "candidate"} on stdin); no store needed.
+
+    Output lines: {"id", "score", "match", "explanations"}.
+    """
+    from sanctions.matching import compare_records
+    from sanctions.screening import QueryError, parse_query
+
+    limit = _threshold(threshold)
+    failed = 0
+    for number, data, error in _json_lines(sys.stdin):
+        if data is not None:
+            try:
+                query = parse_query(data.get("query"))
+                cand = parse_query(data.get("candidate"))
+                score = compare_records(query, cand, limit)
+                _emit({"id": data.get("id"), **score.to_dict()})
+                continue
+            except QueryError as exc:
+                error = exc.message
+        failed += 1
+        _report(number, error or "bad pair")
+        _emit({"id": (data or {}).get("id"), "error": f"line {number}: {error}"})
+    if failed:
+        sys.exit(1)
+
+
+__all__ = ["screen_cmd", "match_cmd", "compare_cmd", "SanctionsError"]

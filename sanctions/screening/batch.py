@@ -1,0 +1,325 @@
+"""Batch screening of customer files (CSV or Parquet) on every core.
+
+Each row becomes a query through a column mapping (``name``, ``birthDate``,
+``nationality``... -> the file's column names; common names are recognised
+without a mapping). A row that cannot be screened (no name, bad schema...) is
+written with its line number to the errors file while the rest is screened:
+a batch run never stops on one bad row and never skips one silently.
+
+The output has one row per candidate at or above ``cutoff`` (at most
+``limit`` per query), and one row with empty match fields for a query without
+any, so that every input row is accounted for.
+"""
+
+from __future__ import annotations
+
+import csv
+import multiprocessing
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sanctions.errors import SanctionsError
+
+from .query import QueryError
+from .screener import Screener
+
+__all__ = ["ColumnMap", "BatchSummary", "screen_file", "read_rows", "OUTPUT_COLUMNS"]
+
+OUTPUT_COLUMNS = [
+    "line",
+    "query_id",
+    "query_name",
+    "rank",
+    "match_id",
+    "match_caption",
+    "match_schema",
+    "score",
+    "match",
+    "datasets",
+    "matched_name",
+    "explanation",
+]
+CHUNK = 250
+PARALLEL_MIN_ROWS = 400
+
+# FtM property -> column names recognised without a mapping (compared lowercase).
+AUTO_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "full_name", "fullname", "customer_name", "customer", "entity_name"),
+    "firstName": ("first_name", "firstname", "given_name"),
+    "middleName": ("middle_name", "middlename"),
+    "lastName": ("last_name", "lastname", "surname", "family_name"),
+    "birthDate": ("birth_date", "birthdate", "date_of_birth", "dob"),
+    "nationality": ("nationality", "citizenship"),
+    "country": ("country", "country_code", "jurisdiction"),
+    "gender": ("gender", "sex"),
+    "passportNumber": ("passport", "passport_number", "passportnumber"),
+    "idNumber": ("id_number", "national_id", "idnumber"),
+    "imoNumber": ("imo", "imo_number"),
+    "leiCode": ("lei", "lei_code"),
+    "swiftBic": ("bic", "swift", "swift_bic"),
+    "registrationNumber": ("registration_number", "company_number"),
+}
+
+
+@dataclass
+class ColumnMap:
+    """Which column holds which query property (``props``), the id and the schema."""
+
+    props: dict[str, str] = field(default_factory=dict)
+    id_column: str | None = None
+    schema_column: str | None = None
+    schema: str = "LegalEntity"
+
+    def resolve(self, header: list[str]) -> ColumnMap:
+        """The mapping completed with recognised column names; checks given names exist."""
+        lower = {h.lower().strip(): h for h in header}
+        missing = [c for c in self.props.values() if c not in header]
+        for column in (self.id_column, self.schema_column):
+            if column and column not in header:
+                missing.append(column)
+        if missing:
+            raise SanctionsError(
+                f"columns not in the file: {', '.join(missing)} (it has: {', '.join(header)})"
+            )
+        props = dict(self.props)
+        for prop, names in AUTO_COLUMNS.items():
+            if prop not in props:
+                found = next((lower[n] for n in names if n in lower), None)
+                if found:
+                    props[prop] = found
+        id_column = self.id_column or next(
+            (lower[n] for n in ("id", "customer_id", "query_id") if n in lower), None
+        )
+        if "name" not in props and not {"firstName", "lastName"} & set(props):
+            raise SanctionsError(f"no name column found (use --name-column; columns: {header})")
+        return ColumnMap(props, id_column, self.schema_column, self.schema)
+
+    def query(self, row: Mapping[str, Any], line: int) -> dict[str, Any]:
+        """The FtM query of one row."""
+        props: dict[str, list[str]] = {}
+        for prop, column in self.props.items():
+            value = row.get(column)
+            if value is not None and str(value).strip():
+                props.setdefault(prop, []).append(str(value).strip())
+        schema = self.schema
+        if self.schema_column and str(row.get(self.schema_column) or "").strip():
+            schema = str(row[self.schema_column]).strip()
+        qid = str(row.get(self.id_column) or "") if self.id_column else ""
+        return {"id": qid or f"line-{line}", "schema": schema, "properties": props}
+
+
+def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
+    """The header and the rows (with their line numbers) of a CSV or Parquet file."""
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return _read_parquet(path)
+    return _read_csv(path)
+
+
+def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
+    handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by the iterator
+    reader = csv.DictReader(handle)
+    try:
+        header = list(reader.fieldnames or [])
+    except (UnicodeDecodeError, csv.Error) as exc:
+        handle.close()
+        raise SanctionsError(f"{path}: cannot read the header: {exc}") from exc
+
+    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
+        with handle:
+            start = reader.line_num + 1
+            for row in reader:
+                yield start, row
+                start = reader.line_num + 1
+
+    return header, rows()
+
+
+def _read_parquet(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise SanctionsError("Parquet needs pyarrow: pip install 'sanctions[parquet]'") from exc
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types; translate them
+        raise SanctionsError(f"{path}: not a readable Parquet file: {exc}") from exc
+
+    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
+        for batch in table.to_batches(10_000):
+            for offset, row in enumerate(batch.to_pylist()):
+                yield offset + 1, row
+
+    offset_rows = _renumber(rows())
+    return list(table.column_names), offset_rows
+
+
+def _renumber(rows: Iterator[tuple[int, dict[str, Any]]]) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, (_, row) in enumerate(rows, start=1):
+        yield number, row
+
+
+@dataclass
+class BatchSummary:
+    rows: int = 0
+    screened: int = 0
+    alerts: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+# -- workers ------------------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _screen_chunk(chunk: list[tuple[int, Any]]) -> list[tuple[int, list[dict[str, Any]], str]]:
+    screener: Screener = _WORKER["screener"]
+    options = _WORKER["options"]
+    out = []
+    for line, query in chunk:
+        if isinstance(query, str):  # an error found while reading the row
+            out.append((line, [], query))
+            continue
+        try:
+            result = screener.screen(query, **options)
+        except QueryError as exc:
+            out.append((line, [], exc.message))
+            continue
+        out.append((line, _output_rows(line, query, result), ""))
+    return out
+
+
+def _output_rows(line: int, query: dict[str, Any], result: Any) -> list[dict[str, Any]]:
+    names = query["properties"].get("name") or [
+        " ".join(v[0] for k, v in query["properties"].items() if k.endswith("Name"))
+    ]
+    base = {"line": line, "query_id": query["id"], "query_name": names[0]}
+    rows = []
+    for rank, match in enumerate(result.results, start=1):
+        name_expl = match.score.explanations[0]
+        rows.append(
+            {
+                **base,
+                "rank": rank,
+                "match_id": match.record.id,
+                "match_caption": match.record.caption,
+                "match_schema": match.record.schema,
+                "score": match.score.score,
+                "match": match.score.match,
+                "datasets": ";".join(match.record.datasets),
+                "matched_name": name_expl.get("matched_name", ""),
+                "explanation": "; ".join(
+                    f"{e['feature']} {e['contribution']:+.2f}: {e['detail']}"
+                    for e in match.score.explanations
+                ),
+            }
+        )
+    if not rows:
+        rows.append({**base, "rank": 0, "score": 0.0, "match": False})
+    return rows
+
+
+def _chunks(
+    rows: Iterator[tuple[int, dict[str, Any]]], cmap: ColumnMap
+) -> Iterator[list[tuple[int, Any]]]:
+    chunk: list[tuple[int, Any]] = []
+    for line, row in rows:
+        try:
+            chunk.append((line, cmap.query(row, line)))
+        except (QueryError, ValueError, TypeError) as exc:
+            chunk.append((line, str(exc)))
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _iter_results(
+    screener: Screener,
+    chunks: Iterator[list[tuple[int, Any]]],
+    options: dict[str, Any],
+    workers: int,
+) -> Iterator[list[tuple[int, list[dict[str, Any]], str]]]:
+    _WORKER["screener"] = Screener(index=screener.index, threshold=screener.threshold)
+    _WORKER["options"] = options
+    if workers <= 1:
+        yield from map(_screen_chunk, chunks)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        yield from pool.imap(_screen_chunk, chunks)
+
+
+def screen_file(
+    screener: Screener,
+    source: Path,
+    out: Path,
+    errors_path: Path,
+    cmap: ColumnMap | None = None,
+    options: dict[str, Any] | None = None,
+    workers: int = 2,
+    progress: Callable[[int], None] | None = None,
+) -> BatchSummary:
+    """Screen every row of ``source``; results to ``out``, bad rows to ``errors_path``."""
+    started = time.perf_counter()
+    header, rows = read_rows(source)
+    cmap = (cmap or ColumnMap()).resolve(header)
+    summary = BatchSummary()
+    writer = _OutputWriter(out)
+    with open(errors_path, "w", encoding="utf-8") as errors:
+        chunks = _chunks(rows, cmap)
+        for results in _iter_results(screener, chunks, options or {}, workers):
+            for line, out_rows, error in results:
+                summary.rows += 1
+                if error:
+                    summary.errors += 1
+                    errors.write(f"{source.name}: line {line}: {error}\n")
+                    continue
+                summary.screened += 1
+                summary.alerts += any(r.get("match") for r in out_rows)
+                writer.write(out_rows)
+            if progress is not None:
+                progress(len(results))
+    writer.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+class _OutputWriter:
+    """Writes result rows as CSV (streamed) or Parquet (at the end)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.parquet = path.suffix.lower() in (".parquet", ".pq")
+        self.rows: list[dict[str, Any]] = []
+        if not self.parquet:
+            self.handle = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+            self.csv = csv.DictWriter(self.handle, OUTPUT_COLUMNS)
+            self.csv.writeheader()
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        if self.parquet:
+            self.rows.extend(rows)
+        else:
+            self.csv.writerows(rows)
+
+    def close(self) -> None:
+        if not self.parquet:
+            self.handle.close()
+            return
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError as exc:
+            raise SanctionsError("Parquet needs pyarrow: pip install 'sanctions[parquet]'") from exc
+        columns = {c: [r.get(c) for r in self.rows] for c in OUTPUT_COLUMNS}
+        columns["score"] = [float(v or 0.0) for v in columns["score"]]
+        columns["match"] = [bool(v) for v in columns["match"]]
+        pq.write_table(pa.table(columns), self.path)
