@@ -1,0 +1,195 @@
+"""The FastAPI application factory.
+
+    app = create_app(ApiSettings(db="lists.db"))        # or create_app_from_env()
+
+Every error has one JSON shape, ``{"detail": "<one line>"}`` (validation errors
+add ``errors``, the list pydantic gives). Request bodies over the size limit are
+refused with 413 before they are read whole. CORS is off unless origins are set.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sanctions import __version__
+from sanctions.errors import SanctionsError
+from sanctions.store import Store
+
+from .auth import SCHEME_NAME, SECURITY_SCHEME, Guard
+from .holder import IndexHolder
+from .keys import KeyStore
+from .routes import data, match, system
+from .settings import ApiSettings
+
+log = logging.getLogger(__name__)
+
+__all__ = ["create_app", "create_app_from_env"]
+
+DESCRIPTION = """Sanctions screening over HTTP, compatible with the yente API
+(OpenSanctions): `/match`, `/search`, `/entities`, `/catalog`, `/algorithms`.
+
+Send an API key as `Authorization: ApiKey <key>` (or `Bearer <key>`); keys are
+made with `sanctions keys create`. `/healthz`, `/readyz` and this schema need none.
+Errors are `{"detail": "..."}`. See docs/api.md for curl examples."""
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies over ``max_bytes`` (413), by header or while streaming."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_bytes:
+            await self._refuse(send)
+            return
+        seen = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps({"detail": f"Request body too large (limit: {self.max_bytes} bytes)"})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body.encode()})
+
+
+def _validation_detail(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors()[:5]:
+        loc = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+        parts.append(f"{loc}: {error.get('msg', 'invalid')}" if loc else error.get("msg", ""))
+    return "Invalid request: " + "; ".join(parts)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"detail": str(exc.detail)}, exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = json.loads(json.dumps(exc.errors(), default=str))
+        return JSONResponse({"detail": _validation_detail(exc), "errors": errors}, 422)
+
+    @app.exception_handler(SanctionsError)
+    async def sanctions_error(request: Request, exc: SanctionsError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, 400)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": f"Internal error ({exc.__class__.__name__})"}, 500)
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        components = schema.setdefault("components", {})
+        components.setdefault("securitySchemes", {})[SCHEME_NAME] = SECURITY_SCHEME
+        components.setdefault("schemas", {}).setdefault(
+            "ErrorResponse",
+            {
+                "type": "object",
+                "properties": {"detail": {"type": "string"}},
+                "required": ["detail"],
+            },
+        )
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+def create_app(
+    settings: ApiSettings | None = None,
+    store: Store | None = None,
+    holder: IndexHolder | None = None,
+) -> FastAPI:
+    """The application over a store (opened from ``settings.db`` unless given)."""
+    settings = settings or ApiSettings()
+    store = store or Store.open(settings.db)
+    holder = holder or IndexHolder(store, poll_seconds=settings.poll_seconds)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        holder.start()
+        try:
+            yield
+        finally:
+            holder.stop()
+
+    app = FastAPI(
+        title="sanctions", version=__version__, description=DESCRIPTION, lifespan=lifespan
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.holder = holder
+    app.state.guard = Guard(settings, KeyStore(store.engine))
+    app.state.update = {}
+    app.state.update_lock = threading.Lock()
+    for router in (match.router, data.router, system.router):
+        app.include_router(router)
+    _install_error_handlers(app)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    if settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The application as ``sanctions serve`` configures it (for uvicorn's workers)."""
+    return create_app(ApiSettings.from_env())

@@ -1,0 +1,195 @@
+"""Authentication (API keys), authorisation (roles) and per-key rate limiting.
+
+Every route that needs a key is declared with :func:`guarded`, which names the
+roles allowed and documents the ``ApiKey`` security scheme in the OpenAPI
+schema. :class:`GuardedRoute` checks the key, the role and the rate limit
+*before* the request body is read or validated, so a caller without a valid
+key learns nothing but 401.
+
+A key is sent as ``Authorization: ApiKey <key>`` (what yente-client sends) or
+``Authorization: Bearer <key>``. Answers: 401 with no key or an unknown or
+revoked one, 403 when the key's role may not use the route, 429 with
+``Retry-After`` over the key's rate limit.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from .keys import ApiKey, KeyStore, hash_secret
+from .settings import ApiSettings
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Principal", "Guard", "GuardedRoute", "RateLimiter", "guarded", "SECURITY_SCHEME"]
+
+SCHEME_NAME = "ApiKey"
+SECURITY_SCHEME = {
+    "type": "apiKey",
+    "in": "header",
+    "name": "Authorization",
+    "description": "`Authorization: ApiKey <key>` or `Authorization: Bearer <key>`. "
+    "Keys are made with `sanctions keys create --role screen|analyst|admin`.",
+}
+LOCALHOST = frozenset({"127.0.0.1", "::1", "localhost"})
+ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorResponse"}
+CACHE_LIMIT = 10_000
+
+
+def guarded(*roles: str) -> dict[str, Any]:
+    """``openapi_extra`` of a route that needs a key with one of ``roles``."""
+    responses = {
+        str(code): {"description": text, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+        for code, text in (
+            (401, "No API key, or an unknown or revoked one"),
+            (403, f"The key's role may not use this route (allowed: {', '.join(roles)})"),
+            (429, "Rate limit exceeded: retry after `Retry-After` seconds"),
+        )
+    }
+    return {"x-roles": list(roles), "security": [{SCHEME_NAME: []}], "responses": responses}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a key (``key_id``) or, in open-localhost mode, a local caller."""
+
+    role: str
+    name: str
+    key_id: int | None = None
+    rate_limit: float | None = None
+
+
+class RateLimiter:
+    """Token buckets, one per key: ``rate`` requests per second, ``burst`` at once."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._buckets: dict[Any, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: Any, rate: float | None = None, cost: float = 1.0) -> float:
+        """0.0 if the request may go ahead, else the seconds to wait before retrying."""
+        rate = self.rate if rate is None else rate
+        if rate <= 0:
+            return 0.0
+        burst = max(self.burst * rate / self.rate if self.rate else self.burst, 1.0, cost)
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (burst, now))
+            tokens = min(burst, tokens + (now - last) * rate)
+            if tokens >= cost:
+                self._buckets[key] = (tokens - cost, now)
+                return 0.0
+            self._buckets[key] = (tokens, now)
+            return (cost - tokens) / rate
+
+
+def _credential(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() not in ("apikey", "bearer") or not value.strip():
+        raise HTTPException(
+            401,
+            detail="Malformed Authorization header: expected 'ApiKey <key>' or 'Bearer <key>'.",
+            headers={"WWW-Authenticate": SCHEME_NAME},
+        )
+    return value.strip()
+
+
+class Guard:
+    """Checks keys (with a short cache), roles and rate limits for one application."""
+
+    def __init__(self, settings: ApiSettings, keys: KeyStore) -> None:
+        self.settings = settings
+        self.keys = keys
+        self.limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
+        self._cache: dict[str, tuple[ApiKey | None, float]] = {}
+
+    async def _lookup(self, secret: str) -> ApiKey | None:
+        ttl = self.settings.key_cache_seconds
+        digest = hash_secret(secret)
+        now = time.monotonic()
+        cached = self._cache.get(digest)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        key = await run_in_threadpool(self.keys.lookup, secret)
+        if ttl > 0:
+            if len(self._cache) > CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[digest] = (key, now + ttl)
+        return key
+
+    async def authenticate(self, request: Request) -> Principal:
+        secret = _credential(request)
+        if secret is None:
+            host = request.client.host if request.client else None
+            if self.settings.open_localhost and host in LOCALHOST:
+                return Principal(role="admin", name="localhost (open mode)")
+            raise HTTPException(
+                401,
+                detail="An API key is required: send 'Authorization: ApiKey <key>'.",
+                headers={"WWW-Authenticate": SCHEME_NAME},
+            )
+        key = await self._lookup(secret)
+        if key is None:
+            raise HTTPException(
+                401, detail="Invalid or revoked API key.", headers={"WWW-Authenticate": SCHEME_NAME}
+            )
+        return Principal(role=key.role, name=key.name, key_id=key.id, rate_limit=key.rate_limit)
+
+    def authorise(self, principal: Principal, roles: list[str]) -> None:
+        if principal.role not in roles and principal.role != "admin":
+            raise HTTPException(
+                403,
+                detail=f"A key with role {principal.role!r} may not use this route "
+                f"(allowed: {', '.join(roles)}).",
+            )
+
+    def throttle(self, principal: Principal) -> None:
+        if principal.key_id is None:
+            return
+        wait = self.limiter.take(principal.key_id, principal.rate_limit)
+        if wait > 0:
+            raise HTTPException(
+                429,
+                detail=f"Rate limit exceeded for key {principal.name!r}; retry in {wait:.2f}s.",
+                headers={"Retry-After": str(max(1, math.ceil(wait)))},
+            )
+
+    async def check(self, request: Request, roles: list[str]) -> Principal:
+        principal = await self.authenticate(request)
+        self.authorise(principal, roles)
+        self.throttle(principal)
+        request.state.principal = principal
+        return principal
+
+
+class GuardedRoute(APIRoute):
+    """A route whose ``openapi_extra['x-roles']`` (see :func:`guarded`) is enforced first."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        roles = list((self.openapi_extra or {}).get("x-roles") or [])
+        if not roles:
+            return handler
+
+        async def guarded_handler(request: Request) -> Response:
+            guard: Guard = request.app.state.guard
+            await guard.check(request, roles)
+            return await handler(request)
+
+        return guarded_handler

@@ -1,0 +1,220 @@
+"""The index each worker serves from, and its swap when a list gets a new version.
+
+A :class:`Snapshot` is immutable: a :class:`~sanctions.screening.Screener` over a
+fixed index, the dataset versions it was built from, and per-entity dates. The
+:class:`IndexHolder` keeps a reference to the current one. A request takes that
+reference once, at its start, and uses it to the end, so a swap never changes
+the index under a request in flight.
+
+A background thread polls the store cheaply (``SELECT id, current_version_id
+FROM datasets``, a few rows) every ``poll_seconds``. When the current versions
+differ from the snapshot's, it builds a new snapshot off the request path (the
+prepared records of unchanged datasets come from the on-disk cache) and then
+replaces the reference: one assignment, atomic in Python. Any process may have
+loaded the new version: ``sanctions load``, ``sanctions update``, /updatez, or
+another server; every worker of every server notices it by itself.
+
+Screening runs on one thread per worker (:attr:`IndexHolder.executor`): the
+index keeps a token cache that is not safe to mutate from several threads, and
+the GIL would serialise the work anyway; a queue in front of one thread also
+serves requests in arrival order.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select
+
+from sanctions.matching.index import MatchIndex, load_records
+from sanctions.screening import Screener
+from sanctions.store import Store
+from sanctions.store import schema as t
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Snapshot", "IndexHolder", "EntityDates"]
+
+T = TypeVar("T")
+EntityDates = tuple[str | None, str | None]  # (first_seen, last_change)
+
+
+def _iso(value: str | None) -> str | None:
+    """A stored timestamp as yente writes them: ISO seconds, no time zone."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed.isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One immutable generation of the served index."""
+
+    screener: Screener
+    key: tuple[tuple[str, int], ...]  # (dataset, current version id), sorted
+    versions: dict[str, Any]  # dataset -> VersionInfo
+    dates: dict[str, EntityDates]
+    built_at: str
+    build_seconds: float
+    generation: int = 0
+    last_seen: dict[str, str | None] = field(default_factory=dict)  # dataset -> loaded_at
+
+    @property
+    def records(self) -> list[Any]:
+        return self.screener.index.records
+
+    @property
+    def datasets(self) -> list[str]:
+        return sorted(self.versions)
+
+    def version_label(self, dataset: str) -> str | None:
+        """``v3-1a2b3c4d5e6f``: the version number and a prefix of its content hash."""
+        info = self.versions.get(dataset)
+        return None if info is None else f"v{info.seq}-{info.content_hash[:12]}"
+
+    def entity_dates(self, entity_id: str, dataset: str) -> dict[str, str | None]:
+        first, last_change = self.dates.get(entity_id, (None, None))
+        return {
+            "first_seen": first,
+            "last_seen": self.last_seen.get(dataset),
+            "last_change": last_change,
+        }
+
+
+def current_key(store: Store) -> tuple[tuple[str, int], ...]:
+    """The current version of each dataset: the cheap question the watcher asks."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(t.datasets.c.id, t.datasets.c.current_version_id)).all()
+    return tuple(sorted((r[0], int(r[1])) for r in rows if r[1] is not None))
+
+
+def _entity_dates(store: Store, version_ids: list[int]) -> dict[str, EntityDates]:
+    """First and last change of every entity, from the stored diffs of its dataset."""
+    if not version_ids:
+        return {}
+    datasets = select(t.versions.c.dataset).where(t.versions.c.id.in_(version_ids))
+    query = (
+        select(
+            t.changes.c.entity_id,
+            func.min(t.versions.c.loaded_at),
+            func.max(t.versions.c.loaded_at),
+        )
+        .join(t.versions, t.versions.c.id == t.changes.c.version_id)
+        .where(t.versions.c.dataset.in_(datasets))
+        .where(t.versions.c.id <= max(version_ids))
+        .group_by(t.changes.c.entity_id)
+    )
+    with store.engine.connect() as conn:
+        return {r[0]: (_iso(r[1]), _iso(r[2])) for r in conn.execute(query)}
+
+
+def build_snapshot(store: Store, key: tuple[tuple[str, int], ...], generation: int) -> Snapshot:
+    """Build a new snapshot for the given current versions (slow: off the request path)."""
+    started = time.perf_counter()
+    wanted = {vid for _, vid in key}
+    versions = {v.dataset: v for v in store.versions() if v.id in wanted}
+    records, index_key = load_records(store, versions.values())
+    screener = Screener(index=MatchIndex(records, index_key))
+    dates = _entity_dates(store, sorted(wanted))
+    seconds = time.perf_counter() - started
+    log.info("index generation %d: %d records in %.2fs", generation, len(records), seconds)
+    return Snapshot(
+        screener=screener,
+        key=key,
+        versions=versions,
+        dates=dates,
+        built_at=datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
+        build_seconds=round(seconds, 3),
+        generation=generation,
+        last_seen={d: _iso(v.loaded_at) for d, v in versions.items()},
+    )
+
+
+class IndexHolder:
+    """Holds the current :class:`Snapshot`; a watcher thread swaps in new ones."""
+
+    def __init__(self, store: Store, poll_seconds: float = 2.0) -> None:
+        self.store = store
+        self.poll_seconds = poll_seconds
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screen")
+        self.error: str | None = None
+        self.swaps = 0
+        self._snapshot: Snapshot | None = None
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._build_lock = threading.Lock()
+        self._executor_closed = False
+
+    @property
+    def snapshot(self) -> Snapshot | None:
+        """The current snapshot (None until the first build finished)."""
+        return self._snapshot
+
+    def refresh(self) -> bool:
+        """Build and swap in a new snapshot if the current versions changed; True if swapped."""
+        with self._build_lock:
+            key = current_key(self.store)
+            old = self._snapshot
+            if old is not None and old.key == key:
+                return False
+            generation = 0 if old is None else old.generation + 1
+            new = build_snapshot(self.store, key, generation)
+            self._snapshot = new  # the swap: requests that started earlier keep `old`
+            self.swaps += old is not None
+            self.error = None
+            return True
+
+    def wake(self) -> None:
+        """Check for new versions now rather than at the next poll."""
+        self._wake.set()
+
+    def start(self) -> None:
+        """Start the watcher thread (it builds the first snapshot, then polls)."""
+        if self._thread is not None:
+            return
+        if self._executor_closed:
+            self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screen")
+            self._executor_closed = False
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._watch, name="index-watcher", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self._executor_closed = True
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.refresh()
+            except Exception as exc:  # noqa: BLE001 - keep serving the old index, say why
+                self.error = f"{exc.__class__.__name__}: {exc}"
+                log.exception("cannot refresh the index; still serving the previous one")
+            self._wake.wait(self.poll_seconds)
+            self._wake.clear()
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run CPU-bound screening on the screening thread, without blocking the loop."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, fn, *args)

@@ -1,0 +1,207 @@
+"""Request and response shapes (pydantic), as yente publishes them, with examples.
+
+Field names and nesting follow yente's ``/match``, ``/search``, ``/catalog`` and
+``/algorithms``; a few fields of our own are added (``algorithm`` on a match
+response, ``score`` on a search result, ``listing``/``history`` on an entity),
+which yente clients ignore.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "ErrorResponse",
+    "StatusResponse",
+    "EntityExample",
+    "EntityMatchQuery",
+    "EntityResponse",
+    "ScoredEntityResponse",
+    "EntityMatches",
+    "EntityMatchResponse",
+    "SearchResponse",
+    "TotalSpec",
+    "FeatureResult",
+    "AlgorithmResponse",
+    "CatalogResponse",
+    "MATCH_EXAMPLE",
+]
+
+TIMESTAMP = "2026-02-27T06:00:00"
+
+
+class ErrorResponse(BaseModel):
+    detail: str = Field(..., examples=["Unknown schema 'Persn' in query 'q1'"])
+
+
+class StatusResponse(BaseModel):
+    status: str = Field("ok", examples=["ok"])
+
+
+class TotalSpec(BaseModel):
+    value: int = Field(..., examples=[1])
+    relation: str = Field("eq", examples=["eq"])
+
+
+class EntityExample(BaseModel):
+    """A query: an FtM entity by example (property values: a string or a list)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str | None = Field(None, examples=["customer-42"])
+    schema_: str = Field(..., alias="schema", examples=["Person"])
+    properties: dict[str, str | list[Any]] = Field(
+        ...,
+        examples=[{"name": ["Vladimir Putin"], "birthDate": ["1952-10-07"], "nationality": ["ru"]}],
+    )
+
+
+MATCH_EXAMPLE: dict[str, Any] = {
+    "queries": {
+        "q1": {
+            "schema": "Person",
+            "properties": {
+                "name": ["Vladimir Putin"],
+                "birthDate": ["1952-10-07"],
+                "nationality": ["ru"],
+            },
+        },
+        "q2": {"schema": "Company", "properties": {"name": ["Bank Rossiya"]}},
+    },
+    "weights": {},
+    "config": {},
+}
+
+
+class EntityMatchQuery(BaseModel):
+    """The body of ``POST /match/{dataset}``: up to 100 named queries."""
+
+    weights: dict[str, float] = Field(
+        default_factory=dict,
+        description="yente's per-feature weights. sanctions-match has fixed feature "
+        "contributions (see /algorithms): any weight is refused with 400.",
+        examples=[{}],
+    )
+    config: dict[str, str | int | float | bool | None] = Field(
+        default_factory=dict,
+        description="Algorithm configuration. sanctions-match takes none: any key is a 400.",
+        examples=[{}],
+    )
+    queries: dict[str, EntityExample] = Field(..., examples=[MATCH_EXAMPLE["queries"]])
+
+
+class EntityResponse(BaseModel):
+    """A listed entity in yente's shape."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str = Field(..., examples=["us_ofac_sdn-35096"])
+    caption: str = Field(..., examples=["PUTIN, Vladimir Vladimirovich"])
+    schema_: str = Field(..., alias="schema", examples=["Person"])
+    properties: dict[str, list[Any]] = Field(
+        ..., examples=[{"name": ["PUTIN, Vladimir Vladimirovich"], "birthDate": ["1952-10-07"]}]
+    )
+    datasets: list[str] = Field(default_factory=list, examples=[["us_ofac_sdn"]])
+    referents: list[str] = Field(default_factory=list, examples=[[]])
+    target: bool = Field(True)
+    first_seen: str | None = Field(None, examples=[TIMESTAMP])
+    last_seen: str | None = Field(None, examples=[TIMESTAMP])
+    last_change: str | None = Field(None, examples=[TIMESTAMP])
+
+
+class FeatureResult(BaseModel):
+    """One feature's contribution to a score, and why."""
+
+    score: float = Field(..., examples=[0.9639])
+    detail: str | None = Field(None, examples=["query name 'Vladimir Putin' met listed ..."])
+    query: str | None = Field(None, examples=["Vladimir Putin"])
+    candidate: str | None = Field(None, examples=["PUTIN, Vladimir Vladimirovich"])
+    weight: float | None = Field(None, examples=[1.0])
+
+
+class ScoredEntityResponse(EntityResponse):
+    score: float = Field(..., examples=[0.9639])
+    match: bool = Field(..., description="Whether the score is at or above the threshold.")
+    explanations: dict[str, FeatureResult] = Field(default_factory=dict)
+
+
+class EntityMatches(BaseModel):
+    status: int = Field(200, examples=[200])
+    results: list[ScoredEntityResponse]
+    total: TotalSpec
+    query: dict[str, Any] = Field(
+        ..., examples=[{"id": None, "schema": "Person", "properties": {"name": ["Vladimir Putin"]}}]
+    )
+    warnings: list[str] = Field(default_factory=list, examples=[[]])
+
+
+class AlgorithmUsed(BaseModel):
+    name: str = Field(..., examples=["sanctions-match"])
+    version: str = Field(..., examples=["1.0"])
+    requested: str = Field(..., examples=["best"])
+
+
+class EntityMatchResponse(BaseModel):
+    responses: dict[str, EntityMatches]
+    limit: int = Field(..., examples=[5])
+    algorithm: AlgorithmUsed
+
+
+class SearchFacetItem(BaseModel):
+    name: str = Field(..., examples=["ru"])
+    label: str = Field(..., examples=["ru"])
+    count: int = Field(..., examples=[42])
+
+
+class SearchFacet(BaseModel):
+    label: str = Field(..., examples=["Countries"])
+    values: list[SearchFacetItem]
+
+
+class SearchResult(EntityResponse):
+    score: float | None = Field(None, examples=[0.91])
+
+
+class SearchResponse(BaseModel):
+    limit: int = Field(..., examples=[10])
+    offset: int = Field(0, examples=[0])
+    total: TotalSpec
+    results: list[SearchResult]
+    facets: dict[str, SearchFacet] = Field(default_factory=dict)
+
+
+class Algorithm(BaseModel):
+    name: str = Field(..., examples=["sanctions-match"])
+    description: str | None = None
+    features: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    docs: dict[str, Any] = Field(default_factory=dict)
+    aliases: list[str] = Field(default_factory=list, examples=[["best", "logic-v2"]])
+
+
+class AlgorithmResponse(BaseModel):
+    algorithms: list[Algorithm]
+    default: str = Field(..., examples=["sanctions-match"])
+    best: str = Field(..., examples=["sanctions-match"])
+
+
+class CatalogDataset(BaseModel):
+    name: str = Field(..., examples=["us_ofac_sdn"])
+    title: str | None = Field(None, examples=["US OFAC Specially Designated Nationals (SDN) List"])
+    version: str | None = Field(None, examples=["v3-1a2b3c4d5e6f"])
+    index_version: str | None = Field(None, examples=["v3-1a2b3c4d5e6f"])
+    index_current: bool = True
+    load: bool = True
+    entity_count: int | None = Field(None, examples=[13821])
+    updated_at: str | None = Field(None, examples=[TIMESTAMP])
+    published: str | None = Field(None, examples=["2023-12-28"])
+    version_count: int = Field(0, examples=[3])
+    children: list[str] = Field(default_factory=list)
+
+
+class CatalogResponse(BaseModel):
+    datasets: list[CatalogDataset]
+    current: list[str] = Field(default_factory=list, examples=[["us_ofac_sdn"]])
+    outdated: list[str] = Field(default_factory=list, examples=[[]])
+    index_stale: bool = False

@@ -1,0 +1,158 @@
+"""``POST /match/{dataset}``: yente's query-by-example screening, on our screener."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse
+
+from sanctions.matching import ALGORITHM, ALGORITHM_VERSION, DEFAULT_THRESHOLD
+from sanctions.screening import QueryError, parse_query
+
+from ..auth import GuardedRoute, guarded
+from ..holder import Snapshot
+from ..models import MATCH_EXAMPLE, EntityMatchQuery, EntityMatchResponse, ErrorResponse
+from ..results import scored_entity
+from ..scope import Scope, resolve_algorithm, resolve_datasets
+from .common import TS_PATTERN, require_snapshot
+
+router = APIRouter(route_class=GuardedRoute)
+
+MAX_LIMIT = 500
+DEFAULT_CUTOFF = 0.5
+
+DESCRIPTION = """Screen a batch of entities (FtM entities by example: a schema and
+properties such as `name`, `birthDate`, `nationality`, `idNumber`) against the
+lists in `dataset` (a dataset id, or `default`/`sanctions` for all of them).
+
+Each query key comes back in `responses` with its best `limit` results, sorted by
+score. `match` is true from `threshold` (default 0.70); results under `cutoff`
+(default 0.5, never above `threshold`) are left out, and `total` counts those kept.
+`algorithm` accepts yente's names (`best`, `logic-v2`, ...): every name runs
+sanctions-match, as the response's `algorithm` says."""
+
+
+def _echo(key: str, example: Any) -> dict[str, Any]:
+    props = {
+        str(k): (list(v) if isinstance(v, list) else [v]) for k, v in example.properties.items()
+    }
+    return {"id": example.id, "schema": example.schema_, "properties": props}
+
+
+def _parse_all(queries: dict[str, Any]) -> dict[str, Any]:
+    """Every query prepared for screening; the first bad one is a 400 naming its key."""
+    parsed = {}
+    for key, example in queries.items():
+        data = {
+            "id": example.id or key,
+            "schema": example.schema_,
+            "properties": example.properties,
+        }
+        try:
+            parsed[key] = parse_query(data)
+        except QueryError as exc:
+            raise HTTPException(400, detail=f"query {key!r}: {exc.message}") from exc
+    return parsed
+
+
+def _screen_all(
+    snapshot: Snapshot, body: EntityMatchQuery, scope: Scope, opts: dict[str, Any]
+) -> dict[str, Any]:
+    """Parse and screen every query (on the screening thread)."""
+    parsed = _parse_all(body.queries)
+    fetch = MAX_LIMIT  # with a cutoff the screener scores every candidate anyway: count them
+    responses = {}
+    for key, record in parsed.items():
+        result = snapshot.screener.screen(
+            record, threshold=opts["threshold"], limit=fetch, cutoff=opts["cutoff"]
+        )
+        kept = [m for m in result.results if scope.keeps(m.record, snapshot)]
+        relation = "gte" if len(result.results) >= fetch else "eq"
+        responses[key] = {
+            "status": 200,
+            "results": [scored_entity(m, snapshot) for m in kept[: opts["limit"]]],
+            "total": {"value": len(kept), "relation": relation},
+            "query": _echo(key, body.queries[key]),
+            "warnings": list(record.warnings),
+        }
+    return responses
+
+
+def _check_body(body: EntityMatchQuery, max_batch: int) -> None:
+    if body.config:
+        keys = ", ".join(sorted(body.config))
+        raise HTTPException(
+            400,
+            detail=f"Invalid configuration parameter: {keys} for algorithm {ALGORITHM} "
+            "(it takes none)",
+        )
+    if body.weights:
+        raise HTTPException(
+            400,
+            detail=f"Invalid weights: {', '.join(sorted(body.weights))}; {ALGORITHM} has "
+            "fixed feature contributions (see /algorithms)",
+        )
+    if not body.queries:
+        raise HTTPException(400, detail="No queries provided.")
+    if len(body.queries) > max_batch:
+        raise HTTPException(
+            400, detail=f"Too many queries in one batch: {len(body.queries)} (limit: {max_batch})"
+        )
+
+
+@router.post(
+    "/match/{dataset}",
+    summary="Screen entities by example (yente-compatible)",
+    description=DESCRIPTION,
+    tags=["Matching"],
+    response_model=EntityMatchResponse,
+    responses={
+        400: {"model": ErrorResponse, "description": "Invalid query"},
+        404: {"model": ErrorResponse, "description": "No such dataset"},
+        503: {"model": ErrorResponse, "description": "Index not ready yet"},
+    },
+    openapi_extra=guarded("screen", "admin"),
+)
+async def match(
+    request: Request,
+    body: Annotated[EntityMatchQuery, Body(openapi_examples={"two": {"value": MATCH_EXAMPLE}})],
+    dataset: Annotated[str, Path(description="Dataset id, or `default`", examples=["default"])],
+    limit: Annotated[int, Query(ge=0, le=MAX_LIMIT, description="Results per query")] = 5,
+    threshold: Annotated[float, Query(ge=0.0, le=1.0)] = DEFAULT_THRESHOLD,
+    cutoff: Annotated[float, Query(ge=0.0, le=1.0)] = DEFAULT_CUTOFF,
+    algorithm: Annotated[str, Query(max_length=100)] = "best",
+    include_dataset: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI query lists
+    exclude_dataset: Annotated[list[str], Query()] = [],  # noqa: B006
+    exclude_schema: Annotated[list[str], Query()] = [],  # noqa: B006
+    topics: Annotated[list[str], Query()] = [],  # noqa: B006
+    changed_since: Annotated[str | None, Query(pattern=TS_PATTERN)] = None,
+    exclude_entity_ids: Annotated[list[str], Query(max_length=500)] = [],  # noqa: B006
+) -> JSONResponse:
+    ran = resolve_algorithm(algorithm)
+    settings = request.app.state.settings
+    _check_body(body, settings.max_batch)
+    holder = request.app.state.holder
+    snapshot = require_snapshot(holder)
+    datasets = resolve_datasets(snapshot, dataset, include_dataset, exclude_dataset)
+    scope = Scope(
+        datasets=datasets,
+        all_datasets=datasets == set(snapshot.versions),
+        exclude_schemata=set(exclude_schema),
+        exclude_ids=set(exclude_entity_ids),
+        changed_since=changed_since,
+        topics=set(topics),
+    )
+    opts = {"limit": limit, "threshold": threshold, "cutoff": min(cutoff, threshold)}
+    responses = await holder.run(_screen_all, snapshot, body, scope, opts)
+    content = {
+        "responses": responses,
+        "limit": limit,
+        "algorithm": {"name": ALGORITHM, "version": ALGORITHM_VERSION, "requested": algorithm},
+    }
+    headers = {
+        "x-batch-size": str(len(responses)),
+        "x-algorithm": ran,
+        "x-index-generation": str(snapshot.generation),
+    }
+    return JSONResponse(content, headers=headers)

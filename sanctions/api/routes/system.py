@@ -1,0 +1,224 @@
+"""System routes: /healthz, /readyz, /algorithms, /catalog and /updatez (admin)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from sanctions.matching import ALGORITHM, ALGORITHM_VERSION, DEFAULT_THRESHOLD
+from sanctions.matching import score as scoring
+
+from ..auth import GuardedRoute, guarded
+from ..holder import IndexHolder
+from ..models import AlgorithmResponse, CatalogResponse, ErrorResponse, StatusResponse
+from ..scope import ALGORITHM_ALIASES, COLLECTIONS
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(route_class=GuardedRoute)
+
+FEATURES = {
+    "name": (
+        "Best alignment of a query name with a listed name (0..1); weak aliases count "
+        f"{scoring.KIND_FACTOR['weak']}, former names {scoring.KIND_FACTOR['previous']}",
+        1.0,
+    ),
+    "birth_date": (
+        "Birth dates: same day up to contradiction, with the precision each side "
+        "gives (a year, a month, a day); confirms a name, never makes one",
+        0.06,
+    ),
+    "country": (
+        f"Nationality or country in common (+{scoring.COUNTRY_MATCH}) or none in "
+        f"common ({scoring.COUNTRY_MISMATCH})",
+        scoring.COUNTRY_MATCH,
+    ),
+    "gender": (f"Both given and different ({scoring.GENDER_MISMATCH})", scoring.GENDER_MISMATCH),
+    "identifier": (
+        "Same normalised passport, national id, IMO, MMSI, BIC, LEI, tax or "
+        f"registration number (+{scoring.IDENTIFIER_MATCH})",
+        scoring.IDENTIFIER_MATCH,
+    ),
+}
+
+
+@router.get("/healthz", tags=["System information"], response_model=StatusResponse)
+async def healthz() -> dict[str, str]:
+    """The process is up (no key needed: for load balancers and orchestrators)."""
+    return {"status": "ok"}
+
+
+@router.get(
+    "/readyz",
+    tags=["System information"],
+    response_model=StatusResponse,
+    responses={503: {"model": ErrorResponse, "description": "Index not ready"}},
+)
+async def readyz(request: Request) -> dict[str, Any]:
+    """The index is built and serving (503 until then). No key needed."""
+    holder: IndexHolder = request.app.state.holder
+    snapshot = holder.snapshot
+    if snapshot is None:
+        raise HTTPException(503, detail=f"Index not ready: {holder.error or 'being built'}.")
+    return {
+        "status": "ok",
+        "generation": snapshot.generation,
+        "records": len(snapshot.records),
+        "built_at": snapshot.built_at,
+        "build_seconds": snapshot.build_seconds,
+    }
+
+
+def _algorithm() -> dict[str, Any]:
+    features = {
+        name: {"description": text, "coefficient": coef, "url": None}
+        for name, (text, coef) in FEATURES.items()
+    }
+    return {
+        "name": ALGORITHM,
+        "description": f"{ALGORITHM} {ALGORITHM_VERSION}: name alignment (transliteration, "
+        "reordering, misspellings) plus birth date, country, gender and identifier evidence; "
+        f"a match from {DEFAULT_THRESHOLD}. Every explanation says which feature moved the score.",
+        "features": features,
+        "docs": {name: {"description": f["description"]} for name, f in features.items()},
+        "aliases": list(ALGORITHM_ALIASES),
+    }
+
+
+@router.get(
+    "/algorithms",
+    tags=["System information"],
+    response_model=AlgorithmResponse,
+    openapi_extra=guarded("screen", "analyst", "admin"),
+)
+async def algorithms() -> dict[str, Any]:
+    """The matching algorithm; yente's names (`best`, `logic-v2`, ...) all run it."""
+    return {"algorithms": [_algorithm()], "default": ALGORITHM, "best": ALGORITHM}
+
+
+def _catalog(request: Request) -> dict[str, Any]:
+    store = request.app.state.store
+    snapshot = request.app.state.holder.snapshot
+    entries, current, outdated = [], [], []
+    for info in store.datasets():
+        if info.current is None:
+            continue
+        version = f"v{info.current.seq}-{info.current.content_hash[:12]}"
+        index_version = snapshot.version_label(info.id) if snapshot else None
+        (current if index_version == version else outdated).append(info.id)
+        entries.append(
+            {
+                "name": info.id,
+                "title": info.title,
+                "version": version,
+                "index_version": index_version,
+                "index_current": index_version == version,
+                "load": True,
+                "entity_count": info.current.entity_count,
+                "updated_at": info.current.loaded_at,
+                "published": info.current.published,
+                "version_count": info.version_count,
+                "children": [],
+            }
+        )
+    names = [e["name"] for e in entries]
+    total = sum(e["entity_count"] for e in entries)
+    for name, title in COLLECTIONS.items():
+        entries.append(
+            {
+                "name": name,
+                "title": title,
+                "load": False,
+                "index_current": not outdated,
+                "entity_count": total,
+                "children": names,
+                "version_count": 0,
+            }
+        )
+    return {
+        "datasets": entries,
+        "current": current,
+        "outdated": outdated,
+        "index_stale": bool(outdated),
+    }
+
+
+@router.get(
+    "/catalog",
+    tags=["Data access"],
+    response_model=CatalogResponse,
+    openapi_extra=guarded("screen", "analyst", "admin"),
+)
+async def catalog(request: Request) -> JSONResponse:
+    """Every dataset: its current version in the store, the version the index serves,
+    entity count, number of versions and last update; plus the collections."""
+    return JSONResponse(await run_in_threadpool(_catalog, request))
+
+
+def _run_update(request: Request, datasets: list[str] | None) -> dict[str, Any]:
+    from sanctions import config
+    from sanctions.update import update_datasets
+
+    app = request.app
+    try:
+        reports = update_datasets(
+            app.state.store,
+            datasets,
+            data_dir=config.data_dir() / "downloads",
+            mirror=app.state.settings.mirror,
+        )
+        result = {"reports": [r.to_dict() for r in reports], "error": None}
+    except Exception as exc:  # noqa: BLE001 - reported in the status, and logged
+        log.exception("update failed")
+        result = {"reports": [], "error": f"{exc.__class__.__name__}: {exc}"}
+    app.state.holder.wake()
+    return result
+
+
+def _update_in_background(request: Request, datasets: list[str] | None) -> None:
+    state = request.app.state.update
+    try:
+        state.update(_run_update(request, datasets))
+    finally:
+        state["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        state["running"] = False
+
+
+@router.post(
+    "/updatez",
+    tags=["System information"],
+    summary="Fetch and load new list versions (admin)",
+    responses={400: {"model": ErrorResponse, "description": "Unknown dataset"}},
+    openapi_extra=guarded("admin"),
+)
+async def updatez(
+    request: Request,
+    dataset: Annotated[list[str], Query(description="Datasets to update (default: all)")] = [],  # noqa: B006
+    sync: Annotated[bool, Query(description="Wait until the update is done")] = False,
+) -> JSONResponse:
+    """Download each list (from `SANCTIONS_MIRROR` if set) and load new versions; every
+    worker then swaps to the new index. Returns at once unless `sync=true`."""
+    from sanctions.sources.registry import REGISTRY
+
+    unknown = [d for d in dataset if d not in REGISTRY]
+    if unknown:
+        raise HTTPException(400, detail=f"Unknown dataset(s): {', '.join(unknown)}")
+    state = request.app.state.update
+    with request.app.state.update_lock:
+        if state.get("running"):
+            return JSONResponse({"status": "running", **state}, status_code=202)
+        state.clear()
+        state.update(running=True, started_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    if sync:
+        await run_in_threadpool(_update_in_background, request, dataset or None)
+        return JSONResponse({"status": "ok", **state})
+    threading.Thread(
+        target=_update_in_background, args=(request, dataset or None), daemon=True
+    ).start()
+    return JSONResponse({"status": "started", **state}, status_code=202)

@@ -1,0 +1,139 @@
+"""Which results a request may see: dataset scope, schemata, ids, dates, topics.
+
+These are filters on screening results, not matching: the screener scores, the
+HTTP layer only keeps the results the caller asked to see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import HTTPException
+
+from sanctions.matching import ALGORITHM, ALGORITHM_VERSION
+
+from .holder import Snapshot
+
+__all__ = [
+    "COLLECTIONS",
+    "ALGORITHM_ALIASES",
+    "Scope",
+    "resolve_algorithm",
+    "resolve_datasets",
+    "schema_family",
+]
+
+# Collections: names for sets of datasets, as in OpenSanctions' catalog.
+COLLECTIONS = {
+    "default": "Every list in the store",
+    "sanctions": "Every sanctions list in the store",
+}
+
+# yente's algorithm names: each runs our one algorithm, and the response says so.
+ALGORITHM_ALIASES = (
+    "best",
+    "logic-v2",
+    "logic-v1",
+    "name-based",
+    "name-matcher",
+    "name-qualified",
+    "regression-v1",
+)
+
+# FtM schema hierarchy: a filter on a schema also takes its descendants.
+_CHILDREN = {
+    "Thing": {
+        "Thing",
+        "LegalEntity",
+        "Person",
+        "Organization",
+        "Company",
+        "PublicBody",
+        "Vessel",
+        "Airplane",
+    },
+    "LegalEntity": {"LegalEntity", "Person", "Organization", "Company", "PublicBody"},
+    "Organization": {"Organization", "Company", "PublicBody"},
+}
+
+
+def schema_family(schema: str) -> set[str]:
+    """The schema and every schema below it (Organization: Company, PublicBody...)."""
+    return _CHILDREN.get(schema, {schema})
+
+
+def resolve_algorithm(name: str) -> str:
+    """Our algorithm's name for a requested one; 400 for a name nobody knows."""
+    clean = (name or "best").strip().lower()
+    if clean == ALGORITHM or clean in ALGORITHM_ALIASES:
+        return f"{ALGORITHM} {ALGORITHM_VERSION}"
+    known = ", ".join((ALGORITHM, *ALGORITHM_ALIASES))
+    raise HTTPException(400, detail=f"Invalid algorithm: {name!r} (known: {known})")
+
+
+def resolve_datasets(
+    snapshot: Snapshot,
+    dataset: str,
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+) -> set[str]:
+    """The datasets a request covers: the path's dataset or collection, narrowed."""
+    if dataset in COLLECTIONS:
+        scope = set(snapshot.versions)
+    elif dataset in snapshot.versions:
+        scope = {dataset}
+    else:
+        known = ", ".join([*COLLECTIONS, *snapshot.datasets])
+        raise HTTPException(404, detail=f"No such dataset: {dataset!r} (known: {known})")
+    wanted = {d for d in include if d}
+    if wanted:
+        scope &= wanted
+    return scope - set(exclude)
+
+
+@dataclass
+class Scope:
+    """The filters of one request, applied to each result."""
+
+    datasets: set[str]
+    all_datasets: bool = True
+    exclude_schemata: set[str] = field(default_factory=set)
+    exclude_ids: set[str] = field(default_factory=set)
+    changed_since: str | None = None
+    topics: set[str] = field(default_factory=set)
+    schemata: set[str] | None = None
+    countries: set[str] = field(default_factory=set)
+
+    @property
+    def filtering(self) -> bool:
+        return not self.all_datasets or bool(
+            self.exclude_schemata
+            or self.exclude_ids
+            or self.changed_since
+            or self.topics
+            or self.schemata
+            or self.countries
+        )
+
+    def keeps(self, record: Any, snapshot: Snapshot) -> bool:
+        """Whether a listed record passes every filter of the request."""
+        if not self.datasets.intersection(record.datasets):
+            return False
+        if record.schema in self.exclude_schemata or record.id in self.exclude_ids:
+            return False
+        if self.schemata is not None and record.schema not in self.schemata:
+            return False
+        if self.countries and not self.countries & record.countries:
+            return False
+        if self.topics:
+            topics = set(record.properties.get("topics") or ["sanction"])
+            if not topics & self.topics:
+                return False
+        if self.changed_since:
+            dataset = record.datasets[0] if record.datasets else ""
+            changed = snapshot.entity_dates(record.id, dataset)["last_change"]
+            if changed is None or changed < self.changed_since:
+                return False
+        return True

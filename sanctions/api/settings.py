@@ -1,0 +1,96 @@
+"""Settings of the HTTP API, from arguments or ``SANCTIONS_API_*`` environment variables.
+
+``sanctions serve`` puts its options into the environment so that every uvicorn
+worker process builds the same application (see :func:`ApiSettings.from_env`).
+
+=================================== ========= ==================================================
+variable                            default   meaning
+=================================== ========= ==================================================
+``SANCTIONS_DB``                    data dir  the store (SQLite path or postgresql:// URL)
+``SANCTIONS_API_OPEN_LOCALHOST``    ``0``     ``1``: requests from 127.0.0.1/::1 need no key
+``SANCTIONS_API_RATE_LIMIT``        ``20``    requests per second per key (0: no limit)
+``SANCTIONS_API_RATE_BURST``        ``40``    requests a key may make at once
+``SANCTIONS_API_MAX_BODY``          ``2097152`` largest request body in bytes (413 above)
+``SANCTIONS_API_CORS_ORIGINS``      (none)    comma-separated origins allowed by CORS
+``SANCTIONS_API_POLL_SECONDS``      ``2``     how often each worker checks for new list versions
+``SANCTIONS_API_KEY_CACHE_SECONDS`` ``5``     how long a checked key is trusted (revocation delay)
+``SANCTIONS_API_MAX_BATCH``         ``100``   most queries in one /match request
+``SANCTIONS_MIRROR``                (none)    where /updatez fetches the lists from
+=================================== ========= ==================================================
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from sanctions.errors import ConfigError
+
+__all__ = ["ApiSettings"]
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name}={raw!r}: expected a number") from exc
+    if value < 0:
+        raise ConfigError(f"{name}={raw!r}: expected a number >= 0")
+    return value
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass
+class ApiSettings:
+    """What the application needs to know; defaults are safe for production."""
+
+    db: str | None = None
+    open_localhost: bool = False
+    rate_limit: float = 20.0
+    rate_burst: float = 40.0
+    max_body_bytes: int = 2 * 1024 * 1024
+    cors_origins: list[str] = field(default_factory=list)
+    poll_seconds: float = 2.0
+    key_cache_seconds: float = 5.0
+    max_batch: int = 100
+    mirror: str | None = None
+
+    @classmethod
+    def from_env(cls) -> ApiSettings:
+        origins = os.environ.get("SANCTIONS_API_CORS_ORIGINS", "")
+        return cls(
+            db=os.environ.get("SANCTIONS_DB") or None,
+            open_localhost=_flag("SANCTIONS_API_OPEN_LOCALHOST"),
+            rate_limit=_float("SANCTIONS_API_RATE_LIMIT", 20.0),
+            rate_burst=_float("SANCTIONS_API_RATE_BURST", 40.0),
+            max_body_bytes=int(_float("SANCTIONS_API_MAX_BODY", 2 * 1024 * 1024)),
+            cors_origins=[o.strip() for o in origins.split(",") if o.strip()],
+            poll_seconds=_float("SANCTIONS_API_POLL_SECONDS", 2.0),
+            key_cache_seconds=_float("SANCTIONS_API_KEY_CACHE_SECONDS", 5.0),
+            max_batch=max(1, int(_float("SANCTIONS_API_MAX_BATCH", 100))),
+            mirror=os.environ.get("SANCTIONS_MIRROR") or None,
+        )
+
+    def to_env(self) -> dict[str, str]:
+        """The environment that makes :meth:`from_env` return these settings."""
+        env = {
+            "SANCTIONS_API_OPEN_LOCALHOST": "1" if self.open_localhost else "0",
+            "SANCTIONS_API_RATE_LIMIT": str(self.rate_limit),
+            "SANCTIONS_API_RATE_BURST": str(self.rate_burst),
+            "SANCTIONS_API_MAX_BODY": str(self.max_body_bytes),
+            "SANCTIONS_API_CORS_ORIGINS": ",".join(self.cors_origins),
+            "SANCTIONS_API_POLL_SECONDS": str(self.poll_seconds),
+            "SANCTIONS_API_KEY_CACHE_SECONDS": str(self.key_cache_seconds),
+            "SANCTIONS_API_MAX_BATCH": str(self.max_batch),
+        }
+        if self.db:
+            env["SANCTIONS_DB"] = self.db
+        if self.mirror:
+            env["SANCTIONS_MIRROR"] = self.mirror
+        return env
