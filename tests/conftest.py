@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,13 +40,24 @@ def real_list_paths(shared: Path) -> list[Path]:
 
 
 @pytest.fixture(scope="session")
-def real_store_path(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite store with every real list loaded (once per test session). Open it read-mostly."""
+def real_store_loads(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Every real list loaded once per test session into one SQLite store.
+
+    Returns ``{"path": db path, "results": {relative list path: LoadResult}}``.
+    Tests should open the store read-mostly (``Store.open(path)``).
+    """
     from sanctions.store import Store
 
     path = tmp_path_factory.mktemp("real-store") / "lists.db"
     store = Store.open(path)
-    for list_path in real_list_paths(shared_data):
-        store.load(list_path)
+    results = {
+        p.relative_to(shared_data).as_posix(): store.load(p) for p in real_list_paths(shared_data)
+    }
     store.close()
-    return path
+    return {"path": path, "results": results}
+
+
+@pytest.fixture(scope="session")
+def real_store_path(real_store_loads: dict[str, Any]) -> Path:
+    """A SQLite store with every real list loaded (once per test session). Open it read-mostly."""
+    return Path(real_store_loads["path"])
