@@ -1,0 +1,179 @@
+"""Which watched records can a handful of new list entries touch? (the delta prefilter)
+
+A delta run screens every unchanged record against only the added and changed
+list entries. Preparing 100,000 records and probing the small index with each
+of their name tokens would cost as much as a full run, so the question is
+asked the other way round: a :class:`~sanctions.matching.MatchIndex` over the
+*watched records'* names is probed with the new entries' name tokens.
+
+The matcher's token similarity and its blocks (bigram count filter, phonetic
+and squeezed keys) are symmetric, so a record token the small index would
+align with a new entry's token is found by this reverse look-up (a test
+checks it on real data). The prefilter only narrows the records to screen;
+each of them is then screened exactly as a full run would screen it.
+
+:class:`RecordKeys` is built by full runs (which prepare every record anyway)
+and cached on disk beside the matcher's index cache, named by a digest that
+the run stores. Records added or changed since it was built are screened
+directly, without the prefilter.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import logging
+import os
+import pickle
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sanctions.matching.index import CACHE_VERSION, MatchIndex, cache_dir
+from sanctions.matching.score import ALGORITHM, ALGORITHM_VERSION, Record, compare_records
+from sanctions.screening.query import parse_query
+
+__all__ = ["RecordKeys", "matcher_fingerprint", "name_tokens", "load_keys"]
+
+log = logging.getLogger(__name__)
+
+KEYS_FORMAT = "k1"
+_PROBES = (
+    {"schema": "Person", "properties": {"name": ["Vladimir Vladimirovich PUTIN"]}},
+    {"schema": "Person", "properties": {"name": ["Abd al-Rahman O'Neil-Smith"]}},
+    {
+        "schema": "Person",
+        "properties": {"name": ["Jean-Pierre de la Fontaine"], "birthDate": ["1952-10"]},
+    },
+    {
+        "schema": "Person",
+        "properties": {"name": ["Путин Владимир Владимирович"], "nationality": ["Russia"]},
+    },
+    {"schema": "Person", "properties": {"name": ["习近平"], "passportNumber": ["E 1234567"]}},
+    {"schema": "Company", "properties": {"name": ["VTB Bank PJSC"], "swiftBic": ["VTBRRUMM"]}},
+    {"schema": "Organization", "properties": {"name": ["Mohammed bin Salman Al Saud Foundation"]}},
+)
+_fingerprint: str | None = None
+
+
+def _span_text(span: Any) -> str:
+    return span[2] if isinstance(span, tuple) else str(span.text)
+
+
+def name_tokens(record: Record) -> set[str]:
+    """Every token and joined token pair of a prepared record's names (the index vocabulary)."""
+    return {
+        text for form in record.names for span in form.spans if len(text := _span_text(span)) > 1
+    }
+
+
+def matcher_fingerprint() -> str:
+    """A digest of how the matcher prepares and scores a few probe names.
+
+    When normalisation or scoring changes (with or without a version bump), the
+    fingerprint changes: delta runs then fall back to a full run, and cached
+    prefilters are rebuilt.
+    """
+    global _fingerprint
+    if _fingerprint is None:
+        probes = [parse_query({"id": f"p{i}", **p}) for i, p in enumerate(_PROBES)]
+        parts: list[Any] = [ALGORITHM, ALGORITHM_VERSION, CACHE_VERSION, KEYS_FORMAT]
+        for record in probes:
+            parts.append(sorted(name_tokens(record)))
+            parts.append([(f.tokens, f.weights) for f in record.names])
+            parts.append(sorted(map(repr, record.dates)))
+            parts.append(sorted(record.identifiers) + sorted(record.countries))
+        for a in probes:
+            parts.append([compare_records(a, b).score for b in probes])
+        _fingerprint = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return _fingerprint
+
+
+class RecordKeys:
+    """A reverse index over the name tokens and identifiers of watched records."""
+
+    def __init__(self, records: Iterable[tuple[str, str, Record]]) -> None:
+        self.fingerprint = matcher_fingerprint()
+        self.keys: list[tuple[str, str]] = []
+        prepared: list[Record] = []
+        owners: dict[str, list[int]] = defaultdict(list)
+        idents: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for position, (record_id, digest, record) in enumerate(records):
+            self.keys.append((record_id, digest))
+            prepared.append(record)
+            for text in name_tokens(record):
+                owners[text].append(position)
+            for ident in record.identifiers:
+                idents[ident].append(position)
+        self.index = MatchIndex(prepared)
+        # The look-up needs only the vocabulary and its blocks: drop the records
+        # and name forms so that the cache file stays small and quick to read.
+        self.index.records = []
+        self.index.names = []
+        self.owners = dict(owners)
+        self.identifiers = dict(idents)
+        self.position = {key: i for i, key in enumerate(self.keys)}
+        self.digest = hashlib.sha256(
+            repr((self.fingerprint, sorted(self.keys))).encode()
+        ).hexdigest()[:32]
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def covers(self, record_id: str, digest: str) -> bool:
+        return (record_id, digest) in self.position
+
+    def touched_by(
+        self, tokens: Iterable[str], identifiers: Iterable[tuple[str, str]]
+    ) -> set[tuple[str, str]]:
+        """(record id, hash) of every record with a token aligning with one of ``tokens``."""
+        positions: set[int] = set()
+        for token in tokens:
+            for similar in self.index.similar_tokens(token):
+                positions.update(self.owners.get(similar, ()))
+        for ident in identifiers:
+            positions.update(self.identifiers.get(ident, ()))
+        return {self.keys[p] for p in positions}
+
+    # -- the on-disk cache -------------------------------------------------------
+
+    @staticmethod
+    def path_for(digest: str) -> Path:
+        return cache_dir() / f"watch-keys-{KEYS_FORMAT}-{digest}.pickle"
+
+    def save(self) -> None:
+        path = self.path_for(self.digest)
+        if path.exists():
+            return
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        try:
+            with open(tmp, "wb") as fh:
+                pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError as exc:  # a cache: the next delta run rebuilds it
+            log.warning("cannot write the watch prefilter cache %s: %s", path, exc)
+            tmp.unlink(missing_ok=True)
+
+
+def load_keys(digest: str | None) -> RecordKeys | None:
+    """The cached prefilter of a run, or None (missing, unreadable, or another matcher)."""
+    if not digest:
+        return None
+    path = RecordKeys.path_for(digest)
+    if not path.exists():
+        return None
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with open(path, "rb") as fh:
+            keys = pickle.load(fh)  # noqa: S301 - our own cache file
+    except Exception as exc:  # noqa: BLE001 - a bad cache file is rebuilt, never fatal
+        log.warning("watch prefilter cache %s unreadable (%s); rebuilding", path, exc)
+        return None
+    finally:
+        if enabled:
+            gc.enable()
+    if not isinstance(keys, RecordKeys) or keys.fingerprint != matcher_fingerprint():
+        return None
+    return keys

@@ -1,0 +1,367 @@
+"""Screening runs, the writing half: turn a plan's matches into alerts, in one transaction.
+
+For every pair the run decides (a full run: all of them):
+
+* a match whose record and entity versions equal those of the pair's alert
+  keeps that alert (and its decision) as it is;
+* a match with a changed side closes the old alert ("superseded") and raises
+  a new one that names what changed (record fields, entity properties);
+* a match without an alert raises one, unless the pair of versions was
+  cleared as a false positive before: then it is recorded as
+  ``false_positive`` without being raised;
+* an alert without a match is closed, with the reason: the entity was removed
+  from its list, the record was removed, or the pair no longer scores.
+
+The run row, the alerts, the closures, the records' ``screened_hash`` and the
+audit entries are written in ONE transaction: a crash leaves no trace of the
+run, and running it again is safe.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.exc import DBAPIError
+
+from sanctions import audit
+from sanctions.errors import StoreError
+from sanctions.matching.score import ALGORITHM, ALGORITHM_VERSION
+from sanctions.model import Entity
+from sanctions.store import schema as st
+
+from . import schema as t
+from .alerts import Alert, close_alerts, suppressions
+from .keys import matcher_fingerprint
+from .records import dumps, now, record_version_data
+from .runs import Hit, Plan
+
+__all__ = ["RunReport", "write_plan", "record_list_loads"]
+
+
+@dataclass
+class RunReport:
+    """What a run did, and how long each step took."""
+
+    run_id: int
+    kind: str
+    note: str | None
+    list_versions: dict[str, int]
+    records_total: int
+    records_screened: int
+    entities_screened: int
+    raised: int = 0
+    suppressed: int = 0
+    closed: int = 0
+    kept: int = 0
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        steps = ", ".join(f"{k} {v:.2f} s" for k, v in self.timings.items())
+        note = f" ({self.note})" if self.note else ""
+        return (
+            f"run {self.run_id} ({self.kind}{note}): {self.records_screened:,} of "
+            f"{self.records_total:,} records against {self.entities_screened:,} entities: "
+            f"{self.raised} alerts raised, {self.suppressed} known false positives kept quiet, "
+            f"{self.closed} closed, {self.kept} unchanged; {self.seconds:.2f} s [{steps}]"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def record_list_loads(conn: Connection, actor: str) -> int:
+    """Log every list version the audit log does not know yet (``list.loaded``)."""
+    seen = {
+        r[0]
+        for r in conn.execute(
+            select(audit.audit_log.c.subject).where(audit.audit_log.c.action == "list.loaded")
+        )
+    }
+    rows = conn.execute(select(st.versions).order_by(st.versions.c.id)).all()
+    events = []
+    for row in rows:
+        subject = f"list-version:{row.id}"
+        if subject in seen:
+            continue
+        details = {k: v for k, v in row._mapping.items() if k not in ("id",)}
+        details["version_id"] = row.id
+        events.append((actor, "list.loaded", subject, details))
+    audit.append_many(conn, events)
+    return len(events)
+
+
+def write_plan(store: Any, plan: Plan, actor: str, started: float) -> RunReport:
+    """Write a run whole, or not at all."""
+    try:
+        with store.engine.begin() as conn:
+            return _write(conn, plan, actor, started)
+    except DBAPIError as exc:
+        raise StoreError(
+            f"could not record the screening run ({exc.orig.__class__.__name__}: {exc.orig}); "
+            "nothing was written: run it again"
+        ) from exc
+
+
+def _write(conn: Connection, plan: Plan, actor: str, started: float) -> RunReport:
+    audit.lock(conn)
+    latest = conn.execute(select(t.watch_runs.c.id).order_by(t.watch_runs.c.id.desc())).scalar()
+    if latest != plan.snapshot.last_run_id:
+        raise StoreError(
+            f"another screening run ({latest}) was recorded while this one was computing; "
+            "nothing was written: run again"
+        )
+    record_list_loads(conn, actor)
+    clock = time.perf_counter()
+    report = RunReport(
+        0,
+        plan.kind,
+        plan.note,
+        plan.snapshot.list_versions,
+        len(plan.snapshot.records),
+        len(plan.screened_records),
+        plan.entities_screened,
+    )
+    report.run_id = _insert_run(conn, plan, actor)
+    active_ids = _still_active(conn, {h.record_id for h in plan.hits.values()})
+    closures, new_hits, report.kept = _sort_out(conn, plan, active_ids)
+    report.closed = close_alerts(conn, closures, actor, report.run_id)
+    report.raised, report.suppressed = _raise(conn, plan, new_hits, report.run_id, actor)
+    _mark_screened(conn, plan.screened_records)
+    plan.timings["write"] = time.perf_counter() - clock
+    report.seconds = time.perf_counter() - started
+    report.timings = dict(plan.timings)
+    report.stats = dict(plan.stats)
+    _finish_run(conn, report, actor)
+    return report
+
+
+def _insert_run(conn: Connection, plan: Plan, actor: str) -> int:
+    stamp = now()
+    values = {
+        "kind": plan.kind,
+        "based_on": plan.based_on,
+        "note": plan.note,
+        "actor": actor,
+        "started_at": stamp,
+        "finished_at": stamp,
+        "seconds": 0.0,
+        "algorithm": ALGORITHM,
+        "algorithm_version": ALGORITHM_VERSION,
+        "threshold": plan.threshold,
+        "list_versions": dumps(plan.snapshot.list_versions),
+        "records_total": len(plan.snapshot.records),
+        "records_screened": len(plan.screened_records),
+        "entities_screened": plan.entities_screened,
+        "raised": 0,
+        "suppressed": 0,
+        "closed": 0,
+        "keys_digest": plan.keys_digest,
+        "stats": dumps({"matcher": matcher_fingerprint()}),
+    }
+    return int(conn.execute(insert(t.watch_runs).values(**values)).inserted_primary_key[0])
+
+
+def _finish_run(conn: Connection, report: RunReport, actor: str) -> None:
+    stats = {"matcher": matcher_fingerprint(), "timings": report.timings, **report.stats}
+    conn.execute(
+        update(t.watch_runs)
+        .where(t.watch_runs.c.id == report.run_id)
+        .values(
+            finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            seconds=report.seconds,
+            raised=report.raised,
+            suppressed=report.suppressed,
+            closed=report.closed,
+            stats=dumps(stats),
+        )
+    )
+    details = {k: v for k, v in report.to_dict().items() if k not in ("timings", "stats")}
+    audit.append(conn, actor, "run.completed", f"run:{report.run_id}", details)
+
+
+def _still_active(conn: Connection, ids: Iterable[str]) -> set[str]:
+    ids = sorted(ids)
+    r = t.watch_records
+    out: set[str] = set()
+    for i in range(0, len(ids), 500):
+        query = select(r.c.id).where(r.c.id.in_(ids[i : i + 500]) & (r.c.status == "active"))
+        out.update(row[0] for row in conn.execute(query))
+    return out
+
+
+def _sort_out(
+    conn: Connection, plan: Plan, active_ids: set[str]
+) -> tuple[list[tuple[Alert, str]], list[tuple[Hit, Alert | None]], int]:
+    """Alerts to close (with reasons), matches to raise (with the alert they follow), kept count."""
+    a = t.watch_alerts
+    alerts = [Alert.from_row(r) for r in conn.execute(select(a).where(a.c.status != "closed"))]
+    hits = {pair: h for pair, h in plan.hits.items() if h.record_id in active_ids}
+    closures: list[tuple[Alert, str]] = []
+    new_hits: list[tuple[Hit, Alert | None]] = []
+    kept = 0
+    for alert in alerts:
+        if not plan.touches(*alert.pair):
+            hits.pop(alert.pair, None)
+            continue
+        hit = hits.pop(alert.pair, None)
+        if hit is None:
+            closures.append((alert, _close_reason(plan, alert)))
+        elif (hit.record_hash, hit.entity_hash) == (alert.record_hash, alert.entity_hash):
+            kept += 1
+        else:
+            closures.append((alert, "superseded: " + _what_changed(alert, hit)))
+            new_hits.append((hit, alert))
+    previous = _latest_closed(conn, list(hits))
+    new_hits += [(hit, previous.get(pair)) for pair, hit in sorted(hits.items())]
+    return closures, new_hits, kept
+
+
+def _what_changed(alert: Alert, hit: Hit) -> str:
+    parts = []
+    if alert.record_hash != hit.record_hash:
+        parts.append(f"record changed (v{alert.record_version} -> v{hit.record_version})")
+    if alert.entity_hash != hit.entity_hash:
+        parts.append(f"listed entity changed ({alert.entity_hash[:12]} -> {hit.entity_hash[:12]})")
+    return ", ".join(parts) or "re-screened"
+
+
+def _close_reason(plan: Plan, alert: Alert) -> str:
+    snapshot = plan.snapshot
+    record = snapshot.records.get(alert.record_id)
+    if record is None:
+        return "record removed"
+    entity = snapshot.entities.get(alert.entity_id)
+    if entity is None:
+        version = snapshot.versions.get(alert.dataset)
+        where = f"{alert.dataset} v{version.seq}" if version is not None else "any loaded list"
+        return f"entity removed from the list: {alert.entity_id} is not in {where}"
+    changed = []
+    if record[1] != alert.record_hash:
+        changed.append(f"record changed (v{alert.record_version} -> v{record[0]})")
+    if entity[0] != alert.entity_hash:
+        changed.append(f"listed entity changed ({alert.entity_hash[:12]} -> {entity[0][:12]})")
+    why = ", ".join(changed) or "re-screened"
+    return f"no longer matches at threshold {plan.threshold:.2f}: {why}"
+
+
+def _latest_closed(conn: Connection, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Alert]:
+    """The most recent (closed) alert of each pair, to show what changed since."""
+    a = t.watch_alerts
+    wanted = set(pairs)
+    records = sorted({p[0] for p in pairs})
+    out: dict[tuple[str, str], Alert] = {}
+    for i in range(0, len(records), 500):
+        rows = conn.execute(
+            select(a).where(a.c.record_id.in_(records[i : i + 500])).order_by(a.c.id)
+        )
+        for row in rows:
+            alert = Alert.from_row(row)
+            if alert.pair in wanted:
+                out[alert.pair] = alert
+    return out
+
+
+def _raise(
+    conn: Connection, plan: Plan, new_hits: list[tuple[Hit, Alert | None]], run_id: int, actor: str
+) -> tuple[int, int]:
+    """Insert the new alerts (quiet ones for remembered false positives) and log them."""
+    if not new_hits:
+        return 0, 0
+    known = suppressions(conn)
+    stamp = now()
+    rows = []
+    for hit, previous in new_hits:
+        decision = known.get((hit.record_id, hit.record_hash, hit.entity_id, hit.entity_hash))
+        changes = _changes(conn, previous, hit) if previous is not None else None
+        rows.append(
+            {
+                **hit.__dict__,
+                "explanation": dumps(hit.explanation),
+                "list_versions": dumps(plan.snapshot.list_versions),
+                "algorithm": ALGORITHM,
+                "algorithm_version": ALGORITHM_VERSION,
+                "threshold": plan.threshold,
+                "status": "open" if decision is None else "false_positive",
+                "decision_id": decision,
+                "run_id": run_id,
+                "created_at": stamp,
+                "previous_alert_id": previous.id if previous is not None else None,
+                "changes": dumps(changes) if changes else None,
+            }
+        )
+    for i in range(0, len(rows), 1000):
+        conn.execute(insert(t.watch_alerts), rows[i : i + 1000])
+    a = t.watch_alerts
+    created = conn.execute(select(a).where(a.c.run_id == run_id).order_by(a.c.id)).all()
+    events = []
+    for row in created:
+        action = "alert.raised" if row.status == "open" else "alert.suppressed"
+        details = {
+            "run": run_id,
+            "record_id": row.record_id,
+            "record_version": row.record_version,
+            "entity_id": row.entity_id,
+            "entity_hash": row.entity_hash,
+            "score": row.score,
+            "previous_alert": row.previous_alert_id,
+            "decision": row.decision_id,
+        }
+        events.append((actor, action, f"alert:{row.id}", details))
+    audit.append_many(conn, events)
+    quiet = sum(1 for r in rows if r["status"] != "open")
+    return len(rows) - quiet, quiet
+
+
+def _changes(conn: Connection, previous: Alert, hit: Hit) -> dict[str, Any]:
+    """What changed between the previous alert of the pair and this match."""
+    out: dict[str, Any] = {"previous_alert": previous.id, "previous_status": previous.status}
+    if previous.record_hash != hit.record_hash:
+        old = record_version_data(conn, previous.record_id, previous.record_version) or {}
+        new = record_version_data(conn, hit.record_id, hit.record_version) or {}
+        fields = _dict_diff(old.get("properties", {}), new.get("properties", {}))
+        if old.get("schema") != new.get("schema"):
+            fields.append("schema")
+        out["record"] = {
+            "from_version": previous.record_version,
+            "to_version": hit.record_version,
+            "fields": sorted(fields),
+        }
+    if previous.entity_hash != hit.entity_hash:
+        blobs = {
+            r.hash: Entity.from_dict(json.loads(r.data))
+            for r in conn.execute(
+                select(st.blobs).where(st.blobs.c.hash.in_([previous.entity_hash, hit.entity_hash]))
+            )
+        }
+        old_e, new_e = blobs.get(previous.entity_hash), blobs.get(hit.entity_hash)
+        fields = old_e.diff_properties(new_e) if old_e and new_e else ["(content)"]
+        out["entity"] = {
+            "from_hash": previous.entity_hash,
+            "to_hash": hit.entity_hash,
+            "fields": fields,
+        }
+    return out
+
+
+def _dict_diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    return [k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
+
+
+def _mark_screened(conn: Connection, screened: dict[str, str]) -> None:
+    rows = [{"rid": rid, "digest": digest} for rid, digest in screened.items()]
+    r = t.watch_records
+    stmt = (
+        update(r)
+        .where((r.c.id == bindparam("rid")) & (r.c.status == "active"))
+        .values(screened_hash=bindparam("digest"))
+    )
+    for i in range(0, len(rows), 5000):
+        conn.execute(stmt, rows[i : i + 5000])

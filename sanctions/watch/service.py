@@ -1,0 +1,187 @@
+"""The Python API of continuous screening: one object over a store.
+
+    >>> watch = Watch(Store.open("lists.db"), actor="alice")
+    >>> watch.import_file(Path("customers.csv"), ColumnMap(id_column="customer_id"))
+    >>> report = watch.rescreen()              # delta since the last run (full the first time)
+    >>> for alert in watch.alerts("open"): ...
+    >>> watch.decide(alert.id, "false_positive", "different birth date", analyst="bob")
+
+Every write is one transaction together with its audit entry. The CLI and the
+HTTP API call these methods and hold no logic of their own.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+from sqlalchemy import Connection, select
+from sqlalchemy.exc import DBAPIError
+
+from sanctions import audit
+from sanctions.errors import SanctionsError, StoreError
+from sanctions.matching.score import DEFAULT_THRESHOLD
+
+from . import schema as t
+from .alerts import Alert, Decision, decide, decisions_of, get_alert, list_alerts
+from .importer import ColumnMap, import_file
+from .reconcile import RunReport, record_list_loads, write_plan
+from .records import (
+    ImportReport,
+    RecordChange,
+    WatchedRecord,
+    audit_changes,
+    get_records,
+    make_record_data,
+    remove_records,
+    upsert_records,
+    validate,
+)
+from .runs import delta_fallback, last_run, plan_delta, plan_full, take_snapshot
+
+__all__ = ["Watch"]
+
+T = TypeVar("T")
+
+
+class Watch:
+    """Watched records, screening runs, alerts, decisions and the audit log of one store."""
+
+    def __init__(
+        self, store: Any, actor: str | None = None, threshold: float = DEFAULT_THRESHOLD
+    ) -> None:
+        self.store = store
+        self.actor = actor or audit.current_actor()
+        self.threshold = threshold
+
+    def _write(self, fn: Callable[[Connection], T]) -> T:
+        try:
+            with self.store.engine.begin() as conn:
+                return fn(conn)
+        except DBAPIError as exc:
+            raise StoreError(
+                f"could not write to the store ({exc.orig.__class__.__name__}: {exc.orig}); "
+                "nothing was changed"
+            ) from exc
+
+    def _read(self, fn: Callable[[Connection], T]) -> T:
+        with self.store.engine.connect() as conn:
+            return fn(conn)
+
+    # -- records -------------------------------------------------------------------
+
+    def import_file(
+        self, path: Path, cmap: ColumnMap | None = None, remove_missing: bool = False
+    ) -> ImportReport:
+        """Add or update the records of a CSV or Parquet file (one transaction)."""
+        return self._write(lambda c: import_file(c, Path(path), self.actor, cmap, remove_missing))
+
+    def add(
+        self, record_id: str, properties: Mapping[str, Any], schema: str = "Person"
+    ) -> RecordChange:
+        """Add a record, or make a new version of it if its content changed."""
+        data = make_record_data(schema, properties)
+        validate(record_id, data)
+
+        def write(conn: Connection) -> RecordChange:
+            audit.lock(conn)
+            change = upsert_records(conn, [(record_id, data)], self.actor, source="api")[0]
+            audit_changes(conn, [change], self.actor, {"caption": _caption(data)})
+            return change
+
+        return self._write(write)
+
+    def remove(self, record_id: str, reason: str = "") -> RecordChange:
+        """Stop watching a record; its alerts are closed with the reason."""
+
+        def write(conn: Connection) -> RecordChange:
+            audit.lock(conn)
+            change = remove_records(conn, [record_id], self.actor, reason or "no reason given")[0]
+            audit_changes(conn, [change], self.actor, {"reason": reason})
+            return change
+
+        return self._write(write)
+
+    def records(self, status: str | None = "active") -> list[WatchedRecord]:
+        return self._read(lambda c: get_records(c, status=status))
+
+    def record(self, record_id: str) -> WatchedRecord | None:
+        found = self._read(lambda c: get_records(c, [record_id], status=None))
+        return found[0] if found else None
+
+    # -- runs ----------------------------------------------------------------------
+
+    def rescreen(self, full: bool = False) -> RunReport:
+        """Screen the records: a delta since the last run, or everything (``full``)."""
+        started = time.perf_counter()
+        snapshot = take_snapshot(self.store)
+        if not snapshot.versions:
+            raise SanctionsError("no lists loaded: load or update lists before screening")
+        run = self._read(last_run)
+        fallback = None if full else delta_fallback(snapshot, run, self.threshold)
+        if full or fallback is not None:
+            plan = plan_full(self.store, snapshot, self.threshold, note=fallback)
+        else:
+            plan = plan_delta(self.store, snapshot, run, self.threshold)
+        return write_plan(self.store, plan, self.actor, started)
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        r = t.watch_runs
+        query = select(r).order_by(r.c.id.desc()).limit(limit)
+        return self._read(lambda c: [dict(row._mapping) for row in c.execute(query)])
+
+    def record_list_loads(self) -> int:
+        """Log list versions loaded since the audit log last saw them (``list.loaded``)."""
+
+        def write(conn: Connection) -> int:
+            audit.lock(conn)
+            return record_list_loads(conn, self.actor)
+
+        return self._write(write)
+
+    # -- alerts and decisions ----------------------------------------------------------
+
+    def alerts(
+        self,
+        status: str = "active",
+        record_id: str | None = None,
+        entity_id: str | None = None,
+        limit: int | None = None,
+    ) -> list[Alert]:
+        return self._read(lambda c: list_alerts(c, status, record_id, entity_id, limit))
+
+    def alert(self, alert_id: int) -> Alert:
+        return self._read(lambda c: get_alert(c, alert_id))
+
+    def decisions(self, alert_id: int) -> list[Decision]:
+        return self._read(lambda c: decisions_of(c, alert_id))
+
+    def decide(
+        self, alert_id: int, decision: str, reason: str, analyst: str | None = None
+    ) -> Decision:
+        """Mark an alert true match, false positive or escalated (with reason and analyst)."""
+
+        def write(conn: Connection) -> Decision:
+            audit.lock(conn)
+            return decide(conn, alert_id, decision, reason, analyst or self.actor)
+
+        return self._write(write)
+
+    # -- audit ---------------------------------------------------------------------
+
+    def verify_audit(self) -> audit.VerifyResult:
+        return audit.verify(self.store.engine)
+
+    def export_audit(self, out: IO[str], fmt: str = "jsonl") -> int:
+        if fmt == "jsonl":
+            return audit.export_jsonl(self.store.engine, out)
+        if fmt == "csv":
+            return audit.export_csv(self.store.engine, out)
+        raise SanctionsError(f"unknown audit export format {fmt!r} (jsonl or csv)")
+
+
+def _caption(data: Mapping[str, Any]) -> str:
+    names = data["properties"].get("name") or []
+    return str(names[0]) if names else ""
