@@ -12,9 +12,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sanctions.model import SCHEMATA
+
 __all__ = [
     "ErrorResponse",
     "StatusResponse",
+    "ReadyResponse",
     "EntityExample",
     "EntityMatchQuery",
     "EntityResponse",
@@ -40,6 +43,13 @@ class StatusResponse(BaseModel):
     status: str = Field("ok", examples=["ok"])
 
 
+class ReadyResponse(StatusResponse):
+    generation: int = Field(..., description="Index generation: +1 at every swap", examples=[0])
+    records: int = Field(..., description="Listed entities in the index", examples=[48211])
+    built_at: str = Field(..., examples=["2026-02-27T06:00:00"])
+    build_seconds: float = Field(..., examples=[3.2])
+
+
 class TotalSpec(BaseModel):
     value: int = Field(..., examples=[1])
     relation: str = Field("eq", examples=["eq"])
@@ -51,7 +61,12 @@ class EntityExample(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     id: str | None = Field(None, examples=["customer-42"])
-    schema_: str = Field(..., alias="schema", examples=["Person"])
+    schema_: str = Field(
+        ...,
+        alias="schema",
+        examples=["Person"],
+        json_schema_extra={"enum": list(SCHEMATA)},  # documented; checked with a 400
+    )
     properties: dict[str, str | list[Any]] = Field(
         ...,
         examples=[{"name": ["Vladimir Putin"], "birthDate": ["1952-10-07"], "nationality": ["ru"]}],
@@ -89,7 +104,12 @@ class EntityMatchQuery(BaseModel):
         description="Algorithm configuration. sanctions-match takes none: any key is a 400.",
         examples=[{}],
     )
-    queries: dict[str, EntityExample] = Field(..., examples=[MATCH_EXAMPLE["queries"]])
+    queries: dict[str, EntityExample] = Field(
+        ...,
+        examples=[MATCH_EXAMPLE["queries"]],
+        description="Named queries (1 to 100); each key comes back in `responses`.",
+        json_schema_extra={"minProperties": 1, "maxProperties": 100},  # checked with a 400
+    )
 
 
 class EntityResponse(BaseModel):

@@ -16,7 +16,13 @@ from sanctions.matching import score as scoring
 
 from ..auth import GuardedRoute, guarded
 from ..holder import IndexHolder
-from ..models import AlgorithmResponse, CatalogResponse, ErrorResponse, StatusResponse
+from ..models import (
+    AlgorithmResponse,
+    CatalogResponse,
+    ErrorResponse,
+    ReadyResponse,
+    StatusResponse,
+)
 from ..scope import ALGORITHM_ALIASES, COLLECTIONS
 
 log = logging.getLogger(__name__)
@@ -57,7 +63,7 @@ async def healthz() -> dict[str, str]:
 @router.get(
     "/readyz",
     tags=["System information"],
-    response_model=StatusResponse,
+    response_model=ReadyResponse,
     responses={503: {"model": ErrorResponse, "description": "Index not ready"}},
 )
 async def readyz(request: Request) -> dict[str, Any]:
