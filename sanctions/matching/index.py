@@ -33,10 +33,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rapidfuzz.distance import Levenshtein
 
 from sanctions.model import Entity
 
-from .names import TOKEN_THRESHOLD, NameForm, token_similarity
+from .names import JOINED_MIN, TOKEN_THRESHOLD, NameForm, token_similarity
 from .normalise import phonetic_key, squeeze
 from .score import Record, record_from_entity, schemata_compatible
 
@@ -44,7 +45,17 @@ log = logging.getLogger(__name__)
 
 __all__ = ["MatchIndex", "Candidate", "cache_dir", "load_records", "load_index", "index_key"]
 
-CACHE_VERSION = "m2"
+
+def _code_version() -> str:
+    """A hash of the code and reference data that shape prepared records and the index."""
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for path in sorted([*here.glob("*.py"), *(here / "data").glob("*.yml")]):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+CACHE_VERSION = _code_version()
 TOKEN_CACHE_SIZE = 100_000
 
 
@@ -59,6 +70,11 @@ def cache_dir() -> Path:
         path = data_dir() / "index-cache"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def joined_max_edits(length: int) -> int:
+    """The most edits between a joined pair and a token that may still align."""
+    return int((1.0 - JOINED_MIN) * length + 1e-9)
 
 
 def max_edits(length: int) -> int:
@@ -169,8 +185,14 @@ class MatchIndex:
             for gram in bigrams(text):
                 key_ids.append(keys.setdefault((gram, length), len(keys)))
                 vids.append(vid)
+            if length >= 6:
+                key_ids.append(keys.setdefault(("#pre", text[:-1]), len(keys)))
+                vids.append(vid)
+            if length >= 6 and length - 2 >= 4:
+                key_ids.append(keys.setdefault(("#pre", text[:-2]), len(keys)))
+                vids.append(vid)
             phon = phonetic_key(text)
-            if len(phon) >= 3:
+            if len(phon) >= 3 and length >= 5:
                 key_ids.append(keys.setdefault(("#phon", phon), len(keys)))
                 vids.append(vid)
             key_ids.append(keys.setdefault(("#squeeze", squeeze(text)), len(keys)))
@@ -195,56 +217,86 @@ class MatchIndex:
 
     # -- token look-up ---------------------------------------------------------------
 
-    def _gram_candidates(self, token: str) -> Iterator[np.ndarray]:
+    def _gram_candidates(self, token: str, joined: bool) -> Iterator[np.ndarray]:
+        """Vocabulary ids within the edit distance the scorer accepts (q-gram count filter).
+
+        With padded bigrams, ``k`` edits leave at least ``m + 1 - 2k`` bigrams in
+        common (``m`` the longer length); one adjacent transposition leaves ``m - 2``.
+        """
         grams = bigrams(token)
         length = len(token)
-        reach = max_edits(max(length, self.max_len))
+        edit_fn = joined_max_edits if joined else max_edits
+        reach = edit_fn(max(length, self.max_len))
         for other in range(max(2, length - reach), min(self.max_len, length + reach) + 1):
             longest = max(length, other)
-            edits = max_edits(longest)
+            edits = edit_fn(longest)
             if abs(length - other) > edits:
                 continue
             need = longest + 1 - 2 * edits
+            if not joined and other == length:
+                need = min(need, longest - 2)
             arrays = [a for g in grams if (a := self._block((g, other))) is not None]
             if len(arrays) < need:
+                continue
+            if need <= 1:
+                yield np.unique(np.concatenate(arrays))
                 continue
             ids, counts = np.unique(np.concatenate(arrays), return_counts=True)
             yield ids[counts >= need]
 
-    def similar_tokens(self, token: str) -> dict[str, float]:
-        """Vocabulary entries the token aligns with, and their similarity (cached)."""
-        cached = self._token_cache.get(token)
-        if cached is not None:
-            self._token_cache.move_to_end(token)
-            return cached
+    def _block_candidates(self, token: str) -> set[int]:
+        """Ids that only the sound, doubled-letter or inflection rules may bring close."""
         found: set[int] = set()
-        for ids in self._gram_candidates(token):
-            found.update(ids.tolist())
+        keys: list[Any] = [("#squeeze", squeeze(token)), ("#pre", token)]
         key = phonetic_key(token)
-        if len(key) >= 3 and (phon := self._block(("#phon", key))) is not None:
-            found.update(phon.tolist())
-        if (sq := self._block(("#squeeze", squeeze(token)))) is not None:
-            found.update(sq.tolist())
-        result = {}
-        for vid in found:
-            text = self.vocab[vid]
-            sim = token_similarity(token, text)
-            if sim >= TOKEN_THRESHOLD:
-                result[text] = sim
-        self._token_cache[token] = result
+        if len(key) >= 3 and len(token) >= 5:
+            keys.append(("#phon", key))
+        for block_key in keys:
+            if (ids := self._block(block_key)) is not None:
+                found.update(ids.tolist())
+        for cut in (1, 2):
+            if len(token) - cut >= 4 and (vid := self.vocab_id.get(token[:-cut])) is not None:
+                found.add(vid)
+        return found
+
+    def similar_tokens(self, token: str, joined: bool = False) -> dict[str, float]:
+        """Vocabulary entries the token (or joined pair) aligns with, and their similarity."""
+        cache_key = f"+{token}" if joined else token
+        cached = self._token_cache.get(cache_key)
+        if cached is not None:
+            self._token_cache.move_to_end(cache_key)
+            return cached
+        vocab = self.vocab
+        result: dict[str, float] = {}
+        for ids in self._gram_candidates(token, joined):
+            for vid in ids.tolist():
+                text = vocab[vid]
+                if joined:
+                    sim = Levenshtein.normalized_similarity(token, text, score_cutoff=JOINED_MIN)
+                else:
+                    sim = token_similarity(token, text)
+                if sim >= TOKEN_THRESHOLD:
+                    result[text] = sim
+        if not joined:
+            for vid in self._block_candidates(token):
+                text = vocab[vid]
+                if text not in result and (sim := token_similarity(token, text)) >= TOKEN_THRESHOLD:
+                    result[text] = sim
+        self._token_cache[cache_key] = result
         if len(self._token_cache) > TOKEN_CACHE_SIZE:
             self._token_cache.popitem(last=False)
         return result
 
     def rows_fn(self, query: Record) -> Any:
         """Similarity rows for aligning this query: look-ups instead of computation."""
-        table: dict[str, dict[str, float]] = {}
+        table: dict[tuple[str, bool], dict[str, float]] = {}
         for form in query.names:
-            for _start, _end, text in form.spans:
-                if len(text) >= 2 and text not in table:
-                    table[text] = self.similar_tokens(text)
+            for start, end, text in form.spans:
+                joined = end - start == 2
+                if len(text) >= 2 and (text, joined) not in table:
+                    table[(text, joined)] = self.similar_tokens(text, joined)
         empty: dict[str, float] = {}
-        return lambda token: table.get(token, empty)
+        return lambda token, joined=False: table.get((token, joined), empty)
 
     # -- candidates ------------------------------------------------------------------
 
@@ -255,7 +307,7 @@ class MatchIndex:
         for start, end, text in form.spans:
             if len(text) < 2:
                 continue
-            matches = self.similar_tokens(text)
+            matches = self.similar_tokens(text, end - start == 2)
             if not matches:
                 continue
             arrays = [self.postings.row(self.vocab_id[text]) for text in matches]

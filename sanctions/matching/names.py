@@ -55,7 +55,9 @@ __all__ = [
 TOKEN_THRESHOLD = 0.7  # tokens less similar than this are not aligned at all
 INITIAL_SIMILARITY = 0.9
 SQUEEZE_SIMILARITY = 0.95
-PREFIX_SIMILARITY = 0.88  # putin ~ putinas, vladimir ~ vladimiras (inflection)
+PREFIX_SIMILARITY = 0.82  # putin ~ putinas, vladimir ~ vladimiras (inflection)
+PHONETIC_MIN = 0.4  # sound keys only lift tokens that are already this alike
+JOINED_MIN = 0.85  # two tokens read as one must be this alike to align
 LAMBDA = {"person": 0.15, "org": 0.35, "any": 0.25}
 WEAK_CAP = 0.3
 MAX_TOKENS = 12
@@ -173,7 +175,12 @@ def make_name_forms(
 
 
 def token_similarity(a: str, b: str) -> float:
-    """Similarity of two folded tokens in [0, 1] (edit distance, inflection, sound)."""
+    """Similarity of two folded tokens in [0, 1] (edit distance, inflection, sound).
+
+    A single swap of adjacent letters counts as one edit (``jamli`` ~ ``jamil``).
+    Two tokens whose sound keys agree score higher, if they are not too short,
+    not too different in length and already half alike (``bwtn`` ~ ``putin``).
+    """
     if a == b:
         return 1.0
     if len(a) == 1 or len(b) == 1:
@@ -183,13 +190,31 @@ def token_similarity(a: str, b: str) -> float:
     if squeeze(a) == squeeze(b):  # doubled letters: abdallah ~ abdalah, yyu ~ yu
         return SQUEEZE_SIMILARITY
     sim = Levenshtein.normalized_similarity(a, b)
+    if len(a) == len(b) and abs(sim - (1.0 - 2.0 / len(a))) < 1e-9 and _one_transposition(a, b):
+        sim = max(sim, 1.0 - 1.0 / len(a))
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) >= 4 and len(long_) - len(short) <= 2 and long_.startswith(short):
         sim = max(sim, PREFIX_SIMILARITY)
-    key = phonetic_key(a)
-    if len(key) >= 3 and key == phonetic_key(b):
-        sim = max(sim, 0.62 + 0.35 * sim)
+    if (
+        sim >= PHONETIC_MIN
+        and len(short) >= 5
+        and len(long_) - len(short) <= max(2, 0.4 * len(long_))
+    ):
+        key = phonetic_key(a)
+        if len(key) >= 3 and key == phonetic_key(b):
+            sim = max(sim, 0.62 + 0.35 * sim)
     return sim
+
+
+def _one_transposition(a: str, b: str) -> bool:
+    """Do two equally long tokens differ by exactly one swap of adjacent letters?"""
+    diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return (
+        len(diffs) == 2
+        and diffs[1] == diffs[0] + 1
+        and a[diffs[0]] == b[diffs[1]]
+        and a[diffs[1]] == b[diffs[0]]
+    )
 
 
 SimilarityFn = Callable[[str, str], float]
@@ -207,7 +232,7 @@ class SimilarityRow:
         return thresholded_similarity(self.token, other) or default
 
 
-RowFn = Callable[[str], Mapping[str, float] | SimilarityRow]
+RowFn = Callable[[str, bool], Mapping[str, float] | SimilarityRow]
 
 
 def thresholded_similarity(a: str, b: str) -> float:
@@ -216,7 +241,7 @@ def thresholded_similarity(a: str, b: str) -> float:
     return sim if sim >= TOKEN_THRESHOLD else 0.0
 
 
-def naive_rows(token: str) -> SimilarityRow:
+def naive_rows(token: str, joined: bool = False) -> SimilarityRow:
     """The reference row provider: computes every similarity (no index)."""
     return SimilarityRow(token)
 
@@ -245,20 +270,24 @@ class Alignment:
 
 
 def _candidate_pairs(query: NameForm, cand: NameForm, rows: RowFn) -> list[tuple[Any, ...]]:
+    """Span pairs that may align, best first: (-similarity, -size, q start, c start, qs, cs)."""
     pairs = []
     cspans = cand.spans
     for qs in query.spans:
         qstart, qend, qtext = qs
         qjoined = qend - qstart == 2
-        row = rows(qtext) if len(qtext) > 1 else None
+        row = rows(qtext, qjoined) if len(qtext) > 1 else None
         for cs in cspans:
             cstart, cend, ctext = cs
-            if qjoined and cend - cstart == 2:
+            cjoined = cend - cstart == 2
+            if qjoined and cjoined:
                 continue
             if row is None or len(ctext) == 1:
                 value = thresholded_similarity(qtext, ctext)
             else:
                 value = row.get(ctext, 0.0)
+            if value > 0.0 and (qjoined or cjoined):  # read as one word: plain edit distance
+                value = Levenshtein.normalized_similarity(qtext, ctext, score_cutoff=JOINED_MIN)
             if value > 0.0:
                 pairs.append((-value, cstart - cend + qstart - qend, qstart, cstart, qs, cs))
     pairs.sort(key=lambda p: p[:4])

@@ -77,7 +77,19 @@ def transliterations(text: str) -> tuple[str, ...]:
     readings = [anyascii(_CAMEL.sub(" ", anyascii(text)))]
     if _ICU is not None:
         readings.append(anyascii(_ICU.transliterate(text)))
+    if _ABJAD.search(text):  # long vowels written as consonants: bwtyn -> butin
+        readings.append(_ABJAD_VOWELS.sub(_restore_vowel, readings[-1].lower()))
     return tuple(dict.fromkeys(readings))
+
+
+_ABJAD = re.compile(
+    r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]"
+)
+_ABJAD_VOWELS = re.compile(r"(?<=[b-df-hj-np-tv-z])[wy](?=[b-df-hj-np-tv-z]|\b)")
+
+
+def _restore_vowel(match: re.Match[str]) -> str:
+    return "u" if match.group(0) == "w" else "i"
 
 
 def fold_text(text: str) -> str:
