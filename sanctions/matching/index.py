@@ -182,6 +182,8 @@ class MatchIndex:
         vids: list[int] = []
         for vid, text in enumerate(self.vocab):
             length = len(text)
+            key_ids.append(keys.setdefault(("#len", length), len(keys)))
+            vids.append(vid)
             for gram in bigrams(text):
                 key_ids.append(keys.setdefault((gram, length), len(keys)))
                 vids.append(vid)
@@ -233,13 +235,14 @@ class MatchIndex:
             if abs(length - other) > edits:
                 continue
             need = longest + 1 - 2 * edits
-            if not joined and other == length:
-                need = min(need, longest - 2)
+            if not joined and other == length and 1.0 - 1.0 / longest >= TOKEN_THRESHOLD:
+                need = min(need, longest - 2)  # one swap of adjacent letters
+            if need <= 0:  # every token of that length (never with the thresholds in use)
+                if (everything := self._block(("#len", other))) is not None:
+                    yield everything
+                continue
             arrays = [a for g in grams if (a := self._block((g, other))) is not None]
             if len(arrays) < need:
-                continue
-            if need <= 1:
-                yield np.unique(np.concatenate(arrays))
                 continue
             ids, counts = np.unique(np.concatenate(arrays), return_counts=True)
             yield ids[counts >= need]

@@ -94,6 +94,8 @@ def _restore_vowel(match: re.Match[str]) -> str:
 
 def fold_text(text: str) -> str:
     """Lowercase ASCII words separated by single spaces (apostrophes dropped)."""
+    if not text.isascii():
+        text = anyascii(text.replace("\u2019", "").replace("\u2018", ""))
     text = text.replace("'", "").replace("`", "").replace("\u2019", "").replace("\u2018", "")
     return " ".join(_SPLIT.split(text.lower())).strip()
 

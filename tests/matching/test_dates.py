@@ -1,0 +1,39 @@
+"""Dates of birth with precision: contradiction lowers, absence does not."""
+
+from __future__ import annotations
+
+from sanctions.matching.dates import compare_dates
+from sanctions.model import FuzzyDate
+
+
+def d(value: str, circa: bool = False, end: str | None = None) -> FuzzyDate:
+    return FuzzyDate(value, circa=circa, end=end)
+
+
+def test_same_day_is_exact_and_adds() -> None:
+    result = compare_dates([d("1952-10-07")], [d("1952-10-07")])
+    assert result.outcome == "exact" and result.delta > 0
+
+
+def test_year_only_is_compatible_with_a_day_in_that_year() -> None:
+    assert compare_dates([d("1952-10-07")], [d("1952")]).outcome == "compatible"
+
+
+def test_circa_widens_by_a_year() -> None:
+    assert compare_dates([d("1953-02-01")], [d("1952", circa=True)]).outcome == "compatible"
+
+
+def test_ranges_are_intervals() -> None:
+    assert compare_dates([d("1961")], [d("1960", end="1962")]).outcome == "compatible"
+    assert compare_dates([d("1970")], [d("1960", end="1962")]).outcome == "contradiction"
+
+
+def test_contradiction_lowers_absence_does_not() -> None:
+    assert compare_dates([d("1990-01-01")], [d("1952-10-07")]).delta < 0
+    assert compare_dates([], [d("1952-10-07")]).delta == 0
+    assert compare_dates([d("1952")], []).delta == 0
+
+
+def test_swapped_day_and_month_or_one_year_off_is_near() -> None:
+    assert compare_dates([d("1952-07-10")], [d("1952-10-07")]).outcome == "near"
+    assert compare_dates([d("1953")], [d("1952")]).outcome == "near"
