@@ -271,11 +271,17 @@ class MatchIndex:
             return cached
         vocab = self.vocab
         result: dict[str, float] = {}
+        # A quick edit-distance check in C rejects most candidates; the rules that can
+        # lift a less similar token (sound, inflection, doubled letters) have blocks.
+        swap_floor = min(TOKEN_THRESHOLD, 1.0 - 2.0 / max(len(token), 2))
+        quick = Levenshtein.normalized_similarity
         for ids in self._gram_candidates(token, joined):
             for vid in ids.tolist():
                 text = vocab[vid]
                 if joined:
-                    sim = Levenshtein.normalized_similarity(token, text, score_cutoff=JOINED_MIN)
+                    sim = quick(token, text, score_cutoff=JOINED_MIN)
+                elif quick(token, text, score_cutoff=swap_floor) == 0.0:
+                    continue
                 else:
                     sim = token_similarity(token, text)
                 if sim >= TOKEN_THRESHOLD:
