@@ -27,6 +27,7 @@ from .app import console, db_option, err_console, main, open_store, print_json
 @click.option(
     "--retries", type=int, default=DEFAULT_RETRIES, show_default=True, help="Retries on errors."
 )
+@click.option("--rescreen", is_flag=True, help="Then re-screen the watched records (a delta run).")
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
 @db_option
 @click.pass_context
@@ -36,6 +37,7 @@ def update_cmd(
     mirror: str | None,
     timeout: float,
     retries: int,
+    rescreen: bool,
     as_json: bool,
     db_sub: str | None,
 ) -> None:
@@ -44,8 +46,11 @@ def update_cmd(
     A failed download or load leaves the last good version current, says so, and
     makes the exit code 1; the other datasets are still updated.
     """
+    import time
+
     from sanctions.update import update_datasets
 
+    started = time.monotonic()
     store = open_store(ctx, db_sub)
 
     def show(report: object) -> None:
@@ -62,7 +67,17 @@ def update_cmd(
         retries=retries,
         on_report=show,
     )
+    run = None
+    if rescreen:  # the time of each step: fetch and load per dataset (above), then the run
+        from sanctions.watch import Watch
+
+        run = Watch(store).rescreen()
+        if not as_json:
+            console.print(f"rescreen: {run.summary()}", highlight=False)
+            total = time.monotonic() - started
+            console.print(f"update and rescreen: {total:.1f} s in all", highlight=False)
     if as_json:
-        print_json([r.to_dict() for r in reports])
+        data = [r.to_dict() for r in reports]
+        print_json({"updates": data, "rescreen": run.to_dict()} if run is not None else data)
     if any(r.failed for r in reports):
         sys.exit(1)

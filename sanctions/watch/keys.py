@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from sanctions.matching.index import CACHE_VERSION, MatchIndex, cache_dir
+from sanctions.matching.names import INITIAL_SIMILARITY
 from sanctions.matching.score import ALGORITHM, ALGORITHM_VERSION, Record, compare_records
 from sanctions.screening.query import parse_query
 
@@ -38,7 +39,7 @@ __all__ = ["RecordKeys", "matcher_fingerprint", "name_tokens", "load_keys"]
 
 log = logging.getLogger(__name__)
 
-KEYS_FORMAT = "k1"
+KEYS_FORMAT = "k2"
 _PROBES = (
     {"schema": "Person", "properties": {"name": ["Vladimir Vladimirovich PUTIN"]}},
     {"schema": "Person", "properties": {"name": ["Abd al-Rahman O'Neil-Smith"]}},
@@ -90,17 +91,48 @@ def matcher_fingerprint() -> str:
     return _fingerprint
 
 
+# A name form, compact: (total weight, weight of initials, token weights, spans).
+_Form = tuple[float, float, tuple[float, ...], tuple[tuple[int, int, str], ...]]
+
+
+def _compact(form: Any) -> _Form:
+    weights = tuple(form.weights)
+    initials = sum(
+        INITIAL_SIMILARITY * w for t, w in zip(form.tokens, weights, strict=True) if len(t) == 1
+    )
+    spans = []
+    for span in form.spans:
+        start, end, text = span if isinstance(span, tuple) else (span.start, span.end, span.text)
+        if len(text) > 1:
+            spans.append((start, end, text))
+    return (form.total_weight or 1.0, initials, weights, tuple(spans))
+
+
+def _bound(form: _Form, best: dict[str, float]) -> float:
+    """The most a name could score if each token aligned with its most similar new token."""
+    total, initials, weights, spans = form
+    tops = [0.0] * len(weights)
+    for start, end, text in spans:
+        sim = best.get(text)
+        if sim:
+            for i in range(start, end):
+                tops[i] = max(tops[i], sim)
+    return (sum(t * w for t, w in zip(tops, weights, strict=True)) + initials) / total
+
+
 class RecordKeys:
     """A reverse index over the name tokens and identifiers of watched records."""
 
     def __init__(self, records: Iterable[tuple[str, str, Record]]) -> None:
         self.fingerprint = matcher_fingerprint()
         self.keys: list[tuple[str, str]] = []
+        self.forms: list[list[_Form]] = []
         prepared: list[Record] = []
         owners: dict[str, list[int]] = defaultdict(list)
         idents: dict[tuple[str, str], list[int]] = defaultdict(list)
         for position, (record_id, digest, record) in enumerate(records):
             self.keys.append((record_id, digest))
+            self.forms.append([_compact(form) for form in record.names])
             prepared.append(record)
             for text in name_tokens(record):
                 owners[text].append(position)
@@ -125,16 +157,27 @@ class RecordKeys:
         return (record_id, digest) in self.position
 
     def touched_by(
-        self, tokens: Iterable[str], identifiers: Iterable[tuple[str, str]]
+        self, tokens: Iterable[str], identifiers: Iterable[tuple[str, str]], floor: float
     ) -> set[tuple[str, str]]:
-        """(record id, hash) of every record with a token aligning with one of ``tokens``."""
-        positions: set[int] = set()
+        """(record id, hash) of the records that may score ``floor`` against these tokens.
+
+        A record is kept when one of its names could reach ``floor`` if every
+        token aligned with its most similar new token (an upper bound of the
+        alignment score: see :mod:`sanctions.matching.names`), or when it shares
+        an identifier with the new entries.
+        """
+        best: dict[str, float] = {}
         for token in tokens:
-            for similar in self.index.similar_tokens(token):
-                positions.update(self.owners.get(similar, ()))
+            for similar, sim in self.index.similar_tokens(token).items():
+                if sim > best.get(similar, 0.0):
+                    best[similar] = sim
+        positions: set[int] = set()
+        for similar in best:
+            positions.update(self.owners.get(similar, ()))
+        kept = {p for p in positions if any(_bound(f, best) >= floor for f in self.forms[p])}
         for ident in identifiers:
-            positions.update(self.identifiers.get(ident, ()))
-        return {self.keys[p] for p in positions}
+            kept.update(self.identifiers.get(ident, ()))
+        return {self.keys[p] for p in kept}
 
     # -- the on-disk cache -------------------------------------------------------
 

@@ -66,11 +66,20 @@ class RunReport:
     def summary(self) -> str:
         steps = ", ".join(f"{k} {v:.2f} s" for k, v in self.timings.items())
         note = f" ({self.note})" if self.note else ""
+        if self.kind == "full":
+            what = f"{self.records_screened:,} records against {self.entities_screened:,} entities"
+        else:
+            others = self.records_total - self.records_screened
+            what = (
+                f"{self.records_screened:,} new or changed records against every entity; "
+                f"{self.stats.get('prefilter_candidates', 0):,} of the {others:,} others against "
+                f"{self.stats.get('entities_added_or_changed', 0):,} added or changed entities; "
+                f"{self.stats.get('entities_removed', 0):,} entities removed"
+            )
         return (
-            f"run {self.run_id} ({self.kind}{note}): {self.records_screened:,} of "
-            f"{self.records_total:,} records against {self.entities_screened:,} entities: "
-            f"{self.raised} alerts raised, {self.suppressed} known false positives kept quiet, "
-            f"{self.closed} closed, {self.kept} unchanged; {self.seconds:.2f} s [{steps}]"
+            f"run {self.run_id} ({self.kind}{note}): {what}: {self.raised} alerts raised, "
+            f"{self.suppressed} known false positives kept quiet, {self.closed} closed, "
+            f"{self.kept} unchanged; {self.seconds:.2f} s (steps: {steps})"
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from sanctions.matching.index import MatchIndex, load_index, prepare_records
-from sanctions.matching.score import Record
+from sanctions.matching.score import MAX_POSITIVE_NON_ID, Record
 from sanctions.model import Entity
 from sanctions.screening.query import QueryError, parse_query
 from sanctions.screening.screener import Screener
@@ -284,7 +284,8 @@ def _screen_unchanged(store: Any, plan: Plan, run: Any, touched: set[str]) -> No
     plan.keys, plan.keys_digest = keys, keys.digest
     tokens = set().union(*(name_tokens(e) for e in entities)) if entities else set()
     idents = {i for e in entities for i in e.identifiers}
-    found = {r for r, h in keys.touched_by(tokens, idents) if unchanged.get(r) == h}
+    floor = max(0.0, plan.threshold - MAX_POSITIVE_NON_ID)
+    found = {r for r, h in keys.touched_by(tokens, idents, floor) if unchanged.get(r) == h}
     wanted = sorted(found | set(missing))
     plan.stats.update(prefilter_candidates=len(found), prefilter_missing=len(missing))
     with store.engine.connect() as conn:

@@ -1,0 +1,312 @@
+"""Commands for continuous screening: watch, rescreen, alerts, decide, audit."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+
+from .app import console, db_option, err_console, main, open_store, print_json
+
+ACTOR_HELP = "Who is acting (default: $SANCTIONS_ACTOR or the OS user)."
+
+
+def _watch(ctx: click.Context, db_sub: str | None, actor: str | None = None) -> Any:
+    from sanctions.watch import Watch
+
+    return Watch(open_store(ctx, db_sub), actor=actor)
+
+
+@main.group("watch")
+def watch_group() -> None:
+    """Watched records (customers, counterparties) under continuous screening."""
+
+
+@watch_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--id-column", default=None, help="Column holding the record's own id.")
+@click.option("--name-column", default=None, help="Column holding the full name.")
+@click.option("--birth-date-column", default=None, help="Column holding the date of birth.")
+@click.option("--country-column", default=None, help="Column holding nationality/country.")
+@click.option("--schema-column", default=None, help="Column holding each row's schema.")
+@click.option("--column", "columns", multiple=True, metavar="PROP=COLUMN", help="Any property.")
+@click.option("--schema", default="Person", show_default=True, help="Schema of every row.")
+@click.option("--remove-missing", is_flag=True, help="Stop watching records not in the file.")
+@click.option("--actor", default=None, help=ACTOR_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@db_option
+@click.pass_context
+def import_cmd(ctx: click.Context, path: Path, **opts: Any) -> None:
+    """Add or update the records of a CSV or Parquet file (new versions for changed rows).
+
+    Common column names (name, first_name, last_name, date_of_birth, nationality,
+    passport...) are recognised; the id column is required.
+    """
+    from sanctions.watch import ColumnMap
+
+    props: dict[str, str] = {}
+    for prop, key in (
+        ("name", "name_column"),
+        ("birthDate", "birth_date_column"),
+        ("nationality", "country_column"),
+    ):
+        if opts[key]:
+            props[prop] = opts[key]
+    for item in opts["columns"]:
+        prop, sep, column = item.partition("=")
+        if not sep or not prop.strip() or not column.strip():
+            raise click.UsageError(f"--column {item!r}: expected PROP=COLUMN")
+        props[prop.strip()] = column.strip()
+    cmap = ColumnMap(props, opts["id_column"], opts["schema_column"], opts["schema"])
+    watch = _watch(ctx, opts["db_sub"], opts["actor"])
+    report = watch.import_file(path, cmap, remove_missing=opts["remove_missing"])
+    if opts["as_json"]:
+        print_json(report.to_dict())
+    else:
+        console.print(report.summary(), highlight=False)
+        for error in report.errors[:20]:
+            err_console.print(error, highlight=False)
+        if len(report.errors) > 20:
+            err_console.print(f"... and {len(report.errors) - 20} more", highlight=False)
+    if report.errors:
+        sys.exit(1)
+
+
+@watch_group.command("add")
+@click.argument("record_id")
+@click.option("--name", "names", multiple=True, required=True, help="Name (repeatable).")
+@click.option("--schema", default="Person", show_default=True)
+@click.option("--birth-date", default=None, help="Date of birth (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--country", "countries", multiple=True, help="Nationality/country (repeatable).")
+@click.option("--prop", "extra", multiple=True, metavar="PROP=VALUE", help="Any FtM property.")
+@click.option("--actor", default=None, help=ACTOR_HELP)
+@click.option("--json", "as_json", is_flag=True)
+@db_option
+@click.pass_context
+def add_cmd(ctx: click.Context, record_id: str, **opts: Any) -> None:
+    """Watch a record, or update it (a changed record gets a new version)."""
+    props: dict[str, list[str]] = {"name": list(opts["names"])}
+    if opts["birth_date"]:
+        props["birthDate"] = [opts["birth_date"]]
+    field = "nationality" if opts["schema"] == "Person" else "country"
+    if opts["countries"]:
+        props[field] = list(opts["countries"])
+    for item in opts["extra"]:
+        prop, sep, value = item.partition("=")
+        if not sep or not prop.strip():
+            raise click.UsageError(f"--prop {item!r}: expected PROP=VALUE")
+        props.setdefault(prop.strip(), []).append(value.strip())
+    change = _watch(ctx, opts["db_sub"], opts["actor"]).add(record_id, props, opts["schema"])
+    if opts["as_json"]:
+        print_json(change.to_dict())
+    else:
+        console.print(f"{change.id}: {change.change} (version {change.version})", highlight=False)
+
+
+@watch_group.command("remove")
+@click.argument("record_id")
+@click.option("--reason", default="", help="Why the record is no longer watched.")
+@click.option("--actor", default=None, help=ACTOR_HELP)
+@db_option
+@click.pass_context
+def remove_cmd(
+    ctx: click.Context, record_id: str, reason: str, actor: str | None, db_sub: str | None
+) -> None:
+    """Stop watching a record; its alerts are closed with the reason."""
+    change = _watch(ctx, db_sub, actor).remove(record_id, reason)
+    console.print(f"{change.id}: removed (was version {change.version})", highlight=False)
+
+
+@watch_group.command("list")
+@click.option("--removed", is_flag=True, help="List removed records instead.")
+@click.option("--limit", type=int, default=50, show_default=True, help="Rows shown (0: all).")
+@click.option("--json", "as_json", is_flag=True)
+@db_option
+@click.pass_context
+def list_cmd(
+    ctx: click.Context, removed: bool, limit: int, as_json: bool, db_sub: str | None
+) -> None:
+    """The watched records, with their versions."""
+    records = _watch(ctx, db_sub).records("removed" if removed else "active")
+    shown = records if limit <= 0 else records[:limit]
+    if as_json:
+        print_json([r.to_dict() for r in shown])
+        return
+    table = Table("id", "schema", "name", "version", "screened", "properties")
+    for r in shown:
+        props = "; ".join(f"{k}={', '.join(v)}" for k, v in r.properties.items() if k != "name")
+        table.add_row(
+            r.id,
+            r.schema,
+            r.caption,
+            str(r.version),
+            "yes" if r.screened_hash == r.hash else "no",
+            props,
+        )
+    console.print(table)
+    if len(shown) < len(records):
+        console.print(f"({len(records):,} records; --limit 0 shows all)", highlight=False)
+
+
+@main.command("rescreen")
+@click.option("--full", is_flag=True, help="Screen every record against every entity.")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None, help="Alert score.")
+@click.option("--actor", default=None, help=ACTOR_HELP)
+@click.option("--json", "as_json", is_flag=True)
+@db_option
+@click.pass_context
+def rescreen_cmd(
+    ctx: click.Context,
+    full: bool,
+    threshold: float | None,
+    actor: str | None,
+    as_json: bool,
+    db_sub: str | None,
+) -> None:
+    """Screen the watched records: only what changed since the last run, or --full."""
+    from sanctions.watch import Watch
+
+    kwargs = {} if threshold is None else {"threshold": threshold}
+    report = Watch(open_store(ctx, db_sub), actor=actor, **kwargs).rescreen(full=full)
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        console.print(report.summary(), highlight=False)
+
+
+def _alert_table(alerts: list[Any]) -> Table:
+    table = Table("alert", "status", "record", "v", "listed entity", "score", "run", "note")
+    for a in alerts:
+        note = a.closed_reason or ""
+        if a.changes:
+            note = f"changed since alert {a.changes.get('previous_alert')}: {_changed(a)}"
+        table.add_row(
+            str(a.id),
+            a.status,
+            f"{a.record_id} {a.record_caption}",
+            str(a.record_version),
+            f"{a.entity_id} {a.entity_caption}",
+            f"{a.score:.2f}",
+            str(a.run_id),
+            note,
+        )
+    return table
+
+
+def _changed(alert: Any) -> str:
+    parts = []
+    for side in ("record", "entity"):
+        if side in alert.changes:
+            parts.append(f"{side}: {', '.join(alert.changes[side]['fields']) or '(content)'}")
+    return "; ".join(parts)
+
+
+@main.command("alerts")
+@click.argument("alert_id", type=int, required=False)
+@click.option(
+    "--status",
+    default="active",
+    show_default=True,
+    help="open, escalated, true_match, false_positive, closed, active (not closed) or all.",
+)
+@click.option("--record", "record_id", default=None, help="Only this record's alerts.")
+@click.option("--limit", type=int, default=None, help="At most this many (newest first).")
+@click.option("--json", "as_json", is_flag=True)
+@db_option
+@click.pass_context
+def alerts_cmd(ctx: click.Context, alert_id: int | None, **opts: Any) -> None:
+    """List alerts (newest first), or show one ALERT_ID with its explanation and decisions."""
+    watch = _watch(ctx, opts["db_sub"])
+    if alert_id is not None:
+        alert = watch.alert(alert_id)
+        data = alert.to_dict()
+        data["decisions"] = [d.to_dict() for d in watch.decisions(alert_id)]
+        if opts["as_json"]:
+            print_json(data)
+        else:
+            console.print(json.dumps(data, indent=2, ensure_ascii=False), highlight=False)
+        return
+    status = opts["status"].replace("-", "_")
+    alerts = watch.alerts(status, opts["record_id"], limit=opts["limit"])
+    if opts["as_json"]:
+        print_json([a.to_dict() for a in alerts])
+    else:
+        console.print(_alert_table(alerts))
+        console.print(f"{len(alerts)} alert(s) ({status})", highlight=False)
+
+
+@main.command("decide")
+@click.argument("alert_id", type=int)
+@click.option(
+    "--as",
+    "decision",
+    required=True,
+    type=click.Choice(["true-match", "false-positive", "escalated"]),
+    help="The decision.",
+)
+@click.option("--reason", required=True, help="Why (kept in the audit log).")
+@click.option("--analyst", default=None, help=ACTOR_HELP)
+@click.option("--json", "as_json", is_flag=True)
+@db_option
+@click.pass_context
+def decide_cmd(
+    ctx: click.Context,
+    alert_id: int,
+    decision: str,
+    reason: str,
+    analyst: str | None,
+    as_json: bool,
+    db_sub: str | None,
+) -> None:
+    """Decide an alert. A false positive stays quiet until the record or the entry changes."""
+    result = _watch(ctx, db_sub, analyst).decide(alert_id, decision, reason)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        console.print(
+            f"alert {alert_id}: {result.decision} by {result.analyst} "
+            f"(was {result.previous_status}), decision {result.id}",
+            highlight=False,
+        )
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The hash-chained audit log: verify it, export it."""
+
+
+@audit_group.command("verify")
+@click.option("--json", "as_json", is_flag=True)
+@db_option
+@click.pass_context
+def verify_cmd(ctx: click.Context, as_json: bool, db_sub: str | None) -> None:
+    """Recompute the chain; name the first broken entry (exit code 1 if broken)."""
+    from sanctions import audit
+
+    result = audit.verify(open_store(ctx, db_sub).engine)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        (console if result.ok else err_console).print(result.summary(), highlight=False)
+    if not result.ok:
+        sys.exit(1)
+
+
+@audit_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@db_option
+@click.pass_context
+def export_cmd(ctx: click.Context, fmt: str, output: Path | None, db_sub: str | None) -> None:
+    """Write the audit log as JSON lines or CSV (to stdout, or --output FILE)."""
+    watch = _watch(ctx, db_sub)
+    if output is None:
+        count = watch.export_audit(sys.stdout, fmt)
+    else:
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            count = watch.export_audit(fh, fmt)
+    err_console.print(f"{count:,} audit entries exported", highlight=False)
