@@ -22,6 +22,7 @@ serves requests in arrival order.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -33,10 +34,12 @@ from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
-from sanctions.matching.index import MatchIndex, load_records
+from sanctions.matching.index import load_index
 from sanctions.screening import Screener
 from sanctions.store import Store
 from sanctions.store import schema as t
+
+from .prepare import prepare_in_child
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,7 @@ __all__ = ["Snapshot", "IndexHolder", "EntityDates"]
 
 T = TypeVar("T")
 EntityDates = tuple[str | None, str | None]  # (first_seen, last_change)
+CHILD_MIN_ENTITIES = 2000  # changed entities from which a child process prepares the index
 
 
 def _iso(value: str | None) -> str | None:
@@ -121,16 +125,31 @@ def _entity_dates(store: Store, version_ids: list[int]) -> dict[str, EntityDates
         return {r[0]: (_iso(r[1]), _iso(r[2])) for r in conn.execute(query)}
 
 
-def build_snapshot(store: Store, key: tuple[tuple[str, int], ...], generation: int) -> Snapshot:
-    """Build a new snapshot for the given current versions (slow: off the request path)."""
+def build_snapshot(
+    store: Store, key: tuple[tuple[str, int], ...], generation: int, old: Snapshot | None = None
+) -> Snapshot:
+    """Build a new snapshot for the given current versions (slow: off the request path).
+
+    When the versions that changed since ``old`` hold many entities, the index is
+    prepared in a child process (see :mod:`.prepare`) and only read from the cache
+    here; the first build, with nothing to serve yet, runs in this process.
+    """
     started = time.perf_counter()
     wanted = {vid for _, vid in key}
     versions = {v.dataset: v for v in store.versions() if v.id in wanted}
-    records, index_key = load_records(store, versions.values())
-    screener = Screener(index=MatchIndex(records, index_key))
+    if old is not None:
+        changed = [
+            v for d, v in versions.items() if getattr(old.versions.get(d), "id", None) != v.id
+        ]
+        if sum(v.entity_count for v in changed) >= CHILD_MIN_ENTITIES:
+            url = store.engine.url.render_as_string(hide_password=False)
+            child = prepare_in_child(url, sorted(wanted))
+            log.info("index prepared in a child process in %.1fs", child)
+    index = load_index(store, list(versions.values()))
+    screener = Screener(index=index)
     dates = _entity_dates(store, sorted(wanted))
     seconds = time.perf_counter() - started
-    log.info("index generation %d: %d records in %.2fs", generation, len(records), seconds)
+    log.info("index generation %d: %d records in %.2fs", generation, len(index), seconds)
     return Snapshot(
         screener=screener,
         key=key,
@@ -172,11 +191,14 @@ class IndexHolder:
             if old is not None and old.key == key:
                 return False
             generation = 0 if old is None else old.generation + 1
-            new = build_snapshot(self.store, key, generation)
+            new = build_snapshot(self.store, key, generation, old)
             self._snapshot = new  # the swap: requests that started earlier keep `old`
             self.swaps += old is not None
             self.error = None
-            return True
+        # The index is long-lived: keep its objects out of the cyclic GC's scans (a full
+        # collection over them would pause requests). The old one is freed by refcount.
+        gc.freeze()
+        return True
 
     def wake(self) -> None:
         """Check for new versions now rather than at the next poll."""

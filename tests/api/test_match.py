@@ -128,8 +128,10 @@ def test_batch_keys_come_back_with_their_results(client: Any, keys: dict[str, st
 
 def test_threshold_cutoff_and_limit(client: Any, keys: dict[str, str]) -> None:
     body = {"queries": {"q": {"schema": "Person", "properties": {"name": ["Vladimir Putin"]}}}}
-    strict = match(client, keys["screen"], body, threshold=0.999).json()["responses"]["q"]
-    assert strict["results"][0]["match"] is False
+    strict = match(client, keys["screen"], body, threshold=0.999, cutoff=0.5).json()
+    assert strict["responses"]["q"]["results"][0]["match"] is False
+    only_matches = match(client, keys["screen"], body, threshold=0.999).json()["responses"]["q"]
+    assert only_matches["results"] == []  # the cutoff defaults to the threshold, as in yente
     high = match(client, keys["screen"], body, cutoff=0.99, threshold=0.99).json()["responses"]["q"]
     assert all(r["score"] >= 0.99 for r in high["results"])
     none = match(client, keys["screen"], body, limit=0).json()["responses"]["q"]
@@ -213,7 +215,7 @@ def test_same_result_as_in_process_screening(
     from sanctions.store import Store
 
     store = Store.open(sample_db)
-    direct = Screener(store).screen(PUTIN, limit=5, cutoff=0.5)
+    direct = Screener(store).screen(PUTIN, limit=5, cutoff=0.7)
     store.close()
     via_http = match(client, keys["screen"], {"queries": {"q": PUTIN}}).json()["responses"]["q"]
     assert [(r["id"], r["score"]) for r in via_http["results"]] == [

@@ -39,10 +39,22 @@ def found(snapshot: Any) -> bool:
 
 
 def test_holder_swaps_to_a_version_loaded_by_another_process(
-    fresh_db: Path, tmp_path: Path
+    fresh_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from sanctions.api import IndexHolder
+    from sanctions.api import holder as holder_module
     from sanctions.store import Store
+
+    # Prepare even this small change in a child process, as for a big list.
+    monkeypatch.setattr(holder_module, "CHILD_MIN_ENTITIES", 0)
+    children: list[float] = []
+    real_child = holder_module.prepare_in_child
+
+    def child(url: str, ids: list[int]) -> float:
+        children.append(real_child(url, ids))
+        return children[-1]
+
+    monkeypatch.setattr(holder_module, "prepare_in_child", child)
 
     store = Store.open(fresh_db)
     holder = IndexHolder(store)
@@ -56,7 +68,7 @@ def test_holder_swaps_to_a_version_loaded_by_another_process(
     assert new is not None and new is not old and new.generation == old.generation + 1
     assert found(new)
     assert not found(old)  # a request holding the old snapshot finishes on it, unchanged
-    assert holder.swaps == 1
+    assert holder.swaps == 1 and len(children) == 1  # the first build ran in process
     store.close()
 
 

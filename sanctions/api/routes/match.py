@@ -20,7 +20,6 @@ from .common import TS_PATTERN, require_snapshot
 router = APIRouter(route_class=GuardedRoute)
 
 MAX_LIMIT = 500
-DEFAULT_CUTOFF = 0.5
 
 DESCRIPTION = """Screen a batch of entities (FtM entities by example: a schema and
 properties such as `name`, `birthDate`, `nationality`, `idNumber`) against the
@@ -28,7 +27,8 @@ lists in `dataset` (a dataset id, or `default`/`sanctions` for all of them).
 
 Each query key comes back in `responses` with its best `limit` results, sorted by
 score. `match` is true from `threshold` (default 0.70); results under `cutoff`
-(default 0.5, never above `threshold`) are left out, and `total` counts those kept.
+(default: the threshold, as in yente; never above it) are left out, and `total`
+counts those kept. A lower `cutoff` (0.5, say) also returns near misses, slower.
 `algorithm` accepts yente's names (`best`, `logic-v2`, ...): every name runs
 sanctions-match, as the response's `algorithm` says."""
 
@@ -120,7 +120,7 @@ async def match(
     dataset: Annotated[str, Path(description="Dataset id, or `default`", examples=["default"])],
     limit: Annotated[int, Query(ge=0, le=MAX_LIMIT, description="Results per query")] = 5,
     threshold: Annotated[float, Query(ge=0.0, le=1.0)] = DEFAULT_THRESHOLD,
-    cutoff: Annotated[float, Query(ge=0.0, le=1.0)] = DEFAULT_CUTOFF,
+    cutoff: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
     algorithm: Annotated[str, Query(max_length=100)] = "best",
     include_dataset: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI query lists
     exclude_dataset: Annotated[list[str], Query()] = [],  # noqa: B006
@@ -143,7 +143,8 @@ async def match(
         changed_since=changed_since,
         topics=set(topics),
     )
-    opts = {"limit": limit, "threshold": threshold, "cutoff": min(cutoff, threshold)}
+    cutoff = threshold if cutoff is None else min(cutoff, threshold)
+    opts = {"limit": limit, "threshold": threshold, "cutoff": cutoff}
     responses = await holder.run(_screen_all, snapshot, body, scope, opts)
     content = {
         "responses": responses,
