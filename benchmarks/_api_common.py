@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -179,11 +180,11 @@ async def _client_loop(
     run: LoadRun,
     queries: list[dict[str, Any]],
     batch: int,
-    until: float,
+    done: Callable[[], bool],
     seed: int,
 ) -> None:
     rng = random.Random(seed)
-    while time.monotonic() < until:
+    while not done():
         body = {"queries": {f"q{i}": rng.choice(queries) for i in range(batch)}}
         start = time.monotonic()
         try:
@@ -198,18 +199,29 @@ async def _client_loop(
 
 
 async def closed_loop(
-    base: str, key: str, queries: list[dict[str, Any]], clients: int, seconds: float, batch: int = 1
+    base: str,
+    key: str,
+    queries: list[dict[str, Any]],
+    clients: int,
+    seconds: float,
+    batch: int = 1,
+    done: Callable[[LoadRun], bool] | None = None,
 ) -> LoadRun:
-    """``clients`` concurrent clients, each sending its next request when the last returns."""
+    """``clients`` concurrent clients, each sending its next request when the last returns,
+    for ``seconds`` (or until ``done(run)``, when given)."""
     run = LoadRun()
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     headers = {"Authorization": f"ApiKey {key}"}
+    until = time.monotonic() + seconds
+
+    def finished() -> bool:
+        return done(run) if done is not None else time.monotonic() >= until
+
     async with httpx.AsyncClient(
-        base_url=base, headers=headers, timeout=60, limits=limits
+        base_url=base, headers=headers, timeout=120, limits=limits
     ) as http:
-        until = time.monotonic() + seconds
         await asyncio.gather(
-            *(_client_loop(http, run, queries, batch, until, seed) for seed in range(clients))
+            *(_client_loop(http, run, queries, batch, finished, seed) for seed in range(clients))
         )
     return run
 

@@ -126,7 +126,11 @@ def _entity_dates(store: Store, version_ids: list[int]) -> dict[str, EntityDates
 
 
 def build_snapshot(
-    store: Store, key: tuple[tuple[str, int], ...], generation: int, old: Snapshot | None = None
+    store: Store,
+    key: tuple[tuple[str, int], ...],
+    generation: int,
+    old: Snapshot | None = None,
+    stop: threading.Event | None = None,
 ) -> Snapshot:
     """Build a new snapshot for the given current versions (slow: off the request path).
 
@@ -143,7 +147,7 @@ def build_snapshot(
         ]
         if sum(v.entity_count for v in changed) >= CHILD_MIN_ENTITIES:
             url = store.engine.url.render_as_string(hide_password=False)
-            child = prepare_in_child(url, sorted(wanted))
+            child = prepare_in_child(url, sorted(wanted), stop)
             log.info("index prepared in a child process in %.1fs", child)
     index = load_index(store, list(versions.values()))
     screener = Screener(index=index)
@@ -191,7 +195,7 @@ class IndexHolder:
             if old is not None and old.key == key:
                 return False
             generation = 0 if old is None else old.generation + 1
-            new = build_snapshot(self.store, key, generation, old)
+            new = build_snapshot(self.store, key, generation, old, self._stop)
             self._snapshot = new  # the swap: requests that started earlier keep `old`
             self.swaps += old is not None
             self.error = None

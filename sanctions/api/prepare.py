@@ -19,6 +19,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 
 from sanctions.errors import SanctionsError
@@ -30,14 +31,32 @@ __all__ = ["prepare_in_child", "main"]
 TIMEOUT_SECONDS = 1800
 
 
-def prepare_in_child(db_url: str, version_ids: list[int]) -> float:
-    """Run the child and wait for it; seconds taken. Raises SanctionsError if it fails."""
+def prepare_in_child(
+    db_url: str, version_ids: list[int], stop: threading.Event | None = None
+) -> float:
+    """Run the child and wait for it; seconds taken. Raises SanctionsError if it fails.
+
+    Setting ``stop`` (the server shuts down) terminates the child.
+    """
     started = time.perf_counter()
     env = {**os.environ, "SANCTIONS_DB": db_url}
     cmd = [sys.executable, "-m", "sanctions.api.prepare", *map(str, version_ids)]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
-    if done.returncode != 0:
-        raise SanctionsError(f"index preparation failed: {done.stderr.strip()[-500:]}")
+    with subprocess.Popen(
+        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    ) as child:
+        while True:
+            try:
+                _, err = child.communicate(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                if (stop is not None and stop.is_set()) or (
+                    time.perf_counter() - started > TIMEOUT_SECONDS
+                ):
+                    child.kill()
+                    child.communicate()
+                    raise SanctionsError("index preparation stopped") from None
+    if child.returncode != 0:
+        raise SanctionsError(f"index preparation failed: {err.strip()[-500:]}")
     return time.perf_counter() - started
 
 

@@ -50,8 +50,8 @@ def test_holder_swaps_to_a_version_loaded_by_another_process(
     children: list[float] = []
     real_child = holder_module.prepare_in_child
 
-    def child(url: str, ids: list[int]) -> float:
-        children.append(real_child(url, ids))
+    def child(url: str, ids: list[int], stop: Any) -> float:
+        children.append(real_child(url, ids, stop))
         return children[-1]
 
     monkeypatch.setattr(holder_module, "prepare_in_child", child)
