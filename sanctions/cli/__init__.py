@@ -10,7 +10,7 @@ import importlib
 
 from .app import main
 
-COMMAND_MODULES = ("lists", "update", "demo", "screen", "serve", "watch")
+COMMAND_MODULES = ("lists", "update", "demo", "screen", "serve", "watch", "coordination")
 
 for _name in COMMAND_MODULES:
     try:

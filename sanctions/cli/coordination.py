@@ -1,0 +1,286 @@
+"""Commands for coordination: resolve, coverage, gaps, timeline, cluster, override."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+
+from .app import console, db_option, main, open_store, print_json
+
+_PROGRAMME = click.option(
+    "--programme",
+    "--program",
+    "programme",
+    default=None,
+    metavar="CODE",
+    help="Regime code (RUS, IRN, PRK, SYR, AQ, ...) or a programme name; see docs/coordination.md.",
+)
+_SCHEMA = click.option("--schema", default=None, help="Person, Organization, Vessel, Airplane.")
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+_CSV = click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+_PLOT = click.option(
+    "--plot",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="Also draw the report (FILE.png or FILE.svg).",
+)
+
+
+def _table(title: str, rows: list[dict[str, Any]]) -> None:
+    table = Table(title=title)
+    for col in rows[0] if rows else []:
+        table.add_column(str(col))
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row.values()))
+    console.print(table)
+
+
+@main.command("resolve")
+@click.option(
+    "--full", is_flag=True, help="Recompute every link (default: only what new versions changed)."
+)
+@click.option(
+    "--dataset", "datasets", multiple=True, help="Resolve only these datasets (repeatable)."
+)
+@_JSON
+@db_option
+@click.pass_context
+def resolve_cmd(
+    ctx: click.Context, full: bool, datasets: tuple[str, ...], as_json: bool, db_sub: str | None
+) -> None:
+    """Cluster the listings of the same subject across lists (incremental)."""
+    from sanctions.coordination import Resolver
+
+    result = Resolver(open_store(ctx, db_sub), list(datasets) or None).run(full=full)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    console.print(
+        f"{result.mode}: {result.listings:,} listings in {result.clusters:,} clusters "
+        f"({result.merged:,} across several lists); links {result.links}; "
+        f"{result.rescored_pairs:,} pairs scored; {result.seconds:.1f}s"
+    )
+
+
+@main.command("coverage")
+@_PROGRAMME
+@_SCHEMA
+@_JSON
+@_CSV
+@_PLOT
+@db_option
+@click.pass_context
+def coverage_cmd(
+    ctx: click.Context,
+    programme: str | None,
+    schema: str | None,
+    as_json: bool,
+    as_csv: bool,
+    plot: Path | None,
+    db_sub: str | None,
+) -> None:
+    """How many subjects each list names, and the overlap of every pair and of all."""
+    from sanctions.coordination import coverage, render_csv
+
+    cov = coverage(open_store(ctx, db_sub), programme, schema)
+    if plot is not None:
+        from sanctions.coordination.plots import plot_coverage
+
+        plot_coverage(cov, plot)
+    if as_json:
+        print_json(cov.to_dict())
+    elif as_csv:
+        click.echo(render_csv(cov.to_rows()), nl=False)
+    else:
+        _table(
+            f"{cov.subjects:,} subjects; listed by all {len(cov.datasets)}: {cov.all_listed}",
+            cov.to_rows(),
+        )
+
+
+@main.command("gaps")
+@click.option("--listed-by", required=True, help="Dataset id or jurisdiction (us, gb, un...).")
+@click.option("--not-listed-by", required=True, help="Dataset id or jurisdiction.")
+@_PROGRAMME
+@_SCHEMA
+@_JSON
+@_CSV
+@db_option
+@click.pass_context
+def gaps_cmd(
+    ctx: click.Context,
+    listed_by: str,
+    not_listed_by: str,
+    programme: str | None,
+    schema: str | None,
+    as_json: bool,
+    as_csv: bool,
+    db_sub: str | None,
+) -> None:
+    """Subjects one authority lists and another does not, with names, programmes, dates."""
+    from sanctions.coordination import gaps, render_csv
+
+    report = gaps(open_store(ctx, db_sub), listed_by, not_listed_by, programme, schema)
+    if as_json:
+        print_json(report.to_dict())
+    elif as_csv:
+        click.echo(render_csv(report.to_rows()), nl=False)
+    else:
+        rows = [
+            {
+                k: r[k]
+                for k in ("caption", "schema", "entity_id", "programmes", "listed_on", "first_seen")
+            }
+            for r in report.to_rows()
+        ]
+        _table(
+            f"{len(rows):,} subjects listed by {', '.join(report.listed_by)}, not by {', '.join(report.not_listed_by)}",
+            rows,
+        )
+
+
+@main.command("timeline")
+@_PROGRAMME
+@_SCHEMA
+@click.option("--since", default=None, metavar="YYYY-MM-DD", help="Plot from this date on.")
+@_JSON
+@_CSV
+@_PLOT
+@db_option
+@click.pass_context
+def timeline_cmd(
+    ctx: click.Context,
+    programme: str | None,
+    schema: str | None,
+    since: str | None,
+    as_json: bool,
+    as_csv: bool,
+    plot: Path | None,
+    db_sub: str | None,
+) -> None:
+    """Designations per list over time, and who listed first and the others' delay."""
+    from sanctions.coordination import render_csv, timeline
+
+    tl = timeline(open_store(ctx, db_sub), programme, schema)
+    if plot is not None:
+        from sanctions.coordination.plots import plot_timeline
+
+        plot_timeline(tl, plot, since)
+    if as_json:
+        print_json(tl.to_dict())
+    elif as_csv:
+        click.echo(render_csv(tl.to_rows()), nl=False)
+    else:
+        rows = [{"dataset": ds, **s} for ds, s in tl.summary.items()]
+        _table("Who listed first, and the median delay of the others (days)", rows)
+        for ds, points in tl.versions.items():
+            if len(points) > 1:
+                vrows = [
+                    {"date": p.date, "added": p.added, "removed": p.removed, "total": p.total}
+                    for p in points
+                ]
+                _table(f"{ds}: versions in the store", vrows)
+
+
+@main.command("cluster")
+@click.argument("ref")
+@_JSON
+@db_option
+@click.pass_context
+def cluster_cmd(ctx: click.Context, ref: str, as_json: bool, db_sub: str | None) -> None:
+    """One cluster (by cluster id or a listing's id): every listing, and why it joined."""
+    from sanctions.coordination import get_cluster
+
+    data = get_cluster(open_store(ctx, db_sub), ref)
+    if as_json:
+        print_json(data)
+        return
+    console.print(
+        f"[bold]{data['id']}[/] {data['caption']} ({data['schema']}, {data['size']} listings)"
+    )
+    rows = [
+        {
+            "listing": item["id"],
+            "names": "; ".join(n["name"] for n in item["names"][:4]),
+            "born": ", ".join(item["birth_dates"]),
+            "programmes": "; ".join(item["programmes"]),
+            "listed": item["listed_on"] or item["first_seen"] or "",
+            "joined": f"{item['joined']['reason']}"
+            + (
+                f" via {item['joined']['via']}: {item['joined']['detail']}"
+                if item["joined"]["via"]
+                else ""
+            ),
+        }
+        for item in data["listings"]
+    ]
+    _table("listings", rows)
+
+
+@main.group("override")
+def override_group() -> None:
+    """Manual decisions kept across recomputation: merge, split, list, remove."""
+
+
+@override_group.command("merge")
+@click.argument("entity_a")
+@click.argument("entity_b")
+@click.option("--note", default=None)
+@db_option
+@click.pass_context
+def override_merge(
+    ctx: click.Context, entity_a: str, entity_b: str, note: str | None, db_sub: str | None
+) -> None:
+    """Two listings are one subject (applied at the next `sanctions resolve`)."""
+    from sanctions.coordination import add_override
+
+    oid = add_override(open_store(ctx, db_sub), "merge", entity_a, entity_b, note)
+    console.print(f"override #{oid}: merge {entity_a} {entity_b} (run `sanctions resolve`)")
+
+
+@override_group.command("split")
+@click.argument("entity_a")
+@click.argument("entity_b", required=False)
+@click.option("--note", default=None)
+@db_option
+@click.pass_context
+def override_split(
+    ctx: click.Context, entity_a: str, entity_b: str | None, note: str | None, db_sub: str | None
+) -> None:
+    """Keep two listings apart (or one listing alone)."""
+    from sanctions.coordination import add_override
+
+    oid = add_override(open_store(ctx, db_sub), "split", entity_a, entity_b, note)
+    console.print(
+        f"override #{oid}: split {entity_a} {entity_b or '(alone)'} (run `sanctions resolve`)"
+    )
+
+
+@override_group.command("list")
+@_JSON
+@db_option
+@click.pass_context
+def override_list(ctx: click.Context, as_json: bool, db_sub: str | None) -> None:
+    """Every manual override."""
+    from sanctions.coordination import list_overrides
+
+    rows = list_overrides(open_store(ctx, db_sub))
+    if as_json:
+        print_json(rows)
+    else:
+        _table("overrides", rows)
+
+
+@override_group.command("remove")
+@click.argument("override_id", type=int)
+@db_option
+@click.pass_context
+def override_remove(ctx: click.Context, override_id: int, db_sub: str | None) -> None:
+    """Remove a manual override (applied at the next `sanctions resolve`)."""
+    from sanctions.coordination import remove_override
+
+    remove_override(open_store(ctx, db_sub), override_id)
+    console.print(f"override #{override_id} removed")

@@ -1,0 +1,33 @@
+"""Coordination: the same subject across the allies' lists, coverage, gaps and timelines.
+
+* :class:`Resolver` clusters the listings of one real-world subject across lists
+  (strong keys, then names + dates of birth + nationalities with the matcher),
+  incrementally, with manual overrides (:func:`add_override`);
+* :func:`coverage`, :func:`gaps`, :func:`timeline` report on the clusters;
+* :mod:`sanctions.coordination.plots` draws them (imported on demand: matplotlib).
+"""
+
+from __future__ import annotations
+
+from .overrides import add_override, get_cluster, list_overrides, remove_override
+from .programmes import normalise_programme_filter, regime_codes
+from .reports import Coverage, Gaps, Timeline, coverage, gaps, render_csv, timeline
+from .resolve import Resolver, ResolveResult
+
+__all__ = [
+    "Resolver",
+    "ResolveResult",
+    "add_override",
+    "list_overrides",
+    "remove_override",
+    "get_cluster",
+    "coverage",
+    "gaps",
+    "timeline",
+    "render_csv",
+    "Coverage",
+    "Gaps",
+    "Timeline",
+    "regime_codes",
+    "normalise_programme_filter",
+]

@@ -1,0 +1,43 @@
+"""Dates from the version history: when each version was published, when a listing first appeared."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+
+from sanctions.store import schema as st
+
+__all__ = ["version_date", "first_seen_dates"]
+
+_DATE = re.compile(r"(\d{4}-\d{2}-\d{2}|\d{4}-\d{2})")
+
+
+def version_date(version: Any) -> str:
+    """The date a version stands for: its published date, a date in its file name, or its load date."""
+    if getattr(version, "published", None):
+        return str(version.published)[:10]
+    m = _DATE.search(str(getattr(version, "source_file", "") or ""))
+    if m:
+        return m[1]
+    return str(version.loaded_at)[:10]
+
+
+def first_seen_dates(store: Any, datasets: Iterable[str] | None = None) -> dict[str, str]:
+    """Entity id -> date of the first version of its dataset that held it."""
+    versions = {v.id: v for v in store.versions()}
+    if datasets is not None:
+        wanted = set(datasets)
+        versions = {k: v for k, v in versions.items() if v.dataset in wanted}
+    seq_of = {vid: (v.dataset, v.seq) for vid, v in versions.items()}
+    by_seq = {(v.dataset, v.seq): version_date(v) for v in versions.values()}
+    query = (
+        select(st.version_entities.c.entity_id, st.versions.c.dataset, func.min(st.versions.c.seq))
+        .join(st.versions, st.versions.c.id == st.version_entities.c.version_id)
+        .where(st.version_entities.c.version_id.in_(list(seq_of)))
+        .group_by(st.version_entities.c.entity_id, st.versions.c.dataset)
+    )
+    with store.engine.connect() as conn:
+        return {eid: by_seq[(ds, seq)] for eid, ds, seq in conn.execute(query)}

@@ -1,0 +1,384 @@
+"""Finding links between listings: strong keys first, then names with the matcher.
+
+Candidate generation (blocking) is kept apart from scoring, as in the matcher:
+
+1. **Strong keys** (:mod:`keys`): listings of different datasets sharing a key
+   are linked, unless the pair contradicts itself (a person and a company, two
+   dates of birth far apart, a document number with no country in common). A
+   key that one dataset gives to several of its listings is ambiguous: it only
+   links when the names agree too.
+2. **Names + date of birth + nationality**: candidate pairs are listings of
+   different datasets that share a blocking key (a distinctive name token and a
+   year of birth, or two distinctive name tokens); each is scored with the
+   matcher's :func:`~sanctions.matching.score.compare_records` and linked only
+   under the conservative rules of :func:`accept_name_link`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from sanctions.matching.dates import compare_dates, date_interval
+from sanctions.matching.names import STRONG, schema_kind, thresholded_similarity
+from sanctions.matching.score import Record, Score, compare_records, schemata_compatible
+
+from .keys import GENERIC_KINDS, KEY_LABELS, STRONG_KINDS, ListingFacts
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "Link",
+    "LINK_RANK",
+    "NAME_THRESHOLDS",
+    "key_links",
+    "authority_links",
+    "candidate_pairs",
+    "name_links",
+    "accept_name_link",
+]
+
+# Order in which links are applied when clustering (lower first).
+LINK_RANK = {"manual": 0, "authority": 1} | {k: 2 + i for i, k in enumerate(STRONG_KINDS)}
+LINK_RANK["name"] = 2 + len(STRONG_KINDS)
+
+# Conservative thresholds on the matcher's score (which includes date and country evidence).
+NAME_THRESHOLDS = {
+    "person_dob": 0.86,  # both dates of birth given and agreeing
+    "person_near": 0.92,  # dates of birth a day (or up to a year) apart: near-identical names
+    "person_no_dob": 0.98,  # a date missing: near-identical names, a country or regime in common
+    "other": 0.96,  # organisations, vessels, aircraft: near-identical names, no country conflict
+    "other_regime": 0.90,  # the same, listed under a common regime
+}
+AMBIGUOUS_KEY_FLOOR = 0.90  # a key shared within one dataset links only with near-identical names
+EXCLUSIVE_KINDS = ("imo", "bic", "lei")  # one per subject: two different values contradict
+MAX_KEY_GROUP = 12
+MAX_BUCKET = 40
+MAX_YEAR_SPAN = 3
+# rapidfuzz token_set_ratio (0-100) of the best name pair that the matcher is run on.
+PREFILTER = {
+    "person_dob": 68.0,
+    "person_near": 85.0,
+    "person_no_dob": 85.0,
+    "other": 85.0,
+    "other_regime": 80.0,
+}
+TOP_FORMS = 4  # the matcher aligns only the best few name-form pairs (a lower bound of its score)
+
+
+@dataclass(frozen=True)
+class Link:
+    """Evidence that two listings are the same subject (``a < b``)."""
+
+    a: str
+    b: str
+    kind: str  # manual | authority | unsc | imo | lei | bic | document | registration | name
+    detail: str
+    score: float | None = None
+    primary: int = 0  # name links: how many of the two aligned names are primary names
+
+    @property
+    def rank(self) -> tuple[int, float, int]:
+        """Sort key: kind, then score, then primary-name links before alias links."""
+        return (LINK_RANK[self.kind], -(self.score or 0.0), -self.primary)
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
+
+
+def _contradiction(
+    fa: ListingFacts,
+    fb: ListingFacts,
+    ra: Record | None,
+    rb: Record | None,
+    near_ok: bool = False,
+) -> str | None:
+    """Why two listings cannot be one subject, or None."""
+    if not (
+        schemata_compatible(fa.schema, fb.schema) and schemata_compatible(fb.schema, fa.schema)
+    ):
+        return f"{fa.schema} vs {fb.schema}"
+    if fa.gender and fb.gender and fa.gender != fb.gender:
+        return "gender"
+    for kind in EXCLUSIVE_KINDS:
+        va = {v for k, v in fa.keys if k == kind}
+        vb = {v for k, v in fb.keys if k == kind}
+        if va and vb and not va & vb:
+            return f"different {KEY_LABELS[kind]}"
+    if ra is not None and rb is not None:
+        outcome = compare_dates(ra.dates, rb.dates).outcome
+        if outcome == "contradiction" or (outcome == "near" and not near_ok):
+            return f"dates of birth {outcome}"
+    return None
+
+
+class _Row:
+    """A query token's similarities to listed tokens, memoised across all pairs."""
+
+    __slots__ = ("token", "memo")
+
+    def __init__(self, token: str, memo: dict[str, float]) -> None:
+        self.token = token
+        self.memo = memo
+
+    def get(self, other: str, default: float = 0.0) -> float:
+        value = self.memo.get(other)
+        if value is None:
+            value = self.memo[other] = thresholded_similarity(self.token, other)
+        return value or default
+
+
+class CachedRows:
+    """The matcher's row provider with every token similarity computed once per run."""
+
+    def __init__(self) -> None:
+        self.memo: dict[str, dict[str, float]] = {}
+
+    def __call__(self, token: str, *_args: object) -> _Row:
+        return _Row(token, self.memo.setdefault(token, {}))
+
+
+def _score(ra: Record, rb: Record, rows: CachedRows | None = None) -> float:
+    return compare_records(ra, rb, 1.0, rows or CachedRows()).score
+
+
+def key_links(facts: dict[str, ListingFacts], records: dict[str, Record]) -> Iterator[Link]:
+    """Links through shared strong keys, across datasets."""
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for fact in facts.values():
+        for key in fact.keys:
+            groups[key].append(fact.id)
+    for (kind, value), ids in groups.items():
+        if len(ids) < 2 or len(ids) > MAX_KEY_GROUP:
+            continue
+        per_dataset: dict[str, int] = defaultdict(int)
+        for eid in ids:
+            per_dataset[facts[eid].dataset] += 1
+        ambiguous = any(n > 1 for n in per_dataset.values())
+        if ambiguous and kind in GENERIC_KINDS:
+            continue
+        for a, b in combinations(sorted(ids), 2):
+            link = _key_link(facts[a], facts[b], records, kind, value, ambiguous)
+            if link is not None:
+                yield link
+
+
+def _key_link(
+    fa: ListingFacts,
+    fb: ListingFacts,
+    records: dict[str, Record],
+    kind: str,
+    value: str,
+    ambiguous: bool,
+) -> Link | None:
+    if fa.dataset == fb.dataset:
+        return None
+    ra, rb = records.get(fa.id), records.get(fb.id)
+    if _contradiction(fa, fb, ra, rb):
+        return None
+    if kind in GENERIC_KINDS and fa.countries and fb.countries and not fa.countries & fb.countries:
+        return None
+    detail = f"same {KEY_LABELS[kind]} {value}"
+    if ambiguous:
+        if ra is None or rb is None or (score := _score(ra, rb)) < AMBIGUOUS_KEY_FLOOR:
+            return None
+        detail += f" (cited by several listings of one list; names agree, score {score:.2f})"
+    return Link(fa.id, fb.id, kind, detail, 1.0)
+
+
+def authority_links(facts: dict[str, ListingFacts], records: dict[str, Record]) -> Iterator[Link]:
+    """Listings of ONE dataset that the authority itself links: the same UN reference
+    number on both, with names the matcher agrees on (an authority citing a reference
+    by mistake on unrelated listings links nothing)."""
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for fact in facts.values():
+        for kind, value in fact.keys:
+            if kind == "unsc":
+                groups[(fact.dataset, value)].append(fact.id)
+    for (_dataset, value), ids in groups.items():
+        if not 2 <= len(ids) <= MAX_KEY_GROUP:
+            continue
+        for a, b in combinations(sorted(ids), 2):
+            ra, rb = records.get(a), records.get(b)
+            if ra is None or rb is None or _contradiction(facts[a], facts[b], ra, rb):
+                continue
+            score = _score(ra, rb)
+            if score >= AMBIGUOUS_KEY_FLOOR:
+                yield Link(a, b, "authority", f"both cite UN reference {value}; names agree", score)
+
+
+# -- names: blocking ------------------------------------------------------------------
+
+
+def _birth_years(record: Record) -> list[int]:
+    years: set[int] = set()
+    for fuzzy in record.dates:
+        if fuzzy.prop != "birthDate":
+            continue
+        try:
+            lo, hi = date_interval(fuzzy)
+        except ValueError:
+            continue
+        if hi.year - lo.year <= MAX_YEAR_SPAN:
+            years.update(range(lo.year, hi.year + 1))
+    return sorted(years)
+
+
+def blocking_keys(record: Record) -> set[tuple[object, ...]]:
+    """Blocking keys of a record: distinctive tokens with a birth year, token pairs."""
+    kind = schema_kind(record.schema)
+    years = _birth_years(record) if kind == "person" else []
+    keys: set[tuple[object, ...]] = set()
+    for form in record.names:
+        strong = sorted(
+            {
+                t
+                for t, w in zip(form.tokens, form.weights, strict=True)
+                if w >= STRONG and len(t) >= 2
+            }
+        )
+        for token in strong:
+            for year in years:
+                keys.add(("y", token, year))
+        for pair in combinations(strong[:8], 2):
+            keys.add(("p", kind, *pair))
+        if len(strong) == 1:
+            keys.add(("s", kind, strong[0]))
+    return keys
+
+
+def candidate_pairs(
+    records: dict[str, Record],
+    datasets: dict[str, str],
+    dirty: set[str] | None = None,
+) -> set[tuple[str, str]]:
+    """Pairs of records of different datasets sharing a blocking key (touching ``dirty``)."""
+    buckets: dict[tuple[object, ...], list[str]] = defaultdict(list)
+    for rid, record in records.items():
+        for key in blocking_keys(record):
+            buckets[key].append(rid)
+    pairs: set[tuple[str, str]] = set()
+    skipped = 0
+    for ids in buckets.values():
+        if len(ids) < 2:
+            continue
+        if len(ids) > MAX_BUCKET:
+            skipped += 1
+            continue
+        for a, b in combinations(ids, 2):
+            if datasets[a] == datasets[b]:
+                continue
+            if dirty is not None and a not in dirty and b not in dirty:
+                continue
+            pairs.add(_pair(a, b))
+    log.info("%d candidate pairs from %d buckets (%d too big)", len(pairs), len(buckets), skipped)
+    return pairs
+
+
+# -- names: scoring -------------------------------------------------------------------
+
+
+def name_strings(record: Record) -> list[str]:
+    """The folded names of a record, one string per name form (for the pre-filter)."""
+    return [" ".join(form.tokens) for form in record.names]
+
+
+def score_names(
+    ra: Record,
+    rb: Record,
+    sa: list[str],
+    sb: list[str],
+    floor: float = 65.0,
+    rows: CachedRows | None = None,
+) -> Score | None:
+    """The matcher's score on the few best name-form pairs, or None if no pair is close.
+
+    A cheap rapidfuzz pre-filter picks the pairs; aligning fewer forms can only
+    lower the matcher's score, so this never links more than the full comparison.
+    """
+    if not sa or not sb:
+        return None
+    sims = process.cdist(sa, sb, scorer=fuzz.token_set_ratio)
+    if sims.max() < floor:
+        return None
+    best = np.argsort(-sims, axis=None, kind="stable")[:TOP_FORMS]
+    qidx, cidx = np.unravel_index(best, sims.shape)
+    query = dataclasses.replace(ra, names=[ra.names[i] for i in sorted(set(qidx.tolist()))])
+    names = [rb.names[j] for j in sorted(set(cidx.tolist()))]
+    return compare_records(query, rb, 1.0, rows or CachedRows(), names)
+
+
+def name_rule(fa: ListingFacts, fb: ListingFacts, ra: Record, rb: Record) -> str | None:
+    """Which threshold of :data:`NAME_THRESHOLDS` applies to a pair (None: never link)."""
+    if _contradiction(fa, fb, ra, rb, near_ok=True):
+        return None
+    common = bool(ra.countries & rb.countries) or bool(fa.regimes & fb.regimes)
+    conflict = bool(ra.countries and rb.countries and not ra.countries & rb.countries)
+    if schema_kind(ra.schema) != "person":
+        if conflict:
+            return None
+        return "other_regime" if fa.regimes & fb.regimes else "other"
+    if not (ra.dates and rb.dates):
+        return "person_no_dob" if common and not conflict else None
+    outcome = compare_dates(ra.dates, rb.dates).outcome
+    return "person_near" if outcome == "near" else "person_dob"
+
+
+def accept_name_link(
+    fa: ListingFacts,
+    fb: ListingFacts,
+    ra: Record,
+    rb: Record,
+    strings: tuple[list[str], list[str]] | None = None,
+    rows: CachedRows | None = None,
+) -> Link | None:
+    """A name link when the matcher's score clears the conservative bar for the pair.
+
+    Persons: dates of birth on both sides agreeing, score >= 0.86 (a day to a
+    year apart: >= 0.92); a date missing, >= 0.98 with a nationality or a regime
+    in common and no nationality conflict. Organisations, vessels, aircraft:
+    >= 0.96 (>= 0.90 when listed under a common regime), no country conflict.
+    The score includes the matcher's date and country evidence. A contradiction
+    (schema, gender, dates of birth more than a year apart) rules a pair out.
+    """
+    rule = name_rule(fa, fb, ra, rb)
+    if rule is None:
+        return None
+    sa, sb = strings or (name_strings(ra), name_strings(rb))
+    score = score_names(ra, rb, sa, sb, PREFILTER[rule], rows)
+    if score is None or score.score < NAME_THRESHOLDS[rule]:
+        return None
+    parts = [e["detail"] for e in score.explanations if e.get("detail")]
+    detail = f"names/dates/countries score {score.score:.2f} ({rule}): " + "; ".join(parts)
+    primary = 0
+    if score.alignment is not None:
+        kinds = (score.alignment.query.kind, score.alignment.candidate.kind)
+        primary = sum(1 for k in kinds if k == "primary")
+    return Link(fa.id, fb.id, "name", detail, score.score, primary)
+
+
+def name_links(
+    facts: dict[str, ListingFacts],
+    records: dict[str, Record],
+    pairs: Iterable[tuple[str, str]],
+) -> Iterator[Link]:
+    """Score candidate pairs with the matcher and keep those that clear the bar."""
+    strings: dict[str, list[str]] = {}
+    rows = CachedRows()
+    for a, b in sorted(pairs):
+        for rid in (a, b):
+            if rid not in strings:
+                strings[rid] = name_strings(records[rid])
+        link = accept_name_link(
+            facts[a], facts[b], records[a], records[b], (strings[a], strings[b]), rows
+        )
+        if link is not None:
+            yield link

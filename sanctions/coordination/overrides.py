@@ -1,0 +1,112 @@
+"""Manual decisions (merge, split) and looking up a cluster.
+
+Overrides live in their own table and are never touched by recomputation; each
+run of the resolver applies them (see :func:`~sanctions.coordination.resolve.resolve_listings`):
+
+* ``merge A B``: A and B are one subject (even two listings of one dataset);
+* ``split A B``: A and B are never in one cluster (also not through others);
+* ``split A``: A stands alone.
+
+A new merge of a pair replaces a split of the same pair, and the other way round.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, insert, or_, select
+
+from sanctions.errors import ConfigError
+
+from . import tables as ct
+
+__all__ = ["add_override", "list_overrides", "remove_override", "get_cluster"]
+
+
+def _pair_clause(a: str, b: str | None) -> Any:
+    if b is None:
+        return and_(ct.overrides.c.entity_a == a, ct.overrides.c.entity_b.is_(None))
+    return or_(
+        and_(ct.overrides.c.entity_a == a, ct.overrides.c.entity_b == b),
+        and_(ct.overrides.c.entity_a == b, ct.overrides.c.entity_b == a),
+    )
+
+
+def add_override(
+    store: Any, kind: str, a: str, b: str | None = None, note: str | None = None
+) -> int:
+    """Record a manual merge or split; returns its id. Takes effect at the next resolve."""
+    if kind not in ("merge", "split"):
+        raise ConfigError(f"unknown override {kind!r}: use merge or split")
+    if kind == "merge" and not b:
+        raise ConfigError("a merge needs two entity ids")
+    for eid in filter(None, (a, b)):
+        if store.get_entity(eid) is None:
+            raise ConfigError(f"no entity {eid!r} in the current list versions")
+    with store.engine.begin() as conn:
+        conn.execute(delete(ct.overrides).where(_pair_clause(a, b)))
+        return int(
+            conn.execute(
+                insert(ct.overrides).values(
+                    kind=kind,
+                    entity_a=a,
+                    entity_b=b,
+                    note=note,
+                    created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                )
+            ).inserted_primary_key[0]
+        )
+
+
+def list_overrides(store: Any) -> list[dict[str, Any]]:
+    with store.engine.connect() as conn:
+        return [
+            dict(r._mapping) for r in conn.execute(select(ct.overrides).order_by(ct.overrides.c.id))
+        ]
+
+
+def remove_override(store: Any, override_id: int) -> None:
+    with store.engine.begin() as conn:
+        if conn.execute(delete(ct.overrides).where(ct.overrides.c.id == override_id)).rowcount == 0:
+            raise ConfigError(f"no override #{override_id}")
+
+
+def get_cluster(store: Any, ref: str) -> dict[str, Any]:
+    """A cluster (by cluster id or by the id of one of its listings) with every listing."""
+    with store.engine.connect() as conn:
+        cid = conn.execute(select(ct.clusters.c.id).where(ct.clusters.c.id == ref)).scalar()
+        if cid is None:
+            cid = conn.execute(
+                select(ct.members.c.cluster_id).where(ct.members.c.entity_id == ref)
+            ).scalar()
+        if cid is None:
+            raise ConfigError(f"no cluster or listing {ref!r} (run `sanctions resolve` first?)")
+        head = conn.execute(select(ct.clusters).where(ct.clusters.c.id == cid)).one()
+        rows = conn.execute(select(ct.members).where(ct.members.c.cluster_id == cid)).all()
+    listings = []
+    for row in sorted(rows, key=lambda r: (r.reason != "seed", r.entity_id)):
+        entity = store.get_entity(row.entity_id)
+        names = [n.to_dict() for n in entity.names] if entity is not None else []
+        listings.append(
+            {
+                "id": row.entity_id,
+                "dataset": row.dataset,
+                "schema": row.schema,
+                "caption": row.caption,
+                "names": names,
+                "birth_dates": json.loads(row.birth_dates),
+                "programmes": json.loads(row.programmes),
+                "regimes": [c for c in row.regimes.split(",") if c],
+                "listed_on": row.listed_on,
+                "first_seen": row.first_seen,
+                "joined": {
+                    "reason": row.reason,
+                    "via": row.via,
+                    "detail": row.detail,
+                    "score": row.score,
+                },
+            }
+        )
+    return {**dict(head._mapping), "listings": listings}

@@ -1,0 +1,148 @@
+"""Pictures of the reports (matplotlib, Agg backend: no display needed).
+
+* :func:`plot_coverage`: an overlap heatmap (subjects listed by both of each pair
+  of lists) beside an UpSet-style chart (bars: subjects per exact combination of
+  lists; dots below: which lists the combination is);
+* :func:`plot_timeline`: cumulative designations per list over time, from
+  listing dates, and from the version history where a list has several versions.
+
+The file type follows the extension (``.png``, ``.svg``, ``.pdf``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from .reports import Coverage, Timeline  # noqa: E402
+
+__all__ = ["plot_coverage", "plot_timeline", "short_label"]
+
+LABELS = {
+    "us_ofac_sdn": "US OFAC SDN",
+    "us_ofac_cons": "US OFAC non-SDN",
+    "us_trade_csl": "US CSL",
+    "us_bis_denied": "US BIS DPL",
+    "un_sc_sanctions": "UN SC",
+    "eu_fsf": "EU FSF",
+    "gb_fcdo_sanctions": "UK FCDO",
+    "gb_hmt_sanctions": "UK OFSI",
+    "ca_dfatd_sema_sanctions": "Canada SEMA",
+    "au_dfat_sanctions": "Australia DFAT",
+    "ch_seco_sanctions": "Swiss SECO",
+}
+MAX_COMBINATIONS = 20
+
+
+def short_label(dataset: str) -> str:
+    return LABELS.get(dataset, dataset)
+
+
+def _scope(programme: str | None, schema: str | None) -> str:
+    parts = [f"programme {programme}" if programme else "all programmes"]
+    parts.append(f"{schema} only" if schema else "all subject types")
+    return ", ".join(parts)
+
+
+def _heatmap(fig: Figure, ax: plt.Axes, cov: Coverage) -> None:
+    names = cov.datasets
+    matrix = [[cov.pairs[a][b] for b in names] for a in names]
+    image = ax.imshow(matrix, cmap="Blues")
+    labels = [short_label(d) for d in names]
+    ax.set_xticks(range(len(names)), labels, rotation=45, ha="right")
+    ax.set_yticks(range(len(names)), labels)
+    peak = max((max(row) for row in matrix), default=0) or 1
+    for i, row in enumerate(matrix):
+        for j, value in enumerate(row):
+            colour = "white" if value > peak / 2 else "black"
+            ax.text(j, i, str(value), ha="center", va="center", fontsize=8, color=colour)
+    ax.set_title("Subjects listed by both lists\n(diagonal: subjects each list has)")
+    ax.set_xlabel("list")
+    ax.set_ylabel("list")
+    fig.colorbar(image, ax=ax, shrink=0.7, label="subjects")
+
+
+def _upset(fig: Figure, spec: object, cov: Coverage) -> None:
+    grid = spec.subgridspec(2, 1, height_ratios=[3, 2], hspace=0.05)  # type: ignore[attr-defined]
+    bars, dots = fig.add_subplot(grid[0]), fig.add_subplot(grid[1])
+    combos = cov.intersections[:MAX_COMBINATIONS]
+    xs = range(len(combos))
+    bars.bar(xs, [n for _c, n in combos], color="#3b6ea8", label="subjects in exactly these lists")
+    for x, (_c, n) in zip(xs, combos, strict=True):
+        bars.text(x, n, str(n), ha="center", va="bottom", fontsize=7)
+    bars.set_xticks([])
+    bars.set_ylabel("subjects")
+    bars.set_title(f"Intersections: which lists name the same subject (top {len(combos)})")
+    bars.legend(loc="upper right", fontsize=8)
+    names = cov.datasets
+    for x, (combo, _n) in enumerate(combos):
+        ys = [names.index(d) for d in combo]
+        dots.scatter([x] * len(names), range(len(names)), color="#dddddd", s=30)
+        dots.scatter([x] * len(ys), ys, color="#222222", s=30)
+        if len(ys) > 1:
+            dots.plot([x, x], [min(ys), max(ys)], color="#222222", linewidth=1.5)
+    dots.set_yticks(range(len(names)), [short_label(d) for d in names])
+    dots.set_xticks([])
+    dots.set_xlim(bars.get_xlim())
+    dots.set_xlabel("combination of lists (dark dots: listed by)")
+
+
+def plot_coverage(cov: Coverage, path: str | Path) -> Path:
+    """Overlap heatmap + UpSet-style intersections chart of a coverage report."""
+    fig = plt.figure(figsize=(16, 7.5), layout="constrained")
+    outer = fig.add_gridspec(1, 2, width_ratios=[1, 1.4])
+    _heatmap(fig, fig.add_subplot(outer[0]), cov)
+    _upset(fig, outer[1], cov)
+    fig.suptitle(f"Who lists whom: {cov.subjects} subjects ({_scope(cov.programme, cov.schema)})")
+    out = Path(path)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def plot_timeline(tl: Timeline, path: str | Path, start: str | None = None) -> Path:
+    """Cumulative designations per list: from listing dates (solid) and versions (dashed)."""
+    from datetime import date
+
+    def day(text: str) -> date:
+        parts = [int(p) for p in text.split("-")] + [1, 1]
+        return date(parts[0], parts[1] or 1, parts[2] or 1)
+
+    fig, ax = plt.subplots(figsize=(12, 6.5), layout="constrained")
+    for ds, points in tl.designations.items():
+        pts = [p for p in points if start is None or p[0] >= start]
+        if pts:
+            ax.step(
+                [day(p[0]) for p in pts],
+                [p[2] for p in pts],
+                where="post",
+                label=f"{short_label(ds)} (listing dates)",
+            )
+    for ds, vpoints in tl.versions.items():
+        if len(vpoints) < 2:
+            continue
+        if any(b.date < a.date for a, b in zip(vpoints, vpoints[1:], strict=False)):
+            continue  # versions loaded out of date order: no meaningful line
+        vps = [p for p in vpoints if start is None or p.date >= start]
+        ax.plot(
+            [day(p.date) for p in vps],
+            [p.total for p in vps],
+            linestyle="--",
+            marker="o",
+            label=f"{short_label(ds)} (versions in the store)",
+        )
+    ax.set_title(f"Cumulative designations per list ({_scope(tl.programme, tl.schema)})")
+    ax.set_xlabel("date")
+    ax.set_ylabel("subjects listed (cumulative)")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8)
+    out = Path(path)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out

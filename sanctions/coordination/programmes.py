@@ -1,0 +1,75 @@
+"""Programme names -> normalised regime codes, from ``data/programmes.yml``.
+
+Each authority names its regimes differently: OFAC ``RUSSIA-EO14024`` and
+``UKRAINE-EO13662``, the UK ``Russia``, the EU ``RUS``, Canada ``Russia / Russie``,
+Australia ``Autonomous (Russia)``. They all map to ``RUS``, so that one
+``--programme RUS`` filter works across the lists.
+
+    >>> regime_codes(["RUSSIA-EO14024", "Russia / Russie"])
+    frozenset({'RUS'})
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+import yaml
+
+from sanctions.errors import ConfigError
+
+__all__ = ["Regime", "regimes", "regime_codes", "normalise_programme_filter"]
+
+DATA = Path(__file__).resolve().parent / "data" / "programmes.yml"
+
+
+@dataclass(frozen=True)
+class Regime:
+    code: str
+    label: str
+    patterns: tuple[re.Pattern[str], ...]
+
+
+@cache
+def regimes() -> dict[str, Regime]:
+    """Every regime code with its label and programme patterns."""
+    with open(DATA, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    out = {}
+    for code, spec in data.items():
+        patterns = tuple(re.compile(p, re.I) for p in spec["patterns"])
+        out[str(code)] = Regime(str(code), str(spec["label"]), patterns)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _codes_of(programme: str) -> frozenset[str]:
+    text = programme.strip()
+    return frozenset(
+        code for code, regime in regimes().items() if any(p.search(text) for p in regime.patterns)
+    )
+
+
+def regime_codes(programmes: Iterable[str]) -> frozenset[str]:
+    """The normalised regime codes of a listing's programmes (unknown ones map to none)."""
+    out: set[str] = set()
+    for programme in programmes:
+        out |= _codes_of(programme)
+    return frozenset(out)
+
+
+def normalise_programme_filter(value: str | None) -> str | None:
+    """A ``--programme`` value as a regime code: the code itself or a programme name."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if text.upper() in regimes():
+        return text.upper()
+    codes = _codes_of(text)
+    if len(codes) == 1:
+        return next(iter(codes))
+    known = ", ".join(sorted(regimes()))
+    raise ConfigError(f"unknown programme {value!r}: use a regime code ({known})")

@@ -1,0 +1,482 @@
+"""Reports over the resolved clusters: coverage, gaps and timelines (Python API + CSV/JSON).
+
+    >>> cov = coverage(store, programme="RUS", schema="Person")
+    >>> cov.totals["us_ofac_sdn"], cov.overlap("us_ofac_sdn", "gb_hmt_sanctions")
+    >>> gaps(store, "us_ofac_sdn", "ca_dfatd_sema_sanctions", programme="RUS").rows[:3]
+    >>> timeline(store, programme="RUS").versions["us_ofac_sdn"]
+
+Every report reads the ``coordination_members`` table written by
+:class:`~sanctions.coordination.resolve.Resolver` (run ``sanctions resolve``
+first), never the entities themselves, so it computes on all lists in well
+under a second. A *subject* is a cluster. It is in the scope of
+``--programme RUS`` when at least one of its listings is under a programme that
+maps to ``RUS`` (see :mod:`programmes`), and a dataset *lists* it when one of its
+listings is in the cluster, under whatever programme.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import statistics
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from sanctions.errors import ConfigError
+from sanctions.sources.registry import REGISTRY
+
+from . import tables as ct
+from .history import version_date
+from .programmes import normalise_programme_filter, regime_codes
+
+__all__ = [
+    "Coverage",
+    "GapRow",
+    "Gaps",
+    "Timeline",
+    "coverage",
+    "gaps",
+    "timeline",
+    "resolve_scope",
+    "render_csv",
+]
+
+SCHEMA_GROUPS = {
+    "Person": {"Person"},
+    "Organization": {"Organization", "Company", "PublicBody", "LegalEntity"},
+    "Company": {"Company", "Organization", "LegalEntity"},
+    "Vessel": {"Vessel"},
+    "Airplane": {"Airplane"},
+}
+
+
+@dataclass
+class _Row:
+    entity_id: str
+    cluster_id: str
+    dataset: str
+    schema: str
+    caption: str
+    programmes: list[str]
+    regimes: set[str]
+    listed_on: str | None
+    first_seen: str | None
+
+
+def _rows(store: Any) -> list[_Row]:
+    with store.engine.connect() as conn:
+        result = conn.execute(
+            select(
+                ct.members.c.entity_id,
+                ct.members.c.cluster_id,
+                ct.members.c.dataset,
+                ct.members.c.schema,
+                ct.members.c.caption,
+                ct.members.c.programmes,
+                ct.members.c.regimes,
+                ct.members.c.listed_on,
+                ct.members.c.first_seen,
+            )
+        ).all()
+    if not result:
+        raise ConfigError("no clusters in the store yet: run `sanctions resolve` first")
+    return [
+        _Row(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            json.loads(r[5]),
+            set(filter(None, r[6].split(","))),
+            r[7],
+            r[8],
+        )
+        for r in result
+    ]
+
+
+def resolve_scope(
+    rows: list[_Row], programme: str | None, schema: str | None
+) -> dict[str, list[_Row]]:
+    """Cluster id -> its listings, for the clusters in scope."""
+    code = normalise_programme_filter(programme)
+    schemata = SCHEMA_GROUPS.get(schema, {schema}) if schema else None
+    clusters: dict[str, list[_Row]] = defaultdict(list)
+    for row in rows:
+        clusters[row.cluster_id].append(row)
+    return {
+        cid: members
+        for cid, members in clusters.items()
+        if (code is None or any(code in m.regimes for m in members))
+        and (schemata is None or any(m.schema in schemata for m in members))
+    }
+
+
+def _datasets_for(value: str, known: Iterable[str]) -> set[str]:
+    """A dataset id, or a jurisdiction code (``us``, ``gb``...) meaning all its datasets."""
+    known = set(known)
+    if value in known:
+        return {value}
+    matching = {ds for ds in known if ds in REGISTRY and REGISTRY[ds].jurisdiction == value.lower()}
+    matching |= {ds for ds in known if ds.startswith(f"{value.lower()}_")}
+    if not matching:
+        raise ConfigError(
+            f"no dataset or jurisdiction {value!r} among the resolved lists: {sorted(known)}"
+        )
+    return matching
+
+
+# -- coverage -------------------------------------------------------------------------
+
+
+@dataclass
+class Coverage:
+    """How many subjects each dataset lists in a scope, and their overlaps."""
+
+    programme: str | None
+    schema: str | None
+    datasets: list[str]
+    subjects: int
+    totals: dict[str, int]
+    pairs: dict[str, dict[str, int]]  # a -> b -> subjects listed by both
+    all_listed: int  # subjects listed by every dataset
+    intersections: list[tuple[list[str], int]]  # exact combinations, most frequent first
+    seconds: float = 0.0
+
+    def overlap(self, a: str, b: str) -> int:
+        return self.pairs[a][b]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["intersections"] = [{"datasets": d, "subjects": n} for d, n in self.intersections]
+        return data
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "dataset": a,
+                "subjects": self.totals[a],
+                **{b: self.pairs[a][b] for b in self.datasets},
+            }
+            for a in self.datasets
+        ]
+
+
+def coverage(
+    store: Any,
+    programme: str | None = None,
+    schema: str | None = None,
+    datasets: Iterable[str] | None = None,
+) -> Coverage:
+    """Subjects per dataset in the scope, pairwise overlaps, and the overlap of all."""
+    started = time.perf_counter()
+    rows = _rows(store)
+    scope = resolve_scope(rows, programme, schema)
+    names = sorted(set(datasets) if datasets else {r.dataset for r in rows})
+    wanted = set(names)
+    combos: Counter[frozenset[str]] = Counter()
+    for members in scope.values():
+        present = frozenset(m.dataset for m in members) & wanted
+        if present:
+            combos[present] += 1
+    totals = {ds: sum(n for c, n in combos.items() if ds in c) for ds in names}
+    pairs = {
+        a: {b: sum(n for c, n in combos.items() if a in c and b in c) for b in names} for a in names
+    }
+    return Coverage(
+        programme=normalise_programme_filter(programme),
+        schema=schema,
+        datasets=names,
+        subjects=sum(combos.values()),
+        totals=totals,
+        pairs=pairs,
+        all_listed=combos.get(frozenset(names), 0),
+        intersections=[
+            (sorted(c), n) for c, n in sorted(combos.items(), key=lambda x: (-x[1], sorted(x[0])))
+        ],
+        seconds=round(time.perf_counter() - started, 4),
+    )
+
+
+# -- gaps -----------------------------------------------------------------------------
+
+
+@dataclass
+class GapRow:
+    cluster_id: str
+    caption: str
+    schema: str
+    entity_id: str
+    programmes: list[str]
+    listed_on: str | None
+    first_seen: str | None
+    also_listed_by: list[str]
+
+
+@dataclass
+class Gaps:
+    listed_by: list[str]
+    not_listed_by: list[str]
+    programme: str | None
+    schema: str | None
+    rows: list[GapRow] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                **asdict(r),
+                "programmes": "; ".join(r.programmes),
+                "also_listed_by": " ".join(r.also_listed_by),
+            }
+            for r in self.rows
+        ]
+
+
+def gaps(
+    store: Any,
+    listed_by: str,
+    not_listed_by: str,
+    programme: str | None = None,
+    schema: str | None = None,
+) -> Gaps:
+    """Subjects one authority (dataset or jurisdiction) lists and another does not."""
+    rows = _rows(store)
+    known = {r.dataset for r in rows}
+    left, right = _datasets_for(listed_by, known), _datasets_for(not_listed_by, known)
+    report = Gaps(sorted(left), sorted(right), normalise_programme_filter(programme), schema)
+    for cid, members in sorted(resolve_scope(rows, programme, schema).items()):
+        present = {m.dataset for m in members}
+        if not present & left or present & right:
+            continue
+        mine = sorted((m for m in members if m.dataset in left), key=lambda m: m.entity_id)[0]
+        report.rows.append(
+            GapRow(
+                cid,
+                mine.caption,
+                mine.schema,
+                mine.entity_id,
+                mine.programmes,
+                mine.listed_on,
+                mine.first_seen,
+                sorted(present - left),
+            )
+        )
+    report.rows.sort(key=lambda r: (r.caption.lower(), r.entity_id))
+    return report
+
+
+# -- timeline -------------------------------------------------------------------------
+
+
+@dataclass
+class VersionPoint:
+    """One version of a dataset: its date, the in-scope listings it added and removed, its total."""
+
+    date: str
+    seq: int
+    added: int
+    removed: int
+    total: int
+
+
+@dataclass
+class Lead:
+    cluster_id: str
+    caption: str
+    first: str  # dataset that listed first
+    first_date: str
+    delays: dict[str, int]  # other dataset -> days after the first
+
+
+@dataclass
+class Timeline:
+    programme: str | None
+    schema: str | None
+    designations: dict[str, list[tuple[str, int, int]]]  # dataset -> (date, new, cumulative)
+    versions: dict[str, list[VersionPoint]]
+    leads: list[Lead]
+    summary: dict[str, dict[str, Any]]  # dataset -> first, followed, median delay
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        rows = [
+            {"source": "listing dates", "dataset": ds, "date": d, "new": n, "cumulative": c}
+            for ds, points in self.designations.items()
+            for d, n, c in points
+        ]
+        rows += [
+            {
+                "source": "versions",
+                "dataset": ds,
+                "date": p.date,
+                "new": p.added,
+                "cumulative": p.total,
+            }
+            for ds, points in self.versions.items()
+            for p in points
+        ]
+        return rows
+
+
+def _designation_date(row: _Row, first_version: dict[str, str]) -> str | None:
+    """The listing date, or the first version that held it when later than the dataset's first."""
+    if row.listed_on:
+        return row.listed_on[:10]
+    if row.first_seen and row.first_seen > first_version.get(row.dataset, "9999"):
+        return row.first_seen
+    return None
+
+
+def _cumulative(dates: list[str]) -> list[tuple[str, int, int]]:
+    counts = Counter(dates)
+    out, total = [], 0
+    for day in sorted(counts):
+        total += counts[day]
+        out.append((day, counts[day], total))
+    return out
+
+
+def _in_scope(data: str | None, code: str | None, schemata: set[str] | None) -> bool:
+    if data is None:
+        return False
+    entity = json.loads(data)
+    listing = entity.get("listing") or {}
+    programmes = listing.get("programs") or entity.get("properties", {}).get("program", [])
+    if code is not None and code not in regime_codes(programmes):
+        return False
+    return schemata is None or entity.get("schema") in schemata
+
+
+def version_history(
+    store: Any,
+    programme: str | None = None,
+    schema: str | None = None,
+    datasets: Iterable[str] | None = None,
+) -> dict[str, list[VersionPoint]]:
+    """Per dataset, each version's in-scope additions, removals and total (from the stored diffs)."""
+    from sanctions.store import schema as st
+
+    code = normalise_programme_filter(programme)
+    schemata = SCHEMA_GROUPS.get(schema, {schema}) if schema else None
+    wanted = set(datasets) if datasets else None
+    out: dict[str, list[VersionPoint]] = defaultdict(list)
+    with store.engine.connect() as conn:
+        for version in store.versions():
+            if wanted is not None and version.dataset not in wanted:
+                continue
+            query = (
+                select(st.changes.c.change, st.blobs.c.data)
+                .select_from(
+                    st.changes.outerjoin(st.blobs, st.blobs.c.hash == st.changes.c.new_hash)
+                )
+                .where(st.changes.c.version_id == version.id, st.changes.c.change == "added")
+            )
+            added = sum(1 for _c, data in conn.execute(query) if _in_scope(data, code, schemata))
+            gone = (
+                select(st.blobs.c.data)
+                .select_from(st.changes.join(st.blobs, st.blobs.c.hash == st.changes.c.old_hash))
+                .where(st.changes.c.version_id == version.id, st.changes.c.change == "removed")
+            )
+            removed = sum(1 for (data,) in conn.execute(gone) if _in_scope(data, code, schemata))
+            points = out[version.dataset]
+            total = (points[-1].total if points else 0) + added - removed
+            points.append(VersionPoint(version_date(version), version.seq, added, removed, total))
+    return dict(out)
+
+
+def _leads(scope: dict[str, list[_Row]], first_version: dict[str, str]) -> list[Lead]:
+    leads = []
+    for cid, members in scope.items():
+        dated: dict[str, str] = {}
+        for m in members:
+            day = _designation_date(m, first_version)
+            if day and (m.dataset not in dated or day < dated[m.dataset]):
+                dated[m.dataset] = day
+        if len(dated) < 2:
+            continue
+        first = min(dated, key=lambda ds: (dated[ds], ds))
+        start = _days(dated[first])
+        delays = {ds: _days(day) - start for ds, day in sorted(dated.items()) if ds != first}
+        leads.append(Lead(cid, members[0].caption, first, dated[first], delays))
+    return sorted(leads, key=lambda lead: (lead.first_date, lead.cluster_id))
+
+
+def _days(day: str) -> int:
+    from datetime import date
+
+    parts = [int(p) for p in day.split("-")] + [1, 1]
+    return date(parts[0], parts[1] or 1, parts[2] or 1).toordinal()
+
+
+def _summary(leads: list[Lead]) -> dict[str, dict[str, Any]]:
+    firsts: Counter[str] = Counter(lead.first for lead in leads)
+    delays: dict[str, list[int]] = defaultdict(list)
+    for lead in leads:
+        for ds, days in lead.delays.items():
+            delays[ds].append(days)
+    names = sorted(set(firsts) | set(delays))
+    return {
+        ds: {
+            "listed_first": firsts.get(ds, 0),
+            "followed": len(delays.get(ds, [])),
+            "median_delay_days": statistics.median(delays[ds]) if delays.get(ds) else None,
+        }
+        for ds in names
+    }
+
+
+def timeline(
+    store: Any,
+    programme: str | None = None,
+    schema: str | None = None,
+    datasets: Iterable[str] | None = None,
+) -> Timeline:
+    """Designations over time per dataset (listing dates and version history), and who led."""
+    rows = _rows(store)
+    wanted = set(datasets) if datasets else None
+    if wanted is not None:
+        rows = [r for r in rows if r.dataset in wanted]
+    first_version: dict[str, str] = {}
+    for version in store.versions():
+        day = version_date(version)
+        if version.dataset not in first_version or day < first_version[version.dataset]:
+            first_version[version.dataset] = day
+    scope = resolve_scope(rows, programme, schema)
+    per_dataset: dict[str, list[str]] = defaultdict(list)
+    for members in scope.values():
+        for m in members:
+            day = _designation_date(m, first_version)
+            if day:
+                per_dataset[m.dataset].append(day)
+    leads = _leads(scope, first_version)
+    return Timeline(
+        programme=normalise_programme_filter(programme),
+        schema=schema,
+        designations={ds: _cumulative(days) for ds, days in sorted(per_dataset.items())},
+        versions=version_history(store, programme, schema, wanted),
+        leads=leads,
+        summary=_summary(leads),
+    )
+
+
+def render_csv(rows: list[dict[str, Any]]) -> str:
+    """Rows of a report as CSV text (columns from the first row)."""
+    if not rows:
+        return ""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()

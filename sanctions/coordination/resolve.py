@@ -1,0 +1,339 @@
+"""Cross-list resolution: cluster the listings of one real-world subject across lists.
+
+    >>> result = Resolver(Store.open("lists.db")).run()
+    >>> result.clusters, result.merged, result.mode
+
+Steps (see :mod:`linking` and :mod:`clustering`):
+
+1. read the current version of every dataset: the facts of each listing and its
+   strong keys (:mod:`keys`), and the matcher's prepared records (cached on disk
+   by the matcher, per dataset version);
+2. link: strong keys, authority links, then name + date of birth + nationality
+   with the matcher, blocked so that only plausible pairs are scored;
+3. cluster under the constraints (never two listings of one dataset unless the
+   authority or a manual merge links them; never across a manual split), record
+   why each listing joined, and keep cluster ids stable;
+4. store clusters and members in the ``coordination_*`` tables, in one transaction.
+
+**Incremental**: the name links are kept in ``coordination_links``. When a
+dataset has a new version, only the pairs touching its added or changed
+listings are scored again (the store's diff tells which); links of removed or
+changed listings are dropped. Keys and clustering are cheap and redone whole.
+A change of the resolver's configuration (thresholds) forces a full run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+
+from sanctions.errors import StoreError
+from sanctions.matching.index import load_records
+from sanctions.matching.score import Record
+
+from . import linking
+from . import tables as ct
+from .clustering import Cluster, assign_ids, build_clusters
+from .history import first_seen_dates
+from .keys import ListingFacts, listing_facts
+from .linking import Link
+from .programmes import regime_codes
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Resolver", "ResolveResult", "load_inputs", "compute_links", "resolve_listings"]
+
+CONFIG_VERSION = "coord-1"
+
+
+def config_fingerprint() -> str:
+    """A hash of what decides links: a change means every link must be recomputed."""
+    data = {
+        "v": CONFIG_VERSION,
+        "thresholds": linking.NAME_THRESHOLDS,
+        "prefilter": linking.PREFILTER,
+        "top": linking.TOP_FORMS,
+        "bucket": linking.MAX_BUCKET,
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass
+class ResolveResult:
+    """What a run did."""
+
+    mode: str  # full | incremental | unchanged
+    listings: int
+    clusters: int
+    merged: int  # clusters with more than one listing
+    links: dict[str, int] = field(default_factory=dict)
+    rescored_pairs: int = 0
+    dirty_datasets: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def load_inputs(
+    store: Any, datasets: Iterable[str] | None = None, hidden: Iterable[str] = ()
+) -> tuple[dict[str, ListingFacts], dict[str, Record], list[Any]]:
+    """Facts and matcher records of the current versions (keys in ``hidden`` left out)."""
+    wanted = set(datasets) if datasets is not None else None
+    versions = [
+        d.current
+        for d in store.datasets()
+        if d.current is not None and (wanted is None or d.id in wanted)
+    ]
+    hide = tuple(hidden)
+    facts = {
+        e.id: listing_facts(e, hide)
+        for e in store.iter_entities(version_ids=[v.id for v in versions])
+    }
+    records, _ = load_records(store, versions)
+    return facts, {r.id: r for r in records if r.id in facts}, versions
+
+
+def compute_links(
+    facts: dict[str, ListingFacts],
+    records: dict[str, Record],
+    dirty: set[str] | None = None,
+) -> tuple[list[Link], list[Link], int]:
+    """(key and authority links, name links, pairs scored); names only for ``dirty`` pairs."""
+    strong = list(linking.key_links(facts, records))
+    strong += linking.authority_links(facts, records)
+    datasets = {rid: facts[rid].dataset for rid in records}
+    pairs = linking.candidate_pairs(records, datasets, dirty)
+    names = list(linking.name_links(facts, records, pairs))
+    return strong, names, len(pairs)
+
+
+def resolve_listings(
+    facts: dict[str, ListingFacts],
+    links: Iterable[Link],
+    overrides: Iterable[dict[str, Any]] = (),
+    previous: dict[str, str] | None = None,
+) -> list[Cluster]:
+    """Clusters of the listings from links and manual overrides, with stable ids."""
+    all_links = list(links)
+    apart: list[tuple[str, str]] = []
+    isolated: list[str] = []
+    for row in overrides:
+        a, b, note = row["entity_a"], row.get("entity_b"), row.get("note") or ""
+        if row["kind"] == "merge" and b:
+            detail = f"manual merge #{row.get('id', '?')}" + (f": {note}" if note else "")
+            all_links.append(Link(min(a, b), max(a, b), "manual", detail, 1.0))
+        elif row["kind"] == "split" and b:
+            apart.append((a, b))
+        elif row["kind"] == "split":
+            isolated.append(a)
+    datasets = {eid: f.dataset for eid, f in facts.items()}
+    clusters = build_clusters(datasets, all_links, apart, isolated)
+    return assign_ids(clusters, previous or {})
+
+
+class Resolver:
+    """Computes and stores the clusters of a store's current list versions."""
+
+    def __init__(self, store: Any, datasets: Iterable[str] | None = None) -> None:
+        self.store = store
+        self.datasets = list(datasets) if datasets is not None else None
+
+    def _state(self, conn: Connection) -> dict[str, tuple[int | None, str]]:
+        rows = conn.execute(select(ct.state)).all()
+        return {r.dataset: (r.version_id, r.content_hash) for r in rows}
+
+    def _dirty(
+        self, state: dict[str, tuple[int | None, str]], versions: list[Any]
+    ) -> tuple[set[str] | None, list[str], set[str]]:
+        """(dirty entity ids or None for a full run, dirty datasets, removed/changed ids)."""
+        if state.get("__config__", (None, ""))[1] != config_fingerprint():
+            return None, sorted(v.dataset for v in versions), set()
+        dirty: set[str] = set()
+        gone: set[str] = set()
+        names: list[str] = []
+        for version in versions:
+            old = state.get(version.dataset)
+            if old is not None and old[0] == version.id:
+                continue
+            names.append(version.dataset)
+            if old is None:
+                ids = {e.id for e in self.store.iter_entities(version_ids=[version.id])}
+                dirty |= ids
+                continue
+            diff = self.store.diff(version.dataset, from_ref=old[0], to_ref=version.id)
+            for change in diff.changes:
+                if change.change in ("added", "changed"):
+                    dirty.add(change.entity_id)
+                if change.change in ("removed", "changed"):
+                    gone.add(change.entity_id)
+        return dirty, names, gone
+
+    def run(self, full: bool = False) -> ResolveResult:
+        """Resolve (incrementally unless ``full`` or the configuration changed) and store."""
+        started = time.perf_counter()
+        facts, records, versions = load_inputs(self.store, self.datasets)
+        with self.store.engine.connect() as conn:
+            state = self._state(conn)
+            stored = [
+                Link(r.entity_a, r.entity_b, "name", r.detail, r.score)
+                for r in conn.execute(select(ct.links))
+            ]
+            previous = dict(
+                conn.execute(select(ct.members.c.entity_id, ct.members.c.cluster_id)).all()
+            )
+            overrides = [
+                dict(r._mapping)
+                for r in conn.execute(select(ct.overrides).order_by(ct.overrides.c.id))
+            ]
+        dirty, dirty_datasets, gone = (
+            (None, [v.dataset for v in versions], set()) if full else self._dirty(state, versions)
+        )
+        kept = []
+        if dirty is not None:
+            drop = dirty | gone
+            kept = [
+                k
+                for k in stored
+                if k.a in facts and k.b in facts and k.a not in drop and k.b not in drop
+            ]
+        if dirty is not None and not dirty:
+            strong = list(linking.key_links(facts, records)) + list(
+                linking.authority_links(facts, records)
+            )
+            names, scored = [], 0
+        else:
+            strong, names, scored = compute_links(facts, records, dirty)
+        name_links = {(k.a, k.b): k for k in kept + names}
+        clusters = resolve_listings(facts, strong + list(name_links.values()), overrides, previous)
+        self._write(facts, clusters, list(name_links.values()), versions)
+        kinds: dict[str, int] = {}
+        for link in strong + list(name_links.values()):
+            kinds[link.kind] = kinds.get(link.kind, 0) + 1
+        mode = "full" if dirty is None else ("incremental" if dirty_datasets else "unchanged")
+        return ResolveResult(
+            mode=mode,
+            listings=len(facts),
+            clusters=len(clusters),
+            merged=sum(1 for c in clusters if len(c.members) > 1),
+            links=kinds,
+            rescored_pairs=scored,
+            dirty_datasets=dirty_datasets,
+            seconds=round(time.perf_counter() - started, 2),
+        )
+
+    def _write(
+        self,
+        facts: dict[str, ListingFacts],
+        clusters: list[Cluster],
+        name_links: list[Link],
+        versions: list[Any],
+    ) -> None:
+        first_seen = first_seen_dates(self.store, [v.dataset for v in versions])
+        now = _now()
+        try:
+            with self.store.engine.begin() as conn:
+                created = dict(
+                    conn.execute(select(ct.clusters.c.id, ct.clusters.c.created_at)).all()
+                )
+                for table in (ct.members, ct.clusters, ct.links, ct.state):
+                    conn.execute(delete(table))
+                _insert(
+                    conn,
+                    ct.clusters,
+                    [_cluster_row(c, facts, created.get(c.id, now), now) for c in clusters],
+                )
+                _insert(
+                    conn,
+                    ct.members,
+                    [_member_row(m, c.id, facts, first_seen) for c in clusters for m in c.members],
+                )
+                _insert(
+                    conn,
+                    ct.links,
+                    [
+                        {
+                            "entity_a": k.a,
+                            "entity_b": k.b,
+                            "score": k.score or 0.0,
+                            "detail": k.detail,
+                        }
+                        for k in name_links
+                    ],
+                )
+                rows = [
+                    {
+                        "dataset": v.dataset,
+                        "version_id": v.id,
+                        "content_hash": v.content_hash,
+                        "resolved_at": now,
+                    }
+                    for v in versions
+                ]
+                rows.append(
+                    {
+                        "dataset": "__config__",
+                        "version_id": None,
+                        "content_hash": config_fingerprint(),
+                        "resolved_at": now,
+                    }
+                )
+                _insert(conn, ct.state, rows)
+        except Exception as exc:
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError(f"could not store clusters: {exc.__class__.__name__}: {exc}") from exc
+
+
+def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    for i in range(0, len(rows), 5000):
+        conn.execute(insert(table), rows[i : i + 5000])
+
+
+def _cluster_row(
+    cluster: Cluster, facts: dict[str, ListingFacts], created: str, now: str
+) -> dict[str, Any]:
+    seed = facts[cluster.members[0].entity_id]
+    return {
+        "id": cluster.id,
+        "size": len(cluster.members),
+        "datasets": ",".join(cluster.datasets),
+        "schema": seed.schema,
+        "caption": seed.caption,
+        "created_at": created,
+        "updated_at": now,
+    }
+
+
+def _member_row(
+    member: Any, cluster_id: str, facts: dict[str, ListingFacts], first_seen: dict[str, str]
+) -> dict[str, Any]:
+    fact = facts[member.entity_id]
+    return {
+        "entity_id": member.entity_id,
+        "cluster_id": cluster_id,
+        "dataset": fact.dataset,
+        "schema": fact.schema,
+        "caption": fact.caption,
+        "programmes": json.dumps(fact.programmes, ensure_ascii=False),
+        "regimes": ",".join(sorted(regime_codes(fact.programmes))),
+        "listed_on": fact.listed_on,
+        "first_seen": first_seen.get(member.entity_id),
+        "birth_dates": json.dumps(fact.birth_dates),
+        "reason": member.reason,
+        "via": member.via,
+        "detail": member.detail,
+        "score": member.score,
+    }
