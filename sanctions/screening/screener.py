@@ -10,6 +10,7 @@ on-disk cache) and rebuilt when a dataset gets a new version.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Iterable, Mapping
@@ -120,6 +121,7 @@ class Screener:
         if self._index is None or self._index.key != index_key(versions):
             started = time.perf_counter()
             self._index = load_index(self.store, versions)
+            gc.freeze()  # the index lives as long as the process: keep the GC off its objects
             log.info(
                 "index of %d records ready in %.2fs",
                 len(self._index.records),
