@@ -45,13 +45,20 @@ def load_cmd(
 ) -> None:
     """Load list files (or folders holding a file set) as new dataset versions.
 
-    The format is detected from the content. Loading the same content again is
-    a no-op. A file that fails to parse leaves the previous version current.
+    The format is detected from the content. A folder that is not one file set
+    (e.g. ../shared/data) loads every list found below it, in path order. Loading
+    the same content again is a no-op. A file that fails to parse leaves the
+    previous version current.
     """
+    from sanctions.sources import discover_paths
+
     store = open_store(ctx, db_sub)
     results: list[dict[str, Any]] = []
     failed = 0
-    for path in paths:
+    expanded = [p for path in paths for p in (discover_paths(path) if path.is_dir() else [path])]
+    if not expanded:
+        raise SanctionsError(f"no list files found in {', '.join(map(str, paths))}")
+    for path in expanded:
         with _progress(as_json or not sys.stderr.isatty()) as progress:
             task = progress.add_task(f"loading {path.name}", total=None)
             try:
