@@ -24,6 +24,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -63,10 +64,14 @@ class _Row:
     dataset: str
     schema: str
     caption: str
-    programmes: list[str]
-    regimes: set[str]
+    programmes_json: str
+    regimes: frozenset[str]
     listed_on: str | None
     first_seen: str | None
+
+    @property
+    def programmes(self) -> list[str]:
+        return list(json.loads(self.programmes_json))
 
 
 def _rows(store: Any) -> list[_Row]:
@@ -86,20 +91,12 @@ def _rows(store: Any) -> list[_Row]:
         ).all()
     if not result:
         raise ConfigError("no clusters in the store yet: run `sanctions resolve` first")
-    return [
-        _Row(
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            json.loads(r[5]),
-            set(filter(None, r[6].split(","))),
-            r[7],
-            r[8],
-        )
-        for r in result
-    ]
+    return [_Row(r[0], r[1], r[2], r[3], r[4], r[5], _codes(r[6]), r[7], r[8]) for r in result]
+
+
+@lru_cache(maxsize=4096)
+def _codes(text: str) -> frozenset[str]:
+    return frozenset(c for c in text.split(",") if c)
 
 
 def resolve_scope(
