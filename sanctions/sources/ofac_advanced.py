@@ -279,11 +279,15 @@ def _add_documented_name(
     if kind == NameKind.PRIMARY and status and status != "Primary Latin":
         kind = NameKind.ALIAS
     name_parts = {}
+    full = " ".join(ordered)
     if entity.schema == "Person":
         name_parts = {
             prop: " ".join(parts[key]) for key, prop in _PART_PROPS.items() if key in parts
         }
-    entity.add_name(" ".join(ordered), kind, **name_parts)
+        last = " ".join(parts.get("last name", []))
+        given = " ".join(p for key in _PART_ORDER if key != "last name" for p in parts.get(key, []))
+        full = common.person_name(given, last) or full
+    entity.add_name(full, kind, **name_parts)
 
 
 def _add_identity(ctx: _Context, entity: Entity, identity: Any) -> None:
@@ -389,7 +393,7 @@ def parse(path: Path, dataset: str | None = None) -> Iterator[Entity]:
                 entity = _party(ctx, elem, dataset, path)
             except (ValueError, TypeError) as exc:
                 raise FormatError(f"bad DistinctParty: {exc}", path, common.line_of(elem)) from exc
-            yield entity
+            yield common.refine_schema(entity)
             common.clear_element(elem)
         elif tag in done_with:
             common.clear_element(elem)

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sanctions.model import Entity, FuzzyDate, parse_date
+from sanctions.model import Entity, FuzzyDate, clean_text, parse_date
 
 from .base import decode_head
 
@@ -295,3 +295,49 @@ def line_of(elem: Any) -> int | None:
     """The source line of an element, when lxml knows it."""
     line = getattr(elem, "sourceline", None)
     return int(line) if line else None
+
+
+def person_name(given: str | None, last: str | None) -> str | None:
+    """A person's name the way OFAC publishes it in SDN.CSV: ``LAST, Given Names``.
+
+    Used by every OFAC format so that the same listing reads the same whichever
+    file it came from (and a diff between formats shows no false name changes).
+    """
+    given, last = clean_text(given), clean_text(last)
+    if given and last:
+        return f"{last}, {given}"
+    return given or last
+
+
+# Legal forms and business words that make an OFAC "entity" a company.
+_LEGAL_FORM = re.compile(
+    r"\b(?:LLC|L\.L\.C\.|LTD|LTDA|LIMITED|INC|CORP|CORPORATION|COMPANY|CO|GMBH|AG|JSC|PJSC|OJSC|"
+    r"CJSC|OAO|ZAO|OOO|AO|PAO|PLC|LLP|SARL|SRL|SPA|SAS|BV|NV|FZE|FZCO|FZC|DMCC|PTE|BHD|"
+    r"S\.A|S\.A\.S|S\.R\.L|S\.L|S\. DE R\.L|C\.V|C\.A|B\.V|N\.V|A\.S|D\.O\.O|K\.K|"
+    r"TRADING|SHIPPING|INDUSTRIES|ENTERPRISES?|HOLDINGS?|GROUP)\b\.?",
+    re.I,
+)
+# Identifiers only companies carry.
+_COMPANY_PROPS = (
+    "registrationNumber",
+    "taxNumber",
+    "swiftBic",
+    "leiCode",
+    "innCode",
+    "ogrnCode",
+    "dunsCode",
+    "vatCode",
+    "bikCode",
+)
+
+
+def refine_schema(entity: Entity) -> Entity:
+    """An OFAC "entity" becomes a Company when its name has a legal form or it has
+    company identifiers. Every OFAC format calls this on the finished entity, so the
+    same listing gets the same schema whichever file it came from."""
+    if entity.schema != "Organization":
+        return entity
+    names = [n.name for n in entity.names if n.kind == "primary"]
+    if any(_LEGAL_FORM.search(n) for n in names) or any(entity.get(p) for p in _COMPANY_PROPS):
+        entity.schema = "Company"
+    return entity

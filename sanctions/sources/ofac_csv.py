@@ -53,6 +53,7 @@ from sanctions.model import Entity, NameKind, clean_text, parse_date
 
 from .base import decode_head, iter_csv, open_stream, sniff
 from .countries import to_country_code
+from .ofac_common import refine_schema
 
 __all__ = [
     "FORMAT",
@@ -549,28 +550,12 @@ def apply_remarks(entity: Entity, text: str | None, stats: RemarkStats | None = 
 
 # -- entities ------------------------------------------------------------------------------
 
-_LEGAL_FORM = re.compile(
-    r"\b(?:LLC|L\.L\.C\.|LTD|LTDA|LIMITED|INC|CORP|CORPORATION|COMPANY|CO|GMBH|AG|JSC|PJSC|OJSC|"
-    r"CJSC|OAO|ZAO|OOO|AO|PAO|PLC|LLP|SARL|SRL|SPA|SAS|BV|NV|FZE|FZCO|FZC|DMCC|PTE|BHD|"
-    r"S\.A|S\.A\.S|S\.R\.L|S\.L|S\. DE R\.L|C\.V|C\.A|B\.V|N\.V|A\.S|D\.O\.O|K\.K|"
-    r"TRADING|SHIPPING|INDUSTRIES|ENTERPRISES?|HOLDINGS?|GROUP)\b\.?",
-    re.I,
-)
-_COMPANY_REMARK = re.compile(
-    r"\b(?:Registration (?:Number|ID)|Company Number|Commercial Registry Number|Legal Entity Number|"
-    r"Tax ID No\.|Trade License No\.|Unified Social Credit Code|Government Gazette Number|"
-    r"Folio Mercantil|Matricula Mercantil|C\.R\. No\.|Chamber of Commerce Number|Enterprise Number|"
-    r"V\.A\.T\. Number|R\.F\.C\.|SWIFT/BIC|D-U-N-S Number|Business Number)"
-)
-
 
 def _schema(sdn_type: str, name: str, remarks: str) -> str:
     schema = _SDN_TYPES.get(sdn_type.strip().lower())
     if schema is None:
         raise ValueError(f"unknown SDN_Type {sdn_type!r}")
-    if schema == "Organization" and (_LEGAL_FORM.search(name) or _COMPANY_REMARK.search(remarks)):
-        return "Company"
-    return schema
+    return schema  # Organization may become Company: common.refine_schema, once parsed
 
 
 def _name_parts(name: str) -> dict[str, str]:
@@ -716,7 +701,7 @@ def _parse_full(files: FileSet, dataset: str, stats: RemarkStats) -> Iterator[En
         apply_remarks(entity, remarks, stats)
         aliases += _attach(entity, ent_num, alts, adds, files)
         entries += 1
-        yield entity
+        yield refine_schema(entity)
     _warn_orphans(files, alts, adds, comments)
     log.info("%s: %d entries, %d alias rows attached", files.folder, entries, aliases)
 

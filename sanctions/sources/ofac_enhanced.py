@@ -112,6 +112,7 @@ def _add_translation(entity: Entity, translation: Any, kind: NameKind) -> None:
     parts: dict[str, str] = {}
     if entity.schema == "Person":  # formattedFirstName holds the middle names too
         parts = {k: v for k, v in (("firstName", first), ("lastName", last)) if v}
+        full = common.person_name(first, last) or full
     entity.add_name(full, kind, **parts)
 
 
@@ -232,7 +233,7 @@ def parse(path: Path, dataset: str | None = None) -> Iterator[Entity]:
                 entity = _entity(elem, dataset, path, isos)
             except ValueError as exc:
                 raise FormatError(f"bad entity: {exc}", path, line=common.line_of(elem)) from exc
-            yield entity
+            yield common.refine_schema(entity)
             common.clear_element(elem)
         elif elem.tag == refs_tag:
             isos = _read_countries(elem)

@@ -83,6 +83,7 @@ def _add_name(entity: Entity, elem: Any, kind: NameKind) -> None:
     first, last = common.text_of(elem, "firstName"), common.text_of(elem, "lastName")
     name = _join_name(first, last)
     if entity.schema == "Person" and (first or (last and "," not in last)):
+        name = common.person_name(first, last)
         entity.add_name(name, kind, firstName=first, lastName=last)
     else:  # entity names, and weak aliases written whole ("ZAHAR, Mahmoud")
         entity.add_name(name, kind)
@@ -183,5 +184,5 @@ def parse(path: Path, dataset: str | None = None) -> Iterator[Entity]:
                     line=common.line_of(elem),
                 )
         elif event == "end" and localname(elem.tag) == "sdnEntry":
-            yield _entry(elem, dataset, path)
+            yield common.refine_schema(_entry(elem, dataset, path))
             common.clear_element(elem)

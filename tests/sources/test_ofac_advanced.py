@@ -57,7 +57,7 @@ def test_schemas_from_party_types(fixture_entities: dict[str, Entity]) -> None:
     schemas = {k: e.schema for k, e in fixture_entities.items()}
     assert schemas == {
         "900001": "Person",
-        "900002": "Organization",
+        "900002": "Company",
         "900003": "Vessel",
         "900004": "Person",
     }
@@ -65,15 +65,15 @@ def test_schemas_from_party_types(fixture_entities: dict[str, Entity]) -> None:
 
 def test_name_kinds_from_alias_flags_and_scripts(fixture_entities: dict[str, Entity]) -> None:
     person = fixture_entities["900001"]
-    assert names(person, NameKind.PRIMARY) == ["Ivan Fictivich TESTOV"]
+    assert names(person, NameKind.PRIMARY) == ["TESTOV, Ivan Fictivich"]
     assert person.names[0].parts == (
         ("firstName", "Ivan"),
         ("middleName", "Fictivich"),
         ("lastName", "TESTOV"),
     )
-    assert names(person, NameKind.ALIAS) == ["Ivan TESTOFF"]
+    assert names(person, NameKind.ALIAS) == ["TESTOFF, Ivan"]
     assert names(person, NameKind.WEAK) == ["VANYA"]
-    assert names(person, NameKind.PREVIOUS) == ["Ivan PROBOV"]
+    assert names(person, NameKind.PREVIOUS) == ["PROBOV, Ivan"]
     (original,) = [n for n in person.names if n.kind == NameKind.ORIGINAL]
     assert original.name == "ТЕСТОВ Иван Фиктивич"
     assert original.script == "Cyrillic"
@@ -163,8 +163,8 @@ def test_real_every_party_has_one_primary_name_and_programme(real_entities: dict
 
 def test_real_person_year_birth_date_and_listing_date(real_entities: dict) -> None:
     e = real_entities["9639"]
-    assert names(e, NameKind.PRIMARY) == ["Ismail Abdul Salah HANIYA"]
-    assert names(e, NameKind.ALIAS) == ["Ismail HANIYA", "Ismaeel HANIYYA"]
+    assert names(e, NameKind.PRIMARY) == ["HANIYA, Ismail Abdul Salah"]
+    assert names(e, NameKind.ALIAS) == ["HANIYA, Ismail", "HANIYYA, Ismaeel"]
     assert e.dates == [FuzzyDate("1962", "birthDate")]
     assert e.get("birthPlace") == ["Shati"]
     assert e.listing.programs == ["NS-PLC"]
@@ -173,7 +173,7 @@ def test_real_person_year_birth_date_and_listing_date(real_entities: dict) -> No
 
 def test_real_passport_day_birth_date_gender(real_entities: dict) -> None:
     e = real_entities["26182"]
-    assert names(e, NameKind.PRIMARY) == ["Evren KAYAKIRAN"]
+    assert names(e, NameKind.PRIMARY) == ["KAYAKIRAN, Evren"]
     assert e.get("passportNumber") == ["U00242309"]
     assert e.dates == [FuzzyDate("1980-02-08", "birthDate")]
     assert e.get("gender") == ["male"]
@@ -214,7 +214,7 @@ def test_real_weak_aliases_are_low_quality(real_entities: dict) -> None:
         "HIGH PRECISION SYSTEMS",
     ]
     e = real_entities["9647"]
-    assert names(e, NameKind.PRIMARY) == ["Mahmoud Khaled ZAHHAR"]
+    assert names(e, NameKind.PRIMARY) == ["ZAHHAR, Mahmoud Khaled"]
     assert e.dates == [FuzzyDate("1945", "birthDate")]
 
 
