@@ -200,3 +200,17 @@ def test_postgresql_store_versions_and_diffs(pg_store: Store, fixtures: Path) ->
         pg_store.load(_ftm(fixtures, "broken.jsonl"), dataset="fixture")
     assert pg_store.current_version("fixture").id == result.version_id
     assert sorted(e.id for e in pg_store.iter_entities()) == ["fx-1", "fx-3", "fx-4"]
+
+
+@pytest.mark.postgres
+def test_postgresql_loads_real_lists_and_diffs_them(pg_store: Store, shared_data: Path) -> None:
+    un = pg_store.load(shared_data / "un" / "consolidated_2026-02-27.xml")
+    assert (un.dataset, un.entity_count) == ("un_sc_sanctions", 1003)
+    first = pg_store.load(shared_data / "us" / "ofac-sdn" / "2022-02-17")
+    second = pg_store.load(shared_data / "us" / "ofac-sdn" / "2022-02-24")
+    assert second.added > 0 and second.seq == first.seq + 1
+    diff = pg_store.diff("us_ofac_sdn")
+    assert len(diff.of_kind("added")) == second.added
+    entity = pg_store.get_entity("un_sc_sanctions-QDi.001")
+    assert entity is not None and entity.first("unscId") == "QDi.001"
+    assert entity.listing.dataset_version.startswith("un_sc_sanctions@v1:")
