@@ -48,6 +48,7 @@ def serve_cmd(ctx: click.Context, db_sub: str | None, **opts: Any) -> None:
     import uvicorn
 
     from sanctions.api import ApiSettings
+    from sanctions.api.server import PROTOCOL
 
     if opts["open_localhost"] and not _is_loopback(opts["host"]):
         raise click.UsageError("--open-localhost needs a loopback --host (127.0.0.1, ::1)")
@@ -72,6 +73,7 @@ def serve_cmd(ctx: click.Context, db_sub: str | None, **opts: Any) -> None:
         workers=opts["workers"],
         log_level=opts["log_level"],
         timeout_graceful_shutdown=10,
+        http=PROTOCOL,
     )
 
 

@@ -106,7 +106,15 @@ def test_served_index_swaps_without_failed_requests(
         time.sleep(2.0)  # both workers poll every 0.5 s: let the other one swap too
         with httpx.Client(base_url=base, headers=auth(key)) as http:
             last = [http.post("/match/default", json=QUERY).json() for _ in range(10)]
+            # Keep-alive requests to spawned workers: without TCP_NODELAY each one
+            # waited ~40 ms for a delayed ACK (see sanctions/api/server.py).
+            timings = []
+            for _ in range(21):
+                started = time.perf_counter()
+                http.get("/healthz")
+                timings.append(time.perf_counter() - started)
         assert all(r["responses"]["q"]["results"][0]["match"] for r in last)
+        assert sorted(timings)[10] < 0.035, f"median /healthz {sorted(timings)[10]:.3f}s"
     finally:
         stop.set()
         for thread in threads:
