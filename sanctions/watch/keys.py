@@ -35,7 +35,7 @@ from sanctions.matching.names import INITIAL_SIMILARITY
 from sanctions.matching.score import ALGORITHM, ALGORITHM_VERSION, Record, compare_records
 from sanctions.screening.query import parse_query
 
-__all__ = ["RecordKeys", "matcher_fingerprint", "name_tokens", "load_keys"]
+__all__ = ["RecordKeys", "keys_digest", "matcher_fingerprint", "name_tokens", "load_keys"]
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +120,11 @@ def _bound(form: _Form, best: dict[str, float]) -> float:
     return (sum(t * w for t, w in zip(tops, weights, strict=True)) + initials) / total
 
 
+def keys_digest(keys: Iterable[tuple[str, str]]) -> str:
+    """The name of the prefilter over these (record id, hash) pairs with this matcher."""
+    return hashlib.sha256(repr((matcher_fingerprint(), sorted(keys))).encode()).hexdigest()[:32]
+
+
 class RecordKeys:
     """A reverse index over the name tokens and identifiers of watched records."""
 
@@ -146,9 +151,7 @@ class RecordKeys:
         self.owners = dict(owners)
         self.identifiers = dict(idents)
         self.position = {key: i for i, key in enumerate(self.keys)}
-        self.digest = hashlib.sha256(
-            repr((self.fingerprint, sorted(self.keys))).encode()
-        ).hexdigest()[:32]
+        self.digest = keys_digest(self.keys)
 
     def __len__(self) -> int:
         return len(self.keys)

@@ -34,7 +34,7 @@ from sanctions.screening.screener import Screener
 from sanctions.store import schema as st
 
 from . import schema as t
-from .keys import RecordKeys, load_keys, matcher_fingerprint, name_tokens
+from .keys import RecordKeys, keys_digest, load_keys, matcher_fingerprint, name_tokens
 from .records import WatchedRecord, active_records, get_records
 
 __all__ = ["Snapshot", "Hit", "Plan", "take_snapshot", "plan_full", "plan_delta", "last_run"]
@@ -177,8 +177,10 @@ def plan_full(store: Any, snapshot: Snapshot, threshold: float, note: str | None
     screen_into(plan, index, prepared)
     plan.timings["screen"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    plan.keys = RecordKeys((r.id, r.hash, q) for r, q in prepared)
-    plan.keys.save()
+    plan.keys = load_keys(keys_digest((r.id, r.hash) for r, _ in prepared))
+    if plan.keys is None:  # records changed since the last prefilter was built
+        plan.keys = RecordKeys((r.id, r.hash, q) for r, q in prepared)
+        plan.keys.save()
     plan.keys_digest = plan.keys.digest
     plan.timings["prefilter"] = time.perf_counter() - clock
     return plan

@@ -9,6 +9,7 @@ Customers are (a) synthetic people from ``eval/negatives_synthetic_us.csv``
 from __future__ import annotations
 
 import csv
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ def sdn_paths(shared: Path) -> list[Path]:
     return [shared / "us" / "ofac-sdn" / day / "sdn.csv" for day in SDN_DATES]
 
 
+@lru_cache(maxsize=8)
 def parse_list(path: Path) -> dict[str, Any]:
     """Entities of a list file, by id (parsed directly, no store)."""
     from sanctions.sources import detect_format
