@@ -12,6 +12,7 @@ The file type follows the extension (``.png``, ``.svg``, ``.pdf``).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -106,6 +107,10 @@ def plot_coverage(cov: Coverage, path: str | Path) -> Path:
     return out
 
 
+def _in_order(points: list[Any]) -> bool:
+    return all(a.date <= b.date for a, b in zip(points, points[1:], strict=False))
+
+
 def plot_timeline(tl: Timeline, path: str | Path, start: str | None = None) -> Path:
     """Cumulative designations per list: from listing dates (solid) and versions (dashed)."""
     from datetime import date
@@ -115,7 +120,10 @@ def plot_timeline(tl: Timeline, path: str | Path, start: str | None = None) -> P
         return date(parts[0], parts[1] or 1, parts[2] or 1)
 
     fig, ax = plt.subplots(figsize=(12, 6.5), layout="constrained")
+    drawn = {ds for ds, v in tl.versions.items() if len(v) > 1 and _in_order(v)}
     for ds, points in tl.designations.items():
+        if ds in drawn:
+            continue  # its dates come from the versions: drawn once, below
         pts = [p for p in points if start is None or p[0] >= start]
         if pts:
             ax.step(
@@ -125,10 +133,8 @@ def plot_timeline(tl: Timeline, path: str | Path, start: str | None = None) -> P
                 label=f"{short_label(ds)} (listing dates)",
             )
     for ds, vpoints in tl.versions.items():
-        if len(vpoints) < 2:
-            continue
-        if any(b.date < a.date for a, b in zip(vpoints, vpoints[1:], strict=False)):
-            continue  # versions loaded out of date order: no meaningful line
+        if ds not in drawn:
+            continue  # one version, or versions loaded out of date order: no meaningful line
         vps = [p for p in vpoints if start is None or p.date >= start]
         ax.plot(
             [day(p.date) for p in vps],

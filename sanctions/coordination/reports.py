@@ -403,7 +403,7 @@ def _leads(scope: dict[str, list[_Row]], first_version: dict[str, str]) -> list[
                 dated[m.dataset] = day
         if len(dated) < 2:
             continue
-        first = min(dated, key=lambda ds: (dated[ds], ds))
+        first = min(dated, key=lambda ds: (dated[ds], ds != "un_sc_sanctions", ds))  # UN wins ties
         start = _days(dated[first])
         delays = {ds: _days(day) - start for ds, day in sorted(dated.items()) if ds != first}
         leads.append(Lead(cid, members[0].caption, first, dated[first], delays))
@@ -445,11 +445,8 @@ def timeline(
     wanted = set(datasets) if datasets else None
     if wanted is not None:
         rows = [r for r in rows if r.dataset in wanted]
-    first_version: dict[str, str] = {}
-    for version in store.versions():
-        day = version_date(version)
-        if version.dataset not in first_version or day < first_version[version.dataset]:
-            first_version[version.dataset] = day
+    # Listings already in a dataset's first loaded version have no known designation date.
+    first_version = {v.dataset: version_date(v) for v in store.versions() if v.seq == 1}
     scope = resolve_scope(rows, programme, schema)
     per_dataset: dict[str, list[str]] = defaultdict(list)
     for members in scope.values():

@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from sanctions.errors import StoreError
 from sanctions.matching.index import load_records
@@ -260,41 +261,34 @@ class Resolver:
                     ct.members,
                     [_member_row(m, c.id, facts, first_seen) for c in clusters for m in c.members],
                 )
-                _insert(
-                    conn,
-                    ct.links,
-                    [
-                        {
-                            "entity_a": k.a,
-                            "entity_b": k.b,
-                            "score": k.score or 0.0,
-                            "detail": k.detail,
-                        }
-                        for k in name_links
-                    ],
-                )
-                rows = [
-                    {
-                        "dataset": v.dataset,
-                        "version_id": v.id,
-                        "content_hash": v.content_hash,
-                        "resolved_at": now,
-                    }
-                    for v in versions
-                ]
-                rows.append(
-                    {
-                        "dataset": "__config__",
-                        "version_id": None,
-                        "content_hash": config_fingerprint(),
-                        "resolved_at": now,
-                    }
-                )
-                _insert(conn, ct.state, rows)
-        except Exception as exc:
-            if isinstance(exc, StoreError):
-                raise
+                _insert(conn, ct.links, [_link_row(k) for k in name_links])
+                _insert(conn, ct.state, _state_rows(versions, now))
+        except SQLAlchemyError as exc:
             raise StoreError(f"could not store clusters: {exc.__class__.__name__}: {exc}") from exc
+
+
+def _link_row(link: Link) -> dict[str, Any]:
+    return {
+        "entity_a": link.a,
+        "entity_b": link.b,
+        "score": link.score or 0.0,
+        "detail": link.detail,
+    }
+
+
+def _state_rows(versions: list[Any], now: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = [
+        {
+            "dataset": v.dataset,
+            "version_id": v.id,
+            "content_hash": v.content_hash,
+            "resolved_at": now,
+        }
+        for v in versions
+    ]
+    config = {"dataset": "__config__", "version_id": None, "content_hash": config_fingerprint()}
+    rows.append({**config, "resolved_at": now})
+    return rows
 
 
 def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
