@@ -211,7 +211,7 @@ def decide(conn: Connection, alert_id: int, decision: str, reason: str, analyst:
             f"alert {alert_id} is closed ({alert.closed_reason}): nothing to decide"
         )
     stamp = now()
-    decision_id = conn.execute(
+    inserted = conn.execute(
         insert(t.watch_decisions).values(
             alert_id=alert_id,
             decision=decision,
@@ -223,7 +223,9 @@ def decide(conn: Connection, alert_id: int, decision: str, reason: str, analyst:
             entity_id=alert.entity_id,
             entity_hash=alert.entity_hash,
         )
-    ).inserted_primary_key[0]
+    ).inserted_primary_key
+    assert inserted is not None
+    decision_id = int(inserted[0])
     conn.execute(
         update(t.watch_alerts)
         .where(t.watch_alerts.c.id == alert_id)

@@ -175,7 +175,9 @@ def _insert_run(conn: Connection, plan: Plan, actor: str) -> int:
         "keys_digest": plan.keys_digest,
         "stats": dumps({"matcher": matcher_fingerprint()}),
     }
-    return int(conn.execute(insert(t.watch_runs).values(**values)).inserted_primary_key[0])
+    inserted = conn.execute(insert(t.watch_runs).values(**values)).inserted_primary_key
+    assert inserted is not None
+    return int(inserted[0])
 
 
 def _finish_run(conn: Connection, report: RunReport, actor: str) -> None:

@@ -148,12 +148,12 @@ def file_sha256(path: Path) -> str:
 
 
 def _existing(conn: Connection, ids: list[str] | None) -> dict[str, tuple[int, str, str]]:
-    query = select(t.watch_records.c.id, t.watch_records.c.version, t.watch_records.c.hash)
-    query = query.add_columns(t.watch_records.c.status)
+    r = t.watch_records
+    query = select(r.c.id, r.c.version, r.c.hash, r.c.status)
+    rows: list[Any] = []
     if ids is None:
-        rows = conn.execute(query).all()
+        rows = list(conn.execute(query).all())
     else:
-        rows = []
         for i in range(0, len(ids), 500):
             rows += conn.execute(query.where(t.watch_records.c.id.in_(ids[i : i + 500]))).all()
     return {r[0]: (int(r[1]), str(r[2]), str(r[3])) for r in rows}
@@ -213,7 +213,7 @@ def _write_records(
     for i in range(0, len(inserts), 2000):
         conn.execute(insert(t.watch_records), inserts[i : i + 2000])
     if updates:  # screened_hash stays: it no longer equals the hash, so the record is re-screened
-        values = {k: bindparam(k) for k in updates[0] if k != "rid"}
+        values: dict[str, Any] = {k: bindparam(k) for k in updates[0] if k != "rid"}
         stmt = update(t.watch_records).where(t.watch_records.c.id == bindparam("rid"))
         conn.execute(stmt.values(**values), updates)
 

@@ -271,9 +271,8 @@ def _screen_unchanged(store: Any, plan: Plan, run: Any, touched: set[str]) -> No
     entities = prepare_records(_load_entities(store, snapshot, touched))
     small = MatchIndex(entities)
     plan.entities_screened = len(small)
-    unchanged = {
-        r: h for r, (_, h, seen) in snapshot.records.items() if r not in plan.changed_records
-    }
+    changed = plan.changed_records or set()
+    unchanged = {r: h for r, (_, h, _seen) in snapshot.records.items() if r not in changed}
     keys = load_keys(run.keys_digest)
     missing = [] if keys is None else [r for r, h in unchanged.items() if not keys.covers(r, h)]
     if keys is None or len(missing) > max(1000, MISSING_REBUILD * len(unchanged)):
