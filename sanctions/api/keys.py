@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -98,17 +98,20 @@ class KeyStore:
         if rate_limit is not None and rate_limit < 0:
             raise ConfigError("a rate limit is a number of requests per second, >= 0")
         secret = new_secret()
-        values = {
-            "name": name.strip() or "unnamed",
-            "prefix": secret[:DISPLAY_CHARS],
-            "key_hash": hash_secret(secret),
-            "role": role,
-            "rate_limit": rate_limit,
-            "created_at": _now(),
-        }
+        key = ApiKey(
+            id=0,
+            name=name.strip() or "unnamed",
+            prefix=secret[:DISPLAY_CHARS],
+            role=role,
+            rate_limit=rate_limit,
+            created_at=_now(),
+        )
+        values = {**key.to_dict(), "key_hash": hash_secret(secret)}
+        del values["id"], values["revoked_at"]
         with self.engine.begin() as conn:
-            key_id = conn.execute(insert(api_keys).values(**values)).inserted_primary_key[0]
-        return ApiKey(id=key_id, **{k: v for k, v in values.items() if k != "key_hash"}), secret
+            inserted = conn.execute(insert(api_keys).values(**values)).inserted_primary_key
+        assert inserted is not None
+        return replace(key, id=int(inserted[0])), secret
 
     def list(self, include_revoked: bool = True) -> list[ApiKey]:
         query = select(api_keys).order_by(api_keys.c.id)

@@ -111,7 +111,9 @@ async def algorithms() -> dict[str, Any]:
 def _catalog(request: Request) -> dict[str, Any]:
     store = request.app.state.store
     snapshot = request.app.state.holder.snapshot
-    entries, current, outdated = [], [], []
+    entries: list[dict[str, Any]] = []
+    current: list[str] = []
+    outdated: list[str] = []
     for info in store.datasets():
         if info.current is None:
             continue
@@ -179,7 +181,7 @@ def _run_update(request: Request, datasets: list[str] | None) -> dict[str, Any]:
             data_dir=config.data_dir() / "downloads",
             mirror=app.state.settings.mirror,
         )
-        result = {"reports": [r.to_dict() for r in reports], "error": None}
+        result: dict[str, Any] = {"reports": [r.to_dict() for r in reports], "error": None}
     except Exception as exc:  # noqa: BLE001 - reported in the status, and logged
         log.exception("update failed")
         result = {"reports": [], "error": f"{exc.__class__.__name__}: {exc}"}
