@@ -25,17 +25,18 @@ ROOT = Path(__file__).resolve().parents[2]
 SANCTIONS = str(Path(sys.executable).parent / "sanctions")  # the installed console script
 
 
-@pytest.fixture(scope="session", autouse=True)
-def index_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A private on-disk index cache for the whole session (never the user's)."""
-    path = tmp_path_factory.mktemp("index-cache")
-    old = os.environ.get("SANCTIONS_INDEX_CACHE")
-    os.environ["SANCTIONS_INDEX_CACHE"] = str(path)
-    yield path
-    if old is None:
-        os.environ.pop("SANCTIONS_INDEX_CACHE", None)
-    else:
-        os.environ["SANCTIONS_INDEX_CACHE"] = old
+@pytest.fixture(scope="session")
+def index_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("index-cache")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def index_cache(index_cache_dir: Path) -> Iterator[Path]:
+    """A private on-disk index cache while this package's tests run (never the user's);
+    restored after each module so that other packages' tests are not affected."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SANCTIONS_INDEX_CACHE", str(index_cache_dir))
+        yield index_cache_dir
 
 
 def make_sample_store(path: Path) -> Path:
@@ -166,8 +167,8 @@ def stop_server(proc: Any) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(sample_db: Path, keys: dict[str, str]) -> Iterator[str]:
+def server(sample_db: Path, keys: dict[str, str], index_cache_dir: Path) -> Iterator[str]:
     """A real ``sanctions serve`` over the sample store; yields its base URL."""
-    proc, base = start_server(sample_db)
+    proc, base = start_server(sample_db, env={"SANCTIONS_INDEX_CACHE": str(index_cache_dir)})
     yield base
     stop_server(proc)
