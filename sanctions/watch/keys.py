@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from sanctions.matching.index import CACHE_VERSION, MatchIndex, cache_dir
-from sanctions.matching.names import INITIAL_SIMILARITY
+from sanctions.matching.names import INITIAL_SIMILARITY, W_INITIAL
 from sanctions.matching.score import ALGORITHM, ALGORITHM_VERSION, Record, compare_records
 from sanctions.screening.query import parse_query
 
@@ -125,6 +125,44 @@ def keys_digest(keys: Iterable[tuple[str, str]]) -> str:
     return hashlib.sha256(repr((matcher_fingerprint(), sorted(keys))).encode()).hexdigest()[:32]
 
 
+class _NewNames:
+    """The new entries' name forms: which contain a token, and how many initials each has."""
+
+    def __init__(self, names: Iterable[Any]) -> None:
+        self.containing: dict[str, list[int]] = defaultdict(list)
+        self.initials: list[int] = []
+        for number, form in enumerate(names):
+            self.initials.append(sum(1 for t in form.tokens if len(t) == 1))
+            for text in {_span_text(span) for span in form.spans}:
+                if len(text) > 1:
+                    self.containing[text].append(number)
+
+    def bound(self, form: _Form, pairs: dict[str, list[tuple[str, float]]]) -> float:
+        """The best bound of a record name against any single new name.
+
+        Against one name, each record token scores at most its best similarity
+        with a token of that name, and each single-letter token of that name
+        adds at most ``INITIAL_SIMILARITY * W_INITIAL`` (it aligns with one
+        record token): an upper bound of the alignment score whatever the
+        rest of the index holds.
+        """
+        total, initials, weights, spans = form
+        tops: dict[int, list[float]] = {}
+        for start, end, text in spans:
+            for token, sim in pairs.get(text, ()):
+                for number in self.containing.get(token, ()):
+                    row = tops.setdefault(number, [0.0] * len(weights))
+                    for i in range(start, end):
+                        if sim > row[i]:
+                            row[i] = sim
+        best = 0.0
+        for number, row in tops.items():
+            aligned = sum(t * w for t, w in zip(row, weights, strict=True))
+            slack = self.initials[number] * INITIAL_SIMILARITY * W_INITIAL
+            best = max(best, (aligned + slack + initials) / total)
+        return best
+
+
 class RecordKeys:
     """A reverse index over the name tokens and identifiers of watched records."""
 
@@ -160,24 +198,36 @@ class RecordKeys:
         return (record_id, digest) in self.position
 
     def touched_by(
-        self, tokens: Iterable[str], identifiers: Iterable[tuple[str, str]], floor: float
+        self,
+        tokens: Iterable[str],
+        identifiers: Iterable[tuple[str, str]],
+        floor: float,
+        names: Iterable[Any] | None = None,
     ) -> set[tuple[str, str]]:
         """(record id, hash) of the records that may score ``floor`` against these tokens.
 
         A record is kept when one of its names could reach ``floor`` if every
-        token aligned with its most similar new token (an upper bound of the
-        alignment score: see :mod:`sanctions.matching.names`), or when it shares
-        an identifier with the new entries.
+        token aligned with its most similar new token (the index's own pruning
+        bound, taken over all new names at once), or when it shares an
+        identifier with the new entries. Given the new ``names`` (name forms),
+        the bound is then taken name by name (see :func:`_name_bound`).
         """
+        pairs: dict[str, list[tuple[str, float]]] = defaultdict(list)
         best: dict[str, float] = {}
         for token in tokens:
             for similar, sim in self.index.similar_tokens(token).items():
+                pairs[similar].append((token, sim))
                 if sim > best.get(similar, 0.0):
                     best[similar] = sim
         positions: set[int] = set()
         for similar in best:
             positions.update(self.owners.get(similar, ()))
         kept = {p for p in positions if any(_bound(f, best) >= floor for f in self.forms[p])}
+        if names is not None:
+            new_names = _NewNames(names)
+            kept = {
+                p for p in kept if any(new_names.bound(f, pairs) >= floor for f in self.forms[p])
+            }
         for ident in identifiers:
             kept.update(self.identifiers.get(ident, ()))
         return {self.keys[p] for p in kept}

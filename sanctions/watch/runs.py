@@ -286,7 +286,9 @@ def _screen_unchanged(store: Any, plan: Plan, run: Any, touched: set[str]) -> No
     tokens = set().union(*(name_tokens(e) for e in entities)) if entities else set()
     idents = {i for e in entities for i in e.identifiers}
     floor = max(0.0, plan.threshold - MAX_POSITIVE_NON_ID)
-    found = {r for r, h in keys.touched_by(tokens, idents, floor) if unchanged.get(r) == h}
+    names = [form for entity in entities for form in entity.names]
+    touched_by = keys.touched_by(tokens, idents, floor, names)
+    found = {r for r, h in touched_by if unchanged.get(r) == h}
     wanted = sorted(found | set(missing))
     plan.stats.update(prefilter_candidates=len(found), prefilter_missing=len(missing))
     with store.engine.connect() as conn:

@@ -44,8 +44,11 @@ def test_reverse_lookup_finds_every_record_the_small_index_matches(shared_data: 
     matched = {
         q.id for q in queries if screener.screen(q, limit=50, cutoff=DEFAULT_THRESHOLD).results
     }
-    assert matched and matched <= bounded <= touched
+    names = [form for record in small.records for form in record.names]
+    by_name = {r for r, _ in keys.touched_by(tokens, idents, floor, names)}
+    assert matched and matched <= by_name <= bounded <= touched
     assert len(bounded) < len(touched) / 2  # the bound prunes most token-only candidates
+    assert len(by_name) < len(bounded)
 
 
 def test_token_similarity_is_symmetric_on_real_names(shared_data: Path) -> None:
