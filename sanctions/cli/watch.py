@@ -67,11 +67,13 @@ def import_cmd(ctx: click.Context, path: Path, **opts: Any) -> None:
     if opts["as_json"]:
         print_json(report.to_dict())
     else:
-        console.print(report.summary(), highlight=False)
+        console.print(report.summary(), highlight=False, soft_wrap=True)
         for error in report.errors[:20]:
-            err_console.print(error, highlight=False)
+            err_console.print(error, highlight=False, soft_wrap=True)
         if len(report.errors) > 20:
-            err_console.print(f"... and {len(report.errors) - 20} more", highlight=False)
+            err_console.print(
+                f"... and {len(report.errors) - 20} more", highlight=False, soft_wrap=True
+            )
     if report.errors:
         sys.exit(1)
 
@@ -104,7 +106,11 @@ def add_cmd(ctx: click.Context, record_id: str, **opts: Any) -> None:
     if opts["as_json"]:
         print_json(change.to_dict())
     else:
-        console.print(f"{change.id}: {change.change} (version {change.version})", highlight=False)
+        console.print(
+            f"{change.id}: {change.change} (version {change.version})",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @watch_group.command("remove")
@@ -118,7 +124,9 @@ def remove_cmd(
 ) -> None:
     """Stop watching a record; its alerts are closed with the reason."""
     change = _watch(ctx, db_sub, actor).remove(record_id, reason)
-    console.print(f"{change.id}: removed (was version {change.version})", highlight=False)
+    console.print(
+        f"{change.id}: removed (was version {change.version})", highlight=False, soft_wrap=True
+    )
 
 
 @watch_group.command("list")
@@ -149,7 +157,9 @@ def list_cmd(
         )
     console.print(table)
     if len(shown) < len(records):
-        console.print(f"({len(records):,} records; --limit 0 shows all)", highlight=False)
+        console.print(
+            f"({len(records):,} records; --limit 0 shows all)", highlight=False, soft_wrap=True
+        )
 
 
 @main.command("rescreen")
@@ -175,7 +185,7 @@ def rescreen_cmd(
     if as_json:
         print_json(report.to_dict())
     else:
-        console.print(report.summary(), highlight=False)
+        console.print(report.summary(), highlight=False, soft_wrap=True)
 
 
 def _alert_table(alerts: list[Any]) -> Table:
@@ -228,7 +238,9 @@ def alerts_cmd(ctx: click.Context, alert_id: int | None, **opts: Any) -> None:
         if opts["as_json"]:
             print_json(data)
         else:
-            console.print(json.dumps(data, indent=2, ensure_ascii=False), highlight=False)
+            console.print(
+                json.dumps(data, indent=2, ensure_ascii=False), highlight=False, soft_wrap=True
+            )
         return
     status = opts["status"].replace("-", "_")
     alerts = watch.alerts(status, opts["record_id"], limit=opts["limit"])
@@ -236,7 +248,7 @@ def alerts_cmd(ctx: click.Context, alert_id: int | None, **opts: Any) -> None:
         print_json([a.to_dict() for a in alerts])
     else:
         console.print(_alert_table(alerts))
-        console.print(f"{len(alerts)} alert(s) ({status})", highlight=False)
+        console.print(f"{len(alerts)} alert(s) ({status})", highlight=False, soft_wrap=True)
 
 
 @main.command("decide")
@@ -291,7 +303,9 @@ def verify_cmd(ctx: click.Context, as_json: bool, db_sub: str | None) -> None:
     if as_json:
         print_json(result.to_dict())
     else:
-        (console if result.ok else err_console).print(result.summary(), highlight=False)
+        (console if result.ok else err_console).print(
+            result.summary(), highlight=False, soft_wrap=True
+        )
     if not result.ok:
         sys.exit(1)
 
@@ -309,4 +323,4 @@ def export_cmd(ctx: click.Context, fmt: str, output: Path | None, db_sub: str | 
     else:
         with open(output, "w", encoding="utf-8", newline="") as fh:
             count = watch.export_audit(fh, fmt)
-    err_console.print(f"{count:,} audit entries exported", highlight=False)
+    err_console.print(f"{count:,} audit entries exported", highlight=False, soft_wrap=True)
