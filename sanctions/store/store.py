@@ -578,9 +578,21 @@ class Store:
             .where(t.datasets.c.id == dataset)
             .values(current_version_id=version_id, updated_at=_now())
         )
+        self._audit_load(conn, version_id)
         log.info("loaded %s v%d: %d entities (%s)", dataset, seq, len(entities), counts)
         return LoadResult(
             dataset, "loaded", version_id, seq, content_hash, fmt, len(entities), **counts
+        )
+
+    def _audit_load(self, conn: Connection, version_id: int) -> None:
+        """Log the load in the audit trail, in the load's own transaction."""
+        from sanctions import audit
+
+        row = conn.execute(select(t.versions).where(t.versions.c.id == version_id)).one()
+        details = {k: v for k, v in row._mapping.items() if k != "id"}
+        details["version_id"] = version_id
+        audit.append(
+            conn, audit.current_actor(), "list.loaded", f"list-version:{version_id}", details
         )
 
     def _lock_dataset(self, conn: Connection, dataset: str) -> int | None:

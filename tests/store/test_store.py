@@ -214,3 +214,20 @@ def test_postgresql_loads_real_lists_and_diffs_them(pg_store: Store, shared_data
     entity = pg_store.get_entity("un_sc_sanctions-QDi.001")
     assert entity is not None and entity.first("unscId") == "QDi.001"
     assert entity.listing.dataset_version.startswith("un_sc_sanctions@v1:")
+
+
+def test_each_load_is_in_the_audit_trail_and_a_failed_one_is_not(
+    store: Store, fixtures: Path
+) -> None:
+    from sanctions import audit
+
+    first = store.load(_ftm(fixtures, "v1.jsonl"), dataset="fixture")
+    with pytest.raises(FormatError):
+        store.load(_ftm(fixtures, "broken.jsonl"), dataset="fixture")
+    store.load(_ftm(fixtures, "v1.jsonl"), dataset="fixture")  # unchanged: nothing to log
+    entries = list(audit.iter_entries(store.engine))
+    assert [(e.action, e.subject) for e in entries] == [
+        ("list.loaded", f"list-version:{first.version_id}")
+    ]
+    assert json.loads(entries[0].details)["content_hash"] == first.content_hash
+    assert audit.verify(store.engine).ok
