@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, or_, select, update
 
+from sanctions import audit
 from sanctions.errors import ConfigError
 
 from .tables import api_keys
@@ -110,8 +111,16 @@ class KeyStore:
         del values["id"], values["revoked_at"]
         with self.engine.begin() as conn:
             inserted = conn.execute(insert(api_keys).values(**values)).inserted_primary_key
-        assert inserted is not None
-        return replace(key, id=int(inserted[0])), secret
+            assert inserted is not None
+            key = replace(key, id=int(inserted[0]))
+            details = {
+                "name": key.name,
+                "role": key.role,
+                "prefix": key.prefix,
+                "rate_limit": rate_limit,
+            }
+            audit.append(conn, audit.current_actor(), "key.created", f"api-key:{key.id}", details)
+        return key, secret
 
     def list(self, include_revoked: bool = True) -> list[ApiKey]:
         query = select(api_keys).order_by(api_keys.c.id)
@@ -135,6 +144,10 @@ class KeyStore:
             if row.revoked_at is None:
                 conn.execute(
                     update(api_keys).where(api_keys.c.id == row.id).values(revoked_at=_now())
+                )
+                details = {"name": row.name, "role": row.role, "prefix": row.prefix}
+                audit.append(
+                    conn, audit.current_actor(), "key.revoked", f"api-key:{row.id}", details
                 )
             row = conn.execute(select(api_keys).where(api_keys.c.id == row.id)).one()
         return _key(row)

@@ -74,3 +74,24 @@ def test_serve_is_documented() -> None:
     assert code == 0
     for option in ("--host", "--port", "--workers", "--open-localhost"):
         assert option in out
+
+
+def test_key_creation_and_revocation_are_in_the_audit_trail(tmp_path: Path) -> None:
+    from sanctions import audit
+    from sanctions.store import Store
+
+    db = str(tmp_path / "k.db")
+    code, out = run("--db", db, "keys", "create", "--name", "ops", "--role", "admin")
+    assert code == 0
+    secret = out.strip().splitlines()[0]
+    assert run("--db", db, "keys", "revoke", "1")[0] == 0
+    store = Store.open(db)
+    entries = list(audit.iter_entries(store.engine))
+    assert [(e.action, e.subject) for e in entries] == [
+        ("key.created", "api-key:1"),
+        ("key.revoked", "api-key:1"),
+    ]
+    assert json.loads(entries[0].details)["role"] == "admin"
+    assert all(secret not in e.details for e in entries)  # never the secret itself
+    assert audit.verify(store.engine).ok
+    store.close()
