@@ -14,9 +14,12 @@ from rich.console import Console
 from sanctions import __version__
 from sanctions.errors import SanctionsError
 
-# Wide tables when output goes to a file or pipe (rich would assume 80 columns).
-console = Console(width=None if sys.stdout.isatty() else 160)
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+# Off a terminal (a file, a pipe, a test): wide tables, and messages never broken
+# into several lines (rich would assume 80 columns and wrap).
+console = Console(width=None if sys.stdout.isatty() else 160, soft_wrap=not sys.stdout.isatty())
+err_console = Console(
+    stderr=True, width=None if sys.stderr.isatty() else 160, soft_wrap=not sys.stderr.isatty()
+)
 
 
 class SanctionsGroup(click.Group):
