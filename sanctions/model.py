@@ -18,6 +18,7 @@ and :meth:`Entity.add_date`, so the two views never disagree.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import json
 import re
@@ -206,13 +207,16 @@ def make_entity_id(dataset: str, authority_id: str) -> str:
 
 
 _WS = re.compile(r"\s+")
+_ODD_SPACE = re.compile(r"\s\s|[^\S ]")  # two spaces in a row, or a space other than " "
 
 
 def clean_text(value: Any) -> str | None:
     """Collapse whitespace; return None for empty values and OFAC's ``-0-`` placeholder."""
     if value is None:
         return None
-    text = _WS.sub(" ", str(value)).strip()
+    text = str(value).strip()
+    if _ODD_SPACE.search(text):  # the regex substitution only where needed (it is hot)
+        text = _WS.sub(" ", text)
     if not text or text == "-0-":
         return None
     return text
@@ -445,7 +449,7 @@ def _ymd(year: int, month: int | None = None, day: int | None = None) -> str | N
         return None
     if day is None or day == 0:
         return f"{year:04d}-{month:02d}"
-    if not 1 <= day <= 31:
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
         return None
     return f"{year:04d}-{month:02d}-{day:02d}"
 
