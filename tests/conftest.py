@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +63,41 @@ def real_store_loads(shared_data: Path, tmp_path_factory: pytest.TempPathFactory
 def real_store_path(real_store_loads: dict[str, Any]) -> Path:
     """A SQLite store with every real list loaded (once per test session). Open it read-mostly."""
     return Path(real_store_loads["path"])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_data_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Index caches and downloads go to temporary folders, never to the user's data dir."""
+    root = tmp_path_factory.mktemp("sanctions-data")
+    saved = {k: os.environ.get(k) for k in ("SANCTIONS_INDEX_CACHE", "SANCTIONS_DATA_DIR")}
+    os.environ["SANCTIONS_INDEX_CACHE"] = str(root / "index-cache")
+    os.environ["SANCTIONS_DATA_DIR"] = str(root)
+    yield root
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+UN_FILE = "un/consolidated_2026-02-27.xml"
+
+
+@pytest.fixture(scope="session")
+def un_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A store holding the real UN consolidated list (loaded once per session)."""
+    from sanctions.store import Store
+
+    store = Store.open(tmp_path_factory.mktemp("un") / "un.db")
+    store.load(shared_data / UN_FILE)
+    return store
+
+
+@pytest.fixture(scope="session")
+def un_screener(un_store: Any) -> Any:
+    """A screener over the UN store, its index built."""
+    from sanctions.screening import Screener
+
+    screener = Screener(un_store)
+    screener.refresh()
+    return screener
