@@ -73,9 +73,12 @@ class Principal:
 class RateLimiter:
     """Token buckets, one per key: ``rate`` requests per second, ``burst`` at once."""
 
-    def __init__(self, rate: float, burst: float) -> None:
+    def __init__(
+        self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.rate = rate
         self.burst = burst
+        self.clock = clock  # injectable, so tests need not wait for real time to pass
         self._buckets: dict[Any, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
@@ -85,7 +88,7 @@ class RateLimiter:
         if rate <= 0:
             return 0.0
         burst = max(self.burst * rate / self.rate if self.rate else self.burst, 1.0, cost)
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             tokens, last = self._buckets.get(key, (burst, now))
             tokens = min(burst, tokens + (now - last) * rate)
