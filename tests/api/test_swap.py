@@ -100,10 +100,20 @@ def test_served_index_swaps_without_failed_requests(
     try:
         for thread in threads:
             thread.start()
-        time.sleep(0.5)
+        deadline = time.monotonic() + 30
+        while len(statuses) < 8:  # the clients are busy before the new version comes
+            assert time.monotonic() < deadline, "the clients never got going"
+            time.sleep(0.01)
         load_new_version(fresh_db, tmp_path)
         assert seen_new.wait(30), "the new version was never served"
-        time.sleep(2.0)  # both workers poll every 0.5 s: let the other one swap too
+        # Fresh connections land on either worker: 20 new-version answers in a row
+        # mean both have swapped (each polls every 0.5 s).
+        streak, deadline = 0, time.monotonic() + 30
+        while streak < 20:
+            assert time.monotonic() < deadline, "a worker never swapped to the new version"
+            found = httpx.post(f"{base}/match/default", json=QUERY, headers=auth(key)).json()
+            top = found["responses"]["q"]["results"]
+            streak = streak + 1 if top and top[0]["match"] else 0
         with httpx.Client(base_url=base, headers=auth(key)) as http:
             last = [http.post("/match/default", json=QUERY).json() for _ in range(10)]
             # Keep-alive requests to spawned workers: without TCP_NODELAY each one
