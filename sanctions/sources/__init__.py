@@ -37,7 +37,14 @@ from .base import check_xml_head, decode_head, sniff
 
 log = logging.getLogger(__name__)
 
-__all__ = ["discover_paths", "FORMAT_MODULES", "SourceFormat", "detect_format", "parse_path", "list_formats"]
+__all__ = [
+    "discover_paths",
+    "FORMAT_MODULES",
+    "SourceFormat",
+    "detect_format",
+    "parse_path",
+    "list_formats",
+]
 
 # Order matters only where two detectors could both answer yes: more specific first.
 FORMAT_MODULES = (
