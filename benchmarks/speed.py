@@ -9,8 +9,13 @@ speed, peak memory; and the same queries through two baselines:
 * brute force: RapidFuzz ``token_sort_ratio`` of the query name against every
   listed name (``process.cdist``, one core), the naive exhaustive scan;
 * with ``--nomenklatura``: OpenSanctions nomenklatura's logic-v2 scorer, installed
-  at run time into its own temporary virtualenv (never a project dependency),
-  scoring the same candidate pairs our index produced.
+  at run time into its own virtualenv (``--nk-venv``, never a project dependency;
+  see ``_nomenklatura.py`` for how pyicu's long compilation is avoided), scoring
+  the same candidate pairs our index produced, timed like our pair scoring.
+
+Ratios: our warm single-query rate (retrieval and scoring) over the baselines'
+query rates (for nomenklatura: scoring of each query's candidates only, the
+retrieval it would need on top is not counted), and pair scoring over pair scoring.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _nomenklatura  # noqa: E402
 from _lists import SHARED, load_all_lists  # noqa: E402
 
 from sanctions.matching import compare_records  # noqa: E402
@@ -134,12 +140,21 @@ def candidate_pairs(screener: Screener, queries: list[dict[str, Any]]) -> list[t
     return pairs
 
 
-def time_pairs(pairs: list[tuple[Any, Any]]) -> dict[str, Any]:
-    started = time.perf_counter()
-    for query, cand in pairs:
-        compare_records(query, cand)
-    seconds = time.perf_counter() - started
-    return {"pairs": len(pairs), "pairs_per_s": round(len(pairs) / seconds, 1)}
+def time_pairs(pairs: list[tuple[Any, Any]], n_queries: int) -> dict[str, Any]:
+    """Score every candidate pair, twice (the best pass kept, as for nomenklatura)."""
+    passes = []
+    for _ in range(2):
+        started = time.perf_counter()
+        for query, cand in pairs:
+            compare_records(query, cand)
+        passes.append(time.perf_counter() - started)
+    best, n = min(passes), max(1, len(pairs))
+    return {
+        "pairs": len(pairs),
+        "pairs_per_s_first_pass": round(n / passes[0], 1),
+        "pairs_per_s": round(n / best, 1),
+        "queries_per_s_one_core": round(n_queries / best, 2),
+    }
 
 
 def brute_force(index: MatchIndex, queries: list[dict[str, Any]]) -> dict[str, Any]:
@@ -159,63 +174,42 @@ def brute_force(index: MatchIndex, queries: list[dict[str, Any]]) -> dict[str, A
     }
 
 
-NK_SCRIPT = r"""
-import json, sys, time
-from followthemoney import model
-from nomenklatura.matching import get_algorithm
-algo = get_algorithm("logic-v2")
-try:
-    from nomenklatura.matching.types import ScoringConfig
-    config = ScoringConfig.defaults()
-except Exception:
-    config = None
-pairs = [json.loads(line) for line in open(sys.argv[1])]
-ents = [(model.get_proxy(p["query"]), model.get_proxy(p["candidate"])) for p in pairs]
-started = time.perf_counter()
-for q, c in ents:
-    algo.compare(q, c, config) if config is not None else algo.compare(q, c)
-seconds = time.perf_counter() - started
-print(json.dumps({"pairs": len(ents), "pairs_per_s": len(ents) / seconds}))
-"""
-
-
 def nomenklatura(pairs: list[tuple[Any, Any]], n_queries: int, venv: Path) -> dict[str, Any]:
-    """logic-v2 on the same candidate pairs, in its own virtualenv (created if missing)."""
-    python = venv / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "nomenklatura", "duckdb<2"], check=True
+    """logic-v2 on the same candidate pairs, timed like ``time_pairs`` (two passes, best kept).
+
+    Proxies are built before the clock starts (our records are prepared too), and the
+    name tagger is loaded on a pair outside the set; ``queries_per_s_one_core`` is the
+    scoring time of each query's candidates only (no retrieval), which favours it.
+    """
+    try:
+        python = _nomenklatura.ensure_venv(venv, log=lambda m: print(m, file=sys.stderr))
+        raw = _nomenklatura.score_pairs(
+            # Distinct ids matter: logic-v2 memoises an entity's names by its id alone.
+            python,
+            ((_ftm(query, f"query-{query.id}"), _ftm(cand, cand.id)) for query, cand in pairs),
         )
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "pairs.jsonl"
-        with open(path, "w", encoding="utf-8") as fh:
-            for query, cand in pairs:
-                fh.write(
-                    json.dumps({"query": _ftm(query, "q"), "candidate": _ftm(cand, cand.id)}) + "\n"
-                )
-        script = Path(tmp) / "nk.py"
-        script.write_text(NK_SCRIPT)
-        done = subprocess.run(
-            [str(python), str(script), str(path)], capture_output=True, text=True, check=False
-        )
-    if done.returncode != 0:
-        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    result["queries_per_s_one_core"] = round(
-        result["pairs_per_s"] * n_queries / max(1, len(pairs)), 2
-    )
-    result["pairs_per_s"] = round(result["pairs_per_s"], 1)
-    return result
+    except (subprocess.CalledProcessError, RuntimeError, OSError) as exc:
+        return {"error": str(exc)}
+    best = min(raw["first_pass_s"], raw["second_pass_s"])
+    n = max(1, raw["pairs"])
+    return {
+        "version": raw["version"],
+        "followthemoney": raw["followthemoney"],
+        "rigour": raw["rigour"],
+        "pairs": raw["pairs"],
+        "warm_up_s": round(raw["warm_up_s"], 2),
+        "pairs_per_s_first_pass": round(n / raw["first_pass_s"], 1),
+        "pairs_per_s": round(n / best, 1),
+        "queries_per_s_one_core": round(n_queries / best, 2),
+        "mean_score": round(raw["mean_score"], 3),
+        "pairs_scoring_ge_0_7": raw["scores_ge_0_7"],
+    }
 
 
 def _ftm(record: Any, eid: str) -> dict[str, Any]:
+    """The FtM entity behind a record: every property we keep (the scorer drops others)."""
     schema = record.schema if record.schema != "Thing" else "LegalEntity"
-    props = {
-        k: v
-        for k, v in record.properties.items()
-        if k in ("name", "alias", "birthDate", "nationality")
-    }
+    props = {k: list(v) for k, v in record.properties.items() if v}
     if not props.get("name"):
         props["name"] = [form.original for form in record.names[:1]]
     return {"id": eid, "schema": schema, "properties": props}
@@ -228,6 +222,12 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=10000)
     parser.add_argument("--nomenklatura", action="store_true")
     parser.add_argument("--nk-venv", type=Path, default=Path(tempfile.gettempdir()) / "nk-venv")
+    parser.add_argument(
+        "--nk-queries",
+        type=int,
+        default=500,
+        help="nomenklatura scores the candidates of the first N queries (0: all; ~500 pairs/s)",
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     load_all_lists(args.db)
@@ -242,10 +242,13 @@ def main() -> None:
         screener.index, eval_queries(args.batch, offset=args.queries)
     )
     pairs = candidate_pairs(screener, queries)
-    report["pair_scoring"] = time_pairs(pairs)
+    report["pair_scoring"] = time_pairs(pairs, len(queries))
     report["brute_force_rapidfuzz"] = brute_force(screener.index, queries[:100])
     if args.nomenklatura:
-        report["nomenklatura_logic_v2"] = nomenklatura(pairs, len(queries), args.nk_venv)
+        n_nk = min(args.nk_queries or len(queries), len(queries))
+        nk_pairs = candidate_pairs(screener, queries[:n_nk])
+        report["nomenklatura_logic_v2"] = nomenklatura(nk_pairs, n_nk, args.nk_venv)
+        report["pair_scoring_nomenklatura_pairs"] = time_pairs(nk_pairs, n_nk)
     report["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     report["ratios"] = ratios(report)
     print(json.dumps(report, indent=2))
@@ -253,7 +256,7 @@ def main() -> None:
         args.json.write_text(json.dumps(report, indent=2))
 
 
-def ratios(report: dict[str, Any]) -> dict[str, float]:
+def ratios(report: dict[str, Any]) -> dict[str, Any]:
     ours = report["single"]["warm"]["queries_per_s_one_core"]
     out = {
         "vs_brute_force_queries_per_s": round(
@@ -264,8 +267,9 @@ def ratios(report: dict[str, Any]) -> dict[str, float]:
     if "queries_per_s_one_core" in nk:
         out["vs_nomenklatura_queries_per_s"] = round(ours / nk["queries_per_s_one_core"], 1)
         out["vs_nomenklatura_pairs_per_s"] = round(
-            report["pair_scoring"]["pairs_per_s"] / nk["pairs_per_s"], 1
+            report["pair_scoring_nomenklatura_pairs"]["pairs_per_s"] / nk["pairs_per_s"], 1
         )
+        out["target_100x_nomenklatura_met"] = out["vs_nomenklatura_queries_per_s"] >= 100
     return out
 
 
