@@ -37,7 +37,14 @@ from rapidfuzz.distance import Levenshtein
 
 from sanctions.model import Entity
 
-from .names import JOINED_MIN, TOKEN_THRESHOLD, NameForm, token_similarity
+from .names import (
+    JOINED_MIN,
+    PHONETIC_MIN,
+    TOKEN_THRESHOLD,
+    IndexedRows,
+    NameForm,
+    token_similarity,
+)
 from .normalise import phonetic_key, squeeze
 from .score import Record, record_from_entity, schemata_compatible
 
@@ -88,10 +95,12 @@ def max_edits(length: int) -> int:
 def bigrams(token: str) -> list[str]:
     """Padded character bigrams, each numbered by occurrence (a multiset as a set)."""
     padded = f"^{token}$"
+    grams = [padded[i : i + 2] for i in range(len(padded) - 1)]
+    if len(set(grams)) == len(grams):  # no repeated bigram: nothing to number
+        return grams
     seen: dict[str, int] = {}
     out = []
-    for i in range(len(padded) - 1):
-        gram = padded[i : i + 2]
+    for gram in grams:
         n = seen.get(gram, 0)
         seen[gram] = n + 1
         out.append(f"{gram}{n}" if n else gram)
@@ -168,7 +177,8 @@ class MatchIndex:
             self.postings = _Csr.build(pair_vid, pair_name, len(vocab))
             self._build_blocks()
             self._build_identifiers()
-        self._token_cache: OrderedDict[str, dict[str, float]] = OrderedDict()
+        self._token_cache: OrderedDict[str, tuple[dict[str, float], np.ndarray]]
+        self._token_cache = OrderedDict()
         self.build_seconds = time.perf_counter() - started
 
     def __getstate__(self) -> dict[str, Any]:
@@ -177,33 +187,50 @@ class MatchIndex:
         return state
 
     def _build_blocks(self) -> None:
-        keys: dict[Any, int] = {}
+        """Bigram postings ordered by (token length, id), and the sound/squeeze/prefix blocks.
+
+        Vocabulary entries are ranked by length (then id), so the entries of one
+        length are one contiguous range of ranks and every bigram's posting list
+        (ranks, ascending) can be cut to the lengths a query token may reach.
+        """
+        vocab = self.vocab
+        lengths = np.fromiter(map(len, vocab), dtype=np.int32, count=len(vocab))
+        self.max_len = int(lengths.max()) if len(vocab) else 0
+        rank_vid = np.argsort(lengths, kind="stable").astype(np.int32)
+        self.rank_vid = rank_vid
+        self.rank_len = lengths[rank_vid]
+        # len_start[n] is the first rank of a token of length n (n in 0..max_len+1).
+        self.len_start = np.searchsorted(self.rank_len, np.arange(self.max_len + 2)).astype(
+            np.int64
+        )
+        grams: dict[str, int] = {}
+        gram_ids: list[int] = []
+        gram_ranks: list[int] = []
+        keys: dict[str, int] = {}
         key_ids: list[int] = []
         vids: list[int] = []
-        for vid, text in enumerate(self.vocab):
+        for rank, vid in enumerate(rank_vid.tolist()):
+            token_grams = bigrams(vocab[vid])
+            gram_ids.extend([grams.setdefault(g, len(grams)) for g in token_grams])
+            gram_ranks.extend([rank] * len(token_grams))
+        for vid, text in enumerate(vocab):
             length = len(text)
-            key_ids.append(keys.setdefault(("#len", length), len(keys)))
-            vids.append(vid)
-            for gram in bigrams(text):
-                key_ids.append(keys.setdefault((gram, length), len(keys)))
-                vids.append(vid)
+            token_keys = ["s" + squeeze(text)]
             if length >= 6:
-                key_ids.append(keys.setdefault(("#pre", text[:-1]), len(keys)))
-                vids.append(vid)
-            if length >= 6 and length - 2 >= 4:
-                key_ids.append(keys.setdefault(("#pre", text[:-2]), len(keys)))
-                vids.append(vid)
-            phon = phonetic_key(text)
-            if len(phon) >= 3 and length >= 5:
-                key_ids.append(keys.setdefault(("#phon", phon), len(keys)))
-                vids.append(vid)
-            key_ids.append(keys.setdefault(("#squeeze", squeeze(text)), len(keys)))
-            vids.append(vid)
+                token_keys.append("p" + text[:-1])
+                if length - 2 >= 4:
+                    token_keys.append("p" + text[:-2])
+            if length >= 5 and len(phon := phonetic_key(text)) >= 3:
+                token_keys.append("f" + phon)
+            key_ids.extend([keys.setdefault(k, len(keys)) for k in token_keys])
+            vids.extend([vid] * len(token_keys))
+        self.gram_keys = grams
+        self.grams = _Csr.build(gram_ids, gram_ranks, len(grams))
         self.block_keys = keys
         self.blocks = _Csr.build(key_ids, vids, len(keys))
-        self.max_len = max((len(t) for t in self.vocab), default=0)
 
-    def _block(self, key: Any) -> np.ndarray | None:
+    def _block(self, key: str) -> np.ndarray | None:
+        """Vocabulary ids of a sound (``f``), squeezed (``s``) or prefix (``p``) key."""
         idx = self.block_keys.get(key)
         return None if idx is None else self.blocks.row(idx)
 
@@ -219,16 +246,18 @@ class MatchIndex:
 
     # -- token look-up ---------------------------------------------------------------
 
-    def _gram_candidates(self, token: str, joined: bool) -> Iterator[np.ndarray]:
+    def _gram_candidates(self, token: str, joined: bool) -> list[int]:
         """Vocabulary ids within the edit distance the scorer accepts (q-gram count filter).
 
         With padded bigrams, ``k`` edits leave at least ``m + 1 - 2k`` bigrams in
         common (``m`` the longer length); one adjacent transposition leaves ``m - 2``.
+        The ids come ordered by (length, id).
         """
-        grams = bigrams(token)
         length = len(token)
         edit_fn = joined_max_edits if joined else max_edits
         reach = edit_fn(max(length, self.max_len))
+        needs: dict[int, int] = {}  # length of a vocabulary token -> bigrams it must share
+        everything = []  # lengths where the filter keeps every token (never in use)
         for other in range(max(2, length - reach), min(self.max_len, length + reach) + 1):
             longest = max(length, other)
             edits = edit_fn(longest)
@@ -237,23 +266,80 @@ class MatchIndex:
             need = longest + 1 - 2 * edits
             if not joined and other == length and 1.0 - 1.0 / longest >= TOKEN_THRESHOLD:
                 need = min(need, longest - 2)  # one swap of adjacent letters
-            if need <= 0:  # every token of that length (never with the thresholds in use)
-                if (everything := self._block(("#len", other))) is not None:
-                    yield everything
+            if need <= 0:
+                everything.append(other)
+            else:
+                needs[other] = need
+        if not needs and not everything:
+            return []
+        low = min([*needs, *everything])
+        high = max([*needs, *everything])
+        never = length + 2  # more bigrams than the token has
+        need_table = np.asarray(
+            [needs.get(other, never) for other in range(low, high + 1)], dtype=np.int64
+        )
+        start = self.len_start
+        ranks = np.empty(0, dtype=np.int64)
+        if needs:
+            ranks = self._count_filter(bigrams(token), low, need_table, min(needs.values()))
+        if everything:
+            ranks = np.union1d(
+                ranks, np.concatenate([np.arange(start[n], start[n + 1]) for n in everything])
+            )
+        return self.rank_vid[ranks].tolist()
+
+    def _count_filter(
+        self, grams: list[str], low: int, need_table: np.ndarray, need: int
+    ) -> np.ndarray:
+        """Ranks of tokens sharing at least as many of ``grams`` as their length needs.
+
+        ``need_table[n - low]`` is the count a token of length ``n`` needs (from
+        ``low`` on), ``need`` its minimum. When a token must share all but two
+        or three of the ``r`` grams found in that range, it holds one of the
+        ``r - need + 1`` rarest (pigeonhole): those give the candidates, which are
+        counted in every gram's list; otherwise every posting in range is counted.
+        """
+        keys = self.gram_keys
+        data, offsets = self.grams.data, self.grams.offsets
+        start = self.len_start
+        first, last = int(start[low]), int(start[low + len(need_table)])
+        rows = []
+        bounds = np.array((first, last), dtype=data.dtype)  # same dtype: no copy of the rows
+        for gram in grams:
+            idx = keys.get(gram)
+            if idx is None:
                 continue
-            arrays = [a for g in grams if (a := self._block((g, other))) is not None]
-            if len(arrays) < need:
-                continue
-            ids, counts = np.unique(np.concatenate(arrays), return_counts=True)
-            yield ids[counts >= need]
+            row = data[offsets[idx] : offsets[idx + 1]]
+            lo, hi = row.searchsorted(bounds)
+            if hi > lo:
+                rows.append(row[lo:hi])
+        take = len(rows) - need + 1  # grams absent from the index are shared by nobody
+        if take <= 0:
+            return np.empty(0, dtype=np.int64)
+        if take <= 2 and take < len(rows):
+            rows.sort(key=len)
+            ranks = rows[0] if take == 1 else np.unique(np.concatenate(rows[:take]))
+            counts = np.zeros(len(ranks), dtype=np.int64)
+            for row in rows:
+                pos = row.searchsorted(ranks)
+                np.minimum(pos, len(row) - 1, out=pos)
+                counts += row[pos] == ranks
+            return ranks[counts >= need_table[self.rank_len[ranks] - low]]
+        counts = np.bincount(np.concatenate(rows) - first, minlength=last - first)
+        found = []
+        for n, need_n in enumerate(need_table.tolist(), start=low):
+            lo, hi = start[n] - first, start[n + 1] - first
+            if hi > lo and need_n <= len(rows):
+                found.append(np.flatnonzero(counts[lo:hi] >= need_n) + (lo + first))
+        return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
 
     def _block_candidates(self, token: str) -> set[int]:
         """Ids that only the sound, doubled-letter or inflection rules may bring close."""
         found: set[int] = set()
-        keys: list[Any] = [("#squeeze", squeeze(token)), ("#pre", token)]
+        keys = ["s" + squeeze(token), "p" + token]
         key = phonetic_key(token)
         if len(key) >= 3 and len(token) >= 5:
-            keys.append(("#phon", key))
+            keys.append("f" + key)
         for block_key in keys:
             if (ids := self._block(block_key)) is not None:
                 found.update(ids.tolist())
@@ -264,6 +350,10 @@ class MatchIndex:
 
     def similar_tokens(self, token: str, joined: bool = False) -> dict[str, float]:
         """Vocabulary entries the token (or joined pair) aligns with, and their similarity."""
+        return self._similar(token, joined)[0]
+
+    def _similar(self, token: str, joined: bool) -> tuple[dict[str, float], np.ndarray]:
+        """:meth:`similar_tokens`, and the vocabulary ids of its entries (cached)."""
         cache_key = f"+{token}" if joined else token
         cached = self._token_cache.get(cache_key)
         if cached is not None:
@@ -271,30 +361,41 @@ class MatchIndex:
             return cached
         vocab = self.vocab
         result: dict[str, float] = {}
+        vids: list[int] = []
         # A quick edit-distance check in C rejects most candidates; the rules that can
         # lift a less similar token (sound, inflection, doubled letters) have blocks.
         swap_floor = min(TOKEN_THRESHOLD, 1.0 - 2.0 / max(len(token), 2))
         quick = Levenshtein.normalized_similarity
-        for ids in self._gram_candidates(token, joined):
-            for vid in ids.tolist():
-                text = vocab[vid]
-                if joined:
-                    sim = quick(token, text, score_cutoff=JOINED_MIN)
-                elif quick(token, text, score_cutoff=swap_floor) == 0.0:
-                    continue
-                else:
-                    sim = token_similarity(token, text)
-                if sim >= TOKEN_THRESHOLD:
-                    result[text] = sim
+        for vid in self._gram_candidates(token, joined):
+            text = vocab[vid]
+            if joined:
+                sim = quick(token, text, score_cutoff=JOINED_MIN)
+            elif quick(token, text, score_cutoff=swap_floor) == 0.0:
+                continue
+            else:
+                sim = token_similarity(token, text)
+            if sim >= TOKEN_THRESHOLD:
+                result[text] = sim
+                vids.append(vid)
         if not joined:
+            # Under PHONETIC_MIN of edit similarity only equal squeezed forms align
+            # (RapidFuzz's cutoff may reject a value equal to it: keep a margin).
+            squeezed = squeeze(token)
+            floor = PHONETIC_MIN - 0.01
             for vid in self._block_candidates(token):
                 text = vocab[vid]
-                if text not in result and (sim := token_similarity(token, text)) >= TOKEN_THRESHOLD:
+                if text in result or (
+                    quick(token, text, score_cutoff=floor) == 0.0 and squeeze(text) != squeezed
+                ):
+                    continue
+                if (sim := token_similarity(token, text)) >= TOKEN_THRESHOLD:
                     result[text] = sim
-        self._token_cache[cache_key] = result
+                    vids.append(vid)
+        entry = (result, np.array(vids, dtype=np.int64))
+        self._token_cache[cache_key] = entry
         if len(self._token_cache) > TOKEN_CACHE_SIZE:
             self._token_cache.popitem(last=False)
-        return result
+        return entry
 
     def rows_fn(self, query: Record) -> Any:
         """Similarity rows for aligning this query: look-ups instead of computation."""
@@ -304,41 +405,59 @@ class MatchIndex:
                 joined = end - start == 2
                 if len(text) >= 2 and (text, joined) not in table:
                     table[(text, joined)] = self.similar_tokens(text, joined)
-        empty: dict[str, float] = {}
-        return lambda token, joined=False: table.get((token, joined), empty)
+        return IndexedRows(table)
 
     # -- candidates ------------------------------------------------------------------
 
+    def _names_of(self, vids: np.ndarray) -> np.ndarray:
+        """The names holding any of these vocabulary entries (with repeats)."""
+        if len(vids) <= 4:
+            row = self.postings.row
+            return np.concatenate([row(vid) for vid in vids.tolist()])
+        offsets = self.postings.offsets
+        starts = offsets[vids]
+        lengths = offsets[vids + 1] - starts
+        ends = np.cumsum(lengths)
+        shift = np.repeat(starts - (ends - lengths), lengths)
+        return self.postings.data[np.arange(ends[-1]) + shift]
+
     def _form_bounds(self, form: NameForm) -> tuple[np.ndarray, np.ndarray]:
+        """Names sharing an aligned token with this query name, and their score bounds.
+
+        A name's bound adds, for every query token it may align with, the best
+        similarity any vocabulary entry has with that token times the token's
+        weight (the query's initials count as found), over the query's weight.
+        """
         total = form.total_weight or 1.0
-        per_token: list[list[np.ndarray]] = [[] for _ in form.tokens]
-        best = [0.0] * len(form.tokens)
+        size = len(form.tokens)
+        best = [0.0] * size
+        keys = []
         for start, end, text in form.spans:
             if len(text) < 2:
                 continue
-            matches = self.similar_tokens(text, end - start == 2)
+            matches, vids = self._similar(text, end - start == 2)
             if not matches:
                 continue
-            arrays = [self.postings.row(self.vocab_id[text]) for text in matches]
+            names = self._names_of(vids) * size
             top = max(matches.values())
             for i in range(start, end):
-                per_token[i].extend(arrays)
+                keys.append(names + i)
                 best[i] = max(best[i], top)
-        ids_parts, bound_parts = [], []
+        if not keys:
+            return np.empty(0, np.int32), np.empty(0, np.float32)
         initials = sum(
             0.9 * w for t, w in zip(form.tokens, form.weights, strict=True) if len(t) == 1
         )
-        for i, arrays in enumerate(per_token):
-            if not arrays:
-                continue
-            ids = np.unique(np.concatenate(arrays))
-            ids_parts.append(ids)
-            bound_parts.append(np.full(len(ids), best[i] * form.weights[i], dtype=np.float32))
-        if not ids_parts:
-            return np.empty(0, np.int32), np.empty(0, np.float32)
-        ids, inverse = np.unique(np.concatenate(ids_parts), return_inverse=True)
-        sums = np.bincount(inverse, weights=np.concatenate(bound_parts))
-        return ids, ((sums + initials) / total).astype(np.float32)
+        token_bound = np.array(
+            [b * w for b, w in zip(best, form.weights, strict=True)], dtype=np.float32
+        )
+        pairs = np.unique(np.concatenate(keys))  # (name, query token), each once
+        names = pairs // size
+        first = np.ones(len(names), dtype=bool)
+        first[1:] = names[1:] != names[:-1]
+        starts = np.flatnonzero(first)
+        sums = np.add.reduceat(token_bound[pairs % size].astype(np.float64), starts)
+        return names[starts].astype(np.int32), ((sums + initials) / total).astype(np.float32)
 
     def name_bounds(self, query: Record) -> tuple[np.ndarray, np.ndarray]:
         """Every name sharing an aligned token with the query, and a bound of its score."""
@@ -365,17 +484,23 @@ class MatchIndex:
             top = rest[np.argsort(-bounds[rest], kind="stable")[: extra * 4]]
             keep[top] = True
         by_record: dict[int, Candidate] = {}
-        for name_idx, bound in zip(ids[keep].tolist(), bounds[keep].tolist(), strict=True):
-            rec_idx = int(self.name_record[name_idx])
-            record = self.records[rec_idx]
-            if not schemata_compatible(query.schema, record.schema):
-                continue
+        kept = ids[keep]
+        records, names = self.records, self.names
+        compatible: dict[str, bool] = {}
+        for name_idx, rec_idx, bound in zip(
+            kept.tolist(), self.name_record[kept].tolist(), bounds[keep].tolist(), strict=True
+        ):
             cand = by_record.get(rec_idx)
-            if cand is None:
-                by_record[rec_idx] = Candidate(record, [self.names[name_idx]], bound)
-            else:
-                cand.names.append(self.names[name_idx])
+            if cand is not None:
+                cand.names.append(names[name_idx])
                 cand.bound = max(cand.bound, bound)
+                continue
+            record = records[rec_idx]
+            ok = compatible.get(record.schema)
+            if ok is None:
+                ok = compatible[record.schema] = schemata_compatible(query.schema, record.schema)
+            if ok:
+                by_record[rec_idx] = Candidate(record, [names[name_idx]], bound)
         for ident in query.identifiers:
             for rec_idx in self.identifiers.get(ident, ()):
                 record = self.records[rec_idx]

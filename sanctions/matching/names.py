@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
@@ -47,7 +48,10 @@ __all__ = [
     "make_name_forms",
     "token_similarity",
     "align_names",
+    "align_score",
+    "alignment_of",
     "naive_rows",
+    "IndexedRows",
     "thresholded_similarity",
     "schema_kind",
 ]
@@ -102,12 +106,21 @@ class NameForm:
         return sum(w for w in self.weights if w >= STRONG)
 
 
+@cache
+def _multiword_forms_by_first() -> dict[str, list[tuple[list[str], str]]]:
+    """:func:`multiword_legal_forms` by first word (each list keeps their order)."""
+    by_first: dict[str, list[tuple[list[str], str]]] = {}
+    for words, canonical in multiword_legal_forms():
+        by_first.setdefault(words[0], []).append((words, canonical))
+    return by_first
+
+
 def _replace_legal_forms(tokens: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
-    forms = multiword_legal_forms()
+    by_first = _multiword_forms_by_first()
     while i < len(tokens):
-        for words, canonical in forms:
+        for words, canonical in by_first.get(tokens[i], ()):
             if tokens[i : i + len(words)] == words:
                 out.append(canonical)
                 i += len(words)
@@ -118,6 +131,7 @@ def _replace_legal_forms(tokens: list[str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=200_000)
 def _token_weight(token: str, kind: str, middle: bool) -> float:
     weight = 1.0
     if len(token) == 1:
@@ -269,28 +283,94 @@ class Alignment:
         return text
 
 
-def _candidate_pairs(query: NameForm, cand: NameForm, rows: RowFn) -> list[tuple[Any, ...]]:
-    """Span pairs that may align, best first: (-similarity, -size, q start, c start, qs, cs)."""
-    pairs = []
-    cspans = cand.spans
-    for qs in query.spans:
-        qstart, qend, qtext = qs
-        qjoined = qend - qstart == 2
-        row = rows(qtext, qjoined) if len(qtext) > 1 else None
-        for cs in cspans:
-            cstart, cend, ctext = cs
-            cjoined = cend - cstart == 2
-            if qjoined and cjoined:
-                continue
-            if row is None or len(ctext) == 1:
-                value = thresholded_similarity(qtext, ctext)
+class IndexedRows:
+    """Rows looked up beforehand: ``(token, joined) -> {listed token: similarity}``.
+
+    Every listed token similar enough to a query token is in its row, so the
+    rows of one query name can be inverted once (listed token -> the query
+    spans it meets) and each alignment visits its listed spans only.
+    """
+
+    __slots__ = ("table", "_inverted")
+
+    def __init__(self, table: Mapping[tuple[str, bool], Mapping[str, float]]) -> None:
+        self.table = table
+        self._inverted: dict[int, tuple[NameForm, Any, Any]] = {}
+
+    def __call__(self, token: str, joined: bool = False) -> Mapping[str, float]:
+        return self.table.get((token, joined), _NO_ROW)
+
+    def inverted(
+        self, query: NameForm
+    ) -> tuple[dict[str, list[tuple[int, Span, float]]], list[tuple[int, Span]]]:
+        """Listed token -> (query span index, span, similarity); and the one-letter spans."""
+        cached = self._inverted.get(id(query))
+        if cached is not None and cached[0] is query:
+            return cached[1], cached[2]
+        meets: dict[str, list[tuple[int, Span, float]]] = {}
+        letters: list[tuple[int, Span]] = []
+        for qi, qs in enumerate(query.spans):
+            if len(qs[2]) > 1:
+                for text, value in self(qs[2], qs[1] - qs[0] == 2).items():
+                    meets.setdefault(text, []).append((qi, qs, value))
             else:
-                value = row.get(ctext, 0.0)
-            if value > 0.0 and (qjoined or cjoined):  # read as one word: plain edit distance
-                value = Levenshtein.normalized_similarity(qtext, ctext, score_cutoff=JOINED_MIN)
-            if value > 0.0:
-                pairs.append((-value, cstart - cend + qstart - qend, qstart, cstart, qs, cs))
-    pairs.sort(key=lambda p: p[:4])
+                letters.append((qi, qs))
+        self._inverted[id(query)] = (query, meets, letters)
+        return meets, letters
+
+
+_NO_ROW: Mapping[str, float] = {}
+
+
+def _candidate_pairs(query: NameForm, cand: NameForm, rows: RowFn) -> list[tuple[Any, ...]]:
+    """Span pairs that may align, best first.
+
+    Each pair is ``(-similarity, -size, q start, c start, q index, c index, qs, cs)``:
+    the span indices make the order total (query spans, then listed spans, as
+    they come), so that it does not depend on the order pairs are found in.
+    """
+    found: list[tuple[int, Span, int, Span, float]] = []
+    if isinstance(rows, IndexedRows):
+        meets, letters = rows.inverted(query)
+        for ci, cs in enumerate(cand.spans):
+            ctext = cs[2]
+            if len(ctext) == 1:
+                found.extend(
+                    (qi, qs, ci, cs, thresholded_similarity(qs[2], ctext))
+                    for qi, qs in enumerate(query.spans)
+                )
+                continue
+            hits = meets.get(ctext)
+            if hits is not None:
+                found.extend((qi, qs, ci, cs, value) for qi, qs, value in hits)
+            if letters:
+                found.extend(
+                    (qi, qs, ci, cs, thresholded_similarity(qs[2], ctext)) for qi, qs in letters
+                )
+    else:
+        for qi, qs in enumerate(query.spans):
+            qtext = qs[2]
+            row = rows(qtext, qs[1] - qs[0] == 2) if len(qtext) > 1 else None
+            for ci, cs in enumerate(cand.spans):
+                ctext = cs[2]
+                if row is None or len(ctext) == 1:
+                    value = thresholded_similarity(qtext, ctext)
+                else:
+                    value = row.get(ctext, 0.0)
+                found.append((qi, qs, ci, cs, value))
+    pairs = []
+    for qi, qs, ci, cs, value in found:
+        qstart, qend, qtext = qs
+        cstart, cend, ctext = cs
+        qjoined = qend - qstart == 2
+        cjoined = cend - cstart == 2
+        if qjoined and cjoined:
+            continue
+        if value > 0.0 and (qjoined or cjoined):  # read as one word: plain edit distance
+            value = Levenshtein.normalized_similarity(qtext, ctext, score_cutoff=JOINED_MIN)
+        if value > 0.0:
+            pairs.append((-value, cstart - cend + qstart - qend, qstart, cstart, qi, ci, qs, cs))
+    pairs.sort()
     return pairs
 
 
@@ -298,19 +378,41 @@ def align_names(
     query: NameForm, cand: NameForm, rows: RowFn = naive_rows, kind: str = "any"
 ) -> Alignment:
     """Align the tokens of two names greedily by similarity, in any order, and score them."""
+    return alignment_of(query, cand, *align_score(query, cand, rows, kind))
+
+
+def align_score(
+    query: NameForm, cand: NameForm, rows: RowFn = naive_rows, kind: str = "any"
+) -> tuple[float, list[tuple[Span, Span, float]], list[bool], list[bool]]:
+    """The score of :func:`align_names`, the aligned pairs, and which tokens were used.
+
+    Cheaper than :func:`align_names` when most alignments are only compared:
+    :func:`alignment_of` makes the :class:`Alignment` of the one that is kept.
+    """
     used_q = [False] * len(query.tokens)
     used_c = [False] * len(cand.tokens)
     chosen: list[tuple[Span, Span, float]] = []
     num = 0.0
     strong_found = False
-    for neg_value, _size, _qi, _ci, qs, cs in _candidate_pairs(query, cand, rows):
+    qweights = query.weights
+    for neg_value, _size, _qs, _cs, _qi, _ci, qs, cs in _candidate_pairs(query, cand, rows):
         qstart, qend, qtext = qs
         cstart, cend, ctext = cs
-        if any(used_q[qstart:qend]) or any(used_c[cstart:cend]):
+        if qend - qstart == 1:
+            if used_q[qstart]:
+                continue
+        elif used_q[qstart] or used_q[qstart + 1]:
             continue
-        used_q[qstart:qend] = [True] * (qend - qstart)
-        used_c[cstart:cend] = [True] * (cend - cstart)
-        weights = query.weights[qstart:qend]
+        if cend - cstart == 1:
+            if used_c[cstart]:
+                continue
+        elif used_c[cstart] or used_c[cstart + 1]:
+            continue
+        for i in range(qstart, qend):
+            used_q[i] = True
+        for i in range(cstart, cend):
+            used_c[i] = True
+        weights = qweights[qstart:qend]
         weight = sum(weights)
         if len(ctext) == 1 or len(qtext) == 1:  # an initial stands for little
             weight = min(weight, W_INITIAL)
@@ -322,8 +424,20 @@ def align_names(
     score = num / den if den > 0 else 0.0
     if not strong_found or query.strong_weight == 0.0:
         score = min(score, WEAK_CAP)
+    return min(1.0, score), chosen, used_q, used_c
+
+
+def alignment_of(
+    query: NameForm,
+    cand: NameForm,
+    score: float,
+    chosen: list[tuple[Span, Span, float]],
+    used_q: list[bool],
+    used_c: list[bool],
+) -> Alignment:
+    """The :class:`Alignment` of what :func:`align_score` returned."""
     return Alignment(
-        score=min(1.0, score),
+        score=score,
         query=query,
         candidate=cand,
         pairs=chosen,

@@ -28,7 +28,7 @@ raise an alert.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +37,16 @@ from sanctions.sources.countries import to_country_code
 
 from .dates import compare_dates, to_fuzzy_dates
 from .identifiers import extract_identifiers
-from .names import Alignment, NameForm, RowFn, align_names, make_name_forms, naive_rows, schema_kind
+from .names import (
+    Alignment,
+    NameForm,
+    RowFn,
+    align_score,
+    alignment_of,
+    make_name_forms,
+    naive_rows,
+    schema_kind,
+)
 
 __all__ = [
     "ALGORITHM",
@@ -47,6 +56,7 @@ __all__ = [
     "Score",
     "record_from_entity",
     "compare_records",
+    "score_value",
     "schemata_compatible",
 ]
 
@@ -197,15 +207,28 @@ def best_alignment(
     kind: str = "any",
 ) -> tuple[float, Alignment | None]:
     """The best (kind-weighted) alignment of any query name with any listed name."""
-    best: tuple[float, Alignment | None] = (0.0, None)
+    value, best = _best_name(query, candidates, rows, kind)
+    return value, (None if best is None else alignment_of(*best))
+
+
+def _best_name(
+    query: Iterable[NameForm],
+    candidates: Iterable[NameForm],
+    rows: RowFn,
+    kind: str,
+) -> tuple[float, tuple[Any, ...] | None]:
+    """The best kind-weighted name score, and what :func:`alignment_of` needs for it."""
+    best_value = 0.0
+    best: tuple[Any, ...] | None = None
     cands = list(candidates)
     for qform in query:
         for cform in cands:
-            alignment = align_names(qform, cform, rows, kind)
-            value = alignment.score * KIND_FACTOR.get(cform.kind, 1.0)
-            if value > best[0] or best[1] is None:
-                best = (value, alignment)
-    return best
+            score, chosen, used_q, used_c = align_score(qform, cform, rows, kind)
+            value = score * KIND_FACTOR.get(cform.kind, 1.0)
+            if value > best_value or best is None:
+                best_value = value
+                best = (qform, cform, score, chosen, used_q, used_c)
+    return best_value, best
 
 
 def _name_explanation(value: float, alignment: Alignment | None) -> dict[str, Any]:
@@ -231,26 +254,52 @@ def _feature(name: str, value: float, detail: str) -> dict[str, Any]:
 
 def secondary_features(query: Record, cand: Record, name_score: float) -> list[dict[str, Any]]:
     """Explanations (with contributions) of the evidence beside the names."""
-    out = []
+    return [
+        _feature(name, value, detail())
+        for name, value, detail in _secondary(query, cand, name_score)
+    ]
+
+
+def _secondary(
+    query: Record, cand: Record, name_score: float
+) -> list[tuple[str, float, Callable[[], str]]]:
+    """(feature, contribution, detail maker) of the evidence beside the names."""
+    out: list[tuple[str, float, Callable[[], str]]] = []
     confirms = name_score >= CONFIRM_FLOOR
     dates = compare_dates(query.dates, cand.dates)
     if dates.outcome != "absent" and (dates.delta < 0 or confirms):
-        out.append(_feature("birth_date", dates.delta, dates.detail))
+        out.append(("birth_date", dates.delta, lambda: dates.detail))
     if query.countries and cand.countries:
         common = query.countries & cand.countries
         if common and confirms:
             out.append(
-                _feature("country", COUNTRY_MATCH, f"in common: {', '.join(sorted(common))}")
+                ("country", COUNTRY_MATCH, lambda: f"in common: {', '.join(sorted(common))}")
             )
         elif not common:
-            detail = f"{', '.join(sorted(query.countries))} vs listed {', '.join(sorted(cand.countries))}"
-            out.append(_feature("country", COUNTRY_MISMATCH, detail))
+            out.append(
+                (
+                    "country",
+                    COUNTRY_MISMATCH,
+                    lambda: (
+                        f"{', '.join(sorted(query.countries))} vs listed "
+                        f"{', '.join(sorted(cand.countries))}"
+                    ),
+                )
+            )
     if query.gender and cand.gender and query.gender != cand.gender:
-        out.append(_feature("gender", GENDER_MISMATCH, f"{query.gender} vs listed {cand.gender}"))
+        out.append(("gender", GENDER_MISMATCH, lambda: f"{query.gender} vs listed {cand.gender}"))
     same_ids = query.identifiers & cand.identifiers
     if same_ids:
-        shown = ", ".join(f"{kind} {value}" for kind, value in sorted(same_ids))
-        out.append(_feature("identifier", IDENTIFIER_MATCH, f"same identifier: {shown}"))
+        out.append(
+            (
+                "identifier",
+                IDENTIFIER_MATCH,
+                lambda: (
+                    "same identifier: "
+                    + ", ".join(f"{kind} {value}" for kind, value in sorted(same_ids))
+                ),
+            )
+        )
     return out
 
 
@@ -273,3 +322,23 @@ def compare_records(
     total = sum(e["contribution"] for e in explanations)
     score = round(min(1.0, max(0.0, total)), 4)
     return Score(score, score >= threshold, alignment, explanations)
+
+
+def score_value(
+    query: Record,
+    cand: Record,
+    rows: RowFn = naive_rows,
+    cand_names: Iterable[NameForm] | None = None,
+) -> float:
+    """``compare_records(query, cand, ..., rows, cand_names).score``, without the explanations.
+
+    For ranking many candidates: the same contributions, rounded and added in
+    the same order, so the value is exactly the score :func:`compare_records` gives.
+    """
+    if not schemata_compatible(query.schema, cand.schema):
+        return 0.0
+    names = cand.names if cand_names is None else cand_names
+    name_score, best = _best_name(query.names, names, rows, schema_kind(cand.schema))
+    contributions = [0.0 if best is None else round(name_score, 4)]
+    contributions.extend(round(value, 4) for _, value, _ in _secondary(query, cand, name_score))
+    return round(min(1.0, max(0.0, sum(contributions))), 4)

@@ -26,6 +26,7 @@ from sanctions.matching.score import (
     Record,
     Score,
     compare_records,
+    score_value,
 )
 from sanctions.model import Entity
 
@@ -149,12 +150,17 @@ class Screener:
         floor = max(0.0, floor - MAX_POSITIVE_NON_ID)
         candidates = index.candidates(record, floor, extra=limit if cutoff is None else 0)
         rows = index.rows_fn(record)
-        matches = []
+        # Rank every candidate by its score alone; explain only the ones returned.
+        ranked = []
         for cand in candidates:
-            score = compare_records(record, cand.record, threshold, rows, cand.names)
-            if cutoff is not None and score.score < cutoff:
+            value = score_value(record, cand.record, rows, cand.names)
+            if cutoff is not None and value < cutoff:
                 continue
-            if score.score > 0.0:
-                matches.append(Match(cand.record, score))
-        matches.sort(key=lambda m: (-m.score.score, m.record.id))
-        return ScreeningResult(record.id, record, threshold, matches[:limit])
+            if value > 0.0:
+                ranked.append((value, cand))
+        ranked.sort(key=lambda pair: (-pair[0], pair[1].record.id))
+        matches = [
+            Match(cand.record, compare_records(record, cand.record, threshold, rows, cand.names))
+            for _, cand in ranked[:limit]
+        ]
+        return ScreeningResult(record.id, record, threshold, matches)
