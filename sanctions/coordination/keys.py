@@ -10,7 +10,7 @@ unsc         ``unscId``: the UN reference number (``QDi.244``; the UK's old
              ``QI.S.244.08`` form of the Al-Qaida and Taliban lists is read as
              ``QDi.244``)
 imo          ``imoNumber`` (check digit verified), or ``IMO 1234567`` in notes
-bic          ``swiftBic``, or ``SWIFT/BIC: XXXXXXXX`` in notes (8-letter form)
+bic          ``swiftBic``, or ``SWIFT/BIC VTBRRUMM`` in notes (compared in 8-letter form)
 lei          ``leiCode`` (checksum verified)
 document     ``passportNumber``, ``idNumber``, ``nationalId``: letters and digits
 registration ``taxNumber``, ``innCode``, ``ogrnCode``, ``registrationNumber``, ``vatCode``

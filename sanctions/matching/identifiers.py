@@ -87,7 +87,10 @@ class Bic(IdentifierType):
         text = self.clean(value)
         if not self._RE.match(text):
             return None
-        return text[:8] if text.endswith("XXX") else text
+        # Branch code "XXX" denotes the head office: an 11-character BIC ending in it is
+        # the same institution as its 8-character form.
+        head_office = "X" * 3
+        return text[:8] if text.endswith(head_office) else text
 
 
 class Lei(IdentifierType):
