@@ -25,6 +25,7 @@ from typing import IO, Any
 
 from lxml import etree
 
+from sanctions.countries import to_country_codes
 from sanctions.errors import EncodingError, FormatError, UnsafeInputError
 from sanctions.model import Entity
 
@@ -43,6 +44,7 @@ __all__ = [
     "collect_report",
     "not_understood",
     "NOT_UNDERSTOOD",
+    "add_countries",
 ]
 
 HEAD_SIZE = 64 * 1024
@@ -360,3 +362,24 @@ def not_understood(entity: Entity, field_name: str, raw: Any) -> None:
     report = _REPORT.get()
     if report is not None:
         report.add(entity.id, field_name, text)
+
+
+# Values that say "no country" rather than naming one.
+NO_COUNTRY = frozenset({"unknown", "undetermined", "none", "n/a", "na", "-", "stateless"})
+
+
+def add_countries(entity: Entity, prop: str, text: Any) -> list[str]:
+    """Add the country codes a value names (``"Russian and Ukrainian"`` -> ru, ua).
+
+    A value that names no known country is kept as text in notes and counted
+    (:func:`not_understood`); "unknown" and the like add nothing. Returns the codes.
+    """
+    raw = " ".join(str(text).split()) if text is not None else ""
+    if not raw or raw.lower().strip(" .") in NO_COUNTRY:
+        return []
+    codes = to_country_codes(raw)
+    if not codes:
+        not_understood(entity, prop, raw)
+    for code in codes:
+        entity.add(prop, code)
+    return codes

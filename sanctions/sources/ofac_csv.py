@@ -48,11 +48,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sanctions.countries import to_country_code
 from sanctions.errors import FormatError
 from sanctions.model import Entity, NameKind, clean_text, parse_date
 
 from .base import decode_head, iter_csv, open_stream, sniff
-from .countries import to_country_code
 from .ofac_common import refine_schema
 
 __all__ = [
