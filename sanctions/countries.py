@@ -35,6 +35,7 @@ import pycountry
 __all__ = [
     "to_country_code",
     "to_country_codes",
+    "address_countries",
     "country_codes",
     "country_name",
     "is_country_code",
@@ -218,3 +219,35 @@ def to_country_codes(text: str | None) -> list[str]:
     if not text or not text.strip():
         return []
     return list(_codes(text.strip()))
+
+
+# Parts of an address that are not where it is: remarks in brackets, contact details.
+_ADDRESS_NOISE = re.compile(r"\([^)]*\)|\b(?:tel|fax|phone|e-?mail)\b.*$", re.I | re.S)
+_ADDRESS_SPLIT = re.compile(r"[,;\n]")
+
+
+def address_countries(address: str | None) -> list[str]:
+    """The country an address ends with: ``"2G Bakhchivandzhi S, 620025, Russia"`` -> ru.
+
+    Also ``"..., Tehran, IR"`` (a code, upper case only) and an address that is
+    only countries (``"India, Pakistan"`` -> in, pk). Empty when no country is named
+    at the end; the address itself keeps the text either way.
+    """
+    if not address:
+        return []
+    text = _ADDRESS_NOISE.sub(" ", address)
+    segments = [s.strip(" .") for s in _ADDRESS_SPLIT.split(text) if s.strip(" .")]
+    if not segments:
+        return []
+    whole = to_country_codes(", ".join(segments))
+    if whole:
+        return whole
+    words = segments[-1].split()
+    for size in range(min(5, len(words)), 0, -1):
+        tail = " ".join(words[-size:])
+        if len(tail) <= 3 and not tail.isupper():
+            continue  # "No", "In", "Ave": words, not codes
+        code = to_country_code(tail)
+        if code is not None:
+            return [code]
+    return []

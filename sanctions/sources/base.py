@@ -364,22 +364,38 @@ def not_understood(entity: Entity, field_name: str, raw: Any) -> None:
         report.add(entity.id, field_name, text)
 
 
+# Remarks around a country: "Italy (Domicile)", "Syria as of September 2015".
+_COUNTRY_REMARK = re.compile(
+    r"\([^)]*\)|\b(?:as (?:of|at)|at (?:the )?time of|since|until|in \d{4})\b.*$", re.I
+)
 # Values that say "no country" rather than naming one.
-NO_COUNTRY = frozenset({"unknown", "undetermined", "none", "n/a", "na", "-", "stateless"})
+NO_COUNTRY = frozenset(
+    {"unknown", "undetermined", "none", "none identified", "n/a", "na", "-", "stateless"}
+)
 
 
 def add_countries(entity: Entity, prop: str, text: Any) -> list[str]:
     """Add the country codes a value names (``"Russian and Ukrainian"`` -> ru, ua).
 
     A value that names no known country is kept as text in notes and counted
-    (:func:`not_understood`); "unknown" and the like add nothing. Returns the codes.
+    (:func:`not_understood`); "unknown", "stateless" and the like go to notes as
+    they are. A remark beside a country ("Italy (Domicile)") is kept in notes
+    beside the code. Returns the codes.
     """
     raw = " ".join(str(text).split()) if text is not None else ""
-    if not raw or raw.lower().strip(" .") in NO_COUNTRY:
+    if not raw:
+        return []
+    if raw.lower().strip(" .") in NO_COUNTRY:  # a fact, but no country: kept as said
+        entity.add("notes", f"{prop}: {raw}")
         return []
     codes = to_country_codes(raw)
     if not codes:
-        not_understood(entity, prop, raw)
+        bare = _COUNTRY_REMARK.sub(" ", raw).strip(" ,.;")
+        codes = to_country_codes(bare) if bare and bare != raw else []
+        if codes:  # the remark ("at time of listing") is a fact too: kept beside the code
+            entity.add("notes", f"{prop}: {raw}")
+        else:
+            not_understood(entity, prop, raw)
     for code in codes:
         entity.add(prop, code)
     return codes

@@ -112,7 +112,7 @@ COUNTRY_PROPS = frozenset({"nationality", "citizenship", "country", "flag", "pas
 GENDERS = {"male": "male", "female": "female"}
 
 
-_NO_COUNTRY = frozenset({"undetermined", "unknown", "none"})
+_NO_COUNTRY = frozenset({"undetermined", "unknown", "none", "none identified"})
 
 
 def to_country(text: str | None, iso2: str | None = None) -> str | None:
