@@ -90,10 +90,10 @@ def _flag(elem: Any, name: str) -> bool:
 def _name_kind(name: Any) -> NameKind:
     if _flag(name, "isPrimary"):
         return NameKind.PRIMARY
-    if _flag(name, "isLowQuality"):
-        return NameKind.WEAK
     alias_type = (common.text_of(name, "aliasType") or "").upper()
-    return NameKind.PREVIOUS if alias_type == "F.K.A." else NameKind.ALIAS
+    if alias_type == "F.K.A.":
+        return NameKind.PREVIOUS  # a low-quality f.k.a. stays a former name
+    return NameKind.WEAK if _flag(name, "isLowQuality") else NameKind.ALIAS
 
 
 def _add_translation(entity: Entity, translation: Any, kind: NameKind) -> None:
