@@ -35,6 +35,11 @@ def _progress(disable: bool) -> Progress:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--dataset", default=None, help="Dataset id (default: detected from the content).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Refuse a file holding any value the parser could not place (nothing is loaded).",
+)
 @db_option
 @click.pass_context
 def load_cmd(
@@ -42,6 +47,7 @@ def load_cmd(
     paths: tuple[Path, ...],
     dataset: str | None,
     as_json: bool,
+    strict: bool,
     db_sub: str | None,
 ) -> None:
     """Load list files (or folders holding a file set) as new dataset versions.
@@ -49,7 +55,8 @@ def load_cmd(
     The format is detected from the content. A folder that is not one file set
     (e.g. ../shared/data) loads every list found below it, in path order. Loading
     the same content again is a no-op. A file that fails to parse leaves the
-    previous version current.
+    previous version current. Values a parser cannot place are kept as text in
+    the entity's notes and counted in the report; with --strict they fail the file.
     """
     from sanctions.sources import discover_paths
 
@@ -64,7 +71,10 @@ def load_cmd(
             task = progress.add_task(f"loading {path.name}", total=None)
             try:
                 result = store.load(
-                    path, dataset=dataset, progress=lambda n, t=task: progress.advance(t, n)
+                    path,
+                    dataset=dataset,
+                    progress=lambda n, t=task: progress.advance(t, n),
+                    strict=strict,
                 )
             except SanctionsError as exc:
                 failed += 1
@@ -93,6 +103,8 @@ def _print_load(result: Any) -> None:
             f"+{result.added:,} added, -{result.removed:,} removed, ~{result.changed:,} changed "
             f"in {result.seconds:.1f}s"
         )
+    for line in result.not_understood_lines:
+        console.print(f"  {line}", highlight=False)
 
 
 @main.command("lists")

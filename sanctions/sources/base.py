@@ -15,14 +15,18 @@ import io
 import os
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from lxml import etree
 
 from sanctions.errors import EncodingError, FormatError, UnsafeInputError
+from sanctions.model import Entity
 
 __all__ = [
     "HEAD_SIZE",
@@ -35,6 +39,10 @@ __all__ = [
     "iter_csv",
     "decode_head",
     "check_xml_head",
+    "ParseReport",
+    "collect_report",
+    "not_understood",
+    "NOT_UNDERSTOOD",
 ]
 
 HEAD_SIZE = 64 * 1024
@@ -249,3 +257,106 @@ def iter_csv(
                 yield start, row
         except csv.Error as exc:
             raise FormatError(f"malformed CSV: {exc}", path, line=counter[0]) from exc
+
+
+# -- values a parser cannot place ---------------------------------------------------
+
+NOT_UNDERSTOOD = "not understood"
+EXAMPLES_KEPT = 5
+
+# Plain-words labels of the fields parsers report, for the load report.
+FIELD_LABELS = {
+    "birthDate": "dates of birth",
+    "deathDate": "dates of death",
+    "listingDate": "listing dates",
+    "modifiedAt": "last-updated dates",
+    "nationality": "nationalities",
+    "citizenship": "citizenships",
+    "country": "countries",
+    "addressCountry": "address countries",
+    "flag": "vessel flags",
+    "passportNumber": "passport texts",
+    "idNumber": "identity document texts",
+    "name": "names",
+    "alias": "aliases",
+}
+
+
+@dataclass
+class ParseReport:
+    """What one parse could not place: counts and a few examples per field.
+
+    Filled by :func:`not_understood` while a :func:`collect_report` block is open;
+    the load report prints :meth:`summary` and ``sanctions load --strict`` fails
+    when :attr:`total` is not zero.
+    """
+
+    counts: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    _seen: set[tuple[str, str, str]] = field(default_factory=set, repr=False)
+
+    def add(self, entity_id: str, field_name: str, raw: str) -> None:
+        """Count one value (the same value of the same entity and field counts once)."""
+        key = (entity_id, field_name, raw)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self.counts[field_name] += 1
+        kept = self.examples.setdefault(field_name, [])
+        if len(kept) < EXAMPLES_KEPT:
+            kept.append((entity_id, raw))
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def summary(self) -> list[str]:
+        """One line per field: ``"7 dates of birth (birthDate) not understood, kept as text"``."""
+        lines = []
+        for name, count in sorted(self.counts.items()):
+            label = FIELD_LABELS.get(name)
+            what = f"{label} ({name})" if label else f"{name} values"
+            lines.append(f"{count:,} {what} {NOT_UNDERSTOOD}, kept as text")
+        return lines
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "counts": dict(sorted(self.counts.items())),
+            "examples": {k: [list(e) for e in v] for k, v in sorted(self.examples.items())},
+        }
+
+
+_REPORT: ContextVar[ParseReport | None] = ContextVar("sanctions_parse_report", default=None)
+
+
+@contextmanager
+def collect_report() -> Iterator[ParseReport]:
+    """Collect what parsers could not place while the block runs (iterate the parse inside it).
+
+    with collect_report() as report:
+        entities = list(fmt.parse(path))
+    report.summary()
+    """
+    report = ParseReport()
+    token = _REPORT.set(report)
+    try:
+        yield report
+    finally:
+        _REPORT.reset(token)
+
+
+def not_understood(entity: Entity, field_name: str, raw: Any) -> None:
+    """Keep a value the parser cannot place, and count it: never drop it silently.
+
+    The raw text goes into the entity's ``notes`` as ``"birthDate (not understood):
+    Between 1963 to 1968"`` and is counted under ``field_name`` (an FtM property
+    name where there is one) in the report of the enclosing :func:`collect_report`.
+    """
+    text = str(raw).strip() if raw is not None else ""
+    if not text:
+        return
+    entity.add("notes", f"{field_name} ({NOT_UNDERSTOOD}): {text}")
+    report = _REPORT.get()
+    if report is not None:
+        report.add(entity.id, field_name, text)
