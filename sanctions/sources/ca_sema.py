@@ -35,7 +35,7 @@ from rapidfuzz import fuzz
 from sanctions.errors import FormatError
 from sanctions.model import Entity, NameKind, clean_text, parse_date
 
-from .base import decode_head, iter_csv, iter_xml, localname, sniff
+from .base import decode_head, iter_csv, iter_xml, localname, not_understood, sniff
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def _add_dates(entity: Entity, text: str | None, prop: str) -> None:
         if date is not None:
             entity.add_date(date)
         elif clean_text(piece):
-            entity.add("notes", f"{prop}: {piece}")
+            not_understood(entity, prop, piece)
 
 
 def _similar(a: str, b: str) -> bool:

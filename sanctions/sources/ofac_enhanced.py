@@ -29,7 +29,7 @@ from sanctions.errors import FormatError
 from sanctions.model import Entity, ListMembership, NameKind, clean_text, iter_unique, parse_date
 
 from . import ofac_common as common
-from .base import decode_head, iter_xml, localname, sniff
+from .base import decode_head, iter_xml, localname, not_understood, sniff
 
 __all__ = ["FORMAT", "DEFAULT_DATASET", "detect", "parse", "dataset_for", "published"]
 
@@ -184,7 +184,10 @@ def _add_listing(entity: Entity, elem: Any) -> None:
     listing = entity.listing
     for lst in _items(elem, "sanctionsLists", "sanctionsList"):
         name = clean_text(lst.text)
-        since = parse_date((lst.get("datePublished") or "")[:10], prop="listingDate")
+        raw = lst.get("datePublished") or ""
+        since = parse_date(raw[:10], prop="listingDate")
+        if since is None and raw.strip():
+            not_understood(entity, "listingDate", f"{name}: {raw}")
         if name:
             membership = ListMembership(name, since.value if since else None)
             if membership not in listing.lists:

@@ -27,7 +27,7 @@ from typing import Any
 from sanctions.errors import FormatError
 from sanctions.model import Entity, FuzzyDate, NameKind, iter_unique, parse_date
 
-from .base import decode_head, iter_xml
+from .base import decode_head, iter_xml, not_understood
 from .countries import to_country_code
 
 __all__ = [
@@ -323,7 +323,9 @@ def _individual(elem: Any, entity: Entity) -> None:
     for dob in elem.iter("INDIVIDUAL_DATE_OF_BIRTH"):
         date, note = _birth_date(dob)
         entity.add_date(date)
-        if note:
+        if note and date is None:  # "30-35 years old", a Hijri date: kept and counted
+            not_understood(entity, "birthDate", note)
+        elif note:
             entity.add("notes", f"Date of birth: {note}")
     for pob in elem.iter("INDIVIDUAL_PLACE_OF_BIRTH"):
         entity.add(
