@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from sanctions.errors import SanctionsError, StoreError
+from sanctions.sources.ftm import export_entity
 
 from .app import console, db_option, err_console, main, open_store, print_json
 
@@ -287,14 +288,19 @@ def _print_entity(entity: Any) -> None:
 def export_cmd(
     ctx: click.Context, fmt: str, datasets: tuple[str, ...], output: Path | None, db_sub: str | None
 ) -> None:
-    """Export the current versions as FtM JSON lines or CSV (one row per entity)."""
+    """Export the current versions as FtM JSON lines or CSV (one row per entity).
+
+    FtM: each entity is followed by its Sanction entities (listing date,
+    programmes, lists); re-imported, the export gives the same entities.
+    """
     store = open_store(ctx, db_sub)
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         entities = store.iter_entities(datasets or None)
         if fmt == "ftm":
             for entity in entities:
-                out.write(json.dumps(entity.to_ftm(), ensure_ascii=False) + "\n")
+                for obj in export_entity(entity):
+                    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
         else:
             _export_csv(entities, out)
     finally:
