@@ -406,6 +406,73 @@ def _best_negatives(
         )
 
 
+# -- hand-written pairs ----------------------------------------------------------------
+
+HANDWRITTEN = HERE / "handwritten.csv"
+HANDWRITTEN_COLUMNS = (
+    "class",
+    "schema",
+    "query_name",
+    "query_parts",
+    "query_dob",
+    "query_country",
+    "candidate_name",
+    "candidate_parts",
+    "candidate_dob",
+    "candidate_country",
+    "label",
+    "reason",
+)
+
+
+class PairFileError(ValueError):
+    """A hand-written pair row that cannot be read (names the line and the column)."""
+
+
+def _side(row: dict[str, str], side: str, line: int) -> dict[str, Any]:
+    props: dict[str, list[str]] = {"name": [row[f"{side}_name"].strip()]}
+    for item in filter(None, (row[f"{side}_parts"] or "").split(";")):
+        key, _, value = item.partition("=")
+        if key.strip() not in PART_PROPS or not value.strip():
+            raise PairFileError(f"line {line}: {side}_parts: bad part {item!r}")
+        props.setdefault(key.strip(), []).append(value.strip())
+    if row[f"{side}_dob"].strip():
+        props["birthDate"] = [row[f"{side}_dob"].strip()]
+    if row[f"{side}_country"].strip():
+        props["nationality"] = [row[f"{side}_country"].strip()]
+    return {"id": f"{side[0]}{line}", "schema": row["schema"], "properties": props}
+
+
+def handwritten_pairs(path: Path = HANDWRITTEN) -> list[Pair]:
+    """The hand-written pairs; a malformed row raises :class:`PairFileError`."""
+    import csv
+
+    pairs: list[Pair] = []
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        if tuple(reader.fieldnames or ()) != HANDWRITTEN_COLUMNS:
+            raise PairFileError(f"{path}: columns must be {', '.join(HANDWRITTEN_COLUMNS)}")
+        for row in reader:
+            line = reader.line_num
+            for column in ("class", "schema", "query_name", "candidate_name", "reason"):
+                if not (row.get(column) or "").strip():
+                    raise PairFileError(f"{path}: line {line}: {column} is empty")
+            if row["label"] not in ("match", "no-match"):
+                raise PairFileError(f"{path}: line {line}: label must be match or no-match")
+            pairs.append(
+                Pair(
+                    cls=row["class"].strip(),
+                    label=row["label"] == "match",
+                    reason=row["reason"].strip(),
+                    source=f"handwritten.csv:{line}",
+                    query=_side(row, "query", line),
+                    candidate=_side(row, "candidate", line),
+                    id=f"hw-{line:03d}",
+                )
+            )
+    return pairs
+
+
 # -- the whole set ---------------------------------------------------------------------
 
 
