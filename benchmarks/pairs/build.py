@@ -11,8 +11,8 @@ this file. Every pair is one JSON line::
      "query": {"id", "schema", "properties"}, "candidate": {"id", "schema", "properties"}}
 
 Properties are FtM. Name parts (firstName, middleName, fatherName, lastName)
-always belong to the first ``name`` value, or stand alone when a query gives
-parts only.
+belong to the first ``name`` value; a side with parts always has its full name
+too (logic-v2 compares ``name`` values only).
 """
 
 from __future__ import annotations
@@ -134,14 +134,13 @@ def is_non_latin(text: str) -> bool:
 def ftm(
     entity: Entity,
     names: Iterable[NameVariant],
-    parts_only: bool = False,
     facts: bool = True,
     identifiers: Iterable[str] = (),
 ) -> dict[str, Any]:
     """An FtM dict of ``entity`` with only the given names (parts of the first one)."""
     props: dict[str, list[str]] = {}
     names = list(names)
-    if names and not parts_only:
+    if names:
         for variant in names:
             props.setdefault(NAME_PROPS[variant.kind] if props else "name", []).append(variant.name)
     if names:
@@ -172,11 +171,6 @@ def same_kind(a: str, b: str) -> bool:
         and "object" not in {group_of(a), group_of(b)}
         or (group_of(a) == group_of(b))
     )
-
-
-def has_parts(variant: NameVariant) -> bool:
-    keys = {k for k, _ in variant.parts}
-    return "lastName" in keys and bool(keys & {"firstName", "middleName"})
 
 
 # -- positives -----------------------------------------------------------------------
@@ -261,13 +255,12 @@ def cross_list_pairs(
         first = primary(a)
         if first is None or primary(b) is None:
             continue
-        parts_only = has_parts(first) and rng.random() < 1 / 3
         pair = Pair(
             cls="cross-list",
             label=True,
             reason=f"same {'/'.join(sorted(kinds))} on {a.listing.dataset} and {b.listing.dataset}",
             source=f"{a.id} {b.id}",
-            query=ftm(a, [first], parts_only=parts_only) | {"id": "q-" + a.id},
+            query=ftm(a, [first]) | {"id": "q-" + a.id},
             candidate=full_candidate(b),
         )
         by_lists[tuple(sorted((a.listing.dataset, b.listing.dataset)))].append(pair)
@@ -394,14 +387,13 @@ def _best_negatives(
         found.add(cls)
         seen.add(key)
         first = primary(a)
-        parts_only = has_parts(first) and (qi % 3 == 0)
         ids = ID_PROPS if cls == "negative-identifier" else ()
         yield Pair(
             cls=cls,
             label=False,
             reason=f"{reason}; names {int(scores[ci])}% alike",
             source=f"{a.id} {b.id}",
-            query=ftm(a, [first], parts_only=parts_only, identifiers=ids) | {"id": "q-" + a.id},
+            query=ftm(a, [first], identifiers=ids) | {"id": "q-" + a.id},
             candidate=full_candidate(b),
         )
 
