@@ -10,6 +10,12 @@ A key is sent as ``Authorization: ApiKey <key>`` (what yente-client sends) or
 ``Authorization: Bearer <key>``. Answers: 401 with no key or an unknown or
 revoked one, 403 when the key's role may not use the route, 429 with
 ``Retry-After`` over the key's rate limit.
+
+Rate limits count work, not requests: a route may :meth:`Guard.charge` more
+tokens once it knows the size of the request (``/match`` charges one per
+query). Failed authentications (an unknown, revoked or malformed key) are
+counted per client address: over ``auth_failures_per_minute`` the address gets
+429 without its key being looked up, so keys cannot be guessed at speed.
 """
 
 from __future__ import annotations
@@ -98,19 +104,44 @@ class RateLimiter:
             self._buckets[key] = (tokens, now)
             return (cost - tokens) / rate
 
+    def wait(self, key: Any, rate: float | None = None) -> float:
+        """The seconds before ``key`` may take one token (0.0: now), without taking it."""
+        rate = self.rate if rate is None else rate
+        if rate <= 0:
+            return 0.0
+        with self._lock:
+            if key not in self._buckets:
+                return 0.0
+            tokens, last = self._buckets[key]
+        tokens = tokens + (self.clock() - last) * rate
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / rate
+
+
+MALFORMED = "Malformed Authorization header: expected 'ApiKey <key>' or 'Bearer <key>'."
+
 
 def _credential(request: Request) -> str | None:
+    """The key sent, ``None`` when none was sent, ``""`` for a malformed header."""
     header = request.headers.get("authorization")
     if not header:
         return None
     scheme, _, value = header.strip().partition(" ")
     if scheme.lower() not in ("apikey", "bearer") or not value.strip():
-        raise HTTPException(
-            401,
-            detail="Malformed Authorization header: expected 'ApiKey <key>' or 'Bearer <key>'.",
-            headers={"WWW-Authenticate": SCHEME_NAME},
-        )
+        return ""
     return value.strip()
+
+
+def _too_many(wait: float, detail: str) -> HTTPException:
+    return HTTPException(
+        429,
+        detail=f"{detail}; retry in {wait:.2f}s.",
+        headers={"Retry-After": str(max(1, math.ceil(wait)))},
+    )
+
+
+def client_address(request: Request) -> str:
+    """The caller's address (behind a proxy: as uvicorn's ``--proxy-headers`` set it)."""
+    return request.client.host if request.client else "unknown"
 
 
 class Guard:
@@ -120,6 +151,8 @@ class Guard:
         self.settings = settings
         self.keys = keys
         self.limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
+        per_minute = settings.auth_failures_per_minute
+        self.failures = RateLimiter(per_minute / 60.0, max(per_minute, 1.0))
         self._cache: dict[str, tuple[ApiKey | None, float]] = {}
 
     async def _lookup(self, secret: str) -> ApiKey | None:
@@ -138,8 +171,8 @@ class Guard:
 
     async def authenticate(self, request: Request) -> Principal:
         secret = _credential(request)
+        host = client_address(request)
         if secret is None:
-            host = request.client.host if request.client else None
             if self.settings.open_localhost and host in LOCALHOST:
                 return Principal(role="admin", name="localhost (open mode)")
             raise HTTPException(
@@ -147,11 +180,15 @@ class Guard:
                 detail="An API key is required: send 'Authorization: ApiKey <key>'.",
                 headers={"WWW-Authenticate": SCHEME_NAME},
             )
-        key = await self._lookup(secret)
+        wait = self.failures.wait(host)
+        if wait > 0:
+            raise _too_many(wait, f"Too many failed authentications from {host}")
+        key = await self._lookup(secret) if secret else None
         if key is None:
-            raise HTTPException(
-                401, detail="Invalid or revoked API key.", headers={"WWW-Authenticate": SCHEME_NAME}
-            )
+            self.failures.take(host)
+            log.warning("failed authentication from %s", host)
+            detail = "Invalid or revoked API key." if secret else MALFORMED
+            raise HTTPException(401, detail=detail, headers={"WWW-Authenticate": SCHEME_NAME})
         return Principal(role=key.role, name=key.name, key_id=key.id, rate_limit=key.rate_limit)
 
     def authorise(self, principal: Principal, roles: list[str]) -> None:
@@ -162,16 +199,19 @@ class Guard:
                 f"(allowed: {', '.join(roles)}).",
             )
 
-    def throttle(self, principal: Principal) -> None:
-        if principal.key_id is None:
+    def throttle(self, principal: Principal, cost: float = 1.0) -> None:
+        """Take ``cost`` tokens from the key's bucket, or answer 429."""
+        if principal.key_id is None or cost <= 0:
             return
-        wait = self.limiter.take(principal.key_id, principal.rate_limit)
+        wait = self.limiter.take(principal.key_id, principal.rate_limit, cost)
         if wait > 0:
-            raise HTTPException(
-                429,
-                detail=f"Rate limit exceeded for key {principal.name!r}; retry in {wait:.2f}s.",
-                headers={"Retry-After": str(max(1, math.ceil(wait)))},
-            )
+            raise _too_many(wait, f"Rate limit exceeded for key {principal.name!r}")
+
+    def charge(self, request: Request, cost: float) -> None:
+        """Charge the calling key ``cost`` more tokens (a route's work beyond one request)."""
+        principal = getattr(request.state, "principal", None)
+        if principal is not None:
+            self.throttle(principal, cost)
 
     async def check(self, request: Request, roles: list[str]) -> Principal:
         principal = await self.authenticate(request)
