@@ -29,6 +29,7 @@ import os
 from dataclasses import dataclass, field
 
 from sanctions.errors import ConfigError
+from sanctions.watch import DEFAULT_MAX_REMOVAL_SHARE
 
 __all__ = ["ApiSettings"]
 
@@ -66,7 +67,7 @@ class ApiSettings:
     mirror: str | None = None
     time_budget: float = 30.0
     auth_failures_per_minute: float = 10.0
-    max_removal_share: float = 0.1
+    max_removal_share: float = DEFAULT_MAX_REMOVAL_SHARE
 
     @classmethod
     def from_env(cls) -> ApiSettings:
@@ -84,7 +85,7 @@ class ApiSettings:
             mirror=os.environ.get("SANCTIONS_MIRROR") or None,
             time_budget=_float("SANCTIONS_API_TIME_BUDGET", 30.0),
             auth_failures_per_minute=_float("SANCTIONS_API_AUTH_FAILURES", 10.0),
-            max_removal_share=_float("SANCTIONS_API_MAX_REMOVALS", 0.1),
+            max_removal_share=_float("SANCTIONS_API_MAX_REMOVALS", DEFAULT_MAX_REMOVAL_SHARE),
         )
 
     def to_env(self) -> dict[str, str]:
