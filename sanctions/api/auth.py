@@ -77,13 +77,19 @@ class Principal:
 
 
 class RateLimiter:
-    """Token buckets, one per key: ``rate`` requests per second, ``burst`` at once."""
+    """Token buckets, one per key: ``rate`` tokens per second, ``burst`` at once (scaled to
+    a key's own rate, never under ``floor``: a bucket must hold the largest request)."""
 
     def __init__(
-        self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic
+        self,
+        rate: float,
+        burst: float,
+        clock: Callable[[], float] = time.monotonic,
+        floor: float = 1.0,
     ) -> None:
         self.rate = rate
         self.burst = burst
+        self.floor = floor
         self.clock = clock  # injectable, so tests need not wait for real time to pass
         self._buckets: dict[Any, tuple[float, float]] = {}
         self._lock = threading.Lock()
@@ -93,7 +99,7 @@ class RateLimiter:
         rate = self.rate if rate is None else rate
         if rate <= 0:
             return 0.0
-        burst = max(self.burst * rate / self.rate if self.rate else self.burst, 1.0, cost)
+        burst = max(self.burst * rate / self.rate if self.rate else self.burst, self.floor, cost)
         now = self.clock()
         with self._lock:
             tokens, last = self._buckets.get(key, (burst, now))
@@ -150,7 +156,10 @@ class Guard:
     def __init__(self, settings: ApiSettings, keys: KeyStore) -> None:
         self.settings = settings
         self.keys = keys
-        self.limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
+        # one token per query: a bucket holds at least one full /match batch
+        self.limiter = RateLimiter(
+            settings.rate_limit, settings.rate_burst, floor=float(settings.max_batch)
+        )
         per_minute = settings.auth_failures_per_minute
         self.failures = RateLimiter(per_minute / 60.0, max(per_minute, 1.0))
         self._cache: dict[str, tuple[ApiKey | None, float]] = {}

@@ -115,7 +115,8 @@ def make_client(db: Path, **settings: Any) -> TestClient:
 
     # many tests send bad keys on purpose: the failed-authentication limit has its own tests
     options = {"db": str(db), "key_cache_seconds": 0.0, "poll_seconds": 0.2}
-    options.update(auth_failures_per_minute=0.0, **settings)
+    options.update(auth_failures_per_minute=0.0)
+    options.update(settings)
     return TestClient(create_app(ApiSettings(**options)))
 
 

@@ -80,7 +80,7 @@ def _screen_all(
     budget = opts["budget"]
     started = time.monotonic()
     for done, (key, record) in enumerate(parsed.items()):
-        if budget and time.monotonic() - started > budget:
+        if budget and done and time.monotonic() - started > budget:
             raise BudgetExceeded(
                 f"Screening time budget exceeded: {budget:g} s used after {done} of "
                 f"{len(parsed)} queries; nothing is returned: send smaller batches."
