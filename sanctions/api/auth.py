@@ -11,9 +11,9 @@ A key is sent as ``Authorization: ApiKey <key>`` (what yente-client sends) or
 revoked one, 403 when the key's role may not use the route, 429 with
 ``Retry-After`` over the key's rate limit.
 
-Rate limits count work, not requests: a route may :meth:`Guard.charge` more
-tokens once it knows the size of the request (``/match`` charges one per
-query). Failed authentications (an unknown, revoked or malformed key) are
+Rate limits count work, not requests: besides one token per request, a route
+:meth:`Guard.charge`-s the work it was asked for (``/match``: one per query) to a
+second bucket per key, at the key's rate, that holds one full batch. Failed authentications (an unknown, revoked or malformed key) are
 counted per client address: over ``auth_failures_per_minute`` the address gets
 429 without its key being looked up, so keys cannot be guessed at speed.
 """
@@ -156,8 +156,9 @@ class Guard:
     def __init__(self, settings: ApiSettings, keys: KeyStore) -> None:
         self.settings = settings
         self.keys = keys
-        # one token per query: a bucket holds at least one full /match batch
-        self.limiter = RateLimiter(
+        self.limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
+        # work: one token per query, at the key's rate; a bucket holds one full batch
+        self.work = RateLimiter(
             settings.rate_limit, settings.rate_burst, floor=float(settings.max_batch)
         )
         per_minute = settings.auth_failures_per_minute
@@ -208,19 +209,24 @@ class Guard:
                 f"(allowed: {', '.join(roles)}).",
             )
 
-    def throttle(self, principal: Principal, cost: float = 1.0) -> None:
-        """Take ``cost`` tokens from the key's bucket, or answer 429."""
-        if principal.key_id is None or cost <= 0:
+    def throttle(self, principal: Principal) -> None:
+        """Take one request from the key's bucket, or answer 429."""
+        if principal.key_id is None:
             return
-        wait = self.limiter.take(principal.key_id, principal.rate_limit, cost)
+        wait = self.limiter.take(principal.key_id, principal.rate_limit)
         if wait > 0:
             raise _too_many(wait, f"Rate limit exceeded for key {principal.name!r}")
 
     def charge(self, request: Request, cost: float) -> None:
-        """Charge the calling key ``cost`` more tokens (a route's work beyond one request)."""
+        """Take ``cost`` units of work (queries) from the calling key's work bucket, or 429."""
         principal = getattr(request.state, "principal", None)
-        if principal is not None:
-            self.throttle(principal, cost)
+        if principal is None or principal.key_id is None or cost <= 0:
+            return
+        wait = self.work.take(principal.key_id, principal.rate_limit, cost)
+        if wait > 0:
+            raise _too_many(
+                wait, f"Rate limit exceeded for key {principal.name!r} ({cost:g} queries)"
+            )
 
     async def check(self, request: Request, roles: list[str]) -> Principal:
         principal = await self.authenticate(request)

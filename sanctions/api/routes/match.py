@@ -154,7 +154,7 @@ async def match(
     ran = resolve_algorithm(algorithm)
     settings = request.app.state.settings
     _check_body(body, settings.max_batch)
-    request.app.state.guard.charge(request, len(body.queries) - 1)  # a query costs one
+    request.app.state.guard.charge(request, len(body.queries))  # one per query
     check_schemata(exclude_schema, "exclude_schema")
     check_topics(topics)
     holder = request.app.state.holder
