@@ -12,8 +12,9 @@ revoked one, 403 when the key's role may not use the route, 429 with
 ``Retry-After`` over the key's rate limit.
 
 Rate limits count work, not requests: besides one token per request, a route
-:meth:`Guard.charge`-s the work it was asked for (``/match``: one per query) to a
-second bucket per key, at the key's rate, that holds one full batch. Failed authentications (an unknown, revoked or malformed key) are
+:meth:`Guard.charge`-s the work it was asked for (``/match``: one per name, at
+least one per query) to a second bucket per key, at the key's rate, that holds
+at least one full batch of one-name queries. Failed authentications (an unknown, revoked or malformed key) are
 counted per client address: over ``auth_failures_per_minute`` the address gets
 429 without its key being looked up, so keys cannot be guessed at speed.
 """
@@ -157,7 +158,7 @@ class Guard:
         self.settings = settings
         self.keys = keys
         self.limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
-        # work: one token per query, at the key's rate; a bucket holds one full batch
+        # work: one token per name screened, at the key's rate; holds a batch at least
         self.work = RateLimiter(
             settings.rate_limit, settings.rate_burst, floor=float(settings.max_batch)
         )
@@ -218,14 +219,14 @@ class Guard:
             raise _too_many(wait, f"Rate limit exceeded for key {principal.name!r}")
 
     def charge(self, request: Request, cost: float) -> None:
-        """Take ``cost`` units of work (queries) from the calling key's work bucket, or 429."""
+        """Take ``cost`` units of work (names screened) from the calling key's work bucket."""
         principal = getattr(request.state, "principal", None)
         if principal is None or principal.key_id is None or cost <= 0:
             return
         wait = self.work.take(principal.key_id, principal.rate_limit, cost)
         if wait > 0:
             raise _too_many(
-                wait, f"Rate limit exceeded for key {principal.name!r} ({cost:g} queries)"
+                wait, f"Rate limit exceeded for key {principal.name!r} ({cost:g} names to screen)"
             )
 
     async def check(self, request: Request, roles: list[str]) -> Principal:

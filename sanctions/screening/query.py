@@ -23,7 +23,15 @@ from sanctions.errors import SanctionsError
 from sanctions.matching.score import Record, record_from_entity
 from sanctions.model import SCHEMATA, Entity, Listing, NameKind, parse_date
 
-__all__ = ["LIMITS", "QueryError", "QueryLimitError", "QueryLimits", "parse_query", "query_entity"]
+__all__ = [
+    "count_names",
+    "LIMITS",
+    "QueryError",
+    "QueryLimitError",
+    "QueryLimits",
+    "parse_query",
+    "query_entity",
+]
 NAME_PROPS = {
     "name": NameKind.PRIMARY,
     "alias": NameKind.ALIAS,
@@ -76,6 +84,16 @@ def _values(prop: str, raw: Any) -> list[str]:
             raise QueryError(f"property {prop!r}: not valid Unicode text (a lone surrogate)")
         out.append(text)
     return out
+
+
+def count_names(properties: Mapping[str, Any]) -> int:
+    """The names a query carries (name, alias, weakAlias, previousName values); at least 1:
+    the unit of screening work that rate limits count."""
+    count = 0
+    for prop in NAME_PROPS:
+        raw = properties.get(prop)
+        count += len(raw) if isinstance(raw, list) else int(raw is not None)
+    return max(1, count)
 
 
 def check_limits(props: Mapping[str, list[str]], limits: QueryLimits = LIMITS) -> None:

@@ -146,7 +146,7 @@ def test_a_batch_over_the_time_budget_is_stopped_with_503(sample_db: Path) -> No
     assert "after 1 of 3 queries" in response.json()["detail"]
 
 
-def test_the_rate_limit_counts_queries_not_requests(sample_env: dict[str, Any]) -> None:
+def test_the_rate_limit_counts_queries_and_names_not_requests(sample_env: dict[str, Any]) -> None:
     # The review: a key limited to N requests/s could send N bodies of 100 queries a second.
     client = sample_env["client"]
     key = make_key(sample_env["db"], rate_limit=5.0)  # 5 per second: 10 requests at once
@@ -159,13 +159,19 @@ def test_the_rate_limit_counts_queries_not_requests(sample_env: dict[str, Any]) 
         assert client.post("/match/default", json=half, headers=auth(key)).status_code == 200
     single = client.post("/match/default", json=one_query(["Ivan Petrov"]), headers=auth(key))
     assert single.status_code == 429, single.text  # 3 requests of 10 allowed, but 101 queries
-    assert "queries" in single.json()["detail"]
+    assert "names to screen" in single.json()["detail"]
     assert client.get("/catalog", headers=auth(key)).status_code == 200  # requests still fine
     now[0] += 4.0  # 20 queries earned, not 50
     refused = client.post("/match/default", json=half, headers=auth(key))
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 6
     now[0] += 6.0
     assert client.post("/match/default", json=half, headers=auth(key)).status_code == 200
+    # a name is the unit of work: 5 queries of 20 names spend a bucket of 100 too
+    other = make_key(sample_env["db"], rate_limit=5.0)
+    heavy = {"queries": {f"q{i}": one_query(many_names(20))["queries"]["q"] for i in range(5)}}
+    assert client.post("/match/default", json=heavy, headers=auth(other)).status_code == 200
+    again = client.post("/match/default", json=one_query(["Ivan Petrov"]), headers=auth(other))
+    assert again.status_code == 429, again.text
 
 
 def test_wrong_keys_are_rate_limited_per_address_then_even_a_good_key_waits(

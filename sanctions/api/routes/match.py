@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from sanctions.matching import ALGORITHM, ALGORITHM_VERSION, DEFAULT_THRESHOLD
-from sanctions.screening import LIMITS, QueryError, QueryLimitError, parse_query
+from sanctions.screening import LIMITS, QueryError, QueryLimitError, count_names, parse_query
 
 from ..auth import GuardedRoute, guarded
 from ..holder import Snapshot
@@ -35,8 +35,9 @@ sanctions-match, as the response's `algorithm` says.
 
 Work limits: at most {LIMITS.names} names, {LIMITS.properties} properties, {LIMITS.values} values and
 {LIMITS.total_chars:,} characters per query ({LIMITS.name_chars} per name), else 422 naming the
-limit; each query counts against the key's rate limit; a request that screens
-longer than the time budget (`SANCTIONS_API_TIME_BUDGET`) is stopped with 503.
+limit; each name (at least one per query) counts against the key's rate limit;
+a request that screens longer than the time budget (`SANCTIONS_API_TIME_BUDGET`)
+is stopped with 503.
 Unknown `include_dataset`, `exclude_dataset`, `exclude_schema` or `topics`
 values are a 400 naming them, never an empty result."""
 
@@ -154,7 +155,8 @@ async def match(
     ran = resolve_algorithm(algorithm)
     settings = request.app.state.settings
     _check_body(body, settings.max_batch)
-    request.app.state.guard.charge(request, len(body.queries))  # one per query
+    work = sum(count_names(q.properties) for q in body.queries.values())
+    request.app.state.guard.charge(request, work)  # one per name, at least one per query
     check_schemata(exclude_schema, "exclude_schema")
     check_topics(topics)
     holder = request.app.state.holder
