@@ -197,18 +197,15 @@ def _install_docs(app: FastAPI) -> None:
     """/docs and /redoc with their scripts served from here (fastapi-offline's bundle)."""
     static = Path(fastapi_offline.__file__).parent / "static"
     app.mount(DOCS_ASSETS, StaticFiles(directory=static), name="docs-assets")
-    title = f"{app.title} - API"
+    page = {"openapi_url": "/openapi.json", "title": f"{app.title} - API"}
+    icon = f"{DOCS_ASSETS}/favicon.png"
 
     @app.get("/docs", include_in_schema=False)
     async def swagger() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title=title,
-            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
-            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
-            swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
-            oauth2_redirect_url="/docs/oauth2-redirect",
-        )
+        css, js = f"{DOCS_ASSETS}/swagger-ui.css", f"{DOCS_ASSETS}/swagger-ui-bundle.js"
+        redirect = "/docs/oauth2-redirect"
+        assets = {"swagger_js_url": js, "swagger_css_url": css, "swagger_favicon_url": icon}
+        return get_swagger_ui_html(**page, **assets, oauth2_redirect_url=redirect)
 
     @app.get("/docs/oauth2-redirect", include_in_schema=False)
     async def swagger_redirect() -> HTMLResponse:
@@ -216,12 +213,9 @@ def _install_docs(app: FastAPI) -> None:
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc() -> HTMLResponse:
+        js = f"{DOCS_ASSETS}/redoc.standalone.js"
         return get_redoc_html(
-            openapi_url="/openapi.json",
-            title=title,
-            redoc_js_url=f"{DOCS_ASSETS}/redoc.standalone.js",
-            redoc_favicon_url=f"{DOCS_ASSETS}/favicon.png",
-            with_google_fonts=False,
+            **page, redoc_js_url=js, redoc_favicon_url=icon, with_google_fonts=False
         )
 
 
