@@ -52,6 +52,7 @@ SECURITY_SCHEME = {
 LOCALHOST = frozenset({"127.0.0.1", "::1", "localhost"})
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorResponse"}
 CACHE_LIMIT = 10_000
+MAX_BUCKETS = 100_000  # buckets kept before idle ones are forgotten
 
 
 def guarded(*roles: str) -> dict[str, Any]:
@@ -103,6 +104,8 @@ class RateLimiter:
         burst = max(self.burst * rate / self.rate if self.rate else self.burst, self.floor, cost)
         now = self.clock()
         with self._lock:
+            if len(self._buckets) >= MAX_BUCKETS and key not in self._buckets:
+                self._prune(now, burst / rate)
             tokens, last = self._buckets.get(key, (burst, now))
             tokens = min(burst, tokens + (now - last) * rate)
             if tokens >= cost:
@@ -110,6 +113,12 @@ class RateLimiter:
                 return 0.0
             self._buckets[key] = (tokens, now)
             return (cost - tokens) / rate
+
+    def _prune(self, now: float, refill_seconds: float) -> None:
+        """Forget buckets idle long enough to be full again (many client addresses)."""
+        idle = [k for k, (_, last) in self._buckets.items() if now - last > refill_seconds]
+        for key in idle:
+            del self._buckets[key]
 
     def wait(self, key: Any, rate: float | None = None) -> float:
         """The seconds before ``key`` may take one token (0.0: now), without taking it."""
