@@ -30,6 +30,7 @@ from typing import Any
 __all__ = [
     "SCHEMATA",
     "DATASETS",
+    "TOPICS",
     "NameKind",
     "NameVariant",
     "FuzzyDate",
@@ -50,6 +51,20 @@ SCHEMATA = (
     "PublicBody",
     "Vessel",
     "Airplane",
+)
+
+# FtM topics (the ``topics`` property; a listed entity without one is a "sanction").
+TOPICS = frozenset(
+    """crime crime.fraud crime.cyber crime.fin crime.env crime.theft crime.war crime.boss
+    crime.terror crime.traffick crime.traffick.drug crime.traffick.human wanted
+    corp.offshore corp.shell corp.public corp.disqual gov gov.national gov.state gov.muni
+    gov.soe gov.igo gov.head gov.admin gov.executive gov.legislative gov.judicial
+    gov.security gov.financial fin fin.bank fin.fund fin.advisor reg.action reg.warn
+    role.pep role.pol role.rca role.judge role.civil role.diplo role.lawyer role.acct
+    role.spy role.oligarch role.journo role.act role.lobby pol.party pol.union rel mil
+    asset.frozen sanction sanction.linked sanction.counter export.control
+    export.control.linked export.risk trade.risk debarment poi risk.klepto
+    forced.labor""".split()
 )
 
 # Dataset ids (OpenSanctions' names) -> human title.
