@@ -7,22 +7,34 @@ executable caches, secrets in messages, file modes, terminal escapes, CLI traceb
 from __future__ import annotations
 
 import csv
+import http.server
 import io
 import json
 import logging
 import os
 import pickle
+import sqlite3
 import stat
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
+from sanctions import download
 from sanctions.cache import MAGIC, cache_key_path, read_cache, write_cache
 from sanctions.cli import main
 from sanctions.coordination.reports import render_csv
 from sanctions.csvsafe import csv_writer, safe_cell
+from sanctions.download import fetch_dataset
+from sanctions.errors import DownloadError
 from sanctions.screening import parse_query
+from sanctions.sources.registry import ResolvedFile, get_source
+from sanctions.store import Store
+from sanctions.update import update_datasets
 from sanctions.watch.keys import RecordKeys, load_keys
 
 HOSTILE = {
@@ -217,3 +229,205 @@ def test_cache_signed_with_another_key_or_with_an_open_key_is_refused(
     assert not write_cache(target, [1, 2]) and read_cache(target) is None
     monkeypatch.setenv("SANCTIONS_CACHE_KEY_FILE", str(target.parent / "in-cache.key"))
     assert not write_cache(target, [1, 2])  # a key the cache writer could replace
+
+
+# -- downloads: https only, same-host redirects, a deadline, no credentials kept ---------
+
+UN_SMALL = Path(__file__).resolve().parent.parent / "fixtures" / "un" / "consolidated_small.xml"
+
+
+class _Site(http.server.ThreadingHTTPServer):
+    """A scriptable server on the loopback: path -> (status, headers, body, delay per byte)."""
+
+    daemon_threads = True
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        super().__init__((host, 0), _SiteHandler)
+        self.pages: dict[str, tuple[int, dict[str, str], bytes, float]] = {}
+        self.seen: list[tuple[str, dict[str, str]]] = []
+        self.stop = threading.Event()
+
+    def url(self, path: str, host: str = "127.0.0.1", userinfo: str = "") -> str:
+        return f"http://{userinfo}{host}:{self.server_address[1]}{path}"
+
+
+class _SiteHandler(http.server.BaseHTTPRequestHandler):
+    server: _Site
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0]
+        self.server.seen.append((self.path, dict(self.headers.items())))
+        status, headers, body, trickle = self.server.pages.get(path, (404, {}, b"", 0.0))
+        self.send_response(status)
+        for name, value in {"Content-Length": str(len(body)), **headers}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        try:
+            if not trickle:
+                self.wfile.write(body)
+                return
+            for i in range(len(body)):  # one byte at a time: every read is "on time"
+                if self.server.stop.wait(trickle):
+                    return
+                self.wfile.write(body[i : i + 1])
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+@pytest.fixture()
+def site() -> Iterator[_Site]:
+    srv = _Site()
+    thread = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield srv
+    srv.stop.set()
+    srv.shutdown()
+    srv.server_close()
+    thread.join(5)
+
+
+@pytest.fixture()
+def no_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in list(os.environ):
+        if name.startswith("SANCTIONS_URL_") or name == "SANCTIONS_MIRROR":
+            monkeypatch.delenv(name)
+    monkeypatch.setattr(download, "_sleep", lambda _s: None)
+    return monkeypatch
+
+
+def _mock(routes: dict[str, tuple[int, dict[str, str], bytes]]) -> tuple[httpx.Client, list[str]]:
+    """A client whose transport answers from ``routes`` (hosts that are not the loopback)."""
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        status, headers, body = routes.get(str(request.url), (404, {}, b""))
+        headers = {"Content-Length": str(len(body)), **headers}
+        return httpx.Response(status, headers=headers, stream=httpx.ByteStream(body))
+
+    return httpx.Client(transport=httpx.MockTransport(answer)), seen
+
+
+def test_plain_http_is_refused_for_a_remote_mirror_unless_explicitly_allowed(
+    tmp_path: Path, no_env: pytest.MonkeyPatch
+) -> None:
+    url = "http://mirror.example/lists/un_sc_sanctions/consolidated.xml"
+    client, seen = _mock({url: (200, {}, UN_SMALL.read_bytes())})
+    with pytest.raises(DownloadError, match="plain http refused"):
+        fetch_dataset(
+            "un_sc_sanctions", tmp_path, mirror="http://mirror.example/lists", client=client
+        )
+    assert seen == []  # refused before any byte was sent
+    result = fetch_dataset(
+        "un_sc_sanctions",
+        tmp_path,
+        mirror="http://mirror.example/lists",
+        client=client,
+        allow_insecure_mirror=True,
+    )
+    assert result.status == "downloaded" and seen == [url]
+
+
+def test_official_urls_are_never_fetched_over_plain_http(
+    tmp_path: Path, no_env: pytest.MonkeyPatch
+) -> None:
+    source = get_source("un_sc_sanctions")
+    insecure = source.files[0].url.replace("https://", "http://")
+    item = ResolvedFile(source.files[0].name, insecure, "official")
+    opts = download._Options("un_sc_sanctions", 5, 0, 0, 0, 1 << 20, allow_insecure_mirror=True)
+    with pytest.raises(DownloadError, match="official URL is always fetched over https"):
+        download._check_transport(item, opts)
+
+
+def test_redirect_to_another_host_is_refused_and_the_previous_file_kept(
+    site: _Site, tmp_path: Path, no_env: pytest.MonkeyPatch
+) -> None:
+    body = UN_SMALL.read_bytes()
+    site.pages["/m/un_sc_sanctions/consolidated.xml"] = (200, {}, body, 0.0)
+    first = fetch_dataset("un_sc_sanctions", tmp_path, mirror=site.url("/m"), conditional=False)
+    assert first.path.read_bytes() == body
+    evil = site.url("/evil.xml", host="localhost")  # another host name
+    site.pages["/m/un_sc_sanctions/consolidated.xml"] = (302, {"Location": evil}, b"", 0.0)
+    site.pages["/evil.xml"] = (200, {}, b"<CONSOLIDATED_LIST/>", 0.0)
+    with pytest.raises(DownloadError, match="redirect to another host refused"):
+        fetch_dataset("un_sc_sanctions", tmp_path, mirror=site.url("/m"), conditional=False)
+    assert "/evil.xml" not in [p for p, _ in site.seen]
+    assert first.path.read_bytes() == body
+
+
+def test_redirect_on_the_same_host_is_followed(
+    site: _Site, tmp_path: Path, no_env: pytest.MonkeyPatch
+) -> None:
+    site.pages["/m/un_sc_sanctions/consolidated.xml"] = (301, {"Location": "/v2/un.xml"}, b"", 0.0)
+    site.pages["/v2/un.xml"] = (200, {}, UN_SMALL.read_bytes(), 0.0)
+    result = fetch_dataset("un_sc_sanctions", tmp_path, mirror=site.url("/m"))
+    assert result.path.read_bytes() == UN_SMALL.read_bytes()
+    site.pages["/v2/un.xml"] = (302, {"Location": "/m/un_sc_sanctions/consolidated.xml"}, b"", 0.0)
+    with pytest.raises(DownloadError, match="more than 5 redirects"):
+        fetch_dataset("un_sc_sanctions", tmp_path, mirror=site.url("/m"), conditional=False)
+
+
+def test_redirect_from_https_to_http_is_refused_unless_an_insecure_mirror_is_allowed(
+    tmp_path: Path, no_env: pytest.MonkeyPatch
+) -> None:
+    start = "https://mirror.example/m/un_sc_sanctions/consolidated.xml"
+    plain = "http://mirror.example/un.xml"
+    routes = {
+        start: (302, {"Location": plain}, b""),
+        plain: (200, {}, UN_SMALL.read_bytes()),
+    }
+    client, seen = _mock(routes)
+    mirror = "https://mirror.example/m"
+    with pytest.raises(DownloadError, match="redirect from https to plain http refused"):
+        fetch_dataset("un_sc_sanctions", tmp_path, mirror=mirror, client=client)
+    assert seen == [start]
+    result = fetch_dataset(
+        "un_sc_sanctions", tmp_path, mirror=mirror, client=client, allow_insecure_mirror=True
+    )
+    assert result.status == "downloaded" and seen[-1] == plain
+
+
+def test_a_trickling_server_hits_the_overall_deadline(
+    site: _Site, tmp_path: Path, no_env: pytest.MonkeyPatch
+) -> None:
+    # every byte arrives well within the read timeout: only an overall deadline stops it
+    site.pages["/m/un_sc_sanctions/consolidated.xml"] = (200, {}, UN_SMALL.read_bytes(), 0.02)
+    started = time.monotonic()
+    with pytest.raises(DownloadError, match="not complete within the deadline of 0.5 s"):
+        fetch_dataset(
+            "un_sc_sanctions", tmp_path, mirror=site.url("/m"), timeout=5, retries=3, deadline=0.5
+        )
+    assert time.monotonic() - started < 3
+    assert not (tmp_path / "consolidated.xml").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".part"] == []
+
+
+def test_mirror_credentials_are_used_but_never_kept_or_shown(
+    site: _Site, tmp_path: Path, no_env: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    site.pages["/un.xml"] = (200, {}, UN_SMALL.read_bytes(), 0.0)
+    url = site.url("/un.xml", userinfo="reader:s3cr3t-pw@") + "?token=t0ken-xyz&lang=en"
+    no_env.setenv("SANCTIONS_URL_UN_SC_SANCTIONS", url)
+    store = Store.open(tmp_path / "s.db")
+    with caplog.at_level(logging.DEBUG):
+        (report,) = update_datasets(store, ["un_sc_sanctions"], data_dir=tmp_path / "dl")
+    assert report.status == "loaded", report.error
+    assert site.seen[-1][1]["Authorization"].startswith("Basic ")  # the credentials were used
+    assert report.url is not None and "reader:***@" in report.url and "token=***" in report.url
+    site.pages["/un.xml"] = (404, {}, b"", 0.0)
+    with caplog.at_level(logging.DEBUG):
+        (failed,) = update_datasets(
+            store, ["un_sc_sanctions"], data_dir=tmp_path / "dl", conditional=False
+        )
+    assert failed.failed and "HTTP 404" in (failed.error or "")
+    state = (tmp_path / "dl" / "un_sc_sanctions" / "state.json").read_text()
+    with sqlite3.connect(tmp_path / "s.db") as conn:
+        dump = "\n".join(conn.iterdump())
+    assert "token=***" in dump  # the source URL is recorded, redacted
+    for secret in ("s3cr3t-pw", "t0ken-xyz"):
+        for where in (state, dump, caplog.text, json.dumps([report.to_dict(), failed.to_dict()])):
+            assert secret not in where
