@@ -21,9 +21,9 @@ __all__ = ["data_dir", "default_db", "db_url"]
 
 
 def data_dir() -> Path:
-    """The folder for the store and downloaded files (created if missing)."""
+    """The folder for the store and downloaded files (created 0700 if missing)."""
     path = Path(os.environ.get("SANCTIONS_DATA_DIR") or user_data_dir("sanctions", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 

