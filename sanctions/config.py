@@ -48,5 +48,11 @@ def db_url(value: str | Path | None = None) -> str:
     path = Path(text).expanduser()
     if path.is_dir():
         raise ConfigError(f"--db {text}: is a folder, expected a database file")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file where a folder should be, no permission...
+        reason = "a file is in the way" if isinstance(exc, FileExistsError) else exc.strerror
+        raise ConfigError(
+            f"--db {text}: cannot create its folder {path.parent}: {reason or exc}"
+        ) from exc
     return f"sqlite:///{path}"

@@ -28,6 +28,7 @@ from sqlalchemy import make_url
 from sanctions import config, download
 from sanctions.cache import MAGIC, cache_key_path, read_cache, write_cache
 from sanctions.cli import main
+from sanctions.cli.terminal import SafeConsole, safe_text
 from sanctions.coordination.reports import render_csv
 from sanctions.csvsafe import csv_writer, safe_cell
 from sanctions.download import fetch_dataset
@@ -486,3 +487,131 @@ def test_new_sqlite_store_and_its_wal_are_private_and_the_data_dir_is_0700(
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
     assert set(modes) >= {"sanctions.db", "sanctions.db-wal"}
     assert modes == dict.fromkeys(modes, 0o600)
+
+
+# -- terminal escape sequences in names never reach the terminal raw ----------------
+
+ESCAPES = {
+    "clear screen": "\x1b[2J\x1b[H",
+    "window title": "\x1b]0;owned\x07",
+    "hyperlink": "\x1b]8;;http://evil.example\x1b\\here\x1b]8;;\x1b\\",
+    "carriage return": "\rNO MATCH ",
+    "8-bit CSI": "\x9b31m",
+    "bidi override": "\u202enitup",
+}
+TERMINAL_LISTED = [
+    {
+        "id": f"os-esc-{i}",
+        "schema": "Person",
+        "properties": {"name": [f"Ivan{seq}Petrov"], "alias": [f"Petrov{seq}"]},
+    }
+    for i, seq in enumerate(ESCAPES.values())
+] + [
+    {
+        "id": "os-markup",
+        "schema": "Person",
+        "properties": {"name": ["[link=http://evil.example]Ivan[/link] [black on black]Petrov[/]"]},
+    }
+]
+
+
+def _raw_controls(text: str) -> list[str]:
+    return sorted({c for c in text if c not in "\n\t" and (ord(c) < 32 or 0x7F <= ord(c) <= 0x9F)})
+
+
+@pytest.fixture()
+def escapes_db(tmp_path: Path) -> str:
+    source = tmp_path / "esc.ftm.json"
+    source.write_text("".join(json.dumps(e) + "\n" for e in TERMINAL_LISTED))
+    path = str(tmp_path / "esc.db")
+    result = CliRunner().invoke(main, ["--db", path, "load", str(source)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.mark.parametrize("kind", list(ESCAPES))
+def test_safe_text_shows_every_control_as_text(kind: str) -> None:
+    shown = safe_text(f"Ivan{ESCAPES[kind]}Petrov")
+    assert _raw_controls(shown) == [] and "\u202e" not in shown
+    assert shown.startswith("Ivan") and shown.endswith("Petrov") and "\\u" in shown
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["screen", "Ivan Petrov", "--limit", "10"],
+        ["show", "os-esc-0"],
+        ["show", "os-markup"],
+        ["screen", "Ivan\x1b[2J Petrov\u202e", "--limit", "3"],  # the query itself
+        ["screen", "Ivan Petrov", "--limit", "10", "--json"],
+    ],
+)
+def test_cli_output_never_carries_raw_terminal_controls(escapes_db: str, args: list[str]) -> None:
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(main, ["--db", escapes_db, *args])
+    assert result.exit_code == 0, result.output
+    assert _raw_controls(result.output) == []
+    assert "\u202e" not in result.output
+    assert "\\u001b" in result.output or "\\u202e" in result.output or "[link=" in result.output
+
+
+def test_json_output_stays_exact_while_terminal_safe(escapes_db: str) -> None:
+    result = CliRunner().invoke(main, ["--db", escapes_db, "show", "os-esc-4", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "\x9b" not in result.output
+    assert "Ivan\x9b31mPetrov" in json.dumps(json.loads(result.output), ensure_ascii=False)
+
+
+def test_rich_markup_in_a_name_is_shown_not_obeyed() -> None:
+    out = io.StringIO()
+    console = SafeConsole(file=out, force_terminal=True, width=200)
+    console.print(
+        "[bold red]MATCH[/] [link=http://evil.example]Ivan[/link] [black on black]Petrov[/]",
+        highlight=False,
+    )
+    text = out.getvalue()
+    assert "\x1b]8;" not in text  # no hyperlink written
+    assert "[link=http://evil.example]Ivan[/link] [black on black]Petrov[/]" in text
+    assert "\x1b[1;31mMATCH" in text  # our own styles still work
+
+
+# -- CLI errors are one line with exit 2, not tracebacks ----------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "--format", "csv", "-o", "{missing}/out.csv"],
+        ["audit", "export", "-o", "{missing}/audit.jsonl"],
+        ["screen", "--file", "{customers}", "--out", "{missing}/results.csv"],
+        ["--db", "{afile}/store.db", "lists"],
+        ["--db", "{tmp}", "lists"],
+        ["--db", "{afile}", "lists"],  # not a database
+        ["--db", "postgresql://u@127.0.0.1:notaport/db", "lists"],
+    ],
+)
+def test_cli_conditions_are_one_clear_line_and_exit_2(
+    db: str, tmp_path: Path, args: list[str]
+) -> None:
+    customers = tmp_path / "customers.csv"
+    customers.write_text("id,name\n1,Vladimir Putin\n")
+    afile = tmp_path / "afile.txt"
+    afile.write_text("not a database\n")
+    values = {"missing": tmp_path / "no" / "such", "customers": customers, "afile": afile}
+    values["tmp"] = tmp_path
+    args = [a.format(**values) for a in args]
+    if args[0] != "--db":
+        args = ["--db", db, *args]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, (result.output, result.exception)
+    lines = [line for line in result.output.splitlines() if not line.startswith("WARNING")]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert "Traceback" not in result.output
+
+
+def test_programming_errors_keep_their_traceback(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise TypeError("a bug")
+
+    monkeypatch.setattr(Store, "datasets", broken)
+    result = CliRunner().invoke(main, ["--db", db, "lists"])
+    assert result.exit_code == 1 and isinstance(result.exception, TypeError)
