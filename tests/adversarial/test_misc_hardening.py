@@ -13,10 +13,12 @@ import json
 import logging
 import os
 import pickle
+import re
 import sqlite3
 import stat
 import threading
 import time
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -615,3 +617,33 @@ def test_programming_errors_keep_their_traceback(db: str, monkeypatch: pytest.Mo
     monkeypatch.setattr(Store, "datasets", broken)
     result = CliRunner().invoke(main, ["--db", db, "lists"])
     assert result.exit_code == 1 and isinstance(result.exception, TypeError)
+
+
+# -- dependencies: exact pins for CI and releases -----------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_constraints_pin_every_declared_dependency_exactly() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        declared += extra
+    names = {_canonical(re.match(r"[A-Za-z0-9._-]+", r).group()) for r in declared}  # type: ignore[union-attr]
+    names |= {"rigour", "python-stdnum", "pycountry"}  # coming from other branches
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, sep, version = line.partition("==")
+            assert sep and re.fullmatch(r"[0-9][0-9A-Za-z.+!-]*", version), line
+            pins[_canonical(name)] = version
+    assert "sanctions" not in pins
+    missing = sorted(names - set(pins))
+    assert not missing, (
+        f"not pinned in constraints.txt (run scripts/freeze-constraints.sh): {missing}"
+    )
+    assert "-c constraints.txt" in (ROOT / ".ci" / "run").read_text()
