@@ -60,14 +60,19 @@ LISTED = [
 ]
 
 
-@pytest.fixture()
-def db(tmp_path: Path) -> str:
-    source = tmp_path / "list.ftm.json"
-    source.write_text("".join(json.dumps(e) + "\n" for e in LISTED))
-    path = str(tmp_path / "s.db")
+def _store_of(folder: Path, entities: list[dict[str, object]]) -> str:
+    """A SQLite store with these FtM entities loaded through the CLI; returns its path."""
+    source = folder / "list.ftm.json"
+    source.write_text("".join(json.dumps(e) + "\n" for e in entities))
+    path = str(folder / "s.db")
     result = CliRunner().invoke(main, ["--db", path, "load", str(source)])
     assert result.exit_code == 0, result.output
     return path
+
+
+@pytest.fixture()
+def db(tmp_path: Path) -> str:
+    return _store_of(tmp_path, LISTED)
 
 
 def _cells(text: str) -> list[str]:
@@ -523,12 +528,7 @@ def _raw_controls(text: str) -> list[str]:
 
 @pytest.fixture()
 def escapes_db(tmp_path: Path) -> str:
-    source = tmp_path / "esc.ftm.json"
-    source.write_text("".join(json.dumps(e) + "\n" for e in TERMINAL_LISTED))
-    path = str(tmp_path / "esc.db")
-    result = CliRunner().invoke(main, ["--db", path, "load", str(source)])
-    assert result.exit_code == 0, result.output
-    return path
+    return _store_of(tmp_path, TERMINAL_LISTED)
 
 
 @pytest.mark.parametrize("kind", list(ESCAPES))
