@@ -58,17 +58,12 @@ def _key(cache_folder: Path) -> bytes | None:
     if path.resolve().parent == cache_folder.resolve():
         log.warning("cache key %s is inside the cache folder: caching is off", path)
         return None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    except OSError as exc:
-        log.warning("cannot create the cache key %s (%s): caching is off", path, exc)
-        return None
-    else:
-        with os.fdopen(fd, "wb") as out:
-            out.write(secrets.token_bytes(32))
+    if not path.exists():
+        try:
+            _create_key(path)
+        except OSError as exc:
+            log.warning("cannot create the cache key %s (%s): caching is off", path, exc)
+            return None
     try:
         info = path.stat()
         if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
@@ -82,6 +77,26 @@ def _key(cache_folder: Path) -> bytes | None:
         log.warning("cache key %s is too short: caching is off", path)
         return None
     return key
+
+
+def _create_key(path: Path) -> None:
+    """Write a new random key (0600), whole before its name appears.
+
+    ``os.link`` fails when the name exists, so of two racing processes the first wins
+    and the second reads the first one's key.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(secrets.token_bytes(32))
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _sign(key: bytes, payload: bytes | memoryview) -> bytes:
