@@ -22,10 +22,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from sanctions import redact
 from sanctions.config import db_url
 from sanctions.errors import FormatError, SanctionsError, StoreError
 from sanctions.model import DATASETS, Entity
-from sanctions.redact import redact_text, redact_url
 from sanctions.sources import SourceFormat, detect_format
 
 from . import schema as t
@@ -190,7 +190,7 @@ class Store:
         database password (:mod:`sanctions.redact`).
         """
         sa_url = db_url(url)
-        shown = redact_url(str(url or sa_url))
+        shown = redact.redact_url(str(url or sa_url))
         try:
             engine = create_engine(sa_url, future=True, pool_pre_ping=True)
             if engine.dialect.name == "sqlite":
@@ -204,7 +204,7 @@ class Store:
             cause = getattr(exc, "orig", None) or exc
             reason = " ".join(f"{type(cause).__name__}: {cause}".split())
             raise StoreError(
-                f"cannot open store {shown}: {redact_text(reason, str(url or ''), sa_url)}"
+                f"cannot open store {shown}: {redact.redact_text(reason, str(url or ''), sa_url)}"
             ) from None  # the cause's text may hold the URL with its password
         except ImportError as exc:  # the driver of the URL's database is not installed
             raise StoreError(
@@ -212,7 +212,7 @@ class Store:
                 "installed (for PostgreSQL: pip install 'sanctions[postgres]')"
             ) from None
         except (ValueError, OSError) as exc:  # a bad port, an unwritable folder...
-            reason = redact_text(str(exc), str(url or ""), sa_url)
+            reason = redact.redact_text(str(exc), str(url or ""), sa_url)
             raise StoreError(f"cannot open store {shown}: {reason}") from None
         return store
 
