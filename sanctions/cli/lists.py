@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import click
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sanctions.csvsafe import csv_writer
 from sanctions.errors import SanctionsError, StoreError
 from sanctions.sources.ftm import export_entity
 
@@ -335,8 +335,8 @@ CSV_COLUMNS = (
 
 
 def _export_csv(entities: Any, out: Any) -> None:
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer = csv_writer(out)
+    writer.writeheader(CSV_COLUMNS)
     for e in entities:
         row = []
         for col in CSV_COLUMNS:
