@@ -121,7 +121,10 @@ def test_screen_out_csv_of_hostile_customer_names_is_formula_safe(db: str, tmp_p
         writer.writerow(["id", "name"])
         writer.writerow(["=cmd|' /C calc'!A0", "Vladimir Putin"])
         for i, value in enumerate(HOSTILE.values()):
-            writer.writerow([f"c{i}", value])
+            # A name that spans lines is refused by the reader (a swallowed-row guard),
+            # so the carriage-return case is covered by the listed names only.
+            if "\r" not in value:
+                writer.writerow([f"c{i}", value])
     out = tmp_path / "results.csv"
     result = CliRunner().invoke(
         main,
