@@ -27,7 +27,15 @@ from sanctions.countries import to_country_code
 from sanctions.errors import FormatError
 from sanctions.model import Entity, NameKind, clean_text, parse_date
 
-from .base import add_countries, decode_head, iter_csv, not_understood, open_stream
+from .base import (
+    add_countries,
+    add_latest_date,
+    decode_head,
+    iter_csv,
+    not_understood,
+    open_stream,
+)
+from .uk_documents import add_documents
 
 FORMAT = "uk_ofsi_csv"
 DEFAULT_DATASET = "gb_hmt_sanctions"
@@ -263,13 +271,13 @@ def _add_row(entity: Entity, row: dict[str, str | None]) -> None:
         )
         entity.add("birthPlace", birth_place)
         passport = row.get("Passport Number") or row.get("Passport Details")
-        entity.add("passportNumber", extract_id_numbers(passport))
+        add_documents(entity, "passportNumber", passport)
         national_id = (
             row.get("National Identification Number")
             or row.get("NI Number")
             or row.get("National Identification Details")
         )
-        entity.add("idNumber", extract_id_numbers(national_id))
+        add_documents(entity, "idNumber", national_id)
     _add_common(entity, row)
 
 
@@ -290,6 +298,7 @@ def _add_common(entity: Entity, row: dict[str, str | None]) -> None:
     if regime and regime not in entity.listing.programs:
         entity.listing.programs.append(regime)
         entity.add("program", regime)
+    add_latest_date(entity, "modifiedAt", row.get("Last Updated"))
     listed = parse_date(row.get("Listed On") or row.get("Date Designated"), prop="listedOn")
     if listed is not None and (
         entity.listing.listed_on is None or listed.value < entity.listing.listed_on
