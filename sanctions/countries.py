@@ -224,7 +224,9 @@ def to_country_codes(text: str | None) -> list[str]:
 
 
 # Parts of an address that are not where it is: remarks in brackets, contact details.
-_ADDRESS_NOISE = re.compile(r"\([^)]*\)|\b(?:tel|fax|phone|e-?mail)\b.*$", re.I | re.S)
+_ADDRESS_NOISE = re.compile(
+    r"\([^)]*\)|\b(?:tel|fax|phone)\b[.:]?\s*(?:no\.?\s*)?[+\d(].*$|\be-?mail\b.*$", re.I | re.S
+)
 _ADDRESS_SPLIT = re.compile(r"[,;\n]")
 
 
