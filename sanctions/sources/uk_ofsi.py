@@ -299,7 +299,10 @@ def _add_common(entity: Entity, row: dict[str, str | None]) -> None:
         entity.listing.programs.append(regime)
         entity.add("program", regime)
     add_latest_date(entity, "modifiedAt", row.get("Last Updated"))
-    listed = parse_date(row.get("Listed On") or row.get("Date Designated"), prop="listedOn")
+    listed_text = row.get("Listed On") or row.get("Date Designated")
+    listed = parse_date(listed_text, prop="listedOn")
+    if listed is None and listed_text:
+        not_understood(entity, "listingDate", listed_text)
     if listed is not None and (
         entity.listing.listed_on is None or listed.value < entity.listing.listed_on
     ):

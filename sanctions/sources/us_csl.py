@@ -177,6 +177,8 @@ def _fill(entity: Entity, row: dict[str, str | None]) -> None:
             entity.listing.programs.append(program)
             entity.add("program", program)
     start = parse_date(row.get("start_date"), dayfirst=False)
+    if start is None and row.get("start_date"):
+        not_understood(entity, "listingDate", row.get("start_date"))
     if start and (entity.listing.listed_on is None or start.value < entity.listing.listed_on):
         entity.listing.listed_on = start.value
 
