@@ -1,9 +1,15 @@
-"""Safe reading helpers shared by the format parsers.
+"""Helpers shared by the format parsers: safe reading, and nothing dropped silently.
 
 Every parser reads its file through these, so that the protections are the
 same everywhere: size limit, transparent gzip/zip with path-traversal and
 zip-bomb checks, XML without entity expansion or network access, streaming,
 and errors that name the file and the place.
+
+A value a parser cannot place goes through :func:`not_understood`: it is kept
+in the entity's notes with its field name and counted in the
+:class:`ParseReport` of the enclosing :func:`collect_report` (the load report;
+``sanctions load --strict`` refuses a file with any). Countries go through
+:func:`add_countries` (codes from :mod:`sanctions.countries`).
 """
 
 from __future__ import annotations

@@ -8,9 +8,11 @@ passport number, ship details...). Columns are read by name, unknown ones ignore
 
 The UN reference is not a column in the ConList: OFSI cites it in the free-text
 "Other Information" (``UN Ref QDi.001``, ``UN REF:QE.A.146.14``...); we extract it
-into ``unscId``. Passport and national identifier columns are free text: we keep
-the number-like tokens as ``passportNumber``/``idNumber`` (the whole text when no
-token is found) and the full text in ``notes`` is not duplicated.
+into ``unscId``. Passport and national identifier columns are free text, read by
+:mod:`sanctions.sources.uk_documents`: numbers (kept whole) to ``passportNumber``/
+``idNumber``, issuing country, dates and issued-under name with the text in ``notes``;
+a text without a number is kept and counted. Countries (nationality, address country)
+are codes; "Last Updated" (per row) becomes ``modifiedAt`` (the latest).
 
 Helpers here (name parts, enumerations, identifiers, UN references) are shared
 with :mod:`sanctions.sources.uk_fcdo`, its successor format.
