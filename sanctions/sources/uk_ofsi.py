@@ -83,8 +83,6 @@ _UN_REF = re.compile(
 # "1) Saudi Arabia 2) Qatar", "(1) Afghan (2) Pakistani", "a) X b) Y"
 _ENUM = re.compile(r"(?:^|\s)\(?(?:\d{1,2}|[a-z])\)(?:\s*-\s*\(?\d{1,2}\))?\s*")
 # passport / id numbers: a token with at least five digits ("G123456", "A-123456", "123-45-67")
-_ID_TOKEN = re.compile(r"\b[A-Z]{0,3}[-/ ]?\d[\d\-/]{3,}\d[A-Z]?\b")
-_DATE_LIKE = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}-\d{2}-\d{2}")
 
 
 def country_code(text: str | None) -> str | None:
@@ -124,21 +122,6 @@ def extract_un_refs(text: str | None) -> list[str]:
         if any(c.isdigit() for c in ref) and ref not in refs:
             refs.append(ref)
     return refs
-
-
-def extract_id_numbers(text: str | None) -> list[str]:
-    """Number-like tokens of a free-text identifier field; the whole text if none."""
-    text = clean_text(text)
-    if not text:
-        return []
-    tokens = []
-    for match in _ID_TOKEN.finditer(text):
-        token = match.group(0).strip()
-        if _DATE_LIKE.fullmatch(token) or token in tokens:
-            continue
-        if sum(c.isdigit() for c in token) >= 5:
-            tokens.append(token)
-    return tokens or [text]
 
 
 def add_dates(entity: Entity, text: str | None, prop: str = "birthDate") -> None:

@@ -12,6 +12,7 @@ from sanctions.countries import is_country_code
 from sanctions.errors import EncodingError, FormatError
 from sanctions.model import NameKind, parse_date
 from sanctions.sources import detect_format, uk_fcdo, uk_ofsi
+from sanctions.sources.uk_documents import read_documents
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sanctions" / "data" / "samples"
 CONLIST = "uk/ofsi/ConList_2018-04-13.csv"
@@ -210,9 +211,12 @@ def test_un_reference_extraction_variants() -> None:
 
 
 def test_passport_details_keep_numbers_not_dates() -> None:
-    text = "(1) A-123456 (Indian) issued on 12/03/2001 (2) 7654321"
-    assert uk_ofsi.extract_id_numbers(text) == ["A-123456", "7654321"]
-    assert uk_ofsi.extract_id_numbers("Uganda Passport.") == ["Uganda Passport."]
+    docs = read_documents("(1) A-123456 (Indian) issued on 12/03/2001 (2) 7654321")
+    assert [(d.numbers, d.countries, d.issued) for d in docs] == [
+        (["A-123456"], ["in"], "2001-03-12"),
+        (["7654321"], [], None),
+    ]
+    assert read_documents("Uganda Passport.")[0].numbers == []
 
 
 # -- FCDO UK Sanctions List ---------------------------------------------------------
