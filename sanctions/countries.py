@@ -51,7 +51,8 @@ _SEVERAL = re.compile(r"\s*(?:,|;|/|&|\band\b|\bor\b|\bformerly\b|\bnow\b)\s*", 
 # Words around a country that do not change it: "(possibly)", "believed", "citizen of".
 _NOISE = re.compile(
     r"\b(?:possibly|probably|believed|reportedly|allegedly|citizen|national|nationality|"
-    r"citizenship|of|by birth|birth|origin|previously|former(?:ly)?|also|region)\b",
+    r"citizenship|nationalities|citizen|of|in|by birth|birth|origin|previously|former(?:ly)?|"
+    r"also|region)\b",
     re.I,
 )
 
@@ -202,6 +203,7 @@ def _codes(text: str) -> tuple[str, ...]:
     if whole is not None:
         return (whole,)
     parts = [p for p in _SEVERAL.split(re.sub(r"[()]", " ", text)) if p and p.strip(" .-")]
+    parts = [p for p in parts if _NOISE.sub(" ", normalize_country(p)).strip()]
     if len(parts) < 2:
         return ()
     codes = [to_country_code(p) for p in parts]
@@ -222,7 +224,9 @@ def to_country_codes(text: str | None) -> list[str]:
 
 
 # Parts of an address that are not where it is: remarks in brackets, contact details.
-_ADDRESS_NOISE = re.compile(r"\([^)]*\)|\b(?:tel|fax|phone|e-?mail)\b.*$", re.I | re.S)
+_ADDRESS_NOISE = re.compile(
+    r"\([^)]*\)|\b(?:tel|fax|phone)\b[.:]?\s*(?:no\.?\s*)?[+\d(].*$|\be-?mail\b.*$", re.I | re.S
+)
 _ADDRESS_SPLIT = re.compile(r"[,;\n]")
 
 

@@ -82,3 +82,26 @@ def test_every_command_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
     missing = [name for name in main.commands if f"sanctions {name}" not in readme]
     assert not missing, f"commands not documented in README.md: {missing}"
+
+
+def test_load_reports_values_not_understood_and_strict_refuses_them(
+    tmp_path: Path, fixtures: Path
+) -> None:
+    db = str(tmp_path / "strict.db")
+    path = str(fixtures / "csl" / "csl_not_understood.csv")
+    code, _, err = run("--db", db, "load", "--strict", path)
+    assert code != 0 and "--strict: 2 values not understood" in err
+    code, out, _ = run("--db", db, "lists", "--json")
+    assert json.loads(out) == []  # nothing loaded
+    code, out, _ = run("--db", db, "load", path)
+    assert code == 0 and "loaded v1" in out
+    assert "1 dates of birth (birthDate) not understood, kept as text" in out
+    assert "1 nationalities (nationality) not understood, kept as text" in out
+    code, out, _ = run("--db", db, "show", "us_trade_csl-90001", "--json")
+    shown = json.loads(out)["entity"]
+    notes = shown["properties"]["notes"]
+    assert "birthDate (not understood): sometime in spring" in notes
+    assert "nationality (not understood): Atlantean" in notes
+    assert shown["properties"]["country"] == ["ru"]
+    code, out, _ = run("--db", db, "load", "--json", path)
+    assert json.loads(out)[0]["status"] == "unchanged"

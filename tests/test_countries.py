@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from pathlib import Path
+
 import pytest
 
-from sanctions.countries import country_name, to_country_code, to_country_codes
+from sanctions.countries import country_name, is_country_code, to_country_code, to_country_codes
+from sanctions.store import Store
 
 
 @pytest.mark.parametrize(
@@ -53,3 +57,19 @@ def test_ambiguous_iso_short_names_are_decided_by_the_lists_spellings() -> None:
 
 def test_country_name_of_a_code() -> None:
     assert country_name("ru") == "Russian Federation" and country_name("suhh") == "Soviet Union"
+
+
+@pytest.mark.slow
+def test_every_country_of_every_real_list_is_a_code(real_store_path: Path) -> None:
+    store = Store.open(real_store_path)
+    try:
+        text = Counter(
+            (entity.listing.dataset, prop, value)
+            for entity in store.iter_entities()
+            for prop in ("nationality", "citizenship", "country", "flag", "pastFlags")
+            for value in entity.get(prop)
+            if not is_country_code(value)
+        )
+    finally:
+        store.close()
+    assert not text

@@ -31,7 +31,14 @@ from sanctions.countries import address_countries
 from sanctions.errors import FormatError
 from sanctions.model import Entity, FuzzyDate, NameKind, clean_text, parse_date
 
-from .base import check_size, decode_head, not_understood
+from .base import (
+    DATE_IN_TEXT,
+    add_latest_date,
+    check_size,
+    date_of_match,
+    decode_head,
+    not_understood,
+)
 from .uk_ofsi import add_country, split_enumeration
 
 FORMAT = "au_dfat_xlsx"
@@ -53,18 +60,6 @@ _EMPTY = {"na", "n/a", "-", "none"}
 # Pieces of a date of birth cell: enumerations, ";", "alt DOB", "or", "," between dates.
 _DATE_SPLIT = re.compile(
     r"\s*(?:;|>>|\balt\.?\s+(?:dob|born)\b:?|\bor\b|,(?=\s*\d{1,2}/))\s*", re.I
-)
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-# One date inside free text; named groups say which parts it has.
-_DATE_TOKEN = re.compile(
-    rf"(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?[.\s-]*(?P<m1>{_MONTH})[\s,-]*(?P<y1>\d{{4}})\b"
-    rf"|(?P<y2>\d{{4}}),\s*(?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTH})"
-    rf"|(?P<m3>{_MONTH})\s*(?P<d3>\d{{1,2}}),\s*(?P<y3>\d{{4}})\b"
-    r"|\b(?P<d4>\d{1,2})(?P<sep>[/.])(?P<m4>\d{1,2})(?P=sep)\s?(?P<y4>\d{4})\b"
-    r"|\b(?P<m7>\d{1,2})/(?P<y7>\d{4})\b"
-    rf"|(?P<m5>{_MONTH})\s*(?P<y5>\d{{4}})\b"
-    r"|(?<![\d/])(?P<y6>\d{4})(?![\d/])",
-    re.I,
 )
 _BETWEEN = re.compile(r"^between\s+(.+?)\s+(?:and|to)\s+(.+)$", re.I)
 _APPROX = re.compile(r"^\s*(?:approximately|approx\.?|circa|about)\s*", re.I)
@@ -95,27 +90,6 @@ def _text(value: Any) -> str | None:
     return text
 
 
-def _token_date(match: re.Match[str]) -> str | None:
-    """ISO value of one date token, or None when it is not a real date."""
-    g = match.groupdict()
-    for n in "1234567":
-        year = g.get(f"y{n}")
-        if year is None:
-            continue
-        month, day = g.get(f"m{n}"), g.get(f"d{n}")
-        if month is None:
-            text = year
-        elif month.isdigit():
-            text = f"{day}/{month}/{year}" if day else f"{month}/{year}"
-        else:
-            text = " ".join(p for p in (day, month.rstrip(".")[:3], year) if p)
-        date = parse_date(text)
-        if date is None or int(year) < FIRST_BIRTH_YEAR:
-            return None
-        return date.value
-    return None
-
-
 def _read_piece(piece: str) -> tuple[list[FuzzyDate], bool, bool]:
     """Dates of one piece of a DOB cell; whether all of it was read; whether it has a remark."""
     whole = parse_date(piece)
@@ -128,16 +102,16 @@ def _read_piece(piece: str) -> tuple[list[FuzzyDate], bool, bool]:
     between = _BETWEEN.match(text)
     if between:
         start_text, end_text = between[1], between[2]
-        end = [_token_date(m) for m in _DATE_TOKEN.finditer(end_text)]
+        end = [date_of_match(m, FIRST_BIRTH_YEAR) for m in DATE_IN_TEXT.finditer(end_text)]
         if not re.search(r"\d{4}", start_text) and end and end[0]:
             start_text = f"{start_text} {end[0][:4]}"
-        start = [_token_date(m) for m in _DATE_TOKEN.finditer(start_text)]
+        start = [date_of_match(m, FIRST_BIRTH_YEAR) for m in DATE_IN_TEXT.finditer(start_text)]
         if len(start) == 1 and len(end) == 1 and start[0] and end[0] and start[0] < end[0]:
             return [FuzzyDate(start[0], circa=circa, end=end[0])], True, False
         return [], False, False
-    values = [_token_date(m) for m in _DATE_TOKEN.finditer(text)]
+    values = [date_of_match(m, FIRST_BIRTH_YEAR) for m in DATE_IN_TEXT.finditer(text)]
     dates = [FuzzyDate(v, circa=circa) for v in values if v]
-    rest = _DATE_TOKEN.sub(" ", text)
+    rest = DATE_IN_TEXT.sub(" ", text)
     understood = bool(dates) and all(values)
     understood = understood and not re.search(r"\d", _DATE_REMARK.sub("", _BRACKETS.sub("", rest)))
     return dates, understood, bool(re.search(r"[A-Za-z]{3,}", _DATE_REMARK.sub(" ", rest)))
@@ -231,7 +205,10 @@ def _add_row(entity: Entity, row: dict[str, Any], path: Path, line: int) -> None
         match = _TEXT_DATE.search(listing)
         date = parse_date(_ORDINAL.sub("", match[1])) if match else None
         entity.listing.listed_on = date.value if date else None
-    _add_control_date(entity, row.get("Control Date"))
+    control = row.get("Control Date")  # DFAT's date of the last change to the listing
+    if isinstance(control, dt.datetime | dt.date):
+        control = control.strftime("%Y-%m-%d")
+    add_latest_date(entity, "modifiedAt", control)
 
 
 def _add_addresses(entity: Entity, text: str | None) -> None:
@@ -240,23 +217,6 @@ def _add_addresses(entity: Entity, text: str | None) -> None:
         entity.add("address", address)
         for code in address_countries(address):
             entity.add("country", code)
-
-
-def _add_control_date(entity: Entity, value: Any) -> None:
-    """The "Control Date" (DFAT's date of the last change to the listing) as ``modifiedAt``."""
-    if value is None or value == "":
-        return
-    text = value.strftime("%Y-%m-%d") if isinstance(value, dt.datetime | dt.date) else value
-    date = parse_date(text, prop="modifiedAt")
-    if date is None:
-        not_understood(entity, "modifiedAt", text)
-        return
-    latest = [d for d in entity.dates if d.prop == "modifiedAt"]
-    if latest and latest[0].value >= date.value:
-        return
-    entity.dates = [d for d in entity.dates if d.prop != "modifiedAt"]
-    entity.properties.pop("modifiedAt", None)
-    entity.add_date(date)
 
 
 def parse(path: Path, dataset: str | None = None) -> Iterator[Entity]:

@@ -1,9 +1,15 @@
-"""Safe reading helpers shared by the format parsers.
+"""Helpers shared by the format parsers: safe reading, and nothing dropped silently.
 
 Every parser reads its file through these, so that the protections are the
 same everywhere: size limit, transparent gzip/zip with path-traversal and
 zip-bomb checks, XML without entity expansion or network access, streaming,
 and errors that name the file and the place.
+
+A value a parser cannot place goes through :func:`not_understood`: it is kept
+in the entity's notes with its field name and counted in the
+:class:`ParseReport` of the enclosing :func:`collect_report` (the load report;
+``sanctions load --strict`` refuses a file with any). Countries go through
+:func:`add_countries` (codes from :mod:`sanctions.countries`).
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from lxml import etree
 
 from sanctions.countries import to_country_codes
 from sanctions.errors import EncodingError, FormatError, UnsafeInputError
-from sanctions.model import Entity
+from sanctions.model import Entity, clean_text, parse_date
 
 __all__ = [
     "HEAD_SIZE",
@@ -45,6 +51,9 @@ __all__ = [
     "not_understood",
     "NOT_UNDERSTOOD",
     "add_countries",
+    "DATE_IN_TEXT",
+    "date_of_match",
+    "add_latest_date",
 ]
 
 HEAD_SIZE = 64 * 1024
@@ -399,3 +408,61 @@ def add_countries(entity: Entity, prop: str, text: Any) -> list[str]:
     for code in codes:
         entity.add(prop, code)
     return codes
+
+
+# -- dates inside free text ------------------------------------------------------
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+# One date inside free text ("12. Sep 1974", "1965, 29 March", "8.11.2005", "03/1965",
+# "Aug. 1961", "1970"); the named groups say which parts it has.
+DATE_IN_TEXT = re.compile(
+    rf"(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?[.\s-]*(?P<m1>{_MONTH})[\s,-]*(?P<y1>\d{{4}})\b"
+    rf"|(?P<y2>\d{{4}}),\s*(?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTH})"
+    rf"|(?P<m3>{_MONTH})\s*(?P<d3>\d{{1,2}}),\s*(?P<y3>\d{{4}})\b"
+    r"|\b(?P<d4>\d{1,2})(?P<sep>[/.])(?P<m4>\d{1,2})(?P=sep)\s?(?P<y4>\d{4})\b"
+    r"|\b(?P<m7>\d{1,2})/(?P<y7>\d{4})\b"
+    rf"|(?P<m5>{_MONTH})\s*(?P<y5>\d{{4}})\b"
+    r"|(?<![\d/])(?P<y6>\d{4})(?![\d/])",
+    re.I,
+)
+
+
+def date_of_match(match: re.Match[str], min_year: int = 1000) -> str | None:
+    """ISO value (precision kept) of a :data:`DATE_IN_TEXT` match; None if not a real date."""
+    g = match.groupdict()
+    for n in "1234567":
+        year = g.get(f"y{n}")
+        if year is None:
+            continue
+        month, day = g.get(f"m{n}"), g.get(f"d{n}")
+        if month is None:
+            text = year
+        elif month.isdigit():
+            text = f"{day}/{month}/{year}" if day else f"{month}/{year}"
+        else:
+            text = " ".join(p for p in (day, month.rstrip(".")[:3], year) if p)
+        date = parse_date(text)
+        if date is None or int(year) < min_year:
+            return None
+        return date.value
+    return None
+
+
+def add_latest_date(entity: Entity, prop: str, text: Any) -> None:
+    """Keep the latest of the dates the rows of one listing give (``modifiedAt``).
+
+    A date that cannot be read is kept as text and counted.
+    """
+    text = clean_text(text)
+    if text is None:
+        return
+    date = parse_date(text, prop=prop)
+    if date is None:
+        not_understood(entity, prop, text)
+        return
+    latest = [d for d in entity.dates if d.prop == prop]
+    if latest and latest[0].value >= date.value:
+        return
+    entity.dates = [d for d in entity.dates if d.prop != prop]
+    entity.properties.pop(prop, None)
+    entity.add_date(date)

@@ -50,11 +50,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sanctions.countries import to_country_code
 from sanctions.errors import FormatError
 from sanctions.model import Entity, NameKind, clean_text, parse_date
 
-from .base import decode_head, iter_csv, open_stream, sniff
+from .base import add_countries, decode_head, iter_csv, open_stream, sniff
 from .ofac_common import refine_schema
 
 __all__ = [
@@ -478,7 +477,7 @@ _TITLE = re.compile(
 
 
 def _add_country(entity: Entity, prop: str, text: str) -> None:
-    entity.add(prop, to_country_code(text) or text)
+    add_countries(entity, prop, text)
 
 
 def _apply_label(entity: Entity, rule: tuple[str, str, str], value: str) -> str | None:

@@ -24,12 +24,12 @@ from sanctions.errors import FormatError
 from sanctions.model import Entity, NameKind, clean_text, parse_date
 
 from .base import decode_head, iter_csv, iter_xml, localname
+from .uk_documents import add_documents
 from .uk_ofsi import (
     add_country,
     add_dates,
     add_uk_name,
     check_columns,
-    extract_id_numbers,
     extract_un_refs,
     group_rows,
     split_enumeration,
@@ -167,8 +167,8 @@ def add_fields(entity: Entity, fields: dict[str, str | None]) -> None:
     for key in FLAG_FIELDS:
         add_country(entity, "flag", fields.get(key))
     for key in ID_FIELDS:
-        entity.add("idNumber", extract_id_numbers(fields.get(key)))
-    entity.add("passportNumber", extract_id_numbers(fields.get("passportnumber")))
+        add_documents(entity, "idNumber", fields.get(key))
+    add_documents(entity, "passportNumber", fields.get("passportnumber"))
     birth = [fields.get("townofbirth"), fields.get("countryofbirth")]
     entity.add("birthPlace", ", ".join(p for p in birth if p))
     address = [fields.get(k) for k in ADDRESS_FIELDS]

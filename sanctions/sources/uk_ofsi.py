@@ -8,9 +8,11 @@ passport number, ship details...). Columns are read by name, unknown ones ignore
 
 The UN reference is not a column in the ConList: OFSI cites it in the free-text
 "Other Information" (``UN Ref QDi.001``, ``UN REF:QE.A.146.14``...); we extract it
-into ``unscId``. Passport and national identifier columns are free text: we keep
-the number-like tokens as ``passportNumber``/``idNumber`` (the whole text when no
-token is found) and the full text in ``notes`` is not duplicated.
+into ``unscId``. Passport and national identifier columns are free text, read by
+:mod:`sanctions.sources.uk_documents`: numbers (kept whole) to ``passportNumber``/
+``idNumber``, issuing country, dates and issued-under name with the text in ``notes``;
+a text without a number is kept and counted. Countries (nationality, address country)
+are codes; "Last Updated" (per row) becomes ``modifiedAt`` (the latest).
 
 Helpers here (name parts, enumerations, identifiers, UN references) are shared
 with :mod:`sanctions.sources.uk_fcdo`, its successor format.
@@ -27,7 +29,15 @@ from sanctions.countries import to_country_code
 from sanctions.errors import FormatError
 from sanctions.model import Entity, NameKind, clean_text, parse_date
 
-from .base import add_countries, decode_head, iter_csv, not_understood, open_stream
+from .base import (
+    add_countries,
+    add_latest_date,
+    decode_head,
+    iter_csv,
+    not_understood,
+    open_stream,
+)
+from .uk_documents import add_documents
 
 FORMAT = "uk_ofsi_csv"
 DEFAULT_DATASET = "gb_hmt_sanctions"
@@ -73,8 +83,6 @@ _UN_REF = re.compile(
 # "1) Saudi Arabia 2) Qatar", "(1) Afghan (2) Pakistani", "a) X b) Y"
 _ENUM = re.compile(r"(?:^|\s)\(?(?:\d{1,2}|[a-z])\)(?:\s*-\s*\(?\d{1,2}\))?\s*")
 # passport / id numbers: a token with at least five digits ("G123456", "A-123456", "123-45-67")
-_ID_TOKEN = re.compile(r"\b[A-Z]{0,3}[-/ ]?\d[\d\-/]{3,}\d[A-Z]?\b")
-_DATE_LIKE = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}-\d{2}-\d{2}")
 
 
 def country_code(text: str | None) -> str | None:
@@ -114,21 +122,6 @@ def extract_un_refs(text: str | None) -> list[str]:
         if any(c.isdigit() for c in ref) and ref not in refs:
             refs.append(ref)
     return refs
-
-
-def extract_id_numbers(text: str | None) -> list[str]:
-    """Number-like tokens of a free-text identifier field; the whole text if none."""
-    text = clean_text(text)
-    if not text:
-        return []
-    tokens = []
-    for match in _ID_TOKEN.finditer(text):
-        token = match.group(0).strip()
-        if _DATE_LIKE.fullmatch(token) or token in tokens:
-            continue
-        if sum(c.isdigit() for c in token) >= 5:
-            tokens.append(token)
-    return tokens or [text]
 
 
 def add_dates(entity: Entity, text: str | None, prop: str = "birthDate") -> None:
@@ -263,13 +256,13 @@ def _add_row(entity: Entity, row: dict[str, str | None]) -> None:
         )
         entity.add("birthPlace", birth_place)
         passport = row.get("Passport Number") or row.get("Passport Details")
-        entity.add("passportNumber", extract_id_numbers(passport))
+        add_documents(entity, "passportNumber", passport)
         national_id = (
             row.get("National Identification Number")
             or row.get("NI Number")
             or row.get("National Identification Details")
         )
-        entity.add("idNumber", extract_id_numbers(national_id))
+        add_documents(entity, "idNumber", national_id)
     _add_common(entity, row)
 
 
@@ -290,7 +283,11 @@ def _add_common(entity: Entity, row: dict[str, str | None]) -> None:
     if regime and regime not in entity.listing.programs:
         entity.listing.programs.append(regime)
         entity.add("program", regime)
-    listed = parse_date(row.get("Listed On") or row.get("Date Designated"), prop="listedOn")
+    add_latest_date(entity, "modifiedAt", row.get("Last Updated"))
+    listed_text = row.get("Listed On") or row.get("Date Designated")
+    listed = parse_date(listed_text, prop="listedOn")
+    if listed is None and listed_text:
+        not_understood(entity, "listingDate", listed_text)
     if listed is not None and (
         entity.listing.listed_on is None or listed.value < entity.listing.listed_on
     ):

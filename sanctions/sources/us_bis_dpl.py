@@ -21,7 +21,7 @@ from pathlib import Path
 from sanctions.errors import FormatError
 from sanctions.model import Entity, NameKind, parse_date
 
-from .base import decode_head, iter_csv
+from .base import add_countries, decode_head, iter_csv
 
 FORMAT = "us_bis_dpl"
 DEFAULT_DATASET = "us_bis_denied"
@@ -79,7 +79,7 @@ def parse(path: Path, dataset: str | None = None) -> Iterator[Entity]:
             entity.listing.listed_on = effective.value if effective else None
             entities[key] = entity
         entity.add("address", _address(row))
-        entity.add("country", row.get("Country", "").lower() or None)
+        add_countries(entity, "country", row.get("Country"))
         entity.add("notes", [row.get("Action"), row.get("FR_Citation")])
         expires = parse_date(row.get("Expiration_Date"), dayfirst=False)
         entity.add("notes", f"Denial expires {expires.value}" if expires else None)

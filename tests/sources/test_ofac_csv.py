@@ -229,7 +229,6 @@ def test_split_remarks_keeps_abbreviation_dot_and_parenthesised_semicolons() -> 
         ("Phone Number 0000-FICT", "phone", "0000-FICT"),
         ("nationality Korea, North", "nationality", "kp"),
         ("citizen Bahamas, The", "citizenship", "bs"),
-        ("nationality Atlantis", "nationality", "Atlantis"),
         (
             "Organization Type: Activities of holding companies",
             "sector",
@@ -245,6 +244,13 @@ def test_apply_remarks_extracts_one_segment(remark: str, prop: str, value: str) 
     assert entity.get(prop) == [value]
     assert entity.get("notes") == [remark]
     assert stats.extracted == 1
+
+
+def test_apply_remarks_keeps_a_country_it_cannot_code_as_text() -> None:
+    entity = Entity.create("us_ofac_sdn", "1", "Person")
+    ofac_csv.apply_remarks(entity, "nationality Atlantis", ofac_csv.RemarkStats())
+    assert entity.get("nationality") == []
+    assert "nationality (not understood): Atlantis" in entity.get("notes")
 
 
 def test_apply_remarks_counts_statements_and_unknown_segments() -> None:

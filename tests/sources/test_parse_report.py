@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from sanctions.model import Entity
 from sanctions.sources.base import ParseReport, collect_report, not_understood
 
@@ -43,3 +45,15 @@ def test_reports_do_not_leak_between_blocks() -> None:
     with collect_report() as second:
         pass
     assert first.total == 1 and second.total == 0 and ParseReport().summary() == []
+
+
+@pytest.mark.slow
+def test_every_real_list_load_reports_what_it_could_not_place(real_store_loads: dict) -> None:
+    results = real_store_loads["results"]
+    assert results
+    for result in results.values():
+        assert sum(result.not_understood.values()) >= 0
+        assert len(result.not_understood_lines) == len(result.not_understood)
+    dfat = results["au/dfat/regulation8_consolidated_2024-11-11.xlsx"]
+    assert dfat.not_understood["birthDate"] >= 1  # a Hijri date of birth, kept as text
+    assert dfat.not_understood_lines[0].endswith("not understood, kept as text")

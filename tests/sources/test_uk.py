@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+from sanctions.countries import is_country_code
 from sanctions.errors import EncodingError, FormatError
-from sanctions.model import NameKind
+from sanctions.model import NameKind, parse_date
 from sanctions.sources import detect_format, uk_fcdo, uk_ofsi
+from sanctions.sources.uk_documents import read_documents
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sanctions" / "data" / "samples"
 CONLIST = "uk/ofsi/ConList_2018-04-13.csv"
@@ -22,6 +25,10 @@ def conlist(shared_data: Path) -> dict:
 
 def _names(entity, kind):
     return {n.name for n in entity.names if n.kind == kind}
+
+
+def _dobs(entity):
+    return [d for d in entity.dates if d.prop == "birthDate"]
 
 
 # -- OFSI ConList, real file ------------------------------------------------------
@@ -52,7 +59,7 @@ def test_conlist_person_with_year_only_births_qde004(conlist: dict) -> None:
     assert entity.schema == "Person"
     assert "Sheikh Farooq AL-QAHTANI" in _names(entity, NameKind.ALIAS)
     assert _names(entity, NameKind.PRIMARY) == {"Nayef Salam Muhammad Ujaym AL-HABABI"}
-    assert sorted(d.value for d in entity.dates) == ["1980", "1981"]
+    assert sorted(d.value for d in _dobs(entity)) == ["1980", "1981"]
     assert entity.get("passportNumber") == ["592667"]
     assert entity.get("unscId") == ["QDe.004"]
     assert entity.listing.programs == ["The ISIL (Da'esh) and Al-Qaida organisations"]
@@ -65,8 +72,8 @@ def test_conlist_dprk_person_full_dob_and_position(conlist: dict) -> None:
     # chief representative in Libya,...,UN Ref.KPI.067.,Individual,Prime Alias,North Korea ..."
     entity = conlist["13562"]
     assert "Kim Kyong IL" in _names(entity, NameKind.PRIMARY)
-    assert [d.value for d in entity.dates] == ["1979-08-01"]
-    assert entity.dates[0].precision == "day"
+    assert [d.value for d in _dobs(entity)] == ["1979-08-01"]
+    assert _dobs(entity)[0].precision == "day"
     assert entity.get("passportNumber") == ["836210029"]
     assert entity.get("position") == ["Foreign Trade Bank deputy chief representative in Libya"]
     assert entity.get("unscId") == ["KPI.067"]
@@ -103,6 +110,70 @@ def test_conlist_decoded_as_utf8_names_file_and_line(shared_data: Path) -> None:
     assert info.value.line is not None and info.value.line > 2
 
 
+# -- OFSI ConList, real file: documents, dates, countries (issue 17) -------------------
+
+
+@pytest.fixture(scope="module")
+def conlist_rows(shared_data: Path) -> list[dict]:
+    return [row for _, row in uk_ofsi._read_rows(shared_data / CONLIST, None)]
+
+
+def _notes(entity, prefix: str) -> list[str]:
+    return [n for n in entity.get("notes") if n.startswith(prefix)]
+
+
+def test_conlist_document_numbers_are_kept_whole(conlist: dict) -> None:
+    assert "3219222002.2181558" in conlist["12037"].get("idNumber")  # was cut at the dot
+    assert "842 781" in conlist["11905"].get("passportNumber")  # was lost
+    assert "KMMMHD68D03Z352N" in conlist["7220"].get("idNumber")  # "Italian Fiscal Code ..."
+    assert conlist["11928"].get("passportNumber") == ["D1903"]  # "D1903 (Diplomatic)"
+    uganda = conlist["13344"]
+    assert "Uganda Passport." not in uganda.get("passportNumber")
+    assert "passportNumber (not understood): Uganda Passport." in uganda.get("notes")
+
+
+def test_conlist_document_country_dates_and_name_are_read(conlist: dict) -> None:
+    [note] = _notes(conlist["12863"], "passportNumber NC5140251")
+    assert "(country pk; issued 2009-10-23; expires 2014-10-22)" in note
+    saleh = " ".join(_notes(conlist["13254"], "passportNumber"))
+    assert "issued under name Ahmed Ali Abdullah Saleh" in saleh
+    assert {"17979", "02117777", "06070777"} <= set(conlist["13254"].get("passportNumber"))
+    [note] = _notes(conlist["13287"], "passportNumber 205939411")  # "British passport no.2059..."
+    assert "country gb; issued 2004-07-21; expires 2015-04-21" in note
+
+
+def test_conlist_every_long_number_of_a_document_text_is_kept(
+    conlist: dict, conlist_rows: list[dict]
+) -> None:
+    lost = []
+    for row in conlist_rows:
+        entity = conlist[row["Group ID"]]
+        for column, prop in (("Passport Details", "passportNumber"), ("NI Number", "idNumber")):
+            numbers = " ".join(entity.get(prop))
+            kept_as_text = " ".join(_notes(entity, f"{prop} (not understood)"))
+            for digits in re.findall(r"\d{6,}", row.get(column) or ""):
+                if digits not in numbers and digits not in kept_as_text:
+                    lost.append((row["Group ID"], column, digits))
+    assert lost == []
+
+
+def test_conlist_last_updated_is_the_latest_of_the_rows(
+    conlist: dict, conlist_rows: list[dict]
+) -> None:
+    latest: dict[str, str] = {}
+    for row in conlist_rows:
+        value = parse_date(row["Last Updated"]).value
+        latest[row["Group ID"]] = max(value, latest.get(row["Group ID"], value))
+    assert {k: conlist[k].get("modifiedAt") for k in latest} == {k: [v] for k, v in latest.items()}
+
+
+def test_conlist_countries_are_codes(conlist: dict, conlist_rows: list[dict]) -> None:
+    congolese = {r["Group ID"] for r in conlist_rows if r["Nationality"] == "Congolese"}
+    assert congolese and all(conlist[k].get("nationality") == ["cd"] for k in congolese)
+    values = [v for e in conlist.values() for p in ("nationality", "country") for v in e.get(p)]
+    assert len(values) > 1400 and all(is_country_code(v) for v in values)
+
+
 # -- OFSI ConList, fixtures and helpers -------------------------------------------
 
 
@@ -110,7 +181,7 @@ def test_conlist_sample_parses(tmp_path: Path) -> None:
     entities = {e.listing.authority_id: e for e in uk_ofsi.parse(SAMPLES / "uk_ofsi_conlist.csv")}
     person = entities["99001"]
     assert person.get("unscId") == ["XQi.001"]
-    assert [d.value for d in person.dates] == ["1961-07"]
+    assert [d.value for d in _dobs(person)] == ["1961-07"]
     assert person.get("passportNumber") == ["X1234567"]
     assert "OLD FICTIONAL TRADERS" in _names(entities["99002"], NameKind.PREVIOUS)
 
@@ -120,7 +191,7 @@ def test_conlist_2022_format_columns(fixtures: Path) -> None:
     assert _names(entity, NameKind.WEAK) == {"Fiktional EKSAMPLOV"}
     [original] = [n for n in entity.names if n.kind == NameKind.ORIGINAL]
     assert original.lang == "Russian" and original.script == "Cyrillic"
-    assert [d.value for d in entity.dates] == ["1970"]  # 12/00/1970: day without month dropped
+    assert [d.value for d in _dobs(entity)] == ["1970"]  # 12/00/1970: day without month dropped
     assert entity.get("passportNumber") == ["X7654321"]
 
 
@@ -140,9 +211,12 @@ def test_un_reference_extraction_variants() -> None:
 
 
 def test_passport_details_keep_numbers_not_dates() -> None:
-    text = "(1) A-123456 (Indian) issued on 12/03/2001 (2) 7654321"
-    assert uk_ofsi.extract_id_numbers(text) == ["A-123456", "7654321"]
-    assert uk_ofsi.extract_id_numbers("Uganda Passport.") == ["Uganda Passport."]
+    docs = read_documents("(1) A-123456 (Indian) issued on 12/03/2001 (2) 7654321")
+    assert [(d.numbers, d.countries, d.issued) for d in docs] == [
+        (["A-123456"], ["in"], "2001-03-12"),
+        (["7654321"], [], None),
+    ]
+    assert read_documents("Uganda Passport.")[0].numbers == []
 
 
 # -- FCDO UK Sanctions List ---------------------------------------------------------
@@ -161,7 +235,7 @@ def test_fcdo_samples_parse_alike(name: str) -> None:
     assert _names(person, NameKind.WEAK) == {"Fiktional EKSAMPLOV"}
     [original] = [n for n in person.names if n.kind == NameKind.ORIGINAL]
     assert original.name == "ЭКЗАМПЛОВ Фикционал Иванович" and original.lang == "Russian"
-    assert [d.value for d in person.dates] == ["1961-07"]
+    assert [d.value for d in _dobs(person)] == ["1961-07"]
     assert person.get("passportNumber") == ["X1234567"]
     assert person.listing.listed_on == "2022-03-15"
     assert person.listing.programs == ["Fictional Sanctions Regime"]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from sanctions.countries import is_country_code
 from sanctions.errors import FormatError
 from sanctions.model import NameKind
 from sanctions.sources import detect_format, us_bis_dpl, us_csl
@@ -65,6 +67,63 @@ def test_csl_gender_and_day_precise_birth(csl: dict) -> None:
     entity = csl["24904"]  # "'ABBAS, Yasir", 1978-08-22, SY, ids "Male, Gender"
     assert entity.get("gender") == ["male"]
     assert [d.value for d in entity.dates] == ["1978-08-22"]
+
+
+@pytest.fixture(scope="module")
+def csl_rows(shared_data: Path) -> list[dict]:
+    return [row for _, row in us_csl.read_rows(shared_data / CSL)]
+
+
+def test_csl_aircraft_details_reach_their_fields(csl: dict, csl_rows: list[dict]) -> None:
+    # 15440: "408, Aircraft Construction Number ...; 23 Feb 1987, Aircraft Manufacture Date;
+    #         A300B4-603, Aircraft Model; MAHAN AIR, Aircraft Operator"
+    plane = csl["15440"]
+    assert plane.schema == "Airplane" and not plane.get("registrationNumber")
+    assert plane.get("serialNumber") == ["408"] and plane.get("buildDate") == ["1987-02-23"]
+    assert plane.get("model") == ["A300B4-603"] and plane.get("operator") == ["MAHAN AIR"]
+    assert csl["34659"].get("country") == ["mm"]  # "Burma, Registration Country"
+    # no aircraft fact lands in registrationNumber except the tail number
+    tails = {
+        t.split(",")[0].strip()
+        for row in csl_rows
+        for t in (row.get("ids") or "").split(";")
+        if "Aircraft Tail Number" in t
+    }
+    registrations = {
+        v for e in csl.values() if e.schema == "Airplane" for v in e.get("registrationNumber")
+    }
+    assert registrations <= tails
+
+
+def test_csl_columns_once_dropped_are_kept(csl: dict, csl_rows: list[dict]) -> None:
+    with_tonnage = {r["_id"] for r in csl_rows if r.get("gross_registered_tonnage")}
+    assert with_tonnage and all(csl[k].get("grossRegisteredTonnage") for k in with_tonnage)
+    for column, label in us_csl.NOTED.items():
+        rows = [r for r in csl_rows if r.get(column)]
+        assert rows, column
+        assert all(f"{label}: {r[column]}" in csl[r["_id"]].get("notes") for r in rows)
+
+
+def test_csl_addresses_flags_and_nationalities_are_codes(csl: dict, csl_rows: list[dict]) -> None:
+    ending_in_code = [
+        (r["_id"], m[1].lower())
+        for r in csl_rows
+        for address in us_csl.split(r.get("addresses"))
+        if (m := re.search(r"(?:^|, )([A-Z]{2})$", address))
+    ]
+    assert len(ending_in_code) > 17000  # 17,455 addresses; none had a country before
+    missing = [
+        (eid, code)
+        for eid, code in ending_in_code
+        if is_country_code(code) and code not in csl[eid].get("country")
+    ]
+    assert missing == []
+    flags = [v for e in csl.values() for p in ("flag", "pastFlags") for v in e.get(p)]
+    assert len(flags) > 400 and all(is_country_code(v) for v in flags)
+    countries = [
+        v for e in csl.values() for p in ("nationality", "citizenship", "country") for v in e.get(p)
+    ]
+    assert all(is_country_code(v) for v in countries)
 
 
 def test_dpl_665_rows_grouped_by_denial(shared_data: Path) -> None:
