@@ -179,8 +179,15 @@ def read_ofac_xml(path: Path) -> Iterator[Raw]:
 
 
 def read_ofac_advanced(path: Path) -> Iterator[Raw]:
-    for party in _local(_xml_root(path), "DistinctParty"):
+    root = _xml_root(path)
+    numbers: dict[str, list[str]] = {}  # identity documents sit apart, tied by IdentityID
+    for doc in _local(root, "IDRegDocument"):
+        for number in _local(doc, "IDRegistrationNo"):
+            numbers.setdefault(doc.get("IdentityID", ""), []).append(_clean(number.text))
+    for party in _local(root, "DistinctParty"):
         raw = Raw(party.get("FixedRef", ""))
+        for identity in _local(party, "Identity"):
+            raw.ids += numbers.get(identity.get("ID", ""), [])
         for name in _local(party, "DocumentedName"):
             raw.names.append(_clean(" ".join(v.text or "" for v in _local(name, "NamePartValue"))))
         yield raw
@@ -201,8 +208,12 @@ def read_ofac_enhanced(path: Path) -> Iterator[Raw]:
         raw.programs += [_clean(p.text) for p in _local(entity, "sanctionsProgram")]
         raw.ids += [_kid_text(d, "documentNumber") for d in _local(entity, "identityDocument")]
         for feature in _local(entity, "feature"):
-            if _kid_text(feature, "type").lower() in ("nationality country", "citizenship country"):
+            kind = _kid_text(feature, "type").lower()
+            if kind in ("nationality country", "citizenship country"):
                 raw.countries.append(_kid_text(feature, "value"))
+            elif kind == "birthdate" and (d := simple_date(_kid_text(feature, "value"))):
+                raw.dobs.append(d)
+        raw.countries += [c for a in _local(entity, "address") if (c := _kid_text(a, "country"))]
         yield raw
 
 
@@ -322,6 +333,8 @@ def read_au_dfat(path: Path) -> Iterator[Raw]:
             dob = data.get("Date of Birth")
             if d := (dob.date().isoformat() if hasattr(dob, "date") else simple_date(_clean(dob))):
                 raw.dobs.append(d)
+            if citizenship := _clean(data.get("Citizenship")):
+                raw.countries.append(citizenship)
             if committee := _clean(data.get("Committees")):
                 raw.programs.append(committee)
         yield from records.values()
