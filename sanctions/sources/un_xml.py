@@ -212,11 +212,13 @@ def _add_addresses(entity: Entity, elem: Any, tag: str) -> None:
             text = f"{text} ({note})"
         elif note:
             # An address the UN gives only as a note ("Believed location - Egypt"):
-            # the note is the address; its countries are read from the text.
+            # the note is the address (its countries are read from the text below).
             text = note
-            entity.add("country", countries_in_text(note))
         entity.add("address", text)
-        entity.add("country", country(_text(addr, "COUNTRY")))
+        if _text(addr, "COUNTRY"):
+            entity.add("country", country(_text(addr, "COUNTRY")))
+        elif text:  # no COUNTRY field: the countries the address names ("Kabul, Afghanistan")
+            entity.add("country", countries_in_text(text))
 
 
 def _date_from_note(note: str, year: str | None) -> FuzzyDate | None:
@@ -290,6 +292,10 @@ def _add_documents(entity: Entity, elem: Any) -> None:
             is_passport = any(w in kind.lower() for w in ("passport", "passeport", "pasaporte"))
             entity.add("passportNumber" if is_passport else "idNumber", number)
         entity.add("notes", _document_note(doc, number, kind))
+        # "name in Arabic script: ...": the name the document was issued under
+        other_script = script_name_in_note(_text(doc, "NOTE"))
+        if other_script is not None:
+            _add_name_with_script(entity, other_script, NameKind.ALIAS)
 
 
 def _name_parts(parts: list[str], program: str | None) -> dict[str, str]:

@@ -335,3 +335,19 @@ def test_real_document_issue_dates_places_and_countries_are_kept(
     assert any(
         n.startswith("Passport D00002264: issued 2013-06-11;") for n in real["CFi.001"].get("notes")
     )
+
+
+def test_real_names_in_arabic_script_on_documents_are_names(real: dict[str, Entity]) -> None:
+    # INDIVIDUAL_DOCUMENT NOTE "name in Arabic script: عمر محمود إرحيم الفياض"
+    (name,) = [n for n in real["QDi.412"].names if n.name == "عمر محمود إرحيم الفياض"]
+    assert name.script == "Arabic" and name.kind == NameKind.ALIAS
+    assert "سالم مصطفى محمد ال منصور" in real["QDi.411"].get("alias")
+
+
+def test_real_addresses_without_country_field_get_the_countries_they_name(
+    real: dict[str, Entity],
+) -> None:
+    # CDi.015: <CITY>Reportedly in prison in Uganda</CITY><NOTE>as of September 2016</NOTE>
+    person = real["CDi.015"]
+    assert person.get("address") == ["Reportedly in prison in Uganda (as of September 2016)"]
+    assert person.get("country") == ["ug"]
