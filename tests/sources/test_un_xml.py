@@ -351,3 +351,12 @@ def test_real_addresses_without_country_field_get_the_countries_they_name(
     person = real["CDi.015"]
     assert person.get("address") == ["Reportedly in prison in Uganda (as of September 2016)"]
     assert person.get("country") == ["ug"]
+
+
+def test_script_name_in_note_takes_only_non_latin_forms() -> None:
+    assert un_xml.script_name_in_note("original script: Рамзан Одуев") == "Рамзан Одуев"
+    assert un_xml.script_name_in_note("Previously listed as. In Arabic: رياض") == "رياض"
+    assert un_xml.script_name_in_note("in Arabic script: شركة الكوثر") == "شركة الكوثر"
+    assert un_xml.script_name_in_note("original script: Abu Banat") is None
+    assert un_xml.script_name_in_note("formerly listed as") is None
+    assert un_xml.script_name_in_note(None) is None
