@@ -24,6 +24,7 @@ import random
 import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -130,6 +131,23 @@ def test_sample_of_every_real_list_matches_the_raw_records(
         if all(results):
             failures.append(f"{raw.key}: {'; '.join(results[0])}")
     assert not failures, f"{relative}:\n" + "\n".join(failures)
+
+
+def test_sample_of_the_un_list_matches_the_entities_in_a_real_store(
+    shared_data: Path, un_store: Any
+) -> None:
+    """The same comparison against entities read back from a SQLite store."""
+    relative = "un/consolidated_2026-02-27.xml"
+    raws = list(READERS["un_xml"](shared_data / relative))
+    sample = random.Random(f"{SEED}:store:{relative}").sample(raws, SAMPLE_SIZE)
+    failures = []
+    for raw in sample:
+        entity = un_store.get_entity(f"un_sc_sanctions-{raw.key}")
+        if entity is None:
+            failures.append(f"{raw.key}: not in the store")
+        elif problems := compare(raw, entity):
+            failures.append(f"{raw.key}: {'; '.join(problems)}")
+    assert not failures, "\n".join(failures)
 
 
 def test_every_format_has_a_fidelity_reader_or_a_reason() -> None:
