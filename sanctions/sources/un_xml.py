@@ -178,6 +178,16 @@ def _add_aliases(entity: Entity, elem: Any, tag: str) -> None:
         entity.add("birthPlace", _joined(alias, ("CITY_OF_BIRTH", "COUNTRY_OF_BIRTH")))
 
 
+_NAME_JOINERS = {"and", "of", "the"}
+
+
+def _looks_like_country_name(words: list[str]) -> bool:
+    """Capitalised words (joined by "and"/"of"/"the"), never a bare code ("No. 4" is not Norway)."""
+    if len(words[0]) < 3 or not words[0][:1].isupper() or not words[-1][:1].isupper():
+        return False
+    return all(w[:1].isupper() or w in _NAME_JOINERS for w in words)
+
+
 def countries_in_text(text: str) -> list[str]:
     """ISO codes of the country names a free text mentions (``Afghanistan/Pakistan border``).
 
@@ -190,8 +200,7 @@ def countries_in_text(text: str) -> list[str]:
     while i < len(words):
         for size in (4, 3, 2, 1):
             chunk = words[i : i + size]
-            # A capitalised name, never a bare code ("No. 4" is not Norway).
-            if len(chunk) < size or not chunk[0][:1].isupper() or len(chunk[0]) < 3:
+            if len(chunk) < size or not _looks_like_country_name(chunk):
                 continue
             code = to_country_code(" ".join(chunk))
             if code is not None:

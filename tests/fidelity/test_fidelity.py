@@ -57,6 +57,16 @@ def compact(text: str) -> str:
     return re.sub(r"[\W_]+", "", text).upper()
 
 
+def country_codes_of(text: str) -> set[str]:
+    """Codes of a raw country text: one country, or several ("Australia and Lebanon")."""
+    code = to_country_code(text)
+    if code is not None:
+        return {code}
+    parts = [p for p in re.split(r"\s+and\s+|\s*[,;/]\s*", text) if p]
+    codes = {to_country_code(p) for p in parts}
+    return set() if None in codes or len(parts) < 2 else codes  # type: ignore[return-value]
+
+
 def stored(entity: Entity) -> Entity:
     """The entity as the store keeps it: its record serialised and read back."""
     return Entity.from_dict(json.loads(json.dumps(entity.to_dict(), ensure_ascii=False)))
@@ -81,9 +91,9 @@ def compare(raw: Raw, entity: Entity) -> list[str]:
     codes = {v for p in COUNTRY_PROPS for v in entity.get(p)}
     text = _all_text(entity)
     for country in raw.countries:
-        code = to_country_code(country)
-        if code not in codes and country.casefold() not in text:
-            problems.append(f"country {country!r} ({code}) missing (stored {sorted(codes)})")
+        wanted = country_codes_of(country)
+        if (not wanted or not wanted <= codes) and country.casefold() not in text:
+            problems.append(f"country {country!r} ({wanted}) missing (stored {sorted(codes)})")
     values = {compact(v) for vs in entity.properties.values() for v in vs}
     for number in raw.ids:
         if compact(number) and not any(compact(number) in v for v in values):

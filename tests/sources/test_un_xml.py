@@ -287,6 +287,8 @@ def test_countries_in_a_note_are_names_not_two_letter_words() -> None:
     assert un_xml.countries_in_text("Nazimabad No. 4, Karachi, Pakistan") == ["pk"]
     assert un_xml.countries_in_text("Branch Office 14: Dubai, United Arab Emirates") == ["ae"]
     assert un_xml.countries_in_text("Known address: Tripoli, Tarig sure no. 51") == []
+    assert un_xml.countries_in_text("Reportedly in prison in Uganda") == ["ug"]  # not "in"
+    assert un_xml.countries_in_text("Bosnia and Herzegovina") == ["ba"]
 
 
 def test_real_alias_forms_in_another_script_given_in_notes_are_names(
