@@ -249,6 +249,14 @@ def _print_entity(entity: Any) -> None:
         f"listed by {lst.dataset} as {lst.authority_id}; programmes: {', '.join(lst.programs) or '-'}; "
         f"listed on: {lst.listed_on or '-'}; version {lst.dataset_version}; file {lst.source_file}"
     )
+    if lst.lists:
+        on = ", ".join(f"{m.name} (since {m.since or '?'})" for m in lst.lists)
+        console.print(f"on lists: {on}")
+    if lst.provisions or lst.legal_basis:
+        console.print(
+            f"sanction types: {', '.join(lst.provisions) or '-'}; "
+            f"legal authorities: {', '.join(lst.legal_basis) or '-'}"
+        )
     names = Table("name", "kind", "lang/script", "parts", title="names")
     for n in entity.names:
         names.add_row(

@@ -12,9 +12,9 @@ conventions and adds only what FtM cannot say:
 * the entity line carries the FtM properties as stored (dates as ISO prefixes:
   ``1952``, ``1952-10``, ``1952-10-07``; a range as its two ends);
 * the listing is a ``Sanction`` entity on the next line (id ``{entity}-sanction``):
-  ``entity``, ``authority`` (the dataset's title), ``authorityId``, ``program``,
-  ``listingDate``, ``provisions`` (sanction types) and ``reason`` (legal
-  authorities); each list the authority names with its own date (OFAC: SDN,
+  ``entity``, ``authority`` (the dataset's title), ``authorityId``, ``unscId``,
+  ``program``, ``listingDate``, ``provisions`` (sanction types) and ``reason``
+  (legal authorities); each list the authority names with its own date (OFAC: SDN,
   SSI...) is one more ``Sanction`` with the list in ``description`` and its
   date in ``startDate`` and ``listingDate``;
 * circa, date ranges, name kinds (original script, former name), scripts,
@@ -79,13 +79,15 @@ def detect(head: bytes) -> bool:
 
 
 def _line(entity_id: str, schema: str, props: dict[str, list[str]], dataset: str) -> dict[str, Any]:
+    caption = next(iter(props.get("program") or props.get("description") or []), schema)
     return {
         "id": entity_id,
         "schema": schema,
+        "caption": caption,
         "properties": {k: v for k, v in props.items() if v},
         "datasets": [dataset],
         "referents": [],
-        "target": schema != "Sanction",
+        "target": schema in SCHEMATA,
         "first_seen": None,
         "last_seen": None,
         "last_change": None,
@@ -105,6 +107,8 @@ def _sanctions(entity: Entity) -> list[dict[str, Any]]:
         "listingDate": [listing.listed_on] if listing.listed_on else [],
         "provisions": list(listing.provisions),
         "reason": list(listing.legal_basis),
+        # FtM 4 has unscId on Sanction only; the entity keeps it too (our model's)
+        "unscId": entity.get("unscId"),
     }
     base = entity.id + _SANCTION_SUFFIX
     lines = [_line(base, "Sanction", main, listing.dataset)]
@@ -212,6 +216,7 @@ def _fold_sanction(entity: Entity, data: dict[str, Any]) -> bool:
     listing.listed_on = listed[0] if listed else listing.listed_on
     listing.provisions = _values(props, "provisions")
     listing.legal_basis = _values(props, "reason")
+    entity.add("unscId", _values(props, "unscId"))
     return True
 
 

@@ -178,6 +178,16 @@ def _add_aliases(entity: Entity, elem: Any, tag: str) -> None:
         entity.add("birthPlace", _joined(alias, ("CITY_OF_BIRTH", "COUNTRY_OF_BIRTH")))
 
 
+_NAME_JOINERS = {"and", "of", "the"}
+
+
+def _looks_like_country_name(words: list[str]) -> bool:
+    """Capitalised words (joined by "and"/"of"/"the"), never a bare code ("No. 4" is not Norway)."""
+    if len(words[0]) < 3 or not words[0][:1].isupper() or not words[-1][:1].isupper():
+        return False
+    return all(w[:1].isupper() or w in _NAME_JOINERS for w in words)
+
+
 def countries_in_text(text: str) -> list[str]:
     """ISO codes of the country names a free text mentions (``Afghanistan/Pakistan border``).
 
@@ -190,8 +200,7 @@ def countries_in_text(text: str) -> list[str]:
     while i < len(words):
         for size in (4, 3, 2, 1):
             chunk = words[i : i + size]
-            # A capitalised name, never a bare code ("No. 4" is not Norway).
-            if len(chunk) < size or not chunk[0][:1].isupper() or len(chunk[0]) < 3:
+            if len(chunk) < size or not _looks_like_country_name(chunk):
                 continue
             code = to_country_code(" ".join(chunk))
             if code is not None:
@@ -212,11 +221,13 @@ def _add_addresses(entity: Entity, elem: Any, tag: str) -> None:
             text = f"{text} ({note})"
         elif note:
             # An address the UN gives only as a note ("Believed location - Egypt"):
-            # the note is the address; its countries are read from the text.
+            # the note is the address (its countries are read from the text below).
             text = note
-            entity.add("country", countries_in_text(note))
         entity.add("address", text)
-        entity.add("country", country(_text(addr, "COUNTRY")))
+        if _text(addr, "COUNTRY"):
+            entity.add("country", country(_text(addr, "COUNTRY")))
+        elif text:  # no COUNTRY field: the countries the address names ("Kabul, Afghanistan")
+            entity.add("country", countries_in_text(text))
 
 
 def _date_from_note(note: str, year: str | None) -> FuzzyDate | None:
@@ -290,6 +301,10 @@ def _add_documents(entity: Entity, elem: Any) -> None:
             is_passport = any(w in kind.lower() for w in ("passport", "passeport", "pasaporte"))
             entity.add("passportNumber" if is_passport else "idNumber", number)
         entity.add("notes", _document_note(doc, number, kind))
+        # "name in Arabic script: ...": the name the document was issued under
+        other_script = script_name_in_note(_text(doc, "NOTE"))
+        if other_script is not None:
+            _add_name_with_script(entity, other_script, NameKind.ALIAS)
 
 
 def _name_parts(parts: list[str], program: str | None) -> dict[str, str]:

@@ -56,6 +56,7 @@ def hand_made() -> Entity:
     entity.add_date(FuzzyDate("1955", circa=True, end="1958"))
     entity.add_date(FuzzyDate("1961-04"))
     entity.add("nationality", "ru")
+    entity.add("unscId", "QDi.999")
     entity.listing.programs = ["Al-Qaida"]
     entity.listing.listed_on = "2001-01-25"
     entity.listing.lists = [ListMembership("SDN List", "2022-02-24")]
@@ -79,6 +80,7 @@ def test_export_is_opensanctions_shaped() -> None:
         "listingDate": ["2001-01-25"],
         "provisions": ["Block"],
         "reason": ["Executive Order 14024 (Russia)"],
+        "unscId": ["QDi.999"],
     }
     assert on_list["properties"]["description"] == ["SDN List"]
     assert on_list["properties"]["startDate"] == ["2022-02-24"]

@@ -272,6 +272,17 @@ def test_every_ofac_format_gives_the_same_names_and_schemas(shared_data: Path) -
 # -- issue 17, finding 6: lists, sanction types and legal authorities -------------------
 
 
+def test_lists_with_dates_types_and_authorities_on_the_fixture(fixture_entities: dict) -> None:
+    listing = fixture_entities["900001"].listing
+    assert listing.lists == [
+        ListMembership("Sectoral Sanctions Identifications List", "2023-01-10"),
+        ListMembership("SDN List", "2022-02-24"),
+    ]
+    assert listing.listed_on == "2022-02-24"  # the earliest list date
+    assert listing.provisions == ["Block"]
+    assert listing.legal_basis == ["Executive Order 14024 (Russia)"]
+
+
 def test_real_lists_with_dates_sanction_types_and_legal_authorities(
     shared_data: Path, real_entities: dict[str, Entity]
 ) -> None:

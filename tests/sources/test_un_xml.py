@@ -287,6 +287,8 @@ def test_countries_in_a_note_are_names_not_two_letter_words() -> None:
     assert un_xml.countries_in_text("Nazimabad No. 4, Karachi, Pakistan") == ["pk"]
     assert un_xml.countries_in_text("Branch Office 14: Dubai, United Arab Emirates") == ["ae"]
     assert un_xml.countries_in_text("Known address: Tripoli, Tarig sure no. 51") == []
+    assert un_xml.countries_in_text("Reportedly in prison in Uganda") == ["ug"]  # not "in"
+    assert un_xml.countries_in_text("Bosnia and Herzegovina") == ["ba"]
 
 
 def test_real_alias_forms_in_another_script_given_in_notes_are_names(
@@ -335,3 +337,28 @@ def test_real_document_issue_dates_places_and_countries_are_kept(
     assert any(
         n.startswith("Passport D00002264: issued 2013-06-11;") for n in real["CFi.001"].get("notes")
     )
+
+
+def test_real_names_in_arabic_script_on_documents_are_names(real: dict[str, Entity]) -> None:
+    # INDIVIDUAL_DOCUMENT NOTE "name in Arabic script: عمر محمود إرحيم الفياض"
+    (name,) = [n for n in real["QDi.412"].names if n.name == "عمر محمود إرحيم الفياض"]
+    assert name.script == "Arabic" and name.kind == NameKind.ALIAS
+    assert "سالم مصطفى محمد ال منصور" in real["QDi.411"].get("alias")
+
+
+def test_real_addresses_without_country_field_get_the_countries_they_name(
+    real: dict[str, Entity],
+) -> None:
+    # CDi.015: <CITY>Reportedly in prison in Uganda</CITY><NOTE>as of September 2016</NOTE>
+    person = real["CDi.015"]
+    assert person.get("address") == ["Reportedly in prison in Uganda (as of September 2016)"]
+    assert person.get("country") == ["ug"]
+
+
+def test_script_name_in_note_takes_only_non_latin_forms() -> None:
+    assert un_xml.script_name_in_note("original script: Рамзан Одуев") == "Рамзан Одуев"
+    assert un_xml.script_name_in_note("Previously listed as. In Arabic: رياض") == "رياض"
+    assert un_xml.script_name_in_note("in Arabic script: شركة الكوثر") == "شركة الكوثر"
+    assert un_xml.script_name_in_note("original script: Abu Banat") is None
+    assert un_xml.script_name_in_note("formerly listed as") is None
+    assert un_xml.script_name_in_note(None) is None
