@@ -35,6 +35,7 @@ from sanctions.coordination.reports import render_csv
 from sanctions.csvsafe import csv_writer, safe_cell
 from sanctions.download import fetch_dataset
 from sanctions.errors import DownloadError, StoreError
+from sanctions.redact import redact_text, redact_url, redact_urls
 from sanctions.screening import parse_query
 from sanctions.sources.registry import ResolvedFile, get_source
 from sanctions.store import Store
@@ -441,6 +442,27 @@ def test_mirror_credentials_are_used_but_never_kept_or_shown(
     for secret in ("s3cr3t-pw", "t0ken-xyz"):
         for where in (state, dump, caplog.text, json.dumps([report.to_dict(), failed.to_dict()])):
             assert secret not in where
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://reader:pw%40x@mirror.example/l", "https://reader:***@mirror.example/l"),
+        ("https://ghp_T0KEN@mirror.example/l", "https://***@mirror.example/l"),
+        (
+            "https://m.example/f.xml?X-Amz-Signature=abc123&lang=en&api_key=k9",
+            "https://m.example/f.xml?X-Amz-Signature=***&lang=en&api_key=***",
+        ),
+        ("postgresql+psycopg://app:s3@db:5432/s", "postgresql+psycopg://app:***@db:5432/s"),
+        ("https://mirror.example/lists", "https://mirror.example/lists"),
+        ("/srv/mirror/un.xml", "/srv/mirror/un.xml"),
+    ],
+)
+def test_redact_url_masks_passwords_user_tokens_and_secret_parameters(url: str, shown: str) -> None:
+    assert redact_url(url) == shown
+    message = f"GET {url} failed"
+    assert redact_text(message, url) == f"GET {shown} failed"
+    assert redact_urls(message) == f"GET {shown} failed"
 
 
 # -- secrets in store errors, file modes ----------------------------------------------
