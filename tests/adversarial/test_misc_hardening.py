@@ -306,6 +306,7 @@ def no_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     for name in list(os.environ):
         if name.startswith("SANCTIONS_URL_") or name == "SANCTIONS_MIRROR":
             monkeypatch.delenv(name)
+    monkeypatch.delenv("SANCTIONS_REDIRECT_HOSTS", raising=False)
     monkeypatch.setattr(download, "_sleep", lambda _s: None)
     return monkeypatch
 
@@ -368,6 +369,19 @@ def test_redirect_to_another_host_is_refused_and_the_previous_file_kept(
         fetch_dataset("un_sc_sanctions", tmp_path, mirror=site.url("/m"), conditional=False)
     assert "/evil.xml" not in [p for p, _ in site.seen]
     assert first.path.read_bytes() == body
+
+
+def test_redirect_to_a_host_named_in_sanctions_redirect_hosts_is_followed(
+    site: _Site, tmp_path: Path, no_env: pytest.MonkeyPatch
+) -> None:
+    cdn = site.url("/cdn/un.xml", host="localhost")
+    site.pages["/m/un_sc_sanctions/consolidated.xml"] = (302, {"Location": cdn}, b"", 0.0)
+    site.pages["/cdn/un.xml"] = (200, {}, UN_SMALL.read_bytes(), 0.0)
+    with pytest.raises(DownloadError, match="add it to SANCTIONS_REDIRECT_HOSTS"):
+        fetch_dataset("un_sc_sanctions", tmp_path, mirror=site.url("/m"))
+    no_env.setenv("SANCTIONS_REDIRECT_HOSTS", "cdn.example, LOCALHOST")
+    result = fetch_dataset("un_sc_sanctions", tmp_path, mirror=site.url("/m"))
+    assert result.path.read_bytes() == UN_SMALL.read_bytes()
 
 
 def test_redirect_on_the_same_host_is_followed(
