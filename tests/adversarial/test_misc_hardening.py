@@ -121,7 +121,8 @@ def test_screen_out_csv_of_hostile_customer_names_is_formula_safe(db: str, tmp_p
         writer = csv.writer(fh)
         writer.writerow(["id", "name"])
         writer.writerow(["=cmd|' /C calc'!A0", "Vladimir Putin"])
-        for i, value in enumerate(HOSTILE.values()):
+        # (a CR inside a quoted value reads as a multi-line value, refused as a row error)
+        for i, value in enumerate(v for v in HOSTILE.values() if "\r" not in v):
             writer.writerow([f"c{i}", value])
     out = tmp_path / "results.csv"
     result = CliRunner().invoke(
