@@ -5,6 +5,11 @@
 Every error has one JSON shape, ``{"detail": "<one line>"}`` (validation errors
 add ``errors``, the list pydantic gives). Request bodies over the size limit are
 refused with 413 before they are read whole. CORS is off unless origins are set.
+
+Hardening: no trailing-slash redirects (they would echo the Host header); the
+interactive docs (``/docs``, ``/redoc``) are served with their scripts from this
+server, never from a public CDN; HEAD is answered wherever GET is; text that is
+not valid Unicode (lone surrogates) is a 400, not a 500.
 """
 
 from __future__ import annotations
@@ -14,17 +19,26 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
+import fastapi_offline
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import (
+    get_redoc_html,
+    get_swagger_ui_html,
+    get_swagger_ui_oauth2_redirect_html,
+)
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sanctions import __version__
 from sanctions.errors import SanctionsError
+from sanctions.screening import QueryLimitError
 from sanctions.store import Store
 
 from .auth import SCHEME_NAME, SECURITY_SCHEME, Guard
@@ -99,6 +113,25 @@ class BodyLimitMiddleware:
         await send({"type": "http.response.body", "body": body.encode()})
 
 
+class HeadMiddleware:
+    """Answers HEAD as GET without the body, wherever GET is allowed."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headless_send(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headless_send)
+
+
 def _validation_detail(exc: RequestValidationError) -> str:
     parts = []
     for error in exc.errors()[:5]:
@@ -117,9 +150,20 @@ def _install_error_handlers(app: FastAPI) -> None:
         errors = json.loads(json.dumps(exc.errors(), default=str))
         return JSONResponse({"detail": _validation_detail(exc), "errors": errors}, 422)
 
+    @app.exception_handler(QueryLimitError)
+    async def limit_error(request: Request, exc: QueryLimitError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, 422)
+
     @app.exception_handler(SanctionsError)
     async def sanctions_error(request: Request, exc: SanctionsError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, 400)
+
+    @app.exception_handler(UnicodeEncodeError)
+    async def unicode_error(request: Request, exc: UnicodeEncodeError) -> JSONResponse:
+        if exc.reason != "surrogates not allowed":
+            return await server_error(request, exc)
+        detail = "Invalid text: the input holds a lone surrogate (not valid Unicode)."
+        return JSONResponse({"detail": detail}, 400)
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> JSONResponse:
@@ -146,6 +190,35 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return app.openapi_schema
 
 
+DOCS_ASSETS = "/docs-assets"
+
+
+def _install_docs(app: FastAPI) -> None:
+    """/docs and /redoc with their scripts served from here (fastapi-offline's bundle)."""
+    static = Path(fastapi_offline.__file__).parent / "static"
+    app.mount(DOCS_ASSETS, StaticFiles(directory=static), name="docs-assets")
+    page = {"openapi_url": "/openapi.json", "title": f"{app.title} - API"}
+    icon = f"{DOCS_ASSETS}/favicon.png"
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger() -> HTMLResponse:
+        css, js = f"{DOCS_ASSETS}/swagger-ui.css", f"{DOCS_ASSETS}/swagger-ui-bundle.js"
+        redirect = "/docs/oauth2-redirect"
+        assets = {"swagger_js_url": js, "swagger_css_url": css, "swagger_favicon_url": icon}
+        return get_swagger_ui_html(**page, **assets, oauth2_redirect_url=redirect)
+
+    @app.get("/docs/oauth2-redirect", include_in_schema=False)
+    async def swagger_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        js = f"{DOCS_ASSETS}/redoc.standalone.js"
+        return get_redoc_html(
+            **page, redoc_js_url=js, redoc_favicon_url=icon, with_google_fonts=False
+        )
+
+
 def create_app(
     settings: ApiSettings | None = None,
     store: Store | None = None,
@@ -165,7 +238,13 @@ def create_app(
             holder.stop()
 
     app = FastAPI(
-        title="sanctions", version=__version__, description=DESCRIPTION, lifespan=lifespan
+        title="sanctions",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.store = store
@@ -176,6 +255,7 @@ def create_app(
     for router in (match.router, data.router, system.router, watch.router):
         app.include_router(router)
     _install_error_handlers(app)
+    _install_docs(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
@@ -187,6 +267,7 @@ def create_app(
             allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(HeadMiddleware)
     return app
 
 

@@ -10,6 +10,13 @@ A key is sent as ``Authorization: ApiKey <key>`` (what yente-client sends) or
 ``Authorization: Bearer <key>``. Answers: 401 with no key or an unknown or
 revoked one, 403 when the key's role may not use the route, 429 with
 ``Retry-After`` over the key's rate limit.
+
+Rate limits count work, not requests: besides one token per request, a route
+:meth:`Guard.charge`-s the work it was asked for (``/match``: one per name, at
+least one per query) to a second bucket per key, at the key's rate, that holds
+at least one full batch of one-name queries. Failed authentications (an unknown, revoked or malformed key) are
+counted per client address: over ``auth_failures_per_minute`` the address gets
+429 without its key being looked up, so keys cannot be guessed at speed.
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ SECURITY_SCHEME = {
 LOCALHOST = frozenset({"127.0.0.1", "::1", "localhost"})
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorResponse"}
 CACHE_LIMIT = 10_000
+MAX_BUCKETS = 100_000  # buckets kept before idle ones are forgotten
 
 
 def guarded(*roles: str) -> dict[str, Any]:
@@ -71,13 +79,19 @@ class Principal:
 
 
 class RateLimiter:
-    """Token buckets, one per key: ``rate`` requests per second, ``burst`` at once."""
+    """Token buckets, one per key: ``rate`` tokens per second, ``burst`` at once (scaled to
+    a key's own rate, never under ``floor``: a bucket must hold the largest request)."""
 
     def __init__(
-        self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic
+        self,
+        rate: float,
+        burst: float,
+        clock: Callable[[], float] = time.monotonic,
+        floor: float = 1.0,
     ) -> None:
         self.rate = rate
         self.burst = burst
+        self.floor = floor
         self.clock = clock  # injectable, so tests need not wait for real time to pass
         self._buckets: dict[Any, tuple[float, float]] = {}
         self._lock = threading.Lock()
@@ -87,9 +101,11 @@ class RateLimiter:
         rate = self.rate if rate is None else rate
         if rate <= 0:
             return 0.0
-        burst = max(self.burst * rate / self.rate if self.rate else self.burst, 1.0, cost)
+        burst = max(self.burst * rate / self.rate if self.rate else self.burst, self.floor, cost)
         now = self.clock()
         with self._lock:
+            if len(self._buckets) >= MAX_BUCKETS and key not in self._buckets:
+                self._prune(now, burst / rate)
             tokens, last = self._buckets.get(key, (burst, now))
             tokens = min(burst, tokens + (now - last) * rate)
             if tokens >= cost:
@@ -98,19 +114,50 @@ class RateLimiter:
             self._buckets[key] = (tokens, now)
             return (cost - tokens) / rate
 
+    def _prune(self, now: float, refill_seconds: float) -> None:
+        """Forget buckets idle long enough to be full again (many client addresses)."""
+        idle = [k for k, (_, last) in self._buckets.items() if now - last > refill_seconds]
+        for key in idle:
+            del self._buckets[key]
+
+    def wait(self, key: Any, rate: float | None = None) -> float:
+        """The seconds before ``key`` may take one token (0.0: now), without taking it."""
+        rate = self.rate if rate is None else rate
+        if rate <= 0:
+            return 0.0
+        with self._lock:
+            if key not in self._buckets:
+                return 0.0
+            tokens, last = self._buckets[key]
+        tokens = tokens + (self.clock() - last) * rate
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / rate
+
+
+MALFORMED = "Malformed Authorization header: expected 'ApiKey <key>' or 'Bearer <key>'."
+
 
 def _credential(request: Request) -> str | None:
+    """The key sent, ``None`` when none was sent, ``""`` for a malformed header."""
     header = request.headers.get("authorization")
     if not header:
         return None
     scheme, _, value = header.strip().partition(" ")
     if scheme.lower() not in ("apikey", "bearer") or not value.strip():
-        raise HTTPException(
-            401,
-            detail="Malformed Authorization header: expected 'ApiKey <key>' or 'Bearer <key>'.",
-            headers={"WWW-Authenticate": SCHEME_NAME},
-        )
+        return ""
     return value.strip()
+
+
+def _too_many(wait: float, detail: str) -> HTTPException:
+    return HTTPException(
+        429,
+        detail=f"{detail}; retry in {wait:.2f}s.",
+        headers={"Retry-After": str(max(1, math.ceil(wait)))},
+    )
+
+
+def client_address(request: Request) -> str:
+    """The caller's address (behind a proxy: as uvicorn's ``--proxy-headers`` set it)."""
+    return request.client.host if request.client else "unknown"
 
 
 class Guard:
@@ -120,6 +167,12 @@ class Guard:
         self.settings = settings
         self.keys = keys
         self.limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
+        # work: one token per name screened, at the key's rate; holds a batch at least
+        self.work = RateLimiter(
+            settings.rate_limit, settings.rate_burst, floor=float(settings.max_batch)
+        )
+        per_minute = settings.auth_failures_per_minute
+        self.failures = RateLimiter(per_minute / 60.0, max(per_minute, 1.0))
         self._cache: dict[str, tuple[ApiKey | None, float]] = {}
 
     async def _lookup(self, secret: str) -> ApiKey | None:
@@ -138,8 +191,8 @@ class Guard:
 
     async def authenticate(self, request: Request) -> Principal:
         secret = _credential(request)
+        host = client_address(request)
         if secret is None:
-            host = request.client.host if request.client else None
             if self.settings.open_localhost and host in LOCALHOST:
                 return Principal(role="admin", name="localhost (open mode)")
             raise HTTPException(
@@ -147,11 +200,15 @@ class Guard:
                 detail="An API key is required: send 'Authorization: ApiKey <key>'.",
                 headers={"WWW-Authenticate": SCHEME_NAME},
             )
-        key = await self._lookup(secret)
+        wait = self.failures.wait(host)
+        if wait > 0:
+            raise _too_many(wait, f"Too many failed authentications from {host}")
+        key = await self._lookup(secret) if secret else None
         if key is None:
-            raise HTTPException(
-                401, detail="Invalid or revoked API key.", headers={"WWW-Authenticate": SCHEME_NAME}
-            )
+            self.failures.take(host)
+            log.warning("failed authentication from %s", host)
+            detail = "Invalid or revoked API key." if secret else MALFORMED
+            raise HTTPException(401, detail=detail, headers={"WWW-Authenticate": SCHEME_NAME})
         return Principal(role=key.role, name=key.name, key_id=key.id, rate_limit=key.rate_limit)
 
     def authorise(self, principal: Principal, roles: list[str]) -> None:
@@ -163,14 +220,22 @@ class Guard:
             )
 
     def throttle(self, principal: Principal) -> None:
+        """Take one request from the key's bucket, or answer 429."""
         if principal.key_id is None:
             return
         wait = self.limiter.take(principal.key_id, principal.rate_limit)
         if wait > 0:
-            raise HTTPException(
-                429,
-                detail=f"Rate limit exceeded for key {principal.name!r}; retry in {wait:.2f}s.",
-                headers={"Retry-After": str(max(1, math.ceil(wait)))},
+            raise _too_many(wait, f"Rate limit exceeded for key {principal.name!r}")
+
+    def charge(self, request: Request, cost: float) -> None:
+        """Take ``cost`` units of work (names screened) from the calling key's work bucket."""
+        principal = getattr(request.state, "principal", None)
+        if principal is None or principal.key_id is None or cost <= 0:
+            return
+        wait = self.work.take(principal.key_id, principal.rate_limit, cost)
+        if wait > 0:
+            raise _too_many(
+                wait, f"Rate limit exceeded for key {principal.name!r} ({cost:g} names to screen)"
             )
 
     async def check(self, request: Request, roles: list[str]) -> Principal:

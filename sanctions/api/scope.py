@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import HTTPException
 
 from sanctions.matching import ALGORITHM, ALGORITHM_VERSION
+from sanctions.model import DATASETS, SCHEMATA, TOPICS
 
 from .holder import Snapshot
 
@@ -20,6 +21,8 @@ __all__ = [
     "COLLECTIONS",
     "ALGORITHM_ALIASES",
     "Scope",
+    "check_schemata",
+    "check_topics",
     "resolve_algorithm",
     "resolve_datasets",
     "schema_family",
@@ -73,24 +76,61 @@ def resolve_algorithm(name: str) -> str:
     raise HTTPException(400, detail=f"Invalid algorithm: {name!r} (known: {known})")
 
 
+def _unknown(param: str, values: Iterable[str], known: Iterable[str]) -> HTTPException:
+    listed = ", ".join(sorted(known))
+    bad = ", ".join(repr(v) for v in values)
+    return HTTPException(400, detail=f"Unknown {param}: {bad} (known: {listed})")
+
+
+def check_schemata(values: Iterable[str], param: str = "schema") -> None:
+    """400 naming any value that is not a schema: a typo must not filter nothing."""
+    bad = [v for v in values if v not in SCHEMATA]
+    if bad:
+        raise _unknown(param, bad, SCHEMATA)
+
+
+def check_topics(values: Iterable[str]) -> None:
+    """400 naming any value that is not an FtM topic: a typo must not empty the results."""
+    bad = [v for v in values if v not in TOPICS]
+    if bad:
+        raise _unknown("topics", bad, TOPICS)
+
+
 def resolve_datasets(
     snapshot: Snapshot,
     dataset: str,
     include: Iterable[str] = (),
     exclude: Iterable[str] = (),
 ) -> set[str]:
-    """The datasets a request covers: the path's dataset or collection, narrowed."""
+    """The datasets a request covers: the path's dataset or collection, narrowed.
+
+    Fails closed: an ``include`` that is not a loaded list, an ``exclude`` that is
+    no list at all, or filters that leave no list are a 400 naming the values.
+    """
+    loaded = set(snapshot.versions)
     if dataset in COLLECTIONS:
-        scope = set(snapshot.versions)
-    elif dataset in snapshot.versions:
+        scope = set(loaded)
+    elif dataset in loaded:
         scope = {dataset}
     else:
         known = ", ".join([*COLLECTIONS, *snapshot.datasets])
         raise HTTPException(404, detail=f"No such dataset: {dataset!r} (known: {known})")
     wanted = {d for d in include if d}
-    if wanted:
+    bad = sorted(wanted - loaded - set(COLLECTIONS))
+    if bad:
+        raise _unknown("include_dataset", bad, loaded)
+    unwanted = {d for d in exclude if d}
+    bad = sorted(unwanted - loaded - set(DATASETS))
+    if bad:
+        raise _unknown("exclude_dataset", bad, loaded | set(DATASETS))
+    if wanted and not wanted & set(COLLECTIONS):
         scope &= wanted
-    return scope - set(exclude)
+    scope -= unwanted
+    if not scope:
+        raise HTTPException(
+            400, detail=f"The dataset filters leave no list to screen against in {dataset!r}."
+        )
+    return scope
 
 
 @dataclass

@@ -15,6 +15,10 @@ variable                            default   meaning
 ``SANCTIONS_API_POLL_SECONDS``      ``2``     how often each worker checks for new list versions
 ``SANCTIONS_API_KEY_CACHE_SECONDS`` ``5``     how long a checked key is trusted (revocation delay)
 ``SANCTIONS_API_MAX_BATCH``         ``100``   most queries in one /match request
+``SANCTIONS_API_TIME_BUDGET``       ``10``    seconds of screening one request may use (0: none)
+``SANCTIONS_API_AUTH_FAILURES``     ``10``    failed authentications per minute per address
+``SANCTIONS_API_MAX_REMOVALS``      ``0.1``   share of watched records an import may remove
+                                              without ``confirm_removals``
 ``SANCTIONS_MIRROR``                (none)    where /updatez fetches the lists from
 =================================== ========= ==================================================
 """
@@ -25,6 +29,7 @@ import os
 from dataclasses import dataclass, field
 
 from sanctions.errors import ConfigError
+from sanctions.watch import DEFAULT_MAX_REMOVAL_SHARE
 
 __all__ = ["ApiSettings"]
 
@@ -60,6 +65,9 @@ class ApiSettings:
     key_cache_seconds: float = 5.0
     max_batch: int = 100
     mirror: str | None = None
+    time_budget: float = 10.0
+    auth_failures_per_minute: float = 10.0
+    max_removal_share: float = DEFAULT_MAX_REMOVAL_SHARE
 
     @classmethod
     def from_env(cls) -> ApiSettings:
@@ -75,6 +83,9 @@ class ApiSettings:
             key_cache_seconds=_float("SANCTIONS_API_KEY_CACHE_SECONDS", 5.0),
             max_batch=max(1, int(_float("SANCTIONS_API_MAX_BATCH", 100))),
             mirror=os.environ.get("SANCTIONS_MIRROR") or None,
+            time_budget=_float("SANCTIONS_API_TIME_BUDGET", 10.0),
+            auth_failures_per_minute=_float("SANCTIONS_API_AUTH_FAILURES", 10.0),
+            max_removal_share=_float("SANCTIONS_API_MAX_REMOVALS", DEFAULT_MAX_REMOVAL_SHARE),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -88,6 +99,9 @@ class ApiSettings:
             "SANCTIONS_API_POLL_SECONDS": str(self.poll_seconds),
             "SANCTIONS_API_KEY_CACHE_SECONDS": str(self.key_cache_seconds),
             "SANCTIONS_API_MAX_BATCH": str(self.max_batch),
+            "SANCTIONS_API_TIME_BUDGET": str(self.time_budget),
+            "SANCTIONS_API_AUTH_FAILURES": str(self.auth_failures_per_minute),
+            "SANCTIONS_API_MAX_REMOVALS": str(self.max_removal_share),
         }
         if self.db:
             env["SANCTIONS_DB"] = self.db

@@ -36,6 +36,14 @@ def watch_group() -> None:
 @click.option("--column", "columns", multiple=True, metavar="PROP=COLUMN", help="Any property.")
 @click.option("--schema", default="Person", show_default=True, help="Schema of every row.")
 @click.option("--remove-missing", is_flag=True, help="Stop watching records not in the file.")
+@click.option(
+    "--confirm-removals",
+    type=click.IntRange(0),
+    default=None,
+    metavar="N",
+    help="With --remove-missing: the number of records it removes, confirmed (needed over "
+    "10%% of the watched records).",
+)
 @click.option("--actor", default=None, help=ACTOR_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @db_option
@@ -44,7 +52,9 @@ def import_cmd(ctx: click.Context, path: Path, **opts: Any) -> None:
     """Add or update the records of a CSV or Parquet file (new versions for changed rows).
 
     Common column names (name, first_name, last_name, date_of_birth, nationality,
-    passport...) are recognised; the id column is required.
+    passport...) are recognised; the id column is required. --remove-missing is
+    refused (nothing imported) when the file has no rows or rows that failed
+    validation, or removes over 10% of the records without --confirm-removals N.
     """
     from sanctions.watch import ColumnMap
 
@@ -63,7 +73,9 @@ def import_cmd(ctx: click.Context, path: Path, **opts: Any) -> None:
         props[prop.strip()] = column.strip()
     cmap = ColumnMap(props, opts["id_column"], opts["schema_column"], opts["schema"])
     watch = _watch(ctx, opts["db_sub"], opts["actor"])
-    report = watch.import_file(path, cmap, remove_missing=opts["remove_missing"])
+    report = watch.import_file(
+        path, cmap, remove_missing=opts["remove_missing"], confirm_removals=opts["confirm_removals"]
+    )
     if opts["as_json"]:
         print_json(report.to_dict())
     else:

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from .demo import demo_customers
-from .query import QueryError, parse_query, query_entity
+from .query import (
+    LIMITS,
+    QueryError,
+    QueryLimitError,
+    QueryLimits,
+    count_names,
+    parse_query,
+    query_entity,
+)
 from .screener import DEFAULT_LIMIT, Match, Screener, ScreeningResult
 
 __all__ = [
@@ -12,6 +20,10 @@ __all__ = [
     "Match",
     "DEFAULT_LIMIT",
     "QueryError",
+    "count_names",
+    "QueryLimitError",
+    "QueryLimits",
+    "LIMITS",
     "parse_query",
     "query_entity",
     "demo_customers",

@@ -99,7 +99,17 @@ class ColumnMap:
         return ColumnMap(props, id_column, self.schema_column, self.schema)
 
     def query(self, row: Mapping[str, Any], line: int) -> dict[str, Any]:
-        """The FtM query of one row."""
+        """The FtM query of one row; a value over several lines is an error (a quote left
+        open swallows the rows that follow into one value)."""
+        for column in (*self.props.values(), self.id_column, self.schema_column):
+            value = row.get(column) if column else None
+            if isinstance(value, str) and ("\n" in value or "\r" in value):
+                lines = value.count("\n") + 1
+                raise QueryError(
+                    f"column {column!r}: the value runs over {lines} lines ({line}-"
+                    f"{line + lines - 1}): a quote left open? (rows inside it are not read)",
+                    line,
+                )
         props: dict[str, list[str]] = {}
         for prop, column in self.props.items():
             value = row.get(column)
@@ -121,7 +131,7 @@ def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]
 
 def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
     handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by the iterator
-    reader = csv.DictReader(handle)
+    reader = csv.DictReader(handle, strict=True)
     try:
         header = list(reader.fieldnames or [])
     except (UnicodeDecodeError, csv.Error) as exc:
@@ -131,9 +141,15 @@ def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         with handle:
             start = reader.line_num + 1
-            for row in reader:
-                yield start, row
-                start = reader.line_num + 1
+            try:
+                for row in reader:
+                    yield start, row
+                    start = reader.line_num + 1
+            except csv.Error as exc:  # a quote left open to the end, text after a quote...
+                raise SanctionsError(
+                    f"{path.name}: line {start}: bad CSV quoting ({exc}): fix the quotes "
+                    "from this line on (a quote left open swallows the rows that follow)"
+                ) from exc
 
     return header, rows()
 

@@ -4,20 +4,34 @@ A query is ``{"id", "schema", "properties": {"name": [...], "birthDate": [...],
 "nationality": [...], ...}}``; a property value may be a string or a list.
 Anything malformed raises :class:`QueryError`, one line naming the problem
 (and the input line, when the caller knows it).
+
+Work limits: a query (an API query, a CLI query, a watched record, a file row)
+may carry at most :data:`LIMITS` names, properties, values and characters. Over
+a limit it is refused whole with :class:`QueryLimitError` (HTTP 422, CLI exit 2),
+never cut silently: screening cost grows with the number of names, so an
+unbounded query is a denial of service, and a silently truncated one is a miss.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sanctions.errors import SanctionsError
 from sanctions.matching.score import Record, record_from_entity
 from sanctions.model import SCHEMATA, Entity, Listing, NameKind, parse_date
 
-__all__ = ["QueryError", "parse_query", "query_entity"]
-
-MAX_VALUE_CHARS = 10_000
+__all__ = [
+    "count_names",
+    "LIMITS",
+    "QueryError",
+    "QueryLimitError",
+    "QueryLimits",
+    "parse_query",
+    "query_entity",
+]
 NAME_PROPS = {
     "name": NameKind.PRIMARY,
     "alias": NameKind.ALIAS,
@@ -26,6 +40,22 @@ NAME_PROPS = {
 }
 PART_PROPS = ("firstName", "secondName", "middleName", "fatherName", "lastName")
 DATE_PROPS = ("birthDate", "deathDate", "incorporationDate", "buildDate")
+
+
+@dataclass(frozen=True)
+class QueryLimits:
+    """The most one query may carry (see docs/security/api.md)."""
+
+    names: int = 20  # values of name, alias, weakAlias, previousName (together)
+    properties: int = 40  # distinct properties
+    values: int = 200  # values of all properties together
+    name_chars: int = 500  # characters in one name or name part
+    value_chars: int = 2_000  # characters in any other value
+    total_chars: int = 20_000  # characters of all values together
+
+
+LIMITS = QueryLimits()
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class QueryError(SanctionsError):
@@ -37,6 +67,10 @@ class QueryError(SanctionsError):
         super().__init__(f"line {line}: {message}" if line is not None else message)
 
 
+class QueryLimitError(QueryError):
+    """A query is over a work limit (:data:`LIMITS`): refused whole, never truncated."""
+
+
 def _values(prop: str, raw: Any) -> list[str]:
     if raw is None:
         return []
@@ -46,10 +80,45 @@ def _values(prop: str, raw: Any) -> list[str]:
         if isinstance(item, (dict, list)):
             raise QueryError(f"property {prop!r}: expected a string or a list of strings")
         text = str(item)
-        if len(text) > MAX_VALUE_CHARS:
-            text = text[:MAX_VALUE_CHARS]
+        if _SURROGATE.search(text):
+            raise QueryError(f"property {prop!r}: not valid Unicode text (a lone surrogate)")
         out.append(text)
     return out
+
+
+def count_names(properties: Mapping[str, Any]) -> int:
+    """The names a query carries (name, alias, weakAlias, previousName values); at least 1:
+    the unit of screening work that rate limits count."""
+    count = 0
+    for prop in NAME_PROPS:
+        raw = properties.get(prop)
+        count += len(raw) if isinstance(raw, list) else int(raw is not None)
+    return max(1, count)
+
+
+def check_limits(props: Mapping[str, list[str]], limits: QueryLimits = LIMITS) -> None:
+    """Raise :class:`QueryLimitError` naming the first limit the properties go over."""
+    if len(props) > limits.properties:
+        raise QueryLimitError(f"too many properties: {len(props)} (limit: {limits.properties})")
+    names = sum(len(values) for prop, values in props.items() if prop in NAME_PROPS)
+    if names > limits.names:
+        raise QueryLimitError(f"too many names: {names} (limit: {limits.names} per query)")
+    count = sum(len(values) for values in props.values())
+    if count > limits.values:
+        raise QueryLimitError(f"too many property values: {count} (limit: {limits.values})")
+    total = 0
+    for prop, values in props.items():
+        cap = limits.name_chars if prop in NAME_PROPS or prop in PART_PROPS else limits.value_chars
+        for value in values:
+            if len(value) > cap:
+                raise QueryLimitError(
+                    f"property {prop!r}: a value of {len(value):,} characters (limit: {cap:,})"
+                )
+            total += len(value)
+    if total > limits.total_chars:
+        raise QueryLimitError(
+            f"too many characters: {total:,} in all values (limit: {limits.total_chars:,})"
+        )
 
 
 def _add_dates(entity: Entity, prop: str, values: list[str], warnings: list[str]) -> None:
@@ -82,10 +151,11 @@ def query_entity(
     if not isinstance(props, Mapping):
         raise QueryError("'properties' must be an object of property -> values")
     qid = str(data.get("id") or "query")
+    values_of = {str(prop): _values(str(prop), raw) for prop, raw in props.items()}
+    check_limits(values_of)
     entity = Entity(id=qid, schema=schema, listing=Listing("query", qid))
-    parts = {p: " ".join(_values(p, props.get(p))) for p in PART_PROPS if props.get(p)}
-    for prop, raw in props.items():
-        values = _values(str(prop), raw)
+    parts = {p: " ".join(values_of[p]) for p in PART_PROPS if values_of.get(p)}
+    for prop, values in values_of.items():
         if prop in NAME_PROPS:
             for value in values:
                 entity.add_name(value, NAME_PROPS[prop])

@@ -26,7 +26,7 @@ from sanctions import redact
 from sanctions.config import db_url
 from sanctions.errors import FormatError, SanctionsError, StoreError
 from sanctions.model import DATASETS, Entity
-from sanctions.sources import SourceFormat, detect_format
+from sanctions.sources import ParseReport, SourceFormat, collect_report, detect_format
 
 from . import schema as t
 from .migrate import migrate
@@ -91,9 +91,17 @@ class LoadResult:
     removed: int = 0
     changed: int = 0
     seconds: float = 0.0
+    # field -> count of values the parser could not place (kept as text in notes)
+    not_understood: dict[str, int] = field(default_factory=dict)
+    not_understood_lines: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+def _add_report(result: LoadResult, report: ParseReport) -> None:
+    result.not_understood = dict(sorted(report.counts.items()))
+    result.not_understood_lines = report.summary()
 
 
 @dataclass
@@ -450,8 +458,13 @@ class Store:
         dataset: str | None = None,
         source_url: str | None = None,
         progress: Callable[[int], None] | None = None,
+        strict: bool = False,
     ) -> LoadResult:
-        """Parse a list file (or file set folder) and store it as a new version of its dataset."""
+        """Parse a list file (or file set folder) and store it as a new version of its dataset.
+
+        With ``strict``, a file holding any value the parser could not place (kept
+        as text and counted in the result otherwise) is refused and nothing is stored.
+        """
         path = Path(path)
         started = datetime.now(UTC)
         fmt = detect_format(path)
@@ -468,7 +481,14 @@ class Store:
                 fmt.name,
                 current.entity_count,
             )
-        entities = self._parse_all(path, fmt, dataset, progress)
+        with collect_report() as report:
+            entities = self._parse_all(path, fmt, dataset, progress)
+        if strict and report.total:
+            raise FormatError(
+                f"--strict: {report.total:,} values not understood "
+                f"({'; '.join(report.summary())}); nothing loaded",
+                path,
+            )
         result = self.save_version(
             dataset,
             entities,
@@ -479,6 +499,7 @@ class Store:
             published=fmt.published(path),
         )
         result.seconds = (datetime.now(UTC) - started).total_seconds()
+        _add_report(result, report)
         return result
 
     def _parse_all(

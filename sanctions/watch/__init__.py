@@ -7,17 +7,19 @@ classes it returns. See ``docs/watch.md`` for the behaviour in full.
 from __future__ import annotations
 
 from .alerts import ALERT_STATUSES, DECISIONS, Alert, Decision
-from .importer import ColumnMap
+from .importer import DEFAULT_MAX_REMOVAL_SHARE, ColumnMap, ImportRefused
 from .reconcile import RunReport
 from .records import ImportReport, RecordChange, WatchedRecord
 from .service import Watch
 
 __all__ = [
     "ALERT_STATUSES",
+    "DEFAULT_MAX_REMOVAL_SHARE",
     "DECISIONS",
     "Alert",
     "ColumnMap",
     "Decision",
+    "ImportRefused",
     "ImportReport",
     "RecordChange",
     "RunReport",

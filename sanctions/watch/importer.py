@@ -8,6 +8,12 @@ are recognised without a mapping.
 
 Rows that cannot be used are reported with their line numbers; the others are
 imported, all in one transaction.
+
+``remove_missing`` (stop watching the records that are not in the file) fails
+closed: it is refused, and nothing at all is imported, when the file has no
+rows, when any row failed validation (its customer would be removed), or when it
+would remove more than ``max_removal_share`` (default 10%) of the watched
+records unless ``confirm_removals`` equals the number it would remove.
 """
 
 from __future__ import annotations
@@ -33,7 +39,20 @@ from .records import (
     validate,
 )
 
-__all__ = ["ColumnMap", "import_file", "read_records"]
+__all__ = [
+    "DEFAULT_MAX_REMOVAL_SHARE",
+    "ColumnMap",
+    "ImportRefused",
+    "check_removals",
+    "import_file",
+    "read_records",
+]
+
+DEFAULT_MAX_REMOVAL_SHARE = 0.10
+
+
+class ImportRefused(SanctionsError):
+    """An import with ``remove_missing`` that would stop watching records unsafely."""
 
 
 def read_records(
@@ -67,12 +86,50 @@ def read_records(
             query = cmap.query(row, line)
             data = make_record_data(query["schema"], query["properties"])
             validate(record_id, data)
-        except (QueryError, ValueError, TypeError) as exc:
+        except QueryError as exc:
+            errors.append(f"{path.name}: line {line}: {exc.message}")
+            continue
+        except (ValueError, TypeError) as exc:
             errors.append(f"{path.name}: line {line}: {exc}")
             continue
         first_line[record_id] = line
         records.append((record_id, data))
     return records, errors, count
+
+
+def check_removals(
+    name: str,
+    rows: int,
+    errors: list[str],
+    gone: int,
+    active: int,
+    confirm: int | None = None,
+    max_share: float = DEFAULT_MAX_REMOVAL_SHARE,
+) -> None:
+    """Raise :class:`ImportRefused` unless removing ``gone`` of ``active`` records is safe."""
+    keep = "nothing was imported or removed"
+    if rows == 0:
+        raise ImportRefused(
+            f"{name}: the file has no records: refusing to remove the {active:,} watched "
+            f"records with remove_missing ({keep})"
+        )
+    if errors:
+        raise ImportRefused(
+            f"{name}: {len(errors):,} rows failed validation (first: {errors[0]}): refusing "
+            f"remove_missing, their customers would stop being watched; fix the file or "
+            f"import without remove_missing ({keep})"
+        )
+    if confirm is not None and confirm != gone:
+        raise ImportRefused(
+            f"{name}: remove_missing would remove {gone:,} records, not the {confirm:,} "
+            f"confirmed ({keep})"
+        )
+    if confirm is None and gone > max_share * active:
+        raise ImportRefused(
+            f"{name}: remove_missing would remove {gone:,} of {active:,} watched records "
+            f"(over {max_share:.0%}): confirm the number with --confirm-removals {gone} "
+            f"(API: confirm_removals={gone}) ({keep})"
+        )
 
 
 def import_file(
@@ -81,14 +138,25 @@ def import_file(
     actor: str,
     cmap: ColumnMap | None = None,
     remove_missing: bool = False,
+    confirm_removals: int | None = None,
+    max_removal_share: float = DEFAULT_MAX_REMOVAL_SHARE,
 ) -> ImportReport:
-    """Import (add or update) every valid row; optionally remove records not in the file."""
+    """Import (add or update) every valid row; optionally remove records not in the file
+    (refused with :class:`ImportRefused` when unsafe: see :func:`check_removals`)."""
     started = time.perf_counter()
     path = Path(path)
     records, errors, count = read_records(path, cmap)
     report = ImportReport(source=path.name, rows=count, errors=errors)
     audit.lock(conn)
     existing = _existing(conn, None)
+    gone: list[str] = []
+    if remove_missing:
+        seen = {r[0] for r in records}
+        active = [i for i, (_, _, status) in existing.items() if status == "active"]
+        gone = [i for i in active if i not in seen]
+        check_removals(
+            path.name, count, errors, len(gone), len(active), confirm_removals, max_removal_share
+        )
     changes = upsert_records(conn, records, actor, source=path.name, known=dict(existing))
     for change in changes:
         if change.change == "added":
@@ -97,12 +165,9 @@ def import_file(
             report.unchanged += 1
         else:
             report.updated += 1
-    if remove_missing:
-        seen = {r[0] for r in records}
-        gone = [i for i, (_, _, status) in existing.items() if status == "active" and i not in seen]
-        if gone:
-            remove_records(conn, gone, actor, f"not in {path.name}")
-            report.removed = len(gone)
+    if gone:
+        remove_records(conn, gone, actor, f"not in {path.name}")
+        report.removed = len(gone)
     report.seconds = time.perf_counter() - started
     details = {k: v for k, v in report.to_dict().items() if k not in ("errors", "seconds")}
     details.update(errors=len(errors), sha256=file_sha256(path))

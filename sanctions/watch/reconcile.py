@@ -10,7 +10,13 @@ For every pair the run decides (a full run: all of them):
   cleared as a false positive before: then it is recorded as
   ``false_positive`` without being raised;
 * an alert without a match is closed, with the reason: the entity was removed
-  from its list, the record was removed, or the pair no longer scores.
+  from its list, the record was removed, or the pair no longer scores;
+* but a change of the record alone (a rename, say: anyone with the ``screen``
+  role can make one) never closes an alert that is open, escalated or a
+  ``true_match``: one that no longer matches stays as it is, and a decided one
+  (escalated, true match) stays with its decisions even when the new version
+  still matches. Only an analyst's decision, a removal of the record (analyst or
+  admin) or a change of the listed entity moves it on.
 
 The run row, the alerts, the closures, the records' ``screened_hash`` and the
 audit entries are written in ONE transaction: a crash leaves no trace of the
@@ -76,10 +82,15 @@ class RunReport:
                 f"{self.stats.get('entities_added_or_changed', 0):,} added or changed entities; "
                 f"{self.stats.get('entities_removed', 0):,} entities removed"
             )
+        held = len(self.stats.get("held_after_record_change", []))
+        unscreenable = len(self.stats.get("unscreenable", []))
+        extra = f", {held} kept open after a record change" if held else ""
+        if unscreenable:
+            extra += f"; {unscreenable} records COULD NOT BE SCREENED (see stats.unscreenable)"
         return (
             f"run {self.run_id} ({self.kind}{note}): {what}: {self.raised} alerts raised, "
             f"{self.suppressed} known false positives kept quiet, {self.closed} closed, "
-            f"{self.kept} unchanged; {self.seconds:.2f} s (steps: {steps})"
+            f"{self.kept} unchanged{extra}; {self.seconds:.2f} s (steps: {steps})"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -223,7 +234,10 @@ def _sort_out(
             hits.pop(alert.pair, None)
             continue
         hit = hits.pop(alert.pair, None)
-        if hit is None:
+        if _held(plan, alert, hit):
+            plan.stats.setdefault("held_after_record_change", []).append(alert.id)
+            kept += 1
+        elif hit is None:
             closures.append((alert, _close_reason(plan, alert)))
         elif (hit.record_hash, hit.entity_hash) == (alert.record_hash, alert.entity_hash):
             kept += 1
@@ -233,6 +247,22 @@ def _sort_out(
     previous = _latest_closed(conn, list(hits))
     new_hits += [(hit, previous.get(pair)) for pair, hit in sorted(hits.items())]
     return closures, new_hits, kept
+
+
+HELD_STATUSES = ("open", "escalated", "true_match")
+
+
+def _held(plan: Plan, alert: Alert, hit: Hit | None) -> bool:
+    """Whether a change of the record alone leaves this alert as it is (see module doc)."""
+    if alert.status not in HELD_STATUSES:
+        return False
+    record = plan.snapshot.records.get(alert.record_id)
+    entity = plan.snapshot.entities.get(alert.entity_id)
+    if record is None or entity is None or entity[0] != alert.entity_hash:
+        return False  # record removed, or the list changed: closed or re-raised as usual
+    if record[1] == alert.record_hash:
+        return False  # the record did not change (a threshold change, say)
+    return hit is None or alert.status != "open"
 
 
 def _what_changed(alert: Alert, hit: Hit) -> str:

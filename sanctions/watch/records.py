@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from sanctions import audit
 from sanctions.errors import SanctionsError
@@ -36,6 +36,7 @@ __all__ = [
     "upsert_records",
     "remove_records",
     "get_records",
+    "page_records",
     "active_records",
     "file_sha256",
 ]
@@ -277,6 +278,28 @@ def get_records(
         chunk = query.where(t.watch_records.c.id.in_(wanted[i : i + 500]))
         out += [_to_record(row, row.data) for row in conn.execute(chunk)]
     return sorted(out, key=lambda r: r.id)
+
+
+def page_records(
+    conn: Connection,
+    status: str | None = "active",
+    limit: int = 100,
+    offset: int = 0,
+    after: str | None = None,
+) -> tuple[int, list[WatchedRecord]]:
+    """One page of records by id, read with LIMIT/OFFSET (or after an id: keyset), and the
+    count of records with the status; never loads the others."""
+    r = t.watch_records
+    count = select(func.count()).select_from(r)
+    query = _record_query().order_by(r.c.id)
+    if status is not None:
+        count = count.where(r.c.status == status)
+        query = query.where(r.c.status == status)
+    if after is not None:
+        query = query.where(r.c.id > after)
+    query = query.limit(limit).offset(offset)
+    total = int(conn.execute(count).scalar() or 0)
+    return total, [_to_record(row, row.data) for row in conn.execute(query)]
 
 
 def active_records(conn: Connection) -> dict[str, tuple[int, str, str | None]]:

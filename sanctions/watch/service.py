@@ -26,7 +26,7 @@ from sanctions.matching.score import DEFAULT_THRESHOLD
 
 from . import schema as t
 from .alerts import Alert, Decision, decide, decisions_of, get_alert, list_alerts
-from .importer import ColumnMap, import_file
+from .importer import DEFAULT_MAX_REMOVAL_SHARE, ColumnMap, import_file
 from .reconcile import RunReport, record_list_loads, write_plan
 from .records import (
     ImportReport,
@@ -35,6 +35,7 @@ from .records import (
     audit_changes,
     get_records,
     make_record_data,
+    page_records,
     remove_records,
     upsert_records,
     validate,
@@ -73,10 +74,18 @@ class Watch:
     # -- records -------------------------------------------------------------------
 
     def import_file(
-        self, path: Path, cmap: ColumnMap | None = None, remove_missing: bool = False
+        self,
+        path: Path,
+        cmap: ColumnMap | None = None,
+        remove_missing: bool = False,
+        confirm_removals: int | None = None,
+        max_removal_share: float = DEFAULT_MAX_REMOVAL_SHARE,
     ) -> ImportReport:
-        """Add or update the records of a CSV or Parquet file (one transaction)."""
-        return self._write(lambda c: import_file(c, Path(path), self.actor, cmap, remove_missing))
+        """Add or update the records of a CSV or Parquet file (one transaction); with
+        ``remove_missing``, stop watching the others, refused when unsafe
+        (:func:`sanctions.watch.importer.check_removals`)."""
+        options = (remove_missing, confirm_removals, max_removal_share)
+        return self._write(lambda c: import_file(c, Path(path), self.actor, cmap, *options))
 
     def add(
         self, record_id: str, properties: Mapping[str, Any], schema: str = "Person"
@@ -106,6 +115,16 @@ class Watch:
 
     def records(self, status: str | None = "active") -> list[WatchedRecord]:
         return self._read(lambda c: get_records(c, status=status))
+
+    def records_page(
+        self,
+        status: str | None = "active",
+        limit: int = 100,
+        offset: int = 0,
+        after: str | None = None,
+    ) -> tuple[int, list[WatchedRecord]]:
+        """(count of records with the status, one page of them by id) read in SQL."""
+        return self._read(lambda c: page_records(c, status, limit, offset, after))
 
     def record(self, record_id: str) -> WatchedRecord | None:
         found = self._read(lambda c: get_records(c, [record_id], status=None))

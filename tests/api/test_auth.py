@@ -184,3 +184,20 @@ def test_open_localhost_mode_lets_local_callers_in_without_a_key(sample_db: Any)
 def test_open_localhost_is_off_by_default(client: Any) -> None:
     assert client.app.state.settings.open_localhost is False
     assert client.app.state.settings.cors_origins == []
+
+
+def test_rate_limiter_forgets_idle_buckets_when_many_addresses_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sanctions.api import auth as auth_module
+
+    monkeypatch.setattr(auth_module, "MAX_BUCKETS", 3)
+    now = [0.0]
+    limiter = auth_module.RateLimiter(1.0, 2.0, clock=lambda: now[0])
+    for address in ("a", "b", "c"):
+        assert limiter.take(address) == 0.0
+    limiter.take("c", cost=2.0)  # "c" is now empty and recent
+    now[0] = 10.0  # a and b had time to fill up again; c took its last token at 0
+    limiter.take("c")
+    limiter.take("d")  # a fourth address: the idle, full buckets are forgotten
+    assert set(limiter._buckets) == {"c", "d"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -22,7 +23,7 @@ LIST_TABLES = ("changes", "version_entities", "blobs", "versions", "datasets")
 
 
 @pytest.mark.postgres
-def test_watch_runs_decisions_and_audit_on_postgresql(watch_files: Path) -> None:
+def test_watch_runs_decisions_and_audit_on_postgresql(watch_files: Path, tmp_path: Path) -> None:
     from sanctions.store import Store
     from sanctions.watch import Watch
     from tests.store.test_store import postgres_url
@@ -43,5 +44,25 @@ def test_watch_runs_decisions_and_audit_on_postgresql(watch_files: Path) -> None
         assert assert_delta_equals_full(watch).kind == "delta"
     again = watch.alerts("open", record_id="c-2")[0]
     assert again.changes["entity"]["fields"] == ["birthDate"]
+    _fail_safe_on_postgresql(watch, watch_files, tmp_path)
     assert watch.verify_audit().ok
     store.close()
+
+
+def _fail_safe_on_postgresql(watch: Any, watch_files: Path, tmp_path: Path) -> None:
+    """Issue 9 on PostgreSQL: a rename keeps a true match, remove_missing refuses, pages."""
+    from sanctions.watch import ImportRefused
+
+    confirmed = watch.alerts("open", record_id="c-1")[0]
+    watch.decide(confirmed.id, "true_match", "passport seen", analyst="ana")
+    watch.add("c-1", {"name": "Jane Nobody"})
+    assert "kept open after a record change" in watch.rescreen().summary()
+    assert watch.alert(confirmed.id).status == "true_match"
+    header_only = tmp_path / "header-only.csv"
+    header_only.write_text((watch_files / "customers.csv").read_text().splitlines()[0] + "\n")
+    with pytest.raises(ImportRefused, match="the file has no records"):
+        watch.import_file(header_only, customer_map(), remove_missing=True)
+    total, page = watch.records_page("active", limit=2, offset=1)
+    assert total == 7 and [r.id for r in page] == ["c-2", "c-3"]
+    total, page = watch.records_page("active", limit=2, after="c-6")
+    assert [r.id for r in page] == ["c-7"]

@@ -87,7 +87,7 @@ def test_remove_missing_stops_watching_records_not_in_the_file(
     short = tmp_path / "short.csv"
     lines = (watch_files / "customers.csv").read_text().splitlines()
     short.write_text("\n".join(lines[:3]) + "\n")
-    report = watch.import_file(short, customer_map(), remove_missing=True)
+    report = watch.import_file(short, customer_map(), remove_missing=True, confirm_removals=5)
     assert report.removed == 5 and [r.id for r in watch.records()] == ["c-1", "c-2"]
     assert len(watch.records("removed")) == 5
 

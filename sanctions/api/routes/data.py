@@ -12,13 +12,13 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from sanctions.model import DATASETS, SCHEMATA
-from sanctions.screening import QueryError, parse_query
+from sanctions.screening import QueryError, QueryLimitError, parse_query
 
 from ..auth import GuardedRoute, guarded
 from ..holder import Snapshot
 from ..models import EntityResponse, ErrorResponse, SearchResponse
 from ..results import entity_response, record_response
-from ..scope import Scope, resolve_datasets, schema_family
+from ..scope import Scope, check_schemata, check_topics, resolve_datasets, schema_family
 from .common import TS_PATTERN, require_snapshot
 
 router = APIRouter(route_class=GuardedRoute)
@@ -62,6 +62,8 @@ def _search(
         props["idNumber"] = [q]
     try:
         record = parse_query({"schema": schema or "Thing", "properties": props})
+    except QueryLimitError:
+        raise  # over a work limit: 422, never an empty result
     except QueryError:
         return []  # nothing searchable in q (punctuation only, say): no hits
     result = snapshot.screener.screen(record, limit=MAX_HITS, cutoff=SEARCH_CUTOFF)
@@ -118,6 +120,8 @@ async def search(
         raise HTTPException(
             400, detail=f"Invalid schema: {schema!r} (known: {', '.join(SCHEMATA)})"
         )
+    check_schemata(exclude_schema, "exclude_schema")
+    check_topics(topics)
     holder = request.app.state.holder
     snapshot = require_snapshot(holder)
     datasets = resolve_datasets(snapshot, dataset, include_dataset, exclude_dataset)

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from sanctions.matching import ALGORITHM, ALGORITHM_VERSION, DEFAULT_THRESHOLD
-from sanctions.screening import QueryError, parse_query
+from sanctions.screening import LIMITS, QueryError, QueryLimitError, count_names, parse_query
 
 from ..auth import GuardedRoute, guarded
 from ..holder import Snapshot
 from ..models import MATCH_EXAMPLE, EntityMatchQuery, EntityMatchResponse, ErrorResponse
 from ..results import scored_entity
-from ..scope import Scope, resolve_algorithm, resolve_datasets
+from ..scope import Scope, check_schemata, check_topics, resolve_algorithm, resolve_datasets
 from .common import TS_PATTERN, require_snapshot
 
 router = APIRouter(route_class=GuardedRoute)
 
 MAX_LIMIT = 500
 
-DESCRIPTION = """Screen a batch of entities (FtM entities by example: a schema and
+DESCRIPTION = f"""Screen a batch of entities (FtM entities by example: a schema and
 properties such as `name`, `birthDate`, `nationality`, `idNumber`) against the
 lists in `dataset` (a dataset id, or `default`/`sanctions` for all of them).
 
@@ -30,7 +31,19 @@ score. `match` is true from `threshold` (default 0.70); results under `cutoff`
 (default: the threshold, as in yente; never above it) are left out, and `total`
 counts those kept. A lower `cutoff` (0.5, say) also returns near misses, slower.
 `algorithm` accepts yente's names (`best`, `logic-v2`, ...): every name runs
-sanctions-match, as the response's `algorithm` says."""
+sanctions-match, as the response's `algorithm` says.
+
+Work limits: at most {LIMITS.names} names, {LIMITS.properties} properties, {LIMITS.values} values and
+{LIMITS.total_chars:,} characters per query ({LIMITS.name_chars} per name), else 422 naming the
+limit; each name (at least one per query) counts against the key's rate limit;
+a request that screens longer than the time budget (`SANCTIONS_API_TIME_BUDGET`)
+is stopped with 503.
+Unknown `include_dataset`, `exclude_dataset`, `exclude_schema` or `topics`
+values are a 400 naming them, never an empty result."""
+
+
+class BudgetExceeded(Exception):
+    """A request screened for longer than its time budget."""
 
 
 def _echo(key: str, example: Any) -> dict[str, Any]:
@@ -51,6 +64,8 @@ def _parse_all(queries: dict[str, Any]) -> dict[str, Any]:
         }
         try:
             parsed[key] = parse_query(data)
+        except QueryLimitError as exc:
+            raise HTTPException(422, detail=f"query {key!r}: {exc.message}") from exc
         except QueryError as exc:
             raise HTTPException(400, detail=f"query {key!r}: {exc.message}") from exc
     return parsed
@@ -59,11 +74,18 @@ def _parse_all(queries: dict[str, Any]) -> dict[str, Any]:
 def _screen_all(
     snapshot: Snapshot, body: EntityMatchQuery, scope: Scope, opts: dict[str, Any]
 ) -> dict[str, Any]:
-    """Parse and screen every query (on the screening thread)."""
+    """Parse and screen every query (on the screening thread), within the time budget."""
     parsed = _parse_all(body.queries)
     fetch = MAX_LIMIT  # with a cutoff the screener scores every candidate anyway: count them
     responses = {}
-    for key, record in parsed.items():
+    budget = opts["budget"]
+    started = time.monotonic()
+    for done, (key, record) in enumerate(parsed.items()):
+        if budget and done and time.monotonic() - started > budget:
+            raise BudgetExceeded(
+                f"Screening time budget exceeded: {budget:g} s used after {done} of "
+                f"{len(parsed)} queries; nothing is returned: send smaller batches."
+            )
         result = snapshot.screener.screen(
             record, threshold=opts["threshold"], limit=fetch, cutoff=opts["cutoff"]
         )
@@ -108,9 +130,10 @@ def _check_body(body: EntityMatchQuery, max_batch: int) -> None:
     tags=["Matching"],
     response_model=EntityMatchResponse,
     responses={
-        400: {"model": ErrorResponse, "description": "Invalid query"},
+        400: {"model": ErrorResponse, "description": "Invalid query or filter"},
         404: {"model": ErrorResponse, "description": "No such dataset"},
-        503: {"model": ErrorResponse, "description": "Index not ready yet"},
+        422: {"model": ErrorResponse, "description": "A query over a work limit"},
+        503: {"model": ErrorResponse, "description": "Index not ready, or time budget used"},
     },
     openapi_extra=guarded("screen", "admin"),
 )
@@ -132,6 +155,10 @@ async def match(
     ran = resolve_algorithm(algorithm)
     settings = request.app.state.settings
     _check_body(body, settings.max_batch)
+    work = sum(count_names(q.properties) for q in body.queries.values())
+    request.app.state.guard.charge(request, work)  # one per name, at least one per query
+    check_schemata(exclude_schema, "exclude_schema")
+    check_topics(topics)
     holder = request.app.state.holder
     snapshot = require_snapshot(holder)
     datasets = resolve_datasets(snapshot, dataset, include_dataset, exclude_dataset)
@@ -145,7 +172,11 @@ async def match(
     )
     cutoff = threshold if cutoff is None else min(cutoff, threshold)
     opts = {"limit": limit, "threshold": threshold, "cutoff": cutoff}
-    responses = await holder.run(_screen_all, snapshot, body, scope, opts)
+    opts["budget"] = settings.time_budget
+    try:
+        responses = await holder.run(_screen_all, snapshot, body, scope, opts)
+    except BudgetExceeded as exc:
+        raise HTTPException(503, detail=str(exc)) from exc
     content = {
         "responses": responses,
         "limit": limit,

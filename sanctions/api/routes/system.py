@@ -70,8 +70,9 @@ async def readyz(request: Request) -> dict[str, Any]:
     """The index is built and serving (503 until then). No key needed."""
     holder: IndexHolder = request.app.state.holder
     snapshot = holder.snapshot
-    if snapshot is None:
-        raise HTTPException(503, detail=f"Index not ready: {holder.error or 'being built'}.")
+    if snapshot is None:  # the error itself is logged and shown to keys, not to anyone
+        state = "the last build failed (see the server log)" if holder.error else "being built"
+        raise HTTPException(503, detail=f"Index not ready: {state}.")
     return {
         "status": "ok",
         "generation": snapshot.generation,

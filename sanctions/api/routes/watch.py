@@ -5,8 +5,12 @@ Every route calls :class:`sanctions.watch.Watch` or :mod:`sanctions.audit` and
 holds no screening logic. The actor written to the audit trail is the calling
 key, ``api-key:<id>:<name>``; it is also the analyst of a decision.
 
-Roles: reading records and alerts: screen, analyst, admin; changing records:
-screen, admin; decisions: analyst, admin; re-screening and the audit log: admin.
+Roles: reading records and alerts: screen, analyst, admin; adding and changing
+records: screen, analyst, admin; removing records (``DELETE``, an import with
+``remove_missing``): analyst, admin (the ``screen`` role, meant for payment
+systems, must not be able to end monitoring); decisions: analyst, admin;
+re-screening and the audit log: admin. A change of a record never closes an
+open, escalated or true-match alert (see :mod:`sanctions.watch.reconcile`).
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ from ..models import ErrorResponse
 router = APIRouter(route_class=GuardedRoute)
 
 READ = ("screen", "analyst", "admin")
-WRITE = ("screen", "admin")
+WRITE = ("screen", "analyst", "admin")
+REMOVE = ("analyst", "admin")
 DECIDE = ("analyst", "admin")
 ADMIN = ("admin",)
 MAX_ID = 2**62
@@ -104,6 +109,8 @@ class RecordPage(BaseModel):
     total: int
     limit: int
     offset: int
+    after: str | None = None
+    next_after: str | None = Field(None, description="`after` of the next page (none: last)")
     results: list[WatchedRecordOut]
 
 
@@ -243,6 +250,8 @@ def _alert_or_404(watch: Watch, alert_id: int) -> Alert:
 @router.get(
     "/watch/records",
     summary="List watched records (paged, by id)",
+    description="One page read from the store (`limit`/`offset`, or `after` an id for "
+    "keyset paging: follow `next_after`); `total` counts the records with the status.",
     tags=[TAG_RECORDS],
     response_model=RecordPage,
     openapi_extra=guarded(*READ),
@@ -252,14 +261,19 @@ async def list_records(
     status: Annotated[Literal["active", "removed", "all"], Query()] = "active",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    after: Annotated[
+        str | None, Query(max_length=200, description="Keyset paging: ids after this one")
+    ] = None,
 ) -> JSONResponse:
     watch = _watch(request)
-    records = await run_in_threadpool(watch.records, None if status == "all" else status)
-    page = records[offset : offset + limit]
+    wanted = None if status == "all" else status
+    total, page = await run_in_threadpool(watch.records_page, wanted, limit, offset, after)
     content = {
-        "total": len(records),
+        "total": total,
         "limit": limit,
         "offset": offset,
+        "after": after,
+        "next_after": page[-1].id if len(page) == limit else None,
         "results": [r.to_dict() for r in page],
     }
     return JSONResponse(content)
@@ -301,10 +315,11 @@ async def put_record(request: Request, record_id: RecordId, body: RecordBody) ->
 @router.delete(
     "/watch/records/{record_id}",
     summary="Stop watching a record (its alerts are closed with the reason)",
+    description="Needs an `analyst` or `admin` key: ending monitoring closes alerts.",
     tags=[TAG_RECORDS],
     response_model=RecordChangeOut,
     responses=_errors(404),
-    openapi_extra=guarded(*WRITE),
+    openapi_extra=guarded(*REMOVE),
 )
 async def delete_record(
     request: Request,
@@ -350,7 +365,9 @@ def _column_map(opts: dict[str, Any]) -> ColumnMap:
     return ColumnMap(props, opts["id_column"], opts["schema_column"], opts["schema"])
 
 
-def _import_text(watch: Watch, text: str, filename: str, cmap: ColumnMap, remove: bool) -> Any:
+def _import_text(
+    watch: Watch, text: str, filename: str, cmap: ColumnMap, removal: dict[str, Any]
+) -> Any:
     """Write the upload to a private file named as the caller said, then import it."""
     name = _UNSAFE.sub("_", Path(filename).name).strip("._") or "upload"
     if not name.lower().endswith(".csv"):
@@ -359,7 +376,7 @@ def _import_text(watch: Watch, text: str, filename: str, cmap: ColumnMap, remove
         path = Path(folder) / name
         path.write_text(text, encoding="utf-8")
         try:
-            return watch.import_file(path, cmap, remove_missing=remove)
+            return watch.import_file(path, cmap, **removal)
         except csv.Error as exc:
             raise HTTPException(400, detail=f"{name}: not a readable CSV file: {exc}") from exc
 
@@ -371,7 +388,11 @@ def _import_text(watch: Watch, text: str, filename: str, cmap: ColumnMap, remove
     "mapped as by `sanctions watch import`: common names are recognised, the query "
     "parameters map the others; `column` takes `PROP=COLUMN` (repeatable). Unusable rows "
     "are reported in `errors` with their line numbers; the rest is imported in one "
-    "transaction. The body size limit applies (`SANCTIONS_API_MAX_BODY`).",
+    "transaction. The body size limit applies (`SANCTIONS_API_MAX_BODY`). "
+    "`remove_missing=true` (stop watching records not in the file) needs an analyst or "
+    "admin key and is refused (400, nothing imported) when the file has no rows, has rows "
+    "that failed validation, or would remove more than `SANCTIONS_API_MAX_REMOVALS` "
+    "(default 10%) of the records unless `confirm_removals` equals the number removed.",
     tags=[TAG_RECORDS],
     response_model=ImportReportOut,
     responses=_errors(400),
@@ -387,9 +408,18 @@ async def import_records(
     column: Annotated[list[str], Query(max_length=100)] = [],  # noqa: B006 - FastAPI lists
     schema: Annotated[str, Query(max_length=50)] = "Person",
     remove_missing: bool = False,
+    confirm_removals: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
     filename: Annotated[str, Query(max_length=200, examples=["customers.csv"])] = "upload.csv",
 ) -> JSONResponse:
     opts = dict(locals())
+    principal = getattr(request.state, "principal", None)
+    if remove_missing and (principal is None or principal.role not in REMOVE):
+        role = principal.role if principal is not None else "none"
+        raise HTTPException(
+            403,
+            detail=f"A key with role {role!r} may not remove watched records: "
+            f"remove_missing needs one of {', '.join(REMOVE)}.",
+        )
     cmap = _column_map(opts)
     raw = await request.body()
     try:
@@ -399,7 +429,12 @@ async def import_records(
     if not text.strip():
         raise HTTPException(400, detail="The body is empty: send the CSV file as the body.")
     watch = _watch(request)
-    report = await run_in_threadpool(_import_text, watch, text, filename, cmap, remove_missing)
+    removal = {
+        "remove_missing": remove_missing,
+        "confirm_removals": confirm_removals,
+        "max_removal_share": request.app.state.settings.max_removal_share,
+    }
+    report = await run_in_threadpool(_import_text, watch, text, filename, cmap, removal)
     return JSONResponse(report.to_dict())
 
 
