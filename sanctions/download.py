@@ -26,8 +26,9 @@ Transport policy (fail closed):
   or the location is a mirror or URL override and ``allow_insecure_mirror`` is
   set (``sanctions update --allow-insecure-mirror``); an official URL never;
 * redirects are followed by hand (at most :data:`MAX_REDIRECTS`), only to the
-  same host and never from ``https`` to ``http``; an insecure mirror (above)
-  may redirect anywhere;
+  same host (or an ``https`` host named in ``SANCTIONS_REDIRECT_HOSTS``, comma
+  separated, for an authority that moves its files to a CDN) and never from
+  ``https`` to ``http``; an insecure mirror (above) may redirect anywhere;
 * an overall deadline per file (``deadline`` seconds, retries included), not
   only per read, so a server that trickles bytes cannot hold an update forever;
 * credentials in mirror URLs (``user:password@``, ``?token=``) are redacted
@@ -135,6 +136,7 @@ class _Options:
     deadline: float = DEFAULT_DEADLINE
     allow_insecure_mirror: bool = False
     expires: float = float("inf")  # time.monotonic() after which this file's fetch fails
+    redirect_hosts: frozenset[str] = frozenset()  # other hosts an https redirect may lead to
 
 
 @dataclass
@@ -245,6 +247,7 @@ def fetch_dataset(
         max_bytes=max_file_size() if max_bytes is None else max_bytes,
         deadline=deadline,
         allow_insecure_mirror=allow_insecure_mirror,
+        redirect_hosts=_redirect_hosts(),
     )
     for item in resolved:
         _check_transport(item, opts)
@@ -349,6 +352,12 @@ def _display(location: str) -> str:
     return local_path(location).resolve().as_uri()
 
 
+def _redirect_hosts() -> frozenset[str]:
+    """Hosts named in ``SANCTIONS_REDIRECT_HOSTS`` (comma separated, lower case)."""
+    value = os.environ.get("SANCTIONS_REDIRECT_HOSTS", "")
+    return frozenset(h.strip().lower() for h in value.split(",") if h.strip())
+
+
 def _is_insecure_allowed(origin: str, opts: _Options) -> bool:
     return opts.allow_insecure_mirror and origin in ("mirror", "env")
 
@@ -374,20 +383,23 @@ def _check_transport(item: ResolvedFile, opts: _Options) -> None:
 def _redirect_target(response: httpx.Response, item: ResolvedFile, opts: _Options) -> str:
     """Where a redirect leads, if allowed: same host, never https -> http."""
     current = str(response.request.url)
-    target = str(response.request.url.join(response.headers["Location"]))  # is_redirect: set
+    target = str(response.request.url.join(response.headers["Location"]))  # checked: present
     old, new = urlsplit(current), urlsplit(target)
+    host = (new.hostname or "").lower()
+    hint = ""
     if new.scheme.lower() not in ("http", "https"):
         problem = f"to a {new.scheme or 'relative'} URL"
     elif _is_insecure_allowed(item.origin, opts):
         return target
-    elif (new.hostname or "").lower() != (old.hostname or "").lower():
-        problem = "to another host"
     elif old.scheme.lower() == "https" and new.scheme.lower() == "http":
         problem = "from https to plain http"
-    else:
+    elif host == (old.hostname or "").lower() or host in opts.redirect_hosts:
         return target
+    else:
+        problem = "to another host"
+        hint = f" (if {host} serves the authority's files, add it to SANCTIONS_REDIRECT_HOSTS)"
     raise DownloadError(
-        f"redirect {problem} refused: {redact_url(target)}", opts.dataset, _safe(current)
+        f"redirect {problem} refused: {redact_url(target)}{hint}", opts.dataset, _safe(current)
     )
 
 

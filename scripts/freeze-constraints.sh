@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 PY=${PYTHON:-python3}
 # Libraries that branches in flight add (already pinned so the lead need not re-freeze for them).
-ALSO=(rigour python-stdnum pycountry)
+ALSO=(rigour python-stdnum pycountry fastapi-offline)
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

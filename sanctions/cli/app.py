@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import json
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import click
 from sqlalchemy.exc import OperationalError
 
 from sanctions import __version__
-from sanctions.errors import SanctionsError
+from sanctions.errors import ConfigError, SanctionsError
 from sanctions.redact import redact_urls
 
 from .terminal import SafeConsole, SafeFormatter, safe_text
@@ -108,6 +109,27 @@ def open_store(ctx: click.Context, db_sub: str | None = None) -> Any:
     from sanctions.store import Store
 
     return Store.open(db_sub or ctx.obj.get("db"))
+
+
+def require_datasets(store: Any, datasets: Iterable[str], option: str = "--dataset") -> list[str]:
+    """The dataset ids a command was given, each one checked against the store.
+
+    A filter that names no stored dataset must not fail open (an empty export, an
+    empty report that reads "nothing listed"): an unknown id, or one with no
+    version loaded, is an error naming the option, the closest id and the ids held.
+    """
+    held = sorted(d.id for d in store.datasets() if d.version_count)
+    wanted = list(dict.fromkeys(datasets))
+    for dataset in wanted:
+        if dataset in held:
+            continue
+        close = difflib.get_close_matches(dataset, held, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(
+            f"{option} {dataset!r}: no such dataset in the store{hint} "
+            f"(datasets held: {', '.join(held) or 'none; load a list first'})"
+        )
+    return wanted
 
 
 def print_json(data: Any) -> None:

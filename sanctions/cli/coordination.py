@@ -8,7 +8,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from .app import console, db_option, main, open_store, print_json
+from .app import console, db_option, main, open_store, print_json, require_datasets
 from .terminal import echo_data
 
 _PROGRAMME = click.option(
@@ -22,6 +22,9 @@ _PROGRAMME = click.option(
 _SCHEMA = click.option("--schema", default=None, help="Person, Organization, Vessel, Airplane.")
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 _CSV = click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+_DATASETS = click.option(
+    "--dataset", "datasets", multiple=True, help="Only these datasets (repeatable)."
+)
 _PLOT = click.option(
     "--plot",
     default=None,
@@ -55,7 +58,8 @@ def resolve_cmd(
     """Cluster the listings of the same subject across lists (incremental)."""
     from sanctions.coordination import Resolver
 
-    result = Resolver(open_store(ctx, db_sub), list(datasets) or None).run(full=full)
+    store = open_store(ctx, db_sub)
+    result = Resolver(store, require_datasets(store, datasets) or None).run(full=full)
     if as_json:
         print_json(result.to_dict())
         return
@@ -69,6 +73,7 @@ def resolve_cmd(
 @main.command("coverage")
 @_PROGRAMME
 @_SCHEMA
+@_DATASETS
 @_JSON
 @_CSV
 @_PLOT
@@ -78,6 +83,7 @@ def coverage_cmd(
     ctx: click.Context,
     programme: str | None,
     schema: str | None,
+    datasets: tuple[str, ...],
     as_json: bool,
     as_csv: bool,
     plot: Path | None,
@@ -86,7 +92,8 @@ def coverage_cmd(
     """How many subjects each list names, and the overlap of every pair and of all."""
     from sanctions.coordination import coverage, render_csv
 
-    cov = coverage(open_store(ctx, db_sub), programme, schema)
+    store = open_store(ctx, db_sub)
+    cov = coverage(store, programme, schema, require_datasets(store, datasets))
     if plot is not None:
         from sanctions.coordination.plots import plot_coverage
 
@@ -97,7 +104,8 @@ def coverage_cmd(
         echo_data(render_csv(cov.to_rows()), nl=False)
     else:
         _table(
-            f"{cov.subjects:,} subjects; listed by all {len(cov.datasets)}: {cov.all_listed}",
+            f"{cov.subjects:,} subjects; listed by all {len(cov.datasets)}: {cov.all_listed} "
+            "(lists of different dates: see as_of)",
             cov.to_rows(),
         )
 
@@ -130,22 +138,27 @@ def gaps_cmd(
     elif as_csv:
         echo_data(render_csv(report.to_rows()), nl=False)
     else:
-        rows = [
-            {
-                k: r[k]
-                for k in ("caption", "schema", "entity_id", "programmes", "listed_on", "first_seen")
-            }
-            for r in report.to_rows()
-        ]
+        keys = ("caption", "schema", "entity_id", "programmes", "listed_on", "first_seen")
+        rows = [{k: r[k] for k in keys} for r in report.to_rows()]
         _table(
-            f"{len(rows):,} subjects listed by {', '.join(report.listed_by)}, not by {', '.join(report.not_listed_by)}",
+            f"{len(rows):,} subjects listed by {_as_of(report.listed_by, report.as_of)}, "
+            f"not by {_as_of(report.not_listed_by, report.as_of)}",
             rows,
         )
+        console.print(
+            "listed_on: the list's own listing date; first_seen: the first version of this "
+            "store that held the listing (not a listing date)"
+        )
+
+
+def _as_of(datasets: list[str], as_of: dict[str, str]) -> str:
+    return ", ".join(f"{ds} (as of {as_of.get(ds, '?')})" for ds in datasets)
 
 
 @main.command("timeline")
 @_PROGRAMME
 @_SCHEMA
+@_DATASETS
 @click.option("--since", default=None, metavar="YYYY-MM-DD", help="Plot from this date on.")
 @_JSON
 @_CSV
@@ -156,6 +169,7 @@ def timeline_cmd(
     ctx: click.Context,
     programme: str | None,
     schema: str | None,
+    datasets: tuple[str, ...],
     since: str | None,
     as_json: bool,
     as_csv: bool,
@@ -165,7 +179,8 @@ def timeline_cmd(
     """Designations per list over time, and who listed first and the others' delay."""
     from sanctions.coordination import render_csv, timeline
 
-    tl = timeline(open_store(ctx, db_sub), programme, schema)
+    store = open_store(ctx, db_sub)
+    tl = timeline(store, programme, schema, require_datasets(store, datasets))
     if plot is not None:
         from sanctions.coordination.plots import plot_timeline
 
@@ -175,7 +190,15 @@ def timeline_cmd(
     elif as_csv:
         echo_data(render_csv(tl.to_rows()), nl=False)
     else:
-        rows = [{"dataset": ds, **s} for ds, s in tl.summary.items()]
+        rows = [
+            {
+                "dataset": ds,
+                "as_of": d.as_of,
+                "dated": d.describe(),
+                **tl.summary.get(ds, {"listed_first": 0, "followed": 0, "median_delay_days": None}),
+            }
+            for ds, d in tl.dating.items()
+        ]
         _table("Who listed first, and the median delay of the others (days)", rows)
         for ds, points in tl.versions.items():
             if len(points) > 1:
@@ -208,7 +231,9 @@ def cluster_cmd(ctx: click.Context, ref: str, as_json: bool, db_sub: str | None)
             "names": "; ".join(n["name"] for n in item["names"][:4]),
             "born": ", ".join(item["birth_dates"]),
             "programmes": "; ".join(item["programmes"]),
-            "listed": item["listed_on"] or item["first_seen"] or "",
+            "listed on": _listed(item),
+            "first seen in this store": item["first_seen"] or "",
+            "list as of": item["as_of"] or "",
             "joined": f"{item['joined']['reason']}"
             + (
                 f" via {item['joined']['via']}: {item['joined']['detail']}"
@@ -219,6 +244,13 @@ def cluster_cmd(ctx: click.Context, ref: str, as_json: bool, db_sub: str | None)
         for item in data["listings"]
     ]
     _table("listings", rows)
+
+
+def _listed(item: dict[str, Any]) -> str:
+    """The list's own listing date and its field, or why there is none."""
+    if item["listed_on"]:
+        return f"{item['listed_on']} ({item['listed_on_field']})"
+    return f"- ({item['listed_on_field']})"
 
 
 @main.group("override")

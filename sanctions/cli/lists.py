@@ -15,7 +15,7 @@ from sanctions.csvsafe import csv_writer
 from sanctions.errors import SanctionsError, StoreError
 from sanctions.sources.ftm import export_entity
 
-from .app import console, db_option, err_console, main, open_store, print_json
+from .app import console, db_option, err_console, main, open_store, print_json, require_datasets
 
 
 def _progress(disable: bool) -> Progress:
@@ -111,14 +111,22 @@ def _print_load(result: Any) -> None:
 @click.option(
     "--versions", "show_versions", is_flag=True, help="Show every version, not just the current."
 )
+@click.option("--dataset", "datasets", multiple=True, help="Only these datasets (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @db_option
 @click.pass_context
-def lists_cmd(ctx: click.Context, show_versions: bool, as_json: bool, db_sub: str | None) -> None:
+def lists_cmd(
+    ctx: click.Context,
+    show_versions: bool,
+    datasets: tuple[str, ...],
+    as_json: bool,
+    db_sub: str | None,
+) -> None:
     """The datasets in the store, their current versions, entity counts and dates."""
     store = open_store(ctx, db_sub)
+    wanted = set(require_datasets(store, datasets))
     if show_versions:
-        versions = store.versions()
+        versions = [v for v in store.versions() if not wanted or v.dataset in wanted]
         if as_json:
             print_json([v.to_dict() for v in versions])
             return
@@ -151,7 +159,7 @@ def lists_cmd(ctx: click.Context, show_versions: bool, as_json: bool, db_sub: st
             )
         console.print(table)
         return
-    infos = store.datasets()
+    infos = [d for d in store.datasets() if not wanted or d.id in wanted]
     if as_json:
         print_json([d.to_dict() for d in infos])
         return
@@ -192,6 +200,7 @@ def diff_cmd(
 ) -> None:
     """Entities added, removed and changed between two versions of a dataset."""
     store = open_store(ctx, db_sub)
+    require_datasets(store, [dataset], "DATASET")
     diff = store.diff(dataset, from_ref, to_ref)
     if as_json:
         print_json(diff.to_dict())
@@ -226,6 +235,7 @@ def show_cmd(ctx: click.Context, entity_id: str, as_json: bool, db_sub: str | No
     entity = store.get_entity(entity_id)
     history = store.entity_history(entity_id)
     if entity is None and not history:
+        require_datasets(store, [entity_id.split("-", 1)[0]], "ENTITY_ID: dataset")
         raise StoreError(f"no entity {entity_id!r} in the store")
     if as_json:
         print_json({"entity": entity.to_dict() if entity else None, "history": history})
@@ -302,6 +312,7 @@ def export_cmd(
     programmes, lists); re-imported, the export gives the same entities.
     """
     store = open_store(ctx, db_sub)
+    require_datasets(store, datasets)  # before the output file is opened: a typo writes nothing
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         entities = store.iter_entities(datasets or None)

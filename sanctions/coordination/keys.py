@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from sanctions.matching.identifiers import IDENTIFIERS
 from sanctions.model import Entity
 
+from .dates import listing_date
 from .programmes import regime_codes
 
 __all__ = [
@@ -179,7 +180,7 @@ def listing_facts(entity: Entity, hidden: Iterable[str] = ()) -> ListingFacts:
         birth_dates=births or list(entity.get("birthDate")),
         countries=_countries(entity.properties),
         programmes=programmes,
-        listed_on=entity.listing.listed_on,
+        listed_on=listing_date(entity)[0],
         gender=_gender(entity),
         keys=extract_keys(entity, hidden),
         regimes=regime_codes(programmes),

@@ -21,6 +21,7 @@ from sqlalchemy import and_, delete, insert, or_, select
 from sanctions.errors import ConfigError
 
 from . import tables as ct
+from .dates import NO_LISTING_DATE, as_of_dates, listing_date, listing_field
 
 __all__ = ["add_override", "list_overrides", "remove_override", "get_cluster"]
 
@@ -73,6 +74,14 @@ def remove_override(store: Any, override_id: int) -> None:
             raise ConfigError(f"no override #{override_id}")
 
 
+def _undated(dataset: str, listed_on: str | None) -> str:
+    if listed_on:
+        return listing_field(dataset)
+    if dataset in NO_LISTING_DATE:
+        return NO_LISTING_DATE[dataset]
+    return f"no date in the file: {listing_field(dataset)} absent"
+
+
 def get_cluster(store: Any, ref: str) -> dict[str, Any]:
     """A cluster (by cluster id or by the id of one of its listings) with every listing."""
     with store.engine.connect() as conn:
@@ -85,10 +94,12 @@ def get_cluster(store: Any, ref: str) -> dict[str, Any]:
             raise ConfigError(f"no cluster or listing {ref!r} (run `sanctions resolve` first?)")
         head = conn.execute(select(ct.clusters).where(ct.clusters.c.id == cid)).one()
         rows = conn.execute(select(ct.members).where(ct.members.c.cluster_id == cid)).all()
+    as_of = as_of_dates(store)
     listings = []
     for row in sorted(rows, key=lambda r: (r.reason != "seed", r.entity_id)):
         entity = store.get_entity(row.entity_id)
         names = [n.to_dict() for n in entity.names] if entity is not None else []
+        listed_on, basis = listing_date(entity) if entity is not None else (row.listed_on, None)
         listings.append(
             {
                 "id": row.entity_id,
@@ -99,8 +110,10 @@ def get_cluster(store: Any, ref: str) -> dict[str, Any]:
                 "birth_dates": json.loads(row.birth_dates),
                 "programmes": json.loads(row.programmes),
                 "regimes": [c for c in row.regimes.split(",") if c],
-                "listed_on": row.listed_on,
-                "first_seen": row.first_seen,
+                "listed_on": listed_on,
+                "listed_on_field": basis or _undated(row.dataset, listed_on),
+                "first_seen": row.first_seen,  # first version of this store holding it
+                "as_of": as_of.get(row.dataset),
                 "joined": {
                     "reason": row.reason,
                     "via": row.via,

@@ -33,6 +33,7 @@ from sanctions.errors import ConfigError
 from sanctions.sources.registry import REGISTRY
 
 from . import tables as ct
+from .dates import Dating, as_of_dates, listing_field
 from .history import version_date
 from .programmes import normalise_programme_filter, regime_codes
 
@@ -130,6 +131,20 @@ def _datasets_for(value: str, known: Iterable[str]) -> set[str]:
     return matching
 
 
+def _only(rows: list[_Row], datasets: Iterable[str] | None) -> tuple[list[_Row], set[str] | None]:
+    """The rows of the datasets asked for; a dataset that is not resolved is an error."""
+    if not datasets:
+        return rows, None
+    wanted, known = set(datasets), {r.dataset for r in rows}
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise ConfigError(
+            f"dataset {', '.join(unknown)} is not among the resolved lists "
+            f"({', '.join(sorted(known))}): run `sanctions resolve` after loading it"
+        )
+    return [r for r in rows if r.dataset in wanted], wanted
+
+
 # -- coverage -------------------------------------------------------------------------
 
 
@@ -145,6 +160,7 @@ class Coverage:
     pairs: dict[str, dict[str, int]]  # a -> b -> subjects listed by both
     all_listed: int  # subjects listed by every dataset
     intersections: list[tuple[list[str], int]]  # exact combinations, most frequent first
+    as_of: dict[str, str] = field(default_factory=dict)  # dataset -> current version's date
     seconds: float = 0.0
 
     def overlap(self, a: str, b: str) -> int:
@@ -159,6 +175,7 @@ class Coverage:
         return [
             {
                 "dataset": a,
+                "as_of": self.as_of.get(a),
                 "subjects": self.totals[a],
                 **{b: self.pairs[a][b] for b in self.datasets},
             }
@@ -174,13 +191,12 @@ def coverage(
 ) -> Coverage:
     """Subjects per dataset in the scope, pairwise overlaps, and the overlap of all."""
     started = time.perf_counter()
-    rows = _rows(store)
+    rows, wanted = _only(_rows(store), datasets)
     scope = resolve_scope(rows, programme, schema)
-    names = sorted(set(datasets) if datasets else {r.dataset for r in rows})
-    wanted = set(names)
+    names = sorted(wanted or {r.dataset for r in rows})
     combos: Counter[frozenset[str]] = Counter()
     for members in scope.values():
-        present = frozenset(m.dataset for m in members) & wanted
+        present = frozenset(m.dataset for m in members) & set(names)
         if present:
             combos[present] += 1
     totals = {ds: sum(n for c, n in combos.items() if ds in c) for ds in names}
@@ -198,6 +214,7 @@ def coverage(
         intersections=[
             (sorted(c), n) for c, n in sorted(combos.items(), key=lambda x: (-x[1], sorted(x[0])))
         ],
+        as_of={ds: day for ds, day in as_of_dates(store).items() if ds in names},
         seconds=round(time.perf_counter() - started, 4),
     )
 
@@ -212,8 +229,9 @@ class GapRow:
     schema: str
     entity_id: str
     programmes: list[str]
-    listed_on: str | None
-    first_seen: str | None
+    listed_on: str | None  # from the list's own field (listing_date_field)
+    listing_date_field: str
+    first_seen: str | None  # the first version of the store holding it (never a listing date)
     also_listed_by: list[str]
 
 
@@ -224,6 +242,7 @@ class Gaps:
     programme: str | None
     schema: str | None
     rows: list[GapRow] = field(default_factory=list)
+    as_of: dict[str, str] = field(default_factory=dict)  # dataset -> current version's date
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -251,6 +270,7 @@ def gaps(
     known = {r.dataset for r in rows}
     left, right = _datasets_for(listed_by, known), _datasets_for(not_listed_by, known)
     report = Gaps(sorted(left), sorted(right), normalise_programme_filter(programme), schema)
+    report.as_of = {ds: day for ds, day in as_of_dates(store).items() if ds in left | right}
     for cid, members in sorted(resolve_scope(rows, programme, schema).items()):
         present = {m.dataset for m in members}
         if not present & left or present & right:
@@ -264,6 +284,7 @@ def gaps(
                 mine.entity_id,
                 mine.programmes,
                 mine.listed_on,
+                listing_field(mine.dataset),
                 mine.first_seen,
                 sorted(present - left),
             )
@@ -303,9 +324,20 @@ class Timeline:
     versions: dict[str, list[VersionPoint]]
     leads: list[Lead]
     summary: dict[str, dict[str, Any]]  # dataset -> first, followed, median delay
+    as_of: dict[str, str] = field(default_factory=dict)  # dataset -> current version's date
+    dating: dict[str, Dating] = field(default_factory=dict)  # how each list's listings are dated
+
+    @property
+    def left_out(self) -> dict[str, str]:
+        """Lists in the scope with no dated listing, and why (a picture must name them)."""
+        return {ds: d.left_out for ds, d in self.dating.items() if d.left_out}
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        for ds, dating in self.dating.items():
+            data["dating"][ds]["dated"] = dating.dated
+            data["dating"][ds]["describe"] = dating.describe()
+        return data
 
     def to_rows(self) -> list[dict[str, Any]]:
         rows = [
@@ -327,13 +359,52 @@ class Timeline:
         return rows
 
 
-def _designation_date(row: _Row, first_version: dict[str, str]) -> str | None:
-    """The listing date, or the first version that held it when later than the dataset's first."""
+def _designation_date(row: _Row, first_version: dict[str, str]) -> tuple[str | None, str]:
+    """The listing date and its basis (``field``, ``first_seen``), or ``(None, why not)``.
+
+    The first version that held a listing dates it only when it is not the dataset's
+    first version (which holds listings designated at any earlier time).
+    """
     if row.listed_on:
-        return row.listed_on[:10]
+        return row.listed_on[:10], "field"
     if row.first_seen and row.first_seen > first_version.get(row.dataset, "9999"):
-        return row.first_seen
-    return None
+        return row.first_seen, "first_seen"
+    return None, "none"
+
+
+def _left_out_reason(dataset: str, first: str | None, versions: int) -> str:
+    own = listing_field(dataset)
+    if dataset in ("us_ofac_sdn", "us_ofac_sdn_partial"):
+        why = own
+    else:
+        why = f"no listing in its file gives a date ({own})"
+    if versions <= 1:
+        return f"{why}, and the store holds one version only ({first})"
+    return f"{why}, and every listing in scope was already in its first version ({first})"
+
+
+def _datings(
+    store: Any, scope: dict[str, list[_Row]], first_version: dict[str, str], as_of: dict[str, str]
+) -> dict[str, Dating]:
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for members in scope.values():
+        for m in members:
+            counts[m.dataset][_designation_date(m, first_version)[1]] += 1
+    n_versions = Counter(v.dataset for v in store.versions())
+    out = {}
+    for ds, count in sorted(counts.items()):
+        dating = Dating(
+            ds,
+            as_of.get(ds, ""),
+            sum(count.values()),
+            count["field"],
+            count["first_seen"],
+            listing_field(ds),
+        )
+        if not dating.dated:
+            dating.left_out = _left_out_reason(ds, first_version.get(ds), n_versions[ds])
+        out[ds] = dating
+    return out
 
 
 def _cumulative(dates: list[str]) -> list[tuple[str, int, int]]:
@@ -398,7 +469,7 @@ def _leads(scope: dict[str, list[_Row]], first_version: dict[str, str]) -> list[
     for cid, members in scope.items():
         dated: dict[str, str] = {}
         for m in members:
-            day = _designation_date(m, first_version)
+            day, _basis = _designation_date(m, first_version)
             if day and (m.dataset not in dated or day < dated[m.dataset]):
                 dated[m.dataset] = day
         if len(dated) < 2:
@@ -441,20 +512,19 @@ def timeline(
     datasets: Iterable[str] | None = None,
 ) -> Timeline:
     """Designations over time per dataset (listing dates and version history), and who led."""
-    rows = _rows(store)
-    wanted = set(datasets) if datasets else None
-    if wanted is not None:
-        rows = [r for r in rows if r.dataset in wanted]
+    rows, wanted = _only(_rows(store), datasets)
     # Listings already in a dataset's first loaded version have no known designation date.
     first_version = {v.dataset: version_date(v) for v in store.versions() if v.seq == 1}
     scope = resolve_scope(rows, programme, schema)
     per_dataset: dict[str, list[str]] = defaultdict(list)
     for members in scope.values():
         for m in members:
-            day = _designation_date(m, first_version)
+            day, _basis = _designation_date(m, first_version)
             if day:
                 per_dataset[m.dataset].append(day)
     leads = _leads(scope, first_version)
+    as_of = as_of_dates(store)
+    datings = _datings(store, scope, first_version, as_of)
     return Timeline(
         programme=normalise_programme_filter(programme),
         schema=schema,
@@ -462,6 +532,8 @@ def timeline(
         versions=version_history(store, programme, schema, wanted),
         leads=leads,
         summary=_summary(leads),
+        as_of={ds: as_of[ds] for ds in datings if ds in as_of},
+        dating=datings,
     )
 
 

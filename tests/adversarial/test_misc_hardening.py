@@ -35,6 +35,7 @@ from sanctions.coordination.reports import render_csv
 from sanctions.csvsafe import csv_writer, safe_cell
 from sanctions.download import fetch_dataset
 from sanctions.errors import DownloadError, StoreError
+from sanctions.redact import redact_text, redact_url, redact_urls
 from sanctions.screening import parse_query
 from sanctions.sources.registry import ResolvedFile, get_source
 from sanctions.store import Store
@@ -120,11 +121,9 @@ def test_screen_out_csv_of_hostile_customer_names_is_formula_safe(db: str, tmp_p
         writer = csv.writer(fh)
         writer.writerow(["id", "name"])
         writer.writerow(["=cmd|' /C calc'!A0", "Vladimir Putin"])
-        for i, value in enumerate(HOSTILE.values()):
-            # A name that spans lines is refused by the reader (a swallowed-row guard),
-            # so the carriage-return case is covered by the listed names only.
-            if "\r" not in value:
-                writer.writerow([f"c{i}", value])
+        # (a CR inside a quoted value reads as a multi-line value, refused as a row error)
+        for i, value in enumerate(v for v in HOSTILE.values() if "\r" not in v):
+            writer.writerow([f"c{i}", value])
     out = tmp_path / "results.csv"
     result = CliRunner().invoke(
         main,
@@ -308,6 +307,7 @@ def no_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     for name in list(os.environ):
         if name.startswith("SANCTIONS_URL_") or name == "SANCTIONS_MIRROR":
             monkeypatch.delenv(name)
+    monkeypatch.delenv("SANCTIONS_REDIRECT_HOSTS", raising=False)
     monkeypatch.setattr(download, "_sleep", lambda _s: None)
     return monkeypatch
 
@@ -370,6 +370,19 @@ def test_redirect_to_another_host_is_refused_and_the_previous_file_kept(
         fetch_dataset("un_sc_sanctions", tmp_path, mirror=site.url("/m"), conditional=False)
     assert "/evil.xml" not in [p for p, _ in site.seen]
     assert first.path.read_bytes() == body
+
+
+def test_redirect_to_a_host_named_in_sanctions_redirect_hosts_is_followed(
+    site: _Site, tmp_path: Path, no_env: pytest.MonkeyPatch
+) -> None:
+    cdn = site.url("/cdn/un.xml", host="localhost")
+    site.pages["/m/un_sc_sanctions/consolidated.xml"] = (302, {"Location": cdn}, b"", 0.0)
+    site.pages["/cdn/un.xml"] = (200, {}, UN_SMALL.read_bytes(), 0.0)
+    with pytest.raises(DownloadError, match="add it to SANCTIONS_REDIRECT_HOSTS"):
+        fetch_dataset("un_sc_sanctions", tmp_path, mirror=site.url("/m"))
+    no_env.setenv("SANCTIONS_REDIRECT_HOSTS", "cdn.example, LOCALHOST")
+    result = fetch_dataset("un_sc_sanctions", tmp_path, mirror=site.url("/m"))
+    assert result.path.read_bytes() == UN_SMALL.read_bytes()
 
 
 def test_redirect_on_the_same_host_is_followed(
@@ -444,6 +457,27 @@ def test_mirror_credentials_are_used_but_never_kept_or_shown(
     for secret in ("s3cr3t-pw", "t0ken-xyz"):
         for where in (state, dump, caplog.text, json.dumps([report.to_dict(), failed.to_dict()])):
             assert secret not in where
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://reader:pw%40x@mirror.example/l", "https://reader:***@mirror.example/l"),
+        ("https://ghp_T0KEN@mirror.example/l", "https://***@mirror.example/l"),
+        (
+            "https://m.example/f.xml?X-Amz-Signature=abc123&lang=en&api_key=k9",
+            "https://m.example/f.xml?X-Amz-Signature=***&lang=en&api_key=***",
+        ),
+        ("postgresql+psycopg://app:s3@db:5432/s", "postgresql+psycopg://app:***@db:5432/s"),
+        ("https://mirror.example/lists", "https://mirror.example/lists"),
+        ("/srv/mirror/un.xml", "/srv/mirror/un.xml"),
+    ],
+)
+def test_redact_url_masks_passwords_user_tokens_and_secret_parameters(url: str, shown: str) -> None:
+    assert redact_url(url) == shown
+    message = f"GET {url} failed"
+    assert redact_text(message, url) == f"GET {shown} failed"
+    assert redact_urls(message) == f"GET {shown} failed"
 
 
 # -- secrets in store errors, file modes ----------------------------------------------
@@ -637,7 +671,7 @@ def test_constraints_pin_every_declared_dependency_exactly() -> None:
     for extra in project["optional-dependencies"].values():
         declared += extra
     names = {_canonical(re.match(r"[A-Za-z0-9._-]+", r).group()) for r in declared}  # type: ignore[union-attr]
-    names |= {"rigour", "python-stdnum", "pycountry"}  # coming from other branches
+    names |= {"rigour", "python-stdnum", "pycountry", "fastapi-offline"}  # from other branches
     pins = {}
     for line in (ROOT / "constraints.txt").read_text().splitlines():
         if line.strip() and not line.startswith("#"):
