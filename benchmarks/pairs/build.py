@@ -36,10 +36,11 @@ from rapidfuzz import fuzz, process, utils
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from _lists import LIST_FILES, SHARED  # noqa: E402
+from _lists import list_paths  # noqa: E402
 
 from sanctions.matching.identifiers import extract_identifiers  # noqa: E402
 from sanctions.model import Entity, NameKind, NameVariant  # noqa: E402
+from sanctions.sources import parse_path  # noqa: E402
 
 log = logging.getLogger("benchmarks.pairs")
 
@@ -487,16 +488,11 @@ def build_pairs(entities: Iterable[Entity], seed: int = SEED) -> list[Pair]:
     return pairs
 
 
-def load_entities(files: Iterable[tuple[str, str | None]] = LIST_FILES) -> list[Entity]:
+def load_entities() -> list[Entity]:
     """Every entity of the benchmark's list files, through the project's parsers."""
-    from sanctions.sources import parse_path
 
     entities: list[Entity] = []
-    for rel, dataset in files:
-        path = SHARED / rel
-        if not path.exists():
-            log.warning("missing %s", path)
-            continue
+    for rel, path, dataset in list_paths():
         started = time.perf_counter()
         batch = list(parse_path(path, dataset=dataset))
         log.info("%s: %d entities (%.1fs)", rel, len(batch), time.perf_counter() - started)
