@@ -81,6 +81,8 @@ SAME_LIST_DATASETS = {
 }
 MIN_SIMILARITY = 72  # token-sort ratio (0-100) for a negative candidate
 DOB_APART_YEARS = 3
+# Latin aliases this far from the primary name (token-set ratio) are left out.
+UNRELATED_BELOW = 50
 _NON_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\s\W\d]")
 
 
@@ -177,6 +179,11 @@ def same_kind(a: str, b: str) -> bool:
 # -- positives -----------------------------------------------------------------------
 
 
+def unrelated(a: str, b: str) -> bool:
+    """Latin names with no name evidence between them (a nom de guerre, a new name)."""
+    return fuzz.token_set_ratio(a, b, processor=utils.default_process) < UNRELATED_BELOW
+
+
 def alias_pairs(entities: list[Entity], rng: random.Random) -> list[Pair]:
     """An entity's aliases, weak aliases and original-script names vs its primary name."""
     out: dict[str, list[Pair]] = defaultdict(list)
@@ -190,6 +197,8 @@ def alias_pairs(entities: list[Entity], rng: random.Random) -> list[Pair]:
                 continue
             if variant.kind == NameKind.ORIGINAL or is_non_latin(variant.name):
                 by_class["original-script"].append(variant)
+            elif unrelated(variant.name, first.name):
+                continue
             elif variant.kind == NameKind.WEAK:
                 by_class["weak-alias"].append(variant)
             elif variant.kind in (NameKind.ALIAS, NameKind.PREVIOUS):
