@@ -74,6 +74,7 @@ def entities() -> list[Entity]:
         person("us_ofac_sdn", "3", "Ivan Sergeyevich Petrovsky", dob="1951-01-01"),
         org("us_ofac_sdn", "4", "Ocean Glory Shipping Co", imoNumber="IMO 9176187"),
         org("us_ofac_sdn", "5", "Ocean Glory Shipping", schema="Vessel", imoNumber="IMO 9309552"),
+        person("us_ofac_sdn", "8", "Fawzi Mutlaq Rawi", "Abu Firas"),
         org("us_ofac_sdn", "6", "Northern Star Trading LLC"),
         org("us_ofac_sdn", "7", "Northern Star Trading Ltd"),
     ]
@@ -124,6 +125,8 @@ def test_aliases_and_original_script_names_pair_with_their_primary_name(
     assert alias["candidate"]["properties"]["name"] == ["Karim Hadad Nouri"]
     original = by_class[("original-script", "us_ofac_sdn-1")]
     assert original["query"]["properties"]["name"] == ["Иван Петров"]
+    # a nom de guerre shares nothing with the name: no name matcher can link them
+    assert ("alias", "us_ofac_sdn-8") not in by_class
 
 
 def test_one_subject_on_two_lists_is_a_cross_list_positive(pairs: list[dict]) -> None:
