@@ -153,13 +153,19 @@ def summary(labels: Sequence[bool], scores: Sequence[float], threshold: float) -
 def group_keys(pair: dict[str, Any]) -> list[str]:
     """The report rows a pair belongs to."""
     group, cls, schema = pair["group"], pair["class"], pair["schema"]
-    return [
-        "all",
-        f"{group}",
+    keys = ["all", f"{group}"]
+    if all(_has_parts(pair[side]) for side in ("query", "candidate")):
+        keys.append(f"{group} with name parts")
+    return keys + [
         f"{group} class {cls}",
         f"{group} schema {schema}",
         f"{group} class {cls} / {schema}",
     ]
+
+
+def _has_parts(data: dict[str, Any]) -> bool:
+    props = data["properties"]
+    return bool(props.get("lastName")) and bool(props.get("firstName") or props.get("middleName"))
 
 
 def report(
@@ -184,7 +190,8 @@ def report(
 
 
 def _row_order(key: str) -> tuple[int, str]:
-    rank = 0 if key == "all" else 1 if " " not in key else 2 if " schema " in key else 3
+    rank = 0 if key == "all" else 1 if " class " not in key and " schema " not in key else 2
+    rank += " class " in key
     if " / " in key:
         rank = 4
     return rank, key
@@ -216,6 +223,23 @@ def print_pairs_table(
                 _fmt(s[k]) for k in ("precision", "recall", "f1", "best_f1", "auc", "accuracy")
             )
         out(line)
+
+
+def markdown_table(rows: dict[str, dict[str, Any]], names: Sequence[str]) -> str:
+    """The pair rows (without class x schema) as a Markdown table, for the README."""
+    keys = ("precision", "recall", "f1", "best_f1", "auc", "accuracy")
+    heads = ("P", "R", "F1", "best F1", "AUC", "correct")
+    lines = [
+        "| pairs | n | pos | " + " | ".join(f"{n} {h}" for n in names for h in heads) + " |",
+        "|---|---|---|" + "---|" * (len(names) * len(keys)),
+    ]
+    for key, per in rows.items():
+        if " / " in key:
+            continue
+        first = per[names[0]]
+        cells = [_fmt(per[name][k]).strip() for name in names for k in keys]
+        lines.append(f"| {key} | {first['n']} | {first['positives']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def handwritten_classes(rows: dict[str, dict[str, Any]]) -> Iterable[tuple[str, dict[str, Any]]]:

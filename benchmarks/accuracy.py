@@ -283,9 +283,13 @@ def main() -> None:
         "--pairs-only", action="store_true", help="Only the labelled pairs (no lists loaded)."
     )
     parser.add_argument("--alias-queries", type=int, default=2000, help="0 to skip them.")
+    parser.add_argument("--markdown", type=Path, default=None, help="Write the pair table here.")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     pairs = eval_pairs(args)
+    if args.markdown:
+        names = list(pairs["rows"]["all"])
+        args.markdown.write_text(_pairs_eval.markdown_table(pairs["rows"], names))
     if args.pairs_only:
         report = {"threshold": args.threshold, "pairs": pairs}
         print_report(report)
