@@ -290,13 +290,18 @@ def main() -> None:
     if args.markdown:
         names = list(pairs["rows"]["all"])
         args.markdown.write_text(_pairs_eval.markdown_table(pairs["rows"], names))
-    if args.pairs_only:
-        report = {"threshold": args.threshold, "pairs": pairs}
-        print_report(report)
-        print_targets(targets(report))
-        if args.json:
-            args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False))
-        return
+    report = {"threshold": args.threshold, "pairs": pairs}
+    if not args.pairs_only:
+        report |= eval_lists(args)
+    report["targets"] = targets(report)
+    print_report(report)
+    print_targets(report["targets"])
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+def eval_lists(args: argparse.Namespace) -> dict[str, Any]:
+    """Every measure that needs the lists loaded and the index built."""
     counts = load_all_lists(args.db)
     store = Store.open(args.db)
     screener = Screener(store, threshold=args.threshold)
@@ -307,8 +312,6 @@ def main() -> None:
     )
     by_name, orgs = un_entries(store)
     report: dict[str, Any] = {
-        "threshold": args.threshold,
-        "pairs": pairs,
         "lists": counts,
         "index_records": len(index.records),
         "index_ready_seconds": round(time.perf_counter() - started, 2),
@@ -319,14 +322,8 @@ def main() -> None:
         "negatives": eval_negatives(args.negatives),
     }
     if args.alias_queries:
-        report["alias_queries"] = alias_queries(
-            store, _STATE["screener"], args.alias_queries, _screen_many
-        )
-    report["targets"] = targets(report)
-    print_report(report)
-    print_targets(report["targets"])
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+        report["alias_queries"] = alias_queries(store, args.alias_queries, _screen_many)
+    return report
 
 
 def print_report(r: dict[str, Any]) -> None:
@@ -367,6 +364,13 @@ def print_report(r: dict[str, Any]) -> None:
         f"Negatives: {n['alerts']}/{n['queries']} alert -> false-alert rate "
         f"{n['false_alert_rate']:.4%} ({n['queries_per_second']} queries/s on 2 workers)"
     )
+    a = r.get("alias_queries")
+    if a:
+        print(
+            f"Alias queries: {a['queries']} entries queried by one alias: "
+            f"{a['wrong_entry_alert_rate']:.2%} alert on a wrong entry, "
+            f"{a['right_entry_recall']:.2%} find their own entry"
+        )
 
 
 if __name__ == "__main__":
