@@ -14,17 +14,29 @@ is an ``Entity`` turned into a ``Record`` with ``sanctions.matching.record_from_
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "pairs"))
 
-import build as pair_build  # noqa: E402
+def _load_builder() -> ModuleType:
+    """benchmarks/pairs/build.py under a name of its own (``build`` is a common name)."""
+    path = Path(__file__).resolve().parent / "pairs" / "build.py"
+    spec = importlib.util.spec_from_file_location("sanctions_pairs_build", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+pair_build = _load_builder()
 
 from sanctions.matching import compare_records, record_from_entity  # noqa: E402
 from sanctions.model import NAME_PROPERTY, Entity, NameKind  # noqa: E402

@@ -13,10 +13,8 @@ import pytest
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 sys.path.insert(0, str(BENCH))
-sys.path.insert(0, str(BENCH / "pairs"))
 
 import _pairs_eval  # noqa: E402
-import build  # noqa: E402
 
 from sanctions.model import Entity, NameKind  # noqa: E402
 
@@ -38,6 +36,7 @@ ISSUE_CLASSES = {
     "cross-language-org",
     "ordinary-names",
 }
+build = _pairs_eval.pair_build
 GENERATED_CLASSES = set(build.CAPS)
 
 
