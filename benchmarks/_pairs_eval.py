@@ -254,6 +254,27 @@ def markdown_table(rows: dict[str, dict[str, Any]], names: Sequence[str]) -> str
     return "\n".join(lines) + "\n"
 
 
+def print_misses(
+    pairs: Sequence[dict[str, Any]],
+    scores: dict[str, Sequence[float]],
+    threshold: float,
+    per_class: int,
+    out: Callable[[str], None] = print,
+) -> None:
+    """Up to ``per_class`` pairs of each class that ours decides wrong, with every score."""
+    shown: dict[str, int] = defaultdict(int)
+    out(f"Wrong decisions of ours (at most {per_class} per class):")
+    for i, pair in enumerate(pairs):
+        wrong = (scores["ours"][i] >= threshold) != (pair["label"] == "match")
+        if not wrong or shown[pair["class"]] >= per_class:
+            continue
+        shown[pair["class"]] += 1
+        values = " ".join(f"{name} {v[i]:.2f}" for name, v in scores.items())
+        query = pair["query"]["properties"].get("name", ["?"])[0]
+        cand = pair["candidate"]["properties"].get("name", ["?"])[0]
+        out(f"  {pair['class']:24s} {pair['label']:8s} {values}  {query!r} ~ {cand!r}")
+
+
 def handwritten_classes(rows: dict[str, dict[str, Any]]) -> Iterable[tuple[str, dict[str, Any]]]:
     prefix = f"{HANDWRITTEN} class "
     for key, per in rows.items():

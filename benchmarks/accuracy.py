@@ -260,6 +260,8 @@ def eval_pairs(args: argparse.Namespace) -> dict[str, Any]:
             "logic_v2_errors": nk["errors"],
         }
     rows = _pairs_eval.report(pairs, scores, args.threshold)
+    if args.misses:
+        _pairs_eval.print_misses(pairs, scores, args.threshold, args.misses)
     per_pair = [
         {"id": p["id"], "label": p["label"]} | {name: v[i] for name, v in scores.items()}
         for i, p in enumerate(pairs)
@@ -284,6 +286,9 @@ def main() -> None:
     )
     parser.add_argument("--alias-queries", type=int, default=2000, help="0 to skip them.")
     parser.add_argument("--markdown", type=Path, default=None, help="Write the pair table here.")
+    parser.add_argument(
+        "--misses", type=int, default=0, help="Show N wrong decisions of ours per pair class."
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     pairs = eval_pairs(args)
