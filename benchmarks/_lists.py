@@ -25,17 +25,25 @@ LIST_FILES: list[tuple[str, str | None]] = [
 log = logging.getLogger("benchmarks")
 
 
+def list_paths() -> list[tuple[str, Path, str | None]]:
+    """(relative path, path, dataset) of every list file present; a missing one is logged."""
+    found = []
+    for rel, dataset in LIST_FILES:
+        path = SHARED / rel
+        if path.exists():
+            found.append((rel, path, dataset))
+        else:
+            log.warning("missing %s", path)
+    return found
+
+
 def load_all_lists(store_path: str | Path) -> dict[str, int]:
     """Load every list into the store at ``store_path`` (unchanged files are no-ops)."""
     from sanctions.store import Store
 
     store = Store.open(store_path)
     counts: dict[str, int] = {}
-    for rel, dataset in LIST_FILES:
-        path = SHARED / rel
-        if not path.exists():
-            log.warning("missing %s", path)
-            continue
+    for rel, path, dataset in list_paths():
         started = time.perf_counter()
         try:
             result = store.load(path, dataset=dataset)

@@ -35,7 +35,7 @@ from typing import Any
 NOMENKLATURA = "nomenklatura==4.17.4"
 MARKER = ".sanctions-nk-ready"
 
-SCRIPT = r"""
+PRELUDE = r"""
 import json, statistics, sys, time
 from importlib.metadata import version
 
@@ -57,6 +57,11 @@ def proxy(data):
     return entity
 
 
+"""
+
+SCRIPT = (
+    PRELUDE
+    + r"""
 pairs = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
 ents = [(proxy(p["query"]), proxy(p["candidate"])) for p in pairs]
 
@@ -90,31 +95,13 @@ print(json.dumps({
     "scores_ge_0_7": sum(s >= 0.7 for s in scores),
 }))
 """
+)
 
 
 # Per-pair scores (the accuracy benchmark): one pass, the same proxies as above.
-SCORE_SCRIPT = r"""
-import json, sys, time
-from importlib.metadata import version
-
-from followthemoney import model
-from nomenklatura.matching import get_algorithm
-from nomenklatura.matching.types import ScoringConfig
-
-algo = get_algorithm("logic-v2")
-config = ScoringConfig.defaults()
-
-
-def proxy(data):
-    schema = model.get(data["schema"]) or model.get("LegalEntity")
-    entity = model.make_entity(schema)
-    entity.id = data["id"]
-    for prop, values in data["properties"].items():
-        if schema.get(prop) is not None:
-            entity.add(prop, values, quiet=True)
-    return entity
-
-
+SCORE_SCRIPT = (
+    PRELUDE
+    + r"""
 scores, errors = [], []
 started = time.perf_counter()
 for number, line in enumerate(open(sys.argv[1], encoding="utf-8")):
@@ -132,6 +119,7 @@ print(json.dumps({
     "scores": scores,
 }))
 """
+)
 
 
 def _pip(python: Path, *args: str) -> None:

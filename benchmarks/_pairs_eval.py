@@ -14,17 +14,29 @@ is an ``Entity`` turned into a ``Record`` with ``sanctions.matching.record_from_
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "pairs"))
 
-import build as pair_build  # noqa: E402
+def _load_builder() -> ModuleType:
+    """benchmarks/pairs/build.py under a name of its own (``build`` is a common name)."""
+    path = Path(__file__).resolve().parent / "pairs" / "build.py"
+    spec = importlib.util.spec_from_file_location("sanctions_pairs_build", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+pair_build = _load_builder()
 
 from sanctions.matching import compare_records, record_from_entity  # noqa: E402
 from sanctions.model import NAME_PROPERTY, Entity, NameKind  # noqa: E402
@@ -153,13 +165,19 @@ def summary(labels: Sequence[bool], scores: Sequence[float], threshold: float) -
 def group_keys(pair: dict[str, Any]) -> list[str]:
     """The report rows a pair belongs to."""
     group, cls, schema = pair["group"], pair["class"], pair["schema"]
-    return [
-        "all",
-        f"{group}",
+    keys = ["all", f"{group}"]
+    if all(_has_parts(pair[side]) for side in ("query", "candidate")):
+        keys.append(f"{group} with name parts")
+    return keys + [
         f"{group} class {cls}",
         f"{group} schema {schema}",
         f"{group} class {cls} / {schema}",
     ]
+
+
+def _has_parts(data: dict[str, Any]) -> bool:
+    props = data["properties"]
+    return bool(props.get("lastName")) and bool(props.get("firstName") or props.get("middleName"))
 
 
 def report(
@@ -184,7 +202,8 @@ def report(
 
 
 def _row_order(key: str) -> tuple[int, str]:
-    rank = 0 if key == "all" else 1 if " " not in key else 2 if " schema " in key else 3
+    rank = 0 if key == "all" else 1 if " class " not in key and " schema " not in key else 2
+    rank += " class " in key
     if " / " in key:
         rank = 4
     return rank, key
@@ -216,6 +235,44 @@ def print_pairs_table(
                 _fmt(s[k]) for k in ("precision", "recall", "f1", "best_f1", "auc", "accuracy")
             )
         out(line)
+
+
+def markdown_table(rows: dict[str, dict[str, Any]], names: Sequence[str]) -> str:
+    """The pair rows (without class x schema) as a Markdown table, for the README."""
+    keys = ("precision", "recall", "f1", "best_f1", "auc", "accuracy")
+    heads = ("P", "R", "F1", "best F1", "AUC", "correct")
+    lines = [
+        "| pairs | n | pos | " + " | ".join(f"{n} {h}" for n in names for h in heads) + " |",
+        "|---|---|---|" + "---|" * (len(names) * len(keys)),
+    ]
+    for key, per in rows.items():
+        if " / " in key:
+            continue
+        first = per[names[0]]
+        cells = [_fmt(per[name][k]).strip() for name in names for k in keys]
+        lines.append(f"| {key} | {first['n']} | {first['positives']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def print_misses(
+    pairs: Sequence[dict[str, Any]],
+    scores: dict[str, Sequence[float]],
+    threshold: float,
+    per_class: int,
+    out: Callable[[str], None] = print,
+) -> None:
+    """Up to ``per_class`` pairs of each class that ours decides wrong, with every score."""
+    shown: dict[str, int] = defaultdict(int)
+    out(f"Wrong decisions of ours (at most {per_class} per class):")
+    for i, pair in enumerate(pairs):
+        wrong = (scores["ours"][i] >= threshold) != (pair["label"] == "match")
+        if not wrong or shown[pair["class"]] >= per_class:
+            continue
+        shown[pair["class"]] += 1
+        values = " ".join(f"{name} {v[i]:.2f}" for name, v in scores.items())
+        query = pair["query"]["properties"].get("name", ["?"])[0]
+        cand = pair["candidate"]["properties"].get("name", ["?"])[0]
+        out(f"  {pair['class']:24s} {pair['label']:8s} {values}  {query!r} ~ {cand!r}")
 
 
 def handwritten_classes(rows: dict[str, dict[str, Any]]) -> Iterable[tuple[str, dict[str, Any]]]:

@@ -260,6 +260,8 @@ def eval_pairs(args: argparse.Namespace) -> dict[str, Any]:
             "logic_v2_errors": nk["errors"],
         }
     rows = _pairs_eval.report(pairs, scores, args.threshold)
+    if args.misses:
+        _pairs_eval.print_misses(pairs, scores, args.threshold, args.misses)
     per_pair = [
         {"id": p["id"], "label": p["label"]} | {name: v[i] for name, v in scores.items()}
         for i, p in enumerate(pairs)
@@ -283,16 +285,28 @@ def main() -> None:
         "--pairs-only", action="store_true", help="Only the labelled pairs (no lists loaded)."
     )
     parser.add_argument("--alias-queries", type=int, default=2000, help="0 to skip them.")
+    parser.add_argument("--markdown", type=Path, default=None, help="Write the pair table here.")
+    parser.add_argument(
+        "--misses", type=int, default=0, help="Show N wrong decisions of ours per pair class."
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     pairs = eval_pairs(args)
-    if args.pairs_only:
-        report = {"threshold": args.threshold, "pairs": pairs}
-        print_report(report)
-        print_targets(targets(report))
-        if args.json:
-            args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False))
-        return
+    if args.markdown:
+        names = list(pairs["rows"]["all"])
+        args.markdown.write_text(_pairs_eval.markdown_table(pairs["rows"], names))
+    report = {"threshold": args.threshold, "pairs": pairs}
+    if not args.pairs_only:
+        report |= eval_lists(args)
+    report["targets"] = targets(report)
+    print_report(report)
+    print_targets(report["targets"])
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+def eval_lists(args: argparse.Namespace) -> dict[str, Any]:
+    """Every measure that needs the lists loaded and the index built."""
     counts = load_all_lists(args.db)
     store = Store.open(args.db)
     screener = Screener(store, threshold=args.threshold)
@@ -303,8 +317,6 @@ def main() -> None:
     )
     by_name, orgs = un_entries(store)
     report: dict[str, Any] = {
-        "threshold": args.threshold,
-        "pairs": pairs,
         "lists": counts,
         "index_records": len(index.records),
         "index_ready_seconds": round(time.perf_counter() - started, 2),
@@ -315,14 +327,8 @@ def main() -> None:
         "negatives": eval_negatives(args.negatives),
     }
     if args.alias_queries:
-        report["alias_queries"] = alias_queries(
-            store, _STATE["screener"], args.alias_queries, _screen_many
-        )
-    report["targets"] = targets(report)
-    print_report(report)
-    print_targets(report["targets"])
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+        report["alias_queries"] = alias_queries(store, args.alias_queries, _screen_many)
+    return report
 
 
 def print_report(r: dict[str, Any]) -> None:
@@ -363,6 +369,13 @@ def print_report(r: dict[str, Any]) -> None:
         f"Negatives: {n['alerts']}/{n['queries']} alert -> false-alert rate "
         f"{n['false_alert_rate']:.4%} ({n['queries_per_second']} queries/s on 2 workers)"
     )
+    a = r.get("alias_queries")
+    if a:
+        print(
+            f"Alias queries: {a['queries']} entries queried by one alias: "
+            f"{a['wrong_entry_alert_rate']:.2%} alert on a wrong entry, "
+            f"{a['right_entry_recall']:.2%} find their own entry"
+        )
 
 
 if __name__ == "__main__":

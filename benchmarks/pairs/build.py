@@ -36,10 +36,11 @@ from rapidfuzz import fuzz, process, utils
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from _lists import LIST_FILES, SHARED  # noqa: E402
+from _lists import list_paths  # noqa: E402
 
 from sanctions.matching.identifiers import extract_identifiers  # noqa: E402
 from sanctions.model import Entity, NameKind, NameVariant  # noqa: E402
+from sanctions.sources import parse_path  # noqa: E402
 
 log = logging.getLogger("benchmarks.pairs")
 
@@ -80,6 +81,9 @@ SAME_LIST_DATASETS = {
 }
 MIN_SIMILARITY = 72  # token-sort ratio (0-100) for a negative candidate
 DOB_APART_YEARS = 3
+UNSC_NEW = re.compile(r"^[A-Z]{3}\.\d{3}$")  # QDi.001, IRe.013 (upper-cased)
+# Latin aliases this far from the primary name (token-set ratio) are left out.
+UNRELATED_BELOW = 50
 _NON_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\s\W\d]")
 
 
@@ -176,6 +180,11 @@ def same_kind(a: str, b: str) -> bool:
 # -- positives -----------------------------------------------------------------------
 
 
+def unrelated(a: str, b: str) -> bool:
+    """Latin names with no name evidence between them (a nom de guerre, a new name)."""
+    return fuzz.token_set_ratio(a, b, processor=utils.default_process) < UNRELATED_BELOW
+
+
 def alias_pairs(entities: list[Entity], rng: random.Random) -> list[Pair]:
     """An entity's aliases, weak aliases and original-script names vs its primary name."""
     out: dict[str, list[Pair]] = defaultdict(list)
@@ -189,6 +198,8 @@ def alias_pairs(entities: list[Entity], rng: random.Random) -> list[Pair]:
                 continue
             if variant.kind == NameKind.ORIGINAL or is_non_latin(variant.name):
                 by_class["original-script"].append(variant)
+            elif unrelated(variant.name, first.name):
+                continue
             elif variant.kind == NameKind.WEAK:
                 by_class["weak-alias"].append(variant)
             elif variant.kind in (NameKind.ALIAS, NameKind.PREVIOUS):
@@ -285,10 +296,32 @@ def _same_primary(pair: Pair) -> bool:
 # -- negatives -----------------------------------------------------------------------
 
 
-def _years(entity: Entity) -> list[int]:
-    return [
-        int(d.value[:4]) for d in entity.dates if d.prop == "birthDate" and d.value[:4].isdigit()
-    ]
+def _birth_dates(entity: Entity) -> list[str]:
+    return [d.value for d in entity.dates if d.prop == "birthDate" and d.value[:4].isdigit()]
+
+
+def _dates_apart(a: list[str], b: list[str]) -> int | None:
+    """Years between the closest birth dates; None when they may be one date mistyped.
+
+    Full dates with the same month and day (1957-12-15 vs 1967-12-15) are taken
+    as one date with a typo in the year, never as two people.
+    """
+    if any(len(x) == len(y) == 10 and x[5:] == y[5:] for x in a for y in b):
+        return None
+    return min(abs(int(x[:4]) - int(y[:4])) for x in a for y in b)
+
+
+def _comparable(kind: str, a: Entity, b: Entity, va: list[str], vb: list[str]) -> bool:
+    """Can differing identifiers of this kind tell the two entries apart?
+
+    UN references are compared within one list only (another authority's copy
+    may be old or wrong) and in one format (E.29.I.4 became IRe.013).
+    """
+    if kind != "unsc":
+        return True
+    if a.listing.dataset != b.listing.dataset:
+        return False
+    return all(bool(UNSC_NEW.match(x)) == bool(UNSC_NEW.match(y)) for x in va for y in vb)
 
 
 def told_apart(a: Entity, b: Entity) -> tuple[str, str] | None:
@@ -301,15 +334,15 @@ def told_apart(a: Entity, b: Entity) -> tuple[str, str] | None:
     if keys_a & keys_b:
         return None
     for kind in ("unsc", "imo", "lei", "bic"):
-        va = {v for k, v in keys_a if k == kind}
-        vb = {v for k, v in keys_b if k == kind}
-        if va and vb:
-            return "negative-identifier", f"different {kind}: {min(va)} vs {min(vb)}"
-    ya, yb = _years(a), _years(b)
-    if ya and yb:
-        gap = min(abs(x - y) for x in ya for y in yb)
-        if gap >= DOB_APART_YEARS:
-            return "negative-dob", f"birth years {min(ya)} vs {min(yb)} ({gap}+ years apart)"
+        va = sorted(v for k, v in keys_a if k == kind)
+        vb = sorted(v for k, v in keys_b if k == kind)
+        if va and vb and _comparable(kind, a, b, va, vb):
+            return "negative-identifier", f"different {kind}: {va[0]} vs {vb[0]}"
+    da, db = _birth_dates(a), _birth_dates(b)
+    if da and db:
+        gap = _dates_apart(da, db)
+        if gap is not None and gap >= DOB_APART_YEARS:
+            return "negative-dob", f"born {min(da)} vs {min(db)} ({gap}+ years apart)"
         return None
     if (
         a.listing.dataset == b.listing.dataset
@@ -355,7 +388,7 @@ def negative_pairs(
 
 
 def _balanced(pairs: list[Pair], k: int, rng: random.Random) -> list[Pair]:
-    """At most ``k`` pairs, no schema taking more than half of them."""
+    """At most ``k`` pairs: up to half of them per schema first, the rest at random."""
     by_schema: dict[str, list[Pair]] = defaultdict(list)
     for pair in pairs:
         by_schema[pair.query["schema"]].append(pair)
@@ -487,16 +520,11 @@ def build_pairs(entities: Iterable[Entity], seed: int = SEED) -> list[Pair]:
     return pairs
 
 
-def load_entities(files: Iterable[tuple[str, str | None]] = LIST_FILES) -> list[Entity]:
+def load_entities() -> list[Entity]:
     """Every entity of the benchmark's list files, through the project's parsers."""
-    from sanctions.sources import parse_path
 
     entities: list[Entity] = []
-    for rel, dataset in files:
-        path = SHARED / rel
-        if not path.exists():
-            log.warning("missing %s", path)
-            continue
+    for rel, path, dataset in list_paths():
         started = time.perf_counter()
         batch = list(parse_path(path, dataset=dataset))
         log.info("%s: %d entities (%.1fs)", rel, len(batch), time.perf_counter() - started)
