@@ -15,6 +15,7 @@ from rich.table import Table
 from sanctions.errors import SanctionsError, StoreError
 
 from .app import console, db_option, err_console, main, open_store, print_json
+from .versions import gate_options, gate_policy
 
 
 def _progress(disable: bool) -> Progress:
@@ -34,6 +35,7 @@ def _progress(disable: bool) -> Progress:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--dataset", default=None, help="Dataset id (default: detected from the content).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@gate_options
 @db_option
 @click.pass_context
 def load_cmd(
@@ -42,6 +44,7 @@ def load_cmd(
     dataset: str | None,
     as_json: bool,
     db_sub: str | None,
+    **gate_opts: Any,
 ) -> None:
     """Load list files (or folders holding a file set) as new dataset versions.
 
@@ -49,9 +52,16 @@ def load_cmd(
     (e.g. ../shared/data) loads every list found below it, in path order. Loading
     the same content again is a no-op. A file that fails to parse leaves the
     previous version current.
+
+    Gates (docs/security/gates.md): content of another list than --dataset is
+    refused; older content is stored as history; a version that drops too many
+    entities, names or aliases, or a file of its set, is held until
+    `sanctions versions approve`. Refused, older and held versions make the exit
+    code 1 and leave the current version in use.
     """
     from sanctions.sources import discover_paths
 
+    policy = gate_policy(gate_opts)
     store = open_store(ctx, db_sub)
     results: list[dict[str, Any]] = []
     failed = 0
@@ -63,7 +73,10 @@ def load_cmd(
             task = progress.add_task(f"loading {path.name}", total=None)
             try:
                 result = store.load(
-                    path, dataset=dataset, progress=lambda n, t=task: progress.advance(t, n)
+                    path,
+                    dataset=dataset,
+                    progress=lambda n, t=task: progress.advance(t, n),
+                    policy=policy,
                 )
             except SanctionsError as exc:
                 failed += 1
@@ -72,6 +85,7 @@ def load_cmd(
                 continue
         row = {"path": str(path), **result.to_dict()}
         results.append(row)
+        failed += result.blocked
         if not as_json:
             _print_load(result)
     if as_json:
@@ -81,7 +95,14 @@ def load_cmd(
 
 
 def _print_load(result: Any) -> None:
-    if result.status == "unchanged":
+    from sanctions.store.gates import describe_blocked
+
+    if result.blocked:
+        line = describe_blocked(
+            result.dataset, result.status, result.seq, result.current_version_id, result.reasons
+        )
+        err_console.print(line, highlight=False, markup=False)
+    elif result.status == "unchanged":
         console.print(
             f"{result.dataset}: unchanged (same content as current version v{result.seq}, "
             f"{result.entity_count:,} entities); nothing to do"
@@ -114,6 +135,7 @@ def lists_cmd(ctx: click.Context, show_versions: bool, as_json: bool, db_sub: st
             "version",
             "id",
             "current",
+            "status",
             "entities",
             "+",
             "-",
@@ -128,6 +150,7 @@ def lists_cmd(ctx: click.Context, show_versions: bool, as_json: bool, db_sub: st
                 f"v{v.seq}",
                 str(v.id),
                 "*" if v.current else "",
+                v.status or "",
                 f"{v.entity_count:,}",
                 str(v.added),
                 str(v.removed),

@@ -70,6 +70,7 @@ __all__ = [
     "members_of",
     "older_reason",
     "stats_of",
+    "describe_blocked",
     "dumps_list",
     "loads_list",
 ]
@@ -296,3 +297,22 @@ def dumps_list(values: list[str] | None) -> str | None:
 
 def loads_list(text: str | None) -> list[str] | None:
     return list(json.loads(text)) if text else None
+
+
+def describe_blocked(
+    dataset: str, status: str, seq: int, current_id: int | None, reasons: list[str]
+) -> str:
+    """One line for a version that did not become current, and what an admin can do."""
+    kept = f"version id {current_id} stays current" if current_id else "no version is current"
+    why = "; ".join(reasons) or "no reason recorded"
+    if status == HELD:
+        return (
+            f"{dataset}: HELD v{seq} for approval, not used for screening ({kept}): {why}; "
+            f"review it, then `sanctions versions approve {dataset} v{seq}` or `reject`"
+        )
+    if status == OLDER:
+        return (
+            f"{dataset}: OLDER content stored as v{seq}, history only ({kept}): {why}; "
+            f"load with --allow-older or `sanctions versions approve {dataset} v{seq}` to use it"
+        )
+    return f"{dataset}: this content was rejected before (v{seq}), not loaded ({kept}): {why}"
