@@ -490,7 +490,7 @@ class Store:
         current = self.current_version(expected)
         if current is not None and current.content_hash == content_hash:
             return self._seen(current, "unchanged", fmt.name, current.id)
-        seen = self._stored_copy(expected, content_hash, allow_older)
+        seen = self._stored_copy(expected, content_hash, policy.allow_older)
         if seen is not None:
             return self._seen(seen, seen.status or "", fmt.name, current.id if current else None)
         entities = self._parse_all(path, fmt, expected, progress)
