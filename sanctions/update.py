@@ -131,6 +131,7 @@ class UpdateReport:
     def to_dict(self) -> dict[str, Any]:
         data = {k: v for k, v in self.__dict__.items()}
         data["path"] = str(self.path) if self.path else None
+        data["blocked"] = self.blocked
         if self.failed:
             data["kept"] = self.kept
         return data
