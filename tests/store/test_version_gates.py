@@ -269,3 +269,49 @@ def test_cli_gate_options_loosen_the_limits(tmp_path: Path) -> None:
     assert runner.invoke(main, loose).exit_code == 0
     bad = runner.invoke(main, ["load", str(v2), "--db", db, "--max-alias-drop", "150%"])
     assert bad.exit_code == 2 and "not between 0 and 1" in bad.stderr
+
+
+@pytest.mark.postgres
+def test_hold_approve_and_reject_on_postgresql(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from tests.store.test_store import postgres_url
+
+    store = Store.open(postgres_url())
+    with store.engine.begin() as conn:
+        for table in ("changes", "version_entities", "blobs", "versions", "datasets"):
+            conn.execute(text(f"DELETE FROM {table}"))
+    try:
+        first = store.load(write_ftm(tmp_path / "v1.jsonl", 100), dataset=DS)
+        held = store.load(write_ftm(tmp_path / "v2.jsonl", 50), dataset=DS)
+        assert held.status == HELD and store.current_version(DS).id == first.version_id
+        rejected = store.reject_version(DS, held.version_id, actor="bob")
+        assert rejected.status == "rejected"
+        again = store.load(write_ftm(tmp_path / "v3.jsonl", 60), dataset=DS)
+        approved = store.approve_version(DS, again.version_id, actor="alice")
+        assert approved.current and approved.status == "approved"
+        assert sum(1 for _ in store.iter_entities([DS])) == 60
+        done = {(e.action, e.subject) for e in audit.iter_entries(store.engine)}
+        assert ("list.rejected", f"list-version:{held.version_id}") in done
+        assert ("list.approved", f"list-version:{again.version_id}") in done
+    finally:
+        store.close()
+
+
+def test_versions_stored_before_the_gates_are_counted_from_their_entities(
+    store: Store, tmp_path: Path
+) -> None:
+    from sqlalchemy import update
+
+    from sanctions.store import schema
+
+    first = store.load(write_ftm(tmp_path / "v1.jsonl", 100), dataset=DS)
+    with store.engine.begin() as conn:  # as a row written before migration 0005
+        conn.execute(update(schema.versions).values(status=None, name_count=None, alias_count=None))
+    held = store.load(write_ftm(tmp_path / "v2.jsonl", 100, aliases=1), dataset=DS)
+    assert held.status == HELD
+    assert held.reasons == [
+        "loses names: 100 of 300 (33.3%, limit 10%)",
+        "loses aliases: 100 of 200 (50.0%, limit 20%)",
+    ]
+    assert store.get_version(DS, first.version_id).alias_count == 200
