@@ -183,6 +183,14 @@ def lists_cmd(ctx: click.Context, show_versions: bool, as_json: bool, db_sub: st
             str(d.version_count),
         )
     console.print(table)
+    pending = store.pending_versions()
+    if pending:
+        held = ", ".join(f"{v.dataset} v{v.seq} ({v.status})" for v in pending)
+        err_console.print(
+            f"not in use, awaiting a decision: {held}; see `sanctions versions pending`",
+            highlight=False,
+            markup=False,
+        )
 
 
 @main.command("diff")

@@ -42,26 +42,22 @@ def gate_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             "--allow-older",
             is_flag=True,
             help="Let content older than the current version become current.",
-        ),
-        click.option(
-            "--max-entity-drop",
-            type=Share(),
-            default=None,
-            help="Hold a version that removes more than this share of entities (default 5%).",
-        ),
-        click.option(
-            "--max-name-drop",
-            type=Share(),
-            default=None,
-            help="Hold a version that loses more than this share of names (default 10%).",
-        ),
-        click.option(
-            "--max-alias-drop",
-            type=Share(),
-            default=None,
-            help="Hold a version that loses more than this share of aliases (default 20%).",
-        ),
+        )
     ]
+    for what, plural, default in (
+        ("entity", "entities", "5%"),
+        ("name", "names", "10%"),
+        ("alias", "aliases", "20%"),
+    ):
+        options.append(
+            click.option(
+                f"--max-{what}-drop",
+                type=Share(),
+                default=None,
+                help=f"Hold a version that loses more than this share of {plural} "
+                f"(default {default}, env SANCTIONS_GATE_MAX_{what.upper()}_DROP).",
+            )
+        )
     for option in reversed(options):
         fn = option(fn)
     return fn
