@@ -91,6 +91,7 @@ class UpdateReport:
     fetch_seconds: float = 0.0
     load_seconds: float = 0.0
     seq: int | None = None  # the stored version's number (held or older)
+    current_seq: int | None = None  # the number of the version that stays current
     reasons: list[str] = field(default_factory=list)  # why held or older
 
     @property
@@ -114,7 +115,7 @@ class UpdateReport:
             return f"{self.dataset}: failed: {self.error}; {self.kept} ({timing})"
         if self.blocked:
             line = describe_blocked(
-                self.dataset, self.status, self.seq or 0, self.version_id, self.reasons
+                self.dataset, self.status, self.seq or 0, self.current_seq, self.reasons
             )
             return f"{line} ({timing})"
         if self.status == "unchanged":
@@ -239,6 +240,7 @@ def _update_one(
     if loaded.blocked:  # the version that stays current, and the one stored aside
         report.version_id = loaded.current_version_id
         report.seq = loaded.seq
+        report.current_seq = loaded.current_seq
         report.reasons = list(loaded.reasons)
     report.entity_count = loaded.entity_count
     report.added, report.removed, report.changed = loaded.added, loaded.removed, loaded.changed

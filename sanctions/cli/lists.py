@@ -99,7 +99,7 @@ def _print_load(result: Any) -> None:
 
     if result.blocked:
         line = describe_blocked(
-            result.dataset, result.status, result.seq, result.current_version_id, result.reasons
+            result.dataset, result.status, result.seq, result.current_seq, result.reasons
         )
         err_console.print(line, highlight=False, markup=False)
     elif result.status == "unchanged":

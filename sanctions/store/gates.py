@@ -300,10 +300,10 @@ def loads_list(text: str | None) -> list[str] | None:
 
 
 def describe_blocked(
-    dataset: str, status: str, seq: int, current_id: int | None, reasons: list[str]
+    dataset: str, status: str, seq: int, current_seq: int | None, reasons: list[str]
 ) -> str:
     """One line for a version that did not become current, and what an admin can do."""
-    kept = f"version id {current_id} stays current" if current_id else "no version is current"
+    kept = f"v{current_seq} stays current" if current_seq else "no version is current"
     why = "; ".join(reasons) or "no reason recorded"
     if status == HELD:
         return (

@@ -110,6 +110,7 @@ class LoadResult:
     seconds: float = 0.0
     reasons: list[str] = field(default_factory=list)  # why held / older / rejected
     current_version_id: int | None = None  # the dataset's current version after the load
+    current_seq: int | None = None  # ... and its number within the dataset
 
     @property
     def blocked(self) -> bool:
@@ -489,10 +490,10 @@ class Store:
         content_hash = hash_path(path)
         current = self.current_version(expected)
         if current is not None and current.content_hash == content_hash:
-            return self._seen(current, "unchanged", fmt.name, current.id)
+            return self._seen(current, "unchanged", fmt.name, current)
         seen = self._stored_copy(expected, content_hash, policy.allow_older)
         if seen is not None:
-            return self._seen(seen, seen.status or "", fmt.name, current.id if current else None)
+            return self._seen(seen, seen.status or "", fmt.name, current)
         entities = self._parse_all(path, fmt, expected, progress)
         self._refuse_if(gates.check_content, path, expected, path, expected, entities)
         published = fmt.published(path)
@@ -539,7 +540,9 @@ class Store:
         return None
 
     @staticmethod
-    def _seen(version: VersionInfo, status: str, fmt: str, current_id: int | None) -> LoadResult:
+    def _seen(
+        version: VersionInfo, status: str, fmt: str, current: VersionInfo | None
+    ) -> LoadResult:
         return LoadResult(
             version.dataset,
             status,
@@ -549,7 +552,8 @@ class Store:
             fmt,
             version.entity_count,
             reasons=list(version.gate_reasons or []),
-            current_version_id=current_id,
+            current_version_id=current.id if current else None,
+            current_seq=current.seq if current else None,
         )
 
     def _parse_all(
@@ -621,10 +625,10 @@ class Store:
         current_id = self._lock_dataset(conn, dataset)
         old: dict[str, tuple[str, str]] = {}
         seq = 1
-        previous = None
+        previous = previous_seq = None
         if current_id is not None:
             old = self._version_map(conn, current_id)
-            previous = self._stats(conn, current_id, old)
+            previous, previous_seq = self._stats(conn, current_id, old)
             seq = 1 + (
                 conn.execute(
                     select(func.max(t.versions.c.seq)).where(t.versions.c.dataset == dataset)
@@ -698,6 +702,7 @@ class Store:
             **counts,
             reasons=verdict.reasons,
             current_version_id=version_id if accepted else current_id,
+            current_seq=seq if accepted else previous_seq,
         )
 
     def _insert_changes(
@@ -732,8 +737,8 @@ class Store:
 
     def _stats(
         self, conn: Connection, version_id: int, entity_map: dict[str, tuple[str, str]]
-    ) -> VersionStats:
-        """What the gates compare, for a stored version (counted once for older rows)."""
+    ) -> tuple[VersionStats, int]:
+        """What the gates compare, and the number, of a stored version (counted once for older rows)."""
         row = conn.execute(select(t.versions).where(t.versions.c.id == version_id)).one()
         names, aliases = row.name_count, row.alias_count
         if names is None or aliases is None:  # stored before the gates: count and remember
@@ -744,7 +749,7 @@ class Store:
                 .where(t.versions.c.id == version_id)
                 .values(name_count=names, alias_count=aliases)
             )
-        return VersionStats(
+        stats = VersionStats(
             entity_count=row.entity_count,
             name_count=names,
             alias_count=aliases,
@@ -752,6 +757,7 @@ class Store:
             published=row.published,
             mark=sequence_mark(row.dataset, entity_map),
         )
+        return stats, int(row.seq)
 
     def _audit_load(self, conn: Connection, version_id: int, verdict: gates.Verdict) -> None:
         """Log the load (and a hold) in the audit trail, in the load's own transaction."""
