@@ -245,7 +245,7 @@ def older_reason(previous: VersionStats, new: VersionStats) -> str | None:
     if previous.mark is not None and new.mark is not None and new.mark < previous.mark:
         return (
             f"highest entry number {new.mark} is below the current version's {previous.mark} "
-            "(the file states no publication date)"
+            "(no publication dates to compare)"
         )
     return None
 

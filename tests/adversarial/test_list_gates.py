@@ -192,7 +192,7 @@ def test_older_sdn_after_a_newer_one_is_kept_as_history(shared_data: Path, tmp_p
     assert older.status == "older"
     assert older.reasons[0] == (
         "highest entry number 34716 is below the current version's 36429 "
-        "(the file states no publication date)"
+        "(no publication dates to compare)"
     )
     assert older.removed == 911
     assert store.current_version("us_ofac_sdn").id == newer.version_id
