@@ -38,6 +38,7 @@ from sanctions.model import Entity
 __all__ = [
     "OFAC_SDN",
     "OFAC_CONS",
+    "OFAC_DATASETS",
     "ListEvidence",
     "ofac_list_of",
     "ofac_evidence",

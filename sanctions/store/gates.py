@@ -146,6 +146,7 @@ class VersionStats:
     members: list[str] | None = None  # files of a file set
     published: str | None = None
     mark: int | None = None  # highest sequential authority number (OFAC)
+    doubts: list[str] = field(default_factory=list)  # content checks that could not decide
 
 
 @dataclass
@@ -179,7 +180,11 @@ def members_of(path: Path) -> list[str] | None:
 
 
 def stats_of(
-    dataset: str, entities: Mapping[str, Entity], path: Path, published: str | None
+    dataset: str,
+    entities: Mapping[str, Entity],
+    path: Path,
+    published: str | None,
+    doubts: list[str] | None = None,
 ) -> VersionStats:
     names, aliases = count_names(entities.values())
     return VersionStats(
@@ -189,6 +194,7 @@ def stats_of(
         members=members_of(path),
         published=published,
         mark=sequence_mark(dataset, entities),
+        doubts=list(doubts or []),
     )
 
 
@@ -208,19 +214,25 @@ def check_format(path: Path, fmt: SourceFormat, expected: str) -> None:
         )
 
 
-def check_content(path: Path, expected: str, entities: Mapping[str, Entity]) -> None:
-    """Refuse OFAC content whose entries belong to the other OFAC list."""
-    base = expected.removesuffix("_partial")
-    if base not in OFAC_DATASETS:
-        return
+def check_content(path: Path, expected: str, entities: Mapping[str, Entity]) -> list[str]:
+    """Refuse OFAC content whose entries belong to the other OFAC list.
+
+    Returns the doubts that hold the version: entries that tell neither list.
+    A partial set (no primary file) carries no programmes: not checked here.
+    """
+    if expected not in OFAC_DATASETS:
+        return []
     found = ofac_list_of(entities.values())
-    if found is not None and found != base:
-        evidence = ofac_evidence(entities.values())
+    evidence = ofac_evidence(entities.values())
+    if found is None:
+        return [f"cannot tell {expected} from the other OFAC list: {evidence.describe()}"]
+    if found != expected:
         raise WrongListError(
-            f"the entries are {found}'s, not {base}'s ({evidence.describe()}): refused, "
+            f"the entries are {found}'s, not {expected}'s ({evidence.describe()}): refused, "
             "nothing stored, the current version is kept",
             path,
         )
+    return []
 
 
 # -- holds: drops and older content -------------------------------------------------
@@ -255,7 +267,7 @@ def evaluate(
 ) -> Verdict:
     """The gate verdict of a new version against the current one (``None``: first version)."""
     if previous is None:
-        return Verdict(ACCEPTED)
+        return Verdict(HELD, list(new.doubts)) if new.doubts else Verdict(ACCEPTED)
     older = None if policy.allow_older else older_reason(previous, new)
     reasons = [
         r
@@ -280,6 +292,7 @@ def evaluate(
         )
         if r
     ]
+    reasons += new.doubts
     if previous.members is not None and new.members is not None:
         missing = sorted(set(previous.members) - set(new.members))
         if missing:

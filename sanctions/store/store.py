@@ -29,7 +29,7 @@ from sanctions.config import db_url
 from sanctions.errors import FormatError, SanctionsError, StoreError, WrongListError
 from sanctions.model import DATASETS, Entity
 from sanctions.sources import SourceFormat, detect_format
-from sanctions.sources.fingerprint import sequence_mark
+from sanctions.sources.fingerprint import OFAC_DATASETS, ofac_list_of, sequence_mark
 
 from . import decisions, gates
 from . import schema as t
@@ -491,11 +491,18 @@ class Store:
         current = self.current_version(expected)
         if current is not None and current.content_hash == content_hash:
             return self._seen(current, "unchanged", fmt.name, current)
+        entities = None
+        if dataset is None and expected in OFAC_DATASETS:
+            expected, entities = self._ofac_list(path, fmt, expected, progress)
+            current = self.current_version(expected)
+            if current is not None and current.content_hash == content_hash:
+                return self._seen(current, "unchanged", fmt.name, current)
         seen = self._stored_copy(expected, content_hash, policy.allow_older)
         if seen is not None:
             return self._seen(seen, seen.status or "", fmt.name, current)
-        entities = self._parse_all(path, fmt, expected, progress)
-        self._refuse_if(gates.check_content, path, expected, path, expected, entities)
+        if entities is None:
+            entities = self._parse_all(path, fmt, expected, progress)
+        doubts = self._refuse_if(gates.check_content, path, expected, path, expected, entities)
         published = fmt.published(path)
         result = self.save_version(
             expected,
@@ -505,16 +512,31 @@ class Store:
             source_file=path.name,
             source_url=source_url,
             published=published,
-            stats=gates.stats_of(expected, entities, path, published),
+            stats=gates.stats_of(expected, entities, path, published, doubts),
             policy=policy,
         )
         result.seconds = (datetime.now(UTC) - started).total_seconds()
         return result
 
-    def _refuse_if(self, check: Callable[..., None], path: Path, dataset: str, *args: Any) -> None:
-        """Run a refusal gate; audit a refusal (``list.refused``) before raising it."""
+    def _ofac_list(
+        self, path: Path, fmt: SourceFormat, named: str, progress: Callable[[int], None] | None
+    ) -> tuple[str, dict[str, Entity] | None]:
+        """The OFAC list the entries tell (SDN or Consolidated), when no dataset was asked for.
+
+        The format's guess (file names, record counts) is replaced by what the entries
+        say; the file is then parsed again under the right dataset (``None``).
+        """
+        entities = self._parse_all(path, fmt, named, progress)
+        found = ofac_list_of(entities.values())
+        if found is None or found == named:
+            return named, entities
+        log.info("%s: the entries are %s's, not %s's as the file suggests", path, found, named)
+        return found, None
+
+    def _refuse_if(self, check: Callable[..., Any], path: Path, dataset: str, *args: Any) -> Any:
+        """Run a refusal gate (return what it returns); audit a refusal before raising it."""
         try:
-            check(*args)
+            return check(*args)
         except WrongListError as exc:
             from sanctions import audit
 

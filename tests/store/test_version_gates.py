@@ -217,13 +217,7 @@ def test_a_file_set_without_a_member_it_had_is_held(
 def test_consolidated_entries_under_sdn_file_names_are_refused(
     store: Store, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "sdn"
-    folder.mkdir()
-    rows = [
-        f'{n},"FICTIONAL HOLDING {n}",-0- ,"{tag}",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- '
-        for n, tag in ((91001, "NS-PLC"), (91002, "CMIC-EO13959"), (91003, "SDGT"))
-    ]
-    (folder / "sdn.csv").write_text("\n".join(rows) + "\n")
+    folder = _sdn_rows(tmp_path / "sdn", ["NS-PLC", "CMIC-EO13959", "SDGT"])
     with pytest.raises(WrongListError, match=r"the entries are us_ofac_cons's, not us_ofac_sdn's"):
         store.load(folder, dataset="us_ofac_sdn")
     assert store.versions() == []
@@ -315,3 +309,51 @@ def test_versions_stored_before_the_gates_are_counted_from_their_entities(
         "loses aliases: 100 of 200 (50.0%, limit 20%)",
     ]
     assert store.get_version(DS, first.version_id).alias_count == 200
+
+
+def _sdn_rows(folder: Path, tags: list[str]) -> Path:
+    folder.mkdir()
+    rows = [
+        f'{91001 + i},"FICTIONAL HOLDING {i}",-0- ,"{tag}",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- '
+        for i, tag in enumerate(tags)
+    ]
+    (folder / "sdn.csv").write_text("\n".join(rows) + "\n")
+    return folder
+
+
+def test_ofac_content_that_tells_neither_list_is_held(store: Store, tmp_path: Path) -> None:
+    folder = _sdn_rows(tmp_path / "sdn", ["NS-PLC", "SDGT", "SDGT", "IRAN"])  # 25% non-SDN
+    result = store.load(folder, dataset="us_ofac_sdn")
+    assert result.status == HELD and store.current_version("us_ofac_sdn") is None
+    assert result.reasons == [
+        "cannot tell us_ofac_sdn from the other OFAC list: 1 of 4 entries (25%) carry "
+        "non-SDN programme tags or sectoral directive remarks"
+    ]
+
+
+def test_a_partial_consolidated_set_is_not_judged_by_its_missing_programmes(
+    store: Store, tmp_path: Path
+) -> None:
+    folder = tmp_path / "cons"
+    folder.mkdir()
+    (folder / "cons_add.csv").write_text(
+        '91001,93001,"1 Fictional St","Fictionville","Cyprus",-0- \n'
+    )
+    (folder / "cons_alt.csv").write_text('91001,94001,"aka","FICTIONAL HOLDING ALIAS",-0- \n')
+    result = store.load(folder)
+    assert (result.dataset, result.status) == ("us_ofac_cons_partial", "loaded")
+
+
+def test_without_a_dataset_the_entries_not_the_file_names_name_the_ofac_list(
+    store: Store, tmp_path: Path
+) -> None:
+    folder = _sdn_rows(tmp_path / "sdn", ["NS-PLC", "CMIC-EO13959", "SDGT"])
+    result = store.load(folder)
+    assert (result.dataset, result.status) == ("us_ofac_cons", "loaded")
+    assert {e.id for e in store.iter_entities(["us_ofac_cons"])} == {
+        "us_ofac_cons-91001",
+        "us_ofac_cons-91002",
+        "us_ofac_cons-91003",
+    }
+    assert store.current_version("us_ofac_sdn") is None
+    assert store.load(folder).status == "unchanged"
