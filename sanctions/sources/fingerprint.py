@@ -20,7 +20,7 @@ entries say:
 Measured on the real files (../shared/data/us): the Consolidated CSV set has
 98 % of its entries with a non-SDN marker, the SDN sets from 2018 to 2024 at most
 0.6 %. :func:`ofac_list_of` calls a file Consolidated above 50 %, SDN below 10 %,
-and leaves it undecided in between (the other gates still apply).
+and leaves it undecided in between (the store holds such a version for approval).
 
 :func:`sequence_mark` gives the highest sequential authority number of a version
 (OFAC numbers its entries in order of listing): a list that states no
