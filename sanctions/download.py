@@ -467,13 +467,15 @@ def _clean_leftovers(dest: Path, final: Path, names: list[str]) -> None:
 def _check_content(path: Path, source: DatasetSource, resolved: list[ResolvedFile]) -> None:
     """Refuse content no parser recognises (an HTML error page served with 200, say).
 
-    A recognised format other than the expected one is accepted with a warning
-    (an override may point at another published variant, e.g. the EU CSV).
-    The check is skipped while the dataset's own parser is not available.
+    A recognised format other than the expected one is refused, unless the content
+    is another published variant of the same list (an override may point at the
+    EU CSV for ``eu_fsf``): Canada's XML served as the UN file never gets to the
+    store. The check is skipped while the dataset's own parser is not available.
     """
     where = _display(resolved[0].location) if len(resolved) == 1 else None
     try:
-        found = detect_format(path).name
+        fmt = detect_format(path)
+        found = fmt.name
     except UnknownFormatError:
         if source.format not in {f.name for f in list_formats()}:
             log.warning(
@@ -490,7 +492,15 @@ def _check_content(path: Path, source: DatasetSource, resolved: list[ResolvedFil
     except SourceError as exc:
         raise DownloadError(f"the content is unusable: {exc.message}", source.id, where) from exc
     if found != source.format:
-        log.warning("%s: expected %s content, got %s", source.id, source.format, found)
+        detected = fmt.dataset_for(path)
+        if detected != source.id:
+            raise DownloadError(
+                f"the content is {found} of {detected}, not the expected {source.format} "
+                f"of {source.id}: refused, the current version is kept",
+                source.id,
+                where,
+            )
+        log.warning("%s: expected %s content, got %s (same list)", source.id, source.format, found)
 
 
 def _install_set(final: Path, outcomes: list[_Outcome], check: Callable[[Path], None]) -> None:

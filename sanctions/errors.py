@@ -6,8 +6,10 @@
     │   ├── UnknownFormatError     no parser recognises the content
     │   ├── FormatError            the content is malformed (truncated XML, missing column...)
     │   ├── EncodingError          bytes that do not decode in the expected encoding
-    │   └── UnsafeInputError       XML entity bombs, external entities, zip path traversal,
-    │                              files over the size limit
+    │   ├── UnsafeInputError       XML entity bombs, external entities, zip path traversal,
+    │   │                          files over the size limit
+    │   └── WrongListError         the content is another list than the one expected
+    │                              (Canada's file served as the UN list, ...)
     ├── StoreError                 the store refuses an operation (unknown version, ...)
     └── DownloadError              fetching an official file failed (HTTP, timeout, size)
 
@@ -27,6 +29,7 @@ __all__ = [
     "FormatError",
     "EncodingError",
     "UnsafeInputError",
+    "WrongListError",
     "StoreError",
     "DownloadError",
 ]
@@ -82,6 +85,10 @@ class EncodingError(SourceError):
 
 class UnsafeInputError(SourceError):
     """The file is dangerous to parse (entity expansion, external entity, path traversal, too big)."""
+
+
+class WrongListError(SourceError):
+    """The content is another list (or another list's format) than the dataset expected."""
 
 
 class StoreError(SanctionsError):

@@ -6,6 +6,12 @@ For each dataset, :func:`update_datasets` fetches the current file (see
 reported and the others go on; the store keeps that dataset's previous version
 current, and the report says which one.
 
+Every new version passes the store's gates (:mod:`sanctions.store.gates`):
+content of another list fails the dataset (``failed``, nothing stored); older
+content is stored as history (``older``) and a version that drops too much is
+held for approval (``held``); neither becomes current, and both count as not
+done for the exit code (:attr:`UpdateReport.blocked`).
+
 A file the server reports as not modified (HTTP 304) is still handed to
 ``store.load``: the store recognises unchanged content by its hash without
 parsing it, and a file that was downloaded earlier but failed to load gets
@@ -34,7 +40,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -43,6 +49,7 @@ import httpx
 from sanctions.download import DEFAULT_RETRIES, DEFAULT_TIMEOUT, FetchResult, fetch_dataset
 from sanctions.errors import ConfigError, SanctionsError
 from sanctions.sources.registry import REGISTRY
+from sanctions.store.gates import describe_blocked
 
 __all__ = ["UpdateReport", "update_datasets"]
 
@@ -53,7 +60,12 @@ class _Store(Protocol):
     """The part of :class:`sanctions.store.Store` the updater uses."""
 
     def load(
-        self, path: str | Path, dataset: str | None = None, source_url: str | None = None
+        self,
+        path: str | Path,
+        dataset: str | None = None,
+        source_url: str | None = None,
+        *,
+        policy: Any = None,
     ) -> Any: ...
 
     def current_version(self, dataset: str) -> Any: ...
@@ -64,7 +76,7 @@ class UpdateReport:
     """What happened to one dataset during an update."""
 
     dataset: str
-    status: str  # "loaded" | "unchanged" | "failed"
+    status: str  # "loaded" | "unchanged" | "failed" | "held" | "older" | "rejected"
     fetch_status: str | None = None  # "downloaded" | "not_modified" | None (fetch failed)
     url: str | None = None
     path: Path | None = None
@@ -78,10 +90,18 @@ class UpdateReport:
     error: str | None = None
     fetch_seconds: float = 0.0
     load_seconds: float = 0.0
+    seq: int | None = None  # the stored version's number (held or older)
+    current_seq: int | None = None  # the number of the version that stays current
+    reasons: list[str] = field(default_factory=list)  # why held or older
 
     @property
     def failed(self) -> bool:
         return self.status == "failed"
+
+    @property
+    def blocked(self) -> bool:
+        """Stored but not made current (held, older) or rejected before: not done."""
+        return self.status in ("held", "older", "rejected")
 
     @property
     def kept(self) -> str:
@@ -93,6 +113,11 @@ class UpdateReport:
         timing = f"fetch {self.fetch_seconds:.1f} s, load {self.load_seconds:.1f} s"
         if self.failed:
             return f"{self.dataset}: failed: {self.error}; {self.kept} ({timing})"
+        if self.blocked:
+            line = describe_blocked(
+                self.dataset, self.status, self.seq or 0, self.current_seq, self.reasons
+            )
+            return f"{line} ({timing})"
         if self.status == "unchanged":
             how = "not modified" if self.fetch_status == "not_modified" else "same content"
             return (
@@ -107,6 +132,7 @@ class UpdateReport:
     def to_dict(self) -> dict[str, Any]:
         data = {k: v for k, v in self.__dict__.items()}
         data["path"] = str(self.path) if self.path else None
+        data["blocked"] = self.blocked
         if self.failed:
             data["kept"] = self.kept
         return data
@@ -134,6 +160,7 @@ def update_datasets(
     max_bytes: int | None = None,
     client: httpx.Client | None = None,
     on_report: Callable[[UpdateReport], None] | None = None,
+    policy: Any = None,
     **fetch_options: Any,
 ) -> list[UpdateReport]:
     """Fetch and load each dataset (all of them when ``dataset_ids`` is empty).
@@ -141,7 +168,8 @@ def update_datasets(
     Unknown dataset ids raise :class:`ConfigError` before anything is fetched.
     ``on_report`` is called after each dataset (for progress output).
     ``fetch_options`` go to :func:`~sanctions.download.fetch_dataset` (``backoff``,
-    ``max_retry_after``, ``conditional``).
+    ``max_retry_after``, ``conditional``). ``policy`` (a
+    :class:`~sanctions.store.gates.GatePolicy`) overrides the gates' settings.
     """
     reports = []
     for dataset in _check_ids(dataset_ids):
@@ -154,6 +182,7 @@ def update_datasets(
             retries=retries,
             max_bytes=max_bytes,
             client=client,
+            policy=policy,
             **fetch_options,
         )
         if report.failed:
@@ -166,7 +195,9 @@ def update_datasets(
     return reports
 
 
-def _update_one(store: _Store, dataset: str, dest: Path, **fetch_kwargs: Any) -> UpdateReport:
+def _update_one(
+    store: _Store, dataset: str, dest: Path, policy: Any = None, **fetch_kwargs: Any
+) -> UpdateReport:
     report = UpdateReport(dataset=dataset, status="failed")
     try:
         previous = store.current_version(dataset)
@@ -194,7 +225,7 @@ def _update_one(store: _Store, dataset: str, dest: Path, **fetch_kwargs: Any) ->
 
     started = time.monotonic()
     try:
-        loaded = store.load(fetched.path, dataset=dataset, source_url=fetched.url)
+        loaded = store.load(fetched.path, dataset=dataset, source_url=fetched.url, policy=policy)
     except SanctionsError as exc:
         report.error = f"load failed: {exc}"
         return report
@@ -206,6 +237,11 @@ def _update_one(store: _Store, dataset: str, dest: Path, **fetch_kwargs: Any) ->
         report.load_seconds = time.monotonic() - started
     report.status = loaded.status
     report.version_id = loaded.version_id
+    if loaded.blocked:  # the version that stays current, and the one stored aside
+        report.version_id = loaded.current_version_id
+        report.seq = loaded.seq
+        report.current_seq = loaded.current_seq
+        report.reasons = list(loaded.reasons)
     report.entity_count = loaded.entity_count
     report.added, report.removed, report.changed = loaded.added, loaded.removed, loaded.changed
     return report

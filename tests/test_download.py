@@ -469,11 +469,14 @@ def test_local_folder_mirror_copies_the_file_and_notices_changes(
     assert first.url == source.resolve().as_uri()
     assert fetch_dataset("un_sc_sanctions", dest, mirror=mirror).status == "not_modified"
 
+    # A changed UN file (another list's file is refused: tests/adversarial/test_list_gates.py).
+    changed = tmp_path / "changed.xml"
+    changed.write_bytes((shared_data / UN_FILE).read_bytes() + b"\n<!-- republished -->\n")
     source.unlink()
-    source.symlink_to(shared_data / "us/ofac-sdn/2024-05-03/sdn.csv")
+    source.symlink_to(changed)
     third = fetch_dataset("un_sc_sanctions", dest, mirror=mirror)
     assert third.status == "downloaded"
-    assert third.path.read_bytes() == (shared_data / "us/ofac-sdn/2024-05-03/sdn.csv").read_bytes()
+    assert third.path.read_bytes() == changed.read_bytes()
     assert leftovers(dest) == []
 
 

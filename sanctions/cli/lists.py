@@ -16,6 +16,7 @@ from sanctions.errors import SanctionsError, StoreError
 from sanctions.sources.ftm import export_entity
 
 from .app import console, db_option, err_console, main, open_store, print_json, require_datasets
+from .versions import gate_options, gate_policy
 
 
 def _progress(disable: bool) -> Progress:
@@ -40,6 +41,7 @@ def _progress(disable: bool) -> Progress:
     is_flag=True,
     help="Refuse a file holding any value the parser could not place (nothing is loaded).",
 )
+@gate_options
 @db_option
 @click.pass_context
 def load_cmd(
@@ -49,6 +51,7 @@ def load_cmd(
     as_json: bool,
     strict: bool,
     db_sub: str | None,
+    **gate_opts: Any,
 ) -> None:
     """Load list files (or folders holding a file set) as new dataset versions.
 
@@ -57,9 +60,16 @@ def load_cmd(
     the same content again is a no-op. A file that fails to parse leaves the
     previous version current. Values a parser cannot place are kept as text in
     the entity's notes and counted in the report; with --strict they fail the file.
+
+    Gates (docs/security/gates.md): content of another list than --dataset is
+    refused; older content is stored as history; a version that drops too many
+    entities, names or aliases, or a file of its set, is held until
+    `sanctions versions approve`. Refused, older and held versions make the exit
+    code 1 and leave the current version in use.
     """
     from sanctions.sources import discover_paths
 
+    policy = gate_policy(gate_opts)
     store = open_store(ctx, db_sub)
     results: list[dict[str, Any]] = []
     failed = 0
@@ -75,6 +85,7 @@ def load_cmd(
                     dataset=dataset,
                     progress=lambda n, t=task: progress.advance(t, n),
                     strict=strict,
+                    policy=policy,
                 )
             except SanctionsError as exc:
                 failed += 1
@@ -83,6 +94,7 @@ def load_cmd(
                 continue
         row = {"path": str(path), **result.to_dict()}
         results.append(row)
+        failed += result.blocked
         if not as_json:
             _print_load(result)
     if as_json:
@@ -92,7 +104,14 @@ def load_cmd(
 
 
 def _print_load(result: Any) -> None:
-    if result.status == "unchanged":
+    from sanctions.store.gates import describe_blocked
+
+    if result.blocked:
+        line = describe_blocked(
+            result.dataset, result.status, result.seq, result.current_seq, result.reasons
+        )
+        err_console.print(line, highlight=False, markup=False)
+    elif result.status == "unchanged":
         console.print(
             f"{result.dataset}: unchanged (same content as current version v{result.seq}, "
             f"{result.entity_count:,} entities); nothing to do"
@@ -135,6 +154,7 @@ def lists_cmd(
             "version",
             "id",
             "current",
+            "status",
             "entities",
             "+",
             "-",
@@ -149,6 +169,7 @@ def lists_cmd(
                 f"v{v.seq}",
                 str(v.id),
                 "*" if v.current else "",
+                v.status or "",
                 f"{v.entity_count:,}",
                 str(v.added),
                 str(v.removed),
@@ -181,6 +202,14 @@ def lists_cmd(
             str(d.version_count),
         )
     console.print(table)
+    pending = store.pending_versions()
+    if pending:
+        held = ", ".join(f"{v.dataset} v{v.seq} ({v.status})" for v in pending)
+        err_console.print(
+            f"not in use, awaiting a decision: {held}; see `sanctions versions pending`",
+            highlight=False,
+            markup=False,
+        )
 
 
 @main.command("diff")

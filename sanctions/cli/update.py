@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -10,6 +11,7 @@ from sanctions import config
 from sanctions.download import DEFAULT_DEADLINE, DEFAULT_RETRIES, DEFAULT_TIMEOUT
 
 from .app import console, db_option, err_console, main, open_store, print_json
+from .versions import gate_options, gate_policy
 
 
 @main.command("update")
@@ -42,6 +44,7 @@ from .app import console, db_option, err_console, main, open_store, print_json
 )
 @click.option("--rescreen", is_flag=True, help="Then re-screen the watched records (a delta run).")
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
+@gate_options
 @db_option
 @click.pass_context
 def update_cmd(
@@ -55,23 +58,29 @@ def update_cmd(
     rescreen: bool,
     as_json: bool,
     db_sub: str | None,
+    **gate_opts: Any,
 ) -> None:
     """Download each authority's current list and load it (all datasets if none named).
 
     A failed download or load leaves the last good version current, says so, and
-    makes the exit code 1; the other datasets are still updated.
+    makes the exit code 1; the other datasets are still updated. So does a version
+    the gates refuse (another list's content), keep as older history, or hold for
+    approval (`sanctions versions pending`): it is never used for screening, and
+    --rescreen never closes an alert because of it.
     """
     import time
 
     from sanctions.update import update_datasets
 
     started = time.monotonic()
+    policy = gate_policy(gate_opts)
     store = open_store(ctx, db_sub)
 
     def show(report: object) -> None:
         if not as_json:
             line = report.summary()  # type: ignore[attr-defined]
-            (err_console if report.failed else console).print(line, highlight=False)  # type: ignore[attr-defined]
+            bad = report.failed or report.blocked  # type: ignore[attr-defined]
+            (err_console if bad else console).print(line, highlight=False, markup=False)
 
     reports = update_datasets(
         store,
@@ -83,6 +92,7 @@ def update_cmd(
         deadline=deadline,
         allow_insecure_mirror=allow_insecure_mirror,
         on_report=show,
+        policy=policy,
     )
     run = None
     if rescreen:  # the time of each step: fetch and load per dataset (above), then the run
@@ -96,5 +106,5 @@ def update_cmd(
     if as_json:
         data = [r.to_dict() for r in reports]
         print_json({"updates": data, "rescreen": run.to_dict()} if run is not None else data)
-    if any(r.failed for r in reports):
+    if any(r.failed or r.blocked for r in reports):
         sys.exit(1)

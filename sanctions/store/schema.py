@@ -2,7 +2,8 @@
 
 * ``datasets``: one row per dataset id, pointing at its current version.
 * ``versions``: every loaded version of every dataset, with its content hash,
-  source file, counts and diff summary.
+  source file, counts and diff summary, and its gate status (accepted, held,
+  approved, rejected, older: see ``gates.py``).
 * ``blobs``: entity records, content-addressed by their hash: an entity that does
   not change between versions is stored once.
 * ``version_entities``: which entity (and which blob) each version holds.
@@ -50,6 +51,14 @@ versions = Table(
     Column("removed", Integer, nullable=False),
     Column("changed", Integer, nullable=False),
     Column("parent_id", Integer, nullable=True),
+    # Gates (migration 0005): see sanctions/store/gates.py.
+    Column("status", String(20), nullable=True),
+    Column("name_count", Integer, nullable=True),
+    Column("alias_count", Integer, nullable=True),
+    Column("members", Text, nullable=True),
+    Column("gate_reasons", Text, nullable=True),
+    Column("decided_by", Text, nullable=True),
+    Column("decided_at", String(40), nullable=True),
     Index("ix_versions_dataset_seq", "dataset", "seq", unique=True),
     Index("ix_versions_hash", "content_hash"),
 )

@@ -5,6 +5,10 @@ then writes the new version, its entities and its diff to the previous version
 in ONE transaction, and only at its end makes the new version current. A crash,
 a kill -9 or a full disk at any point leaves the previous version current and
 intact. Identical content (same bytes) as the current version is a no-op.
+
+Before a version becomes current it passes the gates of :mod:`.gates`: content
+of another list is refused, older content is kept as history, a version that
+drops too much is held until an admin approves it.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,11 +28,14 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from sanctions import redact
 from sanctions.config import db_url
-from sanctions.errors import FormatError, SanctionsError, StoreError
+from sanctions.errors import FormatError, SanctionsError, StoreError, WrongListError
 from sanctions.model import DATASETS, Entity
 from sanctions.sources import ParseReport, SourceFormat, collect_report, detect_format
+from sanctions.sources.fingerprint import OFAC_DATASETS, ofac_list_of, sequence_mark
 
+from . import decisions, gates
 from . import schema as t
+from .gates import GatePolicy, VersionStats
 from .migrate import migrate
 
 log = logging.getLogger(__name__)
@@ -56,7 +63,19 @@ class VersionInfo:
     removed: int
     changed: int
     parent_id: int | None
+    status: str | None = None  # accepted | held | older | approved | rejected (None: legacy)
+    name_count: int | None = None
+    alias_count: int | None = None
+    members: list[str] | None = None
+    gate_reasons: list[str] | None = None
+    decided_by: str | None = None
+    decided_at: str | None = None
     current: bool = False
+
+    @property
+    def pending(self) -> bool:
+        """Held or older: stored, not current, awaiting an admin's decision."""
+        return self.status in gates.PENDING
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -94,9 +113,19 @@ class LoadResult:
     # field -> count of values the parser could not place (kept as text in notes)
     not_understood: dict[str, int] = field(default_factory=dict)
     not_understood_lines: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # why held / older / rejected
+    current_version_id: int | None = None  # the dataset's current version after the load
+    current_seq: int | None = None  # ... and its number within the dataset
+
+    @property
+    def blocked(self) -> bool:
+        """The content did not become current: held, older or rejected before."""
+        return self.status in (gates.HELD, gates.OLDER, gates.REJECTED)
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        data = dict(self.__dict__)
+        data["reasons"] = list(self.reasons)
+        return data
 
 
 def _add_report(result: LoadResult, report: ParseReport) -> None:
@@ -231,6 +260,8 @@ class Store:
 
     def _version(self, row: Any, current_ids: set[int] | None = None) -> VersionInfo:
         data = dict(row._mapping)
+        data["members"] = gates.loads_list(data.get("members"))
+        data["gate_reasons"] = gates.loads_list(data.get("gate_reasons"))
         info = VersionInfo(**data)
         info.current = current_ids is not None and info.id in current_ids
         return info
@@ -268,6 +299,22 @@ class Store:
             ):
                 return version
         raise StoreError(f"{dataset} has no version {text!r} (see `sanctions lists --versions`)")
+
+    def pending_versions(self, dataset: str | None = None) -> list[VersionInfo]:
+        """Versions held by the gates (or kept as older), awaiting an admin's decision."""
+        return [v for v in self.versions(dataset) if v.pending]
+
+    def approve_version(
+        self, dataset: str, ref: str | int, actor: str | None = None, note: str | None = None
+    ) -> VersionInfo:
+        """Make a held version current (audited as ``list.approved``)."""
+        return decisions.decide(self, dataset, ref, approve=True, actor=actor, note=note)
+
+    def reject_version(
+        self, dataset: str, ref: str | int, actor: str | None = None, note: str | None = None
+    ) -> VersionInfo:
+        """Close a held version without making it current (audited as ``list.rejected``)."""
+        return decisions.decide(self, dataset, ref, approve=False, actor=actor, note=note)
 
     def datasets(self) -> list[DatasetInfo]:
         with self.engine.connect() as conn:
@@ -459,48 +506,129 @@ class Store:
         source_url: str | None = None,
         progress: Callable[[int], None] | None = None,
         strict: bool = False,
+        *,
+        allow_older: bool = False,
+        policy: GatePolicy | None = None,
     ) -> LoadResult:
         """Parse a list file (or file set folder) and store it as a new version of its dataset.
+
+        ``dataset`` is the list expected (default: the one the content names); content
+        of another list raises :class:`~sanctions.errors.WrongListError` and stores
+        nothing. The new version then passes the gates (see :mod:`.gates`): the
+        result's ``status`` is ``loaded`` (current), ``held`` or ``older`` (stored,
+        not current), or ``unchanged``/``rejected`` for content seen before.
 
         With ``strict``, a file holding any value the parser could not place (kept
         as text and counted in the result otherwise) is refused and nothing is stored.
         """
         path = Path(path)
         started = datetime.now(UTC)
+        policy = policy or GatePolicy.from_env()
+        if allow_older:
+            policy = replace(policy, allow_older=True)
         fmt = detect_format(path)
-        dataset = dataset or fmt.dataset_for(path)
+        expected = dataset or fmt.dataset_for(path)
+        self._refuse_if(gates.check_format, path, expected, path, fmt, expected)
         content_hash = hash_path(path)
-        current = self.current_version(dataset)
+        current = self.current_version(expected)
         if current is not None and current.content_hash == content_hash:
-            return LoadResult(
-                dataset,
-                "unchanged",
-                current.id,
-                current.seq,
-                content_hash,
-                fmt.name,
-                current.entity_count,
-            )
-        with collect_report() as report:
-            entities = self._parse_all(path, fmt, dataset, progress)
+            return self._seen(current, "unchanged", fmt.name, current)
+        entities = None
+        report = ParseReport()
+        if dataset is None and expected in OFAC_DATASETS:
+            with collect_report() as report:
+                expected, entities = self._ofac_list(path, fmt, expected, progress)
+            current = self.current_version(expected)
+            if current is not None and current.content_hash == content_hash:
+                return self._seen(current, "unchanged", fmt.name, current)
+        seen = self._stored_copy(expected, content_hash, policy.allow_older)
+        if seen is not None:
+            return self._seen(seen, seen.status or "", fmt.name, current)
+        if entities is None:
+            with collect_report() as report:
+                entities = self._parse_all(path, fmt, expected, progress)
         if strict and report.total:
             raise FormatError(
                 f"--strict: {report.total:,} values not understood "
                 f"({'; '.join(report.summary())}); nothing loaded",
                 path,
             )
+        doubts = self._refuse_if(gates.check_content, path, expected, path, expected, entities)
+        published = fmt.published(path)
         result = self.save_version(
-            dataset,
+            expected,
             entities,
             content_hash=content_hash,
             fmt=fmt.name,
             source_file=path.name,
             source_url=source_url,
-            published=fmt.published(path),
+            published=published,
+            stats=gates.stats_of(expected, entities, path, published, doubts),
+            policy=policy,
         )
         result.seconds = (datetime.now(UTC) - started).total_seconds()
         _add_report(result, report)
         return result
+
+    def _ofac_list(
+        self, path: Path, fmt: SourceFormat, named: str, progress: Callable[[int], None] | None
+    ) -> tuple[str, dict[str, Entity] | None]:
+        """The OFAC list the entries tell (SDN or Consolidated), when no dataset was asked for.
+
+        The format's guess (file names, record counts) is replaced by what the entries
+        say; the file is then parsed again under the right dataset (``None``).
+        """
+        entities = self._parse_all(path, fmt, named, progress)
+        found = ofac_list_of(entities.values())
+        if found is None or found == named:
+            return named, entities
+        log.info("%s: the entries are %s's, not %s's as the file suggests", path, found, named)
+        return found, None
+
+    def _refuse_if(self, check: Callable[..., Any], path: Path, dataset: str, *args: Any) -> Any:
+        """Run a refusal gate (return what it returns); audit a refusal before raising it."""
+        try:
+            return check(*args)
+        except WrongListError as exc:
+            from sanctions import audit
+
+            details = {"dataset": dataset, "path": str(path), "reason": exc.message}
+            with self.engine.begin() as conn:
+                audit.append(
+                    conn, audit.current_actor(), "list.refused", f"dataset:{dataset}", details
+                )
+            log.info("refused: %s", exc)
+            raise
+
+    def _stored_copy(
+        self, dataset: str, content_hash: str, allow_older: bool
+    ) -> VersionInfo | None:
+        """A held, older or rejected version with the same bytes (reported, not stored again)."""
+        for version in reversed(self.versions(dataset)):
+            if version.content_hash != content_hash:
+                continue
+            if version.status in (gates.HELD, gates.REJECTED) or (
+                version.status == gates.OLDER and not allow_older
+            ):
+                return version
+        return None
+
+    @staticmethod
+    def _seen(
+        version: VersionInfo, status: str, fmt: str, current: VersionInfo | None
+    ) -> LoadResult:
+        return LoadResult(
+            version.dataset,
+            status,
+            version.id,
+            version.seq,
+            version.content_hash,
+            fmt,
+            version.entity_count,
+            reasons=list(version.gate_reasons or []),
+            current_version_id=current.id if current else None,
+            current_seq=current.seq if current else None,
+        )
 
     def _parse_all(
         self, path: Path, fmt: SourceFormat, dataset: str, progress: Callable[[int], None] | None
@@ -533,13 +661,26 @@ class Store:
         source_file: str | None = None,
         source_url: str | None = None,
         published: str | None = None,
+        stats: VersionStats | None = None,
+        policy: GatePolicy | None = None,
     ) -> LoadResult:
-        """Write a parsed version in one transaction and make it current."""
+        """Write a parsed version in one transaction; make it current if it passes the gates."""
+        if stats is None:
+            names, aliases = gates.count_names(entities.values())
+            stats = VersionStats(
+                len(entities), names, aliases, None, published, sequence_mark(dataset, entities)
+            )
+        row = {
+            "dataset": dataset,
+            "content_hash": content_hash,
+            "format": fmt,
+            "source_file": source_file,
+            "source_url": source_url,
+            "published": published,
+        }
         try:
             with self.engine.begin() as conn:
-                return self._save(
-                    conn, dataset, entities, content_hash, fmt, source_file, source_url, published
-                )
+                return self._save(conn, row, entities, stats, policy or GatePolicy.from_env())
         except DBAPIError as exc:
             raise StoreError(
                 f"could not store {dataset} ({exc.orig.__class__.__name__}: {exc.orig}); "
@@ -549,19 +690,19 @@ class Store:
     def _save(
         self,
         conn: Connection,
-        dataset: str,
+        row: dict[str, Any],
         entities: dict[str, Entity],
-        content_hash: str,
-        fmt: str,
-        source_file: str | None,
-        source_url: str | None,
-        published: str | None,
+        stats: VersionStats,
+        policy: GatePolicy,
     ) -> LoadResult:
+        dataset = row["dataset"]
         current_id = self._lock_dataset(conn, dataset)
         old: dict[str, tuple[str, str]] = {}
         seq = 1
+        previous = previous_seq = None
         if current_id is not None:
             old = self._version_map(conn, current_id)
+            previous, previous_seq = self._stats(conn, current_id, old)
             seq = 1 + (
                 conn.execute(
                     select(func.max(t.versions.c.seq)).where(t.versions.c.dataset == dataset)
@@ -579,18 +720,19 @@ class Store:
         counts = {
             k: sum(1 for c in changes if c.change == k) for k in ("added", "removed", "changed")
         }
+        verdict = gates.evaluate(previous, stats, counts["removed"], policy)
         inserted = conn.execute(
             insert(t.versions).values(
-                dataset=dataset,
+                **row,
                 seq=seq,
-                content_hash=content_hash,
-                format=fmt,
-                source_file=source_file,
-                source_url=source_url,
-                published=published,
                 loaded_at=_now(),
                 entity_count=len(entities),
                 parent_id=current_id,
+                status=verdict.status,
+                name_count=stats.name_count,
+                alias_count=stats.alias_count,
+                members=gates.dumps_list(stats.members),
+                gate_reasons=gates.dumps_list(verdict.reasons or None),
                 **counts,
             )
         ).inserted_primary_key
@@ -610,6 +752,41 @@ class Store:
         ]
         for i in range(0, len(rows), 5000):
             conn.execute(insert(t.version_entities), rows[i : i + 5000])
+        self._insert_changes(conn, version_id, changes, old, new)
+        accepted = verdict.status == gates.ACCEPTED
+        if accepted:
+            self._make_current(conn, dataset, version_id)
+        self._audit_load(conn, version_id, verdict)
+        log.info(
+            "stored %s v%d (%s): %d entities (%s)",
+            dataset,
+            seq,
+            verdict.status,
+            len(entities),
+            counts,
+        )
+        return LoadResult(
+            dataset,
+            "loaded" if accepted else verdict.status,
+            version_id,
+            seq,
+            row["content_hash"],
+            row["format"],
+            len(entities),
+            **counts,
+            reasons=verdict.reasons,
+            current_version_id=version_id if accepted else current_id,
+            current_seq=seq if accepted else previous_seq,
+        )
+
+    def _insert_changes(
+        self,
+        conn: Connection,
+        version_id: int,
+        changes: list[Change],
+        old: dict[str, tuple[str, str]],
+        new: dict[str, tuple[str, str]],
+    ) -> None:
         change_rows = [
             {
                 "version_id": version_id,
@@ -624,27 +801,56 @@ class Store:
         ]
         for i in range(0, len(change_rows), 5000):
             conn.execute(insert(t.changes), change_rows[i : i + 5000])
+
+    def _make_current(self, conn: Connection, dataset: str, version_id: int) -> None:
         conn.execute(
             update(t.datasets)
             .where(t.datasets.c.id == dataset)
             .values(current_version_id=version_id, updated_at=_now())
         )
-        self._audit_load(conn, version_id)
-        log.info("loaded %s v%d: %d entities (%s)", dataset, seq, len(entities), counts)
-        return LoadResult(
-            dataset, "loaded", version_id, seq, content_hash, fmt, len(entities), **counts
-        )
 
-    def _audit_load(self, conn: Connection, version_id: int) -> None:
-        """Log the load in the audit trail, in the load's own transaction."""
+    def _stats(
+        self, conn: Connection, version_id: int, entity_map: dict[str, tuple[str, str]]
+    ) -> tuple[VersionStats, int]:
+        """What the gates compare, and the number, of a stored version (counted once for older rows)."""
+        row = conn.execute(select(t.versions).where(t.versions.c.id == version_id)).one()
+        names, aliases = row.name_count, row.alias_count
+        if names is None or aliases is None:  # stored before the gates: count and remember
+            hashes = [h for h, _caption in entity_map.values()]
+            names, aliases = gates.count_names(self._blobs(conn, hashes).values())
+            conn.execute(
+                update(t.versions)
+                .where(t.versions.c.id == version_id)
+                .values(name_count=names, alias_count=aliases)
+            )
+        stats = VersionStats(
+            entity_count=row.entity_count,
+            name_count=names,
+            alias_count=aliases,
+            members=gates.loads_list(row.members),
+            published=row.published,
+            mark=sequence_mark(row.dataset, entity_map),
+        )
+        return stats, int(row.seq)
+
+    def _audit_load(self, conn: Connection, version_id: int, verdict: gates.Verdict) -> None:
+        """Log the load (and a hold) in the audit trail, in the load's own transaction."""
         from sanctions import audit
 
         row = conn.execute(select(t.versions).where(t.versions.c.id == version_id)).one()
         details = {k: v for k, v in row._mapping.items() if k != "id"}
         details["version_id"] = version_id
-        audit.append(
-            conn, audit.current_actor(), "list.loaded", f"list-version:{version_id}", details
-        )
+        subject = f"list-version:{version_id}"
+        actor = audit.current_actor()
+        audit.append(conn, actor, "list.loaded", subject, details)
+        if verdict.status != gates.ACCEPTED:
+            audit.append(
+                conn,
+                actor,
+                f"list.{verdict.status}",
+                subject,
+                {"dataset": row.dataset, "seq": row.seq, "reasons": verdict.reasons},
+            )
 
     def _lock_dataset(self, conn: Connection, dataset: str) -> int | None:
         """Create the dataset row if needed and lock it for this transaction."""
