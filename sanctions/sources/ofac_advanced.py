@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from sanctions.errors import FormatError
-from sanctions.model import Entity, FuzzyDate, NameKind, clean_text
+from sanctions.model import Entity, FuzzyDate, ListMembership, NameKind, clean_text
 
 from . import ofac_common as common
 from .base import decode_head, iter_xml, localname, open_stream, sniff
@@ -121,6 +121,10 @@ class _Context:
     programs: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     listed_on: dict[str, str] = field(default_factory=dict)
     entry_lists: list[str] = field(default_factory=list)
+    # per profile: the lists with their dates, sanction types, legal authorities
+    lists: dict[str, list[ListMembership]] = field(default_factory=lambda: defaultdict(list))
+    provisions: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    legal_basis: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     def ref(self, kind: str, ref_id: str | None) -> str | None:
         return self.refs[kind].get(ref_id or "")
@@ -177,21 +181,33 @@ def _read_document(ctx: _Context, elem: Any) -> None:
         ctx.documents[elem.get("IdentityID", "")].append((doc_type, number, country))
 
 
+def _append_new(values: list[Any], value: Any) -> None:
+    if value and value not in values:
+        values.append(value)
+
+
 def _read_entry(ctx: _Context, elem: Any) -> None:
     profile = elem.get("ProfileID", "")
-    ctx.entry_lists.append(ctx.ref("List", elem.get("ListID")) or "")
+    list_name = ctx.ref("List", elem.get("ListID")) or ""
+    ctx.entry_lists.append(list_name)
+    since: str | None = None
     for child in elem:
         name = localname(child.tag)
         if name == "EntryEvent":
             date = _date_children(child)
+            since = min(filter(None, (since, date)), default=None)
             if date and (profile not in ctx.listed_on or date < ctx.listed_on[profile]):
                 ctx.listed_on[profile] = date
+            basis = ctx.ref("LegalBasis", child.get("LegalBasisID"))
+            _append_new(ctx.legal_basis[profile], basis if basis != "Unknown" else None)
         elif name == "SanctionsMeasure":
-            if ctx.ref("SanctionsType", child.get("SanctionsTypeID")) != "Program":
+            kind = ctx.ref("SanctionsType", child.get("SanctionsTypeID"))
+            if kind != "Program":
+                _append_new(ctx.provisions[profile], kind)
                 continue
-            program = common.text_of(child, "Comment")
-            if program and program not in ctx.programs[profile]:
-                ctx.programs[profile].append(program)
+            _append_new(ctx.programs[profile], common.text_of(child, "Comment"))
+    if list_name:
+        _append_new(ctx.lists[profile], ListMembership(list_name, since))
 
 
 def _date_children(elem: Any) -> str | None:
@@ -366,6 +382,9 @@ def _party(ctx: _Context, elem: Any, dataset: str, path: Path) -> Entity:
     profile_id = profile.get("ID", "")
     entity.listing.programs = list(ctx.programs.get(profile_id, []))
     entity.listing.listed_on = ctx.listed_on.get(profile_id)
+    entity.listing.lists = list(ctx.lists.get(profile_id, []))
+    entity.listing.provisions = list(ctx.provisions.get(profile_id, []))
+    entity.listing.legal_basis = list(ctx.legal_basis.get(profile_id, []))
     entity.add("program", entity.listing.programs)
     if not any(n.kind == NameKind.PRIMARY for n in entity.names):
         raise FormatError(

@@ -140,10 +140,10 @@ _WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 
 
 def script_name_in_note(note: str | None) -> str | None:
-    """The alias form in another script that a UN alias note gives, if any.
+    """The name form in another script that a UN alias or document note gives, if any.
 
     The UN writes ``original script: Рамзан Одуев``, ``In Arabic: سيف العدل`` or
-    ``in Arabic script: شركة الكوثر`` in the NOTE of an alias. Only a name in a
+    ``in Arabic script: شركة الكوثر`` in the NOTE of an alias or document. Only a name in a
     non-Latin script is returned: a Latin text after the label is not a name form.
     """
     if not note:

@@ -297,6 +297,10 @@ def read_eu_csv(path: Path) -> Iterator[Raw]:
     yield from records.values()
 
 
+_DOC_NUMBER = re.compile(r"\b(?=[A-Z0-9.\-]*\d)[A-Z0-9][A-Z0-9.\-]{4,}[A-Z0-9]\b")
+_NUMERIC_DATE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
+
+
 def read_uk_ofsi(path: Path) -> Iterator[Raw]:
     text = _decode(path.read_bytes())
     rows = list(csv.reader(io.StringIO(text)))
@@ -313,6 +317,9 @@ def read_uk_ofsi(path: Path) -> Iterator[Raw]:
         if d := simple_date(data.get("DOB")):
             raw.dobs.append(d)
         raw.countries += [c for c in re.split(r"\s*\d\)\s*", data.get("Nationality", "")) if c]
+        for column in ("Passport Details", "NI Number"):  # the numbers in the text, not dates
+            found = _DOC_NUMBER.findall(data.get(column, ""))
+            raw.ids += [n for n in found if not _NUMERIC_DATE.fullmatch(n)]
         raw.programs.append(data.get("Regime", ""))
     yield from records.values()
 

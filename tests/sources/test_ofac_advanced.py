@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sanctions.errors import FormatError
-from sanctions.model import Entity, FuzzyDate, NameKind
+from sanctions.model import Entity, FuzzyDate, ListMembership, NameKind
 from sanctions.sources import detect_format, ofac_advanced
 
 REAL = "us/ofac-consolidated/CONS_ADVANCED_2021-06-03.xml"
@@ -224,3 +224,16 @@ def test_real_vessels_have_flag_and_call_sign(real_entities: dict) -> None:
     assert len(vessels) == 11
     assert all(v.get("callSign") and v.get("flag") for v in vessels)
     assert all(v.get("imoNumber") for v in vessels)
+
+
+def test_real_lists_with_dates_sanction_types_and_legal_authorities(real_entities: dict) -> None:
+    # SanctionsEntry ListID -> List, EntryEvent Date and LegalBasisID, SanctionsMeasure types
+    vtb = real_entities["18721"].listing
+    assert vtb.lists == [
+        ListMembership("Consolidated List", "2015-12-22"),
+        ListMembership("Sectoral Sanctions Identifications List", "2015-12-22"),
+    ]
+    assert vtb.provisions == ["13662 Sectoral Directive 1"]
+    assert vtb.legal_basis == ["Executive Order 13662 (Ukraine)"]
+    assert all(e.listing.lists and e.listing.provisions for e in real_entities.values())
+    assert all("Unknown" not in e.listing.legal_basis for e in real_entities.values())
