@@ -37,6 +37,7 @@ from sanctions.store import schema as st
 
 from . import schema as t
 from .alerts import Alert, close_alerts, suppressions
+from .integrity import alert_state
 from .keys import matcher_fingerprint
 from .records import dumps, now, record_version_data
 from .runs import Hit, Plan
@@ -324,6 +325,7 @@ def _raise(
             "score": row.score,
             "previous_alert": row.previous_alert_id,
             "decision": row.decision_id,
+            "row": alert_state(row._mapping),
         }
         events.append((actor, action, f"alert:{row.id}", details))
     audit.append_many(conn, events)

@@ -189,6 +189,10 @@ class VerifyOut(BaseModel):
     last_hash: str
     broken_id: int | None = None
     problem: str | None = None
+    head: str = ""
+    macs: int = 0
+    anchored: list[str] = []
+    state_problems: list[str] = []
     summary: str
 
 
@@ -515,7 +519,7 @@ async def decide_alert(
     openapi_extra=guarded(*ADMIN),
 )
 async def verify_audit(request: Request) -> JSONResponse:
-    result = await run_in_threadpool(audit.verify, request.app.state.store.engine)
+    result = await run_in_threadpool(_watch(request).verify_audit)
     return JSONResponse({**result.to_dict(), "summary": result.summary()})
 
 
