@@ -9,6 +9,9 @@ row edited, inserted or deleted outside the application. Remembered false
 positives (``watch_suppressions``, which keep later matches quiet) must each
 come from a logged false-positive decision.
 
+:func:`check_references` finds rows that point at nothing: an alert whose
+record, record version, list entity, run or decision does not exist.
+
 Entries written before the rows were logged whole carry fewer fields; those
 fields are checked (status, score, pair, reasons), the rest cannot be.
 """
@@ -22,10 +25,11 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from sanctions.audit import audit_log
+from sanctions.store import schema as st
 
 from . import schema as t
 
-__all__ = ["alert_state", "decision_state", "check_state"]
+__all__ = ["alert_state", "decision_state", "check_state", "check_references"]
 
 ALERT_JSON = ("explanation", "list_versions", "changes")
 MAX_REPORTED = 200
@@ -218,3 +222,91 @@ def check_state(conn: Connection) -> list[str]:
     for event in _alert_events(conn):
         replay.apply(*event)
     return _check_alerts(conn, replay) + _check_decisions(conn, replay) + _check_suppressions(conn)
+
+
+def _check_records(conn: Connection) -> Iterator[str]:
+    rv = t.watch_record_versions
+    versions = {
+        (r.record_id, r.version): r.hash
+        for r in conn.execute(select(rv.c.record_id, rv.c.version, rv.c.hash))
+    }
+    for row in conn.execute(select(t.watch_records)):
+        logged = versions.get((row.id, row.version))
+        if logged is None:
+            yield f"watched record {row.id}: its version {row.version} does not exist"
+        elif logged != row.hash:
+            yield f"watched record {row.id}: its hash differs from version {row.version}'s"
+
+
+def _alert_references(
+    row: Any,
+    records: dict[str, str],
+    record_versions: set[tuple[str, int]],
+    refs: dict[str, set[Any]],
+) -> Iterator[str]:
+    name = f"alert {row.id}"
+    if row.record_id not in records:
+        yield f"{name}: watched record {row.record_id} does not exist"
+    elif row.status != "closed" and records[row.record_id] != "active":
+        yield f"{name} is {row.status} but record {row.record_id} is {records[row.record_id]}"
+    if (row.record_id, row.record_version) not in record_versions:
+        yield f"{name}: record {row.record_id} has no version {row.record_version}"
+    if (row.entity_version_id, row.entity_id, row.entity_hash) not in refs["entities"]:
+        yield (
+            f"{name}: entity {row.entity_id} ({row.entity_hash[:12]}) is not in list version "
+            f"{row.entity_version_id}"
+        )
+    for column, table in (
+        ("run_id", "runs"),
+        ("closed_run_id", "runs"),
+        ("previous_alert_id", "alerts"),
+    ):
+        value = getattr(row, column)
+        if value is not None and value not in refs[table]:
+            yield f"{name}: {column} {value} does not exist"
+    if (
+        row.decision_id is not None
+        and (row.decision_id, row.record_id, row.entity_id) not in refs["decisions"]
+    ):
+        yield f"{name}: decision {row.decision_id} does not exist or is about another pair"
+    if (row.status == "closed") != (row.closed_at is not None):
+        yield f"{name}: status {row.status} but closed_at is {row.closed_at!r}"
+
+
+def _entity_refs(conn: Connection) -> set[tuple[int, str, str]]:
+    """(list version, entity id, hash) of every entity some alert points at."""
+    a, ve = t.watch_alerts, st.version_entities
+    rows = conn.execute(
+        select(ve.c.version_id, ve.c.entity_id, ve.c.hash)
+        .select_from(
+            ve.join(
+                a, (a.c.entity_version_id == ve.c.version_id) & (a.c.entity_id == ve.c.entity_id)
+            )
+        )
+        .distinct()
+    )
+    return {(r[0], r[1], r[2]) for r in rows}
+
+
+def check_references(conn: Connection) -> list[str]:
+    """Rows of the watch tables that point at nothing (records, versions, entities, runs)."""
+    problems = list(_check_records(conn))
+    records = {
+        r.id: r.status for r in conn.execute(select(t.watch_records.c.id, t.watch_records.c.status))
+    }
+    rv = t.watch_record_versions
+    record_versions = {(r[0], r[1]) for r in conn.execute(select(rv.c.record_id, rv.c.version))}
+    d = t.watch_decisions
+    decisions = conn.execute(select(d.c.id, d.c.record_id, d.c.entity_id, d.c.alert_id)).all()
+    refs: dict[str, set[Any]] = {
+        "runs": {r[0] for r in conn.execute(select(t.watch_runs.c.id))},
+        "alerts": {r[0] for r in conn.execute(select(t.watch_alerts.c.id))},
+        "decisions": {(r[0], r[1], r[2]) for r in decisions},
+        "entities": _entity_refs(conn),
+    }
+    for row in conn.execute(select(t.watch_alerts).order_by(t.watch_alerts.c.id)):
+        problems += _alert_references(row, records, record_versions, refs)
+    for decision in decisions:
+        if decision.alert_id not in refs["alerts"]:
+            problems.append(f"decision {decision.id}: alert {decision.alert_id} does not exist")
+    return problems
