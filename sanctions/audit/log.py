@@ -7,8 +7,10 @@ subject, details]``. Changing any field of any row, deleting a row or cutting
 entries off the end breaks the chain at a place :func:`verify` names.
 
 The chain proves the log was not edited *after* the fact by someone who can
-write to the database but not recompute every later hash; anchoring the last
-hash elsewhere (``sanctions audit verify`` prints it) closes the remaining gap.
+write to the database but not recompute every later hash. Two anchors outside
+the database close the remaining gap (see :mod:`.seal`): the exported head
+(``sanctions audit head``, checked with ``verify(expect=...)``) and MACs made
+with a key the database does not hold (``SANCTIONS_AUDIT_KEY``).
 """
 
 from __future__ import annotations

@@ -512,8 +512,10 @@ async def decide_alert(
 @router.get(
     "/audit/verify",
     summary="Check the audit log's hash chain",
-    description="`ok` is false when an entry was edited, removed or cut off; `broken_id` "
-    "and `problem` name the first entry that does not check out. Answers 200 either way.",
+    description="`ok` is false when an entry was edited, removed or cut off, or when an "
+    "alert, decision or remembered false positive disagrees with the log; `broken_id` and "
+    "`problem` name the first entry that does not check out, `state_problems` each row. "
+    "MACs are checked when the server has the audit key. Answers 200 either way.",
     tags=[TAG_AUDIT],
     response_model=VerifyOut,
     openapi_extra=guarded(*ADMIN),
