@@ -309,4 +309,13 @@ def check_references(conn: Connection) -> list[str]:
     for decision in decisions:
         if decision.alert_id not in refs["alerts"]:
             problems.append(f"decision {decision.id}: alert {decision.alert_id} does not exist")
-    return problems
+    return problems + list(_check_runs(conn))
+
+
+def _check_runs(conn: Connection) -> Iterator[str]:
+    """Each run screened list versions that exist."""
+    versions = {r[0] for r in conn.execute(select(st.versions.c.id))}
+    for run in conn.execute(select(t.watch_runs.c.id, t.watch_runs.c.list_versions)):
+        for dataset, version_id in json.loads(run.list_versions).items():
+            if version_id not in versions:
+                yield f"run {run.id}: list version {version_id} ({dataset}) does not exist"
