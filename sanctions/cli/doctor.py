@@ -6,16 +6,11 @@ import sys
 
 import click
 
-from .app import console, db_option, err_console, main, open_store, print_json
+from .app import console, db_option, err_console, expect_option, main, open_store, print_json
 
 
 @main.command("doctor")
-@click.option(
-    "--expect",
-    default=None,
-    metavar="ID:HASH",
-    help="An audit head exported earlier (`sanctions audit head`) the log must still contain.",
-)
+@expect_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @db_option
 @click.pass_context

@@ -10,7 +10,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from .app import console, db_option, err_console, main, open_store, print_json
+from .app import console, db_option, err_console, expect_option, main, open_store, print_json
 
 ACTOR_HELP = "Who is acting (default: $SANCTIONS_ACTOR or the OS user)."
 
@@ -292,12 +292,7 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
-@click.option(
-    "--expect",
-    default=None,
-    metavar="ID:HASH",
-    help="A head exported earlier (`sanctions audit head`): the log must still contain it.",
-)
+@expect_option
 @click.option("--json", "as_json", is_flag=True)
 @db_option
 @click.pass_context

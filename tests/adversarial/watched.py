@@ -13,21 +13,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from tests.watch.test_postgres import LIST_TABLES, WATCH_TABLES
+
 WATCH_FIXTURES = Path(__file__).resolve().parents[1] / "watch" / "fixtures"
-TABLES = (
-    "watch_suppressions",
-    "watch_decisions",
-    "watch_alerts",
-    "watch_runs",
-    "watch_record_versions",
-    "watch_records",
-    "audit_log",
-    "changes",
-    "version_entities",
-    "blobs",
-    "versions",
-    "datasets",
-)
+TABLES = WATCH_TABLES + LIST_TABLES
 
 
 def open_backend(backend: str, tmp_path: Path) -> Any:
