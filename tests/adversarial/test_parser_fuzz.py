@@ -175,6 +175,10 @@ def test_mutated_samples_parse_or_fail_clearly(fmt: str, edits: list[Any], membe
 @FAST
 @given(data=st.binary(max_size=2000))
 def test_random_bytes_parse_or_fail_clearly(fmt: str, data: bytes) -> None:
+    _fuzz_bytes(fmt, data)
+
+
+def _fuzz_bytes(fmt: str, data: bytes) -> None:
     module = _module_of(SAMPLE_PATHS[fmt])
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "list.bin"
@@ -191,6 +195,14 @@ def test_many_mutated_samples_parse_or_fail_clearly(
 ) -> None:
     source = SAMPLE_PATHS[fmt]
     _fuzz_file(_module_of(source), source, edits, member)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", FORMAT_IDS)
+@SLOW
+@given(data=st.binary(max_size=20_000))
+def test_many_random_bytes_parse_or_fail_clearly(fmt: str, data: bytes) -> None:
+    _fuzz_bytes(fmt, data)
 
 
 @pytest.mark.slow
