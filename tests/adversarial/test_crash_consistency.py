@@ -205,6 +205,7 @@ def _trials(op: str, templates: dict[str, Any], folder: Path, trials: int) -> No
     total, after = _reference(op, templates, folder)
     assert after != before, f"{op} changes nothing: the test would prove nothing"
     rng = random.Random(f"{SEED}-{op}")
+    outcomes = {"before": 0, "after": 0}
     for trial in range(trials):
         kill_at = rng.randint(1, total)
         where = f"seed {SEED}, {op}, trial {trial}, killed before statement {kill_at}/{total}"
@@ -217,11 +218,13 @@ def _trials(op: str, templates: dict[str, Any], folder: Path, trials: int) -> No
         assert report.ok, f"{where}: {report.problems}"
         state = _state(db)
         assert state in (before, after), f"{where}: a state between before and after"
+        outcomes["before" if state == before else "after"] += 1
         _run_whole(op, db, arg)
         assert _state(db) == after, f"{where}: running it again gives another state"
         store = Store.open(db)
         assert diagnose(store).ok, f"{where}: problems after running it again"
         store.close()
+    print(f"\n{op}: {trials} kills among {total} statements (seed {SEED}): {outcomes}")
 
 
 @pytest.mark.parametrize("op", OPERATIONS)
