@@ -35,7 +35,7 @@ ALERT_JSON = ("explanation", "list_versions", "changes")
 MAX_REPORTED = 200
 
 
-def alert_state(row: Mapping[str, Any]) -> dict[str, Any]:
+def alert_state(row: Mapping[Any, Any]) -> dict[str, Any]:
     """An alert row as logged: every column but the id, JSON columns as objects."""
     out = {}
     for column in t.watch_alerts.columns:
@@ -48,7 +48,7 @@ def alert_state(row: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def decision_state(row: Mapping[str, Any]) -> dict[str, Any]:
+def decision_state(row: Mapping[Any, Any]) -> dict[str, Any]:
     """A decision row as logged: every column."""
     return {column.name: row[column.name] for column in t.watch_decisions.columns}
 
@@ -101,6 +101,8 @@ class _Replay:
             self.alerts[alert_id] = dict(state)
         else:
             self.alerts.setdefault(alert_id, {}).update(state)
+        if action == "alert.decided" and not isinstance(row, dict):
+            self.alerts[alert_id].pop("decision_id", None)  # older entries did not log it
         self.alert_entry[alert_id] = entry_id
         if action != "alert.decided":
             return
@@ -180,15 +182,15 @@ def _check_decisions(conn: Connection, replay: _Replay) -> list[str]:
         )
     for alert_id in sorted(legacy_rows.keys() | replay.legacy_decisions.keys()):
         rows = legacy_rows.get(alert_id, [])
-        logged = replay.legacy_decisions.get(alert_id, [])
-        if len(rows) != len(logged):
+        older = replay.legacy_decisions.get(alert_id, [])
+        if len(rows) != len(older):
             problems.append(
                 f"alert {alert_id} has {len(rows)} decision rows not in the audit log's "
-                f"whole-row entries but {len(logged)} older decision entries: rows were "
+                f"whole-row entries but {len(older)} older decision entries: rows were "
                 "inserted or deleted"
             )
             continue
-        for row, (entry, wanted) in zip(rows, logged, strict=True):
+        for row, (entry, wanted) in zip(rows, older, strict=True):
             problem = _diff(f"decision {row.id}", dict(row._mapping), wanted, entry)
             if problem:
                 problems.append(problem)

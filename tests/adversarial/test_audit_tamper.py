@@ -269,3 +269,37 @@ def test_cli_head_and_verify_expect(store: Any, tmp_path: Path) -> None:
     assert bad.exit_code == 1 and "is not in the log" in bad.output
     typo = runner.invoke(main, ["--db", db, "audit", "verify", "--expect", "12:xyz"])
     assert typo.exit_code == 2 and "expected ID:HASH" in typo.output
+
+
+def _as_before_this_change(store: Any) -> None:
+    """Rewrite the log as older versions wrote it: alert events without whole rows."""
+    entries = list(audit.iter_entries(store.engine))
+    prev = audit.GENESIS
+    with store.engine.begin() as conn:
+        for entry in entries:
+            details = json.loads(entry.details)
+            details.pop("row", None)
+            details.pop("decision_record", None)
+            content = json.dumps(details, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+            digest = entry_hash(
+                prev, entry.id, entry.at, entry.actor, entry.action, entry.subject, content
+            )
+            conn.execute(
+                text("UPDATE audit_log SET details = :d, prev_hash = :p, hash = :h WHERE id = :i"),
+                {"d": content, "p": prev, "h": digest, "i": entry.id},
+            )
+            prev = digest
+        conn.execute(text("UPDATE audit_head SET last_hash = :h"), {"h": prev})
+
+
+def test_stores_logged_before_whole_rows_are_checked_on_what_was_logged(store: Any) -> None:
+    watch = fill(store)
+    _as_before_this_change(store)
+    assert watch.verify_audit().ok, watch.verify_audit().summary()
+    decided = watch.alerts("true_match")[0]
+    decision = watch.decisions(decided.id)[0]
+    sql(store, "UPDATE watch_alerts SET status = 'closed' WHERE id = :i", i=decided.id)
+    sql(store, "UPDATE watch_decisions SET reason = 'fine' WHERE id = :i", i=decision.id)
+    problems = watch.verify_audit().state_problems
+    assert any(f"alert {decided.id} differs" in p and "status" in p for p in problems)
+    assert any(f"decision {decision.id} differs" in p and "reason" in p for p in problems)
