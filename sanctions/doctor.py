@@ -69,23 +69,29 @@ def _count(conn: Connection, table: Any) -> int:
 
 def _check_loads_logged(conn: Connection) -> list[str]:
     a = audit.audit_log.c
-    logged = {
-        r[0]
-        for r in conn.execute(select(a.subject).where(a.action == "list.loaded"))
-        if r[0].startswith("list-version:")
-    }
-    versions = {
-        f"list-version:{r.id}": r
-        for r in conn.execute(select(st.versions.c.id, st.versions.c.dataset, st.versions.c.seq))
-    }
-    problems = [
-        f"{v.dataset} v{v.seq} (version {v.id}) has no list.loaded entry: written outside a load"
-        for subject, v in versions.items()
-        if subject not in logged
-    ]
+    logged: dict[str, set[str]] = {"list.loaded": set(), "list.seen": set()}
+    query = select(a.action, a.subject).where(a.action.in_(list(logged)))
+    for action, subject in conn.execute(query):
+        logged[action].add(subject)
+    v = st.versions.c
+    versions = {f"list-version:{r.id}": r for r in conn.execute(select(v.id, v.dataset, v.seq))}
+    problems = []
+    for subject, version in versions.items():
+        if subject in logged["list.loaded"]:
+            continue
+        how = (
+            "was only found by a later screening run (list.seen)"
+            if subject in logged["list.seen"]
+            else "has no list.loaded entry"
+        )
+        problems.append(
+            f"{version.dataset} v{version.seq} (version {version.id}) {how}: "
+            "written outside a load, or by a release that did not log loads"
+        )
+    gone = (logged["list.loaded"] | logged["list.seen"]) - versions.keys()
     problems += [
-        f"{subject} is logged as loaded but does not exist: removed from the store"
-        for subject in sorted(logged - versions.keys())
+        f"{subject} is in the audit log but does not exist: removed from the store"
+        for subject in sorted(gone)
     ]
     return problems
 

@@ -88,12 +88,15 @@ class RunReport:
 
 
 def record_list_loads(conn: Connection, actor: str) -> int:
-    """Log every list version the audit log does not know yet (``list.loaded``)."""
+    """Log every list version the audit log does not know yet (``list.seen``).
+
+    A load logs its own version (``list.loaded``); a version found here was written
+    by an older release, or outside the program: ``sanctions doctor`` names it.
+    """
+    a = audit.audit_log.c
     seen = {
         r[0]
-        for r in conn.execute(
-            select(audit.audit_log.c.subject).where(audit.audit_log.c.action == "list.loaded")
-        )
+        for r in conn.execute(select(a.subject).where(a.action.in_(["list.loaded", "list.seen"])))
     }
     rows = conn.execute(select(st.versions).order_by(st.versions.c.id)).all()
     events = []
@@ -103,7 +106,7 @@ def record_list_loads(conn: Connection, actor: str) -> int:
             continue
         details = {k: v for k, v in row._mapping.items() if k not in ("id",)}
         details["version_id"] = row.id
-        events.append((actor, "list.loaded", subject, details))
+        events.append((actor, "list.seen", subject, details))
     audit.append_many(conn, events)
     return len(events)
 

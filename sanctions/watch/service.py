@@ -134,7 +134,7 @@ class Watch:
         return self._read(lambda c: [dict(row._mapping) for row in c.execute(query)])
 
     def record_list_loads(self) -> int:
-        """Log list versions loaded since the audit log last saw them (``list.loaded``)."""
+        """Log list versions the audit log does not know (``list.seen``: not logged by a load)."""
 
         def write(conn: Connection) -> int:
             audit.lock(conn)

@@ -139,3 +139,20 @@ def test_the_store_of_every_real_list_has_no_problem(real_store_loads: dict[str,
     assert report.ok, report.problems[:10]
     assert report.counts["versions"] >= len(real_store_loads["results"]) - 1
     assert report.counts["blobs"] > 50_000
+
+
+def test_a_forged_version_is_still_named_after_a_screening_run_has_seen_it(
+    sqlite_store: Any,
+) -> None:
+    from sanctions.watch import Watch
+
+    sql(sqlite_store, "INSERT INTO datasets (id, title) VALUES ('ghost', 'Ghost')")
+    sql(
+        sqlite_store,
+        "INSERT INTO versions (dataset, seq, content_hash, format, loaded_at, entity_count, "
+        "added, removed, changed) VALUES ('ghost', 1, :h, 'ftm', '2026-01-01', 0, 0, 0, 0)",
+        h="0" * 64,
+    )
+    Watch(sqlite_store, actor="cron").rescreen()
+    problems = diagnose(sqlite_store).problems
+    assert any("ghost v1" in p and "only found by a later screening run" in p for p in problems)
