@@ -4,7 +4,9 @@
 
 OP is ``load`` (ARG: a list file), ``update`` (ARG: a mirror folder), ``import``
 (ARG: a customers CSV, with ``remove_missing``) or ``rescreen``. Statements are
-counted by an SQLAlchemy event hook (every cursor execute, and each COMMIT);
+counted by SQLAlchemy event hooks (every cursor execute, each COMMIT before it
+happens, and each connection handed back to the pool, i.e. after a transaction
+ended);
 when the count reaches KILL_AT the process kills itself, so the kill lands at a
 point chosen by the caller's seeded RNG, in units of work, not of time. With
 KILL_AT 0 the operation runs to the end and the number of statements is printed
@@ -61,6 +63,7 @@ def main() -> None:
     killer = Killer(kill_at)
     event.listen(store.engine, "before_cursor_execute", killer.tick)
     event.listen(store.engine, "commit", killer.tick)
+    event.listen(store.engine, "reset", killer.tick)
     try:
         run(op, store, arg)
         outcome = "done"

@@ -179,6 +179,7 @@ def _run_whole(op: str, db: Path, arg: str | None) -> int:
     killer = Killer(0)
     event.listen(store.engine, "before_cursor_execute", killer.tick)
     event.listen(store.engine, "commit", killer.tick)
+    event.listen(store.engine, "reset", killer.tick)
     run(op, store, arg)
     store.close()
     return killer.count
