@@ -39,7 +39,7 @@ FAST = settings(
     max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), database=None
 )
 SLOW = settings(
-    max_examples=int(os.environ.get("SANCTIONS_FUZZ_EXAMPLES", "60")),
+    max_examples=int(os.environ.get("SANCTIONS_FUZZ_EXAMPLES", "100")),
     deadline=None,
     suppress_health_check=list(HealthCheck),
     database=None,
