@@ -28,6 +28,7 @@ from sanctions.audit import audit_log
 from sanctions.store import schema as st
 
 from . import schema as t
+from .records import record_hash
 
 __all__ = ["alert_state", "decision_state", "check_state", "check_references"]
 
@@ -227,11 +228,17 @@ def check_state(conn: Connection) -> list[str]:
 
 
 def _check_records(conn: Connection) -> Iterator[str]:
+    """Each record points at its version, and each version's content matches its hash."""
     rv = t.watch_record_versions
-    versions = {
-        (r.record_id, r.version): r.hash
-        for r in conn.execute(select(rv.c.record_id, rv.c.version, rv.c.hash))
-    }
+    versions = {}
+    query = select(rv.c.record_id, rv.c.version, rv.c.hash, rv.c.data)
+    for r in conn.execution_options(yield_per=5000).execute(query):
+        versions[(r.record_id, r.version)] = r.hash
+        if record_hash(json.loads(r.data)) != r.hash:
+            yield (
+                f"watched record {r.record_id} version {r.version}: its content does not match "
+                "its hash (edited in place)"
+            )
     for row in conn.execute(select(t.watch_records)):
         logged = versions.get((row.id, row.version))
         if logged is None:

@@ -90,6 +90,16 @@ def test_alerts_pointing_at_nothing_are_named(store: Any) -> None:
     assert any("record c-1 has no version" in p for p in problems)
 
 
+def test_a_watched_record_edited_in_place_is_named(store: Any) -> None:
+    sql(
+        store,
+        "UPDATE watch_record_versions SET data = REPLACE(data, 'Boris', 'Doris') "
+        "WHERE record_id = 'c-1'",
+    )
+    problems = _only(store, "watch")
+    assert any("watched record c-1 version 1: its content does not match" in p for p in problems)
+
+
 def test_an_audit_chain_break_is_named(store: Any) -> None:
     sql(store, "UPDATE audit_log SET actor = 'mallory' WHERE id = 2")
     assert any(p.startswith("audit: entry 2:") for p in diagnose(store).problems)
