@@ -5,6 +5,9 @@
 * ``audit_head``: a single row holding the number and hash of the last entry.
   Appending locks it, so entries are numbered and chained in commit order; and
   it lets :func:`sanctions.audit.verify` notice entries cut off the end.
+
+Migration ``0006`` (branch ``audit_tamper``) adds ``mac`` to both: HMACs made
+with a key kept outside the database (see :mod:`sanctions.audit.seal`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ audit_log = Table(
     Column("details", Text, nullable=False),  # canonical JSON
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Column("mac", String(64), nullable=True),  # HMAC of the hash (migration 0006)
     Index("ix_audit_log_action", "action"),
 )
 
@@ -33,4 +37,5 @@ audit_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),  # always 1
     Column("last_id", Integer, nullable=False),
     Column("last_hash", String(64), nullable=False),
+    Column("mac", String(64), nullable=True),  # HMAC of (last id, last hash) (migration 0006)
 )

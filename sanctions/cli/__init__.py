@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "serve",
     "watch",
     "coordination",
+    "doctor",
 )
 
 for _name in COMMAND_MODULES:

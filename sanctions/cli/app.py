@@ -105,6 +105,16 @@ def db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
+def expect_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`--expect ID:HASH`: an audit head exported earlier that the log must still contain."""
+    return click.option(
+        "--expect",
+        default=None,
+        metavar="ID:HASH",
+        help="An audit head exported earlier (`sanctions audit head`) the log must still contain.",
+    )(fn)
+
+
 def open_store(ctx: click.Context, db_sub: str | None = None) -> Any:
     from sanctions.store import Store
 

@@ -10,7 +10,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from .app import console, db_option, err_console, main, open_store, print_json
+from .app import console, db_option, err_console, expect_option, main, open_store, print_json
 
 ACTOR_HELP = "Who is acting (default: $SANCTIONS_ACTOR or the OS user)."
 
@@ -300,26 +300,47 @@ def decide_cmd(
 
 @main.group("audit")
 def audit_group() -> None:
-    """The hash-chained audit log: verify it, export it."""
+    """The hash-chained audit log: verify it, export its head, export it."""
 
 
 @audit_group.command("verify")
+@expect_option
 @click.option("--json", "as_json", is_flag=True)
 @db_option
 @click.pass_context
-def verify_cmd(ctx: click.Context, as_json: bool, db_sub: str | None) -> None:
-    """Recompute the chain; name the first broken entry (exit code 1 if broken)."""
-    from sanctions import audit
-
-    result = audit.verify(open_store(ctx, db_sub).engine)
+def verify_cmd(ctx: click.Context, expect: str | None, as_json: bool, db_sub: str | None) -> None:
+    """Recompute the chain, check MACs (with SANCTIONS_AUDIT_KEY) and that alerts and
+    decisions agree with the log; name each problem (exit code 1 if any)."""
+    result = _watch(ctx, db_sub).verify_audit(expect=expect)
     if as_json:
         print_json(result.to_dict())
     else:
         (console if result.ok else err_console).print(
-            result.summary(), highlight=False, soft_wrap=True
+            _capped(result.summary()), highlight=False, soft_wrap=True
         )
     if not result.ok:
         sys.exit(1)
+
+
+def _capped(text: str, limit: int = 200) -> str:
+    lines = text.splitlines()
+    if len(lines) <= limit:
+        return text
+    return "\n".join([*lines[:limit], f"... and {len(lines) - limit:,} more (see --json)"])
+
+
+@audit_group.command("head")
+@click.option("--json", "as_json", is_flag=True)
+@db_option
+@click.pass_context
+def head_cmd(ctx: click.Context, as_json: bool, db_sub: str | None) -> None:
+    """Print the log's head (ID:HASH). Keep it outside the database (ticket, e-mail,
+    write-once storage) and check it later with `audit verify --expect ID:HASH`."""
+    head = _watch(ctx, db_sub).audit_head()
+    if as_json:
+        print_json({"last_id": head.last_id, "last_hash": head.last_hash, "head": str(head)})
+    else:
+        click.echo(str(head))
 
 
 @audit_group.command("export")

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from sanctions.model import Entity, FuzzyDate, NameKind, clean_text, parse_date
 
 from .base import (
     DATE_IN_TEXT,
+    READ_ERRORS,
     add_latest_date,
     check_size,
     date_of_match,
@@ -144,16 +144,30 @@ def _add_dates(entity: Entity, value: Any) -> None:
                 entity.add("notes", f"birthDate: {piece}")
 
 
+# A damaged workbook fails while it is read (read-only mode reads lazily), not only at opening.
+BROKEN_WORKBOOK = (*READ_ERRORS, KeyError, ValueError, SyntaxError)
+
+
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(row number, column -> value) of the first sheet, after checking the header."""
-    import openpyxl
-
     check_size(path)
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        yield from _sheet_rows(path)
+    except BROKEN_WORKBOOK as exc:
         raise FormatError(f"not a readable Excel workbook: {exc}", path) from exc
+
+
+def _sheet_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    import openpyxl
+
+    with open(path, "rb") as fh:  # a file object: openpyxl would judge a path by its extension
+        yield from _workbook_rows(path, openpyxl.load_workbook(fh, read_only=True, data_only=True))
+
+
+def _workbook_rows(path: Path, workbook: Any) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
+        if not workbook.worksheets:
+            raise FormatError("the workbook has no sheet", path)
         sheet = workbook.worksheets[0]
         header: list[str] | None = None
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):

@@ -21,6 +21,7 @@ import io
 import os
 import re
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -105,6 +106,19 @@ def open_stream(path: str | Path) -> Iterator[IO[bytes]]:
     if not path.exists():
         raise FormatError("file not found", path)
     check_size(path)
+    try:
+        with _open_stream(path) as stream:
+            yield stream
+    except READ_ERRORS as exc:  # damaged compressed content, found while it is read
+        raise FormatError(f"cannot read compressed content: {exc}", path) from exc
+
+
+# What reading a damaged gzip or zip stream raises.
+READ_ERRORS = (OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError)
+
+
+@contextmanager
+def _open_stream(path: Path) -> Iterator[IO[bytes]]:
     with open(path, "rb") as raw:
         magic = raw.read(4)
         raw.seek(0)
@@ -130,7 +144,7 @@ def sniff(path: str | Path, size: int = HEAD_SIZE) -> bytes:
     with open_stream(path) as stream:
         try:
             return stream.read(size)
-        except (OSError, EOFError, zipfile.BadZipFile) as exc:
+        except READ_ERRORS as exc:
             raise FormatError(f"cannot read compressed content: {exc}", path) from exc
 
 
@@ -195,7 +209,7 @@ def iter_xml(
         except etree.XMLSyntaxError as exc:
             line = exc.position[0] if getattr(exc, "position", None) else exc.lineno
             raise FormatError(f"malformed XML: {exc.msg}", path, line=line) from exc
-        except (OSError, EOFError, zipfile.BadZipFile) as exc:
+        except READ_ERRORS as exc:
             raise FormatError(f"cannot read content: {exc}", path) from exc
 
 

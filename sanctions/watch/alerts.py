@@ -22,6 +22,7 @@ from sanctions import audit
 from sanctions.errors import SanctionsError
 
 from . import schema as t
+from .integrity import decision_state
 from .records import now
 
 __all__ = [
@@ -166,7 +167,18 @@ def close_alerts(
             actor,
             "alert.closed",
             f"alert:{alert.id}",
-            {"reason": reason, "run": run_id, "status_was": alert.status, **_pair(alert)},
+            {
+                "reason": reason,
+                "run": run_id,
+                "status_was": alert.status,
+                **_pair(alert),
+                "row": {
+                    "status": "closed",
+                    "closed_reason": reason,
+                    "closed_at": stamp,
+                    "closed_run_id": run_id,
+                },
+            },
         )
         for alert, reason in closures
     ]
@@ -232,10 +244,19 @@ def decide(conn: Connection, alert_id: int, decision: str, reason: str, analyst:
         .values(status=decision, decision_id=decision_id)
     )
     _remember(conn, alert, decision, decision_id)
-    details = {"decision": decision, "reason": reason.strip(), "status_was": alert.status}
-    audit.append(
-        conn, analyst.strip(), "alert.decided", f"alert:{alert_id}", {**details, **_pair(alert)}
-    )
+    details = {
+        "decision": decision,
+        "reason": reason.strip(),
+        "status_was": alert.status,
+        **_pair(alert),
+        "row": {"status": decision, "decision_id": decision_id},
+        "decision_record": decision_state(
+            conn.execute(select(t.watch_decisions).where(t.watch_decisions.c.id == decision_id))
+            .one()
+            ._mapping
+        ),
+    }
+    audit.append(conn, analyst.strip(), "alert.decided", f"alert:{alert_id}", details)
     return Decision(
         decision_id, alert_id, decision, reason.strip(), analyst.strip(), stamp, alert.status
     )

@@ -43,6 +43,7 @@ from sanctions.store import schema as st
 
 from . import schema as t
 from .alerts import Alert, close_alerts, suppressions
+from .integrity import alert_state
 from .keys import matcher_fingerprint
 from .records import dumps, now, record_version_data
 from .runs import Hit, Plan
@@ -98,12 +99,15 @@ class RunReport:
 
 
 def record_list_loads(conn: Connection, actor: str) -> int:
-    """Log every list version the audit log does not know yet (``list.loaded``)."""
+    """Log every list version the audit log does not know yet (``list.seen``).
+
+    A load logs its own version (``list.loaded``); a version found here was written
+    by an older release, or outside the program: ``sanctions doctor`` names it.
+    """
+    a = audit.audit_log.c
     seen = {
         r[0]
-        for r in conn.execute(
-            select(audit.audit_log.c.subject).where(audit.audit_log.c.action == "list.loaded")
-        )
+        for r in conn.execute(select(a.subject).where(a.action.in_(["list.loaded", "list.seen"])))
     }
     rows = conn.execute(select(st.versions).order_by(st.versions.c.id)).all()
     events = []
@@ -113,7 +117,7 @@ def record_list_loads(conn: Connection, actor: str) -> int:
             continue
         details = {k: v for k, v in row._mapping.items() if k not in ("id",)}
         details["version_id"] = row.id
-        events.append((actor, "list.loaded", subject, details))
+        events.append((actor, "list.seen", subject, details))
     audit.append_many(conn, events)
     return len(events)
 
@@ -354,6 +358,7 @@ def _raise(
             "score": row.score,
             "previous_alert": row.previous_alert_id,
             "decision": row.decision_id,
+            "row": alert_state(row._mapping),
         }
         events.append((actor, action, f"alert:{row.id}", details))
     audit.append_many(conn, events)

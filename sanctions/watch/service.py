@@ -27,6 +27,7 @@ from sanctions.matching.score import DEFAULT_THRESHOLD
 from . import schema as t
 from .alerts import Alert, Decision, decide, decisions_of, get_alert, list_alerts
 from .importer import DEFAULT_MAX_REMOVAL_SHARE, ColumnMap, import_file
+from .integrity import check_state
 from .reconcile import RunReport, record_list_loads, write_plan
 from .records import (
     ImportReport,
@@ -152,7 +153,7 @@ class Watch:
         return self._read(lambda c: [dict(row._mapping) for row in c.execute(query)])
 
     def record_list_loads(self) -> int:
-        """Log list versions loaded since the audit log last saw them (``list.loaded``)."""
+        """Log list versions the audit log does not know (``list.seen``: not logged by a load)."""
 
         def write(conn: Connection) -> int:
             audit.lock(conn)
@@ -190,8 +191,16 @@ class Watch:
 
     # -- audit ---------------------------------------------------------------------
 
-    def verify_audit(self) -> audit.VerifyResult:
-        return audit.verify(self.store.engine)
+    def verify_audit(self, expect: str | None = None) -> audit.VerifyResult:
+        """Check the audit chain (with the key and ``expect``, an exported head, when given)
+        and that the alert, decision and suppression tables agree with it."""
+        result = audit.verify(self.store.engine, expect=expect)
+        result.add_state_problems(self._read(check_state))
+        return result
+
+    def audit_head(self) -> audit.Head:
+        """The head of the audit log, to keep outside the database."""
+        return audit.head(self.store.engine)
 
     def export_audit(self, out: IO[str], fmt: str = "jsonl") -> int:
         if fmt == "jsonl":

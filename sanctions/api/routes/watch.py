@@ -196,6 +196,10 @@ class VerifyOut(BaseModel):
     last_hash: str
     broken_id: int | None = None
     problem: str | None = None
+    head: str = ""
+    macs: int = 0
+    anchored: list[str] = []
+    state_problems: list[str] = []
     summary: str
 
 
@@ -543,14 +547,16 @@ async def decide_alert(
 @router.get(
     "/audit/verify",
     summary="Check the audit log's hash chain",
-    description="`ok` is false when an entry was edited, removed or cut off; `broken_id` "
-    "and `problem` name the first entry that does not check out. Answers 200 either way.",
+    description="`ok` is false when an entry was edited, removed or cut off, or when an "
+    "alert, decision or remembered false positive disagrees with the log; `broken_id` and "
+    "`problem` name the first entry that does not check out, `state_problems` each row. "
+    "MACs are checked when the server has the audit key. Answers 200 either way.",
     tags=[TAG_AUDIT],
     response_model=VerifyOut,
     openapi_extra=guarded(*ADMIN),
 )
 async def verify_audit(request: Request) -> JSONResponse:
-    result = await run_in_threadpool(audit.verify, request.app.state.store.engine)
+    result = await run_in_threadpool(_watch(request).verify_audit)
     return JSONResponse({**result.to_dict(), "summary": result.summary()})
 
 
