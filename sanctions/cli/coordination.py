@@ -203,7 +203,12 @@ def timeline_cmd(
         for ds, points in tl.versions.items():
             if len(points) > 1:
                 vrows = [
-                    {"date": p.date, "added": p.added, "removed": p.removed, "total": p.total}
+                    {
+                        "date": p.date if p.date_basis != "loaded" else f"loaded {p.date}, undated",
+                        "added": p.added,
+                        "removed": p.removed,
+                        "total": p.total,
+                    }
                     for p in points
                 ]
                 _table(f"{ds}: versions in the store", vrows)
