@@ -16,6 +16,7 @@ The file type follows the extension (``.png``, ``.svg``, ``.pdf``).
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +166,9 @@ def plot_timeline(tl: Timeline, path: str | Path, start: str | None = None) -> P
         if ds in drawn:
             continue  # its dates come from the versions: drawn once, below
         pts = [p for p in points if start is None or p[0] >= start]
+        as_of = tl.as_of.get(ds, "")
+        if pts and as_of[:1].isdigit() and as_of > pts[-1][0]:
+            pts.append((as_of, 0, pts[-1][2]))  # the count holds until the list's as-of date
         if pts:
             ax.step(
                 [_day(p[0]) for p in pts],
@@ -192,8 +196,10 @@ def plot_timeline(tl: Timeline, path: str | Path, start: str | None = None) -> P
     ax.legend(loc="upper left", fontsize=7)
     left_out = [f"{dated_label(ds, tl.as_of)}: {why}" for ds, why in tl.left_out.items()]
     if left_out:
-        fig.text(0.01, 0.005, "Left out: " + "; ".join(left_out), fontsize=7, wrap=True)
-        fig.get_layout_engine().set(rect=(0, 0.04, 1, 0.96))
+        lines = textwrap.wrap("Left out: " + "; ".join(left_out), 210)
+        fig.text(0.01, 0.005, "\n".join(lines), fontsize=7, va="bottom")
+        height = 0.02 * len(lines) + 0.01
+        fig.get_layout_engine().set(rect=(0, height, 1, 1 - height))
     out = Path(path)
     fig.savefig(out, dpi=100)
     plt.close(fig)
