@@ -233,6 +233,8 @@ class GapRow:
     listing_date_field: str
     first_seen: str | None  # the first version of the store holding it (never a listing date)
     also_listed_by: list[str]
+    dataset: str = ""
+    as_of: str | None = None  # the date of that dataset's current version
 
 
 @dataclass
@@ -287,6 +289,8 @@ def gaps(
                 listing_field(mine.dataset),
                 mine.first_seen,
                 sorted(present - left),
+                mine.dataset,
+                report.as_of.get(mine.dataset),
             )
         )
     report.rows.sort(key=lambda r: (r.caption.lower(), r.entity_id))

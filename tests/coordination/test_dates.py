@@ -84,6 +84,7 @@ def test_reports_carry_each_lists_as_of_date(resolved_real_store: Store) -> None
     assert report.as_of == {SDN: cov.as_of[SDN], SEMA: "2020-04"}
     row = report.rows[0]
     assert row.listed_on is None and "no per-entry designation date" in row.listing_date_field
+    assert (row.dataset, row.as_of) == (SDN, cov.as_of[SDN])
     with pytest.raises(Exception, match="not among the resolved lists"):
         coverage(resolved_real_store, datasets=["us_ofac_sdnx"])
 
@@ -110,7 +111,11 @@ def test_cluster_of_putin_separates_listed_on_from_first_seen(resolved_real_stor
     db = store.url.removeprefix("sqlite:///")
     out = CliRunner().invoke(main, ["--db", db, "cluster", PUTIN_DFAT])
     assert out.exit_code == 0, out.output
-    assert "first seen" in out.output and "Control Date" in out.output
+    assert "first seen in this store" in out.output
+    dfat_row = next(
+        line for line in out.output.splitlines() if PUTIN_DFAT in line and control in line
+    )
+    assert "Control Date" in dfat_row and dfat_row.count(dfat_file) == 2  # first seen, as of
 
 
 # -- small stores ---------------------------------------------------------------------
