@@ -12,6 +12,11 @@ under a second. A *subject* is a cluster. It is in the scope of
 ``--programme RUS`` when at least one of its listings is under a programme that
 maps to ``RUS`` (see :mod:`programmes`), and a dataset *lists* it when one of its
 listings is in the cluster, under whatever programme.
+
+Every report carries each list's as-of date (its current version's date); the
+timeline dates listings only from each list's own field or, where the file has
+none, from the first later dated version of the store holding them, and names
+the lists it leaves out with the reason (see :mod:`dates`).
 """
 
 from __future__ import annotations
@@ -401,7 +406,11 @@ def _designation_date(row: _Row, history: _History) -> tuple[str | None, str]:
     if row.listed_on:
         return row.listed_on[:10], "field"
     first = history.first.get(row.dataset, "9999")
-    if row.first_seen and row.first_seen > first and row.first_seen in history.dated[row.dataset]:
+    if (
+        row.first_seen
+        and row.first_seen > first
+        and row.first_seen in history.dated.get(row.dataset, ())
+    ):
         return row.first_seen, "first_seen"
     return None, "none"
 
