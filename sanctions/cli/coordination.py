@@ -203,7 +203,12 @@ def timeline_cmd(
         for ds, points in tl.versions.items():
             if len(points) > 1:
                 vrows = [
-                    {"date": p.date, "added": p.added, "removed": p.removed, "total": p.total}
+                    {
+                        "date": p.date if p.date_basis != "loaded" else f"loaded {p.date}, undated",
+                        "added": p.added,
+                        "removed": p.removed,
+                        "total": p.total,
+                    }
                     for p in points
                 ]
                 _table(f"{ds}: versions in the store", vrows)
@@ -231,9 +236,6 @@ def cluster_cmd(ctx: click.Context, ref: str, as_json: bool, db_sub: str | None)
             "names": "; ".join(n["name"] for n in item["names"][:4]),
             "born": ", ".join(item["birth_dates"]),
             "programmes": "; ".join(item["programmes"]),
-            "listed on": _listed(item),
-            "first seen in this store": item["first_seen"] or "",
-            "list as of": item["as_of"] or "",
             "joined": f"{item['joined']['reason']}"
             + (
                 f" via {item['joined']['via']}: {item['joined']['detail']}"
@@ -244,13 +246,17 @@ def cluster_cmd(ctx: click.Context, ref: str, as_json: bool, db_sub: str | None)
         for item in data["listings"]
     ]
     _table("listings", rows)
-
-
-def _listed(item: dict[str, Any]) -> str:
-    """The list's own listing date and its field, or why there is none."""
-    if item["listed_on"]:
-        return f"{item['listed_on']} ({item['listed_on_field']})"
-    return f"- ({item['listed_on_field']})"
+    dates = [
+        {
+            "listing": item["id"],
+            "listed on (the list's own date)": item["listed_on"] or "-",
+            "from": item["listed_on_field"],
+            "first seen in this store": item["first_seen"] or "",
+            "list as of": item["as_of"] or "",
+        }
+        for item in data["listings"]
+    ]
+    _table("dates", dates)
 
 
 @main.group("override")

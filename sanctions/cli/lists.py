@@ -264,7 +264,10 @@ def show_cmd(ctx: click.Context, entity_id: str, as_json: bool, db_sub: str | No
     entity = store.get_entity(entity_id)
     history = store.entity_history(entity_id)
     if entity is None and not history:
-        require_datasets(store, [entity_id.split("-", 1)[0]], "ENTITY_ID: dataset")
+        try:
+            require_datasets(store, [entity_id.split("-", 1)[0]], "its dataset")
+        except SanctionsError as exc:
+            raise StoreError(f"no entity {entity_id!r} in the store: {exc}") from None
         raise StoreError(f"no entity {entity_id!r} in the store")
     if as_json:
         print_json({"entity": entity.to_dict() if entity else None, "history": history})

@@ -19,13 +19,14 @@ from typing import Any
 
 from sanctions.model import Entity
 
-from .history import version_date
+from .history import version_date_basis
 
 __all__ = [
     "LISTING_DATE_FIELDS",
     "NO_LISTING_DATE",
     "Dating",
     "as_of_dates",
+    "dated_versions",
     "listing_date",
     "listing_field",
 ]
@@ -77,8 +78,24 @@ def listing_field(dataset: str) -> str:
 
 
 def as_of_dates(store: Any) -> dict[str, str]:
-    """Dataset -> the date its current version stands for (publication, else file name, else load)."""
-    return {d.id: version_date(d.current) for d in store.datasets() if d.current is not None}
+    """Dataset -> the date its current version stands for (its publication date, else the date
+    in its file name); ``unknown, loaded DATE`` when it has neither."""
+    out = {}
+    for info in store.datasets():
+        if info.current is not None:
+            day, basis = version_date_basis(info.current)
+            out[info.id] = day if basis != "loaded" else f"unknown, loaded {day}"
+    return out
+
+
+def dated_versions(store: Any) -> dict[str, set[str]]:
+    """Dataset -> the dates of its versions that have a publication date (or one in the file name)."""
+    out: dict[str, set[str]] = {}
+    for version in store.versions():
+        day, basis = version_date_basis(version)
+        if basis != "loaded":
+            out.setdefault(version.dataset, set()).add(day)
+    return out
 
 
 @dataclass
@@ -101,9 +118,11 @@ class Dating:
         """``1,395 of 3,062 dated (LISTED_ON)``, or why the list is left out."""
         if self.left_out:
             return f"left out: {self.left_out}"
-        parts = []
-        if self.by_field:
-            parts.append(self.source)
+        parts = [f"{self.by_field:,} by {self.source}"] if self.by_field else []
         if self.by_first_seen:
-            parts.append(f"{self.by_first_seen:,} by the first later version holding them")
-        return f"{self.dated:,} of {self.listings:,} dated ({'; '.join(parts)})"
+            parts.append(
+                f"{self.by_first_seen:,} by the first later version of the store holding them"
+            )
+        if self.dataset in NO_LISTING_DATE:
+            parts.append(NO_LISTING_DATE[self.dataset])
+        return f"{self.dated:,} of {self.listings:,} dated: {'; '.join(parts)}"

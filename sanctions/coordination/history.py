@@ -10,19 +10,27 @@ from sqlalchemy import func, select
 
 from sanctions.store import schema as st
 
-__all__ = ["version_date", "first_seen_dates"]
+__all__ = ["version_date", "version_date_basis", "first_seen_dates"]
 
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2}|\d{4}-\d{2})")
 
 
 def version_date(version: Any) -> str:
     """The date a version stands for: its published date, a date in its file name, or its load date."""
+    return version_date_basis(version)[0]
+
+
+def version_date_basis(version: Any) -> tuple[str, str]:
+    """The date a version stands for and where it is from: ``published``, ``file name``, ``loaded``.
+
+    Only the first two say how old the list is; a load date says when this store got it.
+    """
     if getattr(version, "published", None):
-        return str(version.published)[:10]
+        return str(version.published)[:10], "published"
     m = _DATE.search(str(getattr(version, "source_file", "") or ""))
     if m:
-        return m[1]
-    return str(version.loaded_at)[:10]
+        return m[1], "file name"
+    return str(version.loaded_at)[:10], "loaded"
 
 
 def first_seen_dates(store: Any, datasets: Iterable[str] | None = None) -> dict[str, str]:

@@ -12,6 +12,11 @@ under a second. A *subject* is a cluster. It is in the scope of
 ``--programme RUS`` when at least one of its listings is under a programme that
 maps to ``RUS`` (see :mod:`programmes`), and a dataset *lists* it when one of its
 listings is in the cluster, under whatever programme.
+
+Every report carries each list's as-of date (its current version's date); the
+timeline dates listings only from each list's own field or, where the file has
+none, from the first later dated version of the store holding them, and names
+the lists it leaves out with the reason (see :mod:`dates`).
 """
 
 from __future__ import annotations
@@ -33,8 +38,8 @@ from sanctions.errors import ConfigError
 from sanctions.sources.registry import REGISTRY
 
 from . import tables as ct
-from .dates import Dating, as_of_dates, listing_field
-from .history import version_date
+from .dates import NO_LISTING_DATE, Dating, as_of_dates, dated_versions, listing_field
+from .history import version_date_basis
 from .programmes import normalise_programme_filter, regime_codes
 
 __all__ = [
@@ -233,6 +238,8 @@ class GapRow:
     listing_date_field: str
     first_seen: str | None  # the first version of the store holding it (never a listing date)
     also_listed_by: list[str]
+    dataset: str = ""
+    as_of: str | None = None  # the date of that dataset's current version
 
 
 @dataclass
@@ -287,6 +294,8 @@ def gaps(
                 listing_field(mine.dataset),
                 mine.first_seen,
                 sorted(present - left),
+                mine.dataset,
+                report.as_of.get(mine.dataset),
             )
         )
     report.rows.sort(key=lambda r: (r.caption.lower(), r.entity_id))
@@ -305,6 +314,7 @@ class VersionPoint:
     added: int
     removed: int
     total: int
+    date_basis: str = "published"  # published | file name | loaded (then not a list date)
 
 
 @dataclass
@@ -341,7 +351,14 @@ class Timeline:
 
     def to_rows(self) -> list[dict[str, Any]]:
         rows = [
-            {"source": "listing dates", "dataset": ds, "date": d, "new": n, "cumulative": c}
+            {
+                "source": "listing dates",
+                "dataset": ds,
+                "as_of": self.as_of.get(ds),
+                "date": d,
+                "new": n,
+                "cumulative": c,
+            }
             for ds, points in self.designations.items()
             for d, n, c in points
         ]
@@ -349,6 +366,7 @@ class Timeline:
             {
                 "source": "versions",
                 "dataset": ds,
+                "as_of": self.as_of.get(ds),
                 "date": p.date,
                 "new": p.added,
                 "cumulative": p.total,
@@ -359,38 +377,62 @@ class Timeline:
         return rows
 
 
-def _designation_date(row: _Row, first_version: dict[str, str]) -> tuple[str | None, str]:
-    """The listing date and its basis (``field``, ``first_seen``), or ``(None, why not)``.
+@dataclass
+class _History:
+    """What the version history may date: per dataset, its first version and its dated versions."""
 
-    The first version that held a listing dates it only when it is not the dataset's
-    first version (which holds listings designated at any earlier time).
+    first: dict[str, str]  # dataset -> date of its first version (text for messages)
+    dated: dict[str, set[str]]  # dataset -> dates of versions with a publication date
+    count: Counter[str]  # dataset -> versions in the store
+
+    @classmethod
+    def of(cls, store: Any) -> _History:
+        versions = store.versions()
+        first = {}
+        for v in versions:
+            if v.seq == 1:
+                day, basis = version_date_basis(v)
+                first[v.dataset] = day if basis != "loaded" else f"loaded {day}, undated"
+        return cls(first, dated_versions(store), Counter(v.dataset for v in versions))
+
+
+def _designation_date(row: _Row, history: _History) -> tuple[str | None, str]:
+    """The listing date and its basis (``field``, ``first_seen``), or ``(None, "none")``.
+
+    The first version that held a listing dates it only when that version has a
+    publication date and is not the dataset's first (which holds listings designated
+    at any earlier time). A load date never dates a listing.
     """
     if row.listed_on:
         return row.listed_on[:10], "field"
-    if row.first_seen and row.first_seen > first_version.get(row.dataset, "9999"):
+    first = history.first.get(row.dataset, "9999")
+    if (
+        row.first_seen
+        and row.first_seen > first
+        and row.first_seen in history.dated.get(row.dataset, ())
+    ):
         return row.first_seen, "first_seen"
     return None, "none"
 
 
-def _left_out_reason(dataset: str, first: str | None, versions: int) -> str:
-    own = listing_field(dataset)
-    if dataset in ("us_ofac_sdn", "us_ofac_sdn_partial"):
-        why = own
+def _left_out_reason(dataset: str, history: _History) -> str:
+    first = history.first.get(dataset)
+    if dataset in NO_LISTING_DATE:
+        why = NO_LISTING_DATE[dataset]
     else:
-        why = f"no listing in its file gives a date ({own})"
-    if versions <= 1:
+        why = f"no listing in scope has a date in its file ({listing_field(dataset)})"
+    if history.count[dataset] <= 1:
         return f"{why}, and the store holds one version only ({first})"
-    return f"{why}, and every listing in scope was already in its first version ({first})"
+    return f"{why}, and no later dated version of the store added one (first: {first})"
 
 
 def _datings(
-    store: Any, scope: dict[str, list[_Row]], first_version: dict[str, str], as_of: dict[str, str]
+    scope: dict[str, list[_Row]], history: _History, as_of: dict[str, str]
 ) -> dict[str, Dating]:
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for members in scope.values():
         for m in members:
-            counts[m.dataset][_designation_date(m, first_version)[1]] += 1
-    n_versions = Counter(v.dataset for v in store.versions())
+            counts[m.dataset][_designation_date(m, history)[1]] += 1
     out = {}
     for ds, count in sorted(counts.items()):
         dating = Dating(
@@ -402,7 +444,7 @@ def _datings(
             listing_field(ds),
         )
         if not dating.dated:
-            dating.left_out = _left_out_reason(ds, first_version.get(ds), n_versions[ds])
+            dating.left_out = _left_out_reason(ds, history)
         out[ds] = dating
     return out
 
@@ -460,16 +502,17 @@ def version_history(
             removed = sum(1 for (data,) in conn.execute(gone) if _in_scope(data, code, schemata))
             points = out[version.dataset]
             total = (points[-1].total if points else 0) + added - removed
-            points.append(VersionPoint(version_date(version), version.seq, added, removed, total))
+            day, basis = version_date_basis(version)
+            points.append(VersionPoint(day, version.seq, added, removed, total, basis))
     return dict(out)
 
 
-def _leads(scope: dict[str, list[_Row]], first_version: dict[str, str]) -> list[Lead]:
+def _leads(scope: dict[str, list[_Row]], history: _History) -> list[Lead]:
     leads = []
     for cid, members in scope.items():
         dated: dict[str, str] = {}
         for m in members:
-            day, _basis = _designation_date(m, first_version)
+            day, _basis = _designation_date(m, history)
             if day and (m.dataset not in dated or day < dated[m.dataset]):
                 dated[m.dataset] = day
         if len(dated) < 2:
@@ -514,17 +557,17 @@ def timeline(
     """Designations over time per dataset (listing dates and version history), and who led."""
     rows, wanted = _only(_rows(store), datasets)
     # Listings already in a dataset's first loaded version have no known designation date.
-    first_version = {v.dataset: version_date(v) for v in store.versions() if v.seq == 1}
+    history = _History.of(store)
     scope = resolve_scope(rows, programme, schema)
     per_dataset: dict[str, list[str]] = defaultdict(list)
     for members in scope.values():
         for m in members:
-            day, _basis = _designation_date(m, first_version)
+            day, _basis = _designation_date(m, history)
             if day:
                 per_dataset[m.dataset].append(day)
-    leads = _leads(scope, first_version)
+    leads = _leads(scope, history)
     as_of = as_of_dates(store)
-    datings = _datings(store, scope, first_version, as_of)
+    datings = _datings(scope, history, as_of)
     return Timeline(
         programme=normalise_programme_filter(programme),
         schema=schema,
