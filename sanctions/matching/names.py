@@ -29,6 +29,7 @@ from typing import Any
 from rapidfuzz.distance import Levenshtein
 
 from .normalise import (
+    is_name_suffix,
     is_org_term,
     is_particle,
     is_patronymic,
@@ -36,6 +37,7 @@ from .normalise import (
     legal_form,
     multiword_legal_forms,
     name_forms,
+    name_symbols,
     phonetic_key,
     squeeze,
 )
@@ -53,6 +55,8 @@ __all__ = [
     "naive_rows",
     "IndexedRows",
     "thresholded_similarity",
+    "cutoff_similarity",
+    "equivalent_names",
     "schema_kind",
 ]
 
@@ -60,7 +64,13 @@ TOKEN_THRESHOLD = 0.7  # tokens less similar than this are not aligned at all
 INITIAL_SIMILARITY = 0.9
 SQUEEZE_SIMILARITY = 0.95
 PREFIX_SIMILARITY = 0.82  # putin ~ putinas, vladimir ~ vladimiras (inflection)
-PHONETIC_MIN = 0.4  # sound keys only lift tokens that are already this alike
+PHONETIC_MIN = 0.4  # sound keys only lift long tokens that are already this alike
+PHONETIC_MIN_SHORT = 0.5  # ... and tokens of fewer than PHONETIC_LONG letters this alike
+PHONETIC_LONG = 11
+EQUIVALENT_SIMILARITY = 0.95  # one name in rigour's corpus: bill ~ william, usama ~ osama
+NICKNAME_SIMILARITY = 0.85  # a nickname of the name: bill ~ william, bob ~ robert
+DIFFERENT_NAME_PENALTY = 0.2  # two known names without an identity in common: andrea/andres
+SHORT_TOKEN = 4  # tokens this short must begin alike to align (wang/fang, sara/para)
 JOINED_MIN = 0.85  # two tokens read as one must be this alike to align
 LAMBDA = {"person": 0.15, "org": 0.35, "any": 0.25}
 WEAK_CAP = 0.3
@@ -132,12 +142,12 @@ def _replace_legal_forms(tokens: list[str]) -> list[str]:
 
 
 @lru_cache(maxsize=200_000)
-def _token_weight(token: str, kind: str, middle: bool) -> float:
+def _token_weight(token: str, kind: str, middle: bool, title_place: bool = True) -> float:
     weight = 1.0
     if len(token) == 1:
         weight = W_INITIAL
     if kind in ("person", "any"):
-        if is_title(token):
+        if title_place and is_title(token):
             weight = min(weight, W_TITLE)
         elif is_particle(token):
             weight = min(weight, W_PARTICLE)
@@ -159,7 +169,15 @@ def _build_form(
         tokens = _replace_legal_forms(tokens)
     if not tokens:
         return None
-    weights = tuple(_token_weight(t, kind, t in middles) for t in tokens)
+    # A title word that is also a name ("Bishop", "King", "Shah") is a title
+    # only before the name; others ("elnok", "Jr") wherever they stand.
+    lead = 0
+    while lead < len(tokens) and is_title(tokens[lead]):
+        lead += 1
+    weights = tuple(
+        _token_weight(t, kind, t in middles, i < lead or not name_symbols(t) or is_name_suffix(t))
+        for i, t in enumerate(tokens)
+    )
     spans: list[Span] = [(i, i + 1, t) for i, t in enumerate(tokens)]
     for i in range(len(tokens) - 1):
         if weights[i] > W_TITLE and weights[i + 1] > W_TITLE:
@@ -189,11 +207,13 @@ def make_name_forms(
 
 
 def token_similarity(a: str, b: str) -> float:
-    """Similarity of two folded tokens in [0, 1] (edit distance, inflection, sound).
+    """Similarity of two folded tokens in [0, 1] (names, edit distance, inflection, sound).
 
-    A single swap of adjacent letters counts as one edit (``jamli`` ~ ``jamil``).
-    Two tokens whose sound keys agree score higher, if they are not too short,
-    not too different in length and already half alike (``bwtn`` ~ ``putin``).
+    Two tokens that rigour's name corpus knows as the same name align at
+    :data:`EQUIVALENT_SIMILARITY` however they are spelt (``bill`` ~ ``william``);
+    two known names with no identity in common are different names, and their
+    spelling likeness counts :data:`DIFFERENT_NAME_PENALTY` less
+    (``andrea`` / ``andres``, ``martina`` / ``martin``).
     """
     if a == b:
         return 1.0
@@ -201,16 +221,99 @@ def token_similarity(a: str, b: str) -> float:
         return INITIAL_SIMILARITY if a[0] == b[0] else 0.0
     if a.isdigit() or b.isdigit():
         return 0.0
+    symbols_a = name_symbols(a)
+    symbols_b = name_symbols(b) if symbols_a else symbols_a
+    if not (symbols_a and symbols_b):
+        return _spelling_similarity(a, b)
+    equivalent = _equivalence(a, b, symbols_a, symbols_b)
+    if equivalent:
+        return max(equivalent, _spelling_similarity(a, b))
+    if not symbols_a.isdisjoint(symbols_b):  # a shared id too loose to count (CJK syllables)
+        return _spelling_similarity(a, b)
+    if _sound_variant(a, b):  # vladimir / volodymyr / vladimer: one name, several spellings
+        return _spelling_similarity(a, b)
+    return max(0.0, _spelling_similarity(a, b, sound=False) - DIFFERENT_NAME_PENALTY)
+
+
+def _sound_variant(a: str, b: str) -> bool:
+    """Two spellings of one sound, not a feminine and a masculine form of a name.
+
+    ``vladimir`` and ``volodymyr`` sound alike; ``antonia`` and ``antonio``,
+    ``martina`` and ``martin`` sound alike but differ by the ending that marks
+    gender, which makes them two names.
+    """
+    key = phonetic_key(a)
+    if len(key) < 3 or key != phonetic_key(b):
+        return False
+    stem_a, stem_b = a.rstrip("aeiouy"), b.rstrip("aeiouy")
+    end_a, end_b = a[len(stem_a) :], b[len(stem_b) :]
+    return not (stem_a == stem_b and end_a.endswith("a") != end_b.endswith("a"))
+
+
+def _equivalence(a: str, b: str, symbols_a: frozenset[str], symbols_b: frozenset[str]) -> float:
+    """How alike two tokens are as one name of rigour's corpus (0 when they are not).
+
+    A shared name id counts when the spellings also meet (same first letter, or
+    half alike): the corpus gives one id to many romanised Chinese and Korean
+    syllables (``wang``, ``hong``), which says nothing of a person. A shared
+    nickname (``bill`` ~ ``william``) counts :data:`NICKNAME_SIMILARITY`.
+    """
+    shared = symbols_a & symbols_b
+    if not shared or min(len(a), len(b)) < 3:
+        return 0.0
+    if a[0] == b[0] or Levenshtein.normalized_similarity(a, b) > 0.5:
+        if any(s.startswith("[NAME:") for s in shared):
+            return EQUIVALENT_SIMILARITY
+    if any(s.startswith("[NICK:") for s in shared):
+        return NICKNAME_SIMILARITY
+    return 0.0
+
+
+CUTOFF_MARGIN = 1e-6  # below RapidFuzz's own rounding; far below 1/length of any name
+
+
+def cutoff_similarity(a: str, b: str, cutoff: float) -> float:
+    """Normalised Levenshtein similarity of two strings, or 0 when it is below ``cutoff``.
+
+    Inclusive: a similarity exactly at the cutoff is kept. RapidFuzz turns a
+    normalised cutoff into an edit count through floating point and rejects
+    some values equal to it (``0.85`` for 3 edits in 20 letters), so it is
+    asked with a cutoff lowered by :data:`CUTOFF_MARGIN` and the exact test is
+    made here.
+    """
+    value = Levenshtein.normalized_similarity(a, b, score_cutoff=max(0.0, cutoff - CUTOFF_MARGIN))
+    return value if value >= cutoff - 1e-12 else 0.0
+
+
+def equivalent_names(a: str, b: str) -> bool:
+    """Are two different tokens one name in rigour's corpus (``bob`` and ``robert``)?"""
+    symbols_a = name_symbols(a)
+    if not symbols_a:
+        return False
+    return _equivalence(a, b, symbols_a, name_symbols(b)) > 0.0
+
+
+def _spelling_similarity(a: str, b: str, sound: bool = True) -> float:
+    """Edit, inflection and sound likeness of two different tokens of 2+ letters.
+
+    A single swap of adjacent letters counts as one edit (``jamli`` ~ ``jamil``).
+    Two tokens whose sound keys agree score higher, if they are not too short,
+    not too different in length and already half alike (``bwtn`` ~ ``putin``).
+    Short tokens must begin with the same letter (``wang`` is not ``fang``).
+    """
     if squeeze(a) == squeeze(b):  # doubled letters: abdallah ~ abdalah, yyu ~ yu
         return SQUEEZE_SIMILARITY
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(long_) <= SHORT_TOKEN and a[0] != b[0]:
+        return 0.0
     sim = Levenshtein.normalized_similarity(a, b)
     if len(a) == len(b) and abs(sim - (1.0 - 2.0 / len(a))) < 1e-9 and _one_transposition(a, b):
         sim = max(sim, 1.0 - 1.0 / len(a))
-    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) >= 4 and len(long_) - len(short) <= 2 and long_.startswith(short):
         sim = max(sim, PREFIX_SIMILARITY)
     if (
-        sim >= PHONETIC_MIN
+        sound
+        and sim >= (PHONETIC_MIN if len(long_) >= PHONETIC_LONG else PHONETIC_MIN_SHORT)
         and len(short) >= 5
         and len(long_) - len(short) <= max(2, 0.4 * len(long_))
     ):
@@ -367,7 +470,7 @@ def _candidate_pairs(query: NameForm, cand: NameForm, rows: RowFn) -> list[tuple
         if qjoined and cjoined:
             continue
         if value > 0.0 and (qjoined or cjoined):  # read as one word: plain edit distance
-            value = Levenshtein.normalized_similarity(qtext, ctext, score_cutoff=JOINED_MIN)
+            value = cutoff_similarity(qtext, ctext, JOINED_MIN)
         if value > 0.0:
             pairs.append((-value, cstart - cend + qstart - qend, qstart, cstart, qi, ci, qs, cs))
     pairs.sort()

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 from anyascii import anyascii
+from rigour.names import NameTypeTag, Symbol, analyze_names
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +35,13 @@ __all__ = [
     "phonetic_key",
     "is_title",
     "is_particle",
+    "is_name_suffix",
     "legal_form",
     "is_org_term",
     "is_patronymic",
     "squeeze",
+    "name_symbols",
+    "strip_ignorable",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -52,8 +56,32 @@ except Exception as exc:  # noqa: BLE001 - any ICU problem means: fall back to a
 
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_SEPARATORS = re.compile(r"[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]")
+# Default-ignorable code points that are not format characters (Cf, found by
+# category): combining grapheme joiner, Hangul fillers, Mongolian and other
+# variation selectors, and the C0/C1 controls (NUL included).
+_IGNORABLE = re.compile(
+    "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u034f\u115f\u1160\u17b4\u17b5"
+    "\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]"
+)
 MAX_NAME_CHARS = 500
+
+
+def strip_ignorable(text: str) -> str:
+    """``text`` without default-ignorable and format characters; line breaks and tabs as spaces.
+
+    Zero-width spaces and joiners, soft hyphens, bidi controls, the byte-order
+    mark, variation selectors, NUL and other controls are invisible: inserted
+    into a name they must change nothing, so they are removed (not read as a
+    word break) before the name is tokenised or cut to length.
+    """
+    if text.isascii() and text.isprintable():
+        return text
+    text = _SEPARATORS.sub(" ", text)
+    text = _IGNORABLE.sub("", text)
+    if text.isprintable():
+        return text
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
 def _is_latin(text: str) -> bool:
@@ -69,7 +97,7 @@ def _is_latin(text: str) -> bool:
 @lru_cache(maxsize=200_000)
 def transliterations(text: str) -> tuple[str, ...]:
     """ASCII readings of ``text`` (one for Latin text, up to two for other scripts)."""
-    text = _CONTROL.sub(" ", text)[:MAX_NAME_CHARS]
+    text = strip_ignorable(text)[:MAX_NAME_CHARS]
     if text.isascii():
         return (text,)
     if _is_latin(text):
@@ -216,6 +244,11 @@ def is_title(token: str) -> bool:
     return token in _word_set("titles.yml")
 
 
+def is_name_suffix(token: str) -> bool:
+    """A generational or degree suffix (jr, sr, iii, phd): a title after the name too."""
+    return token in _load("titles.yml")["suffixes"]
+
+
 def is_particle(token: str) -> bool:
     """A name particle (al, bin, abu, de, van...)."""
     return token in _word_set("particles.yml")
@@ -259,3 +292,28 @@ _DOUBLE = re.compile(r"(.)\1+")
 def squeeze(token: str) -> str:
     """The token with repeated letters collapsed (``abdallah`` -> ``abdalah``)."""
     return _DOUBLE.sub(r"\1", token)
+
+
+_PERSON_NAME_CATEGORIES = frozenset({Symbol.Category.NAME, Symbol.Category.NICK})
+
+
+@lru_cache(maxsize=200_000)
+def name_symbols(token: str) -> frozenset[str]:
+    """The person-name identities rigour's name corpus gives a folded token.
+
+    ``william`` and ``bill`` share ``NICK:BILL``; ``mohammed`` and ``muhammad``
+    share a Wikidata name id; ``andrea`` and ``andres`` are both known names
+    with no identity in common (two different names, not a typo). Tokens of
+    fewer than two letters and digits have none.
+    """
+    if len(token) < 2 or not token.isalpha():
+        return frozenset()
+    found = set()
+    for name in analyze_names(
+        NameTypeTag.PER, [token], consolidate=False, phonetics=False, rewrite=False
+    ):
+        for span in name.spans:
+            symbol = span.symbol
+            if len(span.parts) == 1 and symbol.category in _PERSON_NAME_CATEGORIES:
+                found.add(str(symbol))
+    return frozenset(found)

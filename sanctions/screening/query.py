@@ -64,6 +64,11 @@ def _add_dates(entity: Entity, prop: str, values: list[str], warnings: list[str]
         entity.add_date(parsed)
 
 
+UNKNOWN_SCHEMA_NOTE = (
+    "no schema given: screened as {schema} (matches listed people and organisations alike)"
+)
+
+
 def query_entity(
     data: Mapping[str, Any] | Entity,
     default_schema: str = "LegalEntity",
@@ -76,6 +81,8 @@ def query_entity(
     if not isinstance(data, Mapping):
         raise QueryError("a query must be a JSON object with 'schema' and 'properties'")
     schema = str(data.get("schema") or default_schema)
+    if not data.get("schema"):
+        warnings.append(UNKNOWN_SCHEMA_NOTE.format(schema=schema))
     if schema not in SCHEMATA:
         raise QueryError(f"unknown schema {schema!r} (known: {', '.join(SCHEMATA)})")
     props = data.get("properties") or {}

@@ -62,3 +62,45 @@ def test_token_similarity_is_symmetric_and_bounded() -> None:
     for a, b in [("putin", "poutine"), ("karen", "guillen"), ("bwtyn", "putin"), ("x", "xi")]:
         assert token_similarity(a, b) == token_similarity(b, a)
         assert 0.0 <= token_similarity(a, b) <= 1.0
+
+
+def test_nicknames_and_spellings_of_one_name_meet() -> None:
+    assert token_similarity("bill", "william") >= 0.85
+    assert token_similarity("bob", "robert") >= 0.85
+    assert token_similarity("mohammed", "muhammad") >= 0.95
+    assert best("Bill Clinton", "William Clinton") > 0.9
+
+
+def test_two_different_known_names_are_not_a_typo() -> None:
+    assert token_similarity("andrea", "andres") < 0.7
+    assert token_similarity("antonia", "antonio") < 0.7
+    assert best("Andrea Mills", "ANDRES MORALES") < 0.5
+
+
+def test_romanised_syllables_sharing_a_corpus_id_do_not_become_one_name() -> None:
+    assert token_similarity("wang", "hong") == 0.0
+    assert token_similarity("yi", "li") == 0.0
+
+
+def test_short_tokens_must_begin_alike() -> None:
+    assert token_similarity("wang", "fang") == 0.0
+    assert token_similarity("sara", "para") == 0.0
+    assert token_similarity("omar", "omer") >= 0.7
+
+
+def test_a_sound_alike_needs_half_the_letters() -> None:
+    assert best("Richard Carter", "Richard Herman Schroeder") < 0.7
+    assert token_similarity("mills", "morales") < 0.7
+
+
+def test_a_title_word_after_the_name_is_a_name() -> None:
+    assert best("Charlie Bishop", "THAN, Charlie") < 0.7
+    assert best("Dr Charlie Than", "THAN, Charlie") > 0.9
+
+
+def test_a_similarity_exactly_at_the_cutoff_is_kept() -> None:
+    from sanctions.matching.names import cutoff_similarity
+
+    a, b = "abcdefghijklmnopqrst", "abcdefghijklmnopqxyz"  # 3 edits in 20 letters: 0.85
+    assert cutoff_similarity(a, b, 0.85) == 0.85
+    assert cutoff_similarity(a, b, 0.86) == 0.0
