@@ -29,6 +29,7 @@ from typing import Any
 from rapidfuzz.distance import Levenshtein
 
 from .normalise import (
+    collapse_initialisms,
     is_name_suffix,
     is_org_term,
     is_particle,
@@ -38,7 +39,9 @@ from .normalise import (
     multiword_legal_forms,
     name_forms,
     name_symbols,
+    number_spans,
     phonetic_key,
+    replace_org_types,
     squeeze,
 )
 
@@ -74,9 +77,11 @@ SHORT_TOKEN = 4  # tokens this short must begin alike to align (wang/fang, sara/
 JOINED_MIN = 0.85  # two tokens read as one must be this alike to align
 LAMBDA = {"person": 0.15, "org": 0.35, "any": 0.25}
 WEAK_CAP = 0.3
+LEGAL_FORM_MISMATCH = 0.15  # two different legal forms on the same core name
+NUMBER_MISMATCH = 0.2  # two different numbers ("Five Star" is not "Six Star")
 MAX_TOKENS = 12
 
-W_TITLE, W_LEGAL, W_INITIAL, W_PARTICLE, W_MIDDLE, W_TERM = 0.1, 0.15, 0.3, 0.3, 0.5, 0.5
+W_TITLE, W_LEGAL, W_INITIAL, W_PARTICLE, W_MIDDLE, W_TERM = 0.1, 0.15, 0.3, 0.3, 0.5, 0.45
 STRONG = 0.5  # a token weighing at least this is distinctive
 
 PERSON_SCHEMATA = frozenset({"Person"})
@@ -106,6 +111,11 @@ class NameForm:
     weights: tuple[float, ...]
     spans: tuple[Span, ...]
     kind: str = "primary"
+    origins: tuple[str, ...] = ()  # per token: the words it replaced (legal form, number)
+
+    def origin(self, index: int) -> str:
+        """The words token ``index`` stands for (its own text when nothing was replaced)."""
+        return (self.origins[index] if self.origins else "") or self.tokens[index]
 
     @property
     def total_weight(self) -> float:
@@ -125,24 +135,64 @@ def _multiword_forms_by_first() -> dict[str, list[tuple[list[str], str]]]:
     return by_first
 
 
-def _replace_legal_forms(tokens: list[str]) -> list[str]:
+def _replace_org_words(tokens: list[str], kind: str) -> tuple[list[str], list[str], list[bool]]:
+    """Number words as digits and legal forms as their class, with what each token stood for.
+
+    ``twenty one trading gmbh`` -> ``21 trading llc``; returns the tokens, the
+    original words of each replaced token (``""`` when unchanged) and which
+    tokens are legal forms. A person's name read as "any" party keeps a short
+    last word that a legal form could spell (``Thomas Sá`` is not a company).
+    """
     out: list[str] = []
-    i = 0
+    origins: list[str] = []
+    legal: list[bool] = []
+    numbers = {start: (end, digits) for start, end, digits in number_spans(" ".join(tokens))}
     by_first = _multiword_forms_by_first()
+    i = 0
     while i < len(tokens):
+        if i in numbers and numbers[i][0] <= len(tokens):
+            end, digits = numbers[i]
+            words = " ".join(tokens[i:end])
+            out.append(digits)
+            origins.append("" if words == digits else words)
+            legal.append(False)
+            i = end
+            continue
         for words, canonical in by_first.get(tokens[i], ()):
             if tokens[i : i + len(words)] == words:
                 out.append(canonical)
+                origins.append(" ".join(words))
+                legal.append(True)
                 i += len(words)
                 break
         else:
-            out.append(legal_form(tokens[i]) or tokens[i])
+            token = tokens[i]
+            form = legal_form(token)
+            if form is not None and _person_not_org(tokens, i, kind):
+                form = None
+            out.append(form or token)
+            origins.append(token if form and form != token else "")
+            legal.append(form is not None)
             i += 1
-    return out
+    return out, origins, legal
+
+
+def _person_not_org(tokens: list[str], i: int, kind: str) -> bool:
+    """``Thomas Sá`` read as any party: a short family name after a given name, not "SA"."""
+    return (
+        kind == "any"
+        and len(tokens) == 2
+        and i == 1
+        and len(tokens[1]) <= 2
+        and bool(name_symbols(tokens[0]))
+        and bool(name_symbols(tokens[1]))
+    )
 
 
 @lru_cache(maxsize=200_000)
-def _token_weight(token: str, kind: str, middle: bool, title_place: bool = True) -> float:
+def _token_weight(
+    token: str, kind: str, middle: bool, title_place: bool = True, legal: bool = False
+) -> float:
     weight = 1.0
     if len(token) == 1:
         weight = W_INITIAL
@@ -154,7 +204,7 @@ def _token_weight(token: str, kind: str, middle: bool, title_place: bool = True)
         elif middle or is_patronymic(token):
             weight = min(weight, W_MIDDLE)
     if kind in ("org", "any"):
-        if legal_form(token) == token:
+        if legal:
             weight = min(weight, W_LEGAL)
         elif is_org_term(token):
             weight = min(weight, W_TERM)
@@ -165,8 +215,10 @@ def _build_form(
     text: str, original: str, kind: str, name_kind: str, middles: frozenset[str]
 ) -> NameForm | None:
     tokens = text.split()[:MAX_TOKENS]
+    origins: list[str] = []
+    legal = [False] * len(tokens)
     if kind in ("org", "any"):
-        tokens = _replace_legal_forms(tokens)
+        tokens, origins, legal = _replace_org_words(tokens, kind)
     if not tokens:
         return None
     # A title word that is also a name ("Bishop", "King", "Shah") is a title
@@ -175,14 +227,21 @@ def _build_form(
     while lead < len(tokens) and is_title(tokens[lead]):
         lead += 1
     weights = tuple(
-        _token_weight(t, kind, t in middles, i < lead or not name_symbols(t) or is_name_suffix(t))
+        _token_weight(
+            t,
+            kind,
+            t in middles,
+            i < lead or not name_symbols(t) or is_name_suffix(t),
+            legal[i],
+        )
         for i, t in enumerate(tokens)
     )
     spans: list[Span] = [(i, i + 1, t) for i, t in enumerate(tokens)]
     for i in range(len(tokens) - 1):
         if weights[i] > W_TITLE and weights[i + 1] > W_TITLE:
             spans.append((i, i + 2, tokens[i] + tokens[i + 1]))
-    return NameForm(original, tuple(tokens), weights, tuple(spans), name_kind)
+    notes = tuple(origins) if any(origins) else ()
+    return NameForm(original, tuple(tokens), weights, tuple(spans), name_kind, notes)
 
 
 def make_name_forms(
@@ -199,7 +258,10 @@ def make_name_forms(
             for form in name_forms(value):
                 middles.update(form.split())
     forms = []
-    for text in name_forms(name):
+    source = name
+    if kind != "person":
+        source = replace_org_types(collapse_initialisms(name, 2 if kind == "org" else 3))
+    for text in name_forms(source):
         form = _build_form(text, name, kind, name_kind, frozenset(middles))
         if form is not None:
             forms.append(form)
@@ -261,6 +323,8 @@ def _equivalence(a: str, b: str, symbols_a: frozenset[str], symbols_b: frozenset
     shared = symbols_a & symbols_b
     if not shared or min(len(a), len(b)) < 3:
         return 0.0
+    if any(s.startswith(("[DOMAIN:", "[SYMBOL:", "[LOC:")) for s in shared):
+        return EQUIVALENT_SIMILARITY  # bank ~ banque, trading ~ trade
     if a[0] == b[0] or Levenshtein.normalized_similarity(a, b) > 0.5:
         if any(s.startswith("[NAME:") for s in shared):
             return EQUIVALENT_SIMILARITY
@@ -375,15 +439,29 @@ class Alignment:
     unmatched_candidate: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
-        pairs = ", ".join(
-            f"{q[2]}={c[2]} {s:.2f}" if q[2] != c[2] else q[2] for q, c, s in self.pairs
-        )
+        pairs = ", ".join(self._pair_text(q, c, s) for q, c, s in self.pairs)
         text = f"{pairs or 'nothing aligned'}"
         if self.unmatched_query:
             text += f"; query words not found: {' '.join(self.unmatched_query)}"
         if self.unmatched_candidate:
             text += f"; listed words not given: {' '.join(self.unmatched_candidate)}"
         return text
+
+    def _pair_text(self, qs: Span, cs: Span, sim: float) -> str:
+        """One aligned pair, with the evidence that made it (number, legal form, name)."""
+        qtext, ctext = qs[2], cs[2]
+        qword = self.query.origin(qs[0]) if qs[1] - qs[0] == 1 else qtext
+        cword = self.candidate.origin(cs[0]) if cs[1] - cs[0] == 1 else ctext
+        if qword != qtext or cword != ctext:
+            what = "number" if qtext.isdigit() else "legal form"
+            sign = "=" if qtext == ctext else f"~ {sim:.2f}"
+            return f"'{qword}' {sign} '{cword}' ({what})"
+        if qtext == ctext:
+            return qtext
+        if equivalent_names(qtext, ctext):
+            what = "nickname" if sim <= NICKNAME_SIMILARITY else "name equivalent"
+            return f"'{qtext}' ~ '{ctext}' {sim:.2f} ({what})"
+        return f"{qtext}={ctext} {sim:.2f}"
 
 
 class IndexedRows:
@@ -525,9 +603,39 @@ def align_score(
     unmatched_c = sum(w for w, used in zip(cand.weights, used_c, strict=True) if not used)
     den = query.total_weight + LAMBDA.get(kind, LAMBDA["any"]) * unmatched_c
     score = num / den if den > 0 else 0.0
+    if query.tokens == cand.tokens and max(query.weights) > W_LEGAL:
+        # A name is itself, whatever it is made of: initials ("I B M") or only
+        # generic words ("Technology and Development Group Limited"); a legal
+        # form or title alone ("LLC", "President") is no name.
+        return 1.0, chosen, used_q, used_c
     if not strong_found or query.strong_weight == 0.0:
         score = min(score, WEAK_CAP)
-    return min(1.0, score), chosen, used_q, used_c
+    if _unmet_on_both(query, cand, used_q, used_c, legal=True):
+        score -= LEGAL_FORM_MISMATCH
+    if _unmet_on_both(query, cand, used_q, used_c, legal=False):
+        score -= NUMBER_MISMATCH
+    return max(0.0, min(1.0, score)), chosen, used_q, used_c
+
+
+def _unmet_on_both(
+    query: NameForm, cand: NameForm, used_q: list[bool], used_c: list[bool], legal: bool
+) -> bool:
+    """Both names give a legal form (or a number) and none of them met ("AG" vs "GmbH")."""
+    if legal and (W_LEGAL not in query.weights or W_LEGAL not in cand.weights):
+        return False
+    q_kind = [
+        u
+        for u, t, w in zip(used_q, query.tokens, query.weights, strict=True)
+        if (w == W_LEGAL if legal else t.isdigit())
+    ]
+    if not q_kind or any(q_kind):
+        return False
+    c_kind = [
+        u
+        for u, t, w in zip(used_c, cand.tokens, cand.weights, strict=True)
+        if (w == W_LEGAL if legal else t.isdigit())
+    ]
+    return bool(c_kind) and not any(c_kind)
 
 
 def alignment_of(

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 from anyascii import anyascii
-from rigour.names import NameTypeTag, Symbol, analyze_names
+from rigour.names import NameTypeTag, Symbol, analyze_names, replace_org_types_compare
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,9 @@ __all__ = [
     "squeeze",
     "name_symbols",
     "strip_ignorable",
+    "replace_org_types",
+    "number_spans",
+    "collapse_initialisms",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -255,13 +258,95 @@ def is_particle(token: str) -> bool:
 
 
 def is_org_term(token: str) -> bool:
-    """A generic organisation word (company, trading, international...)."""
-    return token in _word_set("org_terms.yml")
+    """A generic organisation word: one rigour tags as a domain or a common
+    organisation word (bank, trading, holding, international, oil...), or one of
+    our short list (``org_terms.yml``)."""
+    if token in _word_set("org_terms.yml"):
+        return True
+    return any(s.startswith(("[DOMAIN:", "[SYMBOL:")) for s in name_symbols(token))
 
 
 def legal_form(token: str) -> str | None:
-    """The canonical legal form of a token (or of joined tokens: ``"ooo"`` -> ``"llc"``)."""
-    return _legal_forms().get(token)
+    """The canonical legal form of a token (or of joined tokens: ``"ooo"`` -> ``"llc"``).
+
+    rigour's legal-form database first (``gmbh``, ``ooo``, ``srl`` -> ``llc``;
+    ``ag``, ``sa``, ``pjsc`` -> ``jsc``), then our short list of the generic
+    forms it leaves unclassed (``corp``, ``company``, ``establishment``).
+    """
+    return _org_class(token) or _legal_forms().get(token)
+
+
+@lru_cache(maxsize=100_000)
+def _org_class(token: str) -> str | None:
+    if not token.isalpha() or len(token) > 12:
+        return None
+    for name in analyze_names(
+        NameTypeTag.ORG, [token], consolidate=False, phonetics=False, rewrite=False
+    ):
+        for span in name.spans:
+            if span.symbol.category == Symbol.Category.ORG_CLASS and len(span.parts) == 1:
+                return str(span.symbol.id).lower()
+    return None
+
+
+@lru_cache(maxsize=200_000)
+def replace_org_types(name: str) -> str:
+    """An organisation name with its legal form in rigour's short compare form.
+
+    ``Gesellschaft mit beschränkter Haftung Alpha`` -> ``gmbh Alpha``,
+    ``Obshchestvo s Ogranichennoy Otvetstvennostyu Romashka`` -> ``ooo Romashka``.
+    """
+    return replace_org_types_compare(strip_ignorable(name)[:MAX_NAME_CHARS])
+
+
+_INITIALISM = re.compile(r"(?<![^\W\d_])(?:[^\W\d_]\.\s?){2,}(?:[^\W\d_](?![^\W\d_]))?")
+
+
+def collapse_initialisms(text: str, min_letters: int = 2) -> str:
+    """Dotted initials written as one word: ``U.S.A. Trading`` -> ``USA Trading``.
+
+    Runs of fewer than ``min_letters`` letters are kept (``V.V. Putin`` read
+    as any party keeps its two initials when ``min_letters`` is 3).
+    """
+    if "." not in text:
+        return text
+
+    def join(match: re.Match[str]) -> str:
+        letters = [c for c in match.group(0) if c.isalpha()]
+        if len(letters) < min_letters:
+            return match.group(0)
+        return "".join(letters) + " "
+
+    return _INITIALISM.sub(join, text).strip()
+
+
+@lru_cache(maxsize=200_000)
+def number_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Number words of a folded name as (first token, end token, digits), longest first.
+
+    ``twenty one trading`` -> ``((0, 2, "21"),)``; ``second bank`` -> ``((0, 1, "2"),)``.
+    Spans do not overlap; a token that is already only digits is left alone.
+    """
+    if not text:
+        return ()
+    found = []
+    for name in analyze_names(
+        NameTypeTag.ORG, [text], consolidate=False, phonetics=False, rewrite=False
+    ):
+        for span in name.spans:
+            if span.symbol.category == Symbol.Category.NUMERIC:
+                if len(span.parts) == 1 and len(span.parts[0].form) == 1:
+                    continue  # a lone letter is an initial, not a roman numeral
+                indices = [part.index for part in span.parts]
+                found.append((min(indices), max(indices) + 1, str(span.symbol.id)))
+        break
+    taken: set[int] = set()
+    spans = []
+    for start, end, digits in sorted(found, key=lambda f: (f[0] - f[1], f[0])):
+        if taken.isdisjoint(range(start, end)):
+            taken.update(range(start, end))
+            spans.append((start, end, digits))
+    return tuple(sorted(spans))
 
 
 def multiword_legal_forms() -> list[tuple[list[str], str]]:
@@ -295,25 +380,34 @@ def squeeze(token: str) -> str:
 
 
 _PERSON_NAME_CATEGORIES = frozenset({Symbol.Category.NAME, Symbol.Category.NICK})
+_ORG_WORD_CATEGORIES = frozenset(
+    {Symbol.Category.DOMAIN, Symbol.Category.SYMBOL, Symbol.Category.LOCATION}
+)
 
 
 @lru_cache(maxsize=200_000)
 def name_symbols(token: str) -> frozenset[str]:
-    """The person-name identities rigour's name corpus gives a folded token.
+    """What rigour's name corpus and organisation tagger know a folded token to mean.
 
-    ``william`` and ``bill`` share ``NICK:BILL``; ``mohammed`` and ``muhammad``
-    share a Wikidata name id; ``andrea`` and ``andres`` are both known names
-    with no identity in common (two different names, not a typo). Tokens of
-    fewer than two letters and digits have none.
+    Person names: ``william`` and ``bill`` share ``[NICK:BILL]``; ``mohammed``
+    and ``muhammad`` share a Wikidata name id; ``andrea`` and ``andres`` are
+    both known names with no id in common (two names, not a typo).
+    Organisation words: ``bank``, ``banque`` and ``banka`` share
+    ``[DOMAIN:BANK]``; ``trading`` and ``trade`` share ``[SYMBOL:TRADE]``.
+    Tokens of fewer than two letters and digits have none.
     """
     if len(token) < 2 or not token.isalpha():
         return frozenset()
     found = set()
-    for name in analyze_names(
-        NameTypeTag.PER, [token], consolidate=False, phonetics=False, rewrite=False
+    for type_tag, categories in (
+        (NameTypeTag.PER, _PERSON_NAME_CATEGORIES),
+        (NameTypeTag.ORG, _ORG_WORD_CATEGORIES),
     ):
-        for span in name.spans:
-            symbol = span.symbol
-            if len(span.parts) == 1 and symbol.category in _PERSON_NAME_CATEGORIES:
-                found.add(str(symbol))
+        for name in analyze_names(
+            type_tag, [token], consolidate=False, phonetics=False, rewrite=False
+        ):
+            for span in name.spans:
+                symbol = span.symbol
+                if len(span.parts) == 1 and symbol.category in categories:
+                    found.add(str(symbol))
     return frozenset(found)
