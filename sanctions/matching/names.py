@@ -78,6 +78,7 @@ JOINED_MIN = 0.85  # two tokens read as one must be this alike to align
 LAMBDA = {"person": 0.15, "org": 0.35, "any": 0.25}
 WEAK_CAP = 0.3
 LEGAL_FORM_MISMATCH = 0.15  # two different legal forms on the same core name
+ONE_NAME_CAP = 0.6  # one common name alone ("Mohammed") is nobody in particular
 NUMBER_MISMATCH = 0.2  # two different numbers ("Five Star" is not "Six Star")
 MAX_TOKENS = 12
 
@@ -610,11 +611,22 @@ def align_score(
         return 1.0, chosen, used_q, used_c
     if not strong_found or query.strong_weight == 0.0:
         score = min(score, WEAK_CAP)
+    elif _one_known_name(query) and kind != "org":
+        score = min(score, ONE_NAME_CAP)
     if _unmet_on_both(query, cand, used_q, used_c, legal=True):
         score -= LEGAL_FORM_MISMATCH
     if _unmet_on_both(query, cand, used_q, used_c, legal=False):
         score -= NUMBER_MISMATCH
     return max(0.0, min(1.0, score)), chosen, used_q, used_c
+
+
+def _one_known_name(query: NameForm) -> bool:
+    """Is the query's only distinctive word a known person name ("Mohammed", "Maria")?"""
+    words = [t for t, w in zip(query.tokens, query.weights, strict=True) if w > W_LEGAL]
+    strong = [t for t, w in zip(query.tokens, query.weights, strict=True) if w >= STRONG]
+    return len(words) == len(strong) == 1 and any(
+        s.startswith(("[NAME:", "[NICK:")) for s in name_symbols(strong[0])
+    )
 
 
 def _unmet_on_both(

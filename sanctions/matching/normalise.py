@@ -103,6 +103,7 @@ def transliterations(text: str) -> tuple[str, ...]:
     text = strip_ignorable(text)[:MAX_NAME_CHARS]
     if text.isascii():
         return (text,)
+    text = _drop_symbols(text)
     if _is_latin(text):
         return (anyascii(text),)
     readings = [anyascii(_CAMEL.sub(" ", anyascii(text)))]
@@ -121,6 +122,13 @@ _ABJAD_VOWELS = re.compile(r"(?<=[b-df-hj-np-tv-z])[wy](?=[b-df-hj-np-tv-z]|\b)"
 
 def _restore_vowel(match: re.Match[str]) -> str:
     return "u" if match.group(0) == "w" else "i"
+
+
+def _drop_symbols(text: str) -> str:
+    """Emoji and other non-ASCII symbols as spaces (anyascii would spell 🙂 "slight smile")."""
+    return "".join(
+        " " if not c.isascii() and unicodedata.category(c)[0] == "S" else c for c in text
+    )
 
 
 def fold_text(text: str) -> str:

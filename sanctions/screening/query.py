@@ -69,6 +69,12 @@ UNKNOWN_SCHEMA_NOTE = (
 )
 
 
+NO_DISTINCTIVE_WORD_NOTE = (
+    "the name has no distinctive word (only titles, legal forms, initials or generic "
+    "words): it raises an alert only on a listed name spelt the same"
+)
+
+
 def query_entity(
     data: Mapping[str, Any] | Entity,
     default_schema: str = "LegalEntity",
@@ -122,5 +128,9 @@ def parse_query(
     record = record_from_entity(entity)
     record.warnings = warnings
     if not record.names and not record.identifiers:
-        raise QueryError("query has no usable name (give properties.name) nor identifier")
+        raise QueryError(
+            "query has no usable name (give properties.name with letters or digits) nor identifier"
+        )
+    if record.names and not any(form.strong_weight > 0 for form in record.names):
+        warnings.append(NO_DISTINCTIVE_WORD_NOTE)
     return record
