@@ -97,7 +97,10 @@ def _name_query(name: str, opts: dict[str, Any]) -> dict[str, Any]:
         props["country"] = list(opts["countries"])
     if opts["id_numbers"]:
         props["idNumber"] = list(opts["id_numbers"])
-    return {"id": "query", "schema": opts["schema"] or "Thing", "properties": props}
+    query: dict[str, Any] = {"id": "query", "properties": props}
+    if opts["schema"]:  # none given: the query is a LegalEntity, and the result says so
+        query["schema"] = opts["schema"]
+    return query
 
 
 def _print_result(result: Any) -> None:

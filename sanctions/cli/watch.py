@@ -34,7 +34,11 @@ def watch_group() -> None:
 @click.option("--country-column", default=None, help="Column holding nationality/country.")
 @click.option("--schema-column", default=None, help="Column holding each row's schema.")
 @click.option("--column", "columns", multiple=True, metavar="PROP=COLUMN", help="Any property.")
-@click.option("--schema", default="Person", show_default=True, help="Schema of every row.")
+@click.option(
+    "--schema",
+    default=None,
+    help="Schema of every row (default LegalEntity: people and organisations alike).",
+)
 @click.option("--remove-missing", is_flag=True, help="Stop watching records not in the file.")
 @click.option(
     "--confirm-removals",
@@ -71,7 +75,15 @@ def import_cmd(ctx: click.Context, path: Path, **opts: Any) -> None:
         if not sep or not prop.strip() or not column.strip():
             raise click.UsageError(f"--column {item!r}: expected PROP=COLUMN")
         props[prop.strip()] = column.strip()
-    cmap = ColumnMap(props, opts["id_column"], opts["schema_column"], opts["schema"])
+    schema = opts["schema"] or "LegalEntity"
+    if not opts["schema"] and not opts["schema_column"]:
+        err_console.print(
+            "note: no --schema or --schema-column: every row is screened as LegalEntity "
+            "(matches listed people and organisations alike)",
+            highlight=False,
+            soft_wrap=True,
+        )
+    cmap = ColumnMap(props, opts["id_column"], opts["schema_column"], schema)
     watch = _watch(ctx, opts["db_sub"], opts["actor"])
     report = watch.import_file(
         path, cmap, remove_missing=opts["remove_missing"], confirm_removals=opts["confirm_removals"]

@@ -115,7 +115,7 @@ def _contradiction(
             return f"different {KEY_LABELS[kind]}"
     if ra is not None and rb is not None:
         outcome = compare_dates(ra.dates, rb.dates).outcome
-        if outcome == "contradiction" or (outcome == "near" and not near_ok):
+        if outcome in ("contradiction", "far") or (outcome == "near" and not near_ok):
             return f"dates of birth {outcome}"
     return None
 

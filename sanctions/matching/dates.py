@@ -14,6 +14,9 @@ exact          +0.06   same day, both precise to the day
 compatible     +0.03   intervals meet (year-only, month-only, circa, range)
 near           -0.04   off by at most one year, or day and month swapped
 contradiction  -0.20   further apart
+far            -0.35   more than three years apart: enough to put a name-only
+                       agreement (1.0) below the default threshold, unless an
+                       identifier agrees
 absent          0      either side has no date
 ============== ======= =====================================================
 """
@@ -35,9 +38,11 @@ DATE_DELTAS = {
     "compatible": 0.03,
     "near": -0.04,
     "contradiction": -0.20,
+    "far": -0.35,
     "absent": 0.0,
 }
-_RANK = {"exact": 4, "compatible": 3, "near": 2, "contradiction": 1, "absent": 0}
+_RANK = {"exact": 5, "compatible": 4, "near": 3, "contradiction": 2, "far": 1, "absent": 0}
+FAR_DAYS = 3 * 366  # dates further apart than this are two different people
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,9 @@ def _compare_one(q: FuzzyDate, c: FuzzyDate) -> str:
     if qlo <= chi and clo <= qhi:
         return "exact" if q.value == c.value and q.precision == "day" else "compatible"
     gap = (clo - qhi).days if clo > qhi else (qlo - chi).days
-    return "near" if gap <= 366 else "contradiction"
+    if gap <= 366:
+        return "near"
+    return "contradiction" if gap <= FAR_DAYS else "far"
 
 
 def compare_dates(query: Iterable[FuzzyDate], candidate: Iterable[FuzzyDate]) -> DateEvidence:

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rapidfuzz.distance import Levenshtein
 
 from sanctions.cache import read_cache, write_cache
 from sanctions.model import Entity
@@ -43,9 +42,11 @@ from .names import (
     TOKEN_THRESHOLD,
     IndexedRows,
     NameForm,
+    cutoff_similarity,
+    equivalent_names,
     token_similarity,
 )
-from .normalise import phonetic_key, squeeze
+from .normalise import name_symbols, phonetic_key, squeeze
 from .score import Record, record_from_entity, schemata_compatible
 
 log = logging.getLogger(__name__)
@@ -222,6 +223,7 @@ class MatchIndex:
                     token_keys.append("p" + text[:-2])
             if length >= 5 and len(phon := phonetic_key(text)) >= 3:
                 token_keys.append("f" + phon)
+            token_keys.extend("y" + symbol for symbol in name_symbols(text))
             key_ids.extend([keys.setdefault(k, len(keys)) for k in token_keys])
             vids.extend([vid] * len(token_keys))
         self.gram_keys = grams
@@ -230,7 +232,7 @@ class MatchIndex:
         self.blocks = _Csr.build(key_ids, vids, len(keys))
 
     def _block(self, key: str) -> np.ndarray | None:
-        """Vocabulary ids of a sound (``f``), squeezed (``s``) or prefix (``p``) key."""
+        """Vocabulary ids of a sound (``f``), squeezed (``s``), prefix (``p``) or name (``y``) key."""
         idx = self.block_keys.get(key)
         return None if idx is None else self.blocks.row(idx)
 
@@ -334,9 +336,10 @@ class MatchIndex:
         return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
 
     def _block_candidates(self, token: str) -> set[int]:
-        """Ids that only the sound, doubled-letter or inflection rules may bring close."""
+        """Ids that only the name, sound, doubled-letter or inflection rules may bring close."""
         found: set[int] = set()
         keys = ["s" + squeeze(token), "p" + token]
+        keys.extend("y" + symbol for symbol in name_symbols(token))
         key = phonetic_key(token)
         if len(key) >= 3 and len(token) >= 5:
             keys.append("f" + key)
@@ -365,12 +368,11 @@ class MatchIndex:
         # A quick edit-distance check in C rejects most candidates; the rules that can
         # lift a less similar token (sound, inflection, doubled letters) have blocks.
         swap_floor = min(TOKEN_THRESHOLD, 1.0 - 2.0 / max(len(token), 2))
-        quick = Levenshtein.normalized_similarity
         for vid in self._gram_candidates(token, joined):
             text = vocab[vid]
             if joined:
-                sim = quick(token, text, score_cutoff=JOINED_MIN)
-            elif quick(token, text, score_cutoff=swap_floor) == 0.0:
+                sim = cutoff_similarity(token, text, JOINED_MIN)
+            elif cutoff_similarity(token, text, swap_floor) == 0.0:
                 continue
             else:
                 sim = token_similarity(token, text)
@@ -378,14 +380,15 @@ class MatchIndex:
                 result[text] = sim
                 vids.append(vid)
         if not joined:
-            # Under PHONETIC_MIN of edit similarity only equal squeezed forms align
-            # (RapidFuzz's cutoff may reject a value equal to it: keep a margin).
+            # Under PHONETIC_MIN of edit similarity only equal squeezed forms or
+            # equivalent names align.
             squeezed = squeeze(token)
-            floor = PHONETIC_MIN - 0.01
             for vid in self._block_candidates(token):
                 text = vocab[vid]
                 if text in result or (
-                    quick(token, text, score_cutoff=floor) == 0.0 and squeeze(text) != squeezed
+                    cutoff_similarity(token, text, PHONETIC_MIN) == 0.0
+                    and squeeze(text) != squeezed
+                    and not equivalent_names(token, text)
                 ):
                     continue
                 if (sim := token_similarity(token, text)) >= TOKEN_THRESHOLD:

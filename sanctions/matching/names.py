@@ -29,6 +29,8 @@ from typing import Any
 from rapidfuzz.distance import Levenshtein
 
 from .normalise import (
+    collapse_initialisms,
+    is_name_suffix,
     is_org_term,
     is_particle,
     is_patronymic,
@@ -36,7 +38,10 @@ from .normalise import (
     legal_form,
     multiword_legal_forms,
     name_forms,
+    name_symbols,
+    number_spans,
     phonetic_key,
+    replace_org_types,
     squeeze,
 )
 
@@ -53,6 +58,8 @@ __all__ = [
     "naive_rows",
     "IndexedRows",
     "thresholded_similarity",
+    "cutoff_similarity",
+    "equivalent_names",
     "schema_kind",
 ]
 
@@ -60,13 +67,22 @@ TOKEN_THRESHOLD = 0.7  # tokens less similar than this are not aligned at all
 INITIAL_SIMILARITY = 0.9
 SQUEEZE_SIMILARITY = 0.95
 PREFIX_SIMILARITY = 0.82  # putin ~ putinas, vladimir ~ vladimiras (inflection)
-PHONETIC_MIN = 0.4  # sound keys only lift tokens that are already this alike
+PHONETIC_MIN = 0.4  # sound keys only lift long tokens that are already this alike
+PHONETIC_MIN_SHORT = 0.5  # ... and tokens of fewer than PHONETIC_LONG letters this alike
+PHONETIC_LONG = 11
+EQUIVALENT_SIMILARITY = 0.95  # one name in rigour's corpus: bill ~ william, usama ~ osama
+NICKNAME_SIMILARITY = 0.85  # a nickname of the name: bill ~ william, bob ~ robert
+DIFFERENT_NAME_PENALTY = 0.2  # two known names without an identity in common: andrea/andres
+SHORT_TOKEN = 4  # tokens this short must begin alike to align (wang/fang, sara/para)
 JOINED_MIN = 0.85  # two tokens read as one must be this alike to align
 LAMBDA = {"person": 0.15, "org": 0.35, "any": 0.25}
 WEAK_CAP = 0.3
+LEGAL_FORM_MISMATCH = 0.15  # two different legal forms on the same core name
+ONE_NAME_CAP = 0.6  # one common name alone ("Mohammed") is nobody in particular
+NUMBER_MISMATCH = 0.2  # two different numbers ("Five Star" is not "Six Star")
 MAX_TOKENS = 12
 
-W_TITLE, W_LEGAL, W_INITIAL, W_PARTICLE, W_MIDDLE, W_TERM = 0.1, 0.15, 0.3, 0.3, 0.5, 0.5
+W_TITLE, W_LEGAL, W_INITIAL, W_PARTICLE, W_MIDDLE, W_TERM = 0.1, 0.15, 0.3, 0.3, 0.5, 0.45
 STRONG = 0.5  # a token weighing at least this is distinctive
 
 PERSON_SCHEMATA = frozenset({"Person"})
@@ -96,6 +112,11 @@ class NameForm:
     weights: tuple[float, ...]
     spans: tuple[Span, ...]
     kind: str = "primary"
+    origins: tuple[str, ...] = ()  # per token: the words it replaced (legal form, number)
+
+    def origin(self, index: int) -> str:
+        """The words token ``index`` stands for (its own text when nothing was replaced)."""
+        return (self.origins[index] if self.origins else "") or self.tokens[index]
 
     @property
     def total_weight(self) -> float:
@@ -115,36 +136,76 @@ def _multiword_forms_by_first() -> dict[str, list[tuple[list[str], str]]]:
     return by_first
 
 
-def _replace_legal_forms(tokens: list[str]) -> list[str]:
+def _replace_org_words(tokens: list[str], kind: str) -> tuple[list[str], list[str], list[bool]]:
+    """Number words as digits and legal forms as their class, with what each token stood for.
+
+    ``twenty one trading gmbh`` -> ``21 trading llc``; returns the tokens, the
+    original words of each replaced token (``""`` when unchanged) and which
+    tokens are legal forms. A person's name read as "any" party keeps a short
+    last word that a legal form could spell (``Thomas Sá`` is not a company).
+    """
     out: list[str] = []
-    i = 0
+    origins: list[str] = []
+    legal: list[bool] = []
+    numbers = {start: (end, digits) for start, end, digits in number_spans(" ".join(tokens))}
     by_first = _multiword_forms_by_first()
+    i = 0
     while i < len(tokens):
+        if i in numbers and numbers[i][0] <= len(tokens):
+            end, digits = numbers[i]
+            words = " ".join(tokens[i:end])
+            out.append(digits)
+            origins.append("" if words == digits else words)
+            legal.append(False)
+            i = end
+            continue
         for words, canonical in by_first.get(tokens[i], ()):
             if tokens[i : i + len(words)] == words:
                 out.append(canonical)
+                origins.append(" ".join(words))
+                legal.append(True)
                 i += len(words)
                 break
         else:
-            out.append(legal_form(tokens[i]) or tokens[i])
+            token = tokens[i]
+            form = legal_form(token)
+            if form is not None and _person_not_org(tokens, i, kind):
+                form = None
+            out.append(form or token)
+            origins.append(token if form and form != token else "")
+            legal.append(form is not None)
             i += 1
-    return out
+    return out, origins, legal
+
+
+def _person_not_org(tokens: list[str], i: int, kind: str) -> bool:
+    """``Thomas Sá`` read as any party: a short family name after a given name, not "SA"."""
+    return (
+        kind == "any"
+        and len(tokens) == 2
+        and i == 1
+        and len(tokens[1]) <= 2
+        and bool(name_symbols(tokens[0]))
+        and bool(name_symbols(tokens[1]))
+    )
 
 
 @lru_cache(maxsize=200_000)
-def _token_weight(token: str, kind: str, middle: bool) -> float:
+def _token_weight(
+    token: str, kind: str, middle: bool, title_place: bool = True, legal: bool = False
+) -> float:
     weight = 1.0
     if len(token) == 1:
         weight = W_INITIAL
     if kind in ("person", "any"):
-        if is_title(token):
+        if title_place and is_title(token):
             weight = min(weight, W_TITLE)
         elif is_particle(token):
             weight = min(weight, W_PARTICLE)
         elif middle or is_patronymic(token):
             weight = min(weight, W_MIDDLE)
     if kind in ("org", "any"):
-        if legal_form(token) == token:
+        if legal:
             weight = min(weight, W_LEGAL)
         elif is_org_term(token):
             weight = min(weight, W_TERM)
@@ -155,16 +216,33 @@ def _build_form(
     text: str, original: str, kind: str, name_kind: str, middles: frozenset[str]
 ) -> NameForm | None:
     tokens = text.split()[:MAX_TOKENS]
+    origins: list[str] = []
+    legal = [False] * len(tokens)
     if kind in ("org", "any"):
-        tokens = _replace_legal_forms(tokens)
+        tokens, origins, legal = _replace_org_words(tokens, kind)
     if not tokens:
         return None
-    weights = tuple(_token_weight(t, kind, t in middles) for t in tokens)
+    # A title word that is also a name ("Bishop", "King", "Shah") is a title
+    # only before the name; others ("elnok", "Jr") wherever they stand.
+    lead = 0
+    while lead < len(tokens) and is_title(tokens[lead]):
+        lead += 1
+    weights = tuple(
+        _token_weight(
+            t,
+            kind,
+            t in middles,
+            i < lead or not name_symbols(t) or is_name_suffix(t),
+            legal[i],
+        )
+        for i, t in enumerate(tokens)
+    )
     spans: list[Span] = [(i, i + 1, t) for i, t in enumerate(tokens)]
     for i in range(len(tokens) - 1):
         if weights[i] > W_TITLE and weights[i + 1] > W_TITLE:
             spans.append((i, i + 2, tokens[i] + tokens[i + 1]))
-    return NameForm(original, tuple(tokens), weights, tuple(spans), name_kind)
+    notes = tuple(origins) if any(origins) else ()
+    return NameForm(original, tuple(tokens), weights, tuple(spans), name_kind, notes)
 
 
 def make_name_forms(
@@ -181,7 +259,10 @@ def make_name_forms(
             for form in name_forms(value):
                 middles.update(form.split())
     forms = []
-    for text in name_forms(name):
+    source = name
+    if kind != "person":
+        source = replace_org_types(collapse_initialisms(name, 2 if kind == "org" else 3))
+    for text in name_forms(source):
         form = _build_form(text, name, kind, name_kind, frozenset(middles))
         if form is not None:
             forms.append(form)
@@ -189,11 +270,13 @@ def make_name_forms(
 
 
 def token_similarity(a: str, b: str) -> float:
-    """Similarity of two folded tokens in [0, 1] (edit distance, inflection, sound).
+    """Similarity of two folded tokens in [0, 1] (names, edit distance, inflection, sound).
 
-    A single swap of adjacent letters counts as one edit (``jamli`` ~ ``jamil``).
-    Two tokens whose sound keys agree score higher, if they are not too short,
-    not too different in length and already half alike (``bwtn`` ~ ``putin``).
+    Two tokens that rigour's name corpus knows as the same name align at
+    :data:`EQUIVALENT_SIMILARITY` however they are spelt (``bill`` ~ ``william``);
+    two known names with no identity in common are different names, and their
+    spelling likeness counts :data:`DIFFERENT_NAME_PENALTY` less
+    (``andrea`` / ``andres``, ``martina`` / ``martin``).
     """
     if a == b:
         return 1.0
@@ -201,16 +284,101 @@ def token_similarity(a: str, b: str) -> float:
         return INITIAL_SIMILARITY if a[0] == b[0] else 0.0
     if a.isdigit() or b.isdigit():
         return 0.0
+    symbols_a = name_symbols(a)
+    symbols_b = name_symbols(b) if symbols_a else symbols_a
+    if not (symbols_a and symbols_b):
+        return _spelling_similarity(a, b)
+    equivalent = _equivalence(a, b, symbols_a, symbols_b)
+    if equivalent:
+        return max(equivalent, _spelling_similarity(a, b))
+    if not symbols_a.isdisjoint(symbols_b):  # a shared id too loose to count (CJK syllables)
+        return _spelling_similarity(a, b)
+    if _sound_variant(a, b):  # vladimir / volodymyr / vladimer: one name, several spellings
+        return _spelling_similarity(a, b)
+    return max(0.0, _spelling_similarity(a, b, sound=False) - DIFFERENT_NAME_PENALTY)
+
+
+def _sound_variant(a: str, b: str) -> bool:
+    """Two spellings of one sound, not a feminine and a masculine form of a name.
+
+    ``vladimir`` and ``volodymyr`` sound alike; ``antonia`` and ``antonio``,
+    ``martina`` and ``martin`` sound alike but differ by the ending that marks
+    gender, which makes them two names.
+    """
+    key = phonetic_key(a)
+    if len(key) < 3 or key != phonetic_key(b):
+        return False
+    stem_a, stem_b = a.rstrip("aeiouy"), b.rstrip("aeiouy")
+    end_a, end_b = a[len(stem_a) :], b[len(stem_b) :]
+    return not (stem_a == stem_b and end_a.endswith("a") != end_b.endswith("a"))
+
+
+def _equivalence(a: str, b: str, symbols_a: frozenset[str], symbols_b: frozenset[str]) -> float:
+    """How alike two tokens are as one name of rigour's corpus (0 when they are not).
+
+    A shared name id counts when the spellings also meet (same first letter, or
+    half alike): the corpus gives one id to many romanised Chinese and Korean
+    syllables (``wang``, ``hong``), which says nothing of a person. A shared
+    nickname (``bill`` ~ ``william``) counts :data:`NICKNAME_SIMILARITY`.
+    """
+    shared = symbols_a & symbols_b
+    if not shared or min(len(a), len(b)) < 3:
+        return 0.0
+    if any(s.startswith(("[DOMAIN:", "[SYMBOL:", "[LOC:")) for s in shared):
+        return EQUIVALENT_SIMILARITY  # bank ~ banque, trading ~ trade
+    if a[0] == b[0] or Levenshtein.normalized_similarity(a, b) > 0.5:
+        if any(s.startswith("[NAME:") for s in shared):
+            return EQUIVALENT_SIMILARITY
+    if any(s.startswith("[NICK:") for s in shared):
+        return NICKNAME_SIMILARITY
+    return 0.0
+
+
+CUTOFF_MARGIN = 1e-6  # below RapidFuzz's own rounding; far below 1/length of any name
+
+
+def cutoff_similarity(a: str, b: str, cutoff: float) -> float:
+    """Normalised Levenshtein similarity of two strings, or 0 when it is below ``cutoff``.
+
+    Inclusive: a similarity exactly at the cutoff is kept. RapidFuzz turns a
+    normalised cutoff into an edit count through floating point and rejects
+    some values equal to it (``0.85`` for 3 edits in 20 letters), so it is
+    asked with a cutoff lowered by :data:`CUTOFF_MARGIN` and the exact test is
+    made here.
+    """
+    value = Levenshtein.normalized_similarity(a, b, score_cutoff=max(0.0, cutoff - CUTOFF_MARGIN))
+    return value if value >= cutoff - 1e-12 else 0.0
+
+
+def equivalent_names(a: str, b: str) -> bool:
+    """Are two different tokens one name in rigour's corpus (``bob`` and ``robert``)?"""
+    symbols_a = name_symbols(a)
+    if not symbols_a:
+        return False
+    return _equivalence(a, b, symbols_a, name_symbols(b)) > 0.0
+
+
+def _spelling_similarity(a: str, b: str, sound: bool = True) -> float:
+    """Edit, inflection and sound likeness of two different tokens of 2+ letters.
+
+    A single swap of adjacent letters counts as one edit (``jamli`` ~ ``jamil``).
+    Two tokens whose sound keys agree score higher, if they are not too short,
+    not too different in length and already half alike (``bwtn`` ~ ``putin``).
+    Short tokens must begin with the same letter (``wang`` is not ``fang``).
+    """
     if squeeze(a) == squeeze(b):  # doubled letters: abdallah ~ abdalah, yyu ~ yu
         return SQUEEZE_SIMILARITY
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(long_) <= SHORT_TOKEN and a[0] != b[0]:
+        return 0.0
     sim = Levenshtein.normalized_similarity(a, b)
     if len(a) == len(b) and abs(sim - (1.0 - 2.0 / len(a))) < 1e-9 and _one_transposition(a, b):
         sim = max(sim, 1.0 - 1.0 / len(a))
-    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) >= 4 and len(long_) - len(short) <= 2 and long_.startswith(short):
         sim = max(sim, PREFIX_SIMILARITY)
     if (
-        sim >= PHONETIC_MIN
+        sound
+        and sim >= (PHONETIC_MIN if len(long_) >= PHONETIC_LONG else PHONETIC_MIN_SHORT)
         and len(short) >= 5
         and len(long_) - len(short) <= max(2, 0.4 * len(long_))
     ):
@@ -272,15 +440,29 @@ class Alignment:
     unmatched_candidate: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
-        pairs = ", ".join(
-            f"{q[2]}={c[2]} {s:.2f}" if q[2] != c[2] else q[2] for q, c, s in self.pairs
-        )
+        pairs = ", ".join(self._pair_text(q, c, s) for q, c, s in self.pairs)
         text = f"{pairs or 'nothing aligned'}"
         if self.unmatched_query:
             text += f"; query words not found: {' '.join(self.unmatched_query)}"
         if self.unmatched_candidate:
             text += f"; listed words not given: {' '.join(self.unmatched_candidate)}"
         return text
+
+    def _pair_text(self, qs: Span, cs: Span, sim: float) -> str:
+        """One aligned pair, with the evidence that made it (number, legal form, name)."""
+        qtext, ctext = qs[2], cs[2]
+        qword = self.query.origin(qs[0]) if qs[1] - qs[0] == 1 else qtext
+        cword = self.candidate.origin(cs[0]) if cs[1] - cs[0] == 1 else ctext
+        if qword != qtext or cword != ctext:
+            what = "number" if qtext.isdigit() else "legal form"
+            sign = "=" if qtext == ctext else f"~ {sim:.2f}"
+            return f"'{qword}' {sign} '{cword}' ({what})"
+        if qtext == ctext:
+            return qtext
+        if equivalent_names(qtext, ctext):
+            what = "nickname" if sim <= NICKNAME_SIMILARITY else "name equivalent"
+            return f"'{qtext}' ~ '{ctext}' {sim:.2f} ({what})"
+        return f"{qtext}={ctext} {sim:.2f}"
 
 
 class IndexedRows:
@@ -367,7 +549,7 @@ def _candidate_pairs(query: NameForm, cand: NameForm, rows: RowFn) -> list[tuple
         if qjoined and cjoined:
             continue
         if value > 0.0 and (qjoined or cjoined):  # read as one word: plain edit distance
-            value = Levenshtein.normalized_similarity(qtext, ctext, score_cutoff=JOINED_MIN)
+            value = cutoff_similarity(qtext, ctext, JOINED_MIN)
         if value > 0.0:
             pairs.append((-value, cstart - cend + qstart - qend, qstart, cstart, qi, ci, qs, cs))
     pairs.sort()
@@ -422,9 +604,50 @@ def align_score(
     unmatched_c = sum(w for w, used in zip(cand.weights, used_c, strict=True) if not used)
     den = query.total_weight + LAMBDA.get(kind, LAMBDA["any"]) * unmatched_c
     score = num / den if den > 0 else 0.0
+    if query.tokens == cand.tokens and max(query.weights) > W_LEGAL:
+        # A name is itself, whatever it is made of: initials ("I B M") or only
+        # generic words ("Technology and Development Group Limited"); a legal
+        # form or title alone ("LLC", "President") is no name.
+        return 1.0, chosen, used_q, used_c
     if not strong_found or query.strong_weight == 0.0:
         score = min(score, WEAK_CAP)
-    return min(1.0, score), chosen, used_q, used_c
+    elif _one_known_name(query) and kind != "org":
+        score = min(score, ONE_NAME_CAP)
+    if _unmet_on_both(query, cand, used_q, used_c, legal=True):
+        score -= LEGAL_FORM_MISMATCH
+    if _unmet_on_both(query, cand, used_q, used_c, legal=False):
+        score -= NUMBER_MISMATCH
+    return max(0.0, min(1.0, score)), chosen, used_q, used_c
+
+
+def _one_known_name(query: NameForm) -> bool:
+    """Is the query's only distinctive word a known person name ("Mohammed", "Maria")?"""
+    words = [t for t, w in zip(query.tokens, query.weights, strict=True) if w > W_LEGAL]
+    strong = [t for t, w in zip(query.tokens, query.weights, strict=True) if w >= STRONG]
+    return len(words) == len(strong) == 1 and any(
+        s.startswith(("[NAME:", "[NICK:")) for s in name_symbols(strong[0])
+    )
+
+
+def _unmet_on_both(
+    query: NameForm, cand: NameForm, used_q: list[bool], used_c: list[bool], legal: bool
+) -> bool:
+    """Both names give a legal form (or a number) and none of them met ("AG" vs "GmbH")."""
+    if legal and (W_LEGAL not in query.weights or W_LEGAL not in cand.weights):
+        return False
+    q_kind = [
+        u
+        for u, t, w in zip(used_q, query.tokens, query.weights, strict=True)
+        if (w == W_LEGAL if legal else t.isdigit())
+    ]
+    if not q_kind or any(q_kind):
+        return False
+    c_kind = [
+        u
+        for u, t, w in zip(used_c, cand.tokens, cand.weights, strict=True)
+        if (w == W_LEGAL if legal else t.isdigit())
+    ]
+    return bool(c_kind) and not any(c_kind)
 
 
 def alignment_of(

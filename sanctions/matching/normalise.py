@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 from anyascii import anyascii
+from rigour.names import NameTypeTag, Symbol, analyze_names, replace_org_types_compare
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +35,16 @@ __all__ = [
     "phonetic_key",
     "is_title",
     "is_particle",
+    "is_name_suffix",
     "legal_form",
     "is_org_term",
     "is_patronymic",
     "squeeze",
+    "name_symbols",
+    "strip_ignorable",
+    "replace_org_types",
+    "number_spans",
+    "collapse_initialisms",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -52,8 +59,32 @@ except Exception as exc:  # noqa: BLE001 - any ICU problem means: fall back to a
 
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_SEPARATORS = re.compile(r"[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]")
+# Default-ignorable code points that are not format characters (Cf, found by
+# category): combining grapheme joiner, Hangul fillers, Mongolian and other
+# variation selectors, and the C0/C1 controls (NUL included).
+_IGNORABLE = re.compile(
+    "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u034f\u115f\u1160\u17b4\u17b5"
+    "\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]"
+)
 MAX_NAME_CHARS = 500
+
+
+def strip_ignorable(text: str) -> str:
+    """``text`` without default-ignorable and format characters; line breaks and tabs as spaces.
+
+    Zero-width spaces and joiners, soft hyphens, bidi controls, the byte-order
+    mark, variation selectors, NUL and other controls are invisible: inserted
+    into a name they must change nothing, so they are removed (not read as a
+    word break) before the name is tokenised or cut to length.
+    """
+    if text.isascii() and text.isprintable():
+        return text
+    text = _SEPARATORS.sub(" ", text)
+    text = _IGNORABLE.sub("", text)
+    if text.isprintable():
+        return text
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
 def _is_latin(text: str) -> bool:
@@ -69,9 +100,10 @@ def _is_latin(text: str) -> bool:
 @lru_cache(maxsize=200_000)
 def transliterations(text: str) -> tuple[str, ...]:
     """ASCII readings of ``text`` (one for Latin text, up to two for other scripts)."""
-    text = _CONTROL.sub(" ", text)[:MAX_NAME_CHARS]
+    text = strip_ignorable(text)[:MAX_NAME_CHARS]
     if text.isascii():
         return (text,)
+    text = _drop_symbols(text)
     if _is_latin(text):
         return (anyascii(text),)
     readings = [anyascii(_CAMEL.sub(" ", anyascii(text)))]
@@ -90,6 +122,13 @@ _ABJAD_VOWELS = re.compile(r"(?<=[b-df-hj-np-tv-z])[wy](?=[b-df-hj-np-tv-z]|\b)"
 
 def _restore_vowel(match: re.Match[str]) -> str:
     return "u" if match.group(0) == "w" else "i"
+
+
+def _drop_symbols(text: str) -> str:
+    """Emoji and other non-ASCII symbols as spaces (anyascii would spell 🙂 "slight smile")."""
+    return "".join(
+        " " if not c.isascii() and unicodedata.category(c)[0] == "S" else c for c in text
+    )
 
 
 def fold_text(text: str) -> str:
@@ -216,19 +255,106 @@ def is_title(token: str) -> bool:
     return token in _word_set("titles.yml")
 
 
+def is_name_suffix(token: str) -> bool:
+    """A generational or degree suffix (jr, sr, iii, phd): a title after the name too."""
+    return token in _load("titles.yml")["suffixes"]
+
+
 def is_particle(token: str) -> bool:
     """A name particle (al, bin, abu, de, van...)."""
     return token in _word_set("particles.yml")
 
 
 def is_org_term(token: str) -> bool:
-    """A generic organisation word (company, trading, international...)."""
-    return token in _word_set("org_terms.yml")
+    """A generic organisation word: one rigour tags as a domain or a common
+    organisation word (bank, trading, holding, international, oil...), or one of
+    our short list (``org_terms.yml``)."""
+    if token in _word_set("org_terms.yml"):
+        return True
+    return any(s.startswith(("[DOMAIN:", "[SYMBOL:")) for s in name_symbols(token))
 
 
 def legal_form(token: str) -> str | None:
-    """The canonical legal form of a token (or of joined tokens: ``"ooo"`` -> ``"llc"``)."""
-    return _legal_forms().get(token)
+    """The canonical legal form of a token (or of joined tokens: ``"ooo"`` -> ``"llc"``).
+
+    rigour's legal-form database first (``gmbh``, ``ooo``, ``srl`` -> ``llc``;
+    ``ag``, ``sa``, ``pjsc`` -> ``jsc``), then our short list of the generic
+    forms it leaves unclassed (``corp``, ``company``, ``establishment``).
+    """
+    return _org_class(token) or _legal_forms().get(token)
+
+
+@lru_cache(maxsize=100_000)
+def _org_class(token: str) -> str | None:
+    if not token.isalpha() or len(token) > 12:
+        return None
+    for name in analyze_names(
+        NameTypeTag.ORG, [token], consolidate=False, phonetics=False, rewrite=False
+    ):
+        for span in name.spans:
+            if span.symbol.category == Symbol.Category.ORG_CLASS and len(span.parts) == 1:
+                return str(span.symbol.id).lower()
+    return None
+
+
+@lru_cache(maxsize=200_000)
+def replace_org_types(name: str) -> str:
+    """An organisation name with its legal form in rigour's short compare form.
+
+    ``Gesellschaft mit beschränkter Haftung Alpha`` -> ``gmbh Alpha``,
+    ``Obshchestvo s Ogranichennoy Otvetstvennostyu Romashka`` -> ``ooo Romashka``.
+    """
+    return replace_org_types_compare(strip_ignorable(name)[:MAX_NAME_CHARS])
+
+
+_INITIALISM = re.compile(r"(?<![^\W\d_])(?:[^\W\d_]\.\s?){2,}(?:[^\W\d_](?![^\W\d_]))?")
+
+
+def collapse_initialisms(text: str, min_letters: int = 2) -> str:
+    """Dotted initials written as one word: ``U.S.A. Trading`` -> ``USA Trading``.
+
+    Runs of fewer than ``min_letters`` letters are kept (``V.V. Putin`` read
+    as any party keeps its two initials when ``min_letters`` is 3).
+    """
+    if "." not in text:
+        return text
+
+    def join(match: re.Match[str]) -> str:
+        letters = [c for c in match.group(0) if c.isalpha()]
+        if len(letters) < min_letters:
+            return match.group(0)
+        return "".join(letters) + " "
+
+    return _INITIALISM.sub(join, text).strip()
+
+
+@lru_cache(maxsize=200_000)
+def number_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Number words of a folded name as (first token, end token, digits), longest first.
+
+    ``twenty one trading`` -> ``((0, 2, "21"),)``; ``second bank`` -> ``((0, 1, "2"),)``.
+    Spans do not overlap; a token that is already only digits is left alone.
+    """
+    if not text:
+        return ()
+    found = []
+    for name in analyze_names(
+        NameTypeTag.ORG, [text], consolidate=False, phonetics=False, rewrite=False
+    ):
+        for span in name.spans:
+            if span.symbol.category == Symbol.Category.NUMERIC:
+                if len(span.parts) == 1 and len(span.parts[0].form) == 1:
+                    continue  # a lone letter is an initial, not a roman numeral
+                indices = [part.index for part in span.parts]
+                found.append((min(indices), max(indices) + 1, str(span.symbol.id)))
+        break
+    taken: set[int] = set()
+    spans = []
+    for start, end, digits in sorted(found, key=lambda f: (f[0] - f[1], f[0])):
+        if taken.isdisjoint(range(start, end)):
+            taken.update(range(start, end))
+            spans.append((start, end, digits))
+    return tuple(sorted(spans))
 
 
 def multiword_legal_forms() -> list[tuple[list[str], str]]:
@@ -259,3 +385,37 @@ _DOUBLE = re.compile(r"(.)\1+")
 def squeeze(token: str) -> str:
     """The token with repeated letters collapsed (``abdallah`` -> ``abdalah``)."""
     return _DOUBLE.sub(r"\1", token)
+
+
+_PERSON_NAME_CATEGORIES = frozenset({Symbol.Category.NAME, Symbol.Category.NICK})
+_ORG_WORD_CATEGORIES = frozenset(
+    {Symbol.Category.DOMAIN, Symbol.Category.SYMBOL, Symbol.Category.LOCATION}
+)
+
+
+@lru_cache(maxsize=200_000)
+def name_symbols(token: str) -> frozenset[str]:
+    """What rigour's name corpus and organisation tagger know a folded token to mean.
+
+    Person names: ``william`` and ``bill`` share ``[NICK:BILL]``; ``mohammed``
+    and ``muhammad`` share a Wikidata name id; ``andrea`` and ``andres`` are
+    both known names with no id in common (two names, not a typo).
+    Organisation words: ``bank``, ``banque`` and ``banka`` share
+    ``[DOMAIN:BANK]``; ``trading`` and ``trade`` share ``[SYMBOL:TRADE]``.
+    Tokens of fewer than two letters and digits have none.
+    """
+    if len(token) < 2 or not token.isalpha():
+        return frozenset()
+    found = set()
+    for type_tag, categories in (
+        (NameTypeTag.PER, _PERSON_NAME_CATEGORIES),
+        (NameTypeTag.ORG, _ORG_WORD_CATEGORIES),
+    ):
+        for name in analyze_names(
+            type_tag, [token], consolidate=False, phonetics=False, rewrite=False
+        ):
+            for span in name.spans:
+                symbol = span.symbol
+                if len(span.parts) == 1 and symbol.category in categories:
+                    found.add(str(symbol))
+    return frozenset(found)

@@ -8,7 +8,7 @@ adds or takes away:
 feature               contribution
 ===================== ================================================================
 name                  best alignment score; weak aliases count 0.9, former names 0.97
-birth_date            see :data:`dates.DATE_DELTAS`: +0.06 same day ... -0.20 contradiction
+birth_date            see :data:`dates.DATE_DELTAS`: +0.06 same day ... -0.35 years apart
 country               +0.03 a nationality/country in common, -0.05 none in common
 gender                -0.10 when both are given and differ
 identifier            +0.35 when a normalised identifier (passport, national id, IMO,

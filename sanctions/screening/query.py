@@ -133,6 +133,17 @@ def _add_dates(entity: Entity, prop: str, values: list[str], warnings: list[str]
         entity.add_date(parsed)
 
 
+UNKNOWN_SCHEMA_NOTE = (
+    "no schema given: screened as {schema} (matches listed people and organisations alike)"
+)
+
+
+NO_DISTINCTIVE_WORD_NOTE = (
+    "the name has no distinctive word (only titles, legal forms, initials or generic "
+    "words): it raises an alert only on a listed name spelt the same"
+)
+
+
 def query_entity(
     data: Mapping[str, Any] | Entity,
     default_schema: str = "LegalEntity",
@@ -145,6 +156,8 @@ def query_entity(
     if not isinstance(data, Mapping):
         raise QueryError("a query must be a JSON object with 'schema' and 'properties'")
     schema = str(data.get("schema") or default_schema)
+    if not data.get("schema"):
+        warnings.append(UNKNOWN_SCHEMA_NOTE.format(schema=schema))
     if schema not in SCHEMATA:
         raise QueryError(f"unknown schema {schema!r} (known: {', '.join(SCHEMATA)})")
     props = data.get("properties") or {}
@@ -185,5 +198,9 @@ def parse_query(
     record = record_from_entity(entity)
     record.warnings = warnings
     if not record.names and not record.identifiers:
-        raise QueryError("query has no usable name (give properties.name) nor identifier")
+        raise QueryError(
+            "query has no usable name (give properties.name with letters or digits) nor identifier"
+        )
+    if record.names and not any(form.strong_weight > 0 for form in record.names):
+        warnings.append(NO_DISTINCTIVE_WORD_NOTE)
     return record

@@ -25,7 +25,8 @@ def test_circa_widens_by_a_year() -> None:
 
 def test_ranges_are_intervals() -> None:
     assert compare_dates([d("1961")], [d("1960", end="1962")]).outcome == "compatible"
-    assert compare_dates([d("1970")], [d("1960", end="1962")]).outcome == "contradiction"
+    assert compare_dates([d("1965")], [d("1960", end="1962")]).outcome == "contradiction"
+    assert compare_dates([d("1970")], [d("1960", end="1962")]).outcome == "far"
 
 
 def test_contradiction_lowers_absence_does_not() -> None:
@@ -37,3 +38,24 @@ def test_contradiction_lowers_absence_does_not() -> None:
 def test_swapped_day_and_month_or_one_year_off_is_near() -> None:
     assert compare_dates([d("1952-07-10")], [d("1952-10-07")]).outcome == "near"
     assert compare_dates([d("1953")], [d("1952")]).outcome == "near"
+
+
+def test_dates_years_apart_put_a_name_only_agreement_below_the_threshold() -> None:
+    from sanctions.matching import DEFAULT_THRESHOLD, compare_records, record_from_entity
+    from sanctions.model import Entity
+
+    def person(key: str, dob: str, passport: str | None = None) -> Entity:
+        entity = Entity.create("test", key, "Person")
+        entity.add_name("Sergey Borisovich RYZHKOV")
+        entity.add_date(dob)
+        if passport:
+            entity.add("passportNumber", passport)
+        return entity
+
+    listed = record_from_entity(person("listed", "1951-09-10", "721234567"))
+    far = record_from_entity(person("q1", "1970-03-02"))
+    assert compare_records(far, listed).score < DEFAULT_THRESHOLD
+    same_id = record_from_entity(person("q2", "1970-03-02", "721234567"))
+    assert compare_records(same_id, listed).score >= DEFAULT_THRESHOLD
+    near = record_from_entity(person("q3", "1952-09-10"))
+    assert compare_records(near, listed).score >= DEFAULT_THRESHOLD

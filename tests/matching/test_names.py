@@ -62,3 +62,103 @@ def test_token_similarity_is_symmetric_and_bounded() -> None:
     for a, b in [("putin", "poutine"), ("karen", "guillen"), ("bwtyn", "putin"), ("x", "xi")]:
         assert token_similarity(a, b) == token_similarity(b, a)
         assert 0.0 <= token_similarity(a, b) <= 1.0
+
+
+def test_nicknames_and_spellings_of_one_name_meet() -> None:
+    assert token_similarity("bill", "william") >= 0.85
+    assert token_similarity("bob", "robert") >= 0.85
+    assert token_similarity("mohammed", "muhammad") >= 0.95
+    assert best("Bill Clinton", "William Clinton") > 0.9
+
+
+def test_two_different_known_names_are_not_a_typo() -> None:
+    assert token_similarity("andrea", "andres") < 0.7
+    assert token_similarity("antonia", "antonio") < 0.7
+    assert best("Andrea Mills", "ANDRES MORALES") < 0.5
+
+
+def test_romanised_syllables_sharing_a_corpus_id_do_not_become_one_name() -> None:
+    assert token_similarity("wang", "hong") == 0.0
+    assert token_similarity("yi", "li") == 0.0
+
+
+def test_short_tokens_must_begin_alike() -> None:
+    assert token_similarity("wang", "fang") == 0.0
+    assert token_similarity("sara", "para") == 0.0
+    assert token_similarity("omar", "omer") >= 0.7
+
+
+def test_a_sound_alike_needs_half_the_letters() -> None:
+    assert best("Richard Carter", "Richard Herman Schroeder") < 0.7
+    assert token_similarity("mills", "morales") < 0.7
+
+
+def test_a_title_word_after_the_name_is_a_name() -> None:
+    assert best("Charlie Bishop", "THAN, Charlie") < 0.7
+    assert best("Dr Charlie Than", "THAN, Charlie") > 0.9
+
+
+def test_a_similarity_exactly_at_the_cutoff_is_kept() -> None:
+    from sanctions.matching.names import cutoff_similarity
+
+    a, b = "abcdefghijklmnopqrst", "abcdefghijklmnopqxyz"  # 3 edits in 20 letters: 0.85
+    assert cutoff_similarity(a, b, 0.85) == 0.85
+    assert cutoff_similarity(a, b, 0.86) == 0.0
+
+
+def org(query: str, listed: str) -> float:
+    return best(query, listed, "Company")
+
+
+def test_legal_forms_long_short_and_foreign_meet() -> None:
+    assert org("Alpha Gesellschaft mit beschränkter Haftung", "Alpha GmbH") == 1.0
+    assert org("Société Anonyme Alpha", "Alpha SA") == 1.0
+    assert org("Obshchestvo s Ogranichennoy Otvetstvennostyu Romashka", "OOO Romashka") == 1.0
+    assert org("Acme Corporation", "ACME CORP.") == 1.0
+
+
+def test_different_legal_forms_on_one_core_name_stay_below_a_match() -> None:
+    assert org("Acme AG", "Acme GmbH") < 0.7
+
+
+def test_numbers_and_ordinals_meet_their_digits() -> None:
+    assert org("Twenty-One Trading Alpha", "21 Trading Alpha") == 1.0
+    assert org("Second National Bank of Alpha", "2nd National Bank of Alpha") == 1.0
+    assert org("Five Star Alpha", "Six Star Alpha") < 0.7
+
+
+def test_domain_words_across_languages_meet() -> None:
+    assert org("Banque VTB", "VTB Bank") > 0.9
+
+
+def test_dotted_initials_are_one_word() -> None:
+    assert org("U.S.A. Trading Alpha", "USA Trading Alpha") == 1.0
+
+
+def test_a_name_of_initials_or_generic_words_is_itself() -> None:
+    assert org("I B M", "I B M") == 1.0
+    assert (
+        org("Technology and Development Group Limited", "Technology and Development Group Ltd")
+        == 1.0
+    )
+    assert org("Global Trading Corporation", "Alpha Global Trading Corp") <= 0.3
+    assert org("Bank", "VTB Bank") < 0.7
+
+
+def test_a_person_read_as_any_party_keeps_a_family_name_that_spells_a_legal_form() -> None:
+    assert best("Thomas Sá", "Thomas SA", "LegalEntity") == 1.0
+    forms = make_name_forms("Thomas Sá", "LegalEntity")
+    assert forms[0].tokens == ("thomas", "sa")
+
+
+def test_explanations_name_the_evidence() -> None:
+    from sanctions.matching.names import align_names as align
+
+    def why(query: str, listed: str, schema: str) -> str:
+        kind = "person" if schema == "Person" else "org"
+        q, c = make_name_forms(query, schema)[0], make_name_forms(listed, schema)[0]
+        return align(q, c, kind=kind).describe()
+
+    assert "'twenty one' = '21' (number)" in why("Twenty-One Alpha", "21 Alpha", "Company")
+    assert "(legal form)" in why("Alpha Société Anonyme", "Alpha SA", "Company")
+    assert "'bill' ~ 'william' 0.85 (nickname)" in why("Bill Clinton", "William Clinton", "Person")
