@@ -12,14 +12,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PYTHON:-python3}
-# Libraries that branches in flight add (already pinned so the lead need not re-freeze for them).
-ALSO=(rigour python-stdnum pycountry fastapi-offline)
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$PY" -m venv "$tmp/venv"
 "$tmp/venv/bin/pip" install -q --upgrade pip
-"$tmp/venv/bin/pip" install -q ".[test,postgres,parquet]" "${ALSO[@]}"
+"$tmp/venv/bin/pip" install -q ".[test,postgres,parquet]"
 
 {
     echo "# Exact pins for CI and releases: pip install -c constraints.txt -e '.[test]'"

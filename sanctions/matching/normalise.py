@@ -2,7 +2,7 @@
 
 ``Владимир Путин``, ``فلاديمير بوتين`` and ``Vladímir Pútín`` all come down to
 plain lowercase ASCII tokens that the scorer can compare. Non-Latin text is
-transliterated twice, with ICU's ``Any-Latin`` (``icukit-pyicu``) and with
+transliterated twice, with ICU's ``Any-Latin`` (PyICU) and with
 ``anyascii``, because each is better for some scripts (ICU keeps Arabic vowels
 and Chinese syllables apart; anyascii reads Cyrillic ``ч`` as ``ch`` and Greek
 ``β`` as ``v``): both readings are kept as forms of the name. Without ICU,
