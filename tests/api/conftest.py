@@ -98,7 +98,7 @@ def auth(key: str) -> dict[str, str]:
     return {"Authorization": f"ApiKey {key}"}
 
 
-def wait_ready(get: Any, timeout: float = 60.0) -> None:
+def wait_ready(get: Any, timeout: float = 180.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

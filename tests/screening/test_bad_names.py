@@ -50,9 +50,15 @@ def test_a_name_without_letters_or_digits_is_refused_clearly(screener: Screener,
         screen(screener, name)
 
 
-def test_a_very_long_name_is_screened_without_crash(screener: Screener) -> None:
-    result = screen(screener, "Vladimir Putin " + "x" * 10_000, "Person")
-    assert result.results  # cut to a bounded length, still compared
+def test_a_very_long_name_is_refused_whole_with_a_clear_message(screener: Screener) -> None:
+    # Refused, never cut: a cut could drop the listed name at the end (issue 9, work limits).
+    with pytest.raises(QueryError, match=r"property 'name': a value of 10,015 characters"):
+        screen(screener, "Vladimir Putin " + "x" * 10_000, "Person")
+
+
+def test_a_long_name_within_the_limit_is_screened(screener: Screener) -> None:
+    result = screen(screener, "Vladimir Putin " + "x" * 400, "Person")
+    assert [m.record.id for m in result.results][:1] == ["test-putin"]
 
 
 def test_emoji_control_and_mixed_scripts_around_a_listed_name_still_match(
