@@ -111,8 +111,10 @@ def list_alerts(
     record_id: str | None = None,
     entity_id: str | None = None,
     limit: int | None = None,
+    offset: int = 0,
 ) -> list[Alert]:
-    """Alerts by status (``active``: every status but closed; ``all``), newest first."""
+    """Alerts by status (``active``: every status but closed; ``all``), newest first; one
+    page (``limit``, ``offset``) read in SQL."""
     if status not in STATUS_FILTERS:
         raise SanctionsError(
             f"unknown alert status {status!r} (one of {', '.join(STATUS_FILTERS)})"
@@ -129,6 +131,8 @@ def list_alerts(
         query = query.where(a.c.entity_id == entity_id)
     if limit is not None:
         query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
     return [Alert.from_row(r) for r in conn.execute(query)]
 
 

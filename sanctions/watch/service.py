@@ -168,8 +168,9 @@ class Watch:
         record_id: str | None = None,
         entity_id: str | None = None,
         limit: int | None = None,
+        offset: int = 0,
     ) -> list[Alert]:
-        return self._read(lambda c: list_alerts(c, status, record_id, entity_id, limit))
+        return self._read(lambda c: list_alerts(c, status, record_id, entity_id, limit, offset))
 
     def alert(self, alert_id: int) -> Alert:
         return self._read(lambda c: get_alert(c, alert_id))

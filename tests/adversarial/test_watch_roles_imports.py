@@ -262,3 +262,11 @@ def test_record_pages_are_read_in_sql_not_from_every_record(
     last = call(env, "screen", "GET", "/watch/records?limit=10&after=p-01497").json()
     assert [r["id"] for r in last["results"]] == ["p-01498", "p-01499"]
     assert last["next_after"] is None
+
+
+def test_alert_pages_are_read_in_sql(env: dict[str, Any]) -> None:
+    every = call(env, "screen", "GET", "/alerts?status=all").json()["results"]
+    assert len(every) == 4
+    page = call(env, "screen", "GET", "/alerts?status=all&limit=2&offset=1").json()["results"]
+    assert [a["id"] for a in page] == [a["id"] for a in every[1:3]]
+    assert env["watch"].alerts("all", limit=1, offset=3)[0].id == every[3]["id"]

@@ -486,12 +486,12 @@ async def list_alerts(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> JSONResponse:
     watch = _watch(request)
-    alerts = await run_in_threadpool(watch.alerts, status, record_id, entity_id, offset + limit)
+    alerts = await run_in_threadpool(watch.alerts, status, record_id, entity_id, limit, offset)
     content = {
         "status": status,
         "limit": limit,
         "offset": offset,
-        "results": [a.to_dict() for a in alerts[offset:]],
+        "results": [a.to_dict() for a in alerts],
     }
     return JSONResponse(content)
 
