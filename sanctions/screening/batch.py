@@ -149,6 +149,10 @@ def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]
                     f"{path.name}: line {start}: bad CSV quoting ({exc}): fix the quotes "
                     "from this line on (a quote left open swallows the rows that follow)"
                 ) from exc
+            except UnicodeDecodeError as exc:
+                raise SanctionsError(
+                    f"{path.name}: near line {start}: not UTF-8 text ({exc.reason})"
+                ) from exc
 
     return header, rows()
 
