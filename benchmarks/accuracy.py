@@ -1,8 +1,16 @@
 """Accuracy of the matcher on ../shared/data/eval, with every list of ../shared/data loaded.
 
     python benchmarks/accuracy.py [--db /tmp/bench.db] [--threshold 0.70] [--json out.json]
+        [--negatives N] [--pairs PATH] [--rebuild-pairs] [--no-nk] [--pairs-only]
+        [--alias-queries N]
 
 Measures, at the default threshold (or --threshold):
+* the labelled pairs of benchmarks/pairs (generated from the lists + hand-written):
+  precision, recall, F1, best F1 and ROC AUC overall and by class and schema,
+  side by side with nomenklatura logic-v2 scoring the same pairs in its own
+  virtualenv (see _nomenklatura.py; --no-nk to skip it);
+* alias queries: each sampled entity queried by one of its aliases against the
+  whole index; the share of queries alerting on a wrong entry;
 * UN people (original and perturbed rows): recall (their UN entry is a match)
   and top-1 (their UN entry is the best UN result, and scores as high as the
   best result of any list: copies of the same person on other lists may tie);
@@ -29,7 +37,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _nomenklatura  # noqa: E402
+import _pairs_eval  # noqa: E402
 from _lists import SHARED, load_all_lists  # noqa: E402
+from _targets import alias_queries, print_targets, targets  # noqa: E402
 
 from sanctions.matching import DEFAULT_THRESHOLD, compare_records  # noqa: E402
 from sanctions.matching.normalise import name_forms  # noqa: E402
@@ -233,14 +244,55 @@ def eval_cross_script(threshold: float) -> dict[str, Any]:
     }
 
 
+def eval_pairs(args: argparse.Namespace) -> dict[str, Any]:
+    """Ours and logic-v2 on the labelled pairs (same pairs, same threshold)."""
+    pairs = _pairs_eval.load_pairs(args.pairs, rebuild=args.rebuild_pairs)
+    ours, seconds = _pairs_eval.scores_ours(pairs, args.threshold)
+    scores: dict[str, list[float]] = {"ours": ours}
+    meta: dict[str, Any] = {"pairs": len(pairs), "ours_seconds": round(seconds, 2)}
+    if not args.no_nk:
+        python = _nomenklatura.ensure_venv(args.nk_venv)
+        nk = _nomenklatura.pair_scores(python, [(p["query"], p["candidate"]) for p in pairs])
+        scores["logic-v2"] = nk["scores"]
+        meta |= {
+            "logic_v2": f"nomenklatura {nk['version']} (rigour {nk['rigour']})",
+            "logic_v2_seconds": round(nk["seconds"], 2),
+            "logic_v2_errors": nk["errors"],
+        }
+    rows = _pairs_eval.report(pairs, scores, args.threshold)
+    per_pair = [
+        {"id": p["id"], "label": p["label"]} | {name: v[i] for name, v in scores.items()}
+        for i, p in enumerate(pairs)
+    ]
+    return meta | {"rows": rows, "scores": per_pair}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", default="/tmp/sanctions-bench.db")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
-    parser.add_argument("--negatives", type=int, default=None, help="Only the first N negatives.")
+    parser.add_argument(
+        "--negatives", type=int, default=None, help="Only the first N negatives (default: all)."
+    )
     parser.add_argument("--json", type=Path, default=None, help="Write the full report here.")
+    parser.add_argument("--pairs", type=Path, default=_pairs_eval.pair_build.DEFAULT_OUT)
+    parser.add_argument("--rebuild-pairs", action="store_true", help="Rebuild the pair cache.")
+    parser.add_argument("--no-nk", action="store_true", help="Do not run nomenklatura logic-v2.")
+    parser.add_argument("--nk-venv", type=Path, default=Path("/tmp/nk-venv"))
+    parser.add_argument(
+        "--pairs-only", action="store_true", help="Only the labelled pairs (no lists loaded)."
+    )
+    parser.add_argument("--alias-queries", type=int, default=2000, help="0 to skip them.")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    pairs = eval_pairs(args)
+    if args.pairs_only:
+        report = {"threshold": args.threshold, "pairs": pairs}
+        print_report(report)
+        print_targets(targets(report))
+        if args.json:
+            args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+        return
     counts = load_all_lists(args.db)
     store = Store.open(args.db)
     screener = Screener(store, threshold=args.threshold)
@@ -252,6 +304,7 @@ def main() -> None:
     by_name, orgs = un_entries(store)
     report: dict[str, Any] = {
         "threshold": args.threshold,
+        "pairs": pairs,
         "lists": counts,
         "index_records": len(index.records),
         "index_ready_seconds": round(time.perf_counter() - started, 2),
@@ -261,12 +314,28 @@ def main() -> None:
         "cross_script": eval_cross_script(args.threshold),
         "negatives": eval_negatives(args.negatives),
     }
+    if args.alias_queries:
+        report["alias_queries"] = alias_queries(
+            store, _STATE["screener"], args.alias_queries, _screen_many
+        )
+    report["targets"] = targets(report)
     print_report(report)
+    print_targets(report["targets"])
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False))
 
 
 def print_report(r: dict[str, Any]) -> None:
+    pairs = r["pairs"]
+    names = [n for n in ("ours", "logic-v2") if n in pairs["rows"]["all"]]
+    print(
+        f"Labelled pairs: {pairs['pairs']} at threshold {r['threshold']} "
+        f"(ours {pairs['ours_seconds']} s; logic-v2: {pairs.get('logic_v2', 'not run')}, "
+        f"{pairs.get('logic_v2_seconds', '-')} s, {len(pairs.get('logic_v2_errors', []))} errors)"
+    )
+    _pairs_eval.print_pairs_table(pairs["rows"], names)
+    if "lists" not in r:
+        return
     un = r["un_people"]
     print(
         f"threshold {r['threshold']}; {sum(r['lists'].values()):,} entities in {len(r['lists'])} lists"

@@ -21,9 +21,9 @@ __all__ = ["data_dir", "default_db", "db_url"]
 
 
 def data_dir() -> Path:
-    """The folder for the store and downloaded files (created if missing)."""
+    """The folder for the store and downloaded files (created 0700 if missing)."""
     path = Path(os.environ.get("SANCTIONS_DATA_DIR") or user_data_dir("sanctions", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 
@@ -48,5 +48,11 @@ def db_url(value: str | Path | None = None) -> str:
     path = Path(text).expanduser()
     if path.is_dir():
         raise ConfigError(f"--db {text}: is a folder, expected a database file")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file where a folder should be, no permission...
+        reason = "a file is in the way" if isinstance(exc, FileExistsError) else exc.strerror
+        raise ConfigError(
+            f"--db {text}: cannot create its folder {path.parent}: {reason or exc}"
+        ) from exc
     return f"sqlite:///{path}"

@@ -19,6 +19,21 @@ see :mod:`sanctions.sources.registry`) into ``dest_dir``:
   ``status="not_modified"`` and leaves the file in place. Local files (a mirror
   folder) are compared by size and modification time instead.
 
+Transport policy (fail closed):
+
+* ``https`` only. Plain ``http`` is refused unless the host is the loopback
+  (``127.0.0.1``, ``localhost``, ``::1``: a mirror on this machine, the tests)
+  or the location is a mirror or URL override and ``allow_insecure_mirror`` is
+  set (``sanctions update --allow-insecure-mirror``); an official URL never;
+* redirects are followed by hand (at most :data:`MAX_REDIRECTS`), only to the
+  same host and never from ``https`` to ``http``; an insecure mirror (above)
+  may redirect anywhere;
+* an overall deadline per file (``deadline`` seconds, retries included), not
+  only per read, so a server that trickles bytes cannot hold an update forever;
+* credentials in mirror URLs (``user:password@``, ``?token=``) are redacted
+  (:mod:`sanctions.redact`) in errors, logs, reports, ``state.json`` and the
+  source URL recorded in the store and its audit log.
+
 Every failure is a :class:`~sanctions.errors.DownloadError` naming the dataset,
 the URL and the reason; httpx exceptions are translated here.
 """
@@ -26,6 +41,7 @@ the URL and the reason; httpx exceptions are translated here.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import email.utils
 import hashlib
 import json
@@ -39,14 +55,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from sanctions import __version__
 from sanctions.errors import DownloadError, SourceError, UnknownFormatError
+from sanctions.redact import RedactingFilter, redact_text, redact_url
 from sanctions.sources import detect_format, list_formats
 from sanctions.sources.base import max_file_size, sniff
 from sanctions.sources.registry import (
+    REGISTRY,
     DatasetSource,
     ResolvedFile,
     get_source,
@@ -65,6 +84,10 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+# httpx logs every request's full URL at INFO (`sanctions -v`): mirror credentials included.
+_httpx_log = logging.getLogger("httpx")
+if not any(isinstance(f, RedactingFilter) for f in _httpx_log.filters):
+    _httpx_log.addFilter(RedactingFilter())
 
 # Placeholder until the repository's public address is settled: change it here only.
 PROJECT_URL = "https://github.com/sanctions-screening/sanctions"
@@ -76,6 +99,10 @@ DEFAULT_TIMEOUT = 60.0
 DEFAULT_RETRIES = 3
 DEFAULT_BACKOFF = 1.0
 DEFAULT_MAX_RETRY_AFTER = 120.0
+DEFAULT_DEADLINE = 1800.0  # seconds per file, retries included
+MAX_REDIRECTS = 5
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+_OFFICIAL = frozenset(f.url for s in REGISTRY.values() for f in s.files)
 _sleep = time.sleep  # the tests replace this to observe backoff without waiting
 
 
@@ -105,6 +132,9 @@ class _Options:
     backoff: float
     max_retry_after: float
     max_bytes: int
+    deadline: float = DEFAULT_DEADLINE
+    allow_insecure_mirror: bool = False
+    expires: float = float("inf")  # time.monotonic() after which this file's fetch fails
 
 
 @dataclass
@@ -185,6 +215,8 @@ def fetch_dataset(
     backoff: float = DEFAULT_BACKOFF,
     max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
     conditional: bool = True,
+    deadline: float = DEFAULT_DEADLINE,
+    allow_insecure_mirror: bool = False,
 ) -> FetchResult:
     """Fetch a dataset's current file(s) into ``dest_dir``; see the module docstring.
 
@@ -192,7 +224,10 @@ def fetch_dataset(
     the connect and read timeout in seconds; ``retries`` the number of retries
     after the first attempt; ``max_bytes`` the size limit per file (default
     ``SANCTIONS_MAX_FILE_SIZE``); ``conditional=False`` ignores the validators
-    of the previous fetch. Raises :class:`DownloadError`.
+    of the previous fetch; ``deadline`` the most seconds one file may take, retries
+    included; ``allow_insecure_mirror`` lets a mirror or URL override use plain
+    http and redirect to other hosts (see the module docstring). Raises
+    :class:`DownloadError`.
     """
     started = time.monotonic()
     source = get_source(dataset_id)
@@ -208,7 +243,11 @@ def fetch_dataset(
         backoff=backoff,
         max_retry_after=max_retry_after,
         max_bytes=max_file_size() if max_bytes is None else max_bytes,
+        deadline=deadline,
+        allow_insecure_mirror=allow_insecure_mirror,
     )
+    for item in resolved:
+        _check_transport(item, opts)
     with _locked(dest):
         outcomes = _fetch_locked(
             source, dest, final, state_path, resolved, client, opts, conditional
@@ -255,7 +294,11 @@ def _fetch_locked(
             for item in resolved:
                 existing = final / item.name if source.is_set else final
                 prior = previous.get(item.name)
-                if not existing.is_file() or not prior or prior.get("location") != item.location:
+                if (
+                    not existing.is_file()
+                    or not prior
+                    or prior.get("location") != _safe(item.location)
+                ):
                     prior = None
                 outcomes.append(_fetch_one(http, item, dest, prior, opts))
         changed = any(o.status != "not_modified" for o in outcomes)
@@ -288,17 +331,64 @@ def _client(
         return
     with httpx.Client(
         timeout=httpx.Timeout(timeout),
-        follow_redirects=True,
+        follow_redirects=False,  # followed by hand, with the checks of _redirect_target
         headers={"User-Agent": USER_AGENT},
     ) as http:
         yield http
 
 
+def _safe(location: str) -> str:
+    """A location fit to show and record: an official URL as is, others redacted."""
+    return location if location in _OFFICIAL else redact_url(location)
+
+
 def _display(location: str) -> str:
-    """A URL for reports: http(s) as is, local paths as ``file://`` URLs."""
+    """A URL for reports: http(s) redacted, local paths as ``file://`` URLs."""
     if is_remote(location) or location.lower().startswith("file://"):
-        return location
+        return _safe(location)
     return local_path(location).resolve().as_uri()
+
+
+def _is_insecure_allowed(origin: str, opts: _Options) -> bool:
+    return opts.allow_insecure_mirror and origin in ("mirror", "env")
+
+
+def _check_transport(item: ResolvedFile, opts: _Options) -> None:
+    """Refuse plain http (except on the loopback, or a mirror explicitly allowed)."""
+    if not is_remote(item.location):
+        return
+    parts = urlsplit(item.location)
+    if parts.scheme.lower() == "https" or (parts.hostname or "") in LOOPBACK_HOSTS:
+        return
+    if _is_insecure_allowed(item.origin, opts):
+        log.warning("%s: fetching over plain http from %s", opts.dataset, _safe(item.location))
+        return
+    hint = (
+        "an official URL is always fetched over https"
+        if item.origin == "official"
+        else "use https, or pass --allow-insecure-mirror for a mirror you trust"
+    )
+    raise DownloadError(f"plain http refused ({hint})", opts.dataset, _safe(item.location))
+
+
+def _redirect_target(response: httpx.Response, item: ResolvedFile, opts: _Options) -> str:
+    """Where a redirect leads, if allowed: same host, never https -> http."""
+    current = str(response.request.url)
+    target = str(response.request.url.join(response.headers["Location"]))  # is_redirect: set
+    old, new = urlsplit(current), urlsplit(target)
+    if new.scheme.lower() not in ("http", "https"):
+        problem = f"to a {new.scheme or 'relative'} URL"
+    elif _is_insecure_allowed(item.origin, opts):
+        return target
+    elif (new.hostname or "").lower() != (old.hostname or "").lower():
+        problem = "to another host"
+    elif old.scheme.lower() == "https" and new.scheme.lower() == "http":
+        problem = "from https to plain http"
+    else:
+        return target
+    raise DownloadError(
+        f"redirect {problem} refused: {redact_url(target)}", opts.dataset, _safe(current)
+    )
 
 
 def _record(state_path: Path, dataset_id: str, outcomes: list[_Outcome], changed: bool) -> None:
@@ -311,7 +401,12 @@ def _record(state_path: Path, dataset_id: str, outcomes: list[_Outcome], changed
         if o.status == "not_modified":
             info = dict(old_files.get(o.name, {}))
         else:
-            info = {"location": o.location, "bytes": o.bytes, "sha256": o.sha256, "fetched_at": now}
+            info = {
+                "location": _safe(o.location),
+                "bytes": o.bytes,
+                "sha256": o.sha256,
+                "fetched_at": now,
+            }
             for key in ("etag", "last_modified", "local_stamp"):
                 if getattr(o, key):
                     info[key] = getattr(o, key)
@@ -426,23 +521,43 @@ def _fetch_one(
     if not is_remote(item.location):
         return _copy_local(item, dest, prior, opts)
     assert http is not None
+    opts = dataclasses.replace(opts, expires=time.monotonic() + opts.deadline)
+    fail = _failer(opts.dataset, item.location)
     attempt = 0
     while True:
         try:
             return _get(http, item, dest, prior, opts)
         except _Retryable as exc:
+            tries = f" (after {attempt + 1} attempts)" if attempt else ""
             if attempt >= opts.retries:
-                tries = f" (after {attempt + 1} attempts)" if attempt else ""
-                raise DownloadError(exc.reason + tries, opts.dataset, item.location) from exc
+                raise fail(exc.reason + tries) from exc
             delay = opts.backoff * 2**attempt
             if exc.retry_after is not None:
                 delay = exc.retry_after
             delay = min(delay, opts.max_retry_after)
+            if time.monotonic() + delay >= opts.expires:
+                raise fail(f"{exc.reason}{tries}; no time left to retry {_deadline(opts)}") from exc
             log.warning(
-                "%s %s: %s; retrying in %.1f s", opts.dataset, item.location, exc.reason, delay
+                "%s %s: %s; retrying in %.1f s",
+                opts.dataset,
+                _safe(item.location),
+                redact_text(exc.reason, item.location),
+                delay,
             )
             _sleep(delay)
             attempt += 1
+
+
+def _deadline(opts: _Options) -> str:
+    return f"within the deadline of {opts.deadline:g} s per file"
+
+
+def _remaining(opts: _Options, fail: Any) -> float:
+    """Seconds left before this file's deadline; fails when none are."""
+    left = opts.expires - time.monotonic()
+    if left <= 0:
+        raise fail(f"not complete {_deadline(opts)}")
+    return left
 
 
 def _get(
@@ -456,11 +571,17 @@ def _get(
     if prior and prior.get("last_modified"):
         headers["If-Modified-Since"] = prior["last_modified"]
     fail = _failer(opts.dataset, item.location)
+    url = item.location
     try:
-        with http.stream(
-            "GET", item.location, headers=headers, timeout=httpx.Timeout(opts.timeout)
-        ) as response:
-            return _receive(response, item, dest, prior, opts)
+        for _hop in range(MAX_REDIRECTS + 1):
+            timeout = httpx.Timeout(min(opts.timeout, _remaining(opts, fail)))
+            with http.stream(
+                "GET", url, headers=headers, timeout=timeout, follow_redirects=False
+            ) as response:
+                if not response.has_redirect_location:
+                    return _receive(response, item, dest, prior, opts)
+                url = _redirect_target(response, item, opts)
+        raise fail(f"more than {MAX_REDIRECTS} redirects")
     except httpx.TimeoutException as exc:
         raise _Retryable(f"timed out ({_timeout_kind(exc)}, limit {opts.timeout:g} s)") from exc
     except httpx.TransportError as exc:
@@ -480,7 +601,7 @@ def _timeout_kind(exc: httpx.TimeoutException) -> str:
 
 def _failer(dataset: str, url: str) -> Any:
     def fail(reason: str) -> DownloadError:
-        return DownloadError(reason, dataset, url)
+        return DownloadError(redact_text(reason, url), dataset, _safe(url))
 
     return fail
 
@@ -542,7 +663,12 @@ def _stream_to(
     written = 0
     with os.fdopen(fd, "wb") as out:
         try:
-            for chunk in response.iter_bytes(CHUNK_SIZE):
+            for chunk in response.iter_bytes():  # as it arrives: the deadline is checked often
+                if time.monotonic() > opts.expires:
+                    raise fail(
+                        f"not complete {_deadline(opts)} ({written:,} bytes received; "
+                        "the server is too slow)"
+                    )
                 written += len(chunk)
                 if written > opts.max_bytes:
                     raise fail(

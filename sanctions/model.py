@@ -35,6 +35,7 @@ __all__ = [
     "NameVariant",
     "FuzzyDate",
     "Listing",
+    "ListMembership",
     "Entity",
     "make_entity_id",
     "parse_date",
@@ -183,9 +184,29 @@ class FuzzyDate:
         )
 
 
+@dataclass(frozen=True)
+class ListMembership:
+    """One list of the authority the subject is on, and since when (OFAC: SDN, SSI...)."""
+
+    name: str
+    since: str | None = None  # ISO date prefix
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "since": self.since}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ListMembership:
+        return cls(name=data["name"], since=data.get("since"))
+
+
 @dataclass
 class Listing:
-    """Provenance of one listing: who lists it, under what, since when, from which file."""
+    """Provenance of one listing: who lists it, under what, since when, from which file.
+
+    ``lists`` (the authority's lists the subject is on, with dates), ``provisions``
+    (the sanction types, e.g. "Block") and ``legal_basis`` (the legal authorities,
+    e.g. "Executive Order 14024 (Russia)") are filled where the file states them.
+    """
 
     dataset: str
     authority_id: str
@@ -193,9 +214,12 @@ class Listing:
     listed_on: str | None = None  # ISO date prefix, as precise as the list gives it
     source_file: str | None = None
     dataset_version: str | None = None  # filled in by the store
+    lists: list[ListMembership] = field(default_factory=list)
+    provisions: list[str] = field(default_factory=list)
+    legal_basis: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "dataset": self.dataset,
             "authority_id": self.authority_id,
             "programs": list(self.programs),
@@ -203,6 +227,15 @@ class Listing:
             "source_file": self.source_file,
             "dataset_version": self.dataset_version,
         }
+        # Written only when present, so that the content hash of listings without
+        # them stays what it was.
+        if self.lists:
+            data["lists"] = [m.to_dict() for m in self.lists]
+        if self.provisions:
+            data["provisions"] = list(self.provisions)
+        if self.legal_basis:
+            data["legal_basis"] = list(self.legal_basis)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Listing:
@@ -213,6 +246,9 @@ class Listing:
             listed_on=data.get("listed_on"),
             source_file=data.get("source_file"),
             dataset_version=data.get("dataset_version"),
+            lists=[ListMembership.from_dict(m) for m in data.get("lists", [])],
+            provisions=list(data.get("provisions", [])),
+            legal_basis=list(data.get("legal_basis", [])),
         )
 
 
@@ -417,6 +453,9 @@ class Entity:
             changed.add("listing.programs")
         if self.listing.listed_on != other.listing.listed_on:
             changed.add("listing.listed_on")
+        for part in ("lists", "provisions", "legal_basis"):
+            if getattr(self.listing, part) != getattr(other.listing, part):
+                changed.add(f"listing.{part}")
         if {n.to_dict().__repr__() for n in self.names} != {
             n.to_dict().__repr__() for n in other.names
         } and not changed & {"name", "alias", "weakAlias", "previousName"}:

@@ -51,7 +51,8 @@ def test_load_lists_diff_show_export(tmp_path: Path, fixtures: Path) -> None:
 
     code, out, _ = run("--db", db, "export", "--format", "ftm")
     rows = [json.loads(line) for line in out.splitlines()]
-    assert sorted(r["id"] for r in rows) == ["fx-1", "fx-3", "fx-4"]
+    assert sorted(r["id"] for r in rows if r["schema"] != "Sanction") == ["fx-1", "fx-3", "fx-4"]
+    assert sum(r["schema"] == "Sanction" for r in rows) == 3  # one listing each
     assert all(r["datasets"] == ["fixture"] for r in rows)
     code, out, _ = run("--db", db, "export", "--format", "csv")
     assert out.splitlines()[0].startswith("id,schema,dataset,authority_id,name")

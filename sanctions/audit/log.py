@@ -13,7 +13,6 @@ hash elsewhere (``sanctions audit verify`` prints it) closes the remaining gap.
 
 from __future__ import annotations
 
-import csv
 import getpass
 import hashlib
 import json
@@ -25,6 +24,7 @@ from typing import IO, Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from sanctions.csvsafe import SafeDictWriter
 from sanctions.errors import StoreError
 
 from .schema import audit_head, audit_log
@@ -237,8 +237,13 @@ def export_jsonl(engine: Engine, out: IO[str], since: int = 0) -> int:
 
 
 def export_csv(engine: Engine, out: IO[str], since: int = 0) -> int:
-    """Write entries as CSV (details as its canonical JSON text, so hashes can be rechecked)."""
-    writer = csv.DictWriter(out, EXPORT_COLUMNS)
+    """Write entries as CSV (details as its canonical JSON text, so hashes can be rechecked).
+
+    Cells are formula-safe (:mod:`sanctions.csvsafe`): a text cell starting with
+    ``= + - @`` or a tab gets a leading ``'``; strip it before rechecking a hash,
+    or recheck from the JSON lines export, which is written unchanged.
+    """
+    writer = SafeDictWriter(out, EXPORT_COLUMNS)
     writer.writeheader()
     count = 0
     for entry in iter_entries(engine, since):

@@ -2,35 +2,73 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
-from rich.console import Console
+from sqlalchemy.exc import OperationalError
 
 from sanctions import __version__
 from sanctions.errors import SanctionsError
+from sanctions.redact import redact_urls
+
+from .terminal import SafeConsole, SafeFormatter, safe_text
 
 # Off a terminal (a file, a pipe, a test): wide tables, and messages never broken
-# into several lines (rich would assume 80 columns and wrap).
-console = Console(width=None if sys.stdout.isatty() else 160, soft_wrap=not sys.stdout.isatty())
-err_console = Console(
+# into several lines (rich would assume 80 columns and wrap). Both consoles show
+# data (names from lists and queries) as text, never as terminal controls.
+console = SafeConsole(width=None if sys.stdout.isatty() else 160, soft_wrap=not sys.stdout.isatty())
+err_console = SafeConsole(
     stderr=True, width=None if sys.stderr.isatty() else 160, soft_wrap=not sys.stderr.isatty()
 )
 
 
 class SanctionsGroup(click.Group):
-    """Turns our errors into one clear line on stderr and a non-zero exit code."""
+    """Turns our errors into one clear line on stderr and exit code 2.
+
+    Besides :class:`SanctionsError`: operating-system errors (a file that cannot
+    be read or written, a full disk) and the database refusing to work (locked,
+    unreachable) are conditions, not bugs, and get the same one line. Programming
+    errors (``TypeError``, ``AttributeError``...) keep their traceback.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except SanctionsError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-            sys.exit(2)
+            _fail(str(exc))
+        except BrokenPipeError:  # `sanctions export | head`: the reader left, stop quietly
+            _silence_stdout()
+            sys.exit(1)
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(f"{where}{exc.strerror or exc}")
+        except OperationalError as exc:
+            cause = " ".join(str(getattr(exc, "orig", None) or exc).split())
+            if cause.startswith(_SQL_BUGS):  # SQLite files these under OperationalError too
+                raise
+            _fail(f"the store failed: {cause}")
+
+
+_SQL_BUGS = ("no such table", "no such column", "syntax error", "near ")
+
+
+def _fail(message: str) -> None:
+    err_console.print(
+        f"[bold red]error:[/] {redact_urls(message)}", highlight=False, soft_wrap=True
+    )
+    sys.exit(2)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that flushing it at exit raises nothing more."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 @click.group(cls=SanctionsGroup)
@@ -47,7 +85,9 @@ class SanctionsGroup(click.Group):
 def main(ctx: click.Context, db: str | None, verbose: int) -> None:
     """Coordinated sanctions screening: ingest the official lists, screen, compare."""
     level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(SafeFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
@@ -71,4 +111,5 @@ def open_store(ctx: click.Context, db_sub: str | None = None) -> Any:
 
 
 def print_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    # safe_text turns C1 and bidi controls into JSON escapes: the same data, inert on a terminal
+    click.echo(safe_text(json.dumps(data, ensure_ascii=False, indent=2, default=str)))

@@ -9,6 +9,7 @@ import click
 from rich.table import Table
 
 from .app import console, db_option, main, open_store, print_json
+from .terminal import echo_data
 
 _PROGRAMME = click.option(
     "--programme",
@@ -93,7 +94,7 @@ def coverage_cmd(
     if as_json:
         print_json(cov.to_dict())
     elif as_csv:
-        click.echo(render_csv(cov.to_rows()), nl=False)
+        echo_data(render_csv(cov.to_rows()), nl=False)
     else:
         _table(
             f"{cov.subjects:,} subjects; listed by all {len(cov.datasets)}: {cov.all_listed}",
@@ -127,7 +128,7 @@ def gaps_cmd(
     if as_json:
         print_json(report.to_dict())
     elif as_csv:
-        click.echo(render_csv(report.to_rows()), nl=False)
+        echo_data(render_csv(report.to_rows()), nl=False)
     else:
         rows = [
             {
@@ -172,7 +173,7 @@ def timeline_cmd(
     if as_json:
         print_json(tl.to_dict())
     elif as_csv:
-        click.echo(render_csv(tl.to_rows()), nl=False)
+        echo_data(render_csv(tl.to_rows()), nl=False)
     else:
         rows = [{"dataset": ds, **s} for ds, s in tl.summary.items()]
         _table("Who listed first, and the median delay of the others (days)", rows)

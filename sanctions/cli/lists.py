@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from pathlib import Path
@@ -12,7 +11,9 @@ import click
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sanctions.csvsafe import csv_writer
 from sanctions.errors import SanctionsError, StoreError
+from sanctions.sources.ftm import export_entity
 
 from .app import console, db_option, err_console, main, open_store, print_json
 
@@ -34,6 +35,11 @@ def _progress(disable: bool) -> Progress:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--dataset", default=None, help="Dataset id (default: detected from the content).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Refuse a file holding any value the parser could not place (nothing is loaded).",
+)
 @db_option
 @click.pass_context
 def load_cmd(
@@ -41,6 +47,7 @@ def load_cmd(
     paths: tuple[Path, ...],
     dataset: str | None,
     as_json: bool,
+    strict: bool,
     db_sub: str | None,
 ) -> None:
     """Load list files (or folders holding a file set) as new dataset versions.
@@ -48,7 +55,8 @@ def load_cmd(
     The format is detected from the content. A folder that is not one file set
     (e.g. ../shared/data) loads every list found below it, in path order. Loading
     the same content again is a no-op. A file that fails to parse leaves the
-    previous version current.
+    previous version current. Values a parser cannot place are kept as text in
+    the entity's notes and counted in the report; with --strict they fail the file.
     """
     from sanctions.sources import discover_paths
 
@@ -63,7 +71,10 @@ def load_cmd(
             task = progress.add_task(f"loading {path.name}", total=None)
             try:
                 result = store.load(
-                    path, dataset=dataset, progress=lambda n, t=task: progress.advance(t, n)
+                    path,
+                    dataset=dataset,
+                    progress=lambda n, t=task: progress.advance(t, n),
+                    strict=strict,
                 )
             except SanctionsError as exc:
                 failed += 1
@@ -92,6 +103,8 @@ def _print_load(result: Any) -> None:
             f"+{result.added:,} added, -{result.removed:,} removed, ~{result.changed:,} changed "
             f"in {result.seconds:.1f}s"
         )
+    for line in result.not_understood_lines:
+        console.print(f"  {line}", highlight=False)
 
 
 @main.command("lists")
@@ -275,14 +288,19 @@ def _print_entity(entity: Any) -> None:
 def export_cmd(
     ctx: click.Context, fmt: str, datasets: tuple[str, ...], output: Path | None, db_sub: str | None
 ) -> None:
-    """Export the current versions as FtM JSON lines or CSV (one row per entity)."""
+    """Export the current versions as FtM JSON lines or CSV (one row per entity).
+
+    FtM: each entity is followed by its Sanction entities (listing date,
+    programmes, lists); re-imported, the export gives the same entities.
+    """
     store = open_store(ctx, db_sub)
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         entities = store.iter_entities(datasets or None)
         if fmt == "ftm":
             for entity in entities:
-                out.write(json.dumps(entity.to_ftm(), ensure_ascii=False) + "\n")
+                for obj in export_entity(entity):
+                    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
         else:
             _export_csv(entities, out)
     finally:
@@ -317,8 +335,8 @@ CSV_COLUMNS = (
 
 
 def _export_csv(entities: Any, out: Any) -> None:
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer = csv_writer(out)
+    writer.writeheader(CSV_COLUMNS)
     for e in entities:
         row = []
         for col in CSV_COLUMNS:

@@ -7,7 +7,7 @@ import sys
 import click
 
 from sanctions import config
-from sanctions.download import DEFAULT_RETRIES, DEFAULT_TIMEOUT
+from sanctions.download import DEFAULT_DEADLINE, DEFAULT_RETRIES, DEFAULT_TIMEOUT
 
 from .app import console, db_option, err_console, main, open_store, print_json
 
@@ -27,6 +27,19 @@ from .app import console, db_option, err_console, main, open_store, print_json
 @click.option(
     "--retries", type=int, default=DEFAULT_RETRIES, show_default=True, help="Retries on errors."
 )
+@click.option(
+    "--deadline",
+    type=click.FloatRange(min=1.0),
+    default=DEFAULT_DEADLINE,
+    show_default=True,
+    help="Most seconds one file may take in all (retries included).",
+)
+@click.option(
+    "--allow-insecure-mirror",
+    is_flag=True,
+    envvar="SANCTIONS_ALLOW_INSECURE_MIRROR",
+    help="Let a mirror or URL override use plain http and redirect to other hosts.",
+)
 @click.option("--rescreen", is_flag=True, help="Then re-screen the watched records (a delta run).")
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
 @db_option
@@ -37,6 +50,8 @@ def update_cmd(
     mirror: str | None,
     timeout: float,
     retries: int,
+    deadline: float,
+    allow_insecure_mirror: bool,
     rescreen: bool,
     as_json: bool,
     db_sub: str | None,
@@ -65,6 +80,8 @@ def update_cmd(
         mirror=mirror,
         timeout=timeout,
         retries=retries,
+        deadline=deadline,
+        allow_insecure_mirror=allow_insecure_mirror,
         on_report=show,
     )
     run = None

@@ -111,7 +111,7 @@ class ListingFacts:
 
 
 def _countries(properties: Mapping[str, Iterable[str]]) -> frozenset[str]:
-    from sanctions.sources.countries import to_country_code
+    from sanctions.countries import to_country_code
 
     codes = set()
     for prop in COUNTRY_PROPS:

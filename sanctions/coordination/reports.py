@@ -16,7 +16,6 @@ listings is in the cluster, under whatever programme.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import statistics
@@ -29,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from sanctions.csvsafe import SafeDictWriter
 from sanctions.errors import ConfigError
 from sanctions.sources.registry import REGISTRY
 
@@ -470,7 +470,7 @@ def render_csv(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return ""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer = SafeDictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()

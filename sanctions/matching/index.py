@@ -23,7 +23,6 @@ import gc
 import hashlib
 import logging
 import os
-import pickle
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator
@@ -35,6 +34,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
+from sanctions.cache import read_cache, write_cache
 from sanctions.model import Entity
 
 from .names import (
@@ -574,22 +574,9 @@ def prepare_records(entities: Iterable[Entity]) -> list[Record]:
 
 
 def _read_cache(path: Path) -> Any:
-    if not path.exists():
-        return None
-    try:
-        with open(path, "rb") as fh, _gc_paused():
-            return pickle.load(fh)  # noqa: S301 - our own cache file
-    except Exception as exc:  # noqa: BLE001 - a bad cache file is rebuilt, never fatal
-        log.warning("index cache %s unreadable (%s); rebuilding", path, exc)
-        return None
+    """A signed cache file's content, or None (see :mod:`sanctions.cache`)."""
+    return read_cache(path, "index cache")
 
 
 def _write_cache(path: Path, data: Any) -> None:
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    try:
-        with open(tmp, "wb") as fh:
-            pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.warning("cannot write index cache %s: %s", path, exc)
-        tmp.unlink(missing_ok=True)
+    write_cache(path, data, "index cache")

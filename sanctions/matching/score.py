@@ -32,8 +32,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sanctions.countries import to_country_code
 from sanctions.model import Entity, FuzzyDate, NameKind
-from sanctions.sources.countries import to_country_code
 
 from .dates import compare_dates, to_fuzzy_dates
 from .identifiers import extract_identifiers

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sanctions.csvsafe import SafeDictWriter
 from sanctions.errors import SanctionsError
 
 from .query import QueryError
@@ -321,7 +322,7 @@ class _OutputWriter:
         self.rows: list[dict[str, Any]] = []
         if not self.parquet:
             self.handle = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
-            self.csv = csv.DictWriter(self.handle, OUTPUT_COLUMNS)
+            self.csv = SafeDictWriter(self.handle, OUTPUT_COLUMNS)
             self.csv.writeheader()
 
     def write(self, rows: list[dict[str, Any]]) -> None:

@@ -33,7 +33,7 @@ from types import ModuleType
 from sanctions.errors import FormatError, SanctionsError, UnknownFormatError
 from sanctions.model import Entity
 
-from .base import check_xml_head, decode_head, sniff
+from .base import ParseReport, check_xml_head, collect_report, decode_head, not_understood, sniff
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,11 @@ __all__ = [
     "SourceFormat",
     "detect_format",
     "parse_path",
+    "parse_with_report",
     "list_formats",
+    "ParseReport",
+    "collect_report",
+    "not_understood",
 ]
 
 # Order matters only where two detectors could both answer yes: more specific first.
@@ -140,6 +144,15 @@ def parse_path(path: str | Path, dataset: str | None = None) -> Iterator[Entity]
     path = Path(path)
     fmt = detect_format(path)
     return fmt.parse(path, dataset=dataset or fmt.dataset_for(path))
+
+
+def parse_with_report(
+    path: str | Path, dataset: str | None = None
+) -> tuple[list[Entity], ParseReport]:
+    """Parse ``path`` whole: its entities and what the parser could not place."""
+    with collect_report() as report:
+        entities = list(parse_path(path, dataset=dataset))
+    return entities, report
 
 
 def _is_set_dir(path: Path, modules: list[ModuleType]) -> ModuleType | None:

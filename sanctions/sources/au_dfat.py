@@ -27,10 +27,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from sanctions.countries import address_countries
 from sanctions.errors import FormatError
 from sanctions.model import Entity, FuzzyDate, NameKind, clean_text, parse_date
 
-from .base import check_size, decode_head
+from .base import check_size, decode_head, not_understood
 from .uk_ofsi import add_country, split_enumeration
 
 FORMAT = "au_dfat_xlsx"
@@ -48,12 +49,36 @@ NAME_TYPES = {
     "fka": NameKind.PREVIOUS,
 }
 _REFERENCE = re.compile(r"^\s*(\d+)\s*([a-z]*\d*)\s*$", re.I)
-_BETWEEN = re.compile(r"between\s+(\d{4})\s+and\s+(\d{4})", re.I)
-_DATE_SPLIT = re.compile(r"\s*(?:;|>>|\balt\.? DOB:?|\bor\b)\s*", re.I)
+_EMPTY = {"na", "n/a", "-", "none"}
+# Pieces of a date of birth cell: enumerations, ";", "alt DOB", "or", "," between dates.
+_DATE_SPLIT = re.compile(
+    r"\s*(?:;|>>|\balt\.?\s+(?:dob|born)\b:?|\bor\b|,(?=\s*\d{1,2}/))\s*", re.I
+)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+# One date inside free text; named groups say which parts it has.
+_DATE_TOKEN = re.compile(
+    rf"(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?[.\s-]*(?P<m1>{_MONTH})[\s,-]*(?P<y1>\d{{4}})\b"
+    rf"|(?P<y2>\d{{4}}),\s*(?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTH})"
+    rf"|(?P<m3>{_MONTH})\s*(?P<d3>\d{{1,2}}),\s*(?P<y3>\d{{4}})\b"
+    r"|\b(?P<d4>\d{1,2})(?P<sep>[/.])(?P<m4>\d{1,2})(?P=sep)\s?(?P<y4>\d{4})\b"
+    r"|\b(?P<m7>\d{1,2})/(?P<y7>\d{4})\b"
+    rf"|(?P<m5>{_MONTH})\s*(?P<y5>\d{{4}})\b"
+    r"|(?<![\d/])(?P<y6>\d{4})(?![\d/])",
+    re.I,
+)
+_BETWEEN = re.compile(r"^between\s+(.+?)\s+(?:and|to)\s+(.+)$", re.I)
+_APPROX = re.compile(r"^\s*(?:approximately|approx\.?|circa|about)\s*", re.I)
+# What may surround dates without being a fact we lose: separators and aka remarks.
+_DATE_REMARK = re.compile(r"[\s.,;:()\-]|\b(?:dob|born|alt|and|approximately)\b", re.I)
+_YEAR_OR_YEAR = re.compile(r"\b(\d{4})/(\d{4})\b")  # "1977/1978": either year
+_BRACKETS = re.compile(r"\([^)]*\)")
+_CALENDAR = re.compile(r"hijri|islamic calendar|solar", re.I)
+_ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b")
+# A listing date in "Listing Information": "3 September 2002", "30 Jan. 2009", "1/02/2011".
 _TEXT_DATE = re.compile(
     r"\b(\d{1,2}(?:st|nd|rd|th)? [A-Za-z]{3,9}\.? \d{4}|\d{1,2}/\d{1,2}/\d{4})\b"
 )
-_EMPTY = {"na", "n/a", "-", "none"}
+FIRST_BIRTH_YEAR = 1880  # a year before this in a date of birth is another calendar or a typo
 
 
 def detect(head: bytes) -> bool:
@@ -70,22 +95,79 @@ def _text(value: Any) -> str | None:
     return text
 
 
-def _dates(value: Any) -> list[FuzzyDate]:
-    """Dates of birth of a cell, with their precision (Excel dates are exact days)."""
+def _token_date(match: re.Match[str]) -> str | None:
+    """ISO value of one date token, or None when it is not a real date."""
+    g = match.groupdict()
+    for n in "1234567":
+        year = g.get(f"y{n}")
+        if year is None:
+            continue
+        month, day = g.get(f"m{n}"), g.get(f"d{n}")
+        if month is None:
+            text = year
+        elif month.isdigit():
+            text = f"{day}/{month}/{year}" if day else f"{month}/{year}"
+        else:
+            text = " ".join(p for p in (day, month.rstrip(".")[:3], year) if p)
+        date = parse_date(text)
+        if date is None or int(year) < FIRST_BIRTH_YEAR:
+            return None
+        return date.value
+    return None
+
+
+def _read_piece(piece: str) -> tuple[list[FuzzyDate], bool, bool]:
+    """Dates of one piece of a DOB cell; whether all of it was read; whether it has a remark."""
+    whole = parse_date(piece)
+    if whole is not None and int(whole.value[:4]) >= FIRST_BIRTH_YEAR:
+        return [whole], True, False
+    circa = bool(_APPROX.match(piece))
+    text = _YEAR_OR_YEAR.sub(r"\1 \2", _APPROX.sub("", piece))
+    if _CALENDAR.search(text):
+        return [], False, False
+    between = _BETWEEN.match(text)
+    if between:
+        start_text, end_text = between[1], between[2]
+        end = [_token_date(m) for m in _DATE_TOKEN.finditer(end_text)]
+        if not re.search(r"\d{4}", start_text) and end and end[0]:
+            start_text = f"{start_text} {end[0][:4]}"
+        start = [_token_date(m) for m in _DATE_TOKEN.finditer(start_text)]
+        if len(start) == 1 and len(end) == 1 and start[0] and end[0] and start[0] < end[0]:
+            return [FuzzyDate(start[0], circa=circa, end=end[0])], True, False
+        return [], False, False
+    values = [_token_date(m) for m in _DATE_TOKEN.finditer(text)]
+    dates = [FuzzyDate(v, circa=circa) for v in values if v]
+    rest = _DATE_TOKEN.sub(" ", text)
+    understood = bool(dates) and all(values)
+    understood = understood and not re.search(r"\d", _DATE_REMARK.sub("", _BRACKETS.sub("", rest)))
+    return dates, understood, bool(re.search(r"[A-Za-z]{3,}", _DATE_REMARK.sub(" ", rest)))
+
+
+def _add_dates(entity: Entity, value: Any) -> None:
+    """Dates of birth of a cell, with their precision; what cannot be read is kept as text.
+
+    Excel dates are exact days, numbers are years. Text holds enumerations
+    (``a) 1955 b) 1958``), several dates (``5/06/1953 15/06/1953``), ranges
+    (``Between 1963 to 1968``, ``Between Aug. and Sep 1977``), circa and remarks
+    (``15 May 1968 (as Yasir ...)``, kept in notes with the dates read from them).
+    """
     if isinstance(value, dt.datetime | dt.date):
-        return [FuzzyDate(value.strftime("%Y-%m-%d"))]
-    if isinstance(value, int) and 1000 <= value <= 2999:
-        return [FuzzyDate(str(value))]
-    dates = []
+        entity.add_date(FuzzyDate(value.strftime("%Y-%m-%d")))
+        return
+    if isinstance(value, int) and FIRST_BIRTH_YEAR <= value <= 2999:
+        entity.add_date(FuzzyDate(str(value)))
+        return
     for enumerated in split_enumeration(_text(value)):
         for piece in _DATE_SPLIT.split(enumerated):
-            circa = piece.lower().startswith("approx")
-            between = _BETWEEN.search(piece)
-            if between:
-                dates.append(FuzzyDate(between[1], circa=circa, end=between[2]))
-            elif (date := parse_date(piece)) is not None:
-                dates.append(date)
-    return dates
+            if not piece.strip(" .,;()"):
+                continue
+            dates, understood, remark = _read_piece(piece)
+            for date in dates:
+                entity.add_date(date)
+            if not understood:
+                not_understood(entity, "birthDate", piece)
+            elif remark:  # "(as Yasir ...)", "for this aka only": kept beside the dates
+                entity.add("notes", f"birthDate: {piece}")
 
 
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -133,12 +215,11 @@ def _add_row(entity: Entity, row: dict[str, Any], path: Path, line: int) -> None
         raise FormatError(f"unknown Name Type {name_type!r}", path, line=line, field="Name Type")
     entity.add_name(row.get("Name of Individual or Entity"), NAME_TYPES[name_type])
     if entity.schema in ("Person", "LegalEntity"):
-        for date in _dates(row.get("Date of Birth")):
-            entity.add_date(date)
+        _add_dates(entity, row.get("Date of Birth"))
         entity.add("birthPlace", _text(row.get("Place of Birth")))
         for country in split_enumeration(_text(row.get("Citizenship"))):
             add_country(entity, "nationality", country)
-    entity.add("address", _text(row.get("Address")))
+    _add_addresses(entity, _text(row.get("Address")))
     entity.add("notes", _text(row.get("Additional Information")))
     listing = _text(row.get("Listing Information"))
     entity.add("notes", listing)
@@ -148,8 +229,34 @@ def _add_row(entity: Entity, row: dict[str, Any], path: Path, line: int) -> None
         entity.add("program", regime)
     if entity.listing.listed_on is None and listing:
         match = _TEXT_DATE.search(listing)
-        date = parse_date(re.sub(r"(st|nd|rd|th) ", " ", match[1])) if match else None
+        date = parse_date(_ORDINAL.sub("", match[1])) if match else None
         entity.listing.listed_on = date.value if date else None
+    _add_control_date(entity, row.get("Control Date"))
+
+
+def _add_addresses(entity: Entity, text: str | None) -> None:
+    """Addresses of a cell (``a) ... b) ...``, one per line), each with its country code."""
+    for address in split_enumeration(text):
+        entity.add("address", address)
+        for code in address_countries(address):
+            entity.add("country", code)
+
+
+def _add_control_date(entity: Entity, value: Any) -> None:
+    """The "Control Date" (DFAT's date of the last change to the listing) as ``modifiedAt``."""
+    if value is None or value == "":
+        return
+    text = value.strftime("%Y-%m-%d") if isinstance(value, dt.datetime | dt.date) else value
+    date = parse_date(text, prop="modifiedAt")
+    if date is None:
+        not_understood(entity, "modifiedAt", text)
+        return
+    latest = [d for d in entity.dates if d.prop == "modifiedAt"]
+    if latest and latest[0].value >= date.value:
+        return
+    entity.dates = [d for d in entity.dates if d.prop != "modifiedAt"]
+    entity.properties.pop("modifiedAt", None)
+    entity.add_date(date)
 
 
 def parse(path: Path, dataset: str | None = None) -> Iterator[Entity]:

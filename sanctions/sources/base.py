@@ -15,14 +15,19 @@ import io
 import os
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from lxml import etree
 
+from sanctions.countries import to_country_codes
 from sanctions.errors import EncodingError, FormatError, UnsafeInputError
+from sanctions.model import Entity
 
 __all__ = [
     "HEAD_SIZE",
@@ -35,6 +40,11 @@ __all__ = [
     "iter_csv",
     "decode_head",
     "check_xml_head",
+    "ParseReport",
+    "collect_report",
+    "not_understood",
+    "NOT_UNDERSTOOD",
+    "add_countries",
 ]
 
 HEAD_SIZE = 64 * 1024
@@ -249,3 +259,143 @@ def iter_csv(
                 yield start, row
         except csv.Error as exc:
             raise FormatError(f"malformed CSV: {exc}", path, line=counter[0]) from exc
+
+
+# -- values a parser cannot place ---------------------------------------------------
+
+NOT_UNDERSTOOD = "not understood"
+EXAMPLES_KEPT = 5
+
+# Plain-words labels of the fields parsers report, for the load report.
+FIELD_LABELS = {
+    "birthDate": "dates of birth",
+    "deathDate": "dates of death",
+    "listingDate": "listing dates",
+    "modifiedAt": "last-updated dates",
+    "nationality": "nationalities",
+    "citizenship": "citizenships",
+    "country": "countries",
+    "addressCountry": "address countries",
+    "flag": "vessel flags",
+    "passportNumber": "passport texts",
+    "idNumber": "identity document texts",
+    "name": "names",
+    "alias": "aliases",
+}
+
+
+@dataclass
+class ParseReport:
+    """What one parse could not place: counts and a few examples per field.
+
+    Filled by :func:`not_understood` while a :func:`collect_report` block is open;
+    the load report prints :meth:`summary` and ``sanctions load --strict`` fails
+    when :attr:`total` is not zero.
+    """
+
+    counts: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    _seen: set[tuple[str, str, str]] = field(default_factory=set, repr=False)
+
+    def add(self, entity_id: str, field_name: str, raw: str) -> None:
+        """Count one value (the same value of the same entity and field counts once)."""
+        key = (entity_id, field_name, raw)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self.counts[field_name] += 1
+        kept = self.examples.setdefault(field_name, [])
+        if len(kept) < EXAMPLES_KEPT:
+            kept.append((entity_id, raw))
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def summary(self) -> list[str]:
+        """One line per field: ``"7 dates of birth (birthDate) not understood, kept as text"``."""
+        lines = []
+        for name, count in sorted(self.counts.items()):
+            label = FIELD_LABELS.get(name)
+            what = f"{label} ({name})" if label else f"{name} values"
+            lines.append(f"{count:,} {what} {NOT_UNDERSTOOD}, kept as text")
+        return lines
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "counts": dict(sorted(self.counts.items())),
+            "examples": {k: [list(e) for e in v] for k, v in sorted(self.examples.items())},
+        }
+
+
+_REPORT: ContextVar[ParseReport | None] = ContextVar("sanctions_parse_report", default=None)
+
+
+@contextmanager
+def collect_report() -> Iterator[ParseReport]:
+    """Collect what parsers could not place while the block runs (iterate the parse inside it).
+
+    with collect_report() as report:
+        entities = list(fmt.parse(path))
+    report.summary()
+    """
+    report = ParseReport()
+    token = _REPORT.set(report)
+    try:
+        yield report
+    finally:
+        _REPORT.reset(token)
+
+
+def not_understood(entity: Entity, field_name: str, raw: Any) -> None:
+    """Keep a value the parser cannot place, and count it: never drop it silently.
+
+    The raw text goes into the entity's ``notes`` as ``"birthDate (not understood):
+    Between 1963 to 1968"`` and is counted under ``field_name`` (an FtM property
+    name where there is one) in the report of the enclosing :func:`collect_report`.
+    """
+    text = str(raw).strip() if raw is not None else ""
+    if not text:
+        return
+    entity.add("notes", f"{field_name} ({NOT_UNDERSTOOD}): {text}")
+    report = _REPORT.get()
+    if report is not None:
+        report.add(entity.id, field_name, text)
+
+
+# Remarks around a country: "Italy (Domicile)", "Syria as of September 2015".
+_COUNTRY_REMARK = re.compile(
+    r"\([^)]*\)|\b(?:as (?:of|at)|at (?:the )?time of|since|until|in \d{4})\b.*$", re.I
+)
+# Values that say "no country" rather than naming one.
+NO_COUNTRY = frozenset(
+    {"unknown", "undetermined", "none", "none identified", "n/a", "na", "-", "stateless"}
+)
+
+
+def add_countries(entity: Entity, prop: str, text: Any) -> list[str]:
+    """Add the country codes a value names (``"Russian and Ukrainian"`` -> ru, ua).
+
+    A value that names no known country is kept as text in notes and counted
+    (:func:`not_understood`); "unknown", "stateless" and the like go to notes as
+    they are. A remark beside a country ("Italy (Domicile)") is kept in notes
+    beside the code. Returns the codes.
+    """
+    raw = " ".join(str(text).split()) if text is not None else ""
+    if not raw:
+        return []
+    if raw.lower().strip(" .") in NO_COUNTRY:  # a fact, but no country: kept as said
+        entity.add("notes", f"{prop}: {raw}")
+        return []
+    codes = to_country_codes(raw)
+    if not codes:
+        bare = _COUNTRY_REMARK.sub(" ", raw).strip(" ,.;")
+        codes = to_country_codes(bare) if bare and bare != raw else []
+        if codes:  # the remark ("at time of listing") is a fact too: kept beside the code
+            entity.add("notes", f"{prop}: {raw}")
+        else:
+            not_understood(entity, prop, raw)
+    for code in codes:
+        entity.add(prop, code)
+    return codes

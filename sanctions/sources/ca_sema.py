@@ -30,10 +30,12 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from rapidfuzz import fuzz
+
 from sanctions.errors import FormatError
 from sanctions.model import Entity, NameKind, clean_text, parse_date
 
-from .base import decode_head, iter_csv, iter_xml, localname, sniff
+from .base import decode_head, iter_csv, iter_xml, localname, not_understood, sniff
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,9 @@ FIELDS = (
 )
 _ALIAS_SPLIT = re.compile(r"\s*[;,]\s*(?![^()]*\))")
 _DATE_SPLIT = re.compile(r"\s*(?:;|\bor\b|\bou\b)\s*", re.I)
+# fuzz.ratio (0-100) from which two words are spellings of one name part:
+# Andrei/Andrey 83, Lydia/Lidia 80, Oleksii/Aleksey 57, Arina/Vera 44.
+SPELLING_SIMILARITY = 60
 _ACRONYM = re.compile(r"\(([A-Z]{3,})\)")
 
 
@@ -113,7 +118,47 @@ def _add_dates(entity: Entity, text: str | None, prop: str) -> None:
         if date is not None:
             entity.add_date(date)
         elif clean_text(piece):
-            entity.add("notes", f"{prop}: {piece}")
+            not_understood(entity, prop, piece)
+
+
+def _similar(a: str, b: str) -> bool:
+    """Two spellings of one name part (``Andrei``/``Andrey``, ``ERYGIN``/``YERYGIN``)."""
+    return fuzz.ratio(a.lower(), b.lower()) >= SPELLING_SIMILARITY
+
+
+def complete_alias(alias: str, given: str | None, last: str | None) -> str | None:
+    """The full name an alias that spells only one part of a person's name stands for.
+
+    SEMA often lists spelling variants of one name part as aliases: ``Andrei`` for
+    ``Andrey Igorevich AKIMOV``, ``ERYGIN`` for ``Vladimir Vladimirovich YERYGIN``,
+    ``Sergei Nikolaevich`` for ``Sergey Nikolayevich STANKEVICH``. The variant
+    replaces the part it spells and the rest of the name is kept:
+    ``Andrei Igorevich AKIMOV``. Returns None when the alias is not such a
+    variant (a full name, a nickname like ``Motorola``): it is then a name of its own.
+    """
+    given_tokens = (given or "").split()
+    last_tokens = (last or "").split()
+    tokens = alias.split()
+    if not tokens or not given_tokens or not last_tokens:
+        return None
+    upper = [t for t in tokens if t.isupper() and len(t) > 1]
+    if upper and len(upper) < len(tokens):
+        return None  # given and family name both there ("Oleksii SALYAYEV"): a full name
+    if upper:  # a family-name variant, written in capitals as the list writes family names
+        if len(tokens) == len(last_tokens) and all(map(_similar, tokens, last_tokens)):
+            return " ".join(given_tokens + tokens)
+        return None
+    if any(part.lower() in alias.lower() for part in last_tokens):
+        return None  # the family name is in it already ("Amir Ali Hajizadeh")
+    if len(tokens) <= len(given_tokens) and all(map(_similar, tokens, given_tokens)):
+        return " ".join(tokens + given_tokens[len(tokens) :] + last_tokens)
+    return None
+
+
+def _add_person_alias(entity: Entity, alias: str, given: str | None, last: str | None) -> None:
+    alias = clean_text(alias) or ""
+    full = complete_alias(alias, clean_text(given), clean_text(last))
+    entity.add_name(full or alias, NameKind.ALIAS)
 
 
 def _entity(record: dict[str, str | None], dataset: str, source: str, key: str) -> Entity:
@@ -130,7 +175,10 @@ def _entity(record: dict[str, str | None], dataset: str, source: str, key: str) 
         if schema == "Vessel":
             entity.add("type", title)
     for alias in _ALIAS_SPLIT.split(record.get("Aliases") or ""):
-        entity.add_name(alias, NameKind.ALIAS)
+        if schema == "Person":
+            _add_person_alias(entity, alias, record.get("GivenName"), record.get("LastName"))
+        else:
+            entity.add_name(alias, NameKind.ALIAS)
     entity.add("imoNumber", record.get("ShipIMONumber"))
     date_prop = "buildDate" if schema == "Vessel" else "birthDate"
     _add_dates(

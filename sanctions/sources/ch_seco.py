@@ -21,11 +21,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from sanctions.countries import to_country_code
 from sanctions.errors import FormatError
 from sanctions.model import Entity, FuzzyDate, NameKind, parse_date
 
 from .base import decode_head, iter_xml, localname
-from .countries import to_country_code
 
 __all__ = ["FORMAT", "DEFAULT_DATASET", "detect", "parse", "published"]
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 
+from sanctions.countries import to_country_code
 from sanctions.model import Entity, FuzzyDate, NameKind, parse_date
-
-from .countries import to_country_code
 
 __all__ = [
     "DEFAULT_DATASET",

@@ -252,9 +252,9 @@ def _name_kind(ctx: _Context, alias: Any) -> NameKind:
     alias_type = (ctx.ref("AliasType", alias.get("AliasTypeID")) or "").upper()
     if alias.get("Primary") == "true":
         return NameKind.PRIMARY
-    if alias.get("LowQuality") == "true":
-        return NameKind.WEAK
-    return NameKind.PREVIOUS if alias_type == "F.K.A." else NameKind.ALIAS
+    if alias_type == "F.K.A.":
+        return NameKind.PREVIOUS  # a low-quality f.k.a. stays a former name
+    return NameKind.WEAK if alias.get("LowQuality") == "true" else NameKind.ALIAS
 
 
 def _add_documented_name(

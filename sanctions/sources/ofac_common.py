@@ -12,11 +12,11 @@ that vocabulary to FtM properties once, and turns OFAC's date periods into
 from __future__ import annotations
 
 import calendar
-import importlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
+from sanctions.countries import to_country_code
 from sanctions.model import Entity, FuzzyDate, clean_text, parse_date
 
 from .base import decode_head
@@ -112,19 +112,7 @@ COUNTRY_PROPS = frozenset({"nationality", "citizenship", "country", "flag", "pas
 GENDERS = {"male": "male", "female": "female"}
 
 
-def _load_country_coder() -> Callable[[str], str | None] | None:
-    """``sanctions.sources.countries.to_country_code`` when that module is installed."""
-    try:
-        module = importlib.import_module("sanctions.sources.countries")
-    except ModuleNotFoundError as exc:
-        if exc.name != "sanctions.sources.countries":
-            raise
-        return None
-    return getattr(module, "to_country_code", None)
-
-
-_COUNTRY_CODER = _load_country_coder()
-_NO_COUNTRY = frozenset({"undetermined", "unknown", "none"})
+_NO_COUNTRY = frozenset({"undetermined", "unknown", "none", "none identified"})
 
 
 def to_country(text: str | None, iso2: str | None = None) -> str | None:
@@ -136,11 +124,7 @@ def to_country(text: str | None, iso2: str | None = None) -> str | None:
         return iso2.strip().lower()
     if text is None or not text.strip() or text.strip().lower() in _NO_COUNTRY:
         return None
-    if _COUNTRY_CODER is not None:
-        code = _COUNTRY_CODER(text)
-        if code:
-            return code
-    return text.strip()
+    return to_country_code(text) or text.strip()
 
 
 def add_typed_value(

@@ -22,11 +22,13 @@ Decisions:
   (OFAC leaves them behind): they are skipped with a warning.
 * Aliases: alt.csv ``aka``/``nka`` -> :attr:`NameKind.ALIAS`, ``fka`` ->
   :attr:`NameKind.PREVIOUS` (``WEAK`` if the alias remark says weak/low quality).
-  Names quoted in the remarks (``a.k.a. 'BNC'``, ``f.k.a. '...'``) are OFAC's
+  Names quoted in the remarks (``a.k.a. 'BNC'``, ``n.k.a. '...'``) are OFAC's
   low-quality aliases (the XML files mark them ``<category>weak``): ->
-  :attr:`NameKind.WEAK`. So the ALIAS + PREVIOUS names of a set are exactly its
-  alt.csv rows, counted as distinct (entity, name, kind): a row repeating the
-  same name and kind for the same entity adds nothing (none in 2023-12-28).
+  :attr:`NameKind.WEAK`; the ones quoted after ``f.k.a.`` are former names ->
+  :attr:`NameKind.PREVIOUS` (weak too in OFAC's terms, but "former" is the fact
+  that matters). So the ALIAS names of a set are exactly its ``aka``/``nka``
+  alt.csv rows, and its PREVIOUS names its ``fka`` rows plus the remarks' f.k.a.
+  names, counted as distinct (entity, name, kind).
 * ``Linked To: X`` goes to the property ``linkedTo`` (text; FtM models such
   links as UnknownLink relations, which would need ids we do not have).
   Digital currency addresses go to ``cryptoWallet`` (text). Both are our
@@ -48,11 +50,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sanctions.countries import to_country_code
 from sanctions.errors import FormatError
 from sanctions.model import Entity, NameKind, clean_text, parse_date
 
 from .base import decode_head, iter_csv, open_stream, sniff
-from .countries import to_country_code
 from .ofac_common import refine_schema
 
 __all__ = [
@@ -502,7 +504,9 @@ def _apply_segment(entity: Entity, segment: str) -> str | None:
     """Copy one remark segment into properties; 'extracted', 'statement' or None."""
     m = _NAME_SEGMENT.match(segment)
     if m:
-        entity.add_name(m[2], NameKind.WEAK)
+        # f.k.a. names are former names; a.k.a./n.k.a. ones OFAC's weak aliases
+        former = m[1].lower() == "f"
+        entity.add_name(m[2], NameKind.PREVIOUS if former else NameKind.WEAK)
         return "extracted"
     body = _ALT_PREFIX.sub("", segment)
     m = _ID_RE.match(body)

@@ -6,7 +6,9 @@ list the file holds), ``referenceValues`` (countries with ``isoCode``...),
 ``featureTypes`` and ``entities``. Each ``<entity id="...">`` (the id is the
 entity number, the same as the classic ``uid`` and the CSV ``ent_num``) has
 ``generalInfo`` (``entityType``, ``remarks``), ``sanctionsLists`` (with
-``datePublished``: the listing date is the earliest), ``sanctionsPrograms``,
+``datePublished``: the listing date is the earliest; each list is kept with its
+date in ``Listing.lists``), ``sanctionsPrograms``, ``sanctionsTypes`` (kept as
+``Listing.provisions``), ``legalAuthorities`` (kept as ``Listing.legal_basis``),
 ``names`` → ``translations`` (one per script: Latin, Cyrillic, Chinese...),
 ``addresses``, ``features`` (birth date with a ``valueDate`` period,
 nationality, SWIFT/BIC...), ``identityDocuments`` and ``relationships``.
@@ -24,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from sanctions.errors import FormatError
-from sanctions.model import Entity, NameKind, clean_text
+from sanctions.model import Entity, ListMembership, NameKind, clean_text, iter_unique, parse_date
 
 from . import ofac_common as common
-from .base import decode_head, iter_xml, localname, sniff
+from .base import decode_head, iter_xml, localname, not_understood, sniff
 
 __all__ = ["FORMAT", "DEFAULT_DATASET", "detect", "parse", "dataset_for", "published"]
 
@@ -88,10 +90,10 @@ def _flag(elem: Any, name: str) -> bool:
 def _name_kind(name: Any) -> NameKind:
     if _flag(name, "isPrimary"):
         return NameKind.PRIMARY
-    if _flag(name, "isLowQuality"):
-        return NameKind.WEAK
     alias_type = (common.text_of(name, "aliasType") or "").upper()
-    return NameKind.PREVIOUS if alias_type == "F.K.A." else NameKind.ALIAS
+    if alias_type == "F.K.A.":
+        return NameKind.PREVIOUS  # a low-quality f.k.a. stays a former name
+    return NameKind.WEAK if _flag(name, "isLowQuality") else NameKind.ALIAS
 
 
 def _add_translation(entity: Entity, translation: Any, kind: NameKind) -> None:
@@ -171,18 +173,33 @@ def _add_documents_and_links(entity: Entity, elem: Any) -> None:
             entity.add("notes", f"{common.text_of(rel, 'type') or 'Related to'}: {name}")
 
 
+def _texts(elem: Any, list_name: str, item_name: str) -> list[str]:
+    return iter_unique(
+        text for item in _items(elem, list_name, item_name) if (text := clean_text(item.text))
+    )
+
+
 def _add_listing(entity: Entity, elem: Any) -> None:
-    dates = [
-        lst.get("datePublished", "")[:10]
-        for lst in _items(elem, "sanctionsLists", "sanctionsList")
-        if lst.get("datePublished")
-    ]
-    entity.listing.listed_on = min(dates) if dates else None
-    for program in _items(elem, "sanctionsPrograms", "sanctionsProgram"):
-        text = clean_text(program.text)
-        if text and text not in entity.listing.programs:
-            entity.listing.programs.append(text)
-    entity.add("program", entity.listing.programs)
+    """Lists with their dates, programmes, sanction types and legal authorities."""
+    listing = entity.listing
+    for lst in _items(elem, "sanctionsLists", "sanctionsList"):
+        name = clean_text(lst.text)
+        raw = lst.get("datePublished") or ""
+        since = parse_date(raw[:10], prop="listingDate")
+        if since is None and raw.strip():
+            not_understood(entity, "listingDate", f"{name}: {raw}")
+        if name:
+            membership = ListMembership(name, since.value if since else None)
+            if membership not in listing.lists:
+                listing.lists.append(membership)
+    dates = [m.since for m in listing.lists if m.since]
+    listing.listed_on = min(dates) if dates else None
+    for program in _texts(elem, "sanctionsPrograms", "sanctionsProgram"):
+        if program not in listing.programs:
+            listing.programs.append(program)
+    listing.provisions = _texts(elem, "sanctionsTypes", "sanctionsType")
+    listing.legal_basis = _texts(elem, "legalAuthorities", "legalAuthority")
+    entity.add("program", listing.programs)
 
 
 def _entity(elem: Any, dataset: str, path: Path, isos: dict[str, str]) -> Entity:

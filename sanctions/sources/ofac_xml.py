@@ -94,8 +94,8 @@ def _add_names(entity: Entity, elem: Any) -> None:
     entity.add("position", common.text_of(elem, "title"))  # OFAC titles are offices
     for aka in _items(elem, "akaList", "aka"):
         kind = _ALIAS_KINDS.get((common.text_of(aka, "type") or "a.k.a.").lower(), NameKind.ALIAS)
-        if (common.text_of(aka, "category") or "").lower() == "weak":
-            kind = NameKind.WEAK
+        if kind != NameKind.PREVIOUS and (common.text_of(aka, "category") or "").lower() == "weak":
+            kind = NameKind.WEAK  # a weak f.k.a. stays a former name
         _add_name(entity, aka, kind)
 
 

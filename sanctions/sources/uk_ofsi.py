@@ -19,15 +19,15 @@ with :mod:`sanctions.sources.uk_fcdo`, its successor format.
 from __future__ import annotations
 
 import codecs
-import importlib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from sanctions.countries import to_country_code
 from sanctions.errors import FormatError
 from sanctions.model import Entity, NameKind, clean_text, parse_date
 
-from .base import decode_head, iter_csv, open_stream
+from .base import add_countries, decode_head, iter_csv, not_understood, open_stream
 
 FORMAT = "uk_ofsi_csv"
 DEFAULT_DATASET = "gb_hmt_sanctions"
@@ -78,22 +78,13 @@ _DATE_LIKE = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}-\d{2}-\d{2}")
 
 
 def country_code(text: str | None) -> str | None:
-    """ISO code of a country name if the countries module exists and knows it."""
-    if not text:
-        return None
-    try:
-        module = importlib.import_module("sanctions.sources.countries")
-    except ModuleNotFoundError:
-        return None
-    result = module.to_country_code(text)
-    return str(result) if result else None
+    """ISO code of a country name (see :mod:`sanctions.countries`)."""
+    return to_country_code(text) if text else None
 
 
 def add_country(entity: Entity, prop: str, text: str | None) -> None:
-    """Add a country: its ISO code when known, else the text as written."""
-    text = clean_text(text)
-    if text:
-        entity.add(prop, country_code(text) or text)
+    """Add the countries a value names as codes; a value not understood is kept in notes."""
+    add_countries(entity, prop, clean_text(text))
 
 
 def split_enumeration(text: str | None) -> list[str]:
@@ -147,7 +138,7 @@ def add_dates(entity: Entity, text: str | None, prop: str = "birthDate") -> None
         if date is not None:
             entity.add_date(date)
         else:
-            entity.add("notes", f"{prop}: {piece}")
+            not_understood(entity, prop, piece)
 
 
 def full_name(parts: dict[str, str | None], is_person: bool) -> str | None:

@@ -24,13 +24,22 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from sanctions.countries import to_country_code
 from sanctions.errors import FormatError
-from sanctions.model import Entity, FuzzyDate, NameKind, parse_date
+from sanctions.model import Entity, FuzzyDate, NameKind, iter_unique, parse_date
 
-from .base import decode_head, iter_xml
-from .countries import to_country_code
+from .base import decode_head, iter_xml, not_understood
 
-__all__ = ["FORMAT", "DEFAULT_DATASET", "detect", "parse", "published", "guess_script"]
+__all__ = [
+    "FORMAT",
+    "DEFAULT_DATASET",
+    "detect",
+    "parse",
+    "published",
+    "guess_script",
+    "script_name_in_note",
+    "countries_in_text",
+]
 
 FORMAT = "un_xml"
 DEFAULT_DATASET = "un_sc_sanctions"
@@ -123,6 +132,30 @@ def _add_name_with_script(entity: Entity, name: str, kind: NameKind) -> None:
         entity.add_name(name, kind, lang=lang, script=script)
 
 
+_SCRIPT_NOTE = re.compile(
+    r"(?:original script|in arabic(?: script)?|in cyrillic(?: script)?)\s*:\s*(?P<name>[^:]+)$",
+    re.I,
+)
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
+
+
+def script_name_in_note(note: str | None) -> str | None:
+    """The alias form in another script that a UN alias note gives, if any.
+
+    The UN writes ``original script: Рамзан Одуев``, ``In Arabic: سيف العدل`` or
+    ``in Arabic script: شركة الكوثر`` in the NOTE of an alias. Only a name in a
+    non-Latin script is returned: a Latin text after the label is not a name form.
+    """
+    if not note:
+        return None
+    match = _SCRIPT_NOTE.search(note)
+    if match is None:
+        return None
+    name = " ".join(match["name"].split())
+    script, _lang = guess_script(name)
+    return name if script not in (None, "Latin") else None
+
+
 def _add_aliases(entity: Entity, elem: Any, tag: str) -> None:
     for alias in elem.iter(tag):
         name = _text(alias, "ALIAS_NAME")
@@ -134,6 +167,9 @@ def _add_aliases(entity: Entity, elem: Any, tag: str) -> None:
         if note and "formerly listed as" in note.lower():
             kind = NameKind.PREVIOUS
         _add_name_with_script(entity, name, kind)
+        other_script = script_name_in_note(note)
+        if other_script is not None:
+            _add_name_with_script(entity, other_script, kind)
         if note:
             entity.add("notes", f"{name}: {note}")
         dob = parse_date(_text(alias, "DATE_OF_BIRTH"))
@@ -142,12 +178,43 @@ def _add_aliases(entity: Entity, elem: Any, tag: str) -> None:
         entity.add("birthPlace", _joined(alias, ("CITY_OF_BIRTH", "COUNTRY_OF_BIRTH")))
 
 
+def countries_in_text(text: str) -> list[str]:
+    """ISO codes of the country names a free text mentions (``Afghanistan/Pakistan border``).
+
+    Runs of one to four words are looked up, longest first, so that ``United Arab
+    Emirates`` is one country and not three words.
+    """
+    words = _WORD.findall(text)
+    codes: list[str] = []
+    i = 0
+    while i < len(words):
+        for size in (4, 3, 2, 1):
+            chunk = words[i : i + size]
+            # A capitalised name, never a bare code ("No. 4" is not Norway).
+            if len(chunk) < size or not chunk[0][:1].isupper() or len(chunk[0]) < 3:
+                continue
+            code = to_country_code(" ".join(chunk))
+            if code is not None:
+                if code not in codes:
+                    codes.append(code)
+                i += size
+                break
+        else:
+            i += 1
+    return codes
+
+
 def _add_addresses(entity: Entity, elem: Any, tag: str) -> None:
     for addr in elem.iter(tag):
         text = _joined(addr, ("STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY"))
         note = _text(addr, "NOTE")
         if text and note:
             text = f"{text} ({note})"
+        elif note:
+            # An address the UN gives only as a note ("Believed location - Egypt"):
+            # the note is the address; its countries are read from the text.
+            text = note
+            entity.add("country", countries_in_text(note))
         entity.add("address", text)
         entity.add("country", country(_text(addr, "COUNTRY")))
 
@@ -192,16 +259,37 @@ def _birth_date(dob: Any) -> tuple[FuzzyDate | None, str | None]:
     return date, note
 
 
+def _document_note(doc: Any, number: str | None, kind: str) -> str | None:
+    """What the UN says about a document beyond its number, as one note."""
+    facts = []
+    issued = parse_date(_text(doc, "DATE_OF_ISSUE"))
+    if issued is not None:
+        facts.append(f"issued {issued.value}")
+    elif raw := _text(doc, "DATE_OF_ISSUE"):
+        facts.append(f"issued {raw}")
+    if city := _text(doc, "CITY_OF_ISSUE"):
+        facts.append(f"place of issue {city}")
+    issuers = iter_unique(
+        v for t in ("ISSUING_COUNTRY", "COUNTRY_OF_ISSUE") if (v := _text(doc, t))
+    )
+    if issuers:
+        facts.append(f"issuing country {', '.join(issuers)}")
+    if note := _text(doc, "NOTE"):
+        facts.append(note)
+    if not facts:
+        return None
+    label = kind or "Document"
+    return f"{label} {number}: {'; '.join(facts)}" if number else f"{label}: {'; '.join(facts)}"
+
+
 def _add_documents(entity: Entity, elem: Any) -> None:
     for doc in elem.iter("INDIVIDUAL_DOCUMENT"):
         number = _text(doc, "NUMBER")
-        kind = (_text(doc, "TYPE_OF_DOCUMENT") or _text(doc, "TYPE_OF_DOCUMENT2") or "").lower()
+        kind = _text(doc, "TYPE_OF_DOCUMENT") or _text(doc, "TYPE_OF_DOCUMENT2") or ""
         if number:
-            is_passport = any(w in kind for w in ("passport", "passeport", "pasaporte"))
+            is_passport = any(w in kind.lower() for w in ("passport", "passeport", "pasaporte"))
             entity.add("passportNumber" if is_passport else "idNumber", number)
-        note = _text(doc, "NOTE")
-        if note:
-            entity.add("notes", f"{number or 'Document'}: {note}")
+        entity.add("notes", _document_note(doc, number, kind))
 
 
 def _name_parts(parts: list[str], program: str | None) -> dict[str, str]:
@@ -235,7 +323,9 @@ def _individual(elem: Any, entity: Entity) -> None:
     for dob in elem.iter("INDIVIDUAL_DATE_OF_BIRTH"):
         date, note = _birth_date(dob)
         entity.add_date(date)
-        if note:
+        if note and date is None:  # "30-35 years old", a Hijri date: kept and counted
+            not_understood(entity, "birthDate", note)
+        elif note:
             entity.add("notes", f"Date of birth: {note}")
     for pob in elem.iter("INDIVIDUAL_PLACE_OF_BIRTH"):
         entity.add(

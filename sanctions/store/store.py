@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,10 +22,11 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from sanctions import redact
 from sanctions.config import db_url
 from sanctions.errors import FormatError, SanctionsError, StoreError
 from sanctions.model import DATASETS, Entity
-from sanctions.sources import SourceFormat, detect_format
+from sanctions.sources import ParseReport, SourceFormat, collect_report, detect_format
 
 from . import schema as t
 from .migrate import migrate
@@ -89,9 +91,17 @@ class LoadResult:
     removed: int = 0
     changed: int = 0
     seconds: float = 0.0
+    # field -> count of values the parser could not place (kept as text in notes)
+    not_understood: dict[str, int] = field(default_factory=dict)
+    not_understood_lines: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+def _add_report(result: LoadResult, report: ParseReport) -> None:
+    result.not_understood = dict(sorted(report.counts.items()))
+    result.not_understood_lines = report.summary()
 
 
 @dataclass
@@ -161,6 +171,18 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN")
 
 
+def _create_private(database: str | None) -> None:
+    """Create a new SQLite file readable by its owner only (WAL files follow its mode)."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        if path.is_file() and path.stat().st_mode & 0o007:
+            log.warning("store %s is open to every user of this machine (chmod 600 it)", path)
+
+
 class Store:
     """A versioned store of sanctions lists in SQLite or PostgreSQL."""
 
@@ -170,20 +192,36 @@ class Store:
 
     @classmethod
     def open(cls, url: str | Path | None = None, migrate_schema: bool = True) -> Store:
-        """Open (and create or upgrade) the store at a path or URL."""
+        """Open (and create or upgrade) the store at a path or URL.
+
+        A new SQLite file is created with mode 0600. Errors never show the
+        database password (:mod:`sanctions.redact`).
+        """
         sa_url = db_url(url)
+        shown = redact.redact_url(str(url or sa_url))
         try:
             engine = create_engine(sa_url, future=True, pool_pre_ping=True)
             if engine.dialect.name == "sqlite":
+                _create_private(engine.url.database)
                 event.listen(engine, "connect", _sqlite_pragmas)
                 event.listen(engine, "begin", _sqlite_begin)
             store = cls(engine)
             if migrate_schema:
                 migrate(engine)
         except SQLAlchemyError as exc:
+            cause = getattr(exc, "orig", None) or exc
+            reason = " ".join(f"{type(cause).__name__}: {cause}".split())
             raise StoreError(
-                f"cannot open store {url or sa_url}: {exc.__class__.__name__}: {exc}"
-            ) from exc
+                f"cannot open store {shown}: {redact.redact_text(reason, str(url or ''), sa_url)}"
+            ) from None  # the cause's text may hold the URL with its password
+        except ImportError as exc:  # the driver of the URL's database is not installed
+            raise StoreError(
+                f"cannot open store {shown}: the {exc.name or 'database'} driver is not "
+                "installed (for PostgreSQL: pip install 'sanctions[postgres]')"
+            ) from None
+        except (ValueError, OSError) as exc:  # a bad port, an unwritable folder...
+            reason = redact.redact_text(str(exc), str(url or ""), sa_url)
+            raise StoreError(f"cannot open store {shown}: {reason}") from None
         return store
 
     def close(self) -> None:
@@ -420,8 +458,13 @@ class Store:
         dataset: str | None = None,
         source_url: str | None = None,
         progress: Callable[[int], None] | None = None,
+        strict: bool = False,
     ) -> LoadResult:
-        """Parse a list file (or file set folder) and store it as a new version of its dataset."""
+        """Parse a list file (or file set folder) and store it as a new version of its dataset.
+
+        With ``strict``, a file holding any value the parser could not place (kept
+        as text and counted in the result otherwise) is refused and nothing is stored.
+        """
         path = Path(path)
         started = datetime.now(UTC)
         fmt = detect_format(path)
@@ -438,7 +481,14 @@ class Store:
                 fmt.name,
                 current.entity_count,
             )
-        entities = self._parse_all(path, fmt, dataset, progress)
+        with collect_report() as report:
+            entities = self._parse_all(path, fmt, dataset, progress)
+        if strict and report.total:
+            raise FormatError(
+                f"--strict: {report.total:,} values not understood "
+                f"({'; '.join(report.summary())}); nothing loaded",
+                path,
+            )
         result = self.save_version(
             dataset,
             entities,
@@ -449,6 +499,7 @@ class Store:
             published=fmt.published(path),
         )
         result.seconds = (datetime.now(UTC) - started).total_seconds()
+        _add_report(result, report)
         return result
 
     def _parse_all(

@@ -20,16 +20,14 @@ directly, without the prefilter.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
-import os
-import pickle
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from sanctions.cache import read_cache, write_cache
 from sanctions.matching.index import CACHE_VERSION, MatchIndex, cache_dir
 from sanctions.matching.names import INITIAL_SIMILARITY, W_INITIAL
 from sanctions.matching.score import ALGORITHM, ALGORITHM_VERSION, Record, compare_records
@@ -240,36 +238,15 @@ class RecordKeys:
 
     def save(self) -> None:
         path = self.path_for(self.digest)
-        if path.exists():
-            return
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        try:
-            with open(tmp, "wb") as fh:
-                pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except OSError as exc:  # a cache: the next delta run rebuilds it
-            log.warning("cannot write the watch prefilter cache %s: %s", path, exc)
-            tmp.unlink(missing_ok=True)
+        if not path.exists():  # a cache: when it cannot be written the next run rebuilds it
+            write_cache(path, self, "watch prefilter cache")
 
 
 def load_keys(digest: str | None) -> RecordKeys | None:
-    """The cached prefilter of a run, or None (missing, unreadable, or another matcher)."""
+    """The cached prefilter of a run, or None (missing, unsigned, unreadable, other matcher)."""
     if not digest:
         return None
-    path = RecordKeys.path_for(digest)
-    if not path.exists():
-        return None
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        with open(path, "rb") as fh:
-            keys = pickle.load(fh)  # noqa: S301 - our own cache file
-    except Exception as exc:  # noqa: BLE001 - a bad cache file is rebuilt, never fatal
-        log.warning("watch prefilter cache %s unreadable (%s); rebuilding", path, exc)
-        return None
-    finally:
-        if enabled:
-            gc.enable()
+    keys = read_cache(RecordKeys.path_for(digest), "watch prefilter cache")
     if not isinstance(keys, RecordKeys) or keys.fingerprint != matcher_fingerprint():
         return None
     return keys

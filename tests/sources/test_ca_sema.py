@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from sanctions.errors import FormatError
 from sanctions.model import NameKind
@@ -97,3 +98,58 @@ def test_csv_without_country_column_is_a_format_error(fixtures: Path) -> None:
     with pytest.raises(FormatError) as info:
         list(ca_sema.parse(fixtures / "ca" / "sema_no_country.csv"))
     assert info.value.field == "Country" and info.value.line == 1
+
+
+# -- issue 17, finding 5: aliases that spell one part of the name ---------------------
+
+
+def test_real_alias_spelling_one_name_part_becomes_a_full_name(old_list: dict) -> None:
+    # <LastName>AKIMOV</LastName><GivenName>Andrey Igorevich</GivenName><Aliases> Andrei </Aliases>
+    akimov = old_list["russia-1-94"]
+    assert _names(akimov, NameKind.ALIAS) == ["Andrei Igorevich AKIMOV"]
+    assert "Andrei" not in akimov.get("alias")
+    # a family-name variant keeps the given names
+    (yerygin,) = [e for e in old_list.values() if e.get("lastName") == ["YERYGIN"]]
+    assert _names(yerygin, NameKind.ALIAS) == ["Vladimir Vladimirovich ERYGIN"]
+
+
+def test_real_full_names_and_nicknames_stay_as_given(old_list: dict) -> None:
+    by_last = {tuple(e.get("lastName")): e for e in old_list.values() if e.schema == "Person"}
+    assert _names(by_last[("GIRKIN",)], NameKind.ALIAS) == ["Igor STRELKOV"]
+    assert _names(by_last[("PAVLOV",)], NameKind.ALIAS) == ["Motorola"]
+    assert "Amir Ali Hajizadeh" in by_last[("Zadeh",)].get("alias")
+
+
+def test_real_no_person_alias_is_a_bare_spelling_of_one_name_part(
+    shared_data: Path, old_list: dict
+) -> None:
+    """Read the raw records: every single-word alias similar to a name part was completed."""
+    tree = etree.parse(str(shared_data / OLD))
+    people = {
+        (e.first("firstName"), e.first("lastName")): e
+        for e in old_list.values()
+        if e.schema == "Person"
+    }
+    completed = 0
+    for record in tree.iter("record"):
+        given = " ".join((record.findtext("GivenName") or "").split())
+        last = " ".join((record.findtext("LastName") or "").split())
+        if not (given and last):
+            continue
+        entity = people[(given, last)]
+        for alias in (record.findtext("Aliases") or "").split(","):
+            alias = alias.strip()
+            if alias and ca_sema.complete_alias(alias, given, last):
+                assert alias not in entity.get("alias"), (given, last, alias)
+                assert ca_sema.complete_alias(alias, given, last) in entity.get("alias")
+                completed += 1
+    assert completed >= 40  # 47 aliases on 40 records in sema-lmes_2020-04.xml
+
+
+def test_complete_alias_rule() -> None:
+    assert ca_sema.complete_alias("Sergei Nikolaevich", "Sergey Nikolayevich", "STANKEVICH") == (
+        "Sergei Nikolaevich STANKEVICH"
+    )
+    assert ca_sema.complete_alias("Oleksii SALYAYEV", "Aleksey Mikhailovich", "SALYAEV") is None
+    assert ca_sema.complete_alias("Givi", "Mikhail", "TOLSTYKH") is None
+    assert ca_sema.complete_alias("Andrei", None, "AKIMOV") is None

@@ -6,7 +6,9 @@ Expected values of the real entries were read by hand from the 2023-12-28 files
 
 from __future__ import annotations
 
+import csv
 import logging
+import re
 import shutil
 import time
 from pathlib import Path
@@ -162,7 +164,7 @@ def test_vessel_columns_and_remarks(fixture_set) -> None:
     assert e.get("mmsi") == ["999999999"]
     assert e.get("pastFlags") == ["mt"]
     assert e.dates == [FuzzyDate("1990", prop="buildDate")]
-    assert names_of(e, NameKind.WEAK) == ["OLD FICTIONAL STAR"]
+    assert names_of(e, NameKind.PREVIOUS) == ["OLD FICTIONAL STAR"]  # remark f.k.a.
     assert "address" not in e.properties  # an all -0- address row adds nothing
 
 
@@ -297,18 +299,28 @@ def test_unknown_sdn_type_and_alt_type_raise_format_error(tmp_path: Path) -> Non
 # -- real files (../shared/data) -------------------------------------------------------------
 
 
-def test_sdn_2023_has_every_entry_and_every_alias(sdn_2023) -> None:
+def remark_former_names(path: Path) -> int:
+    """Distinct (entry, name) pairs quoted after f.k.a. in the remarks of a raw sdn.csv."""
+    pairs = set()
+    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+        for row in csv.reader(handle):
+            for name in re.findall(r"f\.k\.a\.,?\s+'([^']+)'", row[-1] if row else ""):
+                pairs.add((row[0], name))
+    return len(pairs)
+
+
+def test_sdn_2023_has_every_entry_and_every_alias(shared_data: Path, sdn_2023) -> None:
     entities, _, _ = sdn_2023
     assert len(entities) == 13_821
-    # ALIAS + PREVIOUS names come only from alt.csv (remark a.k.a.s are WEAK): one per
-    # alt.csv row, as no row of this file repeats the name and kind of its entity.
+    # ALIAS + PREVIOUS names come from alt.csv (one per row, as no row of this file
+    # repeats the name and kind of its entity) plus the remarks' f.k.a. names.
     attached = sum(
         1
         for e in entities.values()
         for n in e.names
         if n.kind in (NameKind.ALIAS, NameKind.PREVIOUS)
     )
-    assert attached == 17_091
+    assert attached == 17_091 + remark_former_names(shared_data / SDN_2023 / "sdn.csv")
     assert all(len(names_of(e, NameKind.PRIMARY)) == 1 for e in entities.values())
 
 
@@ -363,6 +375,19 @@ def test_real_bank_swift_bic_and_two_programmes(sdn_2023) -> None:
     ]
 
 
+def test_real_sdn_2023_remark_former_names_are_previous_names(shared_data: Path, sdn_2023) -> None:
+    entities = sdn_2023[0]
+    with open(shared_data / SDN_2023 / "sdn.csv", encoding="utf-8", newline="") as handle:
+        found = [
+            (row[0], name)
+            for row in csv.reader(handle)
+            for name in re.findall(r"f\.k\.a\.,?\s+'([^']+)'", row[-1] if row else "")
+        ]
+    assert len(found) == 86
+    for uid, name in found:
+        assert name in entities[uid].get("previousName"), (uid, name)
+
+
 def test_real_vessel_imo_and_former_names(sdn_2023) -> None:
     e = sdn_2023[0]["4243"]  # EBANO
     assert e.schema == "Vessel"
@@ -371,7 +396,9 @@ def test_real_vessel_imo_and_former_names(sdn_2023) -> None:
     assert e.get("tonnage") == ["2595"]
     assert e.get("grossRegisteredTonnage") == ["1865"]
     assert e.get("flag") == ["pa"]
-    assert names_of(e, NameKind.WEAK) == ["ANA I", "SAND SWAN"]
+    # remarks: "f.k.a. 'ANA I'; f.k.a. 'SAND SWAN'": former names, not weak aliases
+    assert names_of(e, NameKind.PREVIOUS) == ["ANA I", "SAND SWAN"]
+    assert names_of(e, NameKind.WEAK) == []
 
 
 def test_real_person_several_dobs_and_passports(sdn_2023) -> None:
@@ -447,7 +474,10 @@ def test_every_real_set_parses(shared_data: Path, folder: str, entries: int) -> 
 def test_real_consolidated_aliases(shared_data: Path) -> None:
     entities = list(ofac_csv.parse(shared_data / "us/ofac-consolidated"))
     kinds = [n.kind for e in entities for n in e.names]
-    assert kinds.count(NameKind.ALIAS) + kinds.count(NameKind.PREVIOUS) == 1_073  # cons_alt rows
+    former = remark_former_names(shared_data / "us/ofac-consolidated/cons_prim.csv")
+    assert former == 3
+    # cons_alt.csv rows + the remarks' f.k.a. names
+    assert kinds.count(NameKind.ALIAS) + kinds.count(NameKind.PREVIOUS) == 1_073 + former
     assert entities[0].id == "us_ofac_cons-9639"
 
 

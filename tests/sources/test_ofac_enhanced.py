@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from sanctions.errors import FormatError
-from sanctions.model import Entity, FuzzyDate, NameKind
+from sanctions.model import Entity, FuzzyDate, ListMembership, NameKind
 from sanctions.sources import detect_format, ofac_advanced, ofac_enhanced, ofac_xml
 from sanctions.sources.base import open_stream
 
@@ -267,3 +267,35 @@ def test_every_ofac_format_gives_the_same_names_and_schemas(shared_data: Path) -
         assert people and all(csv_set[i].caption == other[i].caption for i in people), name
         same_schema = sum(1 for i in common if csv_set[i].schema == other[i].schema)
         assert same_schema / len(common) > 0.97, (name, same_schema, len(common))
+
+
+# -- issue 17, finding 6: lists, sanction types and legal authorities -------------------
+
+
+def test_real_lists_with_dates_sanction_types_and_legal_authorities(
+    shared_data: Path, real_entities: dict[str, Entity]
+) -> None:
+    vtb = real_entities["18721"].listing
+    assert ListMembership("Sectoral Sanctions Identifications List", "2015-12-22") in vtb.lists
+    assert ListMembership("SDN List", "2022-02-24") in vtb.lists
+    assert vtb.listed_on == "2015-12-22"
+    assert vtb.provisions == ["13662 Sectoral Directive 1", "Block"]
+    assert vtb.legal_basis == ["Executive Order 13662 (Ukraine)", "Executive Order 14024 (Russia)"]
+    # every entity: what the raw file says reaches the listing
+    with open_stream(shared_data / REAL) as stream:
+        tree = etree.parse(stream)
+    ns = {"e": tree.getroot().nsmap[None]}
+    raw = tree.getroot().findall(".//e:entities/e:entity", ns)
+    assert len(raw) == len(real_entities) == 443
+    for elem in raw:
+        listing = real_entities[elem.get("id")].listing
+
+        def texts(path: str, elem: etree._Element = elem) -> set[str]:
+            return {" ".join(x.text.split()) for x in elem.findall(path, ns)}
+
+        assert {m.name for m in listing.lists} == texts("e:sanctionsLists/e:sanctionsList")
+        for lst in elem.findall("e:sanctionsLists/e:sanctionsList", ns):
+            assert ListMembership(lst.text.strip(), lst.get("datePublished")[:10]) in listing.lists
+        assert set(listing.provisions) == texts("e:sanctionsTypes/e:sanctionsType")
+        assert set(listing.legal_basis) == texts("e:legalAuthorities/e:legalAuthority")
+        assert listing.lists and listing.provisions and listing.legal_basis

@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from sanctions.errors import FormatError, UnsafeInputError
 from sanctions.model import Entity, FuzzyDate, NameKind
@@ -81,7 +82,8 @@ def test_birth_dates_keep_precision_circa_and_ranges(small: dict[str, Entity]) -
     assert FuzzyDate("1965", circa=True, end="1968") in dates
     assert FuzzyDate("1971-02-03") in dates  # from the alias
     assert len(dates) == 4  # the Hijri date is kept as a note, not guessed
-    assert "Date of birth: 24/06/1402 (Hijri Calendar)" in small["QDi.901"].get("notes")
+    note = "birthDate (not understood): 24/06/1402 (Hijri Calendar)"
+    assert note in small["QDi.901"].get("notes")  # kept and counted in the load report
     assert small["KPi.901"].dates == [FuzzyDate("1961-09")]  # YEAR 1961 + NOTE "Sep."
     assert small["QDi.902"].dates == [FuzzyDate("1977-08", end="1977-09")]
 
@@ -183,7 +185,12 @@ def test_real_qdi_001_arabic_original_and_two_exact_dates(real: dict[str, Entity
     assert [n.name for n in person.names if n.kind == NameKind.ORIGINAL] == [
         "محمد صلاح الدين عبدالحليم زيدان"
     ]
-    assert names_of(person, NameKind.ALIAS) == ["Sayf-Al Adl", "Muhamad Ibrahim Makkawi"]
+    # The alias note "In Arabic: سيف العدل" gives the alias in Arabic script too.
+    assert names_of(person, NameKind.ALIAS) == [
+        "Sayf-Al Adl",
+        "سيف العدل",
+        "Muhamad Ibrahim Makkawi",
+    ]
     assert names_of(person, NameKind.WEAK) == ["Ibrahim al-Madani", "Saif Al-'Adil", "Seif al Adel"]
     assert person.dates == [FuzzyDate("1963-04-11"), FuzzyDate("1960-04-11")]
     assert person.get("nationality") == ["eg"]
@@ -246,3 +253,85 @@ def test_real_qde_168_cyrillic_entity_name(real: dict[str, Entity]) -> None:
     (original,) = [n for n in org.names if n.kind == NameKind.ORIGINAL]
     assert original.name == "Катиба ат-Таухид валь-Джихад"
     assert "JANNAT OSHIKLARI" in names_of(org, NameKind.PREVIOUS)
+
+
+# -- issue 17, finding 4: nothing of the UN record is left behind ------------------
+
+
+@pytest.fixture(scope="module")
+def raw_tree(shared_data: Path) -> etree._ElementTree:
+    return etree.parse(str(shared_data / UN_FILE))
+
+
+def _raw_text(elem: etree._Element, tag: str) -> str:
+    return " ".join((elem.findtext(tag) or "").split())
+
+
+def test_real_addresses_given_only_as_a_note_are_kept(
+    real: dict[str, Entity], raw_tree: etree._ElementTree
+) -> None:
+    note_only = [
+        (addr.getparent().findtext("REFERENCE_NUMBER"), _raw_text(addr, "NOTE"))
+        for addr in raw_tree.iter("INDIVIDUAL_ADDRESS", "ENTITY_ADDRESS")
+        if [c.tag for c in addr if (c.text or "").strip()] == ["NOTE"]
+    ]
+    assert len(note_only) > 60  # 68 in the 2026-02-27 file
+    for ref, note in note_only:
+        assert note in real[ref].get("address"), (ref, note)
+    assert "Believed location - Egypt" in real["LYi.019"].get("address")
+    assert "eg" in real["LYi.019"].get("country")
+    assert {"af", "pk"} <= set(real["QDi.192"].get("country"))
+
+
+def test_countries_in_a_note_are_names_not_two_letter_words() -> None:
+    assert un_xml.countries_in_text("Nazimabad No. 4, Karachi, Pakistan") == ["pk"]
+    assert un_xml.countries_in_text("Branch Office 14: Dubai, United Arab Emirates") == ["ae"]
+    assert un_xml.countries_in_text("Known address: Tripoli, Tarig sure no. 51") == []
+
+
+def test_real_alias_forms_in_another_script_given_in_notes_are_names(
+    real: dict[str, Entity], raw_tree: etree._ElementTree
+) -> None:
+    found = 0
+    for alias in raw_tree.iter("INDIVIDUAL_ALIAS", "ENTITY_ALIAS"):
+        note = _raw_text(alias, "NOTE")
+        label = next(
+            (
+                m
+                for m in ("original script:", "In Arabic:", "in Arabic script:", "in Arabic:")
+                if m in note
+            ),
+            None,
+        )
+        if label is None:
+            continue
+        written = note.split(label, 1)[1].strip()
+        entity = real[alias.getparent().findtext("REFERENCE_NUMBER")]
+        assert written in entity.get("alias") + entity.get("weakAlias"), written
+        found += 1
+    assert found >= 30
+    (oduev,) = [n for n in real["QDi.366"].names if n.name == "Рамзан Одуев"]
+    assert oduev.script == "Cyrillic" and oduev.lang == "rus" and oduev.kind == NameKind.ALIAS
+    (kawthar,) = [n for n in real["QDe.157"].names if n.name == "شركة الكوثر"]
+    assert kawthar.script == "Arabic"
+
+
+def test_real_document_issue_dates_places_and_countries_are_kept(
+    real: dict[str, Entity], raw_tree: etree._ElementTree
+) -> None:
+    checked = 0
+    for doc in raw_tree.iter("INDIVIDUAL_DOCUMENT"):
+        facts = [
+            _raw_text(doc, t)
+            for t in ("DATE_OF_ISSUE", "CITY_OF_ISSUE", "ISSUING_COUNTRY", "COUNTRY_OF_ISSUE")
+        ]
+        if not any(facts):
+            continue
+        notes = " | ".join(real[doc.getparent().findtext("REFERENCE_NUMBER")].get("notes"))
+        for fact in filter(None, facts):
+            assert fact in notes, fact
+        checked += 1
+    assert checked > 300  # 329 documents on 201 people in the 2026-02-27 file
+    assert any(
+        n.startswith("Passport D00002264: issued 2013-06-11;") for n in real["CFi.001"].get("notes")
+    )
