@@ -8,6 +8,7 @@ other lines are processed, and the exit code is 1.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -83,10 +84,36 @@ def screen_cmd(ctx: click.Context, name: str | None, **opts: Any) -> None:
         return
     query = _name_query(name or "", opts)
     result = screener.screen(query, limit=opts["limit"], cutoff=opts["cutoff"])
+    run = _record_single(screener, query, result, opts)
     if opts["as_json"]:
-        print_json(result.to_dict())
+        print_json({**result.to_dict(), "run_id": run.run_id})
     else:
         _print_result(result)
+        err_console.print(f"screening run {run.run_id} recorded in the audit log", highlight=False)
+
+
+def _record_single(screener: Any, query: dict[str, Any], result: Any, opts: dict[str, Any]) -> Any:
+    """The audit entry of a one-name screening (docs/evidence.md)."""
+    from sanctions.screening.evidence import (
+        RunEvidence,
+        canonical_sha256,
+        list_versions,
+        record_run,
+    )
+
+    run = RunEvidence(
+        kind="screen",
+        threshold=screener.threshold,
+        list_versions=list_versions(screener.versions),
+        input_sha256=canonical_sha256(query),
+        rows=1,
+        screened=1,
+        matched=int(bool(result.matches)),
+        cutoff=opts["cutoff"],
+        limit=opts["limit"],
+    )
+    record_run(screener.store.engine, run)
+    return run
 
 
 def _name_query(name: str, opts: dict[str, Any]) -> dict[str, Any]:
@@ -171,7 +198,8 @@ def _screen_file(screener: Any, opts: dict[str, Any]) -> None:
     err_console.print(
         f"{summary.rows:,} rows: {summary.screened:,} screened, {summary.alerts:,} with a match, "
         f"{summary.errors:,} bad rows -> {errors_path if summary.errors else 'none'}; "
-        f"{summary.seconds:.1f}s; results in {out}",
+        f"{summary.seconds:.1f}s; results in {out}; run {summary.run_id} "
+        f"(evidence in {summary.meta_path} and the audit log)",
         highlight=False,
     )
     if summary.errors:
@@ -222,22 +250,49 @@ def match_cmd(
     "datasets", "properties", "explanations"}]}, best first.
     """
     from sanctions.screening import QueryError, Screener
+    from sanctions.screening.evidence import RunEvidence, list_versions, record_run
 
     screener = Screener(open_store(ctx, db_sub), threshold=_threshold(threshold))
-    failed = 0
-    for number, data, error in _json_lines(sys.stdin):
+    screener.index  # noqa: B018 - fixes the list versions screened against
+    run = RunEvidence("match", screener.threshold, list_versions(screener.versions))
+    run.input_name, run.cutoff, run.limit = "<stdin>", cutoff, limit
+    stdin = _HashingLines(sys.stdin)
+    for number, data, error in _json_lines(stdin):
+        run.rows += 1
         if data is not None:
             try:
                 result = screener.screen(data, limit=limit, cutoff=cutoff)
                 _emit(result.to_dict())
+                run.screened += 1
+                run.matched += int(bool(result.matches))
                 continue
             except QueryError as exc:
                 error = exc.message
-        failed += 1
+        run.errors += 1
         _report(number, error or "bad query")
         _emit({"id": (data or {}).get("id"), "error": f"line {number}: {error}"})
-    if failed:
+    run.input_sha256 = stdin.digest.hexdigest()
+    record_run(screener.store.engine, run)
+    err_console.print(
+        f"{run.rows:,} queries, {run.errors:,} bad; screening run {run.run_id} recorded in the "
+        "audit log",
+        highlight=False,
+    )
+    if run.errors:
         sys.exit(1)
+
+
+class _HashingLines:
+    """Lines of a text stream, hashing their bytes (UTF-8) as they are read."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.digest = hashlib.sha256()
+
+    def __iter__(self) -> Any:
+        for line in self.stream:
+            self.digest.update(line.encode("utf-8", "surrogateescape"))
+            yield line
 
 
 @main.command("compare")

@@ -300,7 +300,7 @@ def decide_cmd(
 
 @main.group("audit")
 def audit_group() -> None:
-    """The hash-chained audit log: verify it, export it."""
+    """The hash-chained audit log: verify it, export it, show a screening run."""
 
 
 @audit_group.command("verify")
@@ -336,3 +336,45 @@ def export_cmd(ctx: click.Context, fmt: str, output: Path | None, db_sub: str | 
         with open(output, "w", encoding="utf-8", newline="") as fh:
             count = watch.export_audit(fh, fmt)
     err_console.print(f"{count:,} audit entries exported", highlight=False, soft_wrap=True)
+
+
+@audit_group.command("show")
+@click.argument("run")
+@click.option("--json", "as_json", is_flag=True, help="Print the run's context as JSON.")
+@db_option
+@click.pass_context
+def show_run_cmd(ctx: click.Context, run: str, as_json: bool, db_sub: str | None) -> None:
+    """The audited context of a screening RUN (scr-... or a watch run's number): input hash,
+    rows, list versions, threshold, algorithm, actor, time."""
+    from sanctions.screening.evidence import find_run
+
+    data = find_run(open_store(ctx, db_sub).engine, run)
+    if as_json:
+        print_json(data)
+        return
+    entry = data["audit_entry"]
+    algorithm = data.get("algorithm") or {}
+    lines = [
+        f"{data['subject']} ({data.get('kind', 'watch-run')}) by {data['actor']} at {entry['at']}"
+        f" - audit entry {entry['id']} {entry['hash'][:16]}...",
+        f"input: {data.get('input_name') or '-'} sha256 {data.get('input_sha256') or '-'}",
+        f"rows: {data.get('rows', data.get('records_total', 0)):,}; screened "
+        f"{data.get('screened', data.get('records_screened', 0)):,}; with a match "
+        f"{data.get('matched', data.get('raised', 0)):,}; errors {data.get('errors', 0):,}",
+        f"threshold {data.get('threshold')}, cutoff {data.get('cutoff')}, limit "
+        f"{data.get('limit')}; algorithm {algorithm.get('name')} {algorithm.get('version')}",
+    ]
+    console.print("\n".join(lines), highlight=False, soft_wrap=True)
+    versions = data.get("list_versions_detail") or data.get("list_versions") or {}
+    table = Table("dataset", "version", "seq", "content hash", "published", "source file")
+    for dataset, v in versions.items():
+        v = v if isinstance(v, dict) else {"version_id": v}
+        table.add_row(
+            dataset,
+            str(v.get("version_id", "")),
+            str(v.get("seq", "")),
+            str(v.get("content_hash", ""))[:16],
+            str(v.get("published") or "-"),
+            str(v.get("source_file") or "-"),
+        )
+    console.print(table)

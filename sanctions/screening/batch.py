@@ -24,6 +24,7 @@ from typing import Any
 from sanctions.csvsafe import SafeDictWriter
 from sanctions.errors import SanctionsError
 
+from .evidence import RunEvidence, file_sha256, list_versions, record_run, write_sidecar
 from .query import QueryError
 from .screener import Screener
 
@@ -42,6 +43,8 @@ OUTPUT_COLUMNS = [
     "datasets",
     "matched_name",
     "explanation",
+    "run_id",
+    "list_versions",
 ]
 CHUNK = 250
 PARALLEL_MIN_ROWS = 400
@@ -189,6 +192,8 @@ class BatchSummary:
     alerts: int = 0
     errors: int = 0
     seconds: float = 0.0
+    run_id: str | None = None
+    meta_path: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -288,12 +293,18 @@ def screen_file(
     workers: int = 2,
     progress: Callable[[int], None] | None = None,
 ) -> BatchSummary:
-    """Screen every row of ``source``; results to ``out``, bad rows to ``errors_path``."""
+    """Screen every row of ``source``; results to ``out``, bad rows to ``errors_path``.
+
+    With a store, the run is evidenced (:mod:`.evidence`): one ``screening.run``
+    audit entry, ``run_id`` and ``list_versions`` columns on every result row,
+    and the whole context in ``<out>.meta.json``.
+    """
     started = time.perf_counter()
     header, rows = read_rows(source)
     cmap = (cmap or ColumnMap()).resolve(header)
     summary = BatchSummary()
-    writer = _OutputWriter(out)
+    evidence = _file_evidence(screener, source, options or {})
+    writer = _OutputWriter(out, evidence.columns())
     with open(errors_path, "w", encoding="utf-8") as errors:
         chunks = _chunks(rows, cmap)
         for results in _iter_results(screener, chunks, options or {}, workers):
@@ -310,14 +321,39 @@ def screen_file(
                 progress(len(results))
     writer.close()
     summary.seconds = time.perf_counter() - started
+    summary.run_id = evidence.run_id
+    evidence.rows, evidence.screened = summary.rows, summary.screened
+    evidence.matched, evidence.errors = summary.alerts, summary.errors
+    entry = None
+    if screener.store is not None:
+        try:
+            entry = record_run(screener.store.engine, evidence)
+        except Exception:
+            out.unlink(missing_ok=True)  # results without their evidence are not kept
+            raise
+    summary.meta_path = str(write_sidecar(out, evidence, entry))
     return summary
+
+
+def _file_evidence(screener: Screener, source: Path, options: dict[str, Any]) -> RunEvidence:
+    screener.index  # noqa: B018 - build the index first: it fixes the versions screened
+    return RunEvidence(
+        kind="screen-file",
+        threshold=screener.threshold,
+        list_versions=list_versions(screener.versions),
+        input_name=source.name,
+        input_sha256=file_sha256(source),
+        cutoff=options.get("cutoff"),
+        limit=options.get("limit"),
+    )
 
 
 class _OutputWriter:
     """Writes result rows as CSV (streamed) or Parquet (at the end)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, columns: dict[str, str]) -> None:
         self.path = path
+        self.columns = columns  # the same on every row (the run's evidence)
         self.parquet = path.suffix.lower() in (".parquet", ".pq")
         self.rows: list[dict[str, Any]] = []
         if not self.parquet:
@@ -326,6 +362,7 @@ class _OutputWriter:
             self.csv.writeheader()
 
     def write(self, rows: list[dict[str, Any]]) -> None:
+        rows = [{**row, **self.columns} for row in rows]
         if self.parquet:
             self.rows.extend(rows)
         else:
