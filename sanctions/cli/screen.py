@@ -40,6 +40,55 @@ def _threshold(value: float | None) -> float:
     return DEFAULT_THRESHOLD if value is None else value
 
 
+def reader_options(fn: Any) -> Any:
+    """--delimiter, --encoding and --date-format: how to read a customer file."""
+    for option in reversed(
+        [
+            click.option(
+                "--delimiter", default=None, help="Field delimiter (default: sniffed: , ; TAB |)."
+            ),
+            click.option(
+                "--encoding",
+                default=None,
+                help="File encoding (default UTF-8; a non-UTF-8 file is read as cp1252 with "
+                "a warning).",
+            ),
+            click.option(
+                "--date-format",
+                default=None,
+                metavar="FORMAT",
+                help="How dates are written: DD/MM/YYYY, MM/DD/YYYY or a strptime pattern "
+                "(without it an ambiguous NN/NN/YYYY date is a bad row).",
+            ),
+        ]
+    ):
+        fn = option(fn)
+    return fn
+
+
+def read_options(opts: dict[str, Any]) -> Any:
+    """The reader options of a command, checked (a bad --date-format is a usage error)."""
+    from sanctions.screening.tabular import ReadOptions, date_pattern
+
+    delimiter = opts.get("delimiter")
+    if delimiter in ("\\t", "tab", "TAB"):
+        delimiter = "\t"
+    if opts.get("date_format"):
+        try:
+            date_pattern(opts["date_format"])
+        except SanctionsError as exc:
+            raise click.UsageError(str(exc)) from exc
+    return ReadOptions(delimiter, opts.get("encoding"), opts.get("date_format"))
+
+
+def print_plan(plan: Any) -> None:
+    """Before screening or importing: how the file is read and what it holds (stderr)."""
+    for warning in plan.warnings:
+        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+    for line in plan.lines():
+        err_console.print(line, highlight=False, soft_wrap=True)
+
+
 @main.command("screen")
 @click.argument("name", required=False)
 @click.option("--birth-date", default=None, help="Date of birth (YYYY, YYYY-MM or YYYY-MM-DD).")
@@ -62,6 +111,7 @@ def _threshold(value: float | None) -> float:
 @click.option("--column", "columns", multiple=True, metavar="PROP=COLUMN", help="Any property.")
 @click.option("--cutoff", type=click.FloatRange(0.0, 1.0), default=None, help="Drop lower scores.")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+@reader_options
 @db_option
 @click.pass_context
 def screen_cmd(ctx: click.Context, name: str | None, **opts: Any) -> None:
@@ -168,17 +218,26 @@ def _column_map(opts: dict[str, Any]) -> Any:
             raise click.UsageError(f"--column {item!r}: expected PROP=COLUMN")
         props[prop.strip()] = column.strip()
     return ColumnMap(
-        props, opts["id_column"], opts["schema_column"], opts["schema"] or "LegalEntity"
+        props,
+        opts["id_column"],
+        opts["schema_column"],
+        opts["schema"] or "LegalEntity",
+        opts.get("date_format"),
     )
 
 
 def _screen_file(screener: Any, opts: dict[str, Any]) -> None:
-    from sanctions.screening.batch import screen_file
+    from sanctions.screening.batch import inspect_file, screen_file
 
     source: Path = opts["file"]
     out: Path | None = opts["out"]
     if out is None:
         raise click.UsageError("--file needs --out (results.csv or results.parquet)")
+    if not out.parent.is_dir():  # say so before reading the file, not after
+        raise FileNotFoundError(2, "No such file or directory", str(out))
+    reading = read_options(opts)
+    plan = inspect_file(source, _column_map(opts), reading)
+    print_plan(plan)
     errors_path = opts["errors_path"] or out.with_name(out.name + ".errors.txt")
     options = {"limit": opts["limit"], "cutoff": 0.5 if opts["cutoff"] is None else opts["cutoff"]}
     screener.index  # build (or load) the index before the workers start  # noqa: B018
@@ -190,10 +249,11 @@ def _screen_file(screener: Any, opts: dict[str, Any]) -> None:
             source,
             out,
             errors_path,
-            _column_map(opts),
+            plan.columns,
             options,
             workers=opts["workers"],
             progress=lambda n: bar.advance(task, n),
+            read_options=reading,
         )
     err_console.print(
         f"{summary.rows:,} rows: {summary.screened:,} screened, {summary.alerts:,} with a match, "

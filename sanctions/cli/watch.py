@@ -11,6 +11,7 @@ import click
 from rich.table import Table
 
 from .app import console, db_option, err_console, main, open_store, print_json
+from .screen import print_plan, read_options, reader_options
 
 ACTOR_HELP = "Who is acting (default: $SANCTIONS_ACTOR or the OS user)."
 
@@ -46,6 +47,7 @@ def watch_group() -> None:
 )
 @click.option("--actor", default=None, help=ACTOR_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@reader_options
 @db_option
 @click.pass_context
 def import_cmd(ctx: click.Context, path: Path, **opts: Any) -> None:
@@ -71,10 +73,21 @@ def import_cmd(ctx: click.Context, path: Path, **opts: Any) -> None:
         if not sep or not prop.strip() or not column.strip():
             raise click.UsageError(f"--column {item!r}: expected PROP=COLUMN")
         props[prop.strip()] = column.strip()
-    cmap = ColumnMap(props, opts["id_column"], opts["schema_column"], opts["schema"])
+    from sanctions.screening.batch import inspect_file
+
+    cmap = ColumnMap(
+        props, opts["id_column"], opts["schema_column"], opts["schema"], opts["date_format"]
+    )
+    reading = read_options(opts)
+    if not opts["as_json"]:
+        print_plan(inspect_file(path, cmap, reading))
     watch = _watch(ctx, opts["db_sub"], opts["actor"])
     report = watch.import_file(
-        path, cmap, remove_missing=opts["remove_missing"], confirm_removals=opts["confirm_removals"]
+        path,
+        cmap,
+        remove_missing=opts["remove_missing"],
+        confirm_removals=opts["confirm_removals"],
+        read_options=reading,
     )
     if opts["as_json"]:
         print_json(report.to_dict())

@@ -97,6 +97,7 @@ class ImportReport:
     removed: int = 0
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)  # how the file was read (encoding...)
 
     def summary(self) -> str:
         return (

@@ -80,11 +80,13 @@ class Watch:
         remove_missing: bool = False,
         confirm_removals: int | None = None,
         max_removal_share: float = DEFAULT_MAX_REMOVAL_SHARE,
+        read_options: Any = None,
     ) -> ImportReport:
         """Add or update the records of a CSV or Parquet file (one transaction); with
         ``remove_missing``, stop watching the others, refused when unsafe
-        (:func:`sanctions.watch.importer.check_removals`)."""
-        options = (remove_missing, confirm_removals, max_removal_share)
+        (:func:`sanctions.watch.importer.check_removals`). ``read_options``
+        (:class:`sanctions.screening.tabular.ReadOptions`): delimiter and encoding."""
+        options = (remove_missing, confirm_removals, max_removal_share, read_options)
         return self._write(lambda c: import_file(c, Path(path), self.actor, cmap, *options))
 
     def add(
