@@ -26,6 +26,7 @@ from sanctions.matching.score import DEFAULT_THRESHOLD
 
 from . import schema as t
 from .alerts import Alert, Decision, decide, decisions_of, get_alert, list_alerts
+from .case import alert_case, record_cases
 from .importer import DEFAULT_MAX_REMOVAL_SHARE, ColumnMap, import_file
 from .reconcile import RunReport, record_list_loads, write_plan
 from .records import (
@@ -176,6 +177,16 @@ class Watch:
 
     def alert(self, alert_id: int) -> Alert:
         return self._read(lambda c: get_alert(c, alert_id))
+
+    def alert_case(self, alert_id: int) -> dict[str, Any]:
+        """The alert as an analyst works it: side by side, evidence, changes, history."""
+        return self._read(lambda c: alert_case(c, get_alert(c, alert_id)))
+
+    def record_cases(
+        self, status: str = "active", record_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """One case per customer over the alerts of ``status``."""
+        return record_cases(self.alerts(status, record_id))
 
     def decisions(self, alert_id: int) -> list[Decision]:
         return self._read(lambda c: decisions_of(c, alert_id))

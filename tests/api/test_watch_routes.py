@@ -123,6 +123,24 @@ def test_rescreen_alert_decision_and_false_positive_kept_quiet(env: dict[str, An
     assert [a["id"] for a in fps["results"]] == [alert_id]
 
 
+def test_decision_and_status_names_have_one_spelling_with_an_alias(env: dict[str, Any]) -> None:
+    """Finding 3: false-positive (CLI spelling) is accepted by the API as false_positive."""
+    import_customers(env)
+    ok(call(env, "admin", "POST", "/watch/rescreen"))
+    alert_id = open_pairs(env)[("c-2", "fw-3")]
+    body = {"decision": "false-positive", "reason": "different birth date"}
+    decided = ok(call(env, "analyst", "POST", f"/alerts/{alert_id}/decision", json=body))
+    assert decided["decision"] == "false_positive"
+    for spelling in ("false-positive", "false_positive"):
+        page = ok(call(env, "screen", "GET", f"/alerts?status={spelling}"))
+        assert page["status"] == "false_positive"
+        assert [a["id"] for a in page["results"]] == [alert_id]
+    case = ok(call(env, "screen", "GET", f"/alerts/{alert_id}"))["case"]
+    assert case["customer"]["id"] == "c-2" and case["listed"]["id"] == "fw-3"
+    assert {row["field"] for row in case["side_by_side"]} >= {"names", "list (as of)"}
+    assert case["decisions"][0]["decision"] == "false_positive"
+
+
 def test_audit_verifies_and_exports_the_decision_with_the_key_as_actor(
     env: dict[str, Any],
 ) -> None:

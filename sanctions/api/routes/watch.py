@@ -25,12 +25,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from sanctions import audit
 from sanctions.errors import SanctionsError
-from sanctions.watch import Alert, ColumnMap, Watch
+from sanctions.watch import Alert, ColumnMap, Watch, canonical_status
 
 from ..auth import GuardedRoute, Principal, guarded
 from ..models import ErrorResponse
@@ -89,8 +89,15 @@ class DecisionBody(BaseModel):
             "examples": [{"decision": "false_positive", "reason": "different birth date"}]
         },
     )
-    decision: Literal["false_positive", "true_match", "escalated"]
+    decision: Literal["false_positive", "true_match", "escalated"] = Field(
+        ..., description="One spelling: false_positive (false-positive is accepted too)."
+    )
     reason: str = Field(..., min_length=1, max_length=4000)
+
+    @field_validator("decision", mode="before")
+    @classmethod
+    def _one_spelling(cls, value: Any) -> Any:
+        return canonical_status(value) if isinstance(value, str) else value
 
 
 class WatchedRecordOut(BaseModel):
@@ -181,6 +188,11 @@ class DecisionOut(BaseModel):
 
 class AlertDetail(AlertOut):
     decisions: list[DecisionOut]
+    case: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Customer and listed entry side by side, the evidence, what changed "
+        "since the pair's last decision (old and new values) and its decision history.",
+    )
 
 
 class AlertPage(BaseModel):
@@ -477,8 +489,18 @@ async def rescreen(
 async def list_alerts(
     request: Request,
     status: Annotated[
-        Literal["open", "escalated", "true_match", "false_positive", "closed", "active", "all"],
-        Query(),
+        Literal[
+            "open",
+            "escalated",
+            "true_match",
+            "false_positive",
+            "true-match",
+            "false-positive",
+            "closed",
+            "active",
+            "all",
+        ],
+        Query(description="false-positive and true-match are accepted for the _ spelling."),
     ] = "active",
     record_id: Annotated[str | None, Query(max_length=200)] = None,
     entity_id: Annotated[str | None, Query(max_length=200)] = None,
@@ -486,6 +508,7 @@ async def list_alerts(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> JSONResponse:
     watch = _watch(request)
+    status = canonical_status(status)  # type: ignore[assignment]
     alerts = await run_in_threadpool(watch.alerts, status, record_id, entity_id, limit, offset)
     content = {
         "status": status,
@@ -508,7 +531,9 @@ async def get_alert(request: Request, alert_id: AlertId) -> JSONResponse:
     watch = _watch(request)
     alert = await run_in_threadpool(_alert_or_404, watch, alert_id)
     decisions = await run_in_threadpool(watch.decisions, alert_id)
-    return JSONResponse({**alert.to_dict(), "decisions": [d.to_dict() for d in decisions]})
+    case = await run_in_threadpool(watch.alert_case, alert_id)
+    content = {**alert.to_dict(), "decisions": [d.to_dict() for d in decisions], "case": case}
+    return JSONResponse(content)
 
 
 @router.post(
