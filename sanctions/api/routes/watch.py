@@ -30,6 +30,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sanctions import audit
 from sanctions.errors import SanctionsError
+from sanctions.screening.tabular import ReadOptions, date_pattern
 from sanctions.watch import Alert, ColumnMap, Watch, canonical_status
 
 from ..auth import GuardedRoute, Principal, guarded
@@ -374,11 +375,22 @@ def _column_map(opts: dict[str, Any]) -> ColumnMap:
         if not sep or not prop.strip() or not column.strip():
             raise HTTPException(400, detail=f"column {item!r}: expected PROP=COLUMN")
         props[prop.strip()] = column.strip()
-    return ColumnMap(props, opts["id_column"], opts["schema_column"], opts["schema"])
+    date_format = opts.get("date_format")
+    if date_format:
+        try:
+            date_pattern(date_format)
+        except SanctionsError as exc:
+            raise HTTPException(400, detail=str(exc)) from exc
+    return ColumnMap(props, opts["id_column"], opts["schema_column"], opts["schema"], date_format)
 
 
 def _import_text(
-    watch: Watch, text: str, filename: str, cmap: ColumnMap, removal: dict[str, Any]
+    watch: Watch,
+    text: str,
+    filename: str,
+    cmap: ColumnMap,
+    removal: dict[str, Any],
+    reading: ReadOptions,
 ) -> Any:
     """Write the upload to a private file named as the caller said, then import it."""
     name = _UNSAFE.sub("_", Path(filename).name).strip("._") or "upload"
@@ -388,7 +400,7 @@ def _import_text(
         path = Path(folder) / name
         path.write_text(text, encoding="utf-8")
         try:
-            return watch.import_file(path, cmap, **removal)
+            return watch.import_file(path, cmap, **removal, read_options=reading)
         except csv.Error as exc:
             raise HTTPException(400, detail=f"{name}: not a readable CSV file: {exc}") from exc
 
@@ -400,7 +412,8 @@ def _import_text(
     "mapped as by `sanctions watch import`: common names are recognised, the query "
     "parameters map the others; `column` takes `PROP=COLUMN` (repeatable). Unusable rows "
     "are reported in `errors` with their line numbers; the rest is imported in one "
-    "transaction. The body size limit applies (`SANCTIONS_API_MAX_BODY`). "
+    "transaction; dates must be unambiguous (`date_format`), countries known, and every row "
+    "must have the header's number of fields (`delimiter`: default sniffed). The body size limit applies (`SANCTIONS_API_MAX_BODY`). "
     "`remove_missing=true` (stop watching records not in the file) needs an analyst or "
     "admin key and is refused (400, nothing imported) when the file has no rows, has rows "
     "that failed validation, or would remove more than `SANCTIONS_API_MAX_REMOVALS` "
@@ -422,6 +435,17 @@ async def import_records(
     remove_missing: bool = False,
     confirm_removals: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
     filename: Annotated[str, Query(max_length=200, examples=["customers.csv"])] = "upload.csv",
+    delimiter: Annotated[
+        str | None, Query(min_length=1, max_length=1, description="Default: sniffed (, ; TAB |).")
+    ] = None,
+    date_format: Annotated[
+        str | None,
+        Query(
+            max_length=50,
+            description="DD/MM/YYYY, MM/DD/YYYY or a strptime pattern; without it an "
+            "ambiguous NN/NN/YYYY date makes its row an error.",
+        ),
+    ] = None,
 ) -> JSONResponse:
     opts = dict(locals())
     principal = getattr(request.state, "principal", None)
@@ -446,7 +470,8 @@ async def import_records(
         "confirm_removals": confirm_removals,
         "max_removal_share": request.app.state.settings.max_removal_share,
     }
-    report = await run_in_threadpool(_import_text, watch, text, filename, cmap, removal)
+    reading = ReadOptions(delimiter=delimiter, encoding="utf-8")
+    report = await run_in_threadpool(_import_text, watch, text, filename, cmap, removal, reading)
     return JSONResponse(report.to_dict())
 
 
