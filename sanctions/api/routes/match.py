@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query, Request
@@ -90,14 +91,21 @@ def _parse_all(queries: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]
     return parsed, failed
 
 
+@lru_cache(maxsize=20_000)
+def _stored_properties(store: Any, entity_id: str, version_id: int | None) -> Any:
+    """An entity's properties in one version (immutable, so cached: ~1 ms per store read)."""
+    entity = store.get_entity(entity_id, version_id)
+    return None if entity is None else {k: list(v) for k, v in entity.properties.items()}
+
+
 def _full_properties(store: Any, snapshot: Snapshot, match: Any) -> dict[str, list[str]]:
     """The listed entity's every property, as in the version the index was built from."""
     dataset = match.record.datasets[0] if match.record.datasets else ""
     info = snapshot.versions.get(dataset)
-    entity = None
+    props = None
     if store is not None:
-        entity = store.get_entity(match.record.id, None if info is None else info.id)
-    return dict(entity.properties) if entity is not None else dict(match.record.properties)
+        props = _stored_properties(store, match.record.id, None if info is None else info.id)
+    return dict(props) if props is not None else dict(match.record.properties)
 
 
 def _screen_all(
