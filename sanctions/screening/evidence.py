@@ -29,6 +29,7 @@ from sqlalchemy import Engine, select
 from sanctions import audit
 from sanctions.errors import SanctionsError
 from sanctions.matching import ALGORITHM, ALGORITHM_VERSION
+from sanctions.store import hash_path as file_sha256  # a file's SHA-256, read in blocks
 
 __all__ = [
     "RUN_ACTION",
@@ -54,15 +55,6 @@ def new_run_id() -> str:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes, read in blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def canonical_sha256(data: Any) -> str:
