@@ -13,7 +13,7 @@ One reader for ``screen --file`` and ``watch import``:
 * **values** (:func:`check_row_values`): dates must be dates, and ``NN/NN/YYYY``
   where both numbers could be a month is refused unless a date format says which
   (``DD/MM/YYYY``, ``MM/DD/YYYY`` or a ``strptime`` pattern); countries must be
-  countries. A bad value makes the row a bad row naming the line and column;
+  countries. A cell that says "no value" (``n/a``, ``-``, ``unknown``...) is empty. A bad value makes the row a bad row naming the line and column;
   nothing is dropped silently.
 """
 
@@ -52,6 +52,8 @@ FALLBACK_ENCODING = "cp1252"
 _BLOCK = 1 << 20
 _NUMERIC_DATE = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})")
 _ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+# Cells that say "no value": treated as empty in date and country columns, not as errors.
+NO_VALUE = frozenset({"-", "--", "?", "n/a", "na", "none", "null", "unknown", "not known"})
 
 
 @dataclass
@@ -261,13 +263,23 @@ def check_row_values(
         column = columns.get(prop, prop)
         checked = []
         for value in values:
+            checks = prop in DATE_PROPS or prop in COUNTRY_PROPS
+            if checks and value.strip().lower() in NO_VALUE:
+                continue
             try:
                 if prop in DATE_PROPS:
                     value = normalise_date(value, date_format)
-                elif prop in COUNTRY_PROPS and not to_country_codes(value):
+                elif prop in COUNTRY_PROPS and not _is_country(value):
                     raise ValueError(f"{value!r} is not a country we know (name or ISO code)")
             except ValueError as exc:
                 raise ValueError(f"column {column!r} ({prop}): {exc}") from None
             checked.append(value)
-        out[prop] = checked
+        if checked:
+            out[prop] = checked
     return out
+
+
+def _is_country(value: str) -> bool:
+    """A country name, demonym or ISO code (alpha-3 codes in any case: ``gbr``)."""
+    text = value.strip()
+    return bool(to_country_codes(text) or (len(text) == 3 and to_country_codes(text.upper())))

@@ -87,7 +87,8 @@ def test_bad_dates_unknown_countries_and_field_counts_go_to_the_errors_file(
         "c4,Acme Rocket,1999,ir,extra\n"
         '"c5","Vladimir Putin\n'
         'c6",1952,ru\n'
-        "c7,Vladimir Putin,1952,ru\n"
+        "c7,Vladimir Putin,n/a,GBR\n"
+        "c8,Jane Nobody,1980,unknown\n"
     )
     result, out, errors = _screen(ftm_db, source, tmp_path)
     assert result.exit_code == 1
@@ -102,7 +103,7 @@ def test_bad_dates_unknown_countries_and_field_counts_go_to_the_errors_file(
     assert "column 'country' (country): 'Narnia' is not a country" in lines[1]
     assert "5 fields on line 5 but the header has 4" in lines[2]
     assert "runs over 2 lines (6-7)" in lines[3]  # the quote left open: c6 is not lost silently
-    assert set(_queries(out)) == {"c1", "c7"}
+    assert set(_queries(out)) == {"c1", "c7", "c8"}  # "n/a", "unknown": no value, no error
 
 
 def test_cp1252_file_is_read_with_a_warning_and_encoding_can_be_given(
