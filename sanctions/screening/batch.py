@@ -338,6 +338,14 @@ def screen_file(
                 progress(len(results))
     writer.close()
     summary.seconds = time.perf_counter() - started
+    _record_evidence(screener, evidence, summary, out)
+    return summary
+
+
+def _record_evidence(
+    screener: Screener, evidence: RunEvidence, summary: BatchSummary, out: Path
+) -> None:
+    """The run's audit entry (with a store) and its sidecar; no evidence, no results file."""
     summary.run_id = evidence.run_id
     evidence.rows, evidence.screened = summary.rows, summary.screened
     evidence.matched, evidence.errors = summary.alerts, summary.errors
@@ -349,7 +357,6 @@ def screen_file(
             out.unlink(missing_ok=True)  # results without their evidence are not kept
             raise
     summary.meta_path = str(write_sidecar(out, evidence, entry))
-    return summary
 
 
 def _file_evidence(screener: Screener, source: Path, options: dict[str, Any]) -> RunEvidence:

@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from sanctions import audit
 from sanctions.store import Store
 
@@ -121,3 +123,22 @@ def test_watch_run_entry_carries_versions_threshold_and_input_hash(
     assert {k: v["content_hash"] for k, v in context["list_versions_detail"].items()} == {
         k: v.content_hash for k, v in current.items()
     }
+
+
+def test_results_without_their_audit_entry_are_not_kept(
+    ftm_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fail closed: when the audit entry cannot be written, the results file is removed."""
+    from sanctions.errors import StoreError
+    from sanctions.screening import Screener, batch
+
+    def refuse(*_args: Any) -> None:
+        raise StoreError("the audit log is read-only")
+
+    monkeypatch.setattr(batch, "record_run", refuse)
+    source = tmp_path / "c.csv"
+    source.write_text("id,name\nc1,Vladimir Putin\n")
+    out = tmp_path / "r.csv"
+    with pytest.raises(StoreError, match="read-only"):
+        batch.screen_file(Screener(Store.open(ftm_db)), source, out, tmp_path / "e.txt")
+    assert not out.exists() and not (tmp_path / "r.csv.meta.json").exists()
