@@ -135,6 +135,10 @@ def test_decision_and_status_names_have_one_spelling_with_an_alias(env: dict[str
         page = ok(call(env, "screen", "GET", f"/alerts?status={spelling}"))
         assert page["status"] == "false_positive"
         assert [a["id"] for a in page["results"]] == [alert_id]
+    cases = ok(call(env, "screen", "GET", "/alerts/cases?status=all"))["results"]
+    assert sorted(c["record_id"] for c in cases) == sorted(
+        {p[0] for p in open_pairs(env)} | {"c-2"}
+    )
     case = ok(call(env, "screen", "GET", f"/alerts/{alert_id}"))["case"]
     assert case["customer"]["id"] == "c-2" and case["listed"]["id"] == "fw-3"
     assert {row["field"] for row in case["side_by_side"]} >= {"names", "list (as of)"}

@@ -49,6 +49,20 @@ RecordId = Annotated[
     str, PathParam(min_length=1, max_length=200, description="Your own id", examples=["c-17"])
 ]
 AlertId = Annotated[int, PathParam(ge=1, le=MAX_ID, examples=[12])]
+StatusParam = Annotated[
+    Literal[
+        "open",
+        "escalated",
+        "true_match",
+        "false_positive",
+        "true-match",
+        "false-positive",
+        "closed",
+        "active",
+        "all",
+    ],
+    Query(description="false-positive and true-match are accepted for the _ spelling."),
+]
 
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -513,20 +527,7 @@ async def rescreen(
 )
 async def list_alerts(
     request: Request,
-    status: Annotated[
-        Literal[
-            "open",
-            "escalated",
-            "true_match",
-            "false_positive",
-            "true-match",
-            "false-positive",
-            "closed",
-            "active",
-            "all",
-        ],
-        Query(description="false-positive and true-match are accepted for the _ spelling."),
-    ] = "active",
+    status: StatusParam = "active",
     record_id: Annotated[str | None, Query(max_length=200)] = None,
     entity_id: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -542,6 +543,26 @@ async def list_alerts(
         "results": [a.to_dict() for a in alerts],
     }
     return JSONResponse(content)
+
+
+@router.get(
+    "/alerts/cases",
+    summary="One case per customer: its alerts grouped, best score first",
+    description="As `sanctions alerts --by-record`: for the alerts of `status` (default "
+    "`active`; `false-positive` and `true-match` accepted), one case per record with its "
+    "alerts (best score first), the best score and the count per status.",
+    tags=[TAG_ALERTS],
+    openapi_extra=guarded(*READ),
+)
+async def alert_cases(
+    request: Request,
+    status: StatusParam = "active",
+    record_id: Annotated[str | None, Query(max_length=200)] = None,
+) -> JSONResponse:
+    watch = _watch(request)
+    status = canonical_status(status)
+    cases = await run_in_threadpool(watch.record_cases, status, record_id)
+    return JSONResponse({"status": status, "results": cases})
 
 
 @router.get(
