@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from .conftest import auth
 from .test_match import PUTIN, PUTIN_ID, match
@@ -45,7 +46,7 @@ def test_unsupported_yente_routes_say_so_in_json(client: Any, keys: dict[str, st
         ("POST", "/reconcile/default"),
     ):
         response = client.request(method, path, headers=auth(keys["screen"]))
-        assert response.status_code == 501, path
+        assert response.status_code == 404 and response.json()["unsupported"], path
         assert path in response.json()["detail"] and "Not supported" in response.json()["detail"]
     unknown = client.get("/no/such/route", headers=auth(keys["screen"]))
     assert unknown.status_code == 404
@@ -97,10 +98,14 @@ def test_yente_client_reads_features_and_statuses(server: str, keys: dict[str, s
     """OpenSanctions' client (unchanged) accepts the richer response."""
     from yente_client import Client
     from yente_client.entities import Person
+    from yente_client.exceptions import NotFoundError
 
     with Client(api_key=keys["screen"], base_url=server, app_name="parity") as yente:
         response = yente.match(Person(name=["Vladimir Putin"], birthDate=["1952-10-07"]))
     assert response.top is not None and response.top.id == PUTIN_ID
+    with Client(api_key=keys["screen"], base_url=server) as yente:
+        with pytest.raises(NotFoundError, match="Not supported by this server: GET /entities/"):
+            yente.adjacent(PUTIN_ID)
     raw = httpx.post(
         f"{server}/match/default",
         json={"queries": {"q": PUTIN}},

@@ -1,8 +1,10 @@
 """yente routes this server does not implement: a clear JSON answer, never a bare 404.
 
 Older yente clients call ``/entities/{id}/adjacent``, ``/statements`` and the
-OpenRefine ``/reconcile`` API. Each answers 501 with a ``detail`` that names the
-route and what to use instead, so a client fails with a message a person can act on.
+OpenRefine ``/reconcile`` API. Each answers 404 (as yente itself does where it
+lacks a backend, so clients that handle "not found" keep working; a 5xx would
+read as a server fault) with a ``detail`` that names the route and what to use
+instead, so a client fails with a message a person can act on.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def _answer(request: Request, kind: str) -> JSONResponse:
         f"Not supported by this server: {request.method} {request.url.path} (a yente route): "
         f"{UNSUPPORTED[kind]}. See /openapi.json for the routes it answers."
     )
-    return JSONResponse({"detail": detail, "unsupported": kind}, 501)
+    return JSONResponse({"detail": detail, "unsupported": kind}, 404)
 
 
 @router.get("/entities/{entity_id}/adjacent", include_in_schema=False)
