@@ -44,7 +44,7 @@ from sanctions.store import Store
 from .auth import SCHEME_NAME, SECURITY_SCHEME, Guard
 from .holder import IndexHolder
 from .keys import KeyStore
-from .routes import data, match, system, watch
+from .routes import data, match, system, unsupported, watch
 from .settings import ApiSettings
 
 log = logging.getLogger(__name__)
@@ -143,7 +143,13 @@ def _validation_detail(exc: RequestValidationError) -> str:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse({"detail": str(exc.detail)}, exc.status_code, headers=exc.headers)
+        detail = str(exc.detail)
+        if exc.status_code == 404 and detail == "Not Found":  # no route: say so, and where
+            detail = (
+                f"No such route: {request.method} {request.url.path} "
+                "(see /openapi.json for the routes this server answers)"
+            )
+        return JSONResponse({"detail": detail}, exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -252,7 +258,7 @@ def create_app(
     app.state.guard = Guard(settings, KeyStore(store.engine))
     app.state.update = {}
     app.state.update_lock = threading.Lock()
-    for router in (match.router, data.router, system.router, watch.router):
+    for router in (unsupported.router, match.router, data.router, system.router, watch.router):
         app.include_router(router)
     _install_error_handlers(app)
     _install_docs(app)

@@ -145,16 +145,32 @@ class ScoredEntityResponse(EntityResponse):
     score: float = Field(..., examples=[0.9639])
     match: bool = Field(..., description="Whether the score is at or above the threshold.")
     explanations: dict[str, FeatureResult] = Field(default_factory=dict)
+    features: dict[str, float] = Field(
+        default_factory=dict,
+        description="yente's older form: feature -> contribution to the score.",
+        examples=[{"name": 0.96, "birth_date": 0.02}],
+    )
 
 
 class EntityMatches(BaseModel):
-    status: int = Field(200, examples=[200])
+    status: int = Field(
+        200, examples=[200], description="200, or this query's own 400/422 (see `detail`)."
+    )
+    detail: str | None = Field(None, description="Why this query was not screened.")
     results: list[ScoredEntityResponse]
     total: TotalSpec
     query: dict[str, Any] = Field(
         ..., examples=[{"id": None, "schema": "Person", "properties": {"name": ["Vladimir Putin"]}}]
     )
     warnings: list[str] = Field(default_factory=list, examples=[[]])
+
+
+class Algorithm(BaseModel):
+    name: str = Field(..., examples=["sanctions-match"])
+    description: str | None = None
+    features: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    docs: dict[str, Any] = Field(default_factory=dict)
+    aliases: list[str] = Field(default_factory=list, examples=[["best", "logic-v2"]])
 
 
 class AlgorithmUsed(BaseModel):
@@ -166,7 +182,11 @@ class AlgorithmUsed(BaseModel):
 class EntityMatchResponse(BaseModel):
     responses: dict[str, EntityMatches]
     limit: int = Field(..., examples=[5])
+    matcher: Algorithm = Field(..., description="yente's description of the matcher used.")
     algorithm: AlgorithmUsed
+    run_id: str = Field(
+        ..., examples=["scr-0123456789abcdef"], description="The audited screening run."
+    )
 
 
 class SearchFacetItem(BaseModel):
@@ -190,14 +210,6 @@ class SearchResponse(BaseModel):
     total: TotalSpec
     results: list[SearchResult]
     facets: dict[str, SearchFacet] = Field(default_factory=dict)
-
-
-class Algorithm(BaseModel):
-    name: str = Field(..., examples=["sanctions-match"])
-    description: str | None = None
-    features: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    docs: dict[str, Any] = Field(default_factory=dict)
-    aliases: list[str] = Field(default_factory=list, examples=[["best", "logic-v2"]])
 
 
 class AlgorithmResponse(BaseModel):

@@ -16,7 +16,13 @@ from sanctions.model import Entity
 
 from .holder import Snapshot
 
-__all__ = ["scored_entity", "explanations_by_feature", "entity_response", "record_response"]
+__all__ = [
+    "scored_entity",
+    "explanations_by_feature",
+    "features_by_name",
+    "entity_response",
+    "record_response",
+]
 
 
 def explanations_by_feature(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -34,6 +40,15 @@ def explanations_by_feature(items: list[dict[str, Any]]) -> dict[str, dict[str, 
             "candidate": item.get("matched_name"),
             "weight": 1.0,
         }
+    return out
+
+
+def features_by_name(items: list[dict[str, Any]]) -> dict[str, float]:
+    """yente's older ``features`` map: feature -> its contribution (summed when repeated)."""
+    out: dict[str, float] = {}
+    for item in items:
+        name = str(item.get("feature", "feature"))
+        out[name] = round(out.get(name, 0.0) + float(item.get("contribution", 0.0)), 6)
     return out
 
 
@@ -57,6 +72,7 @@ def scored_entity(match: Any, snapshot: Snapshot) -> dict[str, Any]:
         "score": data["score"],
         "match": data["match"],
         "explanations": explanations_by_feature(data["explanations"]),
+        "features": features_by_name(data["explanations"]),
     }
 
 

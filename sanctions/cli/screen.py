@@ -8,6 +8,7 @@ other lines are processed, and the exit code is 1.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -39,6 +40,55 @@ def _threshold(value: float | None) -> float:
     return DEFAULT_THRESHOLD if value is None else value
 
 
+def reader_options(fn: Any) -> Any:
+    """--delimiter, --encoding and --date-format: how to read a customer file."""
+    for option in reversed(
+        [
+            click.option(
+                "--delimiter", default=None, help="Field delimiter (default: sniffed: , ; TAB |)."
+            ),
+            click.option(
+                "--encoding",
+                default=None,
+                help="File encoding (default UTF-8; a non-UTF-8 file is read as cp1252 with "
+                "a warning).",
+            ),
+            click.option(
+                "--date-format",
+                default=None,
+                metavar="FORMAT",
+                help="How dates are written: DD/MM/YYYY, MM/DD/YYYY or a strptime pattern "
+                "(without it an ambiguous NN/NN/YYYY date is a bad row).",
+            ),
+        ]
+    ):
+        fn = option(fn)
+    return fn
+
+
+def read_options(opts: dict[str, Any]) -> Any:
+    """The reader options of a command, checked (a bad --date-format is a usage error)."""
+    from sanctions.screening.tabular import ReadOptions, date_pattern
+
+    delimiter = opts.get("delimiter")
+    if delimiter in ("\\t", "tab", "TAB"):
+        delimiter = "\t"
+    if opts.get("date_format"):
+        try:
+            date_pattern(opts["date_format"])
+        except SanctionsError as exc:
+            raise click.UsageError(str(exc)) from exc
+    return ReadOptions(delimiter, opts.get("encoding"), opts.get("date_format"))
+
+
+def print_plan(plan: Any) -> None:
+    """Before screening or importing: how the file is read and what it holds (stderr)."""
+    for warning in plan.warnings:
+        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+    for line in plan.lines():
+        err_console.print(line, highlight=False, soft_wrap=True)
+
+
 @main.command("screen")
 @click.argument("name", required=False)
 @click.option("--birth-date", default=None, help="Date of birth (YYYY, YYYY-MM or YYYY-MM-DD).")
@@ -61,6 +111,7 @@ def _threshold(value: float | None) -> float:
 @click.option("--column", "columns", multiple=True, metavar="PROP=COLUMN", help="Any property.")
 @click.option("--cutoff", type=click.FloatRange(0.0, 1.0), default=None, help="Drop lower scores.")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+@reader_options
 @db_option
 @click.pass_context
 def screen_cmd(ctx: click.Context, name: str | None, **opts: Any) -> None:
@@ -83,10 +134,36 @@ def screen_cmd(ctx: click.Context, name: str | None, **opts: Any) -> None:
         return
     query = _name_query(name or "", opts)
     result = screener.screen(query, limit=opts["limit"], cutoff=opts["cutoff"])
+    run = _record_single(screener, query, result, opts)
     if opts["as_json"]:
-        print_json(result.to_dict())
+        print_json({**result.to_dict(), "run_id": run.run_id})
     else:
         _print_result(result)
+        err_console.print(f"screening run {run.run_id} recorded in the audit log", highlight=False)
+
+
+def _record_single(screener: Any, query: dict[str, Any], result: Any, opts: dict[str, Any]) -> Any:
+    """The audit entry of a one-name screening (docs/evidence.md)."""
+    from sanctions.screening.evidence import (
+        RunEvidence,
+        canonical_sha256,
+        list_versions,
+        record_run,
+    )
+
+    run = RunEvidence(
+        kind="screen",
+        threshold=screener.threshold,
+        list_versions=list_versions(screener.versions),
+        input_sha256=canonical_sha256(query),
+        rows=1,
+        screened=1,
+        matched=int(bool(result.matches)),
+        cutoff=opts["cutoff"],
+        limit=opts["limit"],
+    )
+    record_run(screener.store.engine, run)
+    return run
 
 
 def _name_query(name: str, opts: dict[str, Any]) -> dict[str, Any]:
@@ -144,17 +221,26 @@ def _column_map(opts: dict[str, Any]) -> Any:
             raise click.UsageError(f"--column {item!r}: expected PROP=COLUMN")
         props[prop.strip()] = column.strip()
     return ColumnMap(
-        props, opts["id_column"], opts["schema_column"], opts["schema"] or "LegalEntity"
+        props,
+        opts["id_column"],
+        opts["schema_column"],
+        opts["schema"] or "LegalEntity",
+        opts.get("date_format"),
     )
 
 
 def _screen_file(screener: Any, opts: dict[str, Any]) -> None:
-    from sanctions.screening.batch import screen_file
+    from sanctions.screening.batch import inspect_file, screen_file
 
     source: Path = opts["file"]
     out: Path | None = opts["out"]
     if out is None:
         raise click.UsageError("--file needs --out (results.csv or results.parquet)")
+    if not out.parent.is_dir():  # say so before reading the file, not after
+        raise FileNotFoundError(2, "No such file or directory", str(out))
+    reading = read_options(opts)
+    plan = inspect_file(source, _column_map(opts), reading)
+    print_plan(plan)
     errors_path = opts["errors_path"] or out.with_name(out.name + ".errors.txt")
     options = {"limit": opts["limit"], "cutoff": 0.5 if opts["cutoff"] is None else opts["cutoff"]}
     screener.index  # build (or load) the index before the workers start  # noqa: B018
@@ -166,15 +252,17 @@ def _screen_file(screener: Any, opts: dict[str, Any]) -> None:
             source,
             out,
             errors_path,
-            _column_map(opts),
+            plan.columns,
             options,
             workers=opts["workers"],
             progress=lambda n: bar.advance(task, n),
+            read_options=reading,
         )
     err_console.print(
         f"{summary.rows:,} rows: {summary.screened:,} screened, {summary.alerts:,} with a match, "
         f"{summary.errors:,} bad rows -> {errors_path if summary.errors else 'none'}; "
-        f"{summary.seconds:.1f}s; results in {out}",
+        f"{summary.seconds:.1f}s; results in {out}; run {summary.run_id} "
+        f"(evidence in {summary.meta_path} and the audit log)",
         highlight=False,
     )
     if summary.errors:
@@ -225,22 +313,49 @@ def match_cmd(
     "datasets", "properties", "explanations"}]}, best first.
     """
     from sanctions.screening import QueryError, Screener
+    from sanctions.screening.evidence import RunEvidence, list_versions, record_run
 
     screener = Screener(open_store(ctx, db_sub), threshold=_threshold(threshold))
-    failed = 0
-    for number, data, error in _json_lines(sys.stdin):
+    screener.index  # noqa: B018 - fixes the list versions screened against
+    run = RunEvidence("match", screener.threshold, list_versions(screener.versions))
+    run.input_name, run.cutoff, run.limit = "<stdin>", cutoff, limit
+    stdin = _HashingLines(sys.stdin)
+    for number, data, error in _json_lines(stdin):
+        run.rows += 1
         if data is not None:
             try:
                 result = screener.screen(data, limit=limit, cutoff=cutoff)
                 _emit(result.to_dict())
+                run.screened += 1
+                run.matched += int(bool(result.matches))
                 continue
             except QueryError as exc:
                 error = exc.message
-        failed += 1
+        run.errors += 1
         _report(number, error or "bad query")
         _emit({"id": (data or {}).get("id"), "error": f"line {number}: {error}"})
-    if failed:
+    run.input_sha256 = stdin.digest.hexdigest()
+    record_run(screener.store.engine, run)
+    err_console.print(
+        f"{run.rows:,} queries, {run.errors:,} bad; screening run {run.run_id} recorded in the "
+        "audit log",
+        highlight=False,
+    )
+    if run.errors:
         sys.exit(1)
+
+
+class _HashingLines:
+    """Lines of a text stream, hashing their bytes (UTF-8) as they are read."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.digest = hashlib.sha256()
+
+    def __iter__(self) -> Any:
+        for line in self.stream:
+            self.digest.update(line.encode("utf-8", "surrogateescape"))
+            yield line
 
 
 @main.command("compare")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ import click
 from rich.table import Table
 
 from .app import console, db_option, err_console, expect_option, main, open_store, print_json
+from .screen import print_plan, read_options, reader_options
 
 ACTOR_HELP = "Who is acting (default: $SANCTIONS_ACTOR or the OS user)."
 
@@ -50,6 +50,7 @@ def watch_group() -> None:
 )
 @click.option("--actor", default=None, help=ACTOR_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@reader_options
 @db_option
 @click.pass_context
 def import_cmd(ctx: click.Context, path: Path, **opts: Any) -> None:
@@ -75,6 +76,8 @@ def import_cmd(ctx: click.Context, path: Path, **opts: Any) -> None:
         if not sep or not prop.strip() or not column.strip():
             raise click.UsageError(f"--column {item!r}: expected PROP=COLUMN")
         props[prop.strip()] = column.strip()
+    from sanctions.screening.batch import inspect_file
+
     schema = opts["schema"] or "LegalEntity"
     if not opts["schema"] and not opts["schema_column"]:
         err_console.print(
@@ -83,10 +86,17 @@ def import_cmd(ctx: click.Context, path: Path, **opts: Any) -> None:
             highlight=False,
             soft_wrap=True,
         )
-    cmap = ColumnMap(props, opts["id_column"], opts["schema_column"], schema)
+    cmap = ColumnMap(props, opts["id_column"], opts["schema_column"], schema, opts["date_format"])
+    reading = read_options(opts)
+    if not opts["as_json"]:
+        print_plan(inspect_file(path, cmap, reading))
     watch = _watch(ctx, opts["db_sub"], opts["actor"])
     report = watch.import_file(
-        path, cmap, remove_missing=opts["remove_missing"], confirm_removals=opts["confirm_removals"]
+        path,
+        cmap,
+        remove_missing=opts["remove_missing"],
+        confirm_removals=opts["confirm_removals"],
+        read_options=reading,
     )
     if opts["as_json"]:
         print_json(report.to_dict())
@@ -245,28 +255,33 @@ def _changed(alert: Any) -> str:
     "--status",
     default="active",
     show_default=True,
-    help="open, escalated, true_match, false_positive, closed, active (not closed) or all.",
+    help="open, escalated, true_match, false_positive, closed, active (not closed) or all "
+    "(false-positive, true-match accepted).",
 )
 @click.option("--record", "record_id", default=None, help="Only this record's alerts.")
+@click.option("--by-record", is_flag=True, help="One case per customer (its alerts grouped).")
 @click.option("--limit", type=int, default=None, help="At most this many (newest first).")
 @click.option("--json", "as_json", is_flag=True)
 @db_option
 @click.pass_context
 def alerts_cmd(ctx: click.Context, alert_id: int | None, **opts: Any) -> None:
-    """List alerts (newest first), or show one ALERT_ID with its explanation and decisions."""
+    """List alerts (newest first), or show one ALERT_ID as a case: customer and listed
+    entry side by side, the evidence, what changed since the last decision, the decisions."""
+    from sanctions.watch import canonical_status
+
     watch = _watch(ctx, opts["db_sub"])
     if alert_id is not None:
-        alert = watch.alert(alert_id)
-        data = alert.to_dict()
-        data["decisions"] = [d.to_dict() for d in watch.decisions(alert_id)]
-        if opts["as_json"]:
-            print_json(data)
-        else:
-            console.print(
-                json.dumps(data, indent=2, ensure_ascii=False), highlight=False, soft_wrap=True
-            )
+        _show_alert(watch, alert_id, opts["as_json"])
         return
-    status = opts["status"].replace("-", "_")
+    status = canonical_status(opts["status"])
+    if opts["by_record"]:
+        cases = watch.record_cases(status, opts["record_id"])
+        if opts["as_json"]:
+            print_json(cases)
+        else:
+            console.print(_case_table(cases))
+            console.print(f"{len(cases)} customer(s) with alerts ({status})", highlight=False)
+        return
     alerts = watch.alerts(status, opts["record_id"], limit=opts["limit"])
     if opts["as_json"]:
         print_json([a.to_dict() for a in alerts])
@@ -275,14 +290,98 @@ def alerts_cmd(ctx: click.Context, alert_id: int | None, **opts: Any) -> None:
         console.print(f"{len(alerts)} alert(s) ({status})", highlight=False, soft_wrap=True)
 
 
+def _show_alert(watch: Any, alert_id: int, as_json: bool) -> None:
+    alert = watch.alert(alert_id)
+    case = watch.alert_case(alert_id)
+    if as_json:
+        data = alert.to_dict()
+        data["decisions"] = [d.to_dict() for d in watch.decisions(alert_id)]
+        data["case"] = case
+        print_json(data)
+        return
+    customer, listed = case["customer"], case["listed"]
+    console.print(
+        f"[bold]Alert {alert_id}[/] ({case['status']}): score {case['score']:.2f} "
+        f"(match from {case['threshold']:.2f}); run {alert.run_id}, raised {alert.created_at}; "
+        f"{alert.algorithm} {alert.algorithm_version}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    table = Table(
+        "",
+        f"customer {customer['id']} (v{customer['version']})",
+        f"listed {listed['id']} ({listed['dataset']})",
+        show_lines=True,
+    )
+    for row in case["side_by_side"]:
+        table.add_row(row["field"], "\n".join(row["customer"]), "\n".join(row["listed"]))
+    console.print(table)
+    console.print("[bold]Evidence[/]")
+    for line in case["evidence"]:
+        console.print(f"  • {line}", highlight=False, soft_wrap=True)
+    _print_since(case["since_last_decision"])
+    console.print("[bold]Decisions on this pair[/]")
+    if not case["decisions"]:
+        console.print("  none yet", highlight=False)
+    for d in case["decisions"]:
+        console.print(
+            f"  • {d['decided_at']} {d['decision']} by {d['analyst']} (alert {d['alert_id']}): "
+            f"{d['reason']}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _print_since(since: dict[str, Any] | None) -> None:
+    console.print("[bold]Since the last decision[/]")
+    if since is None:
+        console.print("  no earlier decision on this pair", highlight=False)
+        return
+    console.print(
+        f"  last: {since['decision']} on {since['decided_at']} (alert {since['alert_id']})",
+        highlight=False,
+    )
+    for side in ("record", "entity"):
+        changes = since[side]
+        if not changes:
+            console.print(f"  • {side}: unchanged", highlight=False)
+        for c in changes:
+            old = ", ".join(c["old"]) or "(none)"
+            new = ", ".join(c["new"]) or "(none)"
+            console.print(
+                f"  • {side} {c['field']}: {old} -> {new}", highlight=False, soft_wrap=True
+            )
+
+
+def _case_table(cases: list[dict[str, Any]]) -> Table:
+    table = Table("record", "alerts", "best", "statuses", "listed entities (score, alert)")
+    for case in cases:
+        entities = "\n".join(
+            f"{a['entity_caption']} {a['entity_id']} ({a['score']:.2f}, #{a['alert_id']})"
+            for a in case["alerts"]
+        )
+        statuses = ", ".join(f"{k} {v}" for k, v in sorted(case["statuses"].items()))
+        table.add_row(
+            f"{case['record_id']} {case['caption']}",
+            str(len(case["alerts"])),
+            f"{case['best_score']:.2f}",
+            statuses,
+            entities,
+        )
+    return table
+
+
 @main.command("decide")
 @click.argument("alert_id", type=int)
 @click.option(
     "--as",
     "decision",
     required=True,
-    type=click.Choice(["true-match", "false-positive", "escalated"]),
-    help="The decision.",
+    type=click.Choice(
+        ["true_match", "false_positive", "escalated", "true-match", "false-positive"],
+        case_sensitive=False,
+    ),
+    help="The decision (false_positive; false-positive is accepted too).",
 )
 @click.option("--reason", required=True, help="Why (kept in the audit log).")
 @click.option("--analyst", default=None, help=ACTOR_HELP)
@@ -312,7 +411,7 @@ def decide_cmd(
 
 @main.group("audit")
 def audit_group() -> None:
-    """The hash-chained audit log: verify it, export its head, export it."""
+    """The hash-chained audit log: verify it, export its head, export it, show a screening run."""
 
 
 @audit_group.command("verify")
@@ -369,3 +468,45 @@ def export_cmd(ctx: click.Context, fmt: str, output: Path | None, db_sub: str | 
         with open(output, "w", encoding="utf-8", newline="") as fh:
             count = watch.export_audit(fh, fmt)
     err_console.print(f"{count:,} audit entries exported", highlight=False, soft_wrap=True)
+
+
+@audit_group.command("show")
+@click.argument("run")
+@click.option("--json", "as_json", is_flag=True, help="Print the run's context as JSON.")
+@db_option
+@click.pass_context
+def show_run_cmd(ctx: click.Context, run: str, as_json: bool, db_sub: str | None) -> None:
+    """The audited context of a screening RUN (scr-... or a watch run's number): input hash,
+    rows, list versions, threshold, algorithm, actor, time."""
+    from sanctions.screening.evidence import find_run
+
+    data = find_run(open_store(ctx, db_sub).engine, run)
+    if as_json:
+        print_json(data)
+        return
+    entry = data["audit_entry"]
+    algorithm = data.get("algorithm") or {}
+    lines = [
+        f"{data['subject']} ({data.get('kind', 'watch-run')}) by {data['actor']} at {entry['at']}"
+        f" - audit entry {entry['id']} {entry['hash'][:16]}...",
+        f"input: {data.get('input_name') or '-'} sha256 {data.get('input_sha256') or '-'}",
+        f"rows: {data.get('rows', data.get('records_total', 0)):,}; screened "
+        f"{data.get('screened', data.get('records_screened', 0)):,}; with a match "
+        f"{data.get('matched', data.get('raised', 0)):,}; errors {data.get('errors', 0):,}",
+        f"threshold {data.get('threshold')}, cutoff {data.get('cutoff')}, limit "
+        f"{data.get('limit')}; algorithm {algorithm.get('name')} {algorithm.get('version')}",
+    ]
+    console.print("\n".join(lines), highlight=False, soft_wrap=True)
+    versions = data.get("list_versions_detail") or data.get("list_versions") or {}
+    table = Table("dataset", "version", "seq", "content hash", "published", "source file")
+    for dataset, v in versions.items():
+        v = v if isinstance(v, dict) else {"version_id": v}
+        table.add_row(
+            dataset,
+            str(v.get("version_id", "")),
+            str(v.get("seq", "")),
+            str(v.get("content_hash", ""))[:16],
+            str(v.get("published") or "-"),
+            str(v.get("source_file") or "-"),
+        )
+    console.print(table)

@@ -13,7 +13,6 @@ any, so that every input row is accounted for.
 
 from __future__ import annotations
 
-import csv
 import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -24,10 +23,21 @@ from typing import Any
 from sanctions.csvsafe import SafeDictWriter
 from sanctions.errors import SanctionsError
 
+from .evidence import RunEvidence, file_sha256, list_versions, record_run, write_sidecar
 from .query import QueryError
 from .screener import Screener
+from .tabular import ROW_PROBLEM, ReadOptions, check_row_values, open_table
 
-__all__ = ["ColumnMap", "BatchSummary", "screen_file", "read_rows", "OUTPUT_COLUMNS"]
+__all__ = [
+    "ColumnMap",
+    "BatchSummary",
+    "FilePlan",
+    "ReadOptions",
+    "inspect_file",
+    "screen_file",
+    "read_rows",
+    "OUTPUT_COLUMNS",
+]
 
 OUTPUT_COLUMNS = [
     "line",
@@ -42,6 +52,8 @@ OUTPUT_COLUMNS = [
     "datasets",
     "matched_name",
     "explanation",
+    "run_id",
+    "list_versions",
 ]
 CHUNK = 250
 PARALLEL_MIN_ROWS = 400
@@ -73,6 +85,7 @@ class ColumnMap:
     id_column: str | None = None
     schema_column: str | None = None
     schema: str = "LegalEntity"
+    date_format: str | None = None  # how to read NN/NN/YYYY dates (see .tabular)
 
     def resolve(self, header: list[str]) -> ColumnMap:
         """The mapping completed with recognised column names; checks given names exist."""
@@ -96,11 +109,14 @@ class ColumnMap:
         )
         if "name" not in props and not {"firstName", "lastName"} & set(props):
             raise SanctionsError(f"no name column found (use --name-column; columns: {header})")
-        return ColumnMap(props, id_column, self.schema_column, self.schema)
+        return ColumnMap(props, id_column, self.schema_column, self.schema, self.date_format)
 
     def query(self, row: Mapping[str, Any], line: int) -> dict[str, Any]:
         """The FtM query of one row; a value over several lines is an error (a quote left
-        open swallows the rows that follow into one value)."""
+        open swallows the rows that follow into one value), as are a wrong number of
+        fields, a date that is not one (or ambiguous) and an unknown country."""
+        if ROW_PROBLEM in row:
+            raise QueryError(str(row[ROW_PROBLEM]), line)
         for column in (*self.props.values(), self.id_column, self.schema_column):
             value = row.get(column) if column else None
             if isinstance(value, str) and ("\n" in value or "\r" in value):
@@ -115,6 +131,10 @@ class ColumnMap:
             value = row.get(column)
             if value is not None and str(value).strip():
                 props.setdefault(prop, []).append(str(value).strip())
+        try:
+            props = check_row_values(props, self.props, self.date_format)
+        except ValueError as exc:
+            raise QueryError(str(exc), line) from None
         schema = self.schema
         if self.schema_column and str(row.get(self.schema_column) or "").strip():
             schema = str(row[self.schema_column]).strip()
@@ -122,60 +142,53 @@ class ColumnMap:
         return {"id": qid or f"line-{line}", "schema": schema, "properties": props}
 
 
-def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
+def read_rows(
+    path: Path, options: ReadOptions | None = None
+) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
     """The header and the rows (with their line numbers) of a CSV or Parquet file."""
-    if path.suffix.lower() in (".parquet", ".pq"):
-        return _read_parquet(path)
-    return _read_csv(path)
+    table = open_table(path, options)
+    return table.header, table.rows
 
 
-def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
-    handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by the iterator
-    reader = csv.DictReader(handle, strict=True)
-    try:
-        header = list(reader.fieldnames or [])
-    except (UnicodeDecodeError, csv.Error) as exc:
-        handle.close()
-        raise SanctionsError(f"{path}: cannot read the header: {exc}") from exc
+@dataclass
+class FilePlan:
+    """What a customer file holds, found before screening it: shown to the user first."""
 
-    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
-        with handle:
-            start = reader.line_num + 1
-            try:
-                for row in reader:
-                    yield start, row
-                    start = reader.line_num + 1
-            except csv.Error as exc:  # a quote left open to the end, text after a quote...
-                raise SanctionsError(
-                    f"{path.name}: line {start}: bad CSV quoting ({exc}): fix the quotes "
-                    "from this line on (a quote left open swallows the rows that follow)"
-                ) from exc
+    table: str
+    warnings: list[str]
+    columns: ColumnMap
+    rows: int
+    schemata: dict[str, int]
+    bad_schema_rows: int = 0
 
-    return header, rows()
-
-
-def _read_parquet(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
-    try:
-        import pyarrow.parquet as pq
-    except ImportError as exc:
-        raise SanctionsError("Parquet needs pyarrow: pip install 'sanctions[parquet]'") from exc
-    try:
-        table = pq.read_table(path)
-    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types; translate them
-        raise SanctionsError(f"{path}: not a readable Parquet file: {exc}") from exc
-
-    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
-        for batch in table.to_batches(10_000):
-            for offset, row in enumerate(batch.to_pylist()):
-                yield offset + 1, row
-
-    offset_rows = _renumber(rows())
-    return list(table.column_names), offset_rows
+    def lines(self) -> list[str]:
+        cmap = self.columns
+        mapping = ", ".join(f"{prop} <- {column}" for prop, column in cmap.props.items())
+        schema = f"column {cmap.schema_column!r}" if cmap.schema_column else "none"
+        counts = ", ".join(f"{name} {n:,}" for name, n in sorted(self.schemata.items()))
+        return [
+            self.table,
+            f"columns: {mapping}; id <- {cmap.id_column or '(line number)'}; schema column: "
+            f"{schema} (default {cmap.schema})",
+            f"{self.rows:,} rows: {counts or 'none'}",
+        ]
 
 
-def _renumber(rows: Iterator[tuple[int, dict[str, Any]]]) -> Iterator[tuple[int, dict[str, Any]]]:
-    for number, (_, row) in enumerate(rows, start=1):
-        yield number, row
+def inspect_file(
+    source: Path, cmap: ColumnMap | None = None, read_options: ReadOptions | None = None
+) -> FilePlan:
+    """Read a customer file once without screening: its column mapping and schema counts."""
+    table = open_table(source, read_options)
+    resolved = (cmap or ColumnMap()).resolve(table.header)
+    schemata: dict[str, int] = {}
+    rows = 0
+    for _, row in table.rows:
+        rows += 1
+        schema = resolved.schema
+        if resolved.schema_column and str(row.get(resolved.schema_column) or "").strip():
+            schema = str(row[resolved.schema_column]).strip()
+        schemata[schema] = schemata.get(schema, 0) + 1
+    return FilePlan(table.describe(), list(table.warnings), resolved, rows, schemata)
 
 
 @dataclass
@@ -185,6 +198,8 @@ class BatchSummary:
     alerts: int = 0
     errors: int = 0
     seconds: float = 0.0
+    run_id: str | None = None
+    meta_path: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -249,7 +264,9 @@ def _chunks(
     for line, row in rows:
         try:
             chunk.append((line, cmap.query(row, line)))
-        except (QueryError, ValueError, TypeError) as exc:
+        except QueryError as exc:
+            chunk.append((line, exc.message))
+        except (ValueError, TypeError) as exc:
             chunk.append((line, str(exc)))
         if len(chunk) >= CHUNK:
             yield chunk
@@ -283,13 +300,28 @@ def screen_file(
     options: dict[str, Any] | None = None,
     workers: int = 2,
     progress: Callable[[int], None] | None = None,
+    read_options: ReadOptions | None = None,
 ) -> BatchSummary:
-    """Screen every row of ``source``; results to ``out``, bad rows to ``errors_path``."""
+    """Screen every row of ``source``; results to ``out``, bad rows to ``errors_path``.
+
+    With a store, the run is evidenced (:mod:`.evidence`): one ``screening.run``
+    audit entry, ``run_id`` and ``list_versions`` columns on every result row,
+    and the whole context in ``<out>.meta.json``.
+    """
     started = time.perf_counter()
-    header, rows = read_rows(source)
+    table = open_table(source, read_options)
+    header, rows = table.header, table.rows
     cmap = (cmap or ColumnMap()).resolve(header)
     summary = BatchSummary()
-    writer = _OutputWriter(out)
+    evidence = _file_evidence(screener, source, options or {})
+    evidence.extra.update(
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        date_format=cmap.date_format,
+        reader_warnings=table.warnings,
+        columns={**cmap.props, "(id)": cmap.id_column, "(schema)": cmap.schema_column},
+    )
+    writer = _OutputWriter(out, evidence.columns())
     with open(errors_path, "w", encoding="utf-8") as errors:
         chunks = _chunks(rows, cmap)
         for results in _iter_results(screener, chunks, options or {}, workers):
@@ -306,14 +338,46 @@ def screen_file(
                 progress(len(results))
     writer.close()
     summary.seconds = time.perf_counter() - started
+    _record_evidence(screener, evidence, summary, out)
     return summary
+
+
+def _record_evidence(
+    screener: Screener, evidence: RunEvidence, summary: BatchSummary, out: Path
+) -> None:
+    """The run's audit entry (with a store) and its sidecar; no evidence, no results file."""
+    summary.run_id = evidence.run_id
+    evidence.rows, evidence.screened = summary.rows, summary.screened
+    evidence.matched, evidence.errors = summary.alerts, summary.errors
+    entry = None
+    if screener.store is not None:
+        try:
+            entry = record_run(screener.store.engine, evidence)
+        except Exception:
+            out.unlink(missing_ok=True)  # results without their evidence are not kept
+            raise
+    summary.meta_path = str(write_sidecar(out, evidence, entry))
+
+
+def _file_evidence(screener: Screener, source: Path, options: dict[str, Any]) -> RunEvidence:
+    screener.index  # noqa: B018 - build the index first: it fixes the versions screened
+    return RunEvidence(
+        kind="screen-file",
+        threshold=screener.threshold,
+        list_versions=list_versions(screener.versions),
+        input_name=source.name,
+        input_sha256=file_sha256(source),
+        cutoff=options.get("cutoff"),
+        limit=options.get("limit"),
+    )
 
 
 class _OutputWriter:
     """Writes result rows as CSV (streamed) or Parquet (at the end)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, columns: dict[str, str]) -> None:
         self.path = path
+        self.columns = columns  # the same on every row (the run's evidence)
         self.parquet = path.suffix.lower() in (".parquet", ".pq")
         self.rows: list[dict[str, Any]] = []
         if not self.parquet:
@@ -322,6 +386,7 @@ class _OutputWriter:
             self.csv.writeheader()
 
     def write(self, rows: list[dict[str, Any]]) -> None:
+        rows = [{**row, **self.columns} for row in rows]
         if self.parquet:
             self.rows.extend(rows)
         else:

@@ -99,6 +99,7 @@ class Screener:
         self.threshold = threshold
         self._index = index
         self._checked = 0.0
+        self.versions: list[Any] = []  # the list versions the current index was built from
 
     @classmethod
     def from_entities(cls, entities: Iterable[Entity], **kwargs: Any) -> Screener:
@@ -122,6 +123,7 @@ class Screener:
         if self._index is None or self._index.key != index_key(versions):
             started = time.perf_counter()
             self._index = load_index(self.store, versions)
+            self.versions = versions
             gc.freeze()  # the index lives as long as the process: keep the GC off its objects
             log.info(
                 "index of %d records ready in %.2fs",

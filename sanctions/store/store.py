@@ -861,14 +861,16 @@ class Store:
                 {"id": dataset, "title": DATASETS.get(dataset, dataset)},
             )
             return conn.execute(query.with_for_update()).scalar()
+        # Take SQLite's write lock first (a write, even of no row), so that two loads
+        # serialise and the read happens under it: a read first would fail with "database
+        # is locked" when another writer (an audited /match) commits in between.
+        conn.execute(update(t.datasets).where(t.datasets.c.id == dataset).values(updated_at=_now()))
         row = conn.execute(query).first()
         if row is None:
             conn.execute(
                 insert(t.datasets).values(id=dataset, title=DATASETS.get(dataset, dataset))
             )
             return None
-        # Take SQLite's write lock now, so that two loads serialise.
-        conn.execute(update(t.datasets).where(t.datasets.c.id == dataset).values(updated_at=_now()))
         return row[0]
 
     def _insert_blobs(self, conn: Connection, canonical: dict[str, tuple[str, str]]) -> None:

@@ -6,7 +6,7 @@ classes it returns. See ``docs/watch.md`` for the behaviour in full.
 
 from __future__ import annotations
 
-from .alerts import ALERT_STATUSES, DECISIONS, Alert, Decision
+from .alerts import ALERT_STATUSES, DECISIONS, Alert, Decision, canonical_status
 from .importer import DEFAULT_MAX_REMOVAL_SHARE, ColumnMap, ImportRefused
 from .reconcile import RunReport
 from .records import ImportReport, RecordChange, WatchedRecord
@@ -16,6 +16,7 @@ __all__ = [
     "ALERT_STATUSES",
     "DEFAULT_MAX_REMOVAL_SHARE",
     "DECISIONS",
+    "canonical_status",
     "Alert",
     "ColumnMap",
     "Decision",

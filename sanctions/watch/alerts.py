@@ -28,6 +28,7 @@ from .records import now
 __all__ = [
     "ALERT_STATUSES",
     "DECISIONS",
+    "canonical_status",
     "Alert",
     "Decision",
     "list_alerts",
@@ -41,6 +42,12 @@ __all__ = [
 ALERT_STATUSES = ("open", "escalated", "true_match", "false_positive", "closed")
 DECISIONS = ("true_match", "false_positive", "escalated")
 STATUS_FILTERS = (*ALERT_STATUSES, "active", "all")
+
+
+def canonical_status(name: str) -> str:
+    """A decision or status name in its one spelling: ``false-positive`` -> ``false_positive``
+    (``true-match`` and any case are accepted the same way)."""
+    return name.strip().lower().replace("-", "_")
 
 
 @dataclass
@@ -112,8 +119,11 @@ def list_alerts(
     record_id: str | None = None,
     entity_id: str | None = None,
     limit: int | None = None,
+    offset: int = 0,
 ) -> list[Alert]:
-    """Alerts by status (``active``: every status but closed; ``all``), newest first."""
+    """Alerts by status (``active``: every status but closed; ``all``), newest first; one
+    page (``limit``, ``offset``) read in SQL."""
+    status = canonical_status(status)
     if status not in STATUS_FILTERS:
         raise SanctionsError(
             f"unknown alert status {status!r} (one of {', '.join(STATUS_FILTERS)})"
@@ -130,6 +140,8 @@ def list_alerts(
         query = query.where(a.c.entity_id == entity_id)
     if limit is not None:
         query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
     return [Alert.from_row(r) for r in conn.execute(query)]
 
 
@@ -210,7 +222,7 @@ def close_alerts_of_records(
 
 def decide(conn: Connection, alert_id: int, decision: str, reason: str, analyst: str) -> Decision:
     """Record an analyst's decision; a false positive is remembered for the version pair."""
-    decision = decision.replace("-", "_").lower()
+    decision = canonical_status(decision)
     if decision not in DECISIONS:
         raise SanctionsError(f"unknown decision {decision!r} (one of {', '.join(DECISIONS)})")
     if not reason.strip():

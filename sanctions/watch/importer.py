@@ -26,8 +26,9 @@ from sqlalchemy import Connection
 
 from sanctions import audit
 from sanctions.errors import SanctionsError
-from sanctions.screening.batch import ColumnMap, read_rows
+from sanctions.screening.batch import ColumnMap
 from sanctions.screening.query import QueryError
+from sanctions.screening.tabular import ReadOptions, open_table
 
 from .records import (
     ImportReport,
@@ -56,10 +57,17 @@ class ImportRefused(SanctionsError):
 
 
 def read_records(
-    path: Path, cmap: ColumnMap | None = None
+    path: Path,
+    cmap: ColumnMap | None = None,
+    read_options: ReadOptions | None = None,
+    warnings: list[str] | None = None,
 ) -> tuple[list[tuple[str, dict[str, Any]]], list[str], int]:
-    """The valid ``(id, data)`` records of a file, the errors (with lines), and the row count."""
-    header, rows = read_rows(path)
+    """The valid ``(id, data)`` records of a file, the errors (with lines), and the row count
+    (the reader's warnings, such as a cp1252 fallback, are added to ``warnings``)."""
+    table = open_table(path, read_options)
+    header, rows = table.header, table.rows
+    if warnings is not None:
+        warnings.extend(table.warnings)
     cmap = (cmap or ColumnMap()).resolve(header)
     if cmap.id_column is None:
         raise SanctionsError(
@@ -140,13 +148,15 @@ def import_file(
     remove_missing: bool = False,
     confirm_removals: int | None = None,
     max_removal_share: float = DEFAULT_MAX_REMOVAL_SHARE,
+    read_options: ReadOptions | None = None,
 ) -> ImportReport:
     """Import (add or update) every valid row; optionally remove records not in the file
     (refused with :class:`ImportRefused` when unsafe: see :func:`check_removals`)."""
     started = time.perf_counter()
     path = Path(path)
-    records, errors, count = read_records(path, cmap)
-    report = ImportReport(source=path.name, rows=count, errors=errors)
+    warnings: list[str] = []
+    records, errors, count = read_records(path, cmap, read_options, warnings)
+    report = ImportReport(source=path.name, rows=count, errors=errors, warnings=warnings)
     audit.lock(conn)
     existing = _existing(conn, None)
     gone: list[str] = []
@@ -170,6 +180,8 @@ def import_file(
         report.removed = len(gone)
     report.seconds = time.perf_counter() - started
     details = {k: v for k, v in report.to_dict().items() if k not in ("errors", "seconds")}
+    if not warnings:
+        details.pop("warnings")
     details.update(errors=len(errors), sha256=file_sha256(path))
     audit.append(conn, actor, "records.imported", f"file:{path.name}", details)
     return report

@@ -39,6 +39,7 @@ from sanctions import audit
 from sanctions.errors import StoreError
 from sanctions.matching.score import ALGORITHM, ALGORITHM_VERSION
 from sanctions.model import Entity
+from sanctions.screening.evidence import canonical_sha256, list_versions
 from sanctions.store import schema as st
 
 from . import schema as t
@@ -163,7 +164,7 @@ def _write(conn: Connection, plan: Plan, actor: str, started: float) -> RunRepor
     report.seconds = time.perf_counter() - started
     report.timings = dict(plan.timings)
     report.stats = dict(plan.stats)
-    _finish_run(conn, report, actor)
+    _finish_run(conn, report, actor, plan)
     return report
 
 
@@ -195,7 +196,7 @@ def _insert_run(conn: Connection, plan: Plan, actor: str) -> int:
     return int(inserted[0])
 
 
-def _finish_run(conn: Connection, report: RunReport, actor: str) -> None:
+def _finish_run(conn: Connection, report: RunReport, actor: str, plan: Plan) -> None:
     stats = {"matcher": matcher_fingerprint(), "timings": report.timings, **report.stats}
     conn.execute(
         update(t.watch_runs)
@@ -210,6 +211,15 @@ def _finish_run(conn: Connection, report: RunReport, actor: str) -> None:
         )
     )
     details = {k: v for k, v in report.to_dict().items() if k not in ("timings", "stats")}
+    records = sorted((i, v, h) for i, (v, h, _) in plan.snapshot.records.items())
+    details.update(
+        # the screening evidence (docs/evidence.md): what, against which versions, how
+        input_sha256=canonical_sha256(records),
+        rows=len(records),
+        threshold=plan.threshold,
+        algorithm={"name": ALGORITHM, "version": ALGORITHM_VERSION},
+        list_versions_detail=list_versions(plan.snapshot.versions.values()),
+    )
     audit.append(conn, actor, "run.completed", f"run:{report.run_id}", details)
 
 

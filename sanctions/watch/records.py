@@ -16,7 +16,6 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
@@ -24,6 +23,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sanctions import audit
 from sanctions.errors import SanctionsError
 from sanctions.screening.query import QueryError, parse_query
+from sanctions.store import hash_path as file_sha256
 
 from . import schema as t
 
@@ -97,6 +97,7 @@ class ImportReport:
     removed: int = 0
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)  # how the file was read (encoding...)
 
     def summary(self) -> str:
         return (
@@ -138,14 +139,6 @@ def validate(record_id: str, data: Mapping[str, Any]) -> None:
     if not record_id or len(record_id) > 200:
         raise QueryError("a watched record needs an id of 1 to 200 characters")
     parse_query({"id": record_id, **data})
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _existing(conn: Connection, ids: list[str] | None) -> dict[str, tuple[int, str, str]]:

@@ -26,6 +26,7 @@ from sanctions.matching.score import DEFAULT_THRESHOLD
 
 from . import schema as t
 from .alerts import Alert, Decision, decide, decisions_of, get_alert, list_alerts
+from .case import alert_case, record_cases
 from .importer import DEFAULT_MAX_REMOVAL_SHARE, ColumnMap, import_file
 from .integrity import check_state
 from .reconcile import RunReport, record_list_loads, write_plan
@@ -81,11 +82,13 @@ class Watch:
         remove_missing: bool = False,
         confirm_removals: int | None = None,
         max_removal_share: float = DEFAULT_MAX_REMOVAL_SHARE,
+        read_options: Any = None,
     ) -> ImportReport:
         """Add or update the records of a CSV or Parquet file (one transaction); with
         ``remove_missing``, stop watching the others, refused when unsafe
-        (:func:`sanctions.watch.importer.check_removals`)."""
-        options = (remove_missing, confirm_removals, max_removal_share)
+        (:func:`sanctions.watch.importer.check_removals`). ``read_options``
+        (:class:`sanctions.screening.tabular.ReadOptions`): delimiter and encoding."""
+        options = (remove_missing, confirm_removals, max_removal_share, read_options)
         return self._write(lambda c: import_file(c, Path(path), self.actor, cmap, *options))
 
     def add(
@@ -169,11 +172,22 @@ class Watch:
         record_id: str | None = None,
         entity_id: str | None = None,
         limit: int | None = None,
+        offset: int = 0,
     ) -> list[Alert]:
-        return self._read(lambda c: list_alerts(c, status, record_id, entity_id, limit))
+        return self._read(lambda c: list_alerts(c, status, record_id, entity_id, limit, offset))
 
     def alert(self, alert_id: int) -> Alert:
         return self._read(lambda c: get_alert(c, alert_id))
+
+    def alert_case(self, alert_id: int) -> dict[str, Any]:
+        """The alert as an analyst works it: side by side, evidence, changes, history."""
+        return self._read(lambda c: alert_case(c, get_alert(c, alert_id)))
+
+    def record_cases(
+        self, status: str = "active", record_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """One case per customer over the alerts of ``status``."""
+        return record_cases(self.alerts(status, record_id))
 
     def decisions(self, alert_id: int) -> list[Decision]:
         return self._read(lambda c: decisions_of(c, alert_id))

@@ -4,12 +4,15 @@ record over the work limits (high 3). Each reproduces the attack of the review."
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sanctions.cli import main
 from sanctions.errors import SanctionsError
@@ -262,3 +265,38 @@ def test_record_pages_are_read_in_sql_not_from_every_record(
     last = call(env, "screen", "GET", "/watch/records?limit=10&after=p-01497").json()
     assert [r["id"] for r in last["results"]] == ["p-01498", "p-01499"]
     assert last["next_after"] is None
+
+
+def test_alert_pages_are_read_in_sql(env: dict[str, Any]) -> None:
+    every = call(env, "screen", "GET", "/alerts?status=all").json()["results"]
+    assert len(every) == 4
+    page = call(env, "screen", "GET", "/alerts?status=all&limit=2&offset=1").json()["results"]
+    assert [a["id"] for a in page] == [a["id"] for a in every[1:3]]
+    assert env["watch"].alerts("all", limit=1, offset=3)[0].id == every[3]["id"]
+
+
+CSV_TEXT = st.text(alphabet=st.sampled_from('ab ,"\n\r\x00\ufeffé\u200b;1-'), max_size=200)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    body=st.one_of(CSV_TEXT.map(lambda t: (HEADER + "\n" + t).encode()), st.binary(max_size=200))
+)
+def test_fuzzed_import_files_give_our_errors_or_a_report_never_another_exception(
+    body: bytes,
+) -> None:
+    from sanctions.watch import ColumnMap
+    from sanctions.watch.importer import read_records
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.csv"
+        path.write_bytes(body)
+        try:
+            records, errors, rows = read_records(path, ColumnMap(schema_column="kind"))
+        except SanctionsError as exc:
+            assert str(exc)
+            return
+        assert len(records) + len(errors) == rows  # every row is imported or reported
+        for record_id, data in records:
+            values = [v for vs in data["properties"].values() for v in vs]
+            assert record_id and not any("\n" in v or "\r" in v for v in values)

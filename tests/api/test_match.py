@@ -194,11 +194,21 @@ def test_bad_requests_answer_with_a_detail(
     assert detail in response.json()["detail"]
 
 
-def test_bad_query_detail_names_its_key(client: Any, keys: dict[str, str]) -> None:
+def test_one_bad_query_gets_its_own_status_and_the_rest_are_answered(
+    client: Any, keys: dict[str, str]
+) -> None:
+    """Finding 7: one bad query no longer fails the whole batch."""
     body = {
         "queries": {"good": PUTIN, "customer-7": {"schema": "Vessle", "properties": {"name": "x"}}}
     }
-    assert "'customer-7'" in match(client, keys["screen"], body).json()["detail"]
+    response = match(client, keys["screen"], body)
+    assert response.status_code == 200
+    responses = response.json()["responses"]
+    assert list(responses) == ["good", "customer-7"]
+    assert responses["good"]["status"] == 200 and responses["good"]["results"]
+    bad = responses["customer-7"]
+    assert bad["status"] == 400 and bad["results"] == []
+    assert "'customer-7'" in bad["detail"] and "unknown schema" in bad["detail"]
 
 
 def test_unknown_dataset_is_404(client: Any, keys: dict[str, str]) -> None:

@@ -123,6 +123,44 @@ def test_rescreen_alert_decision_and_false_positive_kept_quiet(env: dict[str, An
     assert [a["id"] for a in fps["results"]] == [alert_id]
 
 
+def test_decision_and_status_names_have_one_spelling_with_an_alias(env: dict[str, Any]) -> None:
+    """Finding 3: false-positive (CLI spelling) is accepted by the API as false_positive."""
+    import_customers(env)
+    ok(call(env, "admin", "POST", "/watch/rescreen"))
+    alert_id = open_pairs(env)[("c-2", "fw-3")]
+    body = {"decision": "false-positive", "reason": "different birth date"}
+    decided = ok(call(env, "analyst", "POST", f"/alerts/{alert_id}/decision", json=body))
+    assert decided["decision"] == "false_positive"
+    for spelling in ("false-positive", "false_positive"):
+        page = ok(call(env, "screen", "GET", f"/alerts?status={spelling}"))
+        assert page["status"] == "false_positive"
+        assert [a["id"] for a in page["results"]] == [alert_id]
+    cases = ok(call(env, "screen", "GET", "/alerts/cases?status=all"))["results"]
+    assert sorted(c["record_id"] for c in cases) == sorted(
+        {p[0] for p in open_pairs(env)} | {"c-2"}
+    )
+    case = ok(call(env, "screen", "GET", f"/alerts/{alert_id}"))["case"]
+    assert case["customer"]["id"] == "c-2" and case["listed"]["id"] == "fw-3"
+    assert {row["field"] for row in case["side_by_side"]} >= {"names", "list (as of)"}
+    assert case["decisions"][0]["decision"] == "false_positive"
+
+
+def test_import_reads_delimiter_and_date_format(env: dict[str, Any]) -> None:
+    """Finding 4 over HTTP: the same reader as the CLI (sniffed ';', ambiguous dates)."""
+    body = "id;name;dob\nk1;Jane Roe;10/07/1952\nk2;John Roe;1980\n"
+    headers = {"Content-Type": "text/csv"}
+    report = ok(call(env, "screen", "POST", "/watch/import", content=body, headers=headers))
+    assert report["added"] == 1 and "line 2" in report["errors"][0]
+    assert "ambiguous" in report["errors"][0]
+    path = "/watch/import?date_format=DD/MM/YYYY"
+    again = ok(call(env, "screen", "POST", path, content=body, headers=headers))
+    assert again["errors"] == [] and again["added"] == 1
+    record = ok(call(env, "screen", "GET", "/watch/records/k1"))
+    assert record["properties"]["birthDate"] == ["1952-07-10"]
+    bad = call(env, "screen", "POST", "/watch/import?date_format=nonsense", content=body)
+    assert bad.status_code == 400 and "DD, MM and YYYY" in bad.json()["detail"]
+
+
 def test_audit_verifies_and_exports_the_decision_with_the_key_as_actor(
     env: dict[str, Any],
 ) -> None:

@@ -44,9 +44,28 @@ def test_watch_runs_decisions_and_audit_on_postgresql(watch_files: Path, tmp_pat
         assert assert_delta_equals_full(watch).kind == "delta"
     again = watch.alerts("open", record_id="c-2")[0]
     assert again.changes["entity"]["fields"] == ["birthDate"]
+    _evidence_on_postgresql(watch, again.id, tmp_path)
     _fail_safe_on_postgresql(watch, watch_files, tmp_path)
     assert watch.verify_audit().ok
     store.close()
+
+
+def _evidence_on_postgresql(watch: Any, alert_id: int, tmp_path: Path) -> None:
+    """Issue 16 on PostgreSQL: the alert case, an audited file run, a watch run's context."""
+    from sanctions.screening import Screener
+    from sanctions.screening.batch import screen_file
+    from sanctions.screening.evidence import find_run
+
+    case = watch.alert_case(alert_id)
+    since = case["since_last_decision"]
+    assert since["decision"] == "false_positive" and since["record"] == []
+    assert [c["field"] for c in since["entity"]] == ["birthDate"]
+    source = tmp_path / "c.csv"
+    source.write_text("id;name\nq1;Boris Fictionov\n")
+    summary = screen_file(Screener(watch.store), source, tmp_path / "r.csv", tmp_path / "e.txt")
+    run = find_run(watch.store.engine, summary.run_id or "")
+    assert run["rows"] == 1 and run["delimiter"] == ";" and "fixture" in run["list_versions"]
+    assert "fixture" in find_run(watch.store.engine, "1")["list_versions_detail"]
 
 
 def _fail_safe_on_postgresql(watch: Any, watch_files: Path, tmp_path: Path) -> None:

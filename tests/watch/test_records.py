@@ -51,9 +51,11 @@ def test_bad_rows_are_reported_with_their_lines_and_the_rest_imported(
     )
     cmap = ColumnMap({"lastName": "surname", "firstName": "given"}, id_column="ref")
     report = watch.import_file(path, cmap)
-    assert report.added == 2
-    assert [e.split(":")[1].strip() for e in report.errors] == ["line 3", "line 4", "line 5"]
+    assert report.added == 1  # a3's birth date is not a date: a bad row, never dropped silently
+    lines = [e.split(":")[1].strip() for e in report.errors]
+    assert lines == ["line 3", "line 4", "line 5", "line 6"]
     assert "duplicate id 'a1' (first on line 2)" in report.errors[2]
+    assert "column 'dob' (birthDate): 'not a date' is not a date" in report.errors[3]
     assert watch.record("a1").caption == "Jane Doe"
 
 

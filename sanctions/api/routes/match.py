@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from sanctions.matching import ALGORITHM, ALGORITHM_VERSION, DEFAULT_THRESHOLD
 from sanctions.screening import LIMITS, QueryError, QueryLimitError, count_names, parse_query
+from sanctions.screening.evidence import RunEvidence, canonical_sha256, list_versions, record_run
 
 from ..auth import GuardedRoute, guarded
 from ..holder import Snapshot
@@ -17,6 +20,8 @@ from ..models import MATCH_EXAMPLE, EntityMatchQuery, EntityMatchResponse, Error
 from ..results import scored_entity
 from ..scope import Scope, check_schemata, check_topics, resolve_algorithm, resolve_datasets
 from .common import TS_PATTERN, require_snapshot
+from .system import describe_algorithm
+from .watch import actor_of
 
 router = APIRouter(route_class=GuardedRoute)
 
@@ -30,6 +35,14 @@ Each query key comes back in `responses` with its best `limit` results, sorted b
 score. `match` is true from `threshold` (default 0.70); results under `cutoff`
 (default: the threshold, as in yente; never above it) are left out, and `total`
 counts those kept. A lower `cutoff` (0.5, say) also returns near misses, slower.
+Each response has its own `status`: a query that cannot be screened (no name, an
+unknown schema...) gets 400 (422 over a work limit) with a `detail`, and the other
+queries of the batch are still answered (when no query can be screened, the
+request itself fails with the first one's status and detail). Results carry the listed entity's full
+`properties`, our `explanations` (keyed by feature) and yente's older `features`
+map; the top-level `matcher` describes the algorithm as yente does. Every request
+is one audited screening run (`run_id`, header `x-screening-run`; see
+`sanctions audit show`).
 `algorithm` accepts yente's names (`best`, `logic-v2`, ...): every name runs
 sanctions-match, as the response's `algorithm` says.
 
@@ -53,9 +66,10 @@ def _echo(key: str, example: Any) -> dict[str, Any]:
     return {"id": example.id, "schema": example.schema_, "properties": props}
 
 
-def _parse_all(queries: dict[str, Any]) -> dict[str, Any]:
-    """Every query prepared for screening; the first bad one is a 400 naming its key."""
-    parsed = {}
+def _parse_all(queries: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Every query prepared for screening, and the bad ones' own error responses (a bad
+    query gets status 400, or 422 over a work limit; the others are still answered)."""
+    parsed, failed = {}, {}
     for key, example in queries.items():
         data = {
             "id": example.id or key,
@@ -64,18 +78,41 @@ def _parse_all(queries: dict[str, Any]) -> dict[str, Any]:
         }
         try:
             parsed[key] = parse_query(data)
-        except QueryLimitError as exc:
-            raise HTTPException(422, detail=f"query {key!r}: {exc.message}") from exc
         except QueryError as exc:
-            raise HTTPException(400, detail=f"query {key!r}: {exc.message}") from exc
-    return parsed
+            status = 422 if isinstance(exc, QueryLimitError) else 400
+            failed[key] = {
+                "status": status,
+                "detail": f"query {key!r}: {exc.message}",
+                "results": [],
+                "total": {"value": 0, "relation": "eq"},
+                "query": _echo(key, example),
+                "warnings": [],
+            }
+    return parsed, failed
+
+
+@lru_cache(maxsize=20_000)
+def _stored_properties(store: Any, entity_id: str, version_id: int | None) -> Any:
+    """An entity's properties in one version (immutable, so cached: ~1 ms per store read)."""
+    entity = store.get_entity(entity_id, version_id)
+    return None if entity is None else {k: list(v) for k, v in entity.properties.items()}
+
+
+def _full_properties(store: Any, snapshot: Snapshot, match: Any) -> dict[str, list[str]]:
+    """The listed entity's every property, as in the version the index was built from."""
+    dataset = match.record.datasets[0] if match.record.datasets else ""
+    info = snapshot.versions.get(dataset)
+    props = None
+    if store is not None:
+        props = _stored_properties(store, match.record.id, None if info is None else info.id)
+    return dict(props) if props is not None else dict(match.record.properties)
 
 
 def _screen_all(
     snapshot: Snapshot, body: EntityMatchQuery, scope: Scope, opts: dict[str, Any]
 ) -> dict[str, Any]:
     """Parse and screen every query (on the screening thread), within the time budget."""
-    parsed = _parse_all(body.queries)
+    parsed, failed = _parse_all(body.queries)
     fetch = MAX_LIMIT  # with a cutoff the screener scores every candidate anyway: count them
     responses = {}
     budget = opts["budget"]
@@ -91,14 +128,46 @@ def _screen_all(
         )
         kept = [m for m in result.results if scope.keeps(m.record, snapshot)]
         relation = "gte" if len(result.results) >= fetch else "eq"
+        results = []
+        for m in kept[: opts["limit"]]:
+            scored = scored_entity(m, snapshot)
+            scored["properties"] = _full_properties(opts["store"], snapshot, m)
+            results.append(scored)
         responses[key] = {
             "status": 200,
-            "results": [scored_entity(m, snapshot) for m in kept[: opts["limit"]]],
+            "results": results,
             "total": {"value": len(kept), "relation": relation},
             "query": _echo(key, body.queries[key]),
             "warnings": list(record.warnings),
         }
-    return responses
+    return {key: responses.get(key) or failed[key] for key in body.queries}
+
+
+def _audit_batch(
+    request: Request,
+    snapshot: Snapshot,
+    body: EntityMatchQuery,
+    responses: dict[str, Any],
+    opts: dict[str, Any],
+) -> str:
+    """One ``screening.run`` audit entry for the batch (docs/evidence.md); its run id."""
+    queries = {k: q.model_dump(by_alias=True, mode="json") for k, q in body.queries.items()}
+    run = RunEvidence(
+        kind="api-match",
+        threshold=opts["threshold"],
+        list_versions=list_versions(snapshot.versions.values()),
+        actor=actor_of(getattr(request.state, "principal", None)),
+        input_sha256=canonical_sha256(queries),
+        rows=len(responses),
+        screened=sum(1 for r in responses.values() if r["status"] == 200),
+        matched=sum(1 for r in responses.values() if any(x["match"] for x in r["results"])),
+        errors=sum(1 for r in responses.values() if r["status"] != 200),
+        cutoff=opts["cutoff"],
+        limit=opts["limit"],
+        extra={"dataset": opts["dataset"], "index_generation": snapshot.generation},
+    )
+    record_run(request.app.state.store.engine, run)
+    return run.run_id
 
 
 def _check_body(body: EntityMatchQuery, max_batch: int) -> None:
@@ -172,19 +241,26 @@ async def match(
     )
     cutoff = threshold if cutoff is None else min(cutoff, threshold)
     opts = {"limit": limit, "threshold": threshold, "cutoff": cutoff}
-    opts["budget"] = settings.time_budget
+    opts.update(budget=settings.time_budget, store=request.app.state.store, dataset=dataset)
     try:
         responses = await holder.run(_screen_all, snapshot, body, scope, opts)
     except BudgetExceeded as exc:
         raise HTTPException(503, detail=str(exc)) from exc
+    if all(r["status"] != 200 for r in responses.values()):  # nothing screened: fail whole
+        first = next(iter(responses.values()))
+        raise HTTPException(first["status"], detail=first["detail"])
+    run_id = await run_in_threadpool(_audit_batch, request, snapshot, body, responses, opts)
     content = {
         "responses": responses,
         "limit": limit,
+        "matcher": describe_algorithm(),
         "algorithm": {"name": ALGORITHM, "version": ALGORITHM_VERSION, "requested": algorithm},
+        "run_id": run_id,
     }
     headers = {
         "x-batch-size": str(len(responses)),
         "x-algorithm": ran,
         "x-index-generation": str(snapshot.generation),
+        "x-screening-run": run_id,
     }
     return JSONResponse(content, headers=headers)

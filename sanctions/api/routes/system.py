@@ -82,7 +82,8 @@ async def readyz(request: Request) -> dict[str, Any]:
     }
 
 
-def _algorithm() -> dict[str, Any]:
+def describe_algorithm() -> dict[str, Any]:
+    """The algorithm as yente describes its matchers (name, description, features)."""
     features = {
         name: {"description": text, "coefficient": coef, "url": None}
         for name, (text, coef) in FEATURES.items()
@@ -106,7 +107,7 @@ def _algorithm() -> dict[str, Any]:
 )
 async def algorithms() -> dict[str, Any]:
     """The matching algorithm; yente's names (`best`, `logic-v2`, ...) all run it."""
-    return {"algorithms": [_algorithm()], "default": ALGORITHM, "best": ALGORITHM}
+    return {"algorithms": [describe_algorithm()], "default": ALGORITHM, "best": ALGORITHM}
 
 
 def _catalog(request: Request) -> dict[str, Any]:

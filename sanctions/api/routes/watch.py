@@ -25,12 +25,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from sanctions import audit
 from sanctions.errors import SanctionsError
-from sanctions.watch import Alert, ColumnMap, Watch
+from sanctions.screening.tabular import ReadOptions, date_pattern
+from sanctions.watch import Alert, ColumnMap, Watch, canonical_status
 
 from ..auth import GuardedRoute, Principal, guarded
 from ..models import ErrorResponse
@@ -48,6 +49,20 @@ RecordId = Annotated[
     str, PathParam(min_length=1, max_length=200, description="Your own id", examples=["c-17"])
 ]
 AlertId = Annotated[int, PathParam(ge=1, le=MAX_ID, examples=[12])]
+StatusParam = Annotated[
+    Literal[
+        "open",
+        "escalated",
+        "true_match",
+        "false_positive",
+        "true-match",
+        "false-positive",
+        "closed",
+        "active",
+        "all",
+    ],
+    Query(description="false-positive and true-match are accepted for the _ spelling."),
+]
 
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -89,8 +104,15 @@ class DecisionBody(BaseModel):
             "examples": [{"decision": "false_positive", "reason": "different birth date"}]
         },
     )
-    decision: Literal["false_positive", "true_match", "escalated"]
+    decision: Literal["false_positive", "true_match", "escalated"] = Field(
+        ..., description="One spelling: false_positive (false-positive is accepted too)."
+    )
     reason: str = Field(..., min_length=1, max_length=4000)
+
+    @field_validator("decision", mode="before")
+    @classmethod
+    def _one_spelling(cls, value: Any) -> Any:
+        return canonical_status(value) if isinstance(value, str) else value
 
 
 class WatchedRecordOut(BaseModel):
@@ -181,6 +203,11 @@ class DecisionOut(BaseModel):
 
 class AlertDetail(AlertOut):
     decisions: list[DecisionOut]
+    case: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Customer and listed entry side by side, the evidence, what changed "
+        "since the pair's last decision (old and new values) and its decision history.",
+    )
 
 
 class AlertPage(BaseModel):
@@ -366,11 +393,22 @@ def _column_map(opts: dict[str, Any]) -> ColumnMap:
         if not sep or not prop.strip() or not column.strip():
             raise HTTPException(400, detail=f"column {item!r}: expected PROP=COLUMN")
         props[prop.strip()] = column.strip()
-    return ColumnMap(props, opts["id_column"], opts["schema_column"], opts["schema"])
+    date_format = opts.get("date_format")
+    if date_format:
+        try:
+            date_pattern(date_format)
+        except SanctionsError as exc:
+            raise HTTPException(400, detail=str(exc)) from exc
+    return ColumnMap(props, opts["id_column"], opts["schema_column"], opts["schema"], date_format)
 
 
 def _import_text(
-    watch: Watch, text: str, filename: str, cmap: ColumnMap, removal: dict[str, Any]
+    watch: Watch,
+    text: str,
+    filename: str,
+    cmap: ColumnMap,
+    removal: dict[str, Any],
+    reading: ReadOptions,
 ) -> Any:
     """Write the upload to a private file named as the caller said, then import it."""
     name = _UNSAFE.sub("_", Path(filename).name).strip("._") or "upload"
@@ -380,7 +418,7 @@ def _import_text(
         path = Path(folder) / name
         path.write_text(text, encoding="utf-8")
         try:
-            return watch.import_file(path, cmap, **removal)
+            return watch.import_file(path, cmap, **removal, read_options=reading)
         except csv.Error as exc:
             raise HTTPException(400, detail=f"{name}: not a readable CSV file: {exc}") from exc
 
@@ -392,7 +430,8 @@ def _import_text(
     "mapped as by `sanctions watch import`: common names are recognised, the query "
     "parameters map the others; `column` takes `PROP=COLUMN` (repeatable). Unusable rows "
     "are reported in `errors` with their line numbers; the rest is imported in one "
-    "transaction. The body size limit applies (`SANCTIONS_API_MAX_BODY`). "
+    "transaction; dates must be unambiguous (`date_format`), countries known, and every row "
+    "must have the header's number of fields (`delimiter`: default sniffed). The body size limit applies (`SANCTIONS_API_MAX_BODY`). "
     "`remove_missing=true` (stop watching records not in the file) needs an analyst or "
     "admin key and is refused (400, nothing imported) when the file has no rows, has rows "
     "that failed validation, or would remove more than `SANCTIONS_API_MAX_REMOVALS` "
@@ -414,6 +453,17 @@ async def import_records(
     remove_missing: bool = False,
     confirm_removals: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
     filename: Annotated[str, Query(max_length=200, examples=["customers.csv"])] = "upload.csv",
+    delimiter: Annotated[
+        str | None, Query(min_length=1, max_length=1, description="Default: sniffed (, ; TAB |).")
+    ] = None,
+    date_format: Annotated[
+        str | None,
+        Query(
+            max_length=50,
+            description="DD/MM/YYYY, MM/DD/YYYY or a strptime pattern; without it an "
+            "ambiguous NN/NN/YYYY date makes its row an error.",
+        ),
+    ] = None,
 ) -> JSONResponse:
     opts = dict(locals())
     principal = getattr(request.state, "principal", None)
@@ -438,7 +488,8 @@ async def import_records(
         "confirm_removals": confirm_removals,
         "max_removal_share": request.app.state.settings.max_removal_share,
     }
-    report = await run_in_threadpool(_import_text, watch, text, filename, cmap, removal)
+    reading = ReadOptions(delimiter=delimiter, encoding="utf-8")
+    report = await run_in_threadpool(_import_text, watch, text, filename, cmap, removal, reading)
     return JSONResponse(report.to_dict())
 
 
@@ -480,24 +531,42 @@ async def rescreen(
 )
 async def list_alerts(
     request: Request,
-    status: Annotated[
-        Literal["open", "escalated", "true_match", "false_positive", "closed", "active", "all"],
-        Query(),
-    ] = "active",
+    status: StatusParam = "active",
     record_id: Annotated[str | None, Query(max_length=200)] = None,
     entity_id: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> JSONResponse:
     watch = _watch(request)
-    alerts = await run_in_threadpool(watch.alerts, status, record_id, entity_id, offset + limit)
+    status = canonical_status(status)  # type: ignore[assignment]
+    alerts = await run_in_threadpool(watch.alerts, status, record_id, entity_id, limit, offset)
     content = {
         "status": status,
         "limit": limit,
         "offset": offset,
-        "results": [a.to_dict() for a in alerts[offset:]],
+        "results": [a.to_dict() for a in alerts],
     }
     return JSONResponse(content)
+
+
+@router.get(
+    "/alerts/cases",
+    summary="One case per customer: its alerts grouped, best score first",
+    description="As `sanctions alerts --by-record`: for the alerts of `status` (default "
+    "`active`; `false-positive` and `true-match` accepted), one case per record with its "
+    "alerts (best score first), the best score and the count per status.",
+    tags=[TAG_ALERTS],
+    openapi_extra=guarded(*READ),
+)
+async def alert_cases(
+    request: Request,
+    status: StatusParam = "active",
+    record_id: Annotated[str | None, Query(max_length=200)] = None,
+) -> JSONResponse:
+    watch = _watch(request)
+    status = canonical_status(status)
+    cases = await run_in_threadpool(watch.record_cases, status, record_id)
+    return JSONResponse({"status": status, "results": cases})
 
 
 @router.get(
@@ -512,7 +581,9 @@ async def get_alert(request: Request, alert_id: AlertId) -> JSONResponse:
     watch = _watch(request)
     alert = await run_in_threadpool(_alert_or_404, watch, alert_id)
     decisions = await run_in_threadpool(watch.decisions, alert_id)
-    return JSONResponse({**alert.to_dict(), "decisions": [d.to_dict() for d in decisions]})
+    case = await run_in_threadpool(watch.alert_case, alert_id)
+    content = {**alert.to_dict(), "decisions": [d.to_dict() for d in decisions], "case": case}
+    return JSONResponse(content)
 
 
 @router.post(
