@@ -59,6 +59,10 @@ versions = Table(
     Column("gate_reasons", Text, nullable=True),
     Column("decided_by", Text, nullable=True),
     Column("decided_at", String(40), nullable=True),
+    # Legible versions (migration 0007): see sanctions/store/history.py.
+    Column("published_from", String(10), nullable=True),
+    Column("source_path", Text, nullable=True),
+    Column("rollback_of", Integer, nullable=True),
     Index("ix_versions_dataset_seq", "dataset", "seq", unique=True),
     Index("ix_versions_hash", "content_hash"),
 )

@@ -33,7 +33,7 @@ from sanctions.model import DATASETS, Entity
 from sanctions.sources import ParseReport, SourceFormat, collect_report, detect_format
 from sanctions.sources.fingerprint import OFAC_DATASETS, ofac_list_of, sequence_mark
 
-from . import decisions, gates
+from . import decisions, gates, history
 from . import schema as t
 from .gates import GatePolicy, VersionStats
 from .migrate import migrate
@@ -70,6 +70,9 @@ class VersionInfo:
     gate_reasons: list[str] | None = None
     decided_by: str | None = None
     decided_at: str | None = None
+    published_from: str | None = None  # file | path | option (see history.py)
+    source_path: str | None = None  # the full path loaded (source_file: its name)
+    rollback_of: int | None = None  # the version a rollback made current again
     current: bool = False
 
     @property
@@ -316,6 +319,17 @@ class Store:
         """Close a held version without making it current (audited as ``list.rejected``)."""
         return decisions.decide(self, dataset, ref, approve=False, actor=actor, note=note)
 
+    def rollback_version(
+        self,
+        dataset: str,
+        ref: str | int,
+        actor: str | None = None,
+        note: str | None = None,
+        confirm: bool = False,
+    ) -> VersionInfo:
+        """Make an earlier version's content current again (audited as ``list.rollback``)."""
+        return history.rollback(self, dataset, ref, actor=actor, note=note, confirm=confirm)
+
     def datasets(self) -> list[DatasetInfo]:
         with self.engine.connect() as conn:
             counts: dict[str, int] = dict(
@@ -509,6 +523,7 @@ class Store:
         *,
         allow_older: bool = False,
         policy: GatePolicy | None = None,
+        published: str | None = None,
     ) -> LoadResult:
         """Parse a list file (or file set folder) and store it as a new version of its dataset.
 
@@ -520,6 +535,8 @@ class Store:
 
         With ``strict``, a file holding any value the parser could not place (kept
         as text and counted in the result otherwise) is refused and nothing is stored.
+        ``published`` is the publication date when the file states none (see
+        :func:`.history.resolve_published`).
         """
         path = Path(path)
         started = datetime.now(UTC)
@@ -527,6 +544,7 @@ class Store:
         if allow_older:
             policy = replace(policy, allow_older=True)
         fmt = detect_format(path)
+        dated, dated_from = history.resolve_published(fmt, path, published)
         expected = dataset or fmt.dataset_for(path)
         self._refuse_if(gates.check_format, path, expected, path, fmt, expected)
         content_hash = hash_path(path)
@@ -554,7 +572,7 @@ class Store:
                 path,
             )
         doubts = self._refuse_if(gates.check_content, path, expected, path, expected, entities)
-        published = fmt.published(path)
+        stated = dated if dated_from != history.FROM_PATH else None  # a guess gates nothing
         result = self.save_version(
             expected,
             entities,
@@ -562,9 +580,11 @@ class Store:
             fmt=fmt.name,
             source_file=path.name,
             source_url=source_url,
-            published=published,
-            stats=gates.stats_of(expected, entities, path, published, doubts),
+            published=dated,
+            stats=gates.stats_of(expected, entities, path, stated, doubts),
             policy=policy,
+            published_from=dated_from,
+            source_path=str(path.resolve()),
         )
         result.seconds = (datetime.now(UTC) - started).total_seconds()
         _add_report(result, report)
@@ -663,6 +683,8 @@ class Store:
         published: str | None = None,
         stats: VersionStats | None = None,
         policy: GatePolicy | None = None,
+        published_from: str | None = None,
+        source_path: str | None = None,
     ) -> LoadResult:
         """Write a parsed version in one transaction; make it current if it passes the gates."""
         if stats is None:
@@ -677,6 +699,8 @@ class Store:
             "source_file": source_file,
             "source_url": source_url,
             "published": published,
+            "published_from": published_from if published else None,
+            "source_path": source_path,
         }
         try:
             with self.engine.begin() as conn:
@@ -828,7 +852,7 @@ class Store:
             name_count=names,
             alias_count=aliases,
             members=gates.loads_list(row.members),
-            published=row.published,
+            published=None if row.published_from == history.FROM_PATH else row.published,
             mark=sequence_mark(row.dataset, entity_map),
         )
         return stats, int(row.seq)

@@ -1,0 +1,74 @@
+"""Printing helpers for legible versions: dates with their origin, diff details, past entities.
+
+Used by `lists --versions`, `diff --details` and `show --version` (in :mod:`.lists`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.markup import escape
+from rich.table import Table
+
+from .app import console
+
+__all__ = ["dated", "details_json", "history_table", "print_details", "print_past"]
+
+# Where a date came from: the file's own metadata, a date in its path, `load --published`.
+ORIGIN = {"file": "file", "path": "path", "option": "--published"}
+
+
+def dated(version: Any) -> str:
+    """``2024-11-11 (path)``: a version's date and where it came from."""
+    if not version.published:
+        return "-"
+    origin = ORIGIN.get(version.published_from or "file", version.published_from)
+    return f"{version.published} ({origin})"
+
+
+def _values(values: list[str]) -> str:
+    return "; ".join(values) if values else "(none)"
+
+
+def details_json(details: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    return {eid: [f.to_dict() for f in fields] for eid, fields in details.items()}
+
+
+def print_details(diff: Any, details: dict[str, Any]) -> None:
+    """Each changed entity with its changed fields: old -> new (values in common counted)."""
+    for change in diff.of_kind("changed"):
+        fields = details.get(change.entity_id)
+        if not fields:
+            continue
+        console.print(f"[yellow]~[/] {escape(change.entity_id)}  {escape(change.caption)}")
+        for field in fields:
+            kept = len(field.old) - len(field.removed)
+            same = f"  ({kept} unchanged)" if kept and (field.removed or field.added) else ""
+            old = _values(field.removed if field.added or field.removed else field.old)
+            new = _values(field.added if field.added or field.removed else field.new)
+            console.print(f"    {field.field}: {old} -> {new}{same}", highlight=False, markup=False)
+
+
+def print_past(store: Any, entity_id: str, version: Any, entity: Any) -> bool:
+    """The header of an entity shown as of an earlier version; False when it was not in it."""
+    current = store.current_version(version.dataset)
+    where = f"{version.dataset} v{version.seq}"
+    if entity is None:
+        console.print(f"{entity_id} is not in {where}.", highlight=False, markup=False)
+        return False
+    now = " (the current version)" if current is not None and current.id == version.id else ""
+    console.print(
+        f"As of {where}{now}, published {dated(version)}, loaded {version.loaded_at}:",
+        highlight=False,
+        markup=False,
+    )
+    return True
+
+
+def history_table(history: list[dict[str, Any]]) -> Table:
+    table = Table("version", "dataset", "loaded", "change", "fields", title="history")
+    for h in history:
+        table.add_row(
+            f"v{h['seq']}", h["dataset"], h["loaded_at"], h["change"], ", ".join(h["properties"])
+        )
+    return table
