@@ -30,6 +30,20 @@ def _values(values: list[str]) -> str:
     return "; ".join(values) if values else "(none)"
 
 
+def _change(field: Any) -> str:
+    """``old -> new`` of the values that differ; ``+ new`` or ``- old`` when only one side."""
+    removed, added = field.removed, field.added
+    kept = len(field.old) - len(removed)
+    same = f"  ({kept} unchanged)" if kept else ""
+    if removed and added:
+        return f"{_values(removed)} -> {_values(added)}{same}"
+    if added:
+        return f"+ {_values(added)}{same}"
+    if removed:
+        return f"- {_values(removed)}{same}"
+    return f"{_values(field.old)} -> {_values(field.new)} (order or form)"
+
+
 def details_json(details: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return {eid: [f.to_dict() for f in fields] for eid, fields in details.items()}
 
@@ -42,11 +56,7 @@ def print_details(diff: Any, details: dict[str, Any]) -> None:
             continue
         console.print(f"[yellow]~[/] {escape(change.entity_id)}  {escape(change.caption)}")
         for field in fields:
-            kept = len(field.old) - len(field.removed)
-            same = f"  ({kept} unchanged)" if kept and (field.removed or field.added) else ""
-            old = _values(field.removed if field.added or field.removed else field.old)
-            new = _values(field.added if field.added or field.removed else field.new)
-            console.print(f"    {field.field}: {old} -> {new}{same}", highlight=False, markup=False)
+            console.print(f"    {field.field}: {_change(field)}", highlight=False, markup=False)
 
 
 def print_past(store: Any, entity_id: str, version: Any, entity: Any) -> bool:

@@ -315,7 +315,8 @@ def show_cmd(
     if removed:
         _, last, gone = removed
         console.print(
-            f"{entity_id}: removed in {gone.dataset} v{gone.seq} (loaded {gone.loaded_at}); "
+            f"{entity_id}: removed in {gone.dataset} v{gone.seq}{_how(store, gone)} "
+            f"(loaded {gone.loaded_at}); "
             f"last listed in v{last.seq}, as shown below.",
             highlight=False,
             markup=False,
@@ -327,6 +328,13 @@ def show_cmd(
     elif version is None:
         console.print(f"{entity_id} is no longer listed (removed).")
     console.print(history_table(history))
+
+
+def _how(store: Any, version: Any) -> str:
+    """`` (a rollback to v1)`` for a version made by a rollback."""
+    if version.rollback_of is None:
+        return ""
+    return f" (a rollback to v{store.get_version(version.dataset, version.rollback_of).seq})"
 
 
 def _print_entity(entity: Any) -> None:

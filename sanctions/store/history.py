@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Connection, func, insert, literal, select
 from sqlalchemy.exc import DBAPIError
 
 from sanctions import audit
@@ -41,7 +41,7 @@ from . import gates
 from . import schema as t
 
 if TYPE_CHECKING:
-    from .store import Diff, Store, VersionInfo
+    from .store import Change, Diff, Store, VersionInfo
 
 __all__ = [
     "FROM_FILE",
@@ -279,6 +279,66 @@ def _check_target(dataset: str, target: VersionInfo) -> None:
         )
 
 
+_COPIED = (
+    "dataset content_hash format source_file source_url published published_from "
+    "source_path entity_count name_count alias_count members"
+).split()
+
+
+def _plan(
+    store: Store, conn: Connection, target: VersionInfo, current_id: int, confirm: bool
+) -> tuple[Any, list[Change], dict[str, Any], dict[str, int]]:
+    """The current row, the changes of going back to ``target``, the maps, the counts."""
+    current = conn.execute(select(t.versions).where(t.versions.c.id == current_id)).one()
+    old = store._version_map(conn, current_id)
+    new = store._version_map(conn, target.id)
+    changes = store._compute_changes(conn, old, new)
+    counts = {k: sum(1 for c in changes if c.change == k) for k in ("added", "removed", "changed")}
+    if counts["removed"] and not confirm:
+        gone = [c.entity_id for c in changes if c.change == "removed"]
+        sample = ", ".join(gone[:5]) + (", ..." if len(gone) > 5 else "")
+        raise StoreError(
+            f"rolling {target.dataset} back from v{current.seq} to v{target.seq} removes "
+            f"{counts['removed']:,} entities listed now ({sample}); "
+            "confirm with --confirm (nothing changed)"
+        )
+    return current, changes, {"old": old, "new": new}, counts
+
+
+def _insert_copy(
+    conn: Connection, target: VersionInfo, values: dict[str, Any], counts: dict[str, int]
+) -> int:
+    """A new version row with the target's content and its entities; its id."""
+    row = conn.execute(select(t.versions).where(t.versions.c.id == target.id)).one()
+    copied = {k: v for k, v in row._mapping.items() if k in _COPIED}
+    seq = 1 + int(
+        conn.execute(
+            select(func.max(t.versions.c.seq)).where(t.versions.c.dataset == target.dataset)
+        ).scalar()
+        or 0
+    )
+    inserted = conn.execute(
+        insert(t.versions).values(**copied, **values, **counts, seq=seq)
+    ).inserted_primary_key
+    if inserted is None:
+        raise StoreError(f"could not create a version row for {target.dataset}")
+    version_id = int(inserted[0])
+    ve = t.version_entities
+    conn.execute(
+        insert(ve).from_select(
+            ["version_id", "entity_id", "hash", "schema", "caption"],
+            select(
+                literal(version_id, ve.c.version_id.type),
+                ve.c.entity_id,
+                ve.c.hash,
+                ve.c.schema,
+                ve.c.caption,
+            ).where(ve.c.version_id == target.id),
+        )
+    )
+    return version_id
+
+
 def rollback(
     store: Store,
     dataset: str,
@@ -298,71 +358,22 @@ def rollback(
             current_id = store._lock_dataset(conn, dataset)
             if current_id is None:
                 raise StoreError(f"{dataset} has no current version to roll back")
-            current = conn.execute(select(t.versions).where(t.versions.c.id == current_id)).one()
-            old = store._version_map(conn, current_id)
-            new = store._version_map(conn, target.id)
-            changes = store._compute_changes(conn, old, new)
-            counts = {
-                k: sum(1 for c in changes if c.change == k) for k in ("added", "removed", "changed")
+            current, changes, maps, counts = _plan(store, conn, target, current_id, confirm)
+            values = {
+                "loaded_at": stamp,
+                "parent_id": current_id,
+                "status": ROLLBACK,
+                "rollback_of": target.id,
+                "decided_by": actor,
+                "decided_at": stamp,
+                "gate_reasons": gates.dumps_list([f"rollback to v{target.seq}: {note or '-'}"]),
             }
-            if counts["removed"] and not confirm:
-                sample = ", ".join(c.entity_id for c in changes if c.change == "removed")
-                raise StoreError(
-                    f"rolling {dataset} back from v{current.seq} to v{target.seq} removes "
-                    f"{counts['removed']:,} entities listed now ({sample[:200]}); "
-                    "confirm with --confirm (nothing changed)"
-                )
-            seq = 1 + int(
-                conn.execute(
-                    select(func.max(t.versions.c.seq)).where(t.versions.c.dataset == dataset)
-                ).scalar()
-                or 0
-            )
-            row = conn.execute(select(t.versions).where(t.versions.c.id == target.id)).one()
-            copied = {
-                k: v
-                for k, v in row._mapping.items()
-                if k
-                in (
-                    "dataset content_hash format source_file source_url published "
-                    "published_from source_path entity_count name_count alias_count members"
-                ).split()
-            }
-            inserted = conn.execute(
-                insert(t.versions).values(
-                    **copied,
-                    seq=seq,
-                    loaded_at=stamp,
-                    parent_id=current_id,
-                    status=ROLLBACK,
-                    rollback_of=target.id,
-                    decided_by=actor,
-                    decided_at=stamp,
-                    gate_reasons=gates.dumps_list([f"rollback to v{target.seq}: {note or '-'}"]),
-                    **counts,
-                )
-            ).inserted_primary_key
-            if inserted is None:
-                raise StoreError(f"could not create a version row for {dataset}")
-            version_id = int(inserted[0])
-            ve = t.version_entities
-            conn.execute(
-                insert(ve).from_select(
-                    ["version_id", "entity_id", "hash", "schema", "caption"],
-                    select(
-                        func.cast(version_id, ve.c.version_id.type),
-                        ve.c.entity_id,
-                        ve.c.hash,
-                        ve.c.schema,
-                        ve.c.caption,
-                    ).where(ve.c.version_id == target.id),
-                )
-            )
-            store._insert_changes(conn, version_id, changes, old, new)
+            version_id = _insert_copy(conn, target, values, counts)
+            store._insert_changes(conn, version_id, changes, maps["old"], maps["new"])
             store._make_current(conn, dataset, version_id)
             details = {
                 "dataset": dataset,
-                "seq": seq,
+                "version_id": version_id,
                 "to_version": target.id,
                 "to_seq": target.seq,
                 "previous_current": current_id,
