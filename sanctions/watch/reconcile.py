@@ -232,7 +232,7 @@ def _sort_out(
     new_hits: list[tuple[Hit, Alert | None]] = []
     kept = 0
     for alert in alerts:
-        if not plan.touches(*alert.pair):
+        if not plan.touches(*alert.pair) and not _unlisted_after_rollback(plan, alert):
             hits.pop(alert.pair, None)
             continue
         hit = hits.pop(alert.pair, None)
@@ -277,6 +277,12 @@ def _rolled_back(plan: Plan, alert: Alert) -> bool:
         return False  # the record was removed: its alerts close as usual
     version = plan.snapshot.versions.get(alert.dataset)
     return version is not None and version.status == "rollback"
+
+
+def _unlisted_after_rollback(plan: Plan, alert: Alert) -> bool:
+    """An alert kept open by a rollback whose entity a later current version still lacks:
+    a delta run decides it although that version's diff does not name the entity."""
+    return alert.entity_id not in plan.snapshot.entities and not _rolled_back(plan, alert)
 
 
 def _what_changed(alert: Alert, hit: Hit) -> str:
