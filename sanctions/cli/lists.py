@@ -315,7 +315,8 @@ def show_cmd(
     if removed:
         _, last, gone = removed
         console.print(
-            f"{entity_id}: removed in {gone.dataset} v{gone.seq}{_how(store, gone)} "
+            f"{entity_id} is no longer listed: removed in {gone.dataset} v{gone.seq}"
+            f"{_how(store, gone)} "
             f"(loaded {gone.loaded_at}); "
             f"last listed in v{last.seq}, as shown below.",
             highlight=False,

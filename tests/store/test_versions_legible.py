@@ -234,7 +234,7 @@ def test_removed_entity_keeps_its_last_content(store: Store, db: Path) -> None:
     assert (last.seq, removed_in.seq) == (2, 3)
     assert entity.to_dict() == store.get_entity("us_ofac_sdn-34797", v2.id).to_dict()
     shown = run(db, "show", "us_ofac_sdn-34797")
-    assert "removed in us_ofac_sdn v3 (a rollback to v1)" in shown.output
+    assert "no longer listed: removed in us_ofac_sdn v3 (a rollback to v1)" in shown.output
     assert "VEDYAKHIN" in shown.output
 
 
