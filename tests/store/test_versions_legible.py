@@ -248,3 +248,29 @@ def test_rollback_refuses_held_older_or_current_targets(store: Store, shared_dat
         store.rollback_version(SDN, f"v{older.seq}")
     with pytest.raises(StoreError, match="already the current version"):
         store.rollback_version(SDN, "v2")
+
+
+@pytest.mark.postgres
+def test_postgresql_dates_details_and_rollback(shared_data: Path) -> None:
+    from sqlalchemy import text
+
+    from .test_store import postgres_url
+
+    store = Store.open(postgres_url())
+    try:
+        with store.engine.begin() as conn:
+            for table in ("changes", "version_entities", "blobs", "versions", "datasets"):
+                conn.execute(text(f"DELETE FROM {table}"))
+        for folder in (BEFORE, AFTER):
+            store.load(shared_data / folder)
+        v1, v2 = store.versions(SDN)
+        assert (v2.published, v2.published_from) == ("2022-02-25", h.FROM_PATH)
+        details = h.change_details(store, store.diff(SDN))
+        assert any(f.field == "birthPlace" for f in details["us_ofac_sdn-24309"])
+        v3 = store.rollback_version(SDN, "v1", confirm=True, actor="ana")
+        assert (v3.rollback_of, v3.entity_count, v3.current) == (v1.id, v1.entity_count, True)
+        assert len(store.diff(SDN).of_kind("removed")) == 91
+        found = h.last_listed(store, "us_ofac_sdn-34797")
+        assert found is not None and found[2].id == v3.id
+    finally:
+        store.close()
