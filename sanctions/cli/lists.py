@@ -70,7 +70,7 @@ def load_cmd(
     the entity's notes and counted in the report; with --strict they fail the file.
 
     Each version gets a publication date: the one the file states, else --published,
-    else a date in the file or folder name (marked "from the path"; docs/versions.md).
+    else a date in the file or folder name (marked "path"; docs/versions.md).
 
     Gates (docs/security/gates.md): content of another list than --dataset is
     refused; older content is stored as history; a version that drops too many

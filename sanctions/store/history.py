@@ -110,9 +110,12 @@ def path_date(path: Path) -> str | None:
 
 
 def resolve_published(
-    fmt: SourceFormat, path: Path, given: str | None = None
+    fmt: SourceFormat, path: Path, given: str | None = None, *, guess: bool = True
 ) -> tuple[str | None, str | None]:
-    """The publication date of a list file and where it came from (see the module doc)."""
+    """The publication date of a list file and where it came from (see the module doc).
+
+    ``guess=False`` reads no date from the path (a downloaded file: the path is ours).
+    """
     stated = fmt.published(path)
     if given:
         given = parse_published(given)
@@ -125,7 +128,7 @@ def resolve_published(
         return (stated, FROM_FILE) if stated else (given, FROM_OPTION)
     if stated:
         return stated, FROM_FILE
-    guessed = path_date(path)
+    guessed = path_date(path) if guess else None
     return (guessed, FROM_PATH) if guessed else (None, None)
 
 

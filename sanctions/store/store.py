@@ -544,7 +544,9 @@ class Store:
         if allow_older:
             policy = replace(policy, allow_older=True)
         fmt = detect_format(path)
-        dated, dated_from = history.resolve_published(fmt, path, published)
+        dated, dated_from = history.resolve_published(
+            fmt, path, published, guess=source_url is None
+        )
         expected = dataset or fmt.dataset_for(path)
         self._refuse_if(gates.check_format, path, expected, path, fmt, expected)
         content_hash = hash_path(path)

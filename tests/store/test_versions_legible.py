@@ -274,3 +274,15 @@ def test_postgresql_dates_details_and_rollback(shared_data: Path) -> None:
         assert found is not None and found[2].id == v3.id
     finally:
         store.close()
+
+
+def test_a_downloaded_file_gets_no_date_from_its_path(tmp_path: Path, shared_data: Path) -> None:
+    folder = tmp_path / "2031-01-02"  # a cache folder named by the day of the download
+    shutil.copytree(shared_data / BEFORE, folder)
+    store = Store.open(tmp_path / "dl.db")
+    try:
+        store.load(folder, source_url="https://example.org/sdn.csv")
+        (version,) = store.versions(SDN)
+        assert (version.published, version.published_from) == (None, None)
+    finally:
+        store.close()
