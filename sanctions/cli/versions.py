@@ -137,17 +137,26 @@ def _decide(ctx: click.Context, approve: bool, **opts: Any) -> None:
         )
 
 
+def _admin_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--note``, ``--actor``, ``--json`` and ``--db`` of an admin's decision on a version."""
+    for option in (
+        click.pass_context,
+        db_option,
+        click.option("--json", "as_json", is_flag=True, help="Print the version as JSON."),
+        click.option(
+            "--actor", default=None, help="Who decides (default: $SANCTIONS_ACTOR or OS user)."
+        ),
+        click.option("--note", default=None, help="Why (kept in the audit log)."),
+    ):
+        fn = option(fn)
+    return fn
+
+
 def _decision_command(name: str, approve: bool, doc: str) -> None:
     @versions_group.command(name, help=doc)
     @click.argument("dataset")
     @click.argument("version")
-    @click.option("--note", default=None, help="Why (kept in the audit log).")
-    @click.option(
-        "--actor", default=None, help="Who decides (default: $SANCTIONS_ACTOR or OS user)."
-    )
-    @click.option("--json", "as_json", is_flag=True, help="Print the version as JSON.")
-    @db_option
-    @click.pass_context
+    @_admin_options
     def command(ctx: click.Context, **opts: Any) -> None:
         _decide(ctx, approve, **opts)
 
@@ -177,13 +186,7 @@ _decision_command(
     is_flag=True,
     help="Go ahead although the rollback removes entities listed now.",
 )
-@click.option("--note", default=None, help="Why (kept in the audit log).")
-@click.option(
-    "--actor", default=None, help="Who rolls back (default: $SANCTIONS_ACTOR or OS user)."
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the new version as JSON.")
-@db_option
-@click.pass_context
+@_admin_options
 def rollback_cmd(ctx: click.Context, **opts: Any) -> None:
     """Make an earlier version of DATASET current again, as a new version (audited).
 
