@@ -222,6 +222,11 @@ def test_rollback_is_a_new_audited_version_with_its_diff(store: Store, db: Path)
     assert audit.verify(store.engine).ok
     # The same bytes as v1 loaded again: unchanged (v3 holds them).
     assert store.load(Path(v1.source_path)).status == "unchanged"
+    # Forward again to v2: it removes nothing, so no --confirm is needed.
+    forward = run(db, "versions", "rollback", SDN, "--to", "v2", "--json")
+    assert forward.exit_code == 0, forward.output
+    v4 = json.loads(forward.output)
+    assert (v4["seq"], v4["rollback_of"], v4["added"], v4["removed"]) == (4, v2.id, 91, 0)
 
 
 def test_removed_entity_keeps_its_last_content(store: Store, db: Path) -> None:
