@@ -2,8 +2,9 @@
 
 * ``datasets``: one row per dataset id, pointing at its current version.
 * ``versions``: every loaded version of every dataset, with its content hash,
-  source file, counts and diff summary, and its gate status (accepted, held,
-  approved, rejected, older: see ``gates.py``).
+  source file and full path, publication date and its origin, counts and diff
+  summary, and its gate status (accepted, held, approved, rejected, older: see
+  ``gates.py``; rollback: see ``history.py``).
 * ``blobs``: entity records, content-addressed by their hash: an entity that does
   not change between versions is stored once.
 * ``version_entities``: which entity (and which blob) each version holds.
