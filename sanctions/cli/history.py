@@ -12,7 +12,7 @@ from rich.table import Table
 
 from .app import console
 
-__all__ = ["dated", "details_json", "history_table", "print_details", "print_past"]
+__all__ = ["dated", "details_json", "history_table", "print_details", "print_past", "rolled_back"]
 
 # Where a date came from: the file's own metadata, a date in its path, `load --published`.
 ORIGIN = {"file": "file", "path": "path", "option": "--published"}
@@ -24,6 +24,14 @@ def dated(version: Any) -> str:
         return "-"
     origin = ORIGIN.get(version.published_from or "file", version.published_from)
     return f"{version.published} ({origin})"
+
+
+def rolled_back(version: Any, versions: list[Any]) -> str:
+    """A version's status; ``rollback to v1`` for a version made by a rollback."""
+    if version.rollback_of is None:
+        return version.status or ""
+    seq = next((v.seq for v in versions if v.id == version.rollback_of), None)
+    return f"rollback to v{seq}" if seq is not None else "rollback"
 
 
 def _values(values: list[str]) -> str:

@@ -16,7 +16,14 @@ from sanctions.errors import SanctionsError, StoreError
 from sanctions.sources.ftm import export_entity
 
 from .app import console, db_option, err_console, main, open_store, print_json, require_datasets
-from .history import dated, details_json, history_table, print_details, print_past
+from .history import (
+    dated,
+    details_json,
+    history_table,
+    print_details,
+    print_past,
+    rolled_back,
+)
 from .versions import gate_options, gate_policy
 
 
@@ -181,7 +188,7 @@ def lists_cmd(
                 f"v{v.seq}",
                 str(v.id),
                 "*" if v.current else "",
-                v.status or "",
+                rolled_back(v, versions),
                 f"{v.entity_count:,}",
                 str(v.added),
                 str(v.removed),

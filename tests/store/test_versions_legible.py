@@ -291,3 +291,33 @@ def test_a_downloaded_file_gets_no_date_from_its_path(tmp_path: Path, shared_dat
         assert (version.published, version.published_from) == (None, None)
     finally:
         store.close()
+
+
+def test_a_date_from_the_path_gates_nothing(tmp_path: Path) -> None:
+    """Only dates a file states (or --published gives) make content "older"."""
+    rows = [
+        '{"id": "fx-1", "schema": "Person", "properties": {"name": ["Fictional One"]}}',
+        '{"id": "fx-2", "schema": "Person", "properties": {"name": ["Fictional Two"]}}',
+    ]
+    newer, older = tmp_path / "2030-01-01", tmp_path / "2020-01-01"
+    for folder, count in ((newer, 1), (older, 2)):
+        folder.mkdir()
+        (folder / "list.jsonl").write_text("\n".join(rows[:count]) + "\n")
+    store = Store.open(tmp_path / "dates.db")
+    try:
+        assert store.load(newer / "list.jsonl", dataset="fixture").status == "loaded"
+        later = store.load(older / "list.jsonl", dataset="fixture")
+        assert later.status == "loaded"  # a folder name is no publication date to compare
+        assert store.current_version("fixture").published == "2020-01-01"
+        # Dates given with --published are stated dates: they do gate.
+        third, fourth = tmp_path / "third.jsonl", tmp_path / "fourth.jsonl"
+        third.write_text(rows[0] + "\n" + rows[1].replace("Two", "Deux") + "\n")
+        fourth.write_text(rows[1] + "\n")
+        assert store.load(third, dataset="fixture", published="2025-01-01").status == "loaded"
+        held = store.load(fourth, dataset="fixture", published="2024-01-01")
+        assert (
+            held.status == "older"
+            and "before the current version's 2025-01-01" in (held.reasons[0])
+        )
+    finally:
+        store.close()
