@@ -307,7 +307,10 @@ def show_cmd(
         entity = removed[0] if removed else entity
     history = store.entity_history(entity_id)
     if entity is None and not history and version is None:
-        require_datasets(store, [entity_id.split("-", 1)[0]], "ENTITY_ID: dataset")
+        try:
+            require_datasets(store, [entity_id.split("-", 1)[0]], "its dataset")
+        except SanctionsError as exc:
+            raise StoreError(f"no entity {entity_id!r} in the store: {exc}") from None
         raise StoreError(f"no entity {entity_id!r} in the store")
     if as_json:
         print_json(
