@@ -16,6 +16,14 @@ from sanctions.errors import SanctionsError, StoreError
 from sanctions.sources.ftm import export_entity
 
 from .app import console, db_option, err_console, main, open_store, print_json, require_datasets
+from .history import (
+    dated,
+    details_json,
+    history_table,
+    print_details,
+    print_past,
+    rolled_back,
+)
 from .versions import gate_options, gate_policy
 
 
@@ -41,6 +49,12 @@ def _progress(disable: bool) -> Progress:
     is_flag=True,
     help="Refuse a file holding any value the parser could not place (nothing is loaded).",
 )
+@click.option(
+    "--published",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Publication date of files that state none (refused if a file states another).",
+)
 @gate_options
 @db_option
 @click.pass_context
@@ -50,6 +64,7 @@ def load_cmd(
     dataset: str | None,
     as_json: bool,
     strict: bool,
+    published: str | None,
     db_sub: str | None,
     **gate_opts: Any,
 ) -> None:
@@ -60,6 +75,9 @@ def load_cmd(
     the same content again is a no-op. A file that fails to parse leaves the
     previous version current. Values a parser cannot place are kept as text in
     the entity's notes and counted in the report; with --strict they fail the file.
+
+    Each version gets a publication date: the one the file states, else --published,
+    else a date in the file or folder name (marked "path"; docs/versions.md).
 
     Gates (docs/security/gates.md): content of another list than --dataset is
     refused; older content is stored as history; a version that drops too many
@@ -86,6 +104,7 @@ def load_cmd(
                     progress=lambda n, t=task: progress.advance(t, n),
                     strict=strict,
                     policy=policy,
+                    published=published,
                 )
             except SanctionsError as exc:
                 failed += 1
@@ -159,9 +178,9 @@ def lists_cmd(
             "+",
             "-",
             "~",
-            "published",
+            "published (from)",
             "loaded",
-            "file",
+            "source",
         )
         for v in versions:
             table.add_row(
@@ -169,15 +188,16 @@ def lists_cmd(
                 f"v{v.seq}",
                 str(v.id),
                 "*" if v.current else "",
-                v.status or "",
+                rolled_back(v, versions),
                 f"{v.entity_count:,}",
                 str(v.added),
                 str(v.removed),
                 str(v.changed),
-                v.published or "",
+                dated(v),
                 v.loaded_at,
-                v.source_file or "",
+                v.source_path or v.source_file or "",
             )
+        table.columns[-1].overflow = "fold"  # the full path, never cut
         console.print(table)
         return
     infos = [d for d in store.datasets() if not wanted or d.id in wanted]
@@ -197,7 +217,7 @@ def lists_cmd(
             d.title,
             f"v{cur.seq}" if cur else "-",
             f"{cur.entity_count:,}" if cur else "0",
-            (cur.published or "") if cur else "",
+            dated(cur) if cur else "",
             cur.loaded_at if cur else "",
             str(d.version_count),
         )
@@ -216,6 +236,7 @@ def lists_cmd(
 @click.argument("dataset")
 @click.option("--from", "from_ref", default=None, help="Older version (id, vN or hash prefix).")
 @click.option("--to", "to_ref", default=None, help="Newer version (default: current).")
+@click.option("--details", is_flag=True, help="Show the old -> new values of every changed field.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @db_option
 @click.pass_context
@@ -224,15 +245,19 @@ def diff_cmd(
     dataset: str,
     from_ref: str | None,
     to_ref: str | None,
+    details: bool,
     as_json: bool,
     db_sub: str | None,
 ) -> None:
     """Entities added, removed and changed between two versions of a dataset."""
+    from sanctions.store.history import change_details
+
     store = open_store(ctx, db_sub)
     require_datasets(store, [dataset], "DATASET")
     diff = store.diff(dataset, from_ref, to_ref)
+    fields = change_details(store, diff) if details else {}
     if as_json:
-        print_json(diff.to_dict())
+        print_json({**diff.to_dict(), **({"details": details_json(fields)} if details else {})})
         return
     src = f"v{diff.from_version.seq}" if diff.from_version else "(nothing)"
     console.print(f"[bold]{dataset}[/]: {src} → v{diff.to_version.seq}")
@@ -251,37 +276,76 @@ def diff_cmd(
     console.print(
         f"{counts['added']:,} added, {counts['removed']:,} removed, {counts['changed']:,} changed"
     )
+    if details:
+        print_details(diff, fields)
 
 
 @main.command("show")
 @click.argument("entity_id")
+@click.option(
+    "--version", "version_ref", default=None, help="As in this version (vN, id or hash prefix)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @db_option
 @click.pass_context
-def show_cmd(ctx: click.Context, entity_id: str, as_json: bool, db_sub: str | None) -> None:
-    """An entity as currently listed: names with their kinds, properties, provenance, history."""
+def show_cmd(
+    ctx: click.Context, entity_id: str, version_ref: str | None, as_json: bool, db_sub: str | None
+) -> None:
+    """An entity as currently listed (or as in --version): names, properties, provenance, history.
+
+    A removed entity is shown with its last content and the version that removed it.
+    """
+    from sanctions.store import history as versions
+
     store = open_store(ctx, db_sub)
-    entity = store.get_entity(entity_id)
+    removed = version = None
+    if version_ref is not None:
+        entity, version = versions.entity_at(store, entity_id, version_ref)
+    else:
+        entity = store.get_entity(entity_id)
+        removed = versions.last_listed(store, entity_id) if entity is None else None
+        entity = removed[0] if removed else entity
     history = store.entity_history(entity_id)
-    if entity is None and not history:
+    if entity is None and not history and version is None:
         try:
             require_datasets(store, [entity_id.split("-", 1)[0]], "its dataset")
         except SanctionsError as exc:
             raise StoreError(f"no entity {entity_id!r} in the store: {exc}") from None
         raise StoreError(f"no entity {entity_id!r} in the store")
     if as_json:
-        print_json({"entity": entity.to_dict() if entity else None, "history": history})
-        return
-    if entity is None:
-        console.print(f"{entity_id} is no longer listed (removed).")
-    else:
-        _print_entity(entity)
-    table = Table("version", "dataset", "loaded", "change", "fields", title="history")
-    for h in history:
-        table.add_row(
-            f"v{h['seq']}", h["dataset"], h["loaded_at"], h["change"], ", ".join(h["properties"])
+        print_json(
+            {
+                "entity": entity.to_dict() if entity else None,
+                "version": version.to_dict() if version else None,
+                "removed_in": removed[2].to_dict() if removed else None,
+                "history": history,
+            }
         )
-    console.print(table)
+        return
+    if removed:
+        _, last, gone = removed
+        console.print(
+            f"{entity_id} is no longer listed: removed in {gone.dataset} v{gone.seq}"
+            f"{_how(store, gone)} "
+            f"(loaded {gone.loaded_at}); "
+            f"last listed in v{last.seq}, as shown below.",
+            highlight=False,
+            markup=False,
+        )
+    if version is not None and not print_past(store, entity_id, version, entity):
+        entity = None
+    if entity is not None:
+        _print_entity(entity)
+    elif version is None:
+        console.print(f"{entity_id} is no longer listed (removed).")
+    console.print(history_table(history))
+
+
+def _how(store: Any, version: Any) -> str:
+    """`` (a rollback to v1)`` for a version made by a rollback."""
+    if version.rollback_of is None:
+        return ""
+    return f" (a rollback to v{store.get_version(version.dataset, version.rollback_of).seq})"
 
 
 def _print_entity(entity: Any) -> None:

@@ -137,17 +137,26 @@ def _decide(ctx: click.Context, approve: bool, **opts: Any) -> None:
         )
 
 
+def _admin_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--note``, ``--actor``, ``--json`` and ``--db`` of an admin's decision on a version."""
+    for option in (
+        click.pass_context,
+        db_option,
+        click.option("--json", "as_json", is_flag=True, help="Print the version as JSON."),
+        click.option(
+            "--actor", default=None, help="Who decides (default: $SANCTIONS_ACTOR or OS user)."
+        ),
+        click.option("--note", default=None, help="Why (kept in the audit log)."),
+    ):
+        fn = option(fn)
+    return fn
+
+
 def _decision_command(name: str, approve: bool, doc: str) -> None:
     @versions_group.command(name, help=doc)
     @click.argument("dataset")
     @click.argument("version")
-    @click.option("--note", default=None, help="Why (kept in the audit log).")
-    @click.option(
-        "--actor", default=None, help="Who decides (default: $SANCTIONS_ACTOR or OS user)."
-    )
-    @click.option("--json", "as_json", is_flag=True, help="Print the version as JSON.")
-    @db_option
-    @click.pass_context
+    @_admin_options
     def command(ctx: click.Context, **opts: Any) -> None:
         _decide(ctx, approve, **opts)
 
@@ -165,3 +174,44 @@ _decision_command(
     "Reject a held (or older) VERSION of DATASET: it stays history, never current; "
     "the same content loaded again is reported as rejected.",
 )
+
+
+@versions_group.command("rollback")
+@click.argument("dataset")
+@click.option(
+    "--to", "to_ref", required=True, help="The earlier version to make current (vN, id, hash)."
+)
+@click.option(
+    "--confirm",
+    is_flag=True,
+    help="Go ahead although the rollback removes entities listed now.",
+)
+@_admin_options
+def rollback_cmd(ctx: click.Context, **opts: Any) -> None:
+    """Make an earlier version of DATASET current again, as a new version (audited).
+
+    The new version (status `rollback`) holds the earlier version's content; its diff
+    against the version it replaces is stored. Held, older and rejected versions are
+    refused (approve them instead). A rollback that removes entities listed now needs
+    --confirm. Alerts are not closed by a rollback: only a later approved list
+    version that drops an entity closes its alerts.
+    """
+    store = open_store(ctx, opts["db_sub"])
+    version = store.rollback_version(
+        opts["dataset"],
+        opts["to_ref"],
+        actor=opts["actor"],
+        note=opts["note"],
+        confirm=opts["confirm"],
+    )
+    if opts["as_json"]:
+        print_json(version.to_dict())
+        return
+    target = store.get_version(version.dataset, version.rollback_of or version.id)
+    console.print(
+        f"{version.dataset}: rolled back to v{target.seq} by {version.decided_by}: "
+        f"v{version.seq} is now current ({version.entity_count:,} entities, "
+        f"+{version.added:,} -{version.removed:,} ~{version.changed:,} against the version "
+        "it replaces); alerts stay open until a later approved version",
+        highlight=False,
+    )

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,24 @@ _TEXT_DATE = re.compile(
     r"\b(\d{1,2}(?:st|nd|rd|th)? [A-Za-z]{3,9}\.? \d{4}|\d{1,2}/\d{1,2}/\d{4})\b"
 )
 FIRST_BIRTH_YEAR = 1880  # a year before this in a date of birth is another calendar or a typo
+
+
+_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>\s*(\d{4}-\d{2}-\d{2})")
+
+
+def published(path: Path) -> str | None:
+    """The workbook's own "last modified" date (``docProps/core.xml``), when it states one.
+
+    DFAT saves the workbook on the day it publishes the list; the file has no other
+    as-of date (``Control Date`` is per listing).
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            core = archive.read("docProps/core.xml")[: 1 << 16]
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return None
+    match = _MODIFIED.search(core)
+    return match.group(1).decode() if match else None
 
 
 def detect(head: bytes) -> bool:

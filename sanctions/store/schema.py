@@ -2,8 +2,9 @@
 
 * ``datasets``: one row per dataset id, pointing at its current version.
 * ``versions``: every loaded version of every dataset, with its content hash,
-  source file, counts and diff summary, and its gate status (accepted, held,
-  approved, rejected, older: see ``gates.py``).
+  source file and full path, publication date and its origin, counts and diff
+  summary, and its gate status (accepted, held, approved, rejected, older: see
+  ``gates.py``; rollback: see ``history.py``).
 * ``blobs``: entity records, content-addressed by their hash: an entity that does
   not change between versions is stored once.
 * ``version_entities``: which entity (and which blob) each version holds.
@@ -59,6 +60,10 @@ versions = Table(
     Column("gate_reasons", Text, nullable=True),
     Column("decided_by", Text, nullable=True),
     Column("decided_at", String(40), nullable=True),
+    # Legible versions (migration 0007): see sanctions/store/history.py.
+    Column("published_from", String(10), nullable=True),
+    Column("source_path", Text, nullable=True),
+    Column("rollback_of", Integer, nullable=True),
     Index("ix_versions_dataset_seq", "dataset", "seq", unique=True),
     Index("ix_versions_hash", "content_hash"),
 )

@@ -18,7 +18,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,9 +33,10 @@ from sanctions.model import DATASETS, Entity
 from sanctions.sources import ParseReport, SourceFormat, collect_report, detect_format
 from sanctions.sources.fingerprint import OFAC_DATASETS, ofac_list_of, sequence_mark
 
-from . import decisions, gates
+from . import decisions, gates, history
 from . import schema as t
 from .gates import GatePolicy, VersionStats
+from .info import Change, DatasetInfo, Diff, LoadResult, VersionInfo, add_report
 from .migrate import migrate
 
 log = logging.getLogger(__name__)
@@ -43,126 +44,6 @@ log = logging.getLogger(__name__)
 __all__ = ["Store", "LoadResult", "VersionInfo", "DatasetInfo", "Change", "Diff", "hash_path"]
 
 CHUNK = 500
-
-
-@dataclass
-class VersionInfo:
-    """One loaded version of a dataset."""
-
-    id: int
-    dataset: str
-    seq: int
-    content_hash: str
-    format: str
-    source_file: str | None
-    source_url: str | None
-    published: str | None
-    loaded_at: str
-    entity_count: int
-    added: int
-    removed: int
-    changed: int
-    parent_id: int | None
-    status: str | None = None  # accepted | held | older | approved | rejected (None: legacy)
-    name_count: int | None = None
-    alias_count: int | None = None
-    members: list[str] | None = None
-    gate_reasons: list[str] | None = None
-    decided_by: str | None = None
-    decided_at: str | None = None
-    current: bool = False
-
-    @property
-    def pending(self) -> bool:
-        """Held or older: stored, not current, awaiting an admin's decision."""
-        return self.status in gates.PENDING
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-@dataclass
-class DatasetInfo:
-    id: str
-    title: str
-    current: VersionInfo | None
-    version_count: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "version_count": self.version_count,
-            "current": self.current.to_dict() if self.current else None,
-        }
-
-
-@dataclass
-class LoadResult:
-    dataset: str
-    status: str  # "loaded" | "unchanged"
-    version_id: int
-    seq: int
-    content_hash: str
-    format: str
-    entity_count: int
-    added: int = 0
-    removed: int = 0
-    changed: int = 0
-    seconds: float = 0.0
-    # field -> count of values the parser could not place (kept as text in notes)
-    not_understood: dict[str, int] = field(default_factory=dict)
-    not_understood_lines: list[str] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)  # why held / older / rejected
-    current_version_id: int | None = None  # the dataset's current version after the load
-    current_seq: int | None = None  # ... and its number within the dataset
-
-    @property
-    def blocked(self) -> bool:
-        """The content did not become current: held, older or rejected before."""
-        return self.status in (gates.HELD, gates.OLDER, gates.REJECTED)
-
-    def to_dict(self) -> dict[str, Any]:
-        data = dict(self.__dict__)
-        data["reasons"] = list(self.reasons)
-        return data
-
-
-def _add_report(result: LoadResult, report: ParseReport) -> None:
-    result.not_understood = dict(sorted(report.counts.items()))
-    result.not_understood_lines = report.summary()
-
-
-@dataclass
-class Change:
-    entity_id: str
-    change: str  # added | removed | changed
-    caption: str
-    properties: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-@dataclass
-class Diff:
-    dataset: str
-    from_version: VersionInfo | None
-    to_version: VersionInfo
-    changes: list[Change]
-
-    def of_kind(self, kind: str) -> list[Change]:
-        return [c for c in self.changes if c.change == kind]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "dataset": self.dataset,
-            "from": self.from_version.to_dict() if self.from_version else None,
-            "to": self.to_version.to_dict(),
-            "added": [c.to_dict() for c in self.of_kind("added")],
-            "removed": [c.to_dict() for c in self.of_kind("removed")],
-            "changed": [c.to_dict() for c in self.of_kind("changed")],
-        }
 
 
 def hash_path(path: Path) -> str:
@@ -315,6 +196,17 @@ class Store:
     ) -> VersionInfo:
         """Close a held version without making it current (audited as ``list.rejected``)."""
         return decisions.decide(self, dataset, ref, approve=False, actor=actor, note=note)
+
+    def rollback_version(
+        self,
+        dataset: str,
+        ref: str | int,
+        actor: str | None = None,
+        note: str | None = None,
+        confirm: bool = False,
+    ) -> VersionInfo:
+        """Make an earlier version's content current again (audited as ``list.rollback``)."""
+        return history.rollback(self, dataset, ref, actor=actor, note=note, confirm=confirm)
 
     def datasets(self) -> list[DatasetInfo]:
         with self.engine.connect() as conn:
@@ -509,6 +401,7 @@ class Store:
         *,
         allow_older: bool = False,
         policy: GatePolicy | None = None,
+        published: str | None = None,
     ) -> LoadResult:
         """Parse a list file (or file set folder) and store it as a new version of its dataset.
 
@@ -520,6 +413,8 @@ class Store:
 
         With ``strict``, a file holding any value the parser could not place (kept
         as text and counted in the result otherwise) is refused and nothing is stored.
+        ``published`` is the publication date when the file states none (see
+        :func:`.history.resolve_published`).
         """
         path = Path(path)
         started = datetime.now(UTC)
@@ -527,6 +422,9 @@ class Store:
         if allow_older:
             policy = replace(policy, allow_older=True)
         fmt = detect_format(path)
+        dated, dated_from = history.resolve_published(
+            fmt, path, published, guess=source_url is None
+        )
         expected = dataset or fmt.dataset_for(path)
         self._refuse_if(gates.check_format, path, expected, path, fmt, expected)
         content_hash = hash_path(path)
@@ -554,7 +452,7 @@ class Store:
                 path,
             )
         doubts = self._refuse_if(gates.check_content, path, expected, path, expected, entities)
-        published = fmt.published(path)
+        stated = dated if dated_from != history.FROM_PATH else None  # a guess gates nothing
         result = self.save_version(
             expected,
             entities,
@@ -562,12 +460,14 @@ class Store:
             fmt=fmt.name,
             source_file=path.name,
             source_url=source_url,
-            published=published,
-            stats=gates.stats_of(expected, entities, path, published, doubts),
+            published=dated,
+            stats=gates.stats_of(expected, entities, path, stated, doubts),
             policy=policy,
+            published_from=dated_from,
+            source_path=str(path.resolve()),
         )
         result.seconds = (datetime.now(UTC) - started).total_seconds()
-        _add_report(result, report)
+        add_report(result, report)
         return result
 
     def _ofac_list(
@@ -663,6 +563,8 @@ class Store:
         published: str | None = None,
         stats: VersionStats | None = None,
         policy: GatePolicy | None = None,
+        published_from: str | None = None,
+        source_path: str | None = None,
     ) -> LoadResult:
         """Write a parsed version in one transaction; make it current if it passes the gates."""
         if stats is None:
@@ -677,6 +579,8 @@ class Store:
             "source_file": source_file,
             "source_url": source_url,
             "published": published,
+            "published_from": published_from if published else None,
+            "source_path": source_path,
         }
         try:
             with self.engine.begin() as conn:
@@ -828,7 +732,7 @@ class Store:
             name_count=names,
             alias_count=aliases,
             members=gates.loads_list(row.members),
-            published=row.published,
+            published=None if row.published_from == history.FROM_PATH else row.published,
             mark=sequence_mark(row.dataset, entity_map),
         )
         return stats, int(row.seq)

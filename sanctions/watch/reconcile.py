@@ -10,7 +10,9 @@ For every pair the run decides (a full run: all of them):
   cleared as a false positive before: then it is recorded as
   ``false_positive`` without being raised;
 * an alert without a match is closed, with the reason: the entity was removed
-  from its list, the record was removed, or the pair no longer scores;
+  from its list, the record was removed, or the pair no longer scores; but not
+  while its list is current by a rollback (``sanctions versions rollback``):
+  only a loaded or approved version closes alerts;
 * but a change of the record alone (a rename, say: anyone with the ``screen``
   role can make one) never closes an alert that is open, escalated or a
   ``true_match``: one that no longer matches stays as it is, and a decided one
@@ -244,12 +246,15 @@ def _sort_out(
     new_hits: list[tuple[Hit, Alert | None]] = []
     kept = 0
     for alert in alerts:
-        if not plan.touches(*alert.pair):
+        if not plan.touches(*alert.pair) and not _unlisted_after_rollback(plan, alert):
             hits.pop(alert.pair, None)
             continue
         hit = hits.pop(alert.pair, None)
         if _held(plan, alert, hit):
             plan.stats.setdefault("held_after_record_change", []).append(alert.id)
+            kept += 1
+        elif hit is None and _rolled_back(plan, alert):
+            plan.stats.setdefault("held_after_rollback", []).append(alert.id)
             kept += 1
         elif hit is None:
             closures.append((alert, _close_reason(plan, alert)))
@@ -277,6 +282,21 @@ def _held(plan: Plan, alert: Alert, hit: Hit | None) -> bool:
     if record[1] == alert.record_hash:
         return False  # the record did not change (a threshold change, say)
     return hit is None or alert.status != "open"
+
+
+def _rolled_back(plan: Plan, alert: Alert) -> bool:
+    """Whether the alert's list is current by a rollback: it closes no alert (a later
+    approved version that still lacks the entity does)."""
+    if alert.record_id not in plan.snapshot.records:
+        return False  # the record was removed: its alerts close as usual
+    version = plan.snapshot.versions.get(alert.dataset)
+    return version is not None and version.status == "rollback"
+
+
+def _unlisted_after_rollback(plan: Plan, alert: Alert) -> bool:
+    """An alert kept open by a rollback whose entity a later current version still lacks:
+    a delta run decides it although that version's diff does not name the entity."""
+    return alert.entity_id not in plan.snapshot.entities and not _rolled_back(plan, alert)
 
 
 def _what_changed(alert: Alert, hit: Hit) -> str:

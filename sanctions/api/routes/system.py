@@ -133,6 +133,7 @@ def _catalog(request: Request) -> dict[str, Any]:
                 "entity_count": info.current.entity_count,
                 "updated_at": info.current.loaded_at,
                 "published": info.current.published,
+                "published_from": info.current.published_from,  # file | path | option
                 "version_count": info.version_count,
                 "children": [],
             }
