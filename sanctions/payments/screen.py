@@ -1,0 +1,199 @@
+"""Screening payment messages: parse, run every check, decide pass / review / hold.
+
+    >>> payments = PaymentScreener(Screener(Store.open("lists.db")))
+    >>> for result in payments.screen_path("outgoing/"):
+    ...     print(result.source, result.decision, [f.reason for f in result.findings])
+
+Every result carries the findings that caused its decision (with field paths,
+scores and explanations), the list versions screened against, the policy's
+regimes and a stable fingerprint of the message. A message that cannot be
+parsed is never ``pass``: it gets the policy's ``unparsed`` action (review or
+hold) and its error. With ``audit=True`` (and a store), each held message is
+written to the audit log, as ``sanctions watch`` does for its alerts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sanctions import audit
+from sanctions.matching import ALGORITHM, ALGORITHM_VERSION
+from sanctions.screening import Screener
+
+from .batch import read_messages, read_text
+from .checks import Finding, ListFacts, check_bics, check_countries, check_names, check_places
+from .model import Payment, PaymentError
+from .policy import Policy, load_policy, worst
+from .regions import Gazetteer, RegionTable, load_regions
+
+__all__ = ["CHECKS", "PaymentResult", "PaymentScreener"]
+
+CHECKS = ("names", "bics", "countries", "places")
+
+
+@dataclass
+class PaymentResult:
+    """The decision on one message and why."""
+
+    source: str
+    type: str | None
+    reference: str | None
+    fingerprint: str
+    decision: str
+    findings: list[Finding] = field(default_factory=list)
+    versions: dict[str, Any] = field(default_factory=dict)
+    regimes: list[str] = field(default_factory=list)
+    error: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "source": self.source,
+            "type": self.type,
+            "reference": self.reference,
+            "fingerprint": self.fingerprint,
+            "decision": self.decision,
+            "findings": [f.to_dict() for f in self.findings],
+            "versions": self.versions,
+            "regimes": self.regimes,
+            "algorithm": {"name": ALGORITHM, "version": ALGORITHM_VERSION},
+        }
+        if self.error:
+            data["error"] = self.error
+        return data
+
+
+class PaymentScreener:
+    """Screens payment messages against the lists of a :class:`Screener` under a policy."""
+
+    def __init__(
+        self,
+        screener: Screener,
+        policy: Policy | str | Path | None = None,
+        regions: RegionTable | None = None,
+        audit: bool = False,
+    ) -> None:
+        self.screener = screener
+        self.policy = policy if isinstance(policy, Policy) else load_policy(policy)
+        self.gazetteer = Gazetteer(regions or load_regions())
+        self.audit = audit and screener.store is not None
+        self._facts: tuple[Any, ListFacts, dict[str, Any]] | None = None
+
+    def _lists(self) -> tuple[ListFacts, dict[str, Any]]:
+        """BIC/IMO lookups and list versions, rebuilt when the screener's index changes."""
+        index = self.screener.index
+        if self._facts is None or self._facts[0] is not index:
+            self._facts = (index, ListFacts(index.records), self._versions())
+        return self._facts[1], self._facts[2]
+
+    def _versions(self) -> dict[str, Any]:
+        store = self.screener.store
+        if store is None:
+            return {}
+        return {
+            d.id: {
+                "seq": d.current.seq,
+                "hash": d.current.content_hash[:16],
+                "loaded": d.current.loaded_at,
+            }
+            for d in store.datasets()
+            if d.current is not None
+        }
+
+    def screen(self, message: Payment | PaymentError) -> PaymentResult:
+        """The decision on one parsed message (or on one that failed to parse)."""
+        facts, versions = self._lists()
+        regimes = list(self.policy.regimes)
+        if isinstance(message, PaymentError):
+            digest = hashlib.sha256(str(message).encode("utf-8")).hexdigest()
+            reason = f"the message cannot be parsed: {message.message}"
+            finding = Finding(
+                "unparsed", message.field or "", "", self.policy.unparsed, 1.0, reason
+            )
+            return PaymentResult(
+                message.source or "",
+                None,
+                None,
+                digest,
+                self.policy.unparsed,
+                [finding],
+                versions,
+                regimes,
+                str(message),
+            )
+        timings: dict[str, float] = {}
+        findings: list[Finding] = []
+        table = self.gazetteer.table
+        runs = (
+            ("names", lambda: check_names(self.screener, self.policy, message)),
+            ("bics", lambda: check_bics(facts, table, self.policy, message)),
+            ("countries", lambda: check_countries(table, self.policy, message)),
+            ("places", lambda: check_places(self.gazetteer, facts, self.policy, message)),
+        )
+        for name, run in runs:
+            started = time.perf_counter()
+            findings += run()
+            timings[name] = time.perf_counter() - started
+        findings = [f for f in findings if f.action != "pass"]
+        findings.sort(key=lambda f: (-("pass", "review", "hold").index(f.action), -f.score, f.path))
+        decision = worst([f.action for f in findings])
+        return PaymentResult(
+            message.source,
+            message.type,
+            message.reference,
+            message.fingerprint,
+            decision,
+            findings,
+            versions,
+            regimes,
+            None,
+            timings,
+        )
+
+    def screen_many(self, messages: Iterable[Payment | PaymentError]) -> Iterator[PaymentResult]:
+        """Results in order; held messages are audited in batches when ``audit`` is on."""
+        held: list[PaymentResult] = []
+        for message in messages:
+            result = self.screen(message)
+            if result.decision == "hold" and self.audit:
+                held.append(result)
+                if len(held) >= 500:
+                    self._audit(held)
+                    held = []
+            yield result
+        self._audit(held)
+
+    def screen_path(self, path: str | Path) -> Iterator[PaymentResult]:
+        """Every message of a file or folder (see :func:`~sanctions.payments.read_messages`)."""
+        return self.screen_many(read_messages(path))
+
+    def screen_text(self, text: str, source: str = "<stdin>") -> Iterator[PaymentResult]:
+        """Every message of a text (MT, ISO 20022 XML or JSON lines)."""
+        return self.screen_many(read_text(text, source))
+
+    def _audit(self, held: list[PaymentResult]) -> None:
+        if not held:
+            return
+        actor = audit.current_actor()
+        events = [
+            (
+                actor,
+                "payment.held",
+                f"payment:{r.fingerprint}",
+                {
+                    "source": r.source,
+                    "type": r.type,
+                    "reference": r.reference,
+                    "findings": [f"{f.check} {f.path}: {f.reason}" for f in r.findings[:20]],
+                    "versions": {k: v["seq"] for k, v in r.versions.items()},
+                },
+            )
+            for r in held
+        ]
+        with self.screener.store.engine.begin() as conn:
+            audit.append_many(conn, events)
