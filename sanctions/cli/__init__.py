@@ -10,7 +10,16 @@ import importlib
 
 from .app import main
 
-COMMAND_MODULES = ("lists", "update", "demo", "screen", "serve", "watch", "coordination")
+COMMAND_MODULES = (
+    "lists",
+    "update",
+    "demo",
+    "screen",
+    "serve",
+    "watch",
+    "coordination",
+    "payments",
+)
 
 for _name in COMMAND_MODULES:
     try:
