@@ -23,6 +23,7 @@ from sanctions.screening import QueryError, Screener
 from .model import BIC_RE, Kind, Payment, Value
 from .policy import Policy
 from .regions import Gazetteer, Place, PlaceMention, RegionTable
+from .text import NameFinder
 
 __all__ = [
     "Finding",
@@ -31,6 +32,7 @@ __all__ = [
     "check_countries",
     "check_names",
     "check_places",
+    "check_text_names",
 ]
 
 _BIC_TOKEN = re.compile(r"\b[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\b")
@@ -82,6 +84,8 @@ class ListFacts:
     """Lookups over the listed records: BICs (head offices, branches) and IMO numbers."""
 
     def __init__(self, records: list[Record]) -> None:
+        self.records = records
+        self._names: NameFinder | None = None
         self.heads: dict[str, list[Record]] = defaultdict(list)  # listed 8-char / XXX
         self.branches: dict[str, list[Record]] = defaultdict(list)  # listed 11-char branch
         self.branch_heads: dict[str, list[Record]] = defaultdict(list)
@@ -95,6 +99,12 @@ class ListFacts:
                     self.branch_heads[value[:8]].append(record)
                 elif pool == "imo":
                     self.imos[value].append(record)
+
+    def names(self) -> NameFinder:
+        """The gazetteer of listed names for free text, built on first use."""
+        if self._names is None:
+            self._names = NameFinder(self.records)
+        return self._names
 
     def bic_hits(self, bic: str) -> tuple[str, list[Record]]:
         """(``listed`` | ``branch`` | ``""``, the listed records) for a BIC."""
@@ -266,6 +276,31 @@ def _text_identifiers(facts: ListFacts, policy: Policy, value: Value) -> list[Fi
             findings.append(
                 Finding(
                     "vessel", value.path, value.text, policy.vessels, 1.0, reason, _entity(record)
+                )
+            )
+    return findings
+
+
+def check_text_names(
+    screener: Screener, facts: ListFacts, policy: Policy, payment: Payment
+) -> list[Finding]:
+    """Listed names written inside free text (remittance, 70/72, purpose)."""
+    findings = []
+    finder = facts.names()
+    for value in payment.of_kind(Kind.TEXT):
+        for match in finder.find(screener, value.text, policy.text_review):
+            action = policy.text_action(match.score)
+            reason = f"{match.text!r} in text names {match.record.caption} ({match.score:.2f})"
+            findings.append(
+                Finding(
+                    "text_name",
+                    value.path,
+                    value.text,
+                    action,
+                    match.score,
+                    reason,
+                    _entity(match.record),
+                    explanations=match.explanations,
                 )
             )
     return findings

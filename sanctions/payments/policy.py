@@ -21,7 +21,7 @@ __all__ = ["ACTIONS", "DEFAULT_POLICY_FILE", "Policy", "load_policy", "parse_pol
 
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parent / "data" / "policy.yml"
 ACTIONS = ("pass", "review", "hold")
-_KEYS = {"regimes", "names", "bics", "countries", "regions", "vessels", "unparsed"}
+_KEYS = {"regimes", "names", "text_names", "bics", "countries", "regions", "vessels", "unparsed"}
 
 
 def worst(actions: list[str]) -> str:
@@ -34,6 +34,8 @@ class Policy:
     regimes: tuple[str, ...] = REGIMES
     name_hold: float = 0.90
     name_review: float = 0.70
+    text_hold: float = 0.95
+    text_review: float = 0.85
     bics: dict[str, str] = field(default_factory=lambda: {"listed": "hold", "branch": "review"})
     countries: dict[str, str] = field(
         default_factory=lambda: {"embargo": "hold", "restricted": "review"}
@@ -49,10 +51,16 @@ class Policy:
             return "hold"
         return "review" if score >= self.name_review else "pass"
 
+    def text_action(self, score: float) -> str:
+        if score >= self.text_hold:
+            return "hold"
+        return "review" if score >= self.text_review else "pass"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "regimes": list(self.regimes),
             "names": {"hold": self.name_hold, "review": self.name_review},
+            "text_names": {"hold": self.text_hold, "review": self.text_review},
             "bics": dict(self.bics),
             "countries": dict(self.countries),
             "regions": dict(self.regions),
@@ -73,9 +81,23 @@ def _actions(data: Any, key: str, levels: tuple[str, ...], problems: list[str]) 
 
 def _score(data: Any, key: str, problems: list[str]) -> float:
     if not isinstance(data, (int, float)) or isinstance(data, bool) or not 0 < data <= 1:
-        problems.append(f"names.{key}: {data!r} is not a score between 0 and 1")
+        problems.append(f"{key}: {data!r} is not a score between 0 and 1")
         return 1.0
     return float(data)
+
+
+def _scores(
+    data: Any, key: str, default: tuple[float, float], problems: list[str]
+) -> tuple[float, float]:
+    """(hold, review) scores of a ``{hold, review}`` mapping."""
+    if not isinstance(data, dict) or set(data) - {"hold", "review"}:
+        problems.append(f"{key}: expected 'hold' and 'review' scores")
+        data = {}
+    hold = _score(data.get("hold", default[0]), f"{key}.hold", problems)
+    review = _score(data.get("review", default[1]), f"{key}.review", problems)
+    if review > hold:
+        problems.append(f"{key}: review ({review}) is above hold ({hold})")
+    return hold, review
 
 
 def parse_policy(data: Any, source: str = "policy") -> Policy:
@@ -90,18 +112,18 @@ def parse_policy(data: Any, source: str = "policy") -> Policy:
     if not isinstance(regimes, list) or not regimes or set(regimes) - set(REGIMES):
         problems.append(f"regimes: {regimes!r} (a non-empty list of {', '.join(REGIMES)})")
         regimes = list(default.regimes)
-    names = data.get("names", {})
-    if not isinstance(names, dict) or set(names) - {"hold", "review"}:
-        problems.append("names: expected 'hold' and 'review' scores")
-        names = {}
-    hold = _score(names.get("hold", default.name_hold), "hold", problems)
-    review = _score(names.get("review", default.name_review), "review", problems)
-    if review > hold:
-        problems.append(f"names: review ({review}) is above hold ({hold})")
+    hold, review = _scores(
+        data.get("names", {}), "names", (default.name_hold, default.name_review), problems
+    )
+    text = _scores(
+        data.get("text_names", {}), "text_names", (default.text_hold, default.text_review), problems
+    )
     policy = Policy(
         tuple(regimes),
         hold,
         review,
+        text[0],
+        text[1],
         _actions(data.get("bics", default.bics), "bics", ("listed", "branch"), problems),
         _actions(
             data.get("countries", default.countries),

@@ -26,14 +26,23 @@ from sanctions.matching import ALGORITHM, ALGORITHM_VERSION
 from sanctions.screening import Screener
 
 from .batch import read_messages, read_text
-from .checks import Finding, ListFacts, check_bics, check_countries, check_names, check_places
+from .checks import (
+    Finding,
+    ListFacts,
+    check_bics,
+    check_countries,
+    check_names,
+    check_places,
+    check_text_names,
+)
 from .model import Payment, PaymentError
 from .policy import Policy, load_policy, worst
 from .regions import Gazetteer, RegionTable, load_regions
+from .text import TextMatch
 
 __all__ = ["CHECKS", "PaymentResult", "PaymentScreener"]
 
-CHECKS = ("names", "bics", "countries", "places")
+CHECKS = ("names", "bics", "countries", "places", "text_names")
 
 
 @dataclass
@@ -134,6 +143,7 @@ class PaymentScreener:
             ("bics", lambda: check_bics(facts, table, self.policy, message)),
             ("countries", lambda: check_countries(table, self.policy, message)),
             ("places", lambda: check_places(self.gazetteer, facts, self.policy, message)),
+            ("text_names", lambda: check_text_names(self.screener, facts, self.policy, message)),
         )
         for name, run in runs:
             started = time.perf_counter()
@@ -175,6 +185,16 @@ class PaymentScreener:
     def screen_text(self, text: str, source: str = "<stdin>") -> Iterator[PaymentResult]:
         """Every message of a text (MT, ISO 20022 XML or JSON lines)."""
         return self.screen_many(read_text(text, source))
+
+    def find_names(self, text: str) -> list[TextMatch]:
+        """Listed subjects named in a text (article, contract, invoice), from the policy's
+        ``text_names.review`` score: spans, listed entities, scores and explanations."""
+        facts, _ = self._lists()
+        return facts.names().find(self.screener, text, self.policy.text_review)
+
+    def versions(self) -> dict[str, Any]:
+        """The list versions screened against (dataset -> seq, content hash, load time)."""
+        return self._lists()[1]
 
     def _audit(self, held: list[PaymentResult]) -> None:
         if not held:
