@@ -44,7 +44,7 @@ from sanctions.store import Store
 from .auth import SCHEME_NAME, SECURITY_SCHEME, Guard
 from .holder import IndexHolder
 from .keys import KeyStore
-from .routes import data, match, system, watch
+from .routes import data, match, payments, system, watch
 from .settings import ApiSettings
 
 log = logging.getLogger(__name__)
@@ -252,7 +252,7 @@ def create_app(
     app.state.guard = Guard(settings, KeyStore(store.engine))
     app.state.update = {}
     app.state.update_lock = threading.Lock()
-    for router in (match.router, data.router, system.router, watch.router):
+    for router in (match.router, data.router, system.router, watch.router, payments.router):
         app.include_router(router)
     _install_error_handlers(app)
     _install_docs(app)

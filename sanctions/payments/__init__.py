@@ -19,7 +19,7 @@ from .checks import Finding
 from .model import Kind, Payment, PaymentError, Value
 from .policy import Policy, load_policy, parse_policy
 from .regions import Gazetteer, RegionTable, load_regions
-from .screen import CHECKS, PaymentResult, PaymentScreener
+from .screen import CHECKS, PaymentResult, PaymentScreener, audit_held
 
 __all__ = [
     "CHECKS",
@@ -33,6 +33,7 @@ __all__ = [
     "Policy",
     "RegionTable",
     "Value",
+    "audit_held",
     "decode",
     "load_policy",
     "load_regions",

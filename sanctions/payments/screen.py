@@ -40,7 +40,7 @@ from .policy import Policy, load_policy, worst
 from .regions import Gazetteer, RegionTable, load_regions
 from .text import TextMatch
 
-__all__ = ["CHECKS", "PaymentResult", "PaymentScreener"]
+__all__ = ["CHECKS", "PaymentResult", "PaymentScreener", "audit_held"]
 
 CHECKS = ("names", "bics", "countries", "places", "text_names")
 
@@ -86,11 +86,16 @@ class PaymentScreener:
         policy: Policy | str | Path | None = None,
         regions: RegionTable | None = None,
         audit: bool = False,
+        versions: dict[str, Any] | None = None,
     ) -> None:
+        """``audit``: write held messages to the audit log of the screener's store.
+        ``versions``: the list versions to report, for a screener over a bare index
+        (the HTTP API's snapshot); by default read from the screener's store."""
         self.screener = screener
         self.policy = policy if isinstance(policy, Policy) else load_policy(policy)
         self.gazetteer = Gazetteer(regions or load_regions())
         self.audit = audit and screener.store is not None
+        self._fixed_versions = versions
         self._facts: tuple[Any, ListFacts, dict[str, Any]] | None = None
 
     def _lists(self) -> tuple[ListFacts, dict[str, Any]]:
@@ -102,8 +107,8 @@ class PaymentScreener:
 
     def _versions(self) -> dict[str, Any]:
         store = self.screener.store
-        if store is None:
-            return {}
+        if self._fixed_versions is not None or store is None:
+            return dict(self._fixed_versions or {})
         return {
             d.id: {
                 "seq": d.current.seq,
@@ -173,10 +178,11 @@ class PaymentScreener:
             if result.decision == "hold" and self.audit:
                 held.append(result)
                 if len(held) >= 500:
-                    self._audit(held)
+                    audit_held(self.screener.store, held)
                     held = []
             yield result
-        self._audit(held)
+        if held:
+            audit_held(self.screener.store, held)
 
     def screen_path(self, path: str | Path) -> Iterator[PaymentResult]:
         """Every message of a file or folder (see :func:`~sanctions.payments.read_messages`)."""
@@ -196,24 +202,25 @@ class PaymentScreener:
         """The list versions screened against (dataset -> seq, content hash, load time)."""
         return self._lists()[1]
 
-    def _audit(self, held: list[PaymentResult]) -> None:
-        if not held:
-            return
-        actor = audit.current_actor()
-        events = [
-            (
-                actor,
-                "payment.held",
-                f"payment:{r.fingerprint}",
-                {
-                    "source": r.source,
-                    "type": r.type,
-                    "reference": r.reference,
-                    "findings": [f"{f.check} {f.path}: {f.reason}" for f in r.findings[:20]],
-                    "versions": {k: v["seq"] for k, v in r.versions.items()},
-                },
-            )
-            for r in held
-        ]
-        with self.screener.store.engine.begin() as conn:
-            audit.append_many(conn, events)
+
+def audit_held(store: Any, held: list[PaymentResult], actor: str | None = None) -> None:
+    """Write each held message to the store's audit log (``payment.held``), in one transaction."""
+    actor = actor or audit.current_actor()
+    events = [
+        (
+            actor,
+            "payment.held",
+            f"payment:{r.fingerprint}",
+            {
+                "source": r.source,
+                "type": r.type,
+                "reference": r.reference,
+                "findings": [f"{f.check} {f.path}: {f.reason}" for f in r.findings[:20]],
+                "versions": {k: v["seq"] for k, v in r.versions.items()},
+            },
+        )
+        for r in held
+        if r.decision == "hold"
+    ]
+    with store.engine.begin() as conn:
+        audit.append_many(conn, events)

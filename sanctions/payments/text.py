@@ -31,7 +31,8 @@ __all__ = ["NameFinder", "TextMatch"]
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 _JOIN = re.compile(r"^[\s\-.]*$")  # what may stand between two words of one name
-RARE = 40  # a word used by at most this many listed entities identifies
+RARE = 100  # a word used by at most this many listed entities identifies
+RARE_ALONE = 100  # a single word used by at most this many listed entities is a span
 MIN_RARE_LEN = 3
 FUZZY_LEN = 5
 MAX_SPAN = 5
@@ -157,6 +158,14 @@ class NameFinder:
                         continue
                     out.add((window[0][0], window[-1][1]))
         return sorted(out, key=lambda s: (s[0] - s[1], s[0]))
+
+    def _alone(self, token: str) -> bool:
+        """A single word is a span if it is a listed one-word name or a very rare word."""
+        if len(token) < 4 or token in self.ordinary or token.isdigit():
+            return False
+        return token in self.single or (
+            len(token) >= 6 and self.df.get(token, RARE + 1) <= RARE_ALONE
+        )
 
     def _edge_ok(self, window: list[tuple[int, int, str, bool]]) -> bool:
         """A span neither starts nor ends with a function word, a title or an initial."""
