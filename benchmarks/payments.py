@@ -242,13 +242,14 @@ def main() -> None:
     parser.add_argument("--planted", type=int, default=500)
     parser.add_argument("--clean", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--policy", default=None, help="Policy YAML (default: the shipped one).")
     args = parser.parse_args()
     Path(args.db).parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     counts = load_all_lists(args.db)
     screener = Screener(Store.open(args.db))
     records = len(screener.index.records)
-    payments = PaymentScreener(screener, audit=False)
+    payments = PaymentScreener(screener, policy=args.policy, audit=False)
     payments.find_names("warm up")  # builds the BIC table and the name gazetteer
     print(f"lists: {sum(counts.values()):,} entities in {len(counts)} datasets, "
           f"{records:,} records indexed; ready in {time.perf_counter() - started:.1f}s")  # fmt: skip

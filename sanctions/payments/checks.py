@@ -118,9 +118,20 @@ class ListFacts:
         return "", []
 
 
-def check_names(screener: Screener, policy: Policy, payment: Payment) -> list[Finding]:
+NameCache = dict[tuple[str, str], "list[Any] | QueryError"]
+MAX_CACHED_NAMES = 100_000
+
+
+def check_names(
+    screener: Screener, policy: Policy, payment: Payment, cache: NameCache | None = None
+) -> list[Finding]:
+    """Every party and agent name against every list. ``cache`` keeps the screening of a
+    name across messages (payment streams repeat their parties): the caller empties it
+    when the lists change."""
     findings: list[Finding] = []
-    cache: dict[tuple[str, str], list[Any] | QueryError] = {}
+    cache = {} if cache is None else cache
+    if len(cache) > MAX_CACHED_NAMES:
+        cache.clear()
     for value in payment.of_kind(Kind.NAME):
         key = (value.text, value.schema)
         if key not in cache:

@@ -33,7 +33,7 @@ def worst(actions: list[str]) -> str:
 class Policy:
     regimes: tuple[str, ...] = REGIMES
     name_hold: float = 0.90
-    name_review: float = 0.70
+    name_review: float = 0.80
     text_hold: float = 0.95
     text_review: float = 0.85
     bics: dict[str, str] = field(default_factory=lambda: {"listed": "hold", "branch": "review"})

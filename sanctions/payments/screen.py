@@ -29,6 +29,7 @@ from .batch import read_messages, read_text
 from .checks import (
     Finding,
     ListFacts,
+    NameCache,
     check_bics,
     check_countries,
     check_names,
@@ -97,12 +98,14 @@ class PaymentScreener:
         self.audit = audit and screener.store is not None
         self._fixed_versions = versions
         self._facts: tuple[Any, ListFacts, dict[str, Any]] | None = None
+        self._names: NameCache = {}
 
     def _lists(self) -> tuple[ListFacts, dict[str, Any]]:
         """BIC/IMO lookups and list versions, rebuilt when the screener's index changes."""
         index = self.screener.index
         if self._facts is None or self._facts[0] is not index:
             self._facts = (index, ListFacts(index.records), self._versions())
+            self._names = {}
         return self._facts[1], self._facts[2]
 
     def _versions(self) -> dict[str, Any]:
@@ -144,7 +147,7 @@ class PaymentScreener:
         findings: list[Finding] = []
         table = self.gazetteer.table
         runs = (
-            ("names", lambda: check_names(self.screener, self.policy, message)),
+            ("names", lambda: check_names(self.screener, self.policy, message, self._names)),
             ("bics", lambda: check_bics(facts, table, self.policy, message)),
             ("countries", lambda: check_countries(table, self.policy, message)),
             ("places", lambda: check_places(self.gazetteer, facts, self.policy, message)),

@@ -32,7 +32,6 @@ __all__ = ["NameFinder", "TextMatch"]
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 _JOIN = re.compile(r"^[\s\-.]*$")  # what may stand between two words of one name
 RARE = 100  # a word used by at most this many listed entities identifies
-RARE_ALONE = 100  # a single word used by at most this many listed entities is a span
 MIN_RARE_LEN = 3
 FUZZY_LEN = 5
 MAX_SPAN = 5
@@ -84,6 +83,9 @@ class TextMatch:
         }
 
 
+Word = tuple[int, int, frozenset[str], bool]  # start, end, gazetteer forms, rare
+
+
 class NameFinder:
     """Finds listed names in free text (see the module docstring)."""
 
@@ -91,85 +93,121 @@ class NameFinder:
         users: dict[str, set[int]] = defaultdict(set)
         self.single: set[str] = set()  # listed names of one word
         self.full: set[tuple[str, ...]] = set()  # listed names of 2 to MAX_SPAN words
+        self.record_tokens: list[frozenset[str]] = []
         for n, record in enumerate(records):
+            mine: set[str] = set()
             for prop in NAME_PROPS:
                 for name in record.properties.get(prop, ()):
                     tokens = [t for t in map(fold_token, _WORD.findall(name)) if t]
-                    for token in tokens:
-                        users[token].add(n)
-                    if len(tokens) == 1:
-                        self.single.add(tokens[0])
+                    mine.update(tokens)
+                    if len(tokens) == 1 and record.schema not in ("Vessel", "Airplane"):
+                        self.single.add(tokens[0])  # a ship named "ADVANCE" needs "MV", an IMO
                     elif len(tokens) <= MAX_SPAN:
                         self.full.add(tuple(tokens))
+            for token in mine:
+                users[token].add(n)
+            self.record_tokens.append(frozenset(mine))
         self.edges, self.ordinary = ordinary_words()
         self.df = {token: len(ids) for token, ids in users.items()}
+        # postings of the rare words only: the common ones are never looked up
+        self.postings = {
+            t: tuple(ids) for t, ids in users.items() if len(ids) <= RARE and t not in self.ordinary
+        }
         self.fuzzy: dict[str, set[str]] = defaultdict(set)
-        for token, count in self.df.items():
-            if count <= RARE and len(token) >= FUZZY_LEN and not token.isdigit():
+        for token in self.df:
+            if len(token) >= FUZZY_LEN and not token.isdigit():
                 for variant in _deletes(token) | {token}:
                     self.fuzzy[variant].add(token)
 
-    def known(self, token: str) -> tuple[bool, bool]:
-        """(in the gazetteer, exactly or one edit away; rare)."""
-        if token in self.ordinary:
-            return token in self.df, False
+    def forms(self, token: str) -> frozenset[str]:
+        """The gazetteer words a text word may be: itself, or those one edit away
+        (a deletion, an insertion, a substitution or a swap of two letters)."""
         if token in self.df:
-            return True, self.df[token] <= RARE and len(token) >= MIN_RARE_LEN
-        if len(token) >= FUZZY_LEN:
-            near = set(self.fuzzy.get(token, ()))
-            for variant in _deletes(token):
-                near |= self.fuzzy.get(variant, set())
-            if near:
-                return True, True
-        return False, False
+            return frozenset([token])
+        if len(token) < FUZZY_LEN or token.isdigit():
+            return frozenset()
+        near = set(self.fuzzy.get(token, ()))
+        for variant in _deletes(token):
+            near |= self.fuzzy.get(variant, set())
+        return frozenset(near)
+
+    def _rare(self, forms: frozenset[str]) -> bool:
+        return any(f in self.postings and len(f) >= MIN_RARE_LEN for f in forms)
+
+    def _words(self, text: str) -> list[list[Word]]:
+        """Runs of consecutive gazetteer words (joined by spaces, hyphens or dots)."""
+        runs: list[list[Word]] = []
+        current: list[Word] = []
+        for match in _WORD.finditer(text):
+            token = fold_token(match.group())
+            forms = self.forms(token) if token else frozenset()
+            joined = current and _JOIN.match(text[current[-1][1] : match.start()])
+            if current and not (forms and joined):
+                runs.append(current)
+                current = []
+            if forms:
+                current.append((match.start(), match.end(), forms, self._rare(forms)))
+        if current:
+            runs.append(current)
+        return runs
+
+    def _together(self, window: list[Word]) -> bool:
+        """Whether one listed entity's names hold every word of the window (in some form)."""
+        rare = [w for w in window if w[3]]
+        if not rare:
+            return False
+        pivot = min(rare, key=lambda w: sum(len(self.postings.get(f, ())) for f in w[2]))
+        others = [w[2] for w in window if w is not pivot]
+        for form in pivot[2]:
+            for n in self.postings.get(form, ()):
+                tokens = self.record_tokens[n]
+                if all(not forms.isdisjoint(tokens) for forms in others):
+                    return True
+        return False
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Candidate (start, end) character spans, longest first."""
-        words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
         prose = sum(c.islower() for c in text) > sum(c.isupper() for c in text)
-        runs: list[list[tuple[int, int, str, bool]]] = []
-        current: list[tuple[int, int, str, bool]] = []
-        for start, end, word in words:
-            token = fold_token(word)
-            found, rare = self.known(token) if token else (False, False)
-            joined = current and _JOIN.match(text[current[-1][1] : start])
-            if found and (joined or not current):
-                current.append((start, end, token, rare))
-                continue
-            if current:
-                runs.append(current)
-            current = [(start, end, token, rare)] if found else []
-        if current:
-            runs.append(current)
         out: set[tuple[int, int]] = set()
-        for run in runs:
+        for run in self._words(text):
             for i in range(len(run)):
                 for j in range(i + 1, min(len(run), i + MAX_SPAN) + 1):
                     window = run[i:j]
-                    named = tuple(w[2] for w in window) in self.full
-                    if not (named or any(w[3] for w in window)) or not self._edge_ok(window):
+                    if not self._edge_ok(text, window):
                         continue
-                    if len(window) == 1 and not (
-                        window[0][2] in self.single and len(window[0][2]) >= 4
+                    if prose and not (
+                        _capital(text[window[0][0]]) and _capital(text[window[-1][0]])
                     ):
                         continue
-                    first, last = text[window[0][0]], text[window[-1][0]]
-                    if prose and not (_capital(first) and _capital(last)):
-                        continue
-                    out.add((window[0][0], window[-1][1]))
+                    if len(window) == 1:
+                        ok = self._alone(window[0][2])
+                    else:
+                        ok = self._named(window) or self._together(window)
+                    if ok:
+                        out.add((window[0][0], window[-1][1]))
         return sorted(out, key=lambda s: (s[0] - s[1], s[0]))
 
-    def _alone(self, token: str) -> bool:
-        """A single word is a span if it is a listed one-word name or a very rare word."""
-        if len(token) < 4 or token in self.ordinary or token.isdigit():
+    def _named(self, window: list[Word]) -> bool:
+        """Exactly a listed name (of ordinary words, such as "Bank of East Land")."""
+        if any(len(w[2]) != 1 for w in window):
             return False
-        return token in self.single or (
-            len(token) >= 6 and self.df.get(token, RARE + 1) <= RARE_ALONE
+        return tuple(next(iter(w[2])) for w in window) in self.full
+
+    def _alone(self, forms: frozenset[str]) -> bool:
+        """A single word is a span if it is (one edit from) a listed one-word name."""
+        return any(
+            len(t) >= 5 and t not in self.ordinary and t in self.single and not t.isdigit()
+            for t in forms
         )
 
-    def _edge_ok(self, window: list[tuple[int, int, str, bool]]) -> bool:
+    def _edge_ok(self, text: str, window: list[Word]) -> bool:
         """A span neither starts nor ends with a function word, a title or an initial."""
-        return all(len(w[2]) > 1 and w[2] not in self.edges for w in (window[0], window[-1]))
+        for n, (start, end, _forms, _rare) in enumerate((window[0], window[-1])):
+            token = fold_token(text[start:end])
+            abbreviation = n == 1 and len(window) > 1 and text[start - 1 : start] == "."
+            if (len(token) < 2 and not abbreviation) or token in self.edges:
+                return False  # "S.A.S." may end a name; "U" or "the" may not
+        return True
 
     def find(self, screener: Screener, text: str, threshold: float) -> list[TextMatch]:
         """Listed entities named in the text, scored from ``threshold``, in text order;
