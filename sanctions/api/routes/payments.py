@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from sanctions.payments import PaymentError, PaymentScreener, audit_held, parse_message
 
@@ -102,7 +103,7 @@ async def screen_payment(request: Request, body: PaymentQuery) -> JSONResponse:
     held = [r for r in results if r.decision == "hold"]
     if held:
         actor = actor_of(getattr(request.state, "principal", None))
-        audit_held(request.app.state.store, held, actor)
+        await run_in_threadpool(audit_held, request.app.state.store, held, actor)
     content = {"results": [r.to_dict() for r in results]}
     return JSONResponse(content, headers={"x-index-generation": str(snapshot.generation)})
 
