@@ -8,6 +8,7 @@ or ISO 20022 text>"}`` (``id`` optional: the source becomes ``file:line``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,12 +35,19 @@ def decode(data: bytes, source: str) -> str:
 
 
 def parse_message(text: str, source: str = "<message>") -> Payment:
-    """One message (MT or ISO 20022), its kind detected from the content."""
-    if is_mt(text):
-        return parse_mt(text, source)
-    if is_xml(text):
-        return parse_iso(text, source)
-    raise PaymentError("neither a SWIFT MT message ('{1:') nor ISO 20022 XML ('<')", source)
+    """One message (MT or ISO 20022), its kind detected from the content. A
+    :class:`PaymentError` carries the fingerprint of the raw text (stable across runs)."""
+    try:
+        if is_mt(text):
+            return parse_mt(text, source)
+        if is_xml(text):
+            return parse_iso(text, source)
+        raise PaymentError("neither a SWIFT MT message ('{1:') nor ISO 20022 XML ('<')", source)
+    except PaymentError as exc:
+        exc.fingerprint = (
+            exc.fingerprint or hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+        )
+        raise
 
 
 def _json_lines(text: str, source: str) -> Iterator[Payment | PaymentError]:
@@ -72,7 +80,7 @@ def read_text(text: str, source: str) -> Iterator[Payment | PaymentError]:
     if is_mt(text):
         for chunk, where in split_mt(text, source):
             try:
-                yield parse_mt(chunk, where)
+                yield parse_message(chunk, where)
             except PaymentError as exc:
                 yield exc
         return

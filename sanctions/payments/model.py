@@ -32,6 +32,7 @@ class PaymentError(SanctionsError):
         self.message = message
         self.source = source
         self.field = field
+        self.fingerprint: str | None = None  # sha256 of the raw message, set by the reader
         super().__init__(self.describe())
 
     def describe(self) -> str:

@@ -127,7 +127,7 @@ class PaymentScreener:
         facts, versions = self._lists()
         regimes = list(self.policy.regimes)
         if isinstance(message, PaymentError):
-            digest = hashlib.sha256(str(message).encode("utf-8")).hexdigest()
+            digest = message.fingerprint or hashlib.sha256(str(message).encode()).hexdigest()
             reason = f"the message cannot be parsed: {message.message}"
             finding = Finding(
                 "unparsed", message.field or "", "", self.policy.unparsed, 1.0, reason

@@ -65,3 +65,20 @@ def test_a_bad_policy_file_is_one_clear_error(db: str, tmp_path: Path) -> None:
     result = run(db, str(MESSAGES / "mt103_clean.txt"), "--policy", str(policy))
     assert result.exit_code == 2
     assert "never pass" in result.output and "Traceback" not in result.output
+
+
+def test_screen_text_finds_listed_names_in_text_and_html(db: str, tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><body><p>The invoice was paid to Tanchon Commercial Bank via a "
+        "correspondent.</p><script>Bwambale</script></body></html>"
+    )
+    result = CliRunner().invoke(main, ["--db", db, "screen-text", str(page), "--json"])
+    assert result.exit_code == 3, result.output
+    data = json.loads(result.output)
+    assert [m["text"] for m in data["mentions"]] == ["Tanchon Commercial Bank"]
+    assert data["mentions"][0]["entity"]["id"] == "fx-tcb"
+    plain = CliRunner().invoke(
+        main, ["--db", db, "screen-text", "-"], input="Frank met Harriet in Leeds on Monday."
+    )
+    assert plain.exit_code == 0 and "no listed subject" in plain.output

@@ -145,3 +145,13 @@ def test_mixed_encodings_are_refused_with_the_byte() -> None:
 
     with pytest.raises(PaymentError, match="not UTF-8"):
         decode("MÜLLER".encode("latin-1"), "file.txt")
+
+
+def test_a_message_that_cannot_be_parsed_keeps_a_stable_fingerprint_of_its_text() -> None:
+    text = (MESSAGES / "mt103_wrong_tag.txt").read_text()
+    fingerprints = set()
+    for source in ("a", "b"):
+        with pytest.raises(PaymentError) as info:
+            parse_message(text, source)
+        fingerprints.add(info.value.fingerprint)
+    assert len(fingerprints) == 1 and len(fingerprints.pop()) == 64
