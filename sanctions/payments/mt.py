@@ -154,9 +154,11 @@ def _party_lines(lines: list[str]) -> list[str]:
 def _structured(tag: str, path: str, role: str, lines: list[str], source: str) -> list[Value]:
     """50F/59F: numbered lines ``1/name``, ``2/address``, ``3/CC/town``, ``4/`` birth date..."""
     out: list[Value] = []
-    numbered = [(m.group(1), m.group(2)) for m in map(_STRUCTURED_LINE.match, lines[1:]) if m]
-    if len(numbered) != len(lines) - 1:
-        raise PaymentError("lines after the first must be '1/' to '8/'", source, tag)
+    # the first line is the party identifier (/account, or CODE/CC/id), optional in 59F
+    rest = lines if lines and _STRUCTURED_LINE.match(lines[0]) else lines[1:]
+    numbered = [(m.group(1), m.group(2)) for m in map(_STRUCTURED_LINE.match, rest) if m]
+    if len(numbered) != len(rest) or not any(num == "1" for num, _ in numbered):
+        raise PaymentError("expected a name line '1/' and lines '2/' to '8/'", source, tag)
     person = any(num in ("4", "5", "6", "7") for num, _ in numbered) and tag.startswith("50")
     names = " ".join(text for num, text in numbered if num == "1")
     if names:
@@ -200,7 +202,9 @@ def _field_values(tag: str, path: str, value: str, source: str) -> list[Value]:
                 "option A holds one BIC (after an optional /account line)", source, tag
             )
         return [Value(path, Kind.BIC, check_bic(rest[0], source, path), role)]
-    if option in ("D", "K", "") and rest:
+    if option in ("D", "K", "") and not rest:
+        raise PaymentError("no name (only an account line)", source, tag)
+    if option in ("D", "K", ""):
         # an institution (52D...) or a customer of unknown type (50K, 59): name, then address
         schema = "Organization" if tag[:2] not in ("50", "59") else "LegalEntity"
         out = [Value(path, Kind.NAME, rest[0].strip(), role, schema)]

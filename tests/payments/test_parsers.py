@@ -155,3 +155,22 @@ def test_a_message_that_cannot_be_parsed_keeps_a_stable_fingerprint_of_its_text(
             parse_message(text, source)
         fingerprints.add(info.value.fingerprint)
     assert len(fingerprints) == 1 and len(fingerprints.pop()) == 64
+
+
+def test_59f_without_an_account_line_keeps_its_name() -> None:
+    text = (MESSAGES / "mt103_hits.txt").read_text()
+    text = text.replace(":59F:/UA213223130000026007233566001\n", ":59F:")
+    assert ":59F:1/SEAVIEW" in text
+    names = values(parse_message(text, "m"), Kind.NAME)
+    assert names["59F/1"] == "SEAVIEW HOLIDAY LLC"
+    with pytest.raises(PaymentError, match="name line") as info:
+        parse_message(text.replace("1/SEAVIEW HOLIDAY LLC\n", ""), "m")
+    assert info.value.field == "59F"
+
+
+def test_a_party_with_only_an_account_and_no_name_is_refused() -> None:
+    text = (MESSAGES / "mt103_clean.txt").read_text()
+    bare = text.replace("KLAUSNER MASCHINENBAU GMBH\nINDUSTRIESTRASSE 4\n80331 MUENCHEN\n", "")
+    with pytest.raises(PaymentError, match="no name") as info:
+        parse_message(bare, "m")
+    assert info.value.field == "59"
