@@ -59,6 +59,7 @@ PARTIES = {
     "FwdgAgt": "forwarding_agent",
 }
 NAME_PARENTS = {"FinInstnId", "Pty", *PARTIES}
+TAX_PARENTS = {"Tax", "TaxRmt"}  # their Cdtr/Dbtr are tax parties (ids, no names)
 ADDRESS_PARTS = {"StrtNm", "BldgNm", "TwnNm", "TwnLctnNm", "DstrctNm", "CtrySubDvsn", "AdrLine"}
 ADDRESS_PARTS |= {"PstCd", "Dept", "SubDept", "Room", "Flr", "PstBx"}
 TEXTS = {"Ustrd", "AddtlRmtInf", "InstrInf", "Inf", "AddtlInf", "Prtry", "Cd", "Nb"}
@@ -137,7 +138,7 @@ class _Reader:
             counts[name] = counts.get(name, 0) + 1
             step = name if counts[name] == 1 else f"{name}[{counts[name]}]"
             sub = f"{path}/{step}" if path else step
-            if name in PARTIES:
+            if name in PARTIES and _local(el) not in TAX_PARENTS:
                 self.party(child, sub, PARTIES[name])
             elif len(child):
                 self.walk(child, sub, role, schema)
@@ -155,8 +156,13 @@ class _Reader:
             schema = "Organization"
         else:
             schema = "LegalEntity"
-        # pain.001/pacs.008 v2 nest the party in <Pty> under some parents
-        self.walk(el, path, role, schema)
+        before = len(self.payment.values)
+        self.walk(el, path, role, schema)  # (early versions nest the party in <Pty>)
+        added = self.payment.values[before:]
+        if not agent and not any(v.kind in (Kind.NAME, Kind.BIC) for v in added):
+            raise PaymentError(
+                "a party without a name (Nm) or BIC cannot be screened", self.source, path
+            )
 
     def leaf(
         self, el: etree._Element, name: str, path: str, role: str, schema: str, parent: str

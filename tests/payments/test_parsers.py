@@ -174,3 +174,10 @@ def test_a_party_with_only_an_account_and_no_name_is_refused() -> None:
     with pytest.raises(PaymentError, match="no name") as info:
         parse_message(bare, "m")
     assert info.value.field == "59"
+
+
+def test_an_iso_party_without_name_or_bic_is_refused() -> None:
+    xml = (MESSAGES / "pacs008_clean.xml").read_text()
+    with pytest.raises(PaymentError, match="without a name") as info:
+        parse_message(xml.replace("<Nm>Klausner Maschinenbau GmbH</Nm>", ""), "m")
+    assert info.value.field == "CdtTrfTxInf/Cdtr"
