@@ -52,6 +52,25 @@ def fold_token(word: str) -> str:
     return re.sub(r"[^a-z0-9]", "", anyascii(word).casefold())
 
 
+def word_spans(text: str) -> list[tuple[int, int, str]]:
+    """The words of a text with their places; dotted initials are one word
+    (``N.A.B.`` -> ``NAB``, as a listed ``N.A.B. EXPORT CO.`` is read the same way)."""
+    out: list[tuple[int, int, str]] = []
+    for match in _WORD.finditer(text):
+        start, end, word = match.start(), match.end(), match.group()
+        if out and len(word) == 1 and text[out[-1][1] : start] == ".":
+            last = out[-1]
+            if (
+                len(last[2]) <= 3
+                and text[last[0] : last[1]].replace(".", "").isalpha()
+                and (len(text[last[0] : last[1]]) == 1 or "." in text[last[0] : last[1]])
+            ):
+                out[-1] = (last[0], end, last[2] + word)
+                continue
+        out.append((start, end, word))
+    return out
+
+
 def _deletes(token: str) -> set[str]:
     return {token[:i] + token[i + 1 :] for i in range(len(token))}
 
@@ -98,7 +117,7 @@ class NameFinder:
             mine: set[str] = set()
             for prop in NAME_PROPS:
                 for name in record.properties.get(prop, ()):
-                    tokens = [t for t in map(fold_token, _WORD.findall(name)) if t]
+                    tokens = [t for t in (fold_token(w) for _, _, w in word_spans(name)) if t]
                     mine.update(tokens)
                     if len(tokens) == 1 and record.schema not in ("Vessel", "Airplane"):
                         self.single.add(tokens[0])  # a ship named "ADVANCE" needs "MV", an IMO
@@ -138,15 +157,15 @@ class NameFinder:
         """Runs of consecutive gazetteer words (joined by spaces, hyphens or dots)."""
         runs: list[list[Word]] = []
         current: list[Word] = []
-        for match in _WORD.finditer(text):
-            token = fold_token(match.group())
+        for start, end, word in word_spans(text):
+            token = fold_token(word)
             forms = self.forms(token) if token else frozenset()
-            joined = current and _JOIN.match(text[current[-1][1] : match.start()])
+            joined = current and _JOIN.match(text[current[-1][1] : start])
             if current and not (forms and joined):
                 runs.append(current)
                 current = []
             if forms:
-                current.append((match.start(), match.end(), forms, self._rare(forms)))
+                current.append((start, end, forms, self._rare(forms)))
         if current:
             runs.append(current)
         return runs

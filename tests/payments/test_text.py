@@ -89,3 +89,10 @@ def test_the_news_report_flags_nobody_and_inserted_listed_names_are_each_found(
     for name, word in inserted.items():
         caption = " ".join(fold_token(w) for w in found[name].record.caption.split())
         assert word in caption, (name, found[name].record.caption)
+
+
+def test_dotted_initials_are_one_word_on_both_sides() -> None:
+    from sanctions.payments.text import word_spans
+
+    assert [w for _, _, w in word_spans("N.A.B. EXPORT CO.")] == ["NAB", "EXPORT", "CO"]
+    assert [w for _, _, w in word_spans("A. B. Smith")] == ["A", "B", "Smith"]
