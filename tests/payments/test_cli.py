@@ -82,3 +82,20 @@ def test_screen_text_finds_listed_names_in_text_and_html(db: str, tmp_path: Path
         main, ["--db", db, "screen-text", "-"], input="Frank met Harriet in Leeds on Monday."
     )
     assert plain.exit_code == 0 and "no listed subject" in plain.output
+
+
+def test_held_messages_are_audited_unless_no_audit(db: str) -> None:
+    from sanctions import audit
+    from sanctions.store import Store
+
+    def held() -> int:
+        store = Store.open(db)
+        try:
+            return sum(e.action == "payment.held" for e in audit.iter_entries(store.engine))
+        finally:
+            store.close()
+
+    assert run(db, str(MESSAGES / "mt103_hits.txt"), "--no-audit").exit_code == 3
+    assert held() == 0
+    assert run(db, str(MESSAGES / "mt103_hits.txt")).exit_code == 3
+    assert held() == 1
