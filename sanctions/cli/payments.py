@@ -103,6 +103,8 @@ def screen_payment_cmd(
             click.echo(safe_text(json.dumps(result.to_dict(), ensure_ascii=False)))
         else:
             _table_row(table, result)
+    if not sum(counts.values()):
+        raise SanctionsError(f"{source}: no message found (nothing was screened)")
     if not as_json:
         console.print(table)
         summary = ", ".join(f"{n} {d}" for d, n in counts.items())

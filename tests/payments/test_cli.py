@@ -99,3 +99,13 @@ def test_held_messages_are_audited_unless_no_audit(db: str) -> None:
     assert held() == 0
     assert run(db, str(MESSAGES / "mt103_hits.txt")).exit_code == 3
     assert held() == 1
+
+
+def test_no_such_file_or_an_empty_input_is_an_error(db: str, tmp_path: Path) -> None:
+    missing = run(db, str(tmp_path / "nope.fin"))
+    assert missing.exit_code == 2 and "no such file" in missing.output
+    (tmp_path / "empty").mkdir()
+    empty = run(db, str(tmp_path / "empty"))
+    assert empty.exit_code == 2 and "no message found" in empty.output
+    blank = run(db, "-", stdin="   \n")
+    assert blank.exit_code == 2
