@@ -44,7 +44,7 @@ from sanctions.store import Store
 from .auth import SCHEME_NAME, SECURITY_SCHEME, Guard
 from .holder import IndexHolder
 from .keys import KeyStore
-from .routes import data, match, system, unsupported, watch
+from .routes import data, match, payments, system, unsupported, watch
 from .settings import ApiSettings
 
 log = logging.getLogger(__name__)
@@ -258,7 +258,8 @@ def create_app(
     app.state.guard = Guard(settings, KeyStore(store.engine))
     app.state.update = {}
     app.state.update_lock = threading.Lock()
-    for router in (unsupported.router, match.router, data.router, system.router, watch.router):
+    routers = (unsupported.router, match.router, data.router, system.router, watch.router)
+    for router in (*routers, payments.router):
         app.include_router(router)
     _install_error_handlers(app)
     _install_docs(app)

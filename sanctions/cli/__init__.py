@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "watch",
     "coordination",
     "doctor",
+    "payments",
 )
 
 for _name in COMMAND_MODULES:

@@ -23,10 +23,10 @@ def guarded_routes() -> list[tuple[str, str, list[str]]]:
     """(method, path template, roles) of every route declaring roles, from the app itself."""
     from fastapi.routing import APIRoute
 
-    from sanctions.api.routes import data, match, system, watch
+    from sanctions.api.routes import data, match, payments, system, watch
 
     out = []
-    for router in (match.router, data.router, system.router, watch.router):
+    for router in (match.router, data.router, system.router, watch.router, payments.router):
         for route in router.routes:
             assert isinstance(route, APIRoute)
             roles = (route.openapi_extra or {}).get("x-roles")
@@ -42,6 +42,9 @@ def call(client: Any, method: str, template: str, headers: dict[str, str] | None
     path = template.replace("{entity_id:path}", "{entity_id}").format(**PATH_VALUES)
     if method == "POST" and path.startswith("/match"):
         return client.post(path, json=MATCH_BODY, headers=headers or {})
+    if method == "POST" and path.startswith("/screen/"):
+        body = {"text": "Vladimir Putin"} if path.endswith("text") else {"messages": ["x"]}
+        return client.post(path, json=body, headers=headers or {})
     return client.request(method, path, headers=headers or {})
 
 

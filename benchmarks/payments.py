@@ -1,0 +1,322 @@
+"""Payment screening: speed and accuracy on generated MT103 / pacs.008 messages, all lists loaded.
+
+    python benchmarks/payments.py [--db /tmp/payments-bench.db] [--planted 500] [--clean 5000]
+
+Messages are generated here (never copied from anywhere): half MT103, half pacs.008,
+each with 5 parties and agents (ordering customer, beneficiary, three agents with
+BICs) and about 140 characters of remittance text. Clean messages take their party
+names from ../shared/data/eval/negatives_synthetic_us.csv (ordinary people who are
+not listed), company names from ordinary words, towns from non-sanctioned countries.
+Planted messages each carry one finding taken from the loaded lists: a listed name
+as a party (exact, reordered, one typo, or another script when the list gives one),
+a listed BIC (8 characters, XXX, or a branch of a listed head office), a town of a
+sanctioned region (Latin, Russian or Ukrainian spelling), or a listed name inside the
+remittance text. A planted finding is detected when the result has a finding of
+the expected check at the planted field path and the decision is review or hold.
+
+Reports: messages/s on one core (parse + every check), p50/p99 latency per message,
+the time split by check, detection rate of planted findings per kind (target >= 99%),
+and the share of clean messages held or reviewed (target <= 1%), with the reasons.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import re
+import statistics
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _lists import SHARED, load_all_lists  # noqa: E402
+
+from sanctions.payments import PaymentScreener, parse_message  # noqa: E402
+from sanctions.payments.checks import ListFacts  # noqa: E402
+from sanctions.payments.regions import load_regions  # noqa: E402
+from sanctions.screening import Screener  # noqa: E402
+from sanctions.store import Store  # noqa: E402
+
+TARGET_RATE, TARGET_P99_MS, TARGET_DETECTED, TARGET_CLEAN = 1000, 20.0, 0.99, 0.01
+COUNTRIES = ["GB", "DE", "FR", "NL", "IT", "ES", "SE", "DK", "BE", "AT", "CH", "IE", "US", "CA"]
+TOWNS = ["LEEDS", "HAMBURG", "LYON", "UTRECHT", "TURIN", "VALENCIA", "MALMO", "AARHUS", "GHENT",
+         "GRAZ", "BASEL", "CORK", "DENVER", "HALIFAX", "BRISTOL", "PORTO", "BERGEN", "LILLE"]  # fmt: skip
+WORDS = ["ALPINE", "HARBOUR", "MAPLE", "RIVERSIDE", "QUARRY", "BRIGHTON", "WILLOW", "FJORD",
+         "LANTERN", "MERIDIAN", "COPPERFIELD", "BAYLEAF", "ORCHARD", "SUMMIT", "KESTREL"]  # fmt: skip
+TRADES = ["PRINTING", "BAKERY", "DENTAL", "FURNITURE", "TEXTILES", "GARDENING", "ROOFING", "OPTICS"]
+FORMS = ["LTD", "GMBH", "SARL", "BV", "SPA", "AB", "LLC", "AS"]
+REMITTANCE = [
+    "INVOICE {n} DELIVERY OF {t} SUPPLIES SECOND INSTALMENT AS AGREED IN CONTRACT {m}",
+    "PAYMENT FOR ORDER {n} {t} EQUIPMENT AND SPARE PARTS PLUS FREIGHT AND INSURANCE COSTS",
+    "MONTHLY RENT FOR OFFICE UNIT {m} PERIOD NOVEMBER 2026 INCLUDING SERVICE CHARGES REF {n}",
+    "SALARY ADVANCE AND TRAVEL EXPENSES FOR PROJECT {m} CUSTOMER REFERENCE {n} THANK YOU",
+    "REFUND OF DEPOSIT FOR {t} WORKSHOP BOOKING {n} LESS CANCELLATION FEE PER TERMS {m}",
+]
+PLANT_KINDS = ("name", "bic", "region", "text_name")
+CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+def bic(rng: random.Random, country: str, listed: ListFacts) -> str:
+    while True:
+        code = "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXZ") for _ in range(4)) + country
+        code += rng.choice("23456789") + rng.choice("ABCDEFGHJKLMN")
+        if not listed.bic_hits(code)[0]:
+            return code
+
+
+def remittance(rng: random.Random) -> str:
+    text = rng.choice(REMITTANCE).format(
+        n=rng.randint(10000, 99999), m=rng.randint(100, 999), t=rng.choice(TRADES)
+    )
+    return text[:140]
+
+
+def mt_lines(text: str, width: int = 35, count: int = 4) -> str:
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "\r\n".join(lines[:count])
+
+
+def build_mt103(p: dict[str, Any], n: int) -> str:
+    return (
+        "{1:F01" + p["sender"][:8] + "AXXX0000000000}{2:I103" + p["receiver"][:8] + "XXXXN}{4:\r\n"
+        f":20:REF{n:08d}\r\n:23B:CRED\r\n:32A:261205EUR{p['amount']},00\r\n"
+        f":50K:/GB29NWBK6016133192{n % 10000:04d}\r\n{p['debtor'][:35]}\r\n{p['debtor_town']}\r\n"
+        f":52A:{p['debtor_agent']}\r\n:56A:{p['intermediary']}\r\n:57A:{p['creditor_agent']}\r\n"
+        f":59F:/DE8937040044053201{n % 10000:04d}\r\n1/{p['creditor'][:33]}\r\n"
+        f"2/{p['creditor_street']}\r\n3/{p['creditor_country']}/{p['creditor_town']}\r\n"
+        f":70:{mt_lines(p['remittance'])}\r\n:71A:SHA\r\n-}}"
+    )
+
+
+def build_pacs008(p: dict[str, Any], n: int) -> str:
+    def esc(text: str) -> str:
+        return text.replace("&", "&amp;").replace("<", "&lt;")
+
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"><FIToFICstmrCdtTrf>
+<GrpHdr><MsgId>MSG{n:08d}</MsgId><CreDtTm>2026-12-05T10:00:00</CreDtTm><NbOfTxs>1</NbOfTxs>
+<SttlmInf><SttlmMtd>INDA</SttlmMtd></SttlmInf></GrpHdr>
+<CdtTrfTxInf><PmtId><EndToEndId>E2E{n}</EndToEndId></PmtId>
+<IntrBkSttlmAmt Ccy="EUR">{p["amount"]}.00</IntrBkSttlmAmt><ChrgBr>SHAR</ChrgBr>
+<IntrmyAgt1><FinInstnId><BICFI>{p["intermediary"]}</BICFI></FinInstnId></IntrmyAgt1>
+<Dbtr><Nm>{esc(p["debtor"])}</Nm><PstlAdr><TwnNm>{esc(p["debtor_town"])}</TwnNm><Ctry>{p["debtor_country"]}</Ctry></PstlAdr></Dbtr>
+<DbtrAgt><FinInstnId><BICFI>{p["debtor_agent"]}</BICFI></FinInstnId></DbtrAgt>
+<CdtrAgt><FinInstnId><BICFI>{p["creditor_agent"]}</BICFI></FinInstnId></CdtrAgt>
+<Cdtr><Nm>{esc(p["creditor"])}</Nm><PstlAdr><StrtNm>{esc(p["creditor_street"])}</StrtNm><TwnNm>{esc(p["creditor_town"])}</TwnNm><Ctry>{p["creditor_country"]}</Ctry></PstlAdr></Cdtr>
+<RmtInf><Ustrd>{esc(p["remittance"])}</Ustrd></RmtInf></CdtTrfTxInf></FIToFICstmrCdtTrf></Document>"""
+
+
+PATHS = {
+    ("MT", "creditor"): "59F/1",
+    ("MT", "creditor_agent"): "57A",
+    ("MT", "creditor_town"): "59F/3",
+    ("MT", "remittance"): "70",
+    ("MX", "creditor"): "CdtTrfTxInf/Cdtr/Nm",
+    ("MX", "creditor_agent"): "CdtTrfTxInf/CdtrAgt/FinInstnId/BICFI",
+    ("MX", "creditor_town"): "CdtTrfTxInf/Cdtr/PstlAdr/TwnNm",
+    ("MX", "remittance"): "CdtTrfTxInf/RmtInf/Ustrd",
+}
+
+
+class Generator:
+    def __init__(self, screener: Screener, seed: int = 7) -> None:
+        self.rng = random.Random(seed)
+        records = screener.index.records
+        self.facts = ListFacts(records)
+        negatives = csv.DictReader(
+            open(SHARED / "eval" / "negatives_synthetic_us.csv", encoding="utf-8")
+        )
+        self.people = [row["full_name"].upper() for row in negatives]
+        self.names = self._listed_names(records)
+        self.bics = sorted(self.facts.heads) + sorted(self.facts.branches)
+        table = load_regions()
+        self.towns = [
+            " ".join(words).upper() for words, (place, partial) in table.names.items()
+            if place.kind == "region" and not partial
+        ]  # fmt: skip
+
+    def _listed_names(self, records: list[Any]) -> list[tuple[str, str | None]]:
+        """(a listed name, a name of the same entity in Cyrillic if any) of people and companies."""
+        out = []
+        for record in records:
+            if record.schema not in ("Person", "Company", "Organization"):
+                continue
+            names = record.properties.get("name", [])
+            latin = [n for n in names if 2 <= len(n.split()) <= 4 and len(n) <= 33 and n.isascii()]
+            if not latin:
+                continue
+            aliases = record.properties.get("alias", [])
+            cyrillic = [a for a in aliases if CYRILLIC.search(a) and len(a) <= 33]
+            out.append((latin[0], cyrillic[0] if cyrillic else None))
+        return out
+
+    def company(self) -> str:
+        rng = self.rng
+        return f"{rng.choice(WORDS)} {rng.choice(TRADES)} {rng.choice(FORMS)}"
+
+    def clean(self) -> dict[str, Any]:
+        rng = self.rng
+        country = rng.choice(COUNTRIES)
+        creditor = rng.choice(self.people) if rng.random() < 0.5 else self.company()
+        return {
+            "sender": bic(rng, rng.choice(COUNTRIES), self.facts),
+            "receiver": bic(rng, rng.choice(COUNTRIES), self.facts),
+            "debtor": rng.choice(self.people),
+            "debtor_town": rng.choice(TOWNS),
+            "debtor_country": rng.choice(COUNTRIES),
+            "debtor_agent": bic(rng, rng.choice(COUNTRIES), self.facts),
+            "intermediary": bic(rng, rng.choice(COUNTRIES), self.facts),
+            "creditor_agent": bic(rng, country, self.facts),
+            "creditor": creditor,
+            "creditor_street": f"{rng.randint(1, 99)} {rng.choice(WORDS)} STREET",
+            "creditor_town": rng.choice(TOWNS),
+            "creditor_country": country,
+            "amount": rng.randint(100, 90000),
+            "remittance": remittance(rng),
+        }
+
+    def variant(self, name: str, cyrillic: str | None) -> tuple[str, str]:
+        rng = self.rng
+        how = rng.choice(["exact", "reordered", "typo", "script"])
+        words = name.replace(",", "").split()
+        if how == "script" and cyrillic:
+            return cyrillic, how
+        if how == "reordered":
+            return " ".join(words[1:] + words[:1]), how
+        if how == "typo":
+            i = max(range(len(words)), key=lambda k: len(words[k]))
+            word = words[i]
+            if len(word) >= 6:
+                j = rng.randint(1, len(word) - 2)
+                words[i] = word[:j] + word[j + 1] + word[j] + word[j + 2 :]  # swap two letters
+                return " ".join(words), how
+        return name.replace(",", ""), "exact"
+
+    def planted(self, kind: str) -> tuple[dict[str, Any], str, str, str]:
+        """A message with one planted finding: (parts, field, expected check, variant)."""
+        parts, rng = self.clean(), self.rng
+        if kind == "name":
+            name, how = self.variant(*rng.choice(self.names))
+            parts["creditor"] = name.upper() if how != "script" else name
+            return parts, "creditor", "name", how
+        if kind == "bic":
+            listed = rng.choice(self.bics)
+            how = "8" if len(listed) == 8 else "branch"
+            if len(listed) == 8 and rng.random() < 0.5:
+                listed, how = listed + "XXX", "XXX"
+            parts["creditor_agent"] = listed
+            return parts, "creditor_agent", "bic", how
+        if kind == "region":
+            parts["creditor_town"] = rng.choice(self.towns)[:30]
+            return parts, "creditor_town", "region", "town"
+        name, how = self.variant(*rng.choice(self.names))
+        parts["remittance"] = (
+            f"CONSULTING FOR {name.upper() if how != 'script' else name} REF {rng.randint(100, 999)}"
+        )
+        return parts, "remittance", "text_name", how
+
+
+def run(payments: PaymentScreener, text: str, source: str) -> tuple[Any, float, float]:
+    started = time.perf_counter()
+    message = parse_message(text, source)
+    parsed = time.perf_counter()
+    result = payments.screen(message)
+    return result, parsed - started, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", default="/tmp/sanctions-payments-bench/lists.db")
+    parser.add_argument("--planted", type=int, default=500)
+    parser.add_argument("--clean", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--policy", default=None, help="Policy YAML (default: the shipped one).")
+    args = parser.parse_args()
+    Path(args.db).parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    counts = load_all_lists(args.db)
+    screener = Screener(Store.open(args.db))
+    records = len(screener.index.records)
+    payments = PaymentScreener(screener, policy=args.policy, audit=False)
+    payments.find_names("warm up")  # builds the BIC table and the name gazetteer
+    print(f"lists: {sum(counts.values()):,} entities in {len(counts)} datasets, "
+          f"{records:,} records indexed; ready in {time.perf_counter() - started:.1f}s")  # fmt: skip
+    gen = Generator(screener, args.seed)
+    latencies, parse_times, by_check = [], 0.0, Counter()
+    flagged: Counter[str] = Counter()
+    for n in range(args.clean):
+        parts = gen.clean()
+        kind = "MT" if n % 2 == 0 else "MX"
+        text = build_mt103(parts, n) if kind == "MT" else build_pacs008(parts, n)
+        result, parse_s, total = run(payments, text, f"clean-{n}")
+        latencies.append(total)
+        parse_times += parse_s
+        by_check.update(result.timings)
+        if result.decision != "pass":
+            flagged[result.findings[0].check + ": " + result.findings[0].reason[:90]] += 1
+    detected: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    misses: list[str] = []
+    for n in range(args.planted):
+        plant = PLANT_KINDS[n % len(PLANT_KINDS)]
+        parts, where, check, how = gen.planted(plant)
+        kind = "MT" if (n // len(PLANT_KINDS)) % 2 == 0 else "MX"
+        text = build_mt103(parts, n) if kind == "MT" else build_pacs008(parts, n)
+        result, _, total = run(payments, text, f"planted-{n}")
+        latencies.append(total)
+        path = PATHS[(kind, where)]
+        hit = result.decision != "pass" and any(
+            f.check == check and f.path == path for f in result.findings
+        )
+        key = f"{check} ({how})"
+        detected[key][0] += int(hit)
+        detected[key][1] += 1
+        if not hit:
+            misses.append(f"{kind} {check} {how}: {parts[where]!r}")
+    report(args, latencies, parse_times, by_check, flagged, detected, misses)
+
+
+def report(args: Any, latencies: list[float], parse_s: float, by_check: Counter, flagged: Counter,
+           detected: dict[str, list[int]], misses: list[str]) -> None:  # fmt: skip
+    total = sum(latencies)
+    rate = len(latencies) / total
+    ms = sorted(x * 1000 for x in latencies)
+    p50, p99 = statistics.median(ms), ms[int(len(ms) * 0.99) - 1]
+    print(f"\nspeed (one core, {len(ms):,} messages, parse + every check):")
+    print(
+        f"  {rate:,.0f} messages/s (target >= {TARGET_RATE:,}): {'met' if rate >= TARGET_RATE else 'NOT met'}"
+    )
+    print(f"  p50 {p50:.2f} ms, p99 {p99:.2f} ms (target <= {TARGET_P99_MS:g} ms): "
+          f"{'met' if p99 <= TARGET_P99_MS else 'NOT met'}")  # fmt: skip
+    clean_n = args.clean
+    print(f"  time per clean message by step: parse {parse_s / clean_n * 1000:.2f} ms, " + ", ".join(
+        f"{k} {v / clean_n * 1000:.2f} ms" for k, v in by_check.most_common()))  # fmt: skip
+    found = sum(v[0] for v in detected.values())
+    planted = sum(v[1] for v in detected.values())
+    share = found / planted if planted else 0.0
+    print(f"\nplanted findings detected: {found}/{planted} = {share:.1%} (target >= 99%): "
+          f"{'met' if share >= TARGET_DETECTED else 'NOT met'}")  # fmt: skip
+    for key, (hit, count) in sorted(detected.items()):
+        print(f"  {key:24s} {hit}/{count}")
+    for miss in misses[:15]:
+        print(f"  missed: {miss}")
+    bad = sum(flagged.values())
+    print(f"\nclean messages held or reviewed: {bad}/{clean_n} = {bad / clean_n:.2%} "
+          f"(target <= 1%): {'met' if bad / clean_n <= TARGET_CLEAN else 'NOT met'}")  # fmt: skip
+    for reason, count in flagged.most_common(10):
+        print(f"  {count:4d}  {reason}")
+
+
+if __name__ == "__main__":
+    main()

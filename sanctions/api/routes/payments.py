@@ -1,0 +1,128 @@
+"""``POST /screen/payment`` and ``POST /screen/text``: payment messages and documents.
+
+Same keys, roles (``screen``, ``admin``), rate limits and time budget as ``/match``.
+The screening runs on the index snapshot being served, under the default payment
+policy (``sanctions/payments/data/policy.yml``); every held message is written to
+the audit log with the calling key as the actor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from sanctions.payments import PaymentError, PaymentScreener, audit_held, parse_message
+
+from ..auth import GuardedRoute, guarded
+from ..holder import Snapshot
+from ..models import ErrorResponse
+from .common import require_snapshot
+from .watch import actor_of
+
+router = APIRouter(route_class=GuardedRoute)
+
+MAX_MESSAGE_CHARS = 1_000_000
+MAX_TEXT_CHARS = 1_000_000
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "No message, or too many"},
+    422: {"model": ErrorResponse, "description": "A message that cannot be parsed"},
+    503: {"model": ErrorResponse, "description": "Index not ready"},
+}
+
+
+class PaymentQuery(BaseModel):
+    """One message (``message``) or a batch (``messages``): SWIFT MT or ISO 20022 XML text."""
+
+    message: str | None = Field(default=None, max_length=MAX_MESSAGE_CHARS)
+    messages: list[str] = Field(default_factory=list)
+
+
+class TextQuery(BaseModel):
+    text: str = Field(max_length=MAX_TEXT_CHARS)
+
+
+def _payments(request: Request, snapshot: Snapshot) -> PaymentScreener:
+    """One payment screener per served snapshot (its BIC table and name gazetteer reused)."""
+    cached = getattr(request.app.state, "payments", None)
+    if cached is not None and cached[0] == snapshot.generation:
+        return cached[1]
+    versions = {
+        d: {"seq": v.seq, "hash": v.content_hash[:16], "loaded": v.loaded_at}
+        for d, v in snapshot.versions.items()
+    }
+    payments = PaymentScreener(snapshot.screener, versions=versions)
+    request.app.state.payments = (snapshot.generation, payments)
+    return payments
+
+
+def _messages(body: PaymentQuery, max_batch: int) -> list[str]:
+    texts = ([body.message] if body.message is not None else []) + list(body.messages)
+    if not texts:
+        raise HTTPException(400, detail="No message provided ('message' or 'messages').")
+    if len(texts) > max_batch:
+        raise HTTPException(400, detail=f"Too many messages: {len(texts)} (limit: {max_batch})")
+    for n, text in enumerate(texts):
+        if len(text) > MAX_MESSAGE_CHARS:
+            raise HTTPException(400, detail=f"message {n}: over {MAX_MESSAGE_CHARS:,} characters")
+    return texts
+
+
+@router.post(
+    "/screen/payment",
+    summary="Screen SWIFT MT / ISO 20022 payment messages: pass, review or hold",
+    description="Each message (MT103, MT202, MT202 COV, pacs.008, pacs.009, pain.001) gets "
+    "a decision with its findings (field paths, scores, explanations), the list versions "
+    "and a fingerprint. A single `message` that cannot be parsed is a 422 naming the "
+    "field; in a `messages` batch it is held, with its `error`, and the others are "
+    "screened. Held messages are written to the audit log. See docs/payments.md.",
+    tags=["Payments"],
+    responses=ERRORS,
+    openapi_extra=guarded("screen", "admin"),
+)
+async def screen_payment(request: Request, body: PaymentQuery) -> JSONResponse:
+    texts = _messages(body, request.app.state.settings.max_batch)
+    parsed: list[Any] = []
+    for n, text in enumerate(texts):
+        source = "message" if body.message is not None and n == 0 else f"messages[{n}]"
+        try:
+            parsed.append(parse_message(text, source))
+        except PaymentError as exc:
+            if body.message is not None and len(texts) == 1:
+                raise HTTPException(422, detail=str(exc)) from exc
+            parsed.append(exc)
+    work = sum(len(getattr(p, "values", ())) or 1 for p in parsed)
+    request.app.state.guard.charge(request, work)
+    holder = request.app.state.holder
+    snapshot = require_snapshot(holder)
+    payments = await holder.run(_payments, request, snapshot)
+    results = await holder.run(lambda: [payments.screen(p) for p in parsed])
+    held = [r for r in results if r.decision == "hold"]
+    if held:
+        actor = actor_of(getattr(request.state, "principal", None))
+        await run_in_threadpool(audit_held, request.app.state.store, held, actor)
+    content = {"results": [r.to_dict() for r in results]}
+    return JSONResponse(content, headers={"x-index-generation": str(snapshot.generation)})
+
+
+@router.post(
+    "/screen/text",
+    summary="Find listed subjects named in a text",
+    description="The spans of `text` (an article, a contract, an invoice) that name a "
+    "listed subject, with the listed entity, the score and why. Ordinary words and "
+    "people who are not listed raise nothing.",
+    tags=["Payments"],
+    responses=ERRORS,
+    openapi_extra=guarded("screen", "admin"),
+)
+async def screen_text(request: Request, body: TextQuery) -> JSONResponse:
+    request.app.state.guard.charge(request, max(1, len(body.text) // 1000))
+    holder = request.app.state.holder
+    snapshot = require_snapshot(holder)
+    payments = await holder.run(_payments, request, snapshot)
+    mentions = await holder.run(payments.find_names, body.text)
+    content = {"mentions": [m.to_dict() for m in mentions], "versions": payments.versions()}
+    return JSONResponse(content, headers={"x-index-generation": str(snapshot.generation)})

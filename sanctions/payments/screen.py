@@ -1,0 +1,229 @@
+"""Screening payment messages: parse, run every check, decide pass / review / hold.
+
+    >>> payments = PaymentScreener(Screener(Store.open("lists.db")))
+    >>> for result in payments.screen_path("outgoing/"):
+    ...     print(result.source, result.decision, [f.reason for f in result.findings])
+
+Every result carries the findings that caused its decision (with field paths,
+scores and explanations), the list versions screened against, the policy's
+regimes and a stable fingerprint of the message. A message that cannot be
+parsed is never ``pass``: it gets the policy's ``unparsed`` action (review or
+hold) and its error. With ``audit=True`` (and a store), each held message is
+written to the audit log, as ``sanctions watch`` does for its alerts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sanctions import audit
+from sanctions.matching import ALGORITHM, ALGORITHM_VERSION
+from sanctions.screening import Screener
+
+from .batch import read_messages, read_text
+from .checks import (
+    Finding,
+    ListFacts,
+    NameCache,
+    check_bics,
+    check_countries,
+    check_names,
+    check_places,
+    check_text_names,
+)
+from .model import Payment, PaymentError
+from .policy import Policy, load_policy, worst
+from .regions import Gazetteer, RegionTable, load_regions
+from .text import TextMatch
+
+__all__ = ["CHECKS", "PaymentResult", "PaymentScreener", "audit_held"]
+
+CHECKS = ("names", "bics", "countries", "places", "text_names")
+
+
+@dataclass
+class PaymentResult:
+    """The decision on one message and why."""
+
+    source: str
+    type: str | None
+    reference: str | None
+    fingerprint: str
+    decision: str
+    findings: list[Finding] = field(default_factory=list)
+    versions: dict[str, Any] = field(default_factory=dict)
+    regimes: list[str] = field(default_factory=list)
+    error: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "source": self.source,
+            "type": self.type,
+            "reference": self.reference,
+            "fingerprint": self.fingerprint,
+            "decision": self.decision,
+            "findings": [f.to_dict() for f in self.findings],
+            "versions": self.versions,
+            "regimes": self.regimes,
+            "algorithm": {"name": ALGORITHM, "version": ALGORITHM_VERSION},
+        }
+        if self.error:
+            data["error"] = self.error
+        return data
+
+
+class PaymentScreener:
+    """Screens payment messages against the lists of a :class:`Screener` under a policy."""
+
+    def __init__(
+        self,
+        screener: Screener,
+        policy: Policy | str | Path | None = None,
+        regions: RegionTable | None = None,
+        audit: bool = False,
+        versions: dict[str, Any] | None = None,
+    ) -> None:
+        """``audit``: write held messages to the audit log of the screener's store.
+        ``versions``: the list versions to report, for a screener over a bare index
+        (the HTTP API's snapshot); by default read from the screener's store."""
+        self.screener = screener
+        self.policy = policy if isinstance(policy, Policy) else load_policy(policy)
+        self.gazetteer = Gazetteer(regions or load_regions())
+        self.audit = audit and screener.store is not None
+        self._fixed_versions = versions
+        self._facts: tuple[Any, ListFacts, dict[str, Any]] | None = None
+        self._names: NameCache = {}
+
+    def _lists(self) -> tuple[ListFacts, dict[str, Any]]:
+        """BIC/IMO lookups and list versions, rebuilt when the screener's index changes."""
+        index = self.screener.index
+        if self._facts is None or self._facts[0] is not index:
+            self._facts = (index, ListFacts(index.records), self._versions())
+            self._names = {}
+        return self._facts[1], self._facts[2]
+
+    def _versions(self) -> dict[str, Any]:
+        store = self.screener.store
+        if self._fixed_versions is not None or store is None:
+            return dict(self._fixed_versions or {})
+        return {
+            d.id: {
+                "seq": d.current.seq,
+                "hash": d.current.content_hash[:16],
+                "loaded": d.current.loaded_at,
+            }
+            for d in store.datasets()
+            if d.current is not None
+        }
+
+    def screen(self, message: Payment | PaymentError) -> PaymentResult:
+        """The decision on one parsed message (or on one that failed to parse)."""
+        facts, versions = self._lists()
+        regimes = list(self.policy.regimes)
+        if isinstance(message, PaymentError):
+            digest = message.fingerprint or hashlib.sha256(str(message).encode()).hexdigest()
+            reason = f"the message cannot be parsed: {message.message}"
+            finding = Finding(
+                "unparsed", message.field or "", "", self.policy.unparsed, 1.0, reason
+            )
+            return PaymentResult(
+                message.source or "",
+                None,
+                None,
+                digest,
+                self.policy.unparsed,
+                [finding],
+                versions,
+                regimes,
+                str(message),
+            )
+        timings: dict[str, float] = {}
+        findings: list[Finding] = []
+        table = self.gazetteer.table
+        runs = (
+            ("names", lambda: check_names(self.screener, self.policy, message, self._names)),
+            ("bics", lambda: check_bics(facts, table, self.policy, message)),
+            ("countries", lambda: check_countries(table, self.policy, message)),
+            ("places", lambda: check_places(self.gazetteer, facts, self.policy, message)),
+            ("text_names", lambda: check_text_names(self.screener, facts, self.policy, message)),
+        )
+        for name, run in runs:
+            started = time.perf_counter()
+            findings += run()
+            timings[name] = time.perf_counter() - started
+        findings = [f for f in findings if f.action != "pass"]
+        findings.sort(key=lambda f: (-("pass", "review", "hold").index(f.action), -f.score, f.path))
+        decision = worst([f.action for f in findings])
+        return PaymentResult(
+            message.source,
+            message.type,
+            message.reference,
+            message.fingerprint,
+            decision,
+            findings,
+            versions,
+            regimes,
+            None,
+            timings,
+        )
+
+    def screen_many(self, messages: Iterable[Payment | PaymentError]) -> Iterator[PaymentResult]:
+        """Results in order; held messages are audited in batches when ``audit`` is on."""
+        held: list[PaymentResult] = []
+        for message in messages:
+            result = self.screen(message)
+            if result.decision == "hold" and self.audit:
+                held.append(result)
+                if len(held) >= 500:
+                    audit_held(self.screener.store, held)
+                    held = []
+            yield result
+        if held:
+            audit_held(self.screener.store, held)
+
+    def screen_path(self, path: str | Path) -> Iterator[PaymentResult]:
+        """Every message of a file or folder (see :func:`~sanctions.payments.read_messages`)."""
+        return self.screen_many(read_messages(path))
+
+    def screen_text(self, text: str, source: str = "<stdin>") -> Iterator[PaymentResult]:
+        """Every message of a text (MT, ISO 20022 XML or JSON lines)."""
+        return self.screen_many(read_text(text, source))
+
+    def find_names(self, text: str) -> list[TextMatch]:
+        """Listed subjects named in a text (article, contract, invoice), from the policy's
+        ``text_names.review`` score: spans, listed entities, scores and explanations."""
+        facts, _ = self._lists()
+        return facts.names().find(self.screener, text, self.policy.text_review)
+
+    def versions(self) -> dict[str, Any]:
+        """The list versions screened against (dataset -> seq, content hash, load time)."""
+        return self._lists()[1]
+
+
+def audit_held(store: Any, held: list[PaymentResult], actor: str | None = None) -> None:
+    """Write each held message to the store's audit log (``payment.held``), in one transaction."""
+    actor = actor or audit.current_actor()
+    events = [
+        (
+            actor,
+            "payment.held",
+            f"payment:{r.fingerprint}",
+            {
+                "source": r.source,
+                "type": r.type,
+                "reference": r.reference,
+                "findings": [f"{f.check} {f.path}: {f.reason}" for f in r.findings[:20]],
+                "versions": {k: v["seq"] for k, v in r.versions.items()},
+            },
+        )
+        for r in held
+        if r.decision == "hold"
+    ]
+    with store.engine.begin() as conn:
+        audit.append_many(conn, events)

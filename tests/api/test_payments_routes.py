@@ -1,0 +1,76 @@
+"""POST /screen/payment and /screen/text: roles, decisions, errors, audit of held messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .conftest import auth
+
+MESSAGES = Path(__file__).resolve().parents[1] / "fixtures" / "payments" / "messages"
+
+
+def mt103(beneficiary: str, remittance: str = "INVOICE 5521") -> str:
+    return (
+        (MESSAGES / "mt103_clean.txt")
+        .read_text()
+        .replace("KLAUSNER MASCHINENBAU GMBH", beneficiary)
+        .replace("INVOICE 2026-118 SPARE PARTS FOR", remittance)
+    )
+
+
+def test_screen_payment_holds_a_listed_beneficiary_and_audits_it(
+    client: Any, keys: dict[str, str]
+) -> None:
+    response = client.post(
+        "/screen/payment",
+        json={"message": mt103("VLADIMIR PUTIN")},
+        headers=auth(keys["screen"]),
+    )
+    assert response.status_code == 200, response.text
+    [result] = response.json()["results"]
+    assert result["decision"] == "hold" and result["versions"]
+    assert any(f["check"] == "name" and f["path"] == "59" for f in result["findings"])
+    log = client.get("/audit/export", headers=auth(keys["admin"]))
+    assert log.status_code == 200
+    held = [line for line in log.text.splitlines() if "payment.held" in line]
+    assert any(f"payment:{result['fingerprint']}" in line and "api-key:" in line for line in held)
+
+
+def test_screen_payment_passes_a_clean_message_and_batches_bad_ones(
+    client: Any, keys: dict[str, str]
+) -> None:
+    clean = (MESSAGES / "mt103_clean.txt").read_text()
+    bad = (MESSAGES / "mt103_wrong_tag.txt").read_text()
+    response = client.post(
+        "/screen/payment", json={"messages": [clean, bad]}, headers=auth(keys["screen"])
+    )
+    assert response.status_code == 200, response.text
+    first, second = response.json()["results"]
+    assert first["decision"] == "pass"
+    assert second["decision"] == "hold" and "field 58A" in second["error"]
+
+
+def test_screen_payment_errors_are_4xx_with_detail(client: Any, keys: dict[str, str]) -> None:
+    bad = (MESSAGES / "xml_dtd.xml").read_text()
+    response = client.post("/screen/payment", json={"message": bad}, headers=auth(keys["screen"]))
+    assert response.status_code == 422 and "DTD" in response.json()["detail"]
+    response = client.post("/screen/payment", json={}, headers=auth(keys["screen"]))
+    assert response.status_code == 400 and "No message" in response.json()["detail"]
+    response = client.post("/screen/payment", json={"message": "x"})
+    assert response.status_code == 401
+
+
+def test_screen_text_finds_listed_names_and_ignores_ordinary_text(
+    client: Any, keys: dict[str, str]
+) -> None:
+    text = "The minister met the board of Northwind Trading on Monday. Sergei Lavrov was quoted."
+    response = client.post("/screen/text", json={"text": text}, headers=auth(keys["screen"]))
+    assert response.status_code == 200, response.text
+    mentions = response.json()["mentions"]
+    assert [m["text"] for m in mentions] == ["Sergei Lavrov"]
+    assert "LAVROV" in mentions[0]["entity"]["caption"]
+    plain = client.post(
+        "/screen/text", json={"text": "Spare parts for the line."}, headers=auth(keys["screen"])
+    )
+    assert plain.json()["mentions"] == []
