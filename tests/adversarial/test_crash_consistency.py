@@ -228,6 +228,7 @@ def _trials(op: str, templates: dict[str, Any], folder: Path, trials: int) -> No
     print(f"\n{op}: {trials} kills among {total} statements (seed {SEED}): {outcomes}")
 
 
+@pytest.mark.slow  # the 100-kill suite covers the same; both run in CI
 @pytest.mark.parametrize("op", OPERATIONS)
 def test_one_kill_during_each_operation_leaves_a_consistent_store(
     op: str, templates: dict[str, Any], tmp_path: Path

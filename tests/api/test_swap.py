@@ -72,6 +72,7 @@ def test_holder_swaps_to_a_version_loaded_by_another_process(
     store.close()
 
 
+@pytest.mark.slow  # 32 clients for a while and a real swap: CI runs it, the fast loop does not
 def test_served_index_swaps_without_failed_requests(
     fresh_db: Path, tmp_path: Path, keys: Any
 ) -> None:

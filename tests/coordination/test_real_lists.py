@@ -18,6 +18,9 @@ from sanctions.store import Store
 REVIEWED = Path(__file__).resolve().parent / "fixtures" / "reviewed_clusters.json"
 
 
+pytestmark = pytest.mark.slow  # resolves every real list: CI runs it, the fast loop does not
+
+
 @pytest.fixture(scope="module")
 def hidden_un(real_store_path: Path) -> RecallReport:
     store = Store.open(real_store_path, migrate_schema=False)

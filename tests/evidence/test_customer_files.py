@@ -139,7 +139,7 @@ def test_watch_import_uses_the_same_reader(ftm_db: str, tmp_path: Path) -> None:
     source.write_text("id;name;dob\nc1;Vladimir Putin;10/07/1952\nc2;Jane Nobody;1980\n")
     result = run("--db", ftm_db, "watch", "import", str(source))
     assert result.exit_code == 1
-    assert "delimiter ';'" in result.output and "2 rows: Person 2" in result.output
+    assert "delimiter ';'" in result.output and "2 rows: LegalEntity 2" in result.output
     assert "c.csv: line 2: column 'dob' (birthDate): '10/07/1952' is ambiguous" in result.output
     again = run("--db", ftm_db, "watch", "import", str(source), "--date-format", "MM/DD/YYYY")
     assert again.exit_code == 0, again.output

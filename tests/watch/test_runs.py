@@ -262,6 +262,7 @@ def _counts(store: Any) -> tuple[int, ...]:
         )
 
 
+@pytest.mark.slow  # a subprocess per run; CI runs it
 @pytest.mark.parametrize("kind", ["full", "delta"])
 def test_kill_9_mid_run_records_nothing_and_rerunning_is_safe(
     tmp_path: Path, watch_files: Path, kind: str

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from sanctions.matching.score import DEFAULT_THRESHOLD
@@ -71,6 +72,7 @@ def _matchable(
     return out
 
 
+@pytest.mark.slow  # five real SDN versions, full and delta runs
 def test_delta_runs_on_real_sdn_updates(shared_data: Path, tmp_path: Path) -> None:
     store = Store.open(tmp_path / "scenario.db")
     watch = Watch(store, actor="scenario")
