@@ -27,6 +27,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
+from rigour.text import is_stopword
 
 from .normalise import (
     collapse_initialisms,
@@ -178,6 +179,20 @@ def _replace_org_words(tokens: list[str], kind: str) -> tuple[list[str], list[st
     return out, origins, legal
 
 
+def _stray_legal_forms(tokens: list[str]) -> list[bool]:
+    """A legal form before or after a person's name ("Viktor Bout Ltd", "IP Ivanov").
+
+    Customer files add them to sole traders; they weigh as little as in an
+    organisation's name. Short words that are also names (``Co``, ``Sa``) stay names.
+    """
+    legal = [False] * len(tokens)
+    for i in (0, len(tokens) - 1):
+        token = tokens[i]
+        if legal_form(token) is not None and (len(token) > 2 or not name_symbols(token)):
+            legal[i] = True
+    return legal
+
+
 def _person_not_org(tokens: list[str], i: int, kind: str) -> bool:
     """``Thomas Sá`` read as any party: a short family name after a given name, not "SA"."""
     return (
@@ -204,11 +219,12 @@ def _token_weight(
             weight = min(weight, W_PARTICLE)
         elif middle or is_patronymic(token):
             weight = min(weight, W_MIDDLE)
-    if kind in ("org", "any"):
-        if legal:
-            weight = min(weight, W_LEGAL)
-        elif is_org_term(token):
-            weight = min(weight, W_TERM)
+    if legal:
+        weight = min(weight, W_LEGAL)
+    if kind in ("org", "any") and not legal and is_org_term(token):
+        weight = min(weight, W_TERM)
+    if kind == "org" and is_stopword(token):  # de, of, the, y, und (rigour's list)
+        weight = min(weight, W_TITLE)
     return weight
 
 
@@ -220,6 +236,8 @@ def _build_form(
     legal = [False] * len(tokens)
     if kind in ("org", "any"):
         tokens, origins, legal = _replace_org_words(tokens, kind)
+    elif len(tokens) >= 3:
+        legal = _stray_legal_forms(tokens)
     if not tokens:
         return None
     # A title word that is also a name ("Bishop", "King", "Shah") is a title
