@@ -80,7 +80,8 @@ LAMBDA = {"person": 0.15, "org": 0.35, "any": 0.25}
 WEAK_CAP = 0.3
 LEGAL_FORM_MISMATCH = 0.15  # two different legal forms on the same core name
 ONE_NAME_CAP = 0.6  # one common name alone ("Mohammed") is nobody in particular
-NUMBER_MISMATCH = 0.2  # two different numbers ("Five Star" is not "Six Star")
+NUMBER_MISMATCH = 0.2
+MIDDLE_NAME_MISMATCH = 0.15  # two different patronymics: sons of different fathers  # two different numbers ("Five Star" is not "Six Star")
 MAX_TOKENS = 12
 
 W_TITLE, W_LEGAL, W_INITIAL, W_PARTICLE, W_MIDDLE, W_TERM = 0.1, 0.15, 0.3, 0.3, 0.5, 0.45
@@ -631,39 +632,54 @@ def align_score(
         score = min(score, WEAK_CAP)
     elif _one_known_name(query) and kind != "org":
         score = min(score, ONE_NAME_CAP)
-    if _unmet_on_both(query, cand, used_q, used_c, legal=True):
+    if _unmet_on_both(query, cand, used_q, used_c, "legal"):
         score -= LEGAL_FORM_MISMATCH
-    if _unmet_on_both(query, cand, used_q, used_c, legal=False):
+    if _unmet_on_both(query, cand, used_q, used_c, "number"):
         score -= NUMBER_MISMATCH
+    if kind != "org" and _unmet_on_both(query, cand, used_q, used_c, "middle"):
+        score -= MIDDLE_NAME_MISMATCH
     return max(0.0, min(1.0, score)), chosen, used_q, used_c
 
 
 def _one_known_name(query: NameForm) -> bool:
-    """Is the query's only distinctive word a known person name ("Mohammed", "Maria")?"""
-    words = [t for t, w in zip(query.tokens, query.weights, strict=True) if w > W_LEGAL]
+    """Is the query one known person name alone ("Mohammed", "Maria")?"""
+    if len(query.tokens) != 1:  # "President Putin", "V. Putin" say more than one name
+        return False
     strong = [t for t, w in zip(query.tokens, query.weights, strict=True) if w >= STRONG]
-    return len(words) == len(strong) == 1 and any(
+    return len(strong) == 1 and any(
         s.startswith(("[NAME:", "[NICK:")) for s in name_symbols(strong[0])
     )
 
 
+def _is_kind(token: str, weight: float, what: str) -> bool:
+    if what == "legal":
+        return weight == W_LEGAL
+    if what == "middle":
+        return weight == W_MIDDLE
+    return token.isdigit()
+
+
 def _unmet_on_both(
-    query: NameForm, cand: NameForm, used_q: list[bool], used_c: list[bool], legal: bool
+    query: NameForm, cand: NameForm, used_q: list[bool], used_c: list[bool], what: str
 ) -> bool:
-    """Both names give a legal form (or a number) and none of them met ("AG" vs "GmbH")."""
-    if legal and (W_LEGAL not in query.weights or W_LEGAL not in cand.weights):
+    """Both names give a legal form (a number, a patronymic) and none of them met.
+
+    "AG" vs "GmbH", "Five" vs "Six", "Ivanovich" vs "Petrovich": the names
+    then say the two are different, which costs more than a word left out.
+    """
+    if what == "legal" and (W_LEGAL not in query.weights or W_LEGAL not in cand.weights):
+        return False
+    if what == "middle" and (W_MIDDLE not in query.weights or W_MIDDLE not in cand.weights):
         return False
     q_kind = [
         u
         for u, t, w in zip(used_q, query.tokens, query.weights, strict=True)
-        if (w == W_LEGAL if legal else t.isdigit())
+        if _is_kind(t, w, what)
     ]
     if not q_kind or any(q_kind):
         return False
     c_kind = [
-        u
-        for u, t, w in zip(used_c, cand.tokens, cand.weights, strict=True)
-        if (w == W_LEGAL if legal else t.isdigit())
+        u for u, t, w in zip(used_c, cand.tokens, cand.weights, strict=True) if _is_kind(t, w, what)
     ]
     return bool(c_kind) and not any(c_kind)
 

@@ -162,3 +162,13 @@ def test_explanations_name_the_evidence() -> None:
     assert "'twenty one' = '21' (number)" in why("Twenty-One Alpha", "21 Alpha", "Company")
     assert "(legal form)" in why("Alpha Société Anonyme", "Alpha SA", "Company")
     assert "'bill' ~ 'william' 0.85 (nickname)" in why("Bill Clinton", "William Clinton", "Person")
+
+
+def test_different_patronymics_are_sons_of_different_fathers() -> None:
+    assert best("Ivan Ivanovich Petrov", "Ivan Petrovich Petrov") < 0.7
+    assert best("Ivan Petrov", "Ivan Petrovich Petrov") > 0.8
+
+
+def test_a_stray_legal_form_on_a_person_weighs_little() -> None:
+    assert best("Viktor Bout Ltd", "Viktor Anatolyevich Bout") > 0.85
+    assert best("Kamal Haddad GmbH", "Kamal Hamdan") < 0.7
