@@ -251,7 +251,7 @@ def _build_form(
             t,
             kind,
             t in middles,
-            i < lead or not name_symbols(t) or is_name_suffix(t),
+            i < lead or not is_title(t) or is_name_suffix(t) or not name_symbols(t),
             legal[i],
         )
         for i, t in enumerate(tokens)
