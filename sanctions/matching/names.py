@@ -31,6 +31,7 @@ from rigour.text import is_stopword
 
 from .normalise import (
     collapse_initialisms,
+    fold_text,
     is_name_suffix,
     is_org_term,
     is_particle,
@@ -229,8 +230,28 @@ def _token_weight(
     return weight
 
 
+def _leading_titles(tokens: list[str], segments: tuple[int, ...]) -> set[int]:
+    """Positions of title words before a name part: at the start, or after a comma
+    ("IQBAL, Haji", "TURKI, Sheikh Hassan"); ``segments`` are the token counts of
+    the comma-separated parts of the name."""
+    starts = [0]
+    for count in segments[:-1]:
+        starts.append(starts[-1] + count)
+    leading: set[int] = set()
+    for i in starts:
+        while i < len(tokens) and is_title(tokens[i]):
+            leading.add(i)
+            i += 1
+    return leading
+
+
 def _build_form(
-    text: str, original: str, kind: str, name_kind: str, middles: frozenset[str]
+    text: str,
+    original: str,
+    kind: str,
+    name_kind: str,
+    middles: frozenset[str],
+    segments: tuple[int, ...] = (),
 ) -> NameForm | None:
     tokens = text.split()[:MAX_TOKENS]
     origins: list[str] = []
@@ -243,15 +264,13 @@ def _build_form(
         return None
     # A title word that is also a name ("Bishop", "King", "Shah") is a title
     # only before the name; others ("elnok", "Jr") wherever they stand.
-    lead = 0
-    while lead < len(tokens) and is_title(tokens[lead]):
-        lead += 1
+    leading = _leading_titles(tokens, segments)
     weights = tuple(
         _token_weight(
             t,
             kind,
             t in middles,
-            i < lead or not is_title(t) or is_name_suffix(t) or not name_symbols(t),
+            i in leading or not is_title(t) or is_name_suffix(t) or not name_symbols(t),
             legal[i],
         )
         for i, t in enumerate(tokens)
@@ -281,8 +300,11 @@ def make_name_forms(
     source = name
     if kind != "person":
         source = replace_org_types(collapse_initialisms(name, 2 if kind == "org" else 3))
+    segments: tuple[int, ...] = ()
+    if "," in name and name.isascii():
+        segments = tuple(len(fold_text(part).split()) for part in name.split(","))
     for text in name_forms(source):
-        form = _build_form(text, name, kind, name_kind, frozenset(middles))
+        form = _build_form(text, name, kind, name_kind, frozenset(middles), segments)
         if form is not None:
             forms.append(form)
     return forms
@@ -312,20 +334,36 @@ def token_similarity(a: str, b: str) -> float:
         return max(equivalent, _spelling_similarity(a, b))
     if not symbols_a.isdisjoint(symbols_b):  # a shared id too loose to count (CJK syllables)
         return _spelling_similarity(a, b)
+    if not (_person_name(symbols_a) and _person_name(symbols_b)):
+        return _spelling_similarity(a, b)  # an organisation word: no claim of two names
     if _sound_variant(a, b):  # vladimir / volodymyr / vladimer: one name, several spellings
         return _spelling_similarity(a, b)
     return max(0.0, _spelling_similarity(a, b, sound=False) - DIFFERENT_NAME_PENALTY)
 
 
+_VOWEL_TABLE = str.maketrans("", "", "aeiouy")
+
+
+def _same_consonants(a: str, b: str) -> bool:
+    """Spellings that differ in vowels only (``mousa`` / ``musa``, ``maher`` / ``mahir``)."""
+    skeleton = a.translate(_VOWEL_TABLE)
+    return len(skeleton) >= 2 and skeleton == b.translate(_VOWEL_TABLE)
+
+
+def _person_name(symbols: frozenset[str]) -> bool:
+    return any(s.startswith(("[NAME:", "[NICK:")) for s in symbols)
+
+
 def _sound_variant(a: str, b: str) -> bool:
     """Two spellings of one sound, not a feminine and a masculine form of a name.
 
-    ``vladimir`` and ``volodymyr`` sound alike; ``antonia`` and ``antonio``,
+    ``vladimir`` and ``volodymyr`` sound alike, ``mousa`` and ``musa`` differ in
+    vowels only; ``antonia`` and ``antonio``,
     ``martina`` and ``martin`` sound alike but differ by the ending that marks
     gender, which makes them two names.
     """
     key = phonetic_key(a)
-    if len(key) < 3 or key != phonetic_key(b):
+    if (len(key) < 3 or key != phonetic_key(b)) and not _same_consonants(a, b):
         return False
     stem_a, stem_b = a.rstrip("aeiouy"), b.rstrip("aeiouy")
     end_a, end_b = a[len(stem_a) :], b[len(stem_b) :]
@@ -345,7 +383,8 @@ def _equivalence(a: str, b: str, symbols_a: frozenset[str], symbols_b: frozenset
         return 0.0
     if any(s.startswith(("[DOMAIN:", "[SYMBOL:", "[LOC:")) for s in shared):
         return EQUIVALENT_SIMILARITY  # bank ~ banque, trading ~ trade
-    if a[0] == b[0] or Levenshtein.normalized_similarity(a, b) > 0.5:
+    spelling = Levenshtein.normalized_similarity(a, b)
+    if spelling >= 0.6 or (a[0] == b[0] and min(len(a), len(b)) >= 4):
         if any(s.startswith("[NAME:") for s in shared):
             return EQUIVALENT_SIMILARITY
     if any(s.startswith("[NICK:") for s in shared):
@@ -623,7 +662,11 @@ def align_score(
     unmatched_c = sum(w for w, used in zip(cand.weights, used_c, strict=True) if not used)
     den = query.total_weight + LAMBDA.get(kind, LAMBDA["any"]) * unmatched_c
     score = num / den if den > 0 else 0.0
-    if query.tokens == cand.tokens and max(query.weights) > W_LEGAL:
+    if (
+        query.tokens == cand.tokens
+        and max(query.weights) > W_LEGAL
+        and (len(query.tokens) > 1 or len(query.tokens[0]) > 1)  # a lone letter is no name
+    ):
         # A name is itself, whatever it is made of: initials ("I B M") or only
         # generic words ("Technology and Development Group Limited"); a legal
         # form or title alone ("LLC", "President") is no name.

@@ -172,3 +172,15 @@ def test_different_patronymics_are_sons_of_different_fathers() -> None:
 def test_a_stray_legal_form_on_a_person_weighs_little() -> None:
     assert best("Viktor Bout Ltd", "Viktor Anatolyevich Bout") > 0.85
     assert best("Kamal Haddad GmbH", "Kamal Hamdan") < 0.7
+
+
+def test_a_title_after_the_comma_of_a_listed_name_is_a_title() -> None:
+    assert best("IQBAL, Haji", "Haji Iqbal") == 1.0
+    assert best("Ahmed Iqbal", "IQBAL, Haji Ahmed") > 0.9
+    assert best("Charlie Bishop", "Charlie Bishop") == 1.0
+
+
+def test_transliterated_spellings_are_not_two_names() -> None:
+    assert token_similarity("mousa", "musa") >= 0.7
+    assert token_similarity("maher", "mahir") >= 0.7
+    assert token_similarity("antonia", "antonio") < 0.7
