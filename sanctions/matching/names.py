@@ -345,7 +345,9 @@ _VOWEL_TABLE = str.maketrans("", "", "aeiouy")
 
 
 def _same_consonants(a: str, b: str) -> bool:
-    """Spellings that differ in vowels only (``mousa`` / ``musa``, ``maher`` / ``mahir``)."""
+    """Short spellings that differ in vowels only (``mousa`` / ``musa``, ``maher`` / ``mahir``)."""
+    if max(len(a), len(b)) > 6:  # francesca / francisco, margaret / margarita: two names
+        return False
     skeleton = a.translate(_VOWEL_TABLE)
     return len(skeleton) >= 2 and skeleton == b.translate(_VOWEL_TABLE)
 
@@ -365,9 +367,11 @@ def _sound_variant(a: str, b: str) -> bool:
     key = phonetic_key(a)
     if (len(key) < 3 or key != phonetic_key(b)) and not _same_consonants(a, b):
         return False
-    stem_a, stem_b = a.rstrip("aeiouy"), b.rstrip("aeiouy")
-    end_a, end_b = a[len(stem_a) :], b[len(stem_b) :]
-    return not (stem_a == stem_b and end_a.endswith("a") != end_b.endswith("a"))
+    if a.endswith("a") == b.endswith("a"):
+        return True
+    stem_a = a[:-1] if a[-1] in "aeiouy" else a  # francesc(a) / francisc(o): gender
+    stem_b = b[:-1] if b[-1] in "aeiouy" else b
+    return Levenshtein.distance(stem_a, stem_b) > 1
 
 
 def _equivalence(a: str, b: str, symbols_a: frozenset[str], symbols_b: frozenset[str]) -> float:
