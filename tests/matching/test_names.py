@@ -184,3 +184,8 @@ def test_transliterated_spellings_are_not_two_names() -> None:
     assert token_similarity("mousa", "musa") >= 0.7
     assert token_similarity("maher", "mahir") >= 0.7
     assert token_similarity("antonia", "antonio") < 0.7
+
+
+def test_generic_legal_forms_share_rigours_classes() -> None:
+    assert org("Acme Corp", "Acme Inc") == 1.0
+    assert org("Acme Pte", "Acme Ltd") == 1.0
