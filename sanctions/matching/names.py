@@ -27,9 +27,11 @@ from functools import cache, lru_cache
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
+from rigour.text import is_stopword
 
 from .normalise import (
     collapse_initialisms,
+    fold_text,
     is_name_suffix,
     is_org_term,
     is_particle,
@@ -79,7 +81,8 @@ LAMBDA = {"person": 0.15, "org": 0.35, "any": 0.25}
 WEAK_CAP = 0.3
 LEGAL_FORM_MISMATCH = 0.15  # two different legal forms on the same core name
 ONE_NAME_CAP = 0.6  # one common name alone ("Mohammed") is nobody in particular
-NUMBER_MISMATCH = 0.2  # two different numbers ("Five Star" is not "Six Star")
+NUMBER_MISMATCH = 0.2
+MIDDLE_NAME_MISMATCH = 0.15  # two different patronymics: sons of different fathers  # two different numbers ("Five Star" is not "Six Star")
 MAX_TOKENS = 12
 
 W_TITLE, W_LEGAL, W_INITIAL, W_PARTICLE, W_MIDDLE, W_TERM = 0.1, 0.15, 0.3, 0.3, 0.5, 0.45
@@ -178,6 +181,20 @@ def _replace_org_words(tokens: list[str], kind: str) -> tuple[list[str], list[st
     return out, origins, legal
 
 
+def _stray_legal_forms(tokens: list[str]) -> list[bool]:
+    """A legal form before or after a person's name ("Viktor Bout Ltd", "IP Ivanov").
+
+    Customer files add them to sole traders; they weigh as little as in an
+    organisation's name. Short words that are also names (``Co``, ``Sa``) stay names.
+    """
+    legal = [False] * len(tokens)
+    for i in (0, len(tokens) - 1):
+        token = tokens[i]
+        if legal_form(token) is not None and (len(token) > 2 or not name_symbols(token)):
+            legal[i] = True
+    return legal
+
+
 def _person_not_org(tokens: list[str], i: int, kind: str) -> bool:
     """``Thomas Sá`` read as any party: a short family name after a given name, not "SA"."""
     return (
@@ -204,35 +221,56 @@ def _token_weight(
             weight = min(weight, W_PARTICLE)
         elif middle or is_patronymic(token):
             weight = min(weight, W_MIDDLE)
-    if kind in ("org", "any"):
-        if legal:
-            weight = min(weight, W_LEGAL)
-        elif is_org_term(token):
-            weight = min(weight, W_TERM)
+    if legal:
+        weight = min(weight, W_LEGAL)
+    if kind in ("org", "any") and not legal and is_org_term(token):
+        weight = min(weight, W_TERM)
+    if kind == "org" and is_stopword(token):  # de, of, the, y, und (rigour's list)
+        weight = min(weight, W_TITLE)
     return weight
 
 
+def _leading_titles(tokens: list[str], segments: tuple[int, ...]) -> set[int]:
+    """Positions of title words before a name part: at the start, or after a comma
+    ("IQBAL, Haji", "TURKI, Sheikh Hassan"); ``segments`` are the token counts of
+    the comma-separated parts of the name."""
+    starts = [0]
+    for count in segments[:-1]:
+        starts.append(starts[-1] + count)
+    leading: set[int] = set()
+    for i in starts:
+        while i < len(tokens) and is_title(tokens[i]):
+            leading.add(i)
+            i += 1
+    return leading
+
+
 def _build_form(
-    text: str, original: str, kind: str, name_kind: str, middles: frozenset[str]
+    text: str,
+    original: str,
+    kind: str,
+    name_kind: str,
+    middles: frozenset[str],
+    segments: tuple[int, ...] = (),
 ) -> NameForm | None:
     tokens = text.split()[:MAX_TOKENS]
     origins: list[str] = []
     legal = [False] * len(tokens)
     if kind in ("org", "any"):
         tokens, origins, legal = _replace_org_words(tokens, kind)
+    elif len(tokens) >= 3:
+        legal = _stray_legal_forms(tokens)
     if not tokens:
         return None
     # A title word that is also a name ("Bishop", "King", "Shah") is a title
     # only before the name; others ("elnok", "Jr") wherever they stand.
-    lead = 0
-    while lead < len(tokens) and is_title(tokens[lead]):
-        lead += 1
+    leading = _leading_titles(tokens, segments)
     weights = tuple(
         _token_weight(
             t,
             kind,
             t in middles,
-            i < lead or not name_symbols(t) or is_name_suffix(t),
+            i in leading or not is_title(t) or is_name_suffix(t) or not name_symbols(t),
             legal[i],
         )
         for i, t in enumerate(tokens)
@@ -262,8 +300,11 @@ def make_name_forms(
     source = name
     if kind != "person":
         source = replace_org_types(collapse_initialisms(name, 2 if kind == "org" else 3))
+    segments: tuple[int, ...] = ()
+    if "," in name and name.isascii():
+        segments = tuple(len(fold_text(part).split()) for part in name.split(","))
     for text in name_forms(source):
-        form = _build_form(text, name, kind, name_kind, frozenset(middles))
+        form = _build_form(text, name, kind, name_kind, frozenset(middles), segments)
         if form is not None:
             forms.append(form)
     return forms
@@ -293,24 +334,44 @@ def token_similarity(a: str, b: str) -> float:
         return max(equivalent, _spelling_similarity(a, b))
     if not symbols_a.isdisjoint(symbols_b):  # a shared id too loose to count (CJK syllables)
         return _spelling_similarity(a, b)
+    if not (_person_name(symbols_a) and _person_name(symbols_b)):
+        return _spelling_similarity(a, b)  # an organisation word: no claim of two names
     if _sound_variant(a, b):  # vladimir / volodymyr / vladimer: one name, several spellings
         return _spelling_similarity(a, b)
     return max(0.0, _spelling_similarity(a, b, sound=False) - DIFFERENT_NAME_PENALTY)
 
 
+_VOWEL_TABLE = str.maketrans("", "", "aeiouy")
+
+
+def _same_consonants(a: str, b: str) -> bool:
+    """Short spellings that differ in vowels only (``mousa`` / ``musa``, ``maher`` / ``mahir``)."""
+    if max(len(a), len(b)) > 6:  # francesca / francisco, margaret / margarita: two names
+        return False
+    skeleton = a.translate(_VOWEL_TABLE)
+    return len(skeleton) >= 2 and skeleton == b.translate(_VOWEL_TABLE)
+
+
+def _person_name(symbols: frozenset[str]) -> bool:
+    return any(s.startswith(("[NAME:", "[NICK:")) for s in symbols)
+
+
 def _sound_variant(a: str, b: str) -> bool:
     """Two spellings of one sound, not a feminine and a masculine form of a name.
 
-    ``vladimir`` and ``volodymyr`` sound alike; ``antonia`` and ``antonio``,
+    ``vladimir`` and ``volodymyr`` sound alike, ``mousa`` and ``musa`` differ in
+    vowels only; ``antonia`` and ``antonio``,
     ``martina`` and ``martin`` sound alike but differ by the ending that marks
     gender, which makes them two names.
     """
     key = phonetic_key(a)
-    if len(key) < 3 or key != phonetic_key(b):
+    if (len(key) < 3 or key != phonetic_key(b)) and not _same_consonants(a, b):
         return False
-    stem_a, stem_b = a.rstrip("aeiouy"), b.rstrip("aeiouy")
-    end_a, end_b = a[len(stem_a) :], b[len(stem_b) :]
-    return not (stem_a == stem_b and end_a.endswith("a") != end_b.endswith("a"))
+    if a.endswith("a") == b.endswith("a"):
+        return True
+    stem_a = a[:-1] if a[-1] in "aeiouy" else a  # francesc(a) / francisc(o): gender
+    stem_b = b[:-1] if b[-1] in "aeiouy" else b
+    return Levenshtein.distance(stem_a, stem_b) > 1
 
 
 def _equivalence(a: str, b: str, symbols_a: frozenset[str], symbols_b: frozenset[str]) -> float:
@@ -326,7 +387,8 @@ def _equivalence(a: str, b: str, symbols_a: frozenset[str], symbols_b: frozenset
         return 0.0
     if any(s.startswith(("[DOMAIN:", "[SYMBOL:", "[LOC:")) for s in shared):
         return EQUIVALENT_SIMILARITY  # bank ~ banque, trading ~ trade
-    if a[0] == b[0] or Levenshtein.normalized_similarity(a, b) > 0.5:
+    spelling = Levenshtein.normalized_similarity(a, b)
+    if spelling >= 0.6 or (a[0] == b[0] and min(len(a), len(b)) >= 4):
         if any(s.startswith("[NAME:") for s in shared):
             return EQUIVALENT_SIMILARITY
     if any(s.startswith("[NICK:") for s in shared):
@@ -604,7 +666,11 @@ def align_score(
     unmatched_c = sum(w for w, used in zip(cand.weights, used_c, strict=True) if not used)
     den = query.total_weight + LAMBDA.get(kind, LAMBDA["any"]) * unmatched_c
     score = num / den if den > 0 else 0.0
-    if query.tokens == cand.tokens and max(query.weights) > W_LEGAL:
+    if (
+        query.tokens == cand.tokens
+        and max(query.weights) > W_LEGAL
+        and (len(query.tokens) > 1 or len(query.tokens[0]) > 1)  # a lone letter is no name
+    ):
         # A name is itself, whatever it is made of: initials ("I B M") or only
         # generic words ("Technology and Development Group Limited"); a legal
         # form or title alone ("LLC", "President") is no name.
@@ -613,39 +679,54 @@ def align_score(
         score = min(score, WEAK_CAP)
     elif _one_known_name(query) and kind != "org":
         score = min(score, ONE_NAME_CAP)
-    if _unmet_on_both(query, cand, used_q, used_c, legal=True):
+    if _unmet_on_both(query, cand, used_q, used_c, "legal"):
         score -= LEGAL_FORM_MISMATCH
-    if _unmet_on_both(query, cand, used_q, used_c, legal=False):
+    if _unmet_on_both(query, cand, used_q, used_c, "number"):
         score -= NUMBER_MISMATCH
+    if kind != "org" and _unmet_on_both(query, cand, used_q, used_c, "middle"):
+        score -= MIDDLE_NAME_MISMATCH
     return max(0.0, min(1.0, score)), chosen, used_q, used_c
 
 
 def _one_known_name(query: NameForm) -> bool:
-    """Is the query's only distinctive word a known person name ("Mohammed", "Maria")?"""
-    words = [t for t, w in zip(query.tokens, query.weights, strict=True) if w > W_LEGAL]
+    """Is the query one known person name alone ("Mohammed", "Maria")?"""
+    if len(query.tokens) != 1:  # "President Putin", "V. Putin" say more than one name
+        return False
     strong = [t for t, w in zip(query.tokens, query.weights, strict=True) if w >= STRONG]
-    return len(words) == len(strong) == 1 and any(
+    return len(strong) == 1 and any(
         s.startswith(("[NAME:", "[NICK:")) for s in name_symbols(strong[0])
     )
 
 
+def _is_kind(token: str, weight: float, what: str) -> bool:
+    if what == "legal":
+        return weight == W_LEGAL
+    if what == "middle":
+        return weight == W_MIDDLE
+    return token.isdigit()
+
+
 def _unmet_on_both(
-    query: NameForm, cand: NameForm, used_q: list[bool], used_c: list[bool], legal: bool
+    query: NameForm, cand: NameForm, used_q: list[bool], used_c: list[bool], what: str
 ) -> bool:
-    """Both names give a legal form (or a number) and none of them met ("AG" vs "GmbH")."""
-    if legal and (W_LEGAL not in query.weights or W_LEGAL not in cand.weights):
+    """Both names give a legal form (a number, a patronymic) and none of them met.
+
+    "AG" vs "GmbH", "Five" vs "Six", "Ivanovich" vs "Petrovich": the names
+    then say the two are different, which costs more than a word left out.
+    """
+    if what == "legal" and (W_LEGAL not in query.weights or W_LEGAL not in cand.weights):
+        return False
+    if what == "middle" and (W_MIDDLE not in query.weights or W_MIDDLE not in cand.weights):
         return False
     q_kind = [
         u
         for u, t, w in zip(used_q, query.tokens, query.weights, strict=True)
-        if (w == W_LEGAL if legal else t.isdigit())
+        if _is_kind(t, w, what)
     ]
     if not q_kind or any(q_kind):
         return False
     c_kind = [
-        u
-        for u, t, w in zip(used_c, cand.tokens, cand.weights, strict=True)
-        if (w == W_LEGAL if legal else t.isdigit())
+        u for u, t, w in zip(used_c, cand.tokens, cand.weights, strict=True) if _is_kind(t, w, what)
     ]
     return bool(c_kind) and not any(c_kind)
 

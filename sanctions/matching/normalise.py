@@ -266,12 +266,14 @@ def is_particle(token: str) -> bool:
 
 
 def is_org_term(token: str) -> bool:
-    """A generic organisation word: one rigour tags as a domain or a common
-    organisation word (bank, trading, holding, international, oil...), or one of
-    our short list (``org_terms.yml``)."""
-    if token in _word_set("org_terms.yml"):
-        return True
-    return any(s.startswith(("[DOMAIN:", "[SYMBOL:")) for s in name_symbols(token))
+    """A generic organisation word (company, trading, international...).
+
+    Our short list (``org_terms.yml``): rigour's domain and organisation-word
+    tags are far broader ("aircraft", "commercial", "exchange") and would leave
+    real names ("United Aircraft Corporation") without a distinctive word; they
+    are used to pair words across languages instead (``Banque`` ~ ``Bank``).
+    """
+    return token in _word_set("org_terms.yml")
 
 
 def legal_form(token: str) -> str | None:
@@ -328,6 +330,12 @@ def collapse_initialisms(text: str, min_letters: int = 2) -> str:
     return _INITIALISM.sub(join, text).strip()
 
 
+def _last_numeral(words: str, indices: list[int], text: str) -> bool:
+    """A roman numeral closing a name of several words ("Bicentenario IX", "Rung Ra V")."""
+    count = text.count(" ") + 1
+    return set(words) <= set("ivx") and max(indices) == count - 1 and count >= 2
+
+
 @lru_cache(maxsize=200_000)
 def number_spans(text: str) -> tuple[tuple[int, int, str], ...]:
     """Number words of a folded name as (first token, end token, digits), longest first.
@@ -343,9 +351,14 @@ def number_spans(text: str) -> tuple[tuple[int, int, str], ...]:
     ):
         for span in name.spans:
             if span.symbol.category == Symbol.Category.NUMERIC:
-                if len(span.parts) == 1 and len(span.parts[0].form) == 1:
-                    continue  # a lone letter is an initial, not a roman numeral
                 indices = [part.index for part in span.parts]
+                words = "".join(part.form for part in span.parts)
+                if (
+                    len(words) <= 2
+                    and not words.isdigit()
+                    and not _last_numeral(words, indices, text)
+                ):
+                    continue  # "do", "i": a word or an initial, unless a roman numeral at the end
                 found.append((min(indices), max(indices) + 1, str(span.symbol.id)))
         break
     taken: set[int] = set()

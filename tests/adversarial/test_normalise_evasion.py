@@ -81,7 +81,7 @@ def test_a_padded_name_is_cut_after_the_invisible_characters_are_gone() -> None:
     assert name_forms(padded) == ("vladimir putin",)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     listed=st.sampled_from(LISTED),
     inserts=st.lists(

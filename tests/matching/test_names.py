@@ -162,3 +162,30 @@ def test_explanations_name_the_evidence() -> None:
     assert "'twenty one' = '21' (number)" in why("Twenty-One Alpha", "21 Alpha", "Company")
     assert "(legal form)" in why("Alpha Société Anonyme", "Alpha SA", "Company")
     assert "'bill' ~ 'william' 0.85 (nickname)" in why("Bill Clinton", "William Clinton", "Person")
+
+
+def test_different_patronymics_are_sons_of_different_fathers() -> None:
+    assert best("Ivan Ivanovich Petrov", "Ivan Petrovich Petrov") < 0.7
+    assert best("Ivan Petrov", "Ivan Petrovich Petrov") > 0.8
+
+
+def test_a_stray_legal_form_on_a_person_weighs_little() -> None:
+    assert best("Viktor Bout Ltd", "Viktor Anatolyevich Bout") > 0.85
+    assert best("Kamal Haddad GmbH", "Kamal Hamdan") < 0.7
+
+
+def test_a_title_after_the_comma_of_a_listed_name_is_a_title() -> None:
+    assert best("IQBAL, Haji", "Haji Iqbal") == 1.0
+    assert best("Ahmed Iqbal", "IQBAL, Haji Ahmed") > 0.9
+    assert best("Charlie Bishop", "Charlie Bishop") == 1.0
+
+
+def test_transliterated_spellings_are_not_two_names() -> None:
+    assert token_similarity("mousa", "musa") >= 0.7
+    assert token_similarity("maher", "mahir") >= 0.7
+    assert token_similarity("antonia", "antonio") < 0.7
+
+
+def test_generic_legal_forms_share_rigours_classes() -> None:
+    assert org("Acme Corp", "Acme Inc") == 1.0
+    assert org("Acme Pte", "Acme Ltd") == 1.0
