@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["KEY_FILE", "MAGIC", "cache_key_path", "read_cache", "write_cache"]
+__all__ = ["KEY_FILE", "MAGIC", "cache_key_path", "gc_paused", "read_cache", "write_cache"]
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +116,8 @@ class _SigningWriter:
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Unpickling millions of small objects is much faster without the cyclic GC."""
+def gc_paused() -> Iterator[None]:
+    """Building or unpickling millions of small objects is much faster without the cyclic GC."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -146,7 +146,7 @@ def read_cache(path: Path, what: str = "cache") -> Any:
         log.warning("%s %s has no valid signature; ignoring it and rebuilding", what, path)
         return None
     try:
-        with _gc_paused():
+        with gc_paused():
             return pickle.loads(payload)  # noqa: S301 - signed by us, checked above
     except Exception as exc:  # noqa: BLE001 - a bad cache file is rebuilt, never fatal
         log.warning("%s %s unreadable (%s); rebuilding", what, path, exc)

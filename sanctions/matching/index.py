@@ -19,21 +19,19 @@ name again, and a new version of one dataset re-prepares that dataset only.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import os
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from sanctions.cache import read_cache, write_cache
+from sanctions.cache import gc_paused, read_cache, write_cache
 from sanctions.model import Entity
 
 from .names import (
@@ -108,18 +106,6 @@ def bigrams(token: str) -> list[str]:
     return out
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Building or loading millions of small objects: the cyclic GC only slows it down."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 class _Csr:
     """Rows of int32 ids in one flat array (compressed sparse rows): compact, fast to pickle."""
 
@@ -155,7 +141,7 @@ class MatchIndex:
 
     def __init__(self, records: list[Record], key: str = "") -> None:
         started = time.perf_counter()
-        with _gc_paused():
+        with gc_paused():
             self.key = key
             self.records = records
             self.names: list[NameForm] = []
