@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 ALGORITHM = "sanctions-match"
-ALGORITHM_VERSION = "1.0"
+ALGORITHM_VERSION = "2.0"  # 2.0: name analysis on rigour (issue 10); scores moved
 DEFAULT_THRESHOLD = 0.70
 
 KIND_FACTOR = {"weak": 0.9, "previous": 0.97}
