@@ -33,6 +33,7 @@ from pathlib import Path
 import pycountry
 
 __all__ = [
+    "COUNTRY_PROPERTIES",
     "to_country_code",
     "to_country_codes",
     "address_countries",
@@ -41,6 +42,21 @@ __all__ = [
     "is_country_code",
     "normalize_country",
 ]
+
+# FtM properties of the country type that parsers fill: each value must be one of our codes.
+COUNTRY_PROPERTIES = frozenset(
+    {
+        "nationality",
+        "citizenship",
+        "country",
+        "birthCountry",
+        "jurisdiction",
+        "mainCountry",
+        "flag",
+        "pastFlags",
+        "registrationCountry",
+    }
+)
 
 COUNTRIES_FILE = Path(__file__).resolve().parent / "data" / "countries.yml"
 

@@ -33,7 +33,15 @@ from types import ModuleType
 from sanctions.errors import FormatError, SanctionsError, UnknownFormatError
 from sanctions.model import Entity
 
-from .base import ParseReport, check_xml_head, collect_report, decode_head, not_understood, sniff
+from .base import (
+    ParseReport,
+    check_xml_head,
+    collect_report,
+    decode_head,
+    keep_country_codes,
+    not_understood,
+    sniff,
+)
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +99,9 @@ class SourceFormat:
         return fn(path) if fn else None
 
     def parse(self, path: Path, dataset: str | None = None) -> Iterator[Entity]:
-        return self.module.parse(path, dataset=dataset)  # type: ignore[no-any-return]
+        """The format's entities; a country value no parser could code goes to notes, counted."""
+        for entity in self.module.parse(path, dataset=dataset):
+            yield keep_country_codes(entity)
 
 
 def _modules() -> list[ModuleType]:

@@ -32,7 +32,7 @@ from typing import IO, Any
 
 from lxml import etree
 
-from sanctions.countries import to_country_codes
+from sanctions.countries import COUNTRY_PROPERTIES, is_country_code, to_country_codes
 from sanctions.errors import EncodingError, FormatError, UnsafeInputError
 from sanctions.model import Entity, clean_text, parse_date
 
@@ -480,3 +480,24 @@ def add_latest_date(entity: Entity, prop: str, text: Any) -> None:
     entity.dates = [d for d in entity.dates if d.prop != prop]
     entity.properties.pop(prop, None)
     entity.add_date(date)
+
+
+def keep_country_codes(entity: Entity) -> Entity:
+    """Move a country property's value that is not a code to notes, counted.
+
+    Parsers code countries through :mod:`sanctions.countries`; a value none of them
+    could code (kept as the file gave it by some parsers) must not sit in a country
+    property, where matching and coverage compare codes: it is kept as text in the
+    notes and counted like any value not understood.
+    """
+    for prop in COUNTRY_PROPERTIES & entity.properties.keys():
+        values = entity.properties[prop]
+        bad = [v for v in values if not is_country_code(v)]
+        if not bad:
+            continue
+        entity.properties[prop] = [v for v in values if is_country_code(v)]
+        if not entity.properties[prop]:
+            del entity.properties[prop]
+        for value in bad:
+            not_understood(entity, prop, value)
+    return entity

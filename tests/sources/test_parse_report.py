@@ -57,3 +57,30 @@ def test_every_real_list_load_reports_what_it_could_not_place(real_store_loads: 
     dfat = results["au/dfat/regulation8_consolidated_2024-11-11.xlsx"]
     assert dfat.not_understood["birthDate"] >= 1  # a Hijri date of birth, kept as text
     assert dfat.not_understood_lines[0].endswith("not understood, kept as text")
+
+
+def test_a_country_value_no_parser_could_code_leaves_the_country_property(tmp_path) -> None:
+    # Any format, through the one parse entry point: an FtM file naming an unknown country.
+    import json
+
+    from sanctions.sources import detect_format
+
+    path = tmp_path / "list.ftm.json"
+    record = {
+        "id": "x-1",
+        "schema": "Person",
+        "properties": {
+            "name": ["Jane Fictional"],
+            "nationality": ["Atlantis", "ru"],
+            "country": ["Region: Kafia Kingi"],
+        },
+    }
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    fmt = detect_format(path)
+    with collect_report() as report:
+        (entity,) = list(fmt.parse(path, dataset="test"))
+    assert entity.get("nationality") == ["ru"]
+    assert entity.get("country") == []
+    assert "nationality (not understood): Atlantis" in entity.get("notes")
+    assert "country (not understood): Region: Kafia Kingi" in entity.get("notes")
+    assert report.counts == {"nationality": 1, "country": 1}
