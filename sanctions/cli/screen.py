@@ -94,6 +94,9 @@ ID_OPTIONS = (
 )
 
 
+VESSEL_PROPS = {"imoNumber", "mmsi"}
+
+
 def identifier_options(fn: Any) -> Any:
     """``--id-number`` (any type, detected) and one typed option per identifier."""
     for flag, key, _prop, _type, text in reversed(ID_OPTIONS):
@@ -224,6 +227,8 @@ def _name_query(
     query: dict[str, Any] = {"id": "query", "properties": props}
     if opts["schema"]:  # none given: the query is a LegalEntity, and the result says so
         query["schema"] = opts["schema"]
+    elif VESSEL_PROPS & ids.keys():  # a LegalEntity is never a vessel: compare with anything
+        query["schema"] = "Thing"
     return query
 
 
