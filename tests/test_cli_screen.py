@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -20,15 +21,19 @@ LISTED = [
 ]
 
 
-@pytest.fixture()
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def _load_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entities: list[Any]) -> str:
     monkeypatch.setenv("SANCTIONS_INDEX_CACHE", str(tmp_path / "cache"))
     source = tmp_path / "list.ftm.json"
-    source.write_text("".join(json.dumps(e) + "\n" for e in LISTED))
+    source.write_text("".join(json.dumps(e) + "\n" for e in entities))
     path = str(tmp_path / "s.db")
     result = CliRunner().invoke(main, ["--db", path, "load", str(source)])
     assert result.exit_code == 0, result.output
     return path
+
+
+@pytest.fixture()
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    return _load_db(tmp_path, monkeypatch, LISTED)
 
 
 def test_screen_prints_a_table_with_explanations(db: str) -> None:
@@ -161,12 +166,7 @@ SHIPS = [
 
 @pytest.fixture()
 def ships_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("SANCTIONS_INDEX_CACHE", str(tmp_path / "cache"))
-    source = tmp_path / "ships.ftm.json"
-    source.write_text("".join(json.dumps(e) + "\n" for e in SHIPS))
-    path = str(tmp_path / "s.db")
-    assert CliRunner().invoke(main, ["--db", path, "load", str(source)]).exit_code == 0
-    return path
+    return _load_db(tmp_path, monkeypatch, SHIPS)
 
 
 @pytest.mark.parametrize(

@@ -55,6 +55,11 @@ class IdentifierType:
     def format(self, value: str) -> str:
         return self.normalize(value) or value
 
+    def _matching(self, value: str, pattern: re.Pattern[str]) -> str | None:
+        """The cleaned value if it has the type's format, else None."""
+        text = self.clean(value)
+        return text if pattern.match(text) else None
+
 
 class Imo(IdentifierType):
     name = "imo"
@@ -87,8 +92,8 @@ class Bic(IdentifierType):
     _RE = re.compile(r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
 
     def normalize(self, value: str) -> str | None:
-        text = self.clean(value)
-        if not self._RE.match(text):
+        text = self._matching(value, self._RE)
+        if text is None:
             return None
         # Branch code "XXX" denotes the head office: an 11-character BIC ending in it is
         # the same institution as its 8-character form.
@@ -102,8 +107,8 @@ class Lei(IdentifierType):
     _RE = re.compile(r"^[A-Z0-9]{18}[0-9]{2}$")
 
     def normalize(self, value: str) -> str | None:
-        text = self.clean(value)
-        if not self._RE.match(text):
+        text = self._matching(value, self._RE)
+        if text is None:
             return None
         number = int("".join(str(int(ch, 36)) for ch in text))
         return text if number % 97 == 1 else None
@@ -117,8 +122,7 @@ class UnReference(IdentifierType):
     _RE = re.compile(r"^[A-Z]{2}[EI]\d{3}$")
 
     def normalize(self, value: str) -> str | None:
-        text = self.clean(value)
-        return text if self._RE.match(text) else None
+        return self._matching(value, self._RE)
 
     def format(self, value: str) -> str:
         norm = self.normalize(value)
