@@ -13,7 +13,7 @@ country               +0.03 a nationality/country in common, -0.05 none in commo
 gender                -0.10 when both are given and differ
 identifier            +0.75 when a strong identifier is the same: IMO, MMSI, BIC, LEI,
                       UN reference, or a passport/national id/registration number
-                      with a country in common -- a match on its own (a renamed
+                      of 6+ characters with a country in common -- a match on its own (a renamed
                       vessel keeps its IMO); +0.35 when only a weak one is the same
                       (such a number without a shared country): evidence, never a
                       match alone
@@ -73,6 +73,7 @@ COUNTRY_MATCH, COUNTRY_MISMATCH = 0.03, -0.05
 GENDER_MISMATCH = -0.10
 IDENTIFIER_MATCH = 0.35  # a weak identifier in common: evidence
 STRONG_IDENTIFIER_MATCH = 0.75  # a strong one: a match on its own (> DEFAULT_THRESHOLD)
+STRONG_GENERIC_LENGTH = 6  # a shorter passport/registration number is never strong
 CONFIRM_FLOOR = 0.5
 MAX_POSITIVE_NON_ID = 0.06 + COUNTRY_MATCH  # the most that dates+country can add
 
@@ -304,7 +305,11 @@ def _identifier_feature(
 ) -> tuple[str, float, Callable[[], str]]:
     """Strong identifiers in common make a match alone; weak ones add evidence."""
     shared_country = bool(query.countries & cand.countries)
-    strong = sorted(i for i in same if i[0] in STRONG_POOLS or shared_country)
+    strong = sorted(
+        (pool, value)
+        for pool, value in same
+        if pool in STRONG_POOLS or (shared_country and len(value) >= STRONG_GENERIC_LENGTH)
+    )
     shown = strong or sorted(same)
 
     def detail() -> str:
@@ -314,7 +319,7 @@ def _identifier_feature(
         ]
         text = "same " + ", ".join(parts)
         if not strong:
-            return text + " (no country in common: evidence only, not a match on its own)"
+            return text + " (no country in common or too short: evidence only, not a match alone)"
         if name_score < CONFIRM_FLOOR:
             text += "; name differs: possible rename"
         return text

@@ -71,6 +71,9 @@ def test_passport_needs_a_country_in_common_to_match_alone() -> None:
     assert compare_records(same, listed).match
     elsewhere = _record("Person", name=["John Smith"], idNumber=["B011641"], nationality=["fr"])
     assert not compare_records(elsewhere, listed).match
+    short = _record("Person", name=["Ali Hassan"], passportNumber=["A123"], nationality=["ir"])
+    query = _record("Person", name=["John Smith"], idNumber=["A123"], nationality=["ir"])
+    assert not compare_records(query, short).match  # too short to identify anyone alone
 
 
 def test_registration_number_without_country_never_matches_alone() -> None:
