@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -20,15 +21,19 @@ LISTED = [
 ]
 
 
-@pytest.fixture()
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def _load_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entities: list[Any]) -> str:
     monkeypatch.setenv("SANCTIONS_INDEX_CACHE", str(tmp_path / "cache"))
     source = tmp_path / "list.ftm.json"
-    source.write_text("".join(json.dumps(e) + "\n" for e in LISTED))
+    source.write_text("".join(json.dumps(e) + "\n" for e in entities))
     path = str(tmp_path / "s.db")
     result = CliRunner().invoke(main, ["--db", path, "load", str(source)])
     assert result.exit_code == 0, result.output
     return path
+
+
+@pytest.fixture()
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    return _load_db(tmp_path, monkeypatch, LISTED)
 
 
 def test_screen_prints_a_table_with_explanations(db: str) -> None:
@@ -143,3 +148,57 @@ def test_screen_file(db: str, tmp_path: Path) -> None:
     assert "1 bad rows" in result.stderr
     assert "os-putin" in out.read_text()
     assert "line 3" in (tmp_path / "results.csv.errors.txt").read_text()
+
+
+SHIPS = [
+    {
+        "id": "os-tanker",
+        "schema": "Vessel",
+        "properties": {"name": ["ARTAVIL"], "imoNumber": ["IMO 9187629"]},
+    },
+    {
+        "id": "os-bank",
+        "schema": "Company",
+        "properties": {"name": ["Havin Bank"], "swiftBic": ["HAVIGB2L"]},
+    },
+]
+
+
+@pytest.fixture()
+def ships_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    return _load_db(tmp_path, monkeypatch, SHIPS)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["Ocean Pearl", "--schema", "Vessel", "--imo", "9187629"],
+        ["Ocean Pearl", "--id-number", "IMO 9187629"],
+        ["--imo", "9187629"],
+    ],
+)
+def test_screen_by_imo_matches_a_renamed_vessel(ships_db: str, args: list[str]) -> None:
+    result = CliRunner().invoke(main, ["--db", ships_db, "screen", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    top = json.loads(result.stdout)["results"][0]
+    assert top["id"] == "os-tanker" and top["match"]
+    detail = [e["detail"] for e in top["explanations"] if e["feature"] == "identifier"]
+    assert detail == ["same IMO 9187629; name differs: possible rename"]
+
+
+def test_screen_refuses_an_invalid_typed_identifier(ships_db: str) -> None:
+    result = CliRunner().invoke(main, ["--db", ships_db, "screen", "x", "--imo", "9187628"])
+    assert result.exit_code == 2 and "not a valid imo" in result.output
+
+
+def test_search_finds_by_identifier_and_name(ships_db: str) -> None:
+    for text, expected in (
+        ("HAVIGB2L123", "os-bank"),
+        ("9187629", "os-tanker"),
+        ("Artavil", "os-tanker"),
+    ):
+        result = CliRunner().invoke(main, ["--db", ships_db, "search", text, "--json"])
+        assert result.exit_code == 0, result.output
+        assert [hit["id"] for hit in json.loads(result.stdout)] == [expected], text
+    empty = CliRunner().invoke(main, ["--db", ships_db, "search", "HAVIGB2M"])
+    assert empty.exit_code == 0 and "No hits." in empty.output

@@ -81,6 +81,54 @@ def read_options(opts: dict[str, Any]) -> Any:
     return ReadOptions(delimiter, opts.get("encoding"), opts.get("date_format"))
 
 
+# Typed identifier options: (option, keyword, property, identifier type, help).
+ID_OPTIONS = (
+    ("--imo", "imo", "imoNumber", "imo", "IMO number of a vessel (check digit verified)."),
+    ("--mmsi", "mmsi", "mmsi", "mmsi", "MMSI of a vessel (9 digits)."),
+    ("--bic", "bic", "swiftBic", "bic", "SWIFT/BIC (8 or 11 characters; XXX = head office)."),
+    ("--lei", "lei", "leiCode", "lei", "Legal Entity Identifier (check digits verified)."),
+    ("--un-ref", "un_ref", "unscId", "unsc", "UN Security Council reference (e.g. QDi.001)."),
+    ("--passport", "passport", "passportNumber", "passport", "Passport number."),
+    ("--national-id", "national_id", "idNumber", "national_id", "National identity number."),
+    ("--registration", "registration", "registrationNumber", "registration", "Company number."),
+)
+
+
+VESSEL_PROPS = {"imoNumber", "mmsi"}
+
+
+def identifier_options(fn: Any) -> Any:
+    """``--id-number`` (any type, detected) and one typed option per identifier."""
+    for flag, key, _prop, _type, text in reversed(ID_OPTIONS):
+        fn = click.option(flag, key, multiple=True, help=f"{text} (repeatable).")(fn)
+    return click.option(
+        "--id-number",
+        "id_numbers",
+        multiple=True,
+        help="Any identifier: compared as passport/national id and as every type it is valid "
+        "as (IMO, MMSI, BIC, LEI, UN reference) (repeatable).",
+    )(fn)
+
+
+def identifier_query(opts: dict[str, Any]) -> dict[str, list[str]]:
+    """Query properties of the identifier options; an invalid typed value is a usage error."""
+    from sanctions.matching.identifiers import IDENTIFIERS, identifier_properties
+
+    props: dict[str, list[str]] = {}
+    for flag, key, prop, type_name, _text in ID_OPTIONS:
+        for value in opts.get(key) or ():
+            if IDENTIFIERS[type_name].normalize(value) is None:
+                raise click.BadParameter(f"{value!r} is not a valid {type_name}", param_hint=flag)
+            props.setdefault(prop, []).append(value)
+    for value in opts.get("id_numbers") or ():
+        found = identifier_properties(value)
+        if not found:
+            raise click.BadParameter(f"{value!r} has no identifier in it", param_hint="--id-number")
+        for prop, values in found.items():
+            props.setdefault(prop, []).extend(values)
+    return props
+
+
 def print_plan(plan: Any) -> None:
     """Before screening or importing: how the file is read and what it holds (stderr)."""
     for warning in plan.warnings:
@@ -94,7 +142,7 @@ def print_plan(plan: Any) -> None:
 @click.option("--birth-date", default=None, help="Date of birth (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--country", "countries", multiple=True, help="Nationality or country (repeatable).")
 @click.option("--schema", default=None, help="Person, Organization, Company, Vessel, Airplane...")
-@click.option("--id-number", "id_numbers", multiple=True, help="Passport/ID/IMO... (repeatable).")
+@identifier_options
 @_threshold_option
 @click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
@@ -123,8 +171,9 @@ def screen_cmd(ctx: click.Context, name: str | None, **opts: Any) -> None:
     """
     from sanctions.screening import Screener
 
-    if bool(name) == bool(opts["file"]):
-        raise click.UsageError("give either a NAME or --file (with --out)")
+    ids = identifier_query(opts)
+    if bool(name or ids) == bool(opts["file"]):
+        raise click.UsageError("give either a NAME (or identifiers) or --file (with --out)")
     store = open_store(ctx, opts.pop("db_sub"))
     screener = Screener(store, threshold=_threshold(opts["threshold"]))
     if not store.datasets():
@@ -132,7 +181,7 @@ def screen_cmd(ctx: click.Context, name: str | None, **opts: Any) -> None:
     if opts["file"]:
         _screen_file(screener, opts)
         return
-    query = _name_query(name or "", opts)
+    query = _name_query(name, ids, opts)
     result = screener.screen(query, limit=opts["limit"], cutoff=opts["cutoff"])
     run = _record_single(screener, query, result, opts)
     if opts["as_json"]:
@@ -166,17 +215,20 @@ def _record_single(screener: Any, query: dict[str, Any], result: Any, opts: dict
     return run
 
 
-def _name_query(name: str, opts: dict[str, Any]) -> dict[str, Any]:
-    props: dict[str, list[str]] = {"name": [name]}
+def _name_query(
+    name: str | None, ids: dict[str, list[str]], opts: dict[str, Any]
+) -> dict[str, Any]:
+    props: dict[str, list[str]] = {"name": [name]} if name else {}
     if opts["birth_date"]:
         props["birthDate"] = [opts["birth_date"]]
     if opts["countries"]:
         props["country"] = list(opts["countries"])
-    if opts["id_numbers"]:
-        props["idNumber"] = list(opts["id_numbers"])
+    props.update(ids)
     query: dict[str, Any] = {"id": "query", "properties": props}
     if opts["schema"]:  # none given: the query is a LegalEntity, and the result says so
         query["schema"] = opts["schema"]
+    elif VESSEL_PROPS & ids.keys():  # a LegalEntity is never a vessel: compare with anything
+        query["schema"] = "Thing"
     return query
 
 
@@ -388,3 +440,57 @@ def compare_cmd(threshold: float | None) -> None:
 
 
 __all__ = ["screen_cmd", "match_cmd", "compare_cmd", "SanctionsError"]
+
+
+@main.command("search")
+@click.argument("text")
+@click.option("--schema", default=None, help="Only this schema (and its sub-schemata).")
+@click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
+@db_option
+@click.pass_context
+def search_cmd(ctx: click.Context, text: str, **opts: Any) -> None:
+    """Find listed entities by name or identifier (IMO, MMSI, BIC, LEI, UN reference, passport).
+
+    \b
+      sanctions search 9187629
+      sanctions search QDi.001
+      sanctions search "Havin Bank"
+    """
+    from sanctions.screening import QueryError, Screener
+    from sanctions.screening.search import search_hits
+
+    store = open_store(ctx, opts.pop("db_sub"))
+    try:
+        hits = search_hits(Screener(store), text, opts["schema"], limit=opts["limit"])
+    except QueryError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if opts["as_json"]:
+        print_json([_hit_dict(record, score) for record, score in hits])
+        return
+    if not hits:
+        console.print("No hits.")
+        return
+    table = Table(title=f"Search: {text}", show_lines=True)
+    for column in ("score", "listed entity", "schema", "datasets", "identifiers"):
+        table.add_column(column, overflow="fold")
+    for record, score in hits:
+        table.add_row(
+            f"{score:.2f}",
+            f"{record.caption}\n{record.id}",
+            record.schema,
+            ", ".join(record.datasets),
+            "\n".join(f"{pool} {value}" for pool, value in sorted(record.identifiers)),
+        )
+    console.print(table)
+
+
+def _hit_dict(record: Any, score: float) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "caption": record.caption,
+        "schema": record.schema,
+        "datasets": list(record.datasets),
+        "score": score,
+        "identifiers": [{"type": p, "value": v} for p, v in sorted(record.identifiers)],
+    }

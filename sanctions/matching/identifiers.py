@@ -22,7 +22,10 @@ __all__ = [
     "IdentifierType",
     "IDENTIFIERS",
     "PROPERTY_TYPES",
+    "STRONG_POOLS",
+    "LABELS",
     "extract_identifiers",
+    "identifier_properties",
 ]
 
 _ALNUM = re.compile(r"[^A-Z0-9]")
@@ -51,6 +54,11 @@ class IdentifierType:
 
     def format(self, value: str) -> str:
         return self.normalize(value) or value
+
+    def _matching(self, value: str, pattern: re.Pattern[str]) -> str | None:
+        """The cleaned value if it has the type's format, else None."""
+        text = self.clean(value)
+        return text if pattern.match(text) else None
 
 
 class Imo(IdentifierType):
@@ -84,8 +92,8 @@ class Bic(IdentifierType):
     _RE = re.compile(r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
 
     def normalize(self, value: str) -> str | None:
-        text = self.clean(value)
-        if not self._RE.match(text):
+        text = self._matching(value, self._RE)
+        if text is None:
             return None
         # Branch code "XXX" denotes the head office: an 11-character BIC ending in it is
         # the same institution as its 8-character form.
@@ -99,11 +107,26 @@ class Lei(IdentifierType):
     _RE = re.compile(r"^[A-Z0-9]{18}[0-9]{2}$")
 
     def normalize(self, value: str) -> str | None:
-        text = self.clean(value)
-        if not self._RE.match(text):
+        text = self._matching(value, self._RE)
+        if text is None:
             return None
         number = int("".join(str(int(ch, 36)) for ch in text))
         return text if number % 97 == 1 else None
+
+
+class UnReference(IdentifierType):
+    """A UN Security Council reference (``QDi.001``, ``KPe.033``): case and dots ignored."""
+
+    name = "unsc"
+    generic = False
+    _RE = re.compile(r"^[A-Z]{2}[EI]\d{3}$")
+
+    def normalize(self, value: str) -> str | None:
+        return self._matching(value, self._RE)
+
+    def format(self, value: str) -> str:
+        norm = self.normalize(value)
+        return f"{norm[:2]}{norm[2].lower()}.{norm[3:]}" if norm else value
 
 
 @dataclass(frozen=True)
@@ -116,6 +139,7 @@ IDENTIFIERS: dict[str, IdentifierType] = {
     "mmsi": Mmsi(),
     "bic": Bic(),
     "lei": Lei(),
+    "unsc": UnReference(),
     "passport": _Generic("passport"),
     "national_id": _Generic("national_id"),
     "tax": _Generic("tax"),
@@ -129,6 +153,7 @@ PROPERTY_TYPES: dict[str, str] = {
     "swiftBic": "bic",
     "bicCode": "bic",
     "leiCode": "lei",
+    "unscId": "unsc",
     "passportNumber": "passport",
     "idNumber": "national_id",
     "nationalId": "national_id",
@@ -140,13 +165,63 @@ PROPERTY_TYPES: dict[str, str] = {
 }
 
 
+# Pools whose exact match identifies an entity on its own: each value is unique
+# world-wide and checked (IMO, LEI check digits; BIC, MMSI, UN reference formats).
+# The pool "id" (passports, national ids, tax and registration numbers) is only
+# unique within a country: it is strong when the two sides share a country.
+STRONG_POOLS = frozenset({"imo", "mmsi", "bic", "lei", "unsc"})
+LABELS = {
+    "imo": "IMO",
+    "mmsi": "MMSI",
+    "bic": "BIC",
+    "lei": "LEI",
+    "unsc": "UN reference",
+    "id": "identity/registration number",
+}
+
+# The specific type of a free-form identifier (``--id-number``, a search text), tried in
+# this order: the property it is listed under for each type it is valid as.
+_QUERY_PROPERTIES = (
+    ("imo", "imoNumber"),
+    ("mmsi", "mmsi"),
+    ("lei", "leiCode"),
+    ("bic", "swiftBic"),
+    ("unsc", "unscId"),
+)
+
+
 def extract_identifiers(properties: Mapping[str, Iterable[str]]) -> set[tuple[str, str]]:
-    """``(pool, normalised value)`` pairs: generic types share the pool ``"id"``."""
+    """``(pool, normalised value)`` pairs: generic types share the pool ``"id"``.
+
+    A branch BIC (11 characters) also yields its head office (first 8): a listed
+    bank's head office covers its branches.
+    """
     found: set[tuple[str, str]] = set()
     for prop, type_name in PROPERTY_TYPES.items():
         id_type = IDENTIFIERS[type_name]
         for value in properties.get(prop, ()):
             norm = id_type.normalize(str(value))
-            if norm is not None:
-                found.add(("id" if id_type.generic else id_type.name, norm))
+            if norm is None:
+                continue
+            found.add(("id" if id_type.generic else id_type.name, norm))
+            if type_name == "bic" and len(norm) == 11:
+                found.add(("bic", norm[:8]))
     return found
+
+
+def identifier_properties(value: str) -> dict[str, list[str]]:
+    """The properties a free-form identifier is compared under.
+
+    Always ``idNumber`` (passports and national ids share its pool) when the
+    value has digits, and every specific property whose type the value is valid
+    as: ``"9187629"`` is also an ``imoNumber``, ``"DEUTDEFF"`` a ``swiftBic``,
+    ``"QDi.001"`` a ``unscId``.
+    """
+    text = value.strip()
+    props: dict[str, list[str]] = {}
+    if IDENTIFIERS["national_id"].normalize(text) is not None:
+        props["idNumber"] = [text]
+    for type_name, prop in _QUERY_PROPERTIES:
+        if IDENTIFIERS[type_name].normalize(text) is not None:
+            props[prop] = [text]
+    return props

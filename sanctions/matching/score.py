@@ -11,8 +11,12 @@ name                  best alignment score; weak aliases count 0.9, former names
 birth_date            see :data:`dates.DATE_DELTAS`: +0.06 same day ... -0.35 years apart
 country               +0.03 a nationality/country in common, -0.05 none in common
 gender                -0.10 when both are given and differ
-identifier            +0.35 when a normalised identifier (passport, national id, IMO,
-                      MMSI, BIC, LEI, tax or registration number) is the same
+identifier            +0.75 when a strong identifier is the same: IMO, MMSI, BIC, LEI,
+                      UN reference, or a passport/national id/registration number
+                      of 6+ characters with a country in common -- a match on its own (a renamed
+                      vessel keeps its IMO); +0.35 when only a weak one is the same
+                      (such a number without a shared country): evidence, never a
+                      match alone
 ===================== ================================================================
 
 Positive birth date and country evidence only counts when the names already
@@ -36,7 +40,7 @@ from sanctions.countries import to_country_code
 from sanctions.model import Entity, FuzzyDate, NameKind
 
 from .dates import compare_dates, to_fuzzy_dates
-from .identifiers import extract_identifiers
+from .identifiers import IDENTIFIERS, LABELS, STRONG_POOLS, extract_identifiers
 from .names import (
     Alignment,
     NameForm,
@@ -61,13 +65,15 @@ __all__ = [
 ]
 
 ALGORITHM = "sanctions-match"
-ALGORITHM_VERSION = "2.0"  # 2.0: name analysis on rigour (issue 10); scores moved
+ALGORITHM_VERSION = "2.1"  # 2.1: strong identifiers match alone (issue 16); 2.0: rigour
 DEFAULT_THRESHOLD = 0.70
 
 KIND_FACTOR = {"weak": 0.9, "previous": 0.97}
 COUNTRY_MATCH, COUNTRY_MISMATCH = 0.03, -0.05
 GENDER_MISMATCH = -0.10
-IDENTIFIER_MATCH = 0.35
+IDENTIFIER_MATCH = 0.35  # a weak identifier in common: evidence
+STRONG_IDENTIFIER_MATCH = 0.75  # a strong one: a match on its own (> DEFAULT_THRESHOLD)
+STRONG_GENERIC_LENGTH = 6  # a shorter passport/registration number is never strong
 CONFIRM_FLOOR = 0.5
 MAX_POSITIVE_NON_ID = 0.06 + COUNTRY_MATCH  # the most that dates+country can add
 
@@ -290,17 +296,35 @@ def _secondary(
         out.append(("gender", GENDER_MISMATCH, lambda: f"{query.gender} vs listed {cand.gender}"))
     same_ids = query.identifiers & cand.identifiers
     if same_ids:
-        out.append(
-            (
-                "identifier",
-                IDENTIFIER_MATCH,
-                lambda: (
-                    "same identifier: "
-                    + ", ".join(f"{kind} {value}" for kind, value in sorted(same_ids))
-                ),
-            )
-        )
+        out.append(_identifier_feature(query, cand, same_ids, name_score))
     return out
+
+
+def _identifier_feature(
+    query: Record, cand: Record, same: frozenset[tuple[str, str]], name_score: float
+) -> tuple[str, float, Callable[[], str]]:
+    """Strong identifiers in common make a match alone; weak ones add evidence."""
+    shared_country = bool(query.countries & cand.countries)
+    strong = sorted(
+        (pool, value)
+        for pool, value in same
+        if pool in STRONG_POOLS or (shared_country and len(value) >= STRONG_GENERIC_LENGTH)
+    )
+    shown = strong or sorted(same)
+
+    def detail() -> str:
+        parts = [
+            f"{LABELS[pool]} {IDENTIFIERS['unsc'].format(v) if pool == 'unsc' else v}"
+            for pool, v in shown
+        ]
+        text = "same " + ", ".join(parts)
+        if not strong:
+            return text + " (no country in common or too short: evidence only, not a match alone)"
+        if name_score < CONFIRM_FLOOR:
+            text += "; name differs: possible rename"
+        return text
+
+    return ("identifier", STRONG_IDENTIFIER_MATCH if strong else IDENTIFIER_MATCH, detail)
 
 
 def compare_records(

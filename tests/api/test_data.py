@@ -42,6 +42,22 @@ def test_search_filters_and_pages(client: Any, keys: dict[str, str]) -> None:
     assert un_only and all(r["datasets"] == ["un_sc_sanctions"] for r in un_only)
 
 
+def test_search_finds_by_identifier(client: Any, keys: dict[str, str]) -> None:
+    """A UN reference and a BIC (head office, XXX and a branch) find their entries by
+    identifier alone; a value that is not a valid identifier of the type finds nothing."""
+    key = keys["screen"]
+    for q, prop, value in (
+        ("qdi 901", "unscId", "QDi.901"),
+        ("FICTXX22", "swiftBic", "FICTXX22"),
+        ("FICTXX22XXX", "swiftBic", "FICTXX22"),
+        ("FICTXX22123", "swiftBic", "FICTXX22"),
+    ):
+        results = get(client, key, "/search/default", q=q).json()["results"]
+        assert results and value in results[0]["properties"].get(prop, []), q
+        assert results[0]["score"] >= 0.75
+    assert get(client, key, "/search/default", q="FICTXX23").json()["results"] == []
+
+
 def test_search_errors(client: Any, keys: dict[str, str]) -> None:
     bad_schema = get(client, keys["screen"], "/search/default", q="x", schema="Persn")
     assert bad_schema.status_code == 400 and "Invalid schema" in bad_schema.json()["detail"]

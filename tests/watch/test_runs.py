@@ -357,3 +357,27 @@ def test_delta_runs_equal_full_runs_on_random_histories(
         kinds.add(assert_delta_equals_full(watch).kind)
     assert kinds == {"delta"}
     assert watch.verify_audit().ok
+
+
+def test_delta_run_finds_a_renamed_vessel_by_its_imo(
+    store: Any, watch: Any, tmp_path: Path
+) -> None:
+    """Identifiers are in the prefilter keys: a newly listed vessel sharing only its IMO
+    number with a watched record is found by the delta run exactly as by a full run."""
+    other = {"id": "fx-other", "schema": "Vessel", "properties": {"name": ["SEA BREEZE"]}}
+    tanker = {
+        "id": "fx-tanker",
+        "schema": "Vessel",
+        "properties": {"name": ["ARTAVIL"], "imoNumber": ["IMO 9187629"]},
+    }
+    for name, entities in (("v1", [other]), ("v2", [other, tanker])):
+        (tmp_path / f"{name}.jsonl").write_text("".join(json.dumps(e) + "\n" for e in entities))
+    store.load(tmp_path / "v1.jsonl", dataset="fixture")
+    watch.add("ship-1", {"name": "Ocean Pearl", "imoNumber": "9187629"}, schema="Vessel")
+    assert watch.rescreen().raised == 0
+    store.load(tmp_path / "v2.jsonl", dataset="fixture")
+    delta = assert_delta_equals_full(watch)
+    assert delta.kind == "delta" and delta.raised == 1
+    alert = _alert(watch, "ship-1")
+    assert alert.entity_id == "fx-tanker" and alert.score >= DEFAULT_THRESHOLD
+    assert any("possible rename" in e["detail"] for e in alert.explanation)

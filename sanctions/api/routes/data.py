@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Annotated, Any
@@ -12,7 +11,8 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from sanctions.model import DATASETS, SCHEMATA
-from sanctions.screening import QueryError, QueryLimitError, parse_query
+from sanctions.screening import QueryError, QueryLimitError
+from sanctions.screening.search import search_hits
 
 from ..auth import GuardedRoute, guarded
 from ..holder import Snapshot
@@ -23,10 +23,8 @@ from .common import TS_PATTERN, require_snapshot
 
 router = APIRouter(route_class=GuardedRoute)
 
-SEARCH_CUTOFF = 0.5
 MAX_HITS = 500
 FACETS = ("datasets", "countries", "schema")
-_DIGIT = re.compile(r"\d")
 
 
 def _facets(records: list[Any], wanted: Iterable[str]) -> dict[str, Any]:
@@ -57,17 +55,13 @@ def _search(
     """(record, score) of every hit, best first; a blank ``q`` lists the records in scope."""
     if not q.strip():
         return [(r, None) for r in snapshot.records if scope.keeps(r, snapshot)]
-    props = {"name": [q]}
-    if _DIGIT.search(q):
-        props["idNumber"] = [q]
     try:
-        record = parse_query({"schema": schema or "Thing", "properties": props})
+        hits = search_hits(snapshot.screener, q, schema, limit=MAX_HITS)
     except QueryLimitError:
         raise  # over a work limit: 422, never an empty result
     except QueryError:
         return []  # nothing searchable in q (punctuation only, say): no hits
-    result = snapshot.screener.screen(record, limit=MAX_HITS, cutoff=SEARCH_CUTOFF)
-    return [(m.record, m.score.score) for m in result.results if scope.keeps(m.record, snapshot)]
+    return [(r, score) for r, score in hits if scope.keeps(r, snapshot)]
 
 
 def _search_page(
@@ -88,8 +82,10 @@ def _search_page(
 @router.get(
     "/search/{dataset}",
     summary="Search the lists by name or identifier",
-    description="Full-text search: `q` is screened as a name (and as an identifier when it "
-    "has digits) with a low cutoff; a blank `q` lists the entities in scope. Filters: "
+    description="Full-text search: `q` is screened as a name with a low cutoff and, when it "
+    "holds an identifier, as every type it is valid as (IMO, MMSI, BIC, LEI, UN reference, "
+    "passport or national id): an entity sharing it is always a hit. A blank `q` lists the "
+    "entities in scope. Filters: "
     "`schema` (with its sub-schemata), `countries`, `include_dataset`, `exclude_dataset`, "
     "`exclude_schema`, `changed_since`, `topics`. Paged with `limit` and `offset`.",
     tags=["Data access"],

@@ -47,9 +47,11 @@ FEATURES = {
     ),
     "gender": (f"Both given and different ({scoring.GENDER_MISMATCH})", scoring.GENDER_MISMATCH),
     "identifier": (
-        "Same normalised passport, national id, IMO, MMSI, BIC, LEI, tax or "
-        f"registration number (+{scoring.IDENTIFIER_MATCH})",
-        scoring.IDENTIFIER_MATCH,
+        f"Same strong identifier: IMO, MMSI, BIC, LEI, UN reference, or a passport, national "
+        f"id, tax or registration number with a country in common "
+        f"(+{scoring.STRONG_IDENTIFIER_MATCH}, a match alone); same such number without a "
+        f"shared country (+{scoring.IDENTIFIER_MATCH}, evidence only)",
+        scoring.STRONG_IDENTIFIER_MATCH,
     ),
 }
 
