@@ -98,7 +98,9 @@ def auth(key: str) -> dict[str, str]:
     return {"Authorization": f"ApiKey {key}"}
 
 
-def wait_ready(get: Any, timeout: float = 180.0) -> None:
+def wait_ready(get: Any, timeout: float = 600.0) -> None:
+    # A deadline, not a sleep: each worker builds rigour's name tagger at start-up
+    # (6-15 s of CPU here), which a loaded 2-core machine can stretch many times.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -154,7 +156,11 @@ def start_server(db: Path, *args: str, env: dict[str, str] | None = None) -> tup
         wait_ready(lambda path: httpx.get(base + path, timeout=2.0))
     except AssertionError:
         proc.kill()
-        raise AssertionError(proc.communicate(timeout=10)[1].decode()[-2000:]) from None
+        try:
+            output = proc.communicate(timeout=10)[1].decode()[-2000:]
+        except subprocess.TimeoutExpired:  # its workers may still hold the pipe
+            output = "(no output: the server's workers still hold its stderr)"
+        raise AssertionError(f"the API did not become ready: {output}") from None
     return proc, base
 
 
