@@ -376,12 +376,14 @@ def _sound_variant(a: str, b: str) -> bool:
 
 STEM_MIN = 6  # letters two language forms of one name share at the start
 STEM_SHARE = 0.75  # ... and this share of the shorter one
+CASE_ENDINGS = ("os", "as", "is", "us")  # Greek, Lithuanian, Latin nominatives
 
 
 def _stem_variant(a: str, b: str) -> bool:
     """One name in two languages: a long shared stem, different endings.
 
-    Greek, Lithuanian and Latin forms add a case ending to the stem
+    Greek, Lithuanian and Latin forms add a case ending (``-os``, ``-as``,
+    ``-is``, ``-us``) to the stem
     (``alexandros`` / ``alexander``, ``dimitrios`` / ``dimitri``,
     ``nikolaos`` / ``nikolai``). A stem shared this far is one name unless the
     endings mark gender (``alexandra`` / ``alexander``); two names that only
@@ -389,6 +391,8 @@ def _stem_variant(a: str, b: str) -> bool:
     """
     if a.endswith("a") != b.endswith("a"):
         return False
+    if not (a.endswith(CASE_ENDINGS) or b.endswith(CASE_ENDINGS)):
+        return False  # martin / martinez, daniel / danielle: a family name or another name
     shorter = min(len(a), len(b))
     common = 0
     for x, y in zip(a, b, strict=False):
