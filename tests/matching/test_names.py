@@ -85,6 +85,7 @@ def test_language_forms_of_one_name_with_a_case_ending_meet() -> None:
     # a gender ending, or two names that only begin alike, stay two names
     assert token_similarity("alexandra", "alexander") < 0.7
     assert token_similarity("christian", "christopher") < 0.7
+    assert token_similarity("martin", "martinez") < 0.7  # a family name, not a case ending
 
 
 def test_romanised_syllables_sharing_a_corpus_id_do_not_become_one_name() -> None:
