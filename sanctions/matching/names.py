@@ -336,7 +336,7 @@ def token_similarity(a: str, b: str) -> float:
         return _spelling_similarity(a, b)
     if not (_person_name(symbols_a) and _person_name(symbols_b)):
         return _spelling_similarity(a, b)  # an organisation word: no claim of two names
-    if _sound_variant(a, b):  # vladimir / volodymyr / vladimer: one name, several spellings
+    if _sound_variant(a, b) or _stem_variant(a, b):  # vladimir / volodymyr, alexandros / alexander
         return _spelling_similarity(a, b)
     return max(0.0, _spelling_similarity(a, b, sound=False) - DIFFERENT_NAME_PENALTY)
 
@@ -372,6 +372,34 @@ def _sound_variant(a: str, b: str) -> bool:
     stem_a = a[:-1] if a[-1] in "aeiouy" else a  # francesc(a) / francisc(o): gender
     stem_b = b[:-1] if b[-1] in "aeiouy" else b
     return Levenshtein.distance(stem_a, stem_b) > 1
+
+
+STEM_MIN = 6  # letters two language forms of one name share at the start
+STEM_SHARE = 0.75  # ... and this share of the shorter one
+CASE_ENDINGS = ("os", "as", "is", "us")  # Greek, Lithuanian, Latin nominatives
+
+
+def _stem_variant(a: str, b: str) -> bool:
+    """One name in two languages: a long shared stem, different endings.
+
+    Greek, Lithuanian and Latin forms add a case ending (``-os``, ``-as``,
+    ``-is``, ``-us``) to the stem
+    (``alexandros`` / ``alexander``, ``dimitrios`` / ``dimitri``,
+    ``nikolaos`` / ``nikolai``). A stem shared this far is one name unless the
+    endings mark gender (``alexandra`` / ``alexander``); two names that only
+    begin alike (``christian`` / ``christopher``) share too little.
+    """
+    if a.endswith("a") != b.endswith("a"):
+        return False
+    if not (a.endswith(CASE_ENDINGS) or b.endswith(CASE_ENDINGS)):
+        return False  # martin / martinez, daniel / danielle: a family name or another name
+    shorter = min(len(a), len(b))
+    common = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        common += 1
+    return common >= STEM_MIN and common >= STEM_SHARE * shorter
 
 
 def _equivalence(a: str, b: str, symbols_a: frozenset[str], symbols_b: frozenset[str]) -> float:

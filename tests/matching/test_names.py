@@ -77,6 +77,17 @@ def test_two_different_known_names_are_not_a_typo() -> None:
     assert best("Andrea Mills", "ANDRES MORALES") < 0.5
 
 
+def test_language_forms_of_one_name_with_a_case_ending_meet() -> None:
+    assert token_similarity("alexandros", "alexander") >= 0.7
+    assert token_similarity("dimitrios", "dimitri") >= 0.7
+    assert token_similarity("nikolaos", "nikolai") >= 0.7
+    assert best("Alexandros Papadopoulos", "Alexander PAPADOPOULOS") >= 0.8
+    # a gender ending, or two names that only begin alike, stay two names
+    assert token_similarity("alexandra", "alexander") < 0.7
+    assert token_similarity("christian", "christopher") < 0.7
+    assert token_similarity("martin", "martinez") < 0.7  # a family name, not a case ending
+
+
 def test_romanised_syllables_sharing_a_corpus_id_do_not_become_one_name() -> None:
     assert token_similarity("wang", "hong") == 0.0
     assert token_similarity("yi", "li") == 0.0
