@@ -7,6 +7,7 @@ other messages are still screened; a bad policy file or store stops at once).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -60,7 +61,7 @@ def _table_row(table: Table, result: Any) -> None:
     help="Policy YAML (default: the shipped policy; see docs/payments.md).",
 )
 @click.option(
-    "--audit/--no-audit", default=True, show_default=True, help="Audit-log every held message."
+    "--audit/--no-audit", default=True, show_default=True, help="Audit-log the run (screening.run) and every held message."
 )
 @db_option
 @click.pass_context
@@ -88,14 +89,17 @@ def screen_payment_cmd(
     store = open_store(ctx, db_sub)
     if not store.datasets():
         err_console.print("[yellow]warning:[/] the store holds no lists (see `sanctions load`)")
-    payments = PaymentScreener(Screener(store), policy=rules, audit=audit)
+    screener = Screener(store)
+    payments = PaymentScreener(screener, policy=rules, audit=audit)
     table = Table(title="Payment screening", show_lines=True)
     for column in ("message", "type", "reference", "decision", "findings"):
         table.add_column(column, overflow="fold")
     counts = {"pass": 0, "review": 0, "hold": 0}
     errors = 0
+    fingerprints = hashlib.sha256()
     for result in _results(payments, source):
         counts[result.decision] += 1
+        fingerprints.update(f"{result.fingerprint}\n".encode())
         if result.error:
             errors += 1
             err_console.print(f"[bold red]error:[/] {result.error}", highlight=False)
@@ -105,6 +109,12 @@ def screen_payment_cmd(
             _table_row(table, result)
     if not sum(counts.values()):
         raise SanctionsError(f"{source}: no message found (nothing was screened)")
+    if audit:
+        run_id = _record_payment_run(
+            screener, rules, source, fingerprints.hexdigest(), counts, errors
+        )
+        if not as_json:
+            err_console.print(f"screening run {run_id} recorded in the audit log", highlight=False)
     if not as_json:
         console.print(table)
         summary = ", ".join(f"{n} {d}" for d, n in counts.items())
@@ -113,6 +123,31 @@ def screen_payment_cmd(
         sys.exit(EXIT_ERROR)
     if counts["review"] or counts["hold"]:
         sys.exit(EXIT_FLAGGED)
+
+
+def _record_payment_run(
+    screener: Any, rules: Any, source: str, digest: str, counts: dict[str, int], errors: int
+) -> str:
+    """The run's ``screening.run`` audit entry (docs/evidence.md): which messages (a hash of
+    their fingerprints, in order), against which list versions, under which policy."""
+    from sanctions.screening.evidence import RunEvidence, list_versions, record_run
+
+    screener.index  # noqa: B018 - the list versions screened against, even if none parsed
+    total = sum(counts.values())
+    run = RunEvidence(
+        kind="payment",
+        threshold=rules.name_review,
+        list_versions=list_versions(screener.versions),
+        input_name=source,
+        input_sha256=digest,
+        rows=total,
+        screened=total - errors,
+        matched=counts["review"] + counts["hold"],
+        errors=errors,
+        extra={"decisions": dict(counts)},
+    )
+    record_run(screener.store.engine, run)
+    return run.run_id
 
 
 @main.command("screen-text")

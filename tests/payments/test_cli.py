@@ -109,3 +109,27 @@ def test_no_such_file_or_an_empty_input_is_an_error(db: str, tmp_path: Path) -> 
     assert empty.exit_code == 2 and "no message found" in empty.output
     blank = run(db, "-", stdin="   \n")
     assert blank.exit_code == 2
+
+
+def test_every_run_is_recorded_in_the_audit_log_with_its_list_versions(db: str) -> None:
+    from sanctions.screening.evidence import find_run
+    from sanctions.store import Store
+
+    result = run(db, str(MESSAGES / "pacs008_hits.xml"))
+    assert result.exit_code == 3, result.output
+    run_id = result.output.split("screening run ")[1].split()[0]
+    store = Store.open(db)
+    try:
+        recorded = find_run(store.engine, run_id)
+    finally:
+        store.close()
+    assert recorded["kind"] == "payment" and recorded["rows"] == 1
+    assert recorded["decisions"] == {"pass": 0, "review": 0, "hold": 1}
+    assert recorded["matched"] == 1 and len(recorded["input_sha256"]) == 64
+    assert recorded["list_versions"]  # the versions screened against
+
+
+def test_no_audit_records_no_run(db: str) -> None:
+    result = run(db, str(MESSAGES / "mt103_clean.txt"), "--no-audit")
+    assert result.exit_code == 0, result.output
+    assert "screening run" not in result.output
