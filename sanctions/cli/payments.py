@@ -61,7 +61,10 @@ def _table_row(table: Table, result: Any) -> None:
     help="Policy YAML (default: the shipped policy; see docs/payments.md).",
 )
 @click.option(
-    "--audit/--no-audit", default=True, show_default=True, help="Audit-log the run (screening.run) and every held message."
+    "--audit/--no-audit",
+    default=True,
+    show_default=True,
+    help="Audit-log the run (screening.run) and every held message.",
 )
 @db_option
 @click.pass_context
