@@ -8,7 +8,7 @@ controls that reorder what the analyst reads (``\\u202e``). Rich markup in data
 (``[link=...]``, ``[black on black]``, ``[conceal]``) would also be obeyed.
 
 :func:`safe_text` is the one function that makes text safe: each such character
-becomes its visible ``\\uXXXX`` form (in JSON text, that is the same character
+becomes a visible escape, ``\\u`` and four hex digits (in JSON text, that is the same character
 written as a JSON escape, so JSON output stays exact). :class:`SafeConsole` runs
 every string rich renders (``print`` arguments, table cells) through it, and
 lets markup through only for the plain styles the CLI itself uses, so a name
@@ -39,7 +39,7 @@ _TAG = re.compile(r"(?<!\\)\[(/?)([^\[\]]*)\]")
 
 
 def safe_text(text: str) -> str:
-    """``text`` with every terminal control, C1 and bidi character as visible ``\\uXXXX``."""
+    """``text`` with every terminal control, C1 and bidi character as a visible escape."""
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from sanctions.countries import to_country_code
+from sanctions.countries import COUNTRY_PROPERTIES, to_country_code
 from sanctions.model import Entity, FuzzyDate, clean_text, parse_date
 
 from .base import decode_head
@@ -108,7 +108,7 @@ TYPED_PROPS: dict[str, str] = {
 
 # Properties holding dates (parsed with their precision) and countries.
 DATE_PROPS = frozenset({"birthDate", "incorporationDate", "buildDate"})
-COUNTRY_PROPS = frozenset({"nationality", "citizenship", "country", "flag", "pastFlags"})
+COUNTRY_PROPS = COUNTRY_PROPERTIES  # the one table, in sanctions.countries
 GENDERS = {"male": "male", "female": "female"}
 
 
