@@ -426,7 +426,7 @@ def compare_cmd(threshold: float | None) -> None:
         if data is not None:
             try:
                 query = parse_query(data.get("query"))
-                cand = parse_query(data.get("candidate"))
+                cand = parse_query(data.get("candidate"), listed=True)
                 score = compare_records(query, cand, limit)
                 _emit({"id": data.get("id"), **score.to_dict()})
                 continue

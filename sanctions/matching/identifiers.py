@@ -190,11 +190,16 @@ _QUERY_PROPERTIES = (
 )
 
 
-def extract_identifiers(properties: Mapping[str, Iterable[str]]) -> set[tuple[str, str]]:
+def extract_identifiers(
+    properties: Mapping[str, Iterable[str]], query: bool = False
+) -> set[tuple[str, str]]:
     """``(pool, normalised value)`` pairs: generic types share the pool ``"id"``.
 
-    A branch BIC (11 characters) also yields its head office (first 8): a listed
-    bank's head office covers its branches.
+    On the query side (``query=True``) a branch BIC (11 characters) also yields
+    its head office (first 8): a listed head office covers its branches, so a
+    payment through a branch of a listed bank matches it. A listed branch
+    yields only itself: it does not make its head office (or its sibling
+    branches) listed.
     """
     found: set[tuple[str, str]] = set()
     for prop, type_name in PROPERTY_TYPES.items():
@@ -204,7 +209,7 @@ def extract_identifiers(properties: Mapping[str, Iterable[str]]) -> set[tuple[st
             if norm is None:
                 continue
             found.add(("id" if id_type.generic else id_type.name, norm))
-            if type_name == "bic" and len(norm) == 11:
+            if query and type_name == "bic" and len(norm) == 11:
                 found.add(("bic", norm[:8]))
     return found
 

@@ -160,8 +160,11 @@ def _gender(properties: Mapping[str, Iterable[str]]) -> str | None:
     return None
 
 
-def record_from_entity(entity: Entity) -> Record:
-    """Prepare a listed entity (or a query built as an Entity) for scoring."""
+def record_from_entity(entity: Entity, query: bool = False) -> Record:
+    """Prepare a listed entity (or, with ``query=True``, a query) for scoring.
+
+    The two sides differ only in identifiers: see :func:`extract_identifiers`.
+    """
     forms: list[NameForm] = []
     variants = list(entity.names)
     if not variants:
@@ -179,7 +182,7 @@ def record_from_entity(entity: Entity) -> Record:
         dates=dates,
         countries=_countries(entity.properties),
         gender=_gender(entity.properties),
-        identifiers=frozenset(extract_identifiers(entity.properties)),
+        identifiers=frozenset(extract_identifiers(entity.properties, query=query)),
         properties=props,
     )
 

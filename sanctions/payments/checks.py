@@ -91,10 +91,7 @@ class ListFacts:
         self.branch_heads: dict[str, list[Record]] = defaultdict(list)
         self.imos: dict[str, list[Record]] = defaultdict(list)
         for record in records:
-            bics = {value for pool, value in record.identifiers if pool == "bic"}
             for pool, value in record.identifiers:
-                if pool == "bic" and len(value) == 8 and any(b[:8] == value != b for b in bics):
-                    continue  # the head office the matcher derives from a listed branch
                 if pool == "bic" and len(value) == 8:
                     self.heads[value].append(record)
                 elif pool == "bic":

@@ -188,14 +188,20 @@ def _name_parts(parts: dict[str, str]) -> dict[str, str]:
 
 
 def parse_query(
-    data: Mapping[str, Any] | Entity | Record, default_schema: str = "LegalEntity"
+    data: Mapping[str, Any] | Entity | Record,
+    default_schema: str = "LegalEntity",
+    listed: bool = False,
 ) -> Record:
-    """A prepared query record; raises :class:`QueryError` when it cannot be screened."""
+    """A prepared query record; raises :class:`QueryError` when it cannot be screened.
+
+    ``listed=True`` prepares the data as a listed entity instead (a pair's
+    candidate): the two sides differ in the identifiers they derive.
+    """
     if isinstance(data, Record):
         return data
     warnings: list[str] = []
     entity = query_entity(data, default_schema, warnings)
-    record = record_from_entity(entity)
+    record = record_from_entity(entity, query=not listed)
     record.warnings = warnings
     if not record.names and not record.identifiers:
         raise QueryError(

@@ -13,6 +13,7 @@ import pytest
 
 from sanctions.matching.identifiers import IDENTIFIERS, extract_identifiers, identifier_properties
 from sanctions.matching.score import DEFAULT_THRESHOLD, compare_records
+from sanctions.model import Entity, NameKind
 from sanctions.screening import Screener, parse_query
 from sanctions.screening.search import search_hits
 
@@ -21,6 +22,13 @@ SDN_SET = "us/ofac-sdn/2023-12-28"
 
 def _record(schema: str, **props: list[str]) -> Any:
     return parse_query({"schema": schema, "properties": props})
+
+
+def _entity(entity_id: str, name: str, bic: str) -> Entity:
+    entity = Entity.create("us_ofac_sdn", entity_id, "Company")
+    entity.add_name(name, NameKind.PRIMARY)
+    entity.add("swiftBic", bic)
+    return entity
 
 
 def _identifier(score: Any) -> dict[str, Any]:
@@ -34,12 +42,27 @@ def test_un_reference_normalised_and_formatted() -> None:
     assert unsc.normalize("Q.001") is None
 
 
-def test_branch_bic_yields_its_head_office() -> None:
-    assert extract_identifiers({"swiftBic": ["HAVIGB2L123"]}) == {
+def test_branch_bic_yields_its_head_office_on_the_query_side_only() -> None:
+    assert extract_identifiers({"swiftBic": ["HAVIGB2L123"]}, query=True) == {
         ("bic", "HAVIGB2L123"),
         ("bic", "HAVIGB2L"),
     }
+    assert extract_identifiers({"swiftBic": ["HAVIGB2L123"]}) == {("bic", "HAVIGB2L123")}
     assert extract_identifiers({"swiftBic": ["HAVIGB2LXXX"]}) == {("bic", "HAVIGB2L")}
+
+
+def test_listed_head_office_covers_branches_but_a_listed_branch_not_its_head_office() -> None:
+    head = Screener.from_entities([_entity("e-head", "Alpha Bank", "HAVIGB2L")])
+    branch = Screener.from_entities([_entity("e-branch", "Beta Bank", "HAVIGB2L123")])
+
+    def found(screener: Screener, bic: str) -> bool:
+        query = {"schema": "Company", "properties": {"name": ["Gamma"], "swiftBic": [bic]}}
+        return any(m.score.match for m in screener.screen(query).results)
+
+    assert found(head, "HAVIGB2L123") and found(head, "HAVIGB2LXXX") and found(head, "HAVIGB2L")
+    assert found(branch, "HAVIGB2L123")
+    assert not found(branch, "HAVIGB2L")  # the head office of a listed branch is not listed
+    assert not found(branch, "HAVIGB2L456")  # nor is a sibling branch
 
 
 def test_free_form_identifier_is_tried_as_every_valid_type() -> None:
