@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
-from sanctions.matching.index import load_index
+from sanctions.matching import load_index
 from sanctions.screening import Screener
 from sanctions.store import Store
 from sanctions.store import schema as t

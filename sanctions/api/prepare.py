@@ -61,7 +61,7 @@ def prepare_in_child(
 
 
 def main(argv: list[str]) -> int:
-    from sanctions.matching.index import cache_dir, load_index
+    from sanctions.matching import cache_dir, load_index
     from sanctions.store import Store
 
     wanted = {int(a) for a in argv}

@@ -5,51 +5,23 @@ match, datasets, properties, explanations``, with explanations as a list of
 ``{feature, contribution, detail}``) becomes yente's scored entity: the same
 fields plus ``referents``, ``target``, ``first_seen``, ``last_seen``,
 ``last_change``, and explanations keyed by feature as ``{score, detail, query,
-candidate, weight}``.
+candidate, weight}`` (:meth:`sanctions.matching.Feature.to_yente`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from sanctions.matching import yente_explanations, yente_features
 from sanctions.model import Entity
 
 from .holder import Snapshot
 
 __all__ = [
     "scored_entity",
-    "explanations_by_feature",
-    "features_by_name",
     "entity_response",
     "record_response",
 ]
-
-
-def explanations_by_feature(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Our list of feature explanations as yente's mapping feature -> result."""
-    out: dict[str, dict[str, Any]] = {}
-    for item in items:
-        name = str(item.get("feature", "feature"))
-        key, n = name, 2
-        while key in out:  # never overwrite: a second explanation of the same feature
-            key, n = f"{name}_{n}", n + 1
-        out[key] = {
-            "score": float(item.get("contribution", 0.0)),
-            "detail": item.get("detail"),
-            "query": item.get("query_name"),
-            "candidate": item.get("matched_name"),
-            "weight": 1.0,
-        }
-    return out
-
-
-def features_by_name(items: list[dict[str, Any]]) -> dict[str, float]:
-    """yente's older ``features`` map: feature -> its contribution (summed when repeated)."""
-    out: dict[str, float] = {}
-    for item in items:
-        name = str(item.get("feature", "feature"))
-        out[name] = round(out.get(name, 0.0) + float(item.get("contribution", 0.0)), 6)
-    return out
 
 
 def _dataset_of(data: dict[str, Any]) -> str:
@@ -71,8 +43,8 @@ def scored_entity(match: Any, snapshot: Snapshot) -> dict[str, Any]:
         **snapshot.entity_dates(data["id"], _dataset_of(data)),
         "score": data["score"],
         "match": data["match"],
-        "explanations": explanations_by_feature(data["explanations"]),
-        "features": features_by_name(data["explanations"]),
+        "explanations": yente_explanations(match.score.features),
+        "features": yente_features(match.score.features),
     }
 
 

@@ -1,7 +1,11 @@
 """Which results a request may see: dataset scope, schemata, ids, dates, topics.
 
-These are filters on screening results, not matching: the screener scores, the
-HTTP layer only keeps the results the caller asked to see.
+The request's datasets, schemata, topics and excluded ids become the matcher's
+:class:`sanctions.matching.Scope` (:meth:`Scope.matching_scope`), applied in
+candidate generation before scoring: a scoped request never loses an in-scope
+result to out-of-scope ones. The filters the matcher does not know
+(``changed_since``, which needs the store's history; ``countries`` on
+``/search``) are applied to the results afterwards, by :meth:`Scope.keeps`.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any
 
 from fastapi import HTTPException
 
+from sanctions import matching
 from sanctions.matching import ALGORITHM, ALGORITHM_VERSION
 from sanctions.model import DATASETS, SCHEMATA, TOPICS
 
@@ -155,6 +160,17 @@ class Scope:
             or self.topics
             or self.schemata
             or self.countries
+        )
+
+    def matching_scope(self) -> matching.Scope:
+        """The filters the matcher applies before scoring (datasets, schemata, topics, ids)."""
+        schemata = set(SCHEMATA) if self.schemata is None else set(self.schemata)
+        schemata -= self.exclude_schemata
+        return matching.Scope.of(
+            datasets=None if self.all_datasets else self.datasets,
+            schemata=None if schemata == set(SCHEMATA) else schemata,
+            topics=self.topics or None,
+            exclude_ids=self.exclude_ids,
         )
 
     def keeps(self, record: Any, snapshot: Snapshot) -> bool:

@@ -81,7 +81,7 @@ def _demo_screening(store: Store) -> None:
             table.add_row(name, "-", "", "", "", "no candidate")
             continue
         best = outcome.results[0]
-        why = ", ".join(_explain(e) for e in best.score.explanations[:3])
+        why = ", ".join(f"{f.feature} {f.contribution:+.2f}" for f in best.score.features[:3])
         table.add_row(
             name,
             best.record.caption,
@@ -91,11 +91,3 @@ def _demo_screening(store: Store) -> None:
             why[:80],
         )
     console.print(table)
-
-
-def _explain(item: object) -> str:
-    if isinstance(item, dict):
-        value = item.get("contribution")
-        label = item.get("feature", "?")
-        return f"{label} {value:+.2f}" if isinstance(value, (int, float)) else str(label)
-    return str(item)

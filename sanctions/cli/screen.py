@@ -112,7 +112,7 @@ def identifier_options(fn: Any) -> Any:
 
 def identifier_query(opts: dict[str, Any]) -> dict[str, list[str]]:
     """Query properties of the identifier options; an invalid typed value is a usage error."""
-    from sanctions.matching.identifiers import IDENTIFIERS, identifier_properties
+    from sanctions.matching import IDENTIFIERS, identifier_properties
 
     props: dict[str, list[str]] = {}
     for flag, key, prop, type_name, _text in ID_OPTIONS:
@@ -242,9 +242,7 @@ def _print_result(result: Any) -> None:
     for column in ("score", "match", "listed entity", "schema", "datasets", "why"):
         table.add_column(column, overflow="fold")
     for m in result.results:
-        why = "\n".join(
-            f"{e['feature']} {e['contribution']:+.2f}: {e['detail']}" for e in m.score.explanations
-        )
+        why = "\n".join(f.describe() for f in m.score.features)
         table.add_row(
             f"{m.score.score:.2f}",
             "[bold red]MATCH[/]" if m.score.match else "no",

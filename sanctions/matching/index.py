@@ -34,6 +34,7 @@ import numpy as np
 from sanctions.cache import gc_paused, read_cache, write_cache
 from sanctions.model import Entity
 
+from .bounds import candidate_initial_slack, query_initial_weight
 from .names import (
     JOINED_MIN,
     PHONETIC_MIN,
@@ -45,6 +46,7 @@ from .names import (
     token_similarity,
 )
 from .normalise import name_symbols, phonetic_key, squeeze
+from .scope import Scope
 from .score import Record, record_from_entity, schemata_compatible
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,7 @@ def _code_version() -> str:
 
 CACHE_VERSION = _code_version()
 TOKEN_CACHE_SIZE = 100_000
+SCOPE_CACHE_SIZE = 64  # distinct scopes whose record masks are kept
 
 
 def cache_dir() -> Path:
@@ -146,6 +149,7 @@ class MatchIndex:
             self.records = records
             self.names: list[NameForm] = []
             name_record: list[int] = []
+            name_initials: list[int] = []
             vocab: dict[str, int] = {}
             pair_vid: list[int] = []
             pair_name: list[int] = []
@@ -154,11 +158,16 @@ class MatchIndex:
                     name_idx = len(self.names)
                     self.names.append(form)
                     name_record.append(rec_idx)
+                    name_initials.append(sum(1 for t in form.tokens if len(t) == 1))
                     for _start, _end, text in form.spans:
                         if len(text) > 1:
                             pair_vid.append(vocab.setdefault(text, len(vocab)))
                             pair_name.append(name_idx)
             self.name_record = np.asarray(name_record, dtype=np.int32)
+            # What a listed name's one-letter tokens (not in the vocabulary) may add.
+            self.name_slack = np.asarray(
+                [candidate_initial_slack(n) for n in name_initials], dtype=np.float64
+            )
             self.vocab = list(vocab)
             self.vocab_id = vocab
             self.postings = _Csr.build(pair_vid, pair_name, len(vocab))
@@ -166,12 +175,23 @@ class MatchIndex:
             self._build_identifiers()
         self._token_cache: OrderedDict[str, tuple[dict[str, float], np.ndarray]]
         self._token_cache = OrderedDict()
+        self._scopes: OrderedDict[Scope, np.ndarray] = OrderedDict()
         self.build_seconds = time.perf_counter() - started
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_token_cache"] = OrderedDict()
+        state["_scopes"] = OrderedDict()
         return state
+
+    def vocabulary_only(self) -> MatchIndex:
+        """This index without its records and names: a look-up of similar tokens only
+        (:meth:`similar_tokens`), small to keep and quick to read from a cache."""
+        self.records = []
+        self.names = []
+        self.identifiers = {}
+        self._scopes = OrderedDict()
+        return self
 
     def _build_blocks(self) -> None:
         """Bigram postings ordered by (token length, id), and the sound/squeeze/prefix blocks.
@@ -415,7 +435,8 @@ class MatchIndex:
 
         A name's bound adds, for every query token it may align with, the best
         similarity any vocabulary entry has with that token times the token's
-        weight (the query's initials count as found), over the query's weight.
+        weight, what initials may add on either side, over the query's weight
+        (:mod:`.bounds`: the same bound the watch prefilter uses).
         """
         total = form.total_weight or 1.0
         size = len(form.tokens)
@@ -434,9 +455,7 @@ class MatchIndex:
                 best[i] = max(best[i], top)
         if not keys:
             return np.empty(0, np.int32), np.empty(0, np.float32)
-        initials = sum(
-            0.9 * w for t, w in zip(form.tokens, form.weights, strict=True) if len(t) == 1
-        )
+        initials = query_initial_weight(form)
         token_bound = np.array(
             [b * w for b, w in zip(best, form.weights, strict=True)], dtype=np.float32
         )
@@ -446,7 +465,9 @@ class MatchIndex:
         first[1:] = names[1:] != names[:-1]
         starts = np.flatnonzero(first)
         sums = np.add.reduceat(token_bound[pairs % size].astype(np.float64), starts)
-        return names[starts].astype(np.int32), ((sums + initials) / total).astype(np.float32)
+        names = names[starts]
+        bounds = (sums + initials + self.name_slack[names]) / total
+        return names.astype(np.int32), bounds.astype(np.float32)
 
     def name_bounds(self, query: Record) -> tuple[np.ndarray, np.ndarray]:
         """Every name sharing an aligned token with the query, and a bound of its score."""
@@ -464,9 +485,32 @@ class MatchIndex:
             ids, bounds = ids[first], bounds[first]
         return ids, bounds
 
-    def candidates(self, query: Record, floor: float, extra: int = 0) -> list[Candidate]:
-        """Records that may score at least ``floor`` (plus the ``extra`` best-bound others)."""
+    def scope_mask(self, scope: Scope | None) -> np.ndarray | None:
+        """Which records are in scope (``None``: all of them); cached per scope."""
+        if scope is None or scope.everything:
+            return None
+        mask = self._scopes.get(scope)
+        if mask is None:
+            mask = np.fromiter(map(scope.keeps, self.records), dtype=bool, count=len(self.records))
+            self._scopes[scope] = mask
+            if len(self._scopes) > SCOPE_CACHE_SIZE:
+                self._scopes.popitem(last=False)
+        else:
+            self._scopes.move_to_end(scope)
+        return mask
+
+    def candidates(
+        self, query: Record, floor: float, extra: int = 0, scope: Scope | None = None
+    ) -> list[Candidate]:
+        """Records in ``scope`` that may score at least ``floor`` (plus the ``extra``
+        best-bound others in scope). Out-of-scope records are dropped before the
+        floor and the ``extra`` are applied: they never cost scoring, and never
+        take the place of an in-scope candidate."""
         ids, bounds = self.name_bounds(query)
+        mask = self.scope_mask(scope)
+        if mask is not None:
+            inside = mask[self.name_record[ids]]
+            ids, bounds = ids[inside], bounds[inside]
         keep = bounds >= floor
         if extra and (~keep).any():
             rest = np.nonzero(~keep)[0]
@@ -493,6 +537,8 @@ class MatchIndex:
         for ident in query.identifiers:
             for rec_idx in self.identifiers.get(ident, ()):
                 record = self.records[rec_idx]
+                if mask is not None and not mask[rec_idx]:
+                    continue
                 if schemata_compatible(query.schema, record.schema):
                     by_record[rec_idx] = Candidate(record, list(record.names), 1.0)
         return list(by_record.values())

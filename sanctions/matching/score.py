@@ -40,6 +40,7 @@ from sanctions.countries import to_country_code
 from sanctions.model import Entity, FuzzyDate, NameKind
 
 from .dates import compare_dates, to_fuzzy_dates
+from .explain import Feature
 from .identifiers import IDENTIFIERS, LABELS, STRONG_POOLS, extract_identifiers
 from .names import (
     Alignment,
@@ -200,12 +201,17 @@ def _variant(name: str, kind: str) -> Any:
 
 @dataclass
 class Score:
-    """A scored candidate: the score, whether it matches, and why."""
+    """A scored candidate: the score, whether it matches, and why (typed features)."""
 
     score: float
     match: bool
     alignment: Alignment | None
-    explanations: list[dict[str, Any]]
+    features: list[Feature]
+
+    @property
+    def explanations(self) -> list[dict[str, Any]]:
+        """The features in their JSON shape (:meth:`Feature.to_dict`)."""
+        return [f.to_dict() for f in self.features]
 
     def to_dict(self) -> dict[str, Any]:
         return {"score": self.score, "match": self.match, "explanations": self.explanations}
@@ -242,31 +248,43 @@ def _best_name(
     return best_value, best
 
 
-def _name_explanation(value: float, alignment: Alignment | None) -> dict[str, Any]:
+def _name_explanation(value: float, alignment: Alignment | None) -> Feature:
     if alignment is None:
-        return {"feature": "name", "contribution": 0.0, "detail": "no names to compare"}
+        return Feature("name", 0.0, "no names to compare")
     cand = alignment.candidate
     detail = (
         f"query name {alignment.query.original!r} met listed {cand.kind} name "
         f"{cand.original!r}: {alignment.describe()}"
     )
-    return {
-        "feature": "name",
-        "contribution": round(value, 4),
-        "query_name": alignment.query.original,
-        "matched_name": cand.original,
-        "detail": detail,
-    }
+    return Feature("name", round(value, 4), detail, alignment.query.original, cand.original)
 
 
-def _feature(name: str, value: float, detail: str) -> dict[str, Any]:
-    return {"feature": name, "contribution": round(value, 4), "detail": detail}
+def _feature(
+    name: str, value: float, detail: str, query: Record | None = None, cand: Record | None = None
+) -> Feature:
+    values = (None, None) if query is None or cand is None else _compared(name, query, cand)
+    return Feature(name, round(value, 4), detail, *values)
 
 
-def secondary_features(query: Record, cand: Record, name_score: float) -> list[dict[str, Any]]:
+def _compared(name: str, query: Record, cand: Record) -> tuple[str | None, str | None]:
+    """The two values a secondary feature compared, as text (for the typed explanation)."""
+    if name == "birth_date":
+        pair = [", ".join(sorted({d.value for d in r.dates})) for r in (query, cand)]
+    elif name == "country":
+        pair = [", ".join(sorted(r.countries)) for r in (query, cand)]
+    elif name == "gender":
+        pair = [r.gender or "" for r in (query, cand)]
+    elif name == "identifier":
+        pair = [", ".join(sorted(f"{p}:{v}" for p, v in r.identifiers)) for r in (query, cand)]
+    else:
+        return None, None
+    return pair[0], pair[1]
+
+
+def secondary_features(query: Record, cand: Record, name_score: float) -> list[Feature]:
     """Explanations (with contributions) of the evidence beside the names."""
     return [
-        _feature(name, value, detail())
+        _feature(name, value, detail(), query, cand)
         for name, value, detail in _secondary(query, cand, name_score)
     ]
 
@@ -346,11 +364,11 @@ def compare_records(
     kind = schema_kind(cand.schema)
     names = cand.names if cand_names is None else cand_names
     name_score, alignment = best_alignment(query.names, names, rows, kind)
-    explanations = [_name_explanation(name_score, alignment)]
-    explanations.extend(secondary_features(query, cand, name_score))
-    total = sum(e["contribution"] for e in explanations)
+    features = [_name_explanation(name_score, alignment)]
+    features.extend(secondary_features(query, cand, name_score))
+    total = sum(f.contribution for f in features)
     score = round(min(1.0, max(0.0, total)), 4)
-    return Score(score, score >= threshold, alignment, explanations)
+    return Score(score, score >= threshold, alignment, features)
 
 
 def score_value(

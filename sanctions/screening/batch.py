@@ -234,7 +234,7 @@ def _output_rows(line: int, query: dict[str, Any], result: Any) -> list[dict[str
     base = {"line": line, "query_id": query["id"], "query_name": names[0]}
     rows = []
     for rank, match in enumerate(result.results, start=1):
-        name_expl = match.score.explanations[0]
+        name = match.score.features[0]
         rows.append(
             {
                 **base,
@@ -245,11 +245,8 @@ def _output_rows(line: int, query: dict[str, Any], result: Any) -> list[dict[str
                 "score": match.score.score,
                 "match": match.score.match,
                 "datasets": ";".join(match.record.datasets),
-                "matched_name": name_expl.get("matched_name", ""),
-                "explanation": "; ".join(
-                    f"{e['feature']} {e['contribution']:+.2f}: {e['detail']}"
-                    for e in match.score.explanations
-                ),
+                "matched_name": name.candidate_value or "",
+                "explanation": "; ".join(f.describe() for f in match.score.features),
             }
         )
     if not rows:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sanctions.errors import SanctionsError
-from sanctions.matching.score import Record, record_from_entity
+from sanctions.matching import Record, record_from_entity
 from sanctions.model import SCHEMATA, Entity, Listing, NameKind, parse_date
 
 __all__ = [

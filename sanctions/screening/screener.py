@@ -17,16 +17,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sanctions.matching.index import MatchIndex, index_key, load_index, prepare_records
-from sanctions.matching.score import (
+from sanctions.matching import (
     ALGORITHM,
     ALGORITHM_VERSION,
     DEFAULT_THRESHOLD,
-    MAX_POSITIVE_NON_ID,
+    MatchIndex,
     Record,
+    Scope,
     Score,
-    compare_records,
-    score_value,
+    index_key,
+    load_index,
+    prepare_records,
+    search,
 )
 from sanctions.model import Entity
 
@@ -56,7 +58,7 @@ class Match:
             "match": self.score.match,
             "datasets": list(self.record.datasets),
             "properties": self.record.properties,
-            "explanations": self.score.explanations,
+            "explanations": [f.to_dict() for f in self.score.features],
         }
 
 
@@ -143,26 +145,14 @@ class Screener:
         threshold: float | None = None,
         limit: int = DEFAULT_LIMIT,
         cutoff: float | None = None,
+        scope: Scope | None = None,
     ) -> ScreeningResult:
-        """The ``limit`` best candidates for a query (those under ``cutoff`` dropped)."""
+        """The ``limit`` best candidates in ``scope`` for a query (those under ``cutoff``
+        dropped); the scope is applied before scoring (see :class:`~sanctions.matching.Scope`)."""
         threshold = self.threshold if threshold is None else threshold
         record = parse_query(query)
-        index = self.index
-        floor = threshold if cutoff is None else min(threshold, cutoff)
-        floor = max(0.0, floor - MAX_POSITIVE_NON_ID)
-        candidates = index.candidates(record, floor, extra=limit if cutoff is None else 0)
-        rows = index.rows_fn(record)
-        # Rank every candidate by its score alone; explain only the ones returned.
-        ranked = []
-        for cand in candidates:
-            value = score_value(record, cand.record, rows, cand.names)
-            if cutoff is not None and value < cutoff:
-                continue
-            if value > 0.0:
-                ranked.append((value, cand))
-        ranked.sort(key=lambda pair: (-pair[0], pair[1].record.id))
-        matches = [
-            Match(cand.record, compare_records(record, cand.record, threshold, rows, cand.names))
-            for _, cand in ranked[:limit]
-        ]
+        hits = search(
+            self.index, record, threshold=threshold, limit=limit, cutoff=cutoff, scope=scope
+        )
+        matches = [Match(hit.record, hit.score) for hit in hits]
         return ScreeningResult(record.id, record, threshold, matches)

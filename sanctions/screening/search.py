@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sanctions.matching.identifiers import identifier_properties
-from sanctions.matching.score import IDENTIFIER_MATCH
+from sanctions.matching import IDENTIFIER_MATCH, Scope, identifier_properties
 
 from .query import parse_query
 
@@ -30,15 +29,19 @@ def search_query(text: str, schema: str | None = None) -> dict[str, Any]:
 
 
 def search_hits(
-    screener: Any, text: str, schema: str | None = None, limit: int = 500
+    screener: Any,
+    text: str,
+    schema: str | None = None,
+    limit: int = 500,
+    scope: Scope | None = None,
 ) -> list[tuple[Any, float]]:
-    """(record, score) of the entities found by ``text``, best first.
+    """(record, score) of the entities in ``scope`` found by ``text``, best first.
 
     Raises :class:`~sanctions.screening.QueryError` when nothing in ``text`` is searchable.
     """
     record = parse_query(search_query(text, schema))
     cutoff = min(SEARCH_CUTOFF, IDENTIFIER_MATCH) if record.identifiers else SEARCH_CUTOFF
-    result = screener.screen(record, limit=limit, cutoff=cutoff)
+    result = screener.screen(record, limit=limit, cutoff=cutoff, scope=scope)
     hits = []
     for match in result.results:
         shared = bool(match.record.identifiers & record.identifiers)

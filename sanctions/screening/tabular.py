@@ -30,7 +30,7 @@ from typing import Any
 
 from sanctions.countries import to_country_codes
 from sanctions.errors import SanctionsError
-from sanctions.matching.score import COUNTRY_PROPS
+from sanctions.matching import COUNTRY_PROPS
 from sanctions.model import parse_date
 
 from .query import DATE_PROPS

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from sanctions.matching import Feature
 from sanctions.model import Entity
 from sanctions.store import schema as st
 
@@ -182,10 +183,7 @@ def alert_case(conn: Connection, alert: Alert) -> dict[str, Any]:
             "dataset": alert.dataset,
         },
         "side_by_side": rows,
-        "evidence": [
-            f"{e.get('feature')} {float(e.get('contribution', 0.0)):+.2f}: {e.get('detail')}"
-            for e in alert.explanation
-        ],
+        "evidence": [Feature.from_dict(e).describe() for e in alert.explanation],
         "since_last_decision": since,
         "decisions": history,
     }

@@ -39,7 +39,7 @@ from sqlalchemy.exc import DBAPIError
 
 from sanctions import audit
 from sanctions.errors import StoreError
-from sanctions.matching.score import ALGORITHM, ALGORITHM_VERSION
+from sanctions.matching import ALGORITHM, ALGORITHM_VERSION
 from sanctions.model import Entity
 from sanctions.screening.evidence import canonical_sha256, list_versions
 from sanctions.store import schema as st

@@ -26,15 +26,21 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from sanctions.matching.index import MatchIndex, load_index, prepare_records
-from sanctions.matching.score import MAX_POSITIVE_NON_ID, Record
+from sanctions.matching import (
+    MatchIndex,
+    Record,
+    load_index,
+    name_floor,
+    name_tokens,
+    prepare_records,
+)
 from sanctions.model import Entity
 from sanctions.screening.query import QueryError, parse_query
 from sanctions.screening.screener import Screener
 from sanctions.store import schema as st
 
 from . import schema as t
-from .keys import RecordKeys, keys_digest, load_keys, matcher_fingerprint, name_tokens
+from .keys import RecordKeys, keys_digest, load_keys, matcher_fingerprint
 from .records import WatchedRecord, active_records, get_records
 
 __all__ = ["Snapshot", "Hit", "Plan", "take_snapshot", "plan_full", "plan_delta", "last_run"]
@@ -156,7 +162,7 @@ def screen_into(
                 dataset,
                 version_id,
                 match.score.score,
-                match.score.explanations,
+                [f.to_dict() for f in match.score.features],
             )
         plan.screened_records[record.id] = record.hash
 
@@ -285,7 +291,7 @@ def _screen_unchanged(store: Any, plan: Plan, run: Any, touched: set[str]) -> No
     plan.keys, plan.keys_digest = keys, keys.digest
     tokens = set().union(*(name_tokens(e) for e in entities)) if entities else set()
     idents = {i for e in entities for i in e.identifiers}
-    floor = max(0.0, plan.threshold - MAX_POSITIVE_NON_ID)
+    floor = name_floor(plan.threshold)  # the matcher's own: moves with its weights
     names = [form for entity in entities for form in entity.names]
     touched_by = keys.touched_by(tokens, idents, floor, names)
     found = {r for r, h in touched_by if unchanged.get(r) == h}

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from sanctions import audit
 from sanctions.errors import SanctionsError, StoreError
-from sanctions.matching.score import DEFAULT_THRESHOLD
+from sanctions.matching import DEFAULT_THRESHOLD
 
 from . import schema as t
 from .alerts import Alert, Decision, decide, decisions_of, get_alert, list_alerts

@@ -56,7 +56,9 @@ def _search(
     if not q.strip():
         return [(r, None) for r in snapshot.records if scope.keeps(r, snapshot)]
     try:
-        hits = search_hits(snapshot.screener, q, schema, limit=MAX_HITS)
+        hits = search_hits(
+            snapshot.screener, q, schema, limit=MAX_HITS, scope=scope.matching_scope()
+        )
     except QueryLimitError:
         raise  # over a work limit: 422, never an empty result
     except QueryError:

@@ -124,7 +124,11 @@ def _screen_all(
                 f"{len(parsed)} queries; nothing is returned: send smaller batches."
             )
         result = snapshot.screener.screen(
-            record, threshold=opts["threshold"], limit=fetch, cutoff=opts["cutoff"]
+            record,
+            threshold=opts["threshold"],
+            limit=fetch,
+            cutoff=opts["cutoff"],
+            scope=scope.matching_scope(),  # before scoring; changed_since after
         )
         kept = [m for m in result.results if scope.keeps(m.record, snapshot)]
         relation = "gte" if len(result.results) >= fetch else "eq"

@@ -11,8 +11,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from sanctions import matching as scoring
 from sanctions.matching import ALGORITHM, ALGORITHM_VERSION, DEFAULT_THRESHOLD
-from sanctions.matching import score as scoring
 
 from ..auth import GuardedRoute, guarded
 from ..holder import IndexHolder
