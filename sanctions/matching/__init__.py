@@ -39,6 +39,7 @@ from .bounds import (
     name_tokens,
 )
 from .explain import Feature, yente_explanations, yente_features
+from .finder import Hit, search
 from .identifiers import IDENTIFIERS, identifier_properties
 from .index import (
     CACHE_VERSION,
@@ -70,7 +71,6 @@ from .score import (
     schemata_compatible,
     score_value,
 )
-from .search import Hit, search
 
 __all__ = [
     "ALGORITHM",

@@ -70,6 +70,7 @@ def ordinary_people(shared_data: Path) -> list[dict[str, str]]:
     return negative_records(shared_data, 400)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25,
     deadline=None,
