@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
-from sanctions.matching import load_index
+from sanctions.matching import load_index, warm_taggers
 from sanctions.screening import Screener
 from sanctions.store import Store
 from sanctions.store import schema as t
@@ -218,6 +218,9 @@ class IndexHolder:
         self._stop.clear()
         self._thread = threading.Thread(target=self._watch, name="index-watcher", daemon=True)
         self._thread.start()
+        # rigour's taggers take seconds to build and release the GIL meanwhile: build
+        # them beside the index load, so that no first query waits for them.
+        threading.Thread(target=warm_taggers, name="warm-taggers", daemon=True).start()
 
     def stop(self) -> None:
         self._stop.set()

@@ -20,6 +20,11 @@ Explanation
     :class:`Feature` (feature, contribution, detail, query and candidate value)
     with ``to_dict()``, ``to_yente()`` and ``describe()``;
     :func:`yente_explanations` and :func:`yente_features` for yente's shapes.
+Start-up
+    A cached index carries its vocabulary's rigour symbols, so loading it spares
+    a process rigour's person-name tagger for listed tokens; :func:`warm_taggers`
+    builds the taggers ahead of a first unknown token (a server does it in a
+    background thread at start).
 Bounds
     :func:`name_floor`, :class:`NameBound`, :func:`name_tokens`: the index's own
     pruning bound, for callers that ask the question the other way round (the
@@ -52,6 +57,7 @@ from .index import (
     prepare_records,
 )
 from .names import NameForm, make_name_forms, schema_kind
+from .normalise import warm_taggers
 from .scope import Scope
 from .score import (
     ALGORITHM,
@@ -112,6 +118,7 @@ __all__ = [
     "schemata_compatible",
     "score_value",
     "search",
+    "warm_taggers",
     "yente_explanations",
     "yente_features",
 ]

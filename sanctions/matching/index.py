@@ -19,6 +19,7 @@ name again, and a new version of one dataset re-prepares that dataset only.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import os
@@ -26,6 +27,7 @@ import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +47,7 @@ from .names import (
     equivalent_names,
     token_similarity,
 )
-from .normalise import name_symbols, phonetic_key, squeeze
+from .normalise import name_symbols, phonetic_key, remember_symbols, squeeze
 from .scope import Scope
 from .score import Record, record_from_entity, schemata_compatible
 
@@ -56,7 +58,7 @@ __all__ = ["MatchIndex", "Candidate", "cache_dir", "load_records", "load_index",
 
 def _code_version() -> str:
     """A hash of the code and reference data that shape prepared records and the index."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"rigour {metadata.version('rigour')}".encode())
     here = Path(__file__).resolve().parent
     for path in sorted([*here.glob("*.py"), *(here / "data").glob("*.yml")]):
         digest.update(path.name.encode() + path.read_bytes())
@@ -184,6 +186,12 @@ class MatchIndex:
         state["_scopes"] = OrderedDict()
         return state
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickled (from the cache): its vocabulary's symbols spare this process rigour's
+        person-name tagger for every listed token (see :func:`normalise.remember_symbols`)."""
+        self.__dict__.update(state)
+        remember_symbols(self.symbols)
+
     def vocabulary_only(self) -> MatchIndex:
         """This index without its records and names: a look-up of similar tokens only
         (:meth:`similar_tokens`), small to keep and quick to read from a cache."""
@@ -216,6 +224,7 @@ class MatchIndex:
         keys: dict[str, int] = {}
         key_ids: list[int] = []
         vids: list[int] = []
+        self.symbols: dict[str, frozenset[str]] = {}  # name_symbols of every entry
         for rank, vid in enumerate(rank_vid.tolist()):
             token_grams = bigrams(vocab[vid])
             gram_ids.extend([grams.setdefault(g, len(grams)) for g in token_grams])
@@ -229,7 +238,8 @@ class MatchIndex:
                     token_keys.append("p" + text[:-2])
             if length >= 5 and len(phon := phonetic_key(text)) >= 3:
                 token_keys.append("f" + phon)
-            token_keys.extend("y" + symbol for symbol in name_symbols(text))
+            symbols = self.symbols[text] = name_symbols(text)
+            token_keys.extend("y" + symbol for symbol in symbols)
             key_ids.extend([keys.setdefault(k, len(keys)) for k in token_keys])
             vids.extend([vid] * len(token_keys))
         self.gram_keys = grams
@@ -584,9 +594,15 @@ def load_index(store: Any, versions: list[Any]) -> MatchIndex:
     cached = _read_cache(path)
     if isinstance(cached, MatchIndex) and cached.key == key:
         return cached
-    records, _ = load_records(store, versions)
-    index = MatchIndex(records, key)
-    _write_cache(path, index)
+    # One process builds, the others (server workers starting together) wait and read it.
+    with open(cache_dir() / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        cached = _read_cache(path)
+        if isinstance(cached, MatchIndex) and cached.key == key:
+            return cached
+        records, _ = load_records(store, versions)
+        index = MatchIndex(records, key)
+        _write_cache(path, index)
     _prune_cache(keep={path.name} | {_cache_file(v.dataset, v.content_hash).name for v in versions})
     return index
 

@@ -41,6 +41,8 @@ __all__ = [
     "is_patronymic",
     "squeeze",
     "name_symbols",
+    "remember_symbols",
+    "warm_taggers",
     "strip_ignorable",
     "replace_org_types",
     "number_spans",
@@ -406,6 +408,23 @@ _ORG_WORD_CATEGORIES = frozenset(
 )
 
 
+# name_symbols of tokens computed by another process (the index's vocabulary, cached with
+# it): rigour builds its person-name tagger once per process (seconds of CPU), and a
+# process whose tokens are all known here never needs it.
+_KNOWN_SYMBOLS: dict[str, frozenset[str]] = {}
+
+
+def remember_symbols(table: dict[str, frozenset[str]]) -> None:
+    """Take :func:`name_symbols` of these tokens as given (computed with this code and rigour)."""
+    _KNOWN_SYMBOLS.update(table)
+
+
+def warm_taggers() -> None:
+    """Build rigour's person and organisation taggers now (seconds), not at a first query."""
+    for type_tag in (NameTypeTag.PER, NameTypeTag.ORG):
+        analyze_names(type_tag, ["warm"], consolidate=False, phonetics=False, rewrite=False)
+
+
 @lru_cache(maxsize=200_000)
 def name_symbols(token: str) -> frozenset[str]:
     """What rigour's name corpus and organisation tagger know a folded token to mean.
@@ -419,6 +438,9 @@ def name_symbols(token: str) -> frozenset[str]:
     """
     if len(token) < 2 or not token.isalpha():
         return frozenset()
+    known = _KNOWN_SYMBOLS.get(token)
+    if known is not None:
+        return known
     found = set()
     for type_tag, categories in (
         (NameTypeTag.PER, _PERSON_NAME_CATEGORIES),
