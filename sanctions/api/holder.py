@@ -141,6 +141,10 @@ def build_snapshot(
     started = time.perf_counter()
     wanted = {vid for _, vid in key}
     versions = {v.dataset: v for v in store.versions() if v.id in wanted}
+    if old is None:
+        # rigour builds its taggers once per process, holding the GIL for seconds: do it
+        # before the process says it is ready, not at the first query of a client.
+        warm_taggers()
     if old is not None:
         changed = [
             v for d, v in versions.items() if getattr(old.versions.get(d), "id", None) != v.id
@@ -218,9 +222,6 @@ class IndexHolder:
         self._stop.clear()
         self._thread = threading.Thread(target=self._watch, name="index-watcher", daemon=True)
         self._thread.start()
-        # rigour's taggers take seconds to build and release the GIL meanwhile: build
-        # them beside the index load, so that no first query waits for them.
-        threading.Thread(target=warm_taggers, name="warm-taggers", daemon=True).start()
 
     def stop(self) -> None:
         self._stop.set()

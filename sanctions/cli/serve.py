@@ -12,6 +12,11 @@ from rich.table import Table
 from .app import console, db_option, err_console, main, open_store, print_json
 
 LOOPBACK_NAMES = ("localhost",)
+# uvicorn kills a worker that does not answer its health check in time (5 s by default).
+# A worker starting up holds the GIL for seconds at a time while rigour builds its
+# name taggers (10 s of CPU here, far more on a loaded machine): with the default, every
+# worker was killed and restarted again and again before it could serve.
+WORKER_HEALTHCHECK_SECONDS = 300
 
 
 def _is_loopback(host: str) -> bool:
@@ -73,6 +78,7 @@ def serve_cmd(ctx: click.Context, db_sub: str | None, **opts: Any) -> None:
         workers=opts["workers"],
         log_level=opts["log_level"],
         timeout_graceful_shutdown=10,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         http=PROTOCOL,
     )
 

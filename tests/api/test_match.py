@@ -231,3 +231,21 @@ def test_same_result_as_in_process_screening(
     assert [(r["id"], r["score"]) for r in via_http["results"]] == [
         (m.record.id, m.score.score) for m in direct.results
     ]
+
+
+def test_dataset_filter_applies_before_scoring(client: Any, keys: dict[str, str]) -> None:
+    """A filtered request returns the best in-scope results even when the unfiltered top
+    results all come from another list (the filter is the matcher's scope, not a filter on
+    the first results)."""
+    body = {"queries": {"q": PUTIN}}
+    everything = match(client, keys["screen"], body, limit=500, cutoff=0.3).json()
+    ranked = everything["responses"]["q"]["results"]
+    datasets = {d for r in ranked for d in r["datasets"]}
+    assert len(datasets) >= 2
+    top = ranked[0]["datasets"][0]
+    for dataset in sorted(datasets - {top}):
+        scoped = match(
+            client, keys["screen"], body, limit=1, cutoff=0.3, include_dataset=dataset
+        ).json()["responses"]["q"]["results"]
+        best = next(r for r in ranked if dataset in r["datasets"])
+        assert [(r["id"], r["score"]) for r in scoped] == [(best["id"], best["score"])]
