@@ -23,6 +23,7 @@ import hashlib
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from .linking import Link
 
@@ -39,6 +40,7 @@ class Member:
     via: str | None = None
     detail: str | None = None
     score: float | None = None
+    evidence: dict[str, Any] | None = None  # name links: which structural supports held
 
 
 @dataclass
@@ -142,7 +144,7 @@ def _spanning(
             if other in members:
                 continue
             members[other] = Member(
-                other, datasets[other], link.kind, current, link.detail, link.score
+                other, datasets[other], link.kind, current, link.detail, link.score, link.evidence
             )
             queue.append(other)
     ordered = [members[seed]] + sorted(

@@ -73,7 +73,7 @@ _PROPERTY_KEYS: dict[str, tuple[str, str]] = {
 COUNTRY_PROPS = ("nationality", "citizenship", "country", "birthCountry", "jurisdiction")
 
 _UN_NEW = re.compile(r"^([A-Z]{2})([IE])\.(\d{1,4})$", re.I)
-_UN_OLD = re.compile(r"^(Q|T)([IE])\.[A-Z]\.(\d{1,4})\.\d{2}$", re.I)
+_UN_OLD = re.compile(r"^(Q|T)\.?([IE])\.[A-Z]\.(\d{1,4})\.\d{2}$", re.I)
 _OLD_PREFIX = {"Q": "QD", "T": "TA"}
 _NOTE_BIC = re.compile(
     r"\b(?:SWIFT|BIC)(?:\s*/\s*BIC)?(?:\s+code)?\s*[:#]?\s*([A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b"
