@@ -58,6 +58,8 @@ __all__ = [
     "compute_links",
     "name_links_of",
     "resolve_listings",
+    "stale_datasets",
+    "refresh",
 ]
 
 CONFIG_VERSION = "coord-2"
@@ -167,6 +169,30 @@ def resolve_listings(
     return assign_ids(clusters, previous or {})
 
 
+def stale_datasets(store: Any) -> list[str]:
+    """The lists whose current version is not the one last resolved (new lists included);
+    ``["(resolver configuration)"]`` when the configuration changed. Empty: up to date."""
+    with store.engine.connect() as conn:
+        state = {r.dataset: (r.version_id, r.content_hash) for r in conn.execute(select(ct.state))}
+    if state and state.get("__config__", (None, ""))[1] != config_fingerprint():
+        return ["(resolver configuration)"]
+    return sorted(
+        d.id
+        for d in store.datasets()
+        if d.current is not None and state.get(d.id, (None, ""))[0] != d.current.id
+    )
+
+
+def refresh(store: Any) -> ResolveResult | None:
+    """Resolve incrementally when a list changed since the last resolve (None: nothing to do).
+
+    What the reports call first, so that they never answer from stale clusters.
+    """
+    if not stale_datasets(store):
+        return None
+    return Resolver(store).run()
+
+
 class Resolver:
     """Computes and stores the clusters of a store's current list versions."""
 
@@ -237,9 +263,9 @@ class Resolver:
             strong = list(linking.key_links(facts, records)) + list(
                 linking.authority_links(facts, records)
             )
-            names, scored = [], 0
+            names, rescored = [], 0
         else:
-            strong, names, scored = compute_links(facts, records, dirty)
+            strong, names, rescored = compute_links(facts, records, dirty)
         scored = list({(k.a, k.b): k for k in kept + names}.values())
         name_links = name_links_of(scored, facts, records)
         clusters = resolve_listings(facts, strong + name_links, overrides, previous)
@@ -254,7 +280,7 @@ class Resolver:
             clusters=len(clusters),
             merged=sum(1 for c in clusters if len(c.members) > 1),
             links=kinds,
-            rescored_pairs=scored,
+            rescored_pairs=rescored,
             dirty_datasets=dirty_datasets,
             seconds=round(time.perf_counter() - started, 2),
         )
