@@ -86,19 +86,23 @@ class _Rankings:
     """For each listing and each other list: its scored pairs, best first."""
 
     def __init__(self, scored: Iterable[Scored], datasets: dict[str, str]) -> None:
-        by: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
+        by: dict[tuple[str, str], list[tuple[float, int, str]]] = defaultdict(list)
         for pair in scored:
-            by[(pair.a, datasets[pair.b])].append((pair.score, pair.b))
-            by[(pair.b, datasets[pair.a])].append((pair.score, pair.a))
-        self.by = {k: sorted(v, key=lambda t: (-t[0], t[1])) for k, v in by.items()}
+            by[(pair.a, datasets[pair.b])].append((pair.score, pair.primary, pair.b))
+            by[(pair.b, datasets[pair.a])].append((pair.score, pair.primary, pair.a))
+        self.by = {k: sorted(v, key=lambda t: (-t[0], -t[1], t[2])) for k, v in by.items()}
 
     def standing(self, eid: str, dataset: str, other: str) -> tuple[bool, float | None]:
-        """(``other`` is ``eid``'s strict best in ``dataset``, the runner-up's score)."""
+        """(``other`` is ``eid``'s strict best in ``dataset``, the runner-up's score).
+
+        Best by score, then by primary names aligned (a primary-name match beats an
+        alias match of the same score); a tie on both is no best at all."""
         ranked = self.by.get((eid, dataset), [])
-        if not ranked or ranked[0][1] != other:
+        if not ranked or ranked[0][2] != other:
             return False, ranked[0][0] if ranked else None
-        runner = ranked[1][0] if len(ranked) > 1 else None
-        return runner is None or runner < ranked[0][0], runner
+        if len(ranked) == 1:
+            return True, None
+        return ranked[1][:2] < ranked[0][:2], ranked[1][0]
 
 
 def _base_holds(pair: Scored, fa: ListingFacts, fb: ListingFacts) -> bool:
