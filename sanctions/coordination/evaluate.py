@@ -76,6 +76,7 @@ def strip_evidence(
         changes: dict[str, Any] = {"dates": []}
         if condition == "names_regime":
             fact.countries, fact.gender, fact.keys = frozenset(), None, set()
+            fact.documents = frozenset()
             changes |= {"countries": frozenset(), "gender": None, "identifiers": frozenset()}
         if record is not None:
             records[eid] = dataclasses.replace(record, **changes)

@@ -169,28 +169,48 @@ def resolve_listings(
     return assign_ids(clusters, previous or {})
 
 
-def stale_datasets(store: Any) -> list[str]:
-    """The lists whose current version is not the one last resolved (new lists included);
-    ``["(resolver configuration)"]`` when the configuration changed. Empty: up to date."""
+SCOPE_ALL = "*"  # the last resolve took every list (else only the lists in the state)
+
+
+def _read_state(store: Any) -> dict[str, tuple[int | None, str]]:
     with store.engine.connect() as conn:
-        state = {r.dataset: (r.version_id, r.content_hash) for r in conn.execute(select(ct.state))}
+        return {r.dataset: (r.version_id, r.content_hash) for r in conn.execute(select(ct.state))}
+
+
+def _scope(state: dict[str, tuple[int | None, str]]) -> list[str] | None:
+    """The lists the last resolve took: None for all (also when there was none)."""
+    if not state or state.get("__scope__", (None, SCOPE_ALL))[1] == SCOPE_ALL:
+        return None
+    return sorted(d for d in state if not d.startswith("__"))
+
+
+def stale_datasets(store: Any) -> list[str]:
+    """The lists whose current version is not the one last resolved; ``["(resolver
+    configuration)"]`` when the configuration changed. Empty: up to date. A list
+    loaded since is stale too, unless the last resolve was limited to some lists
+    (``resolve --dataset``): then only those are looked at."""
+    state = _read_state(store)
     if state and state.get("__config__", (None, ""))[1] != config_fingerprint():
         return ["(resolver configuration)"]
+    scope = _scope(state)
     return sorted(
         d.id
         for d in store.datasets()
-        if d.current is not None and state.get(d.id, (None, ""))[0] != d.current.id
+        if d.current is not None
+        and (scope is None or d.id in scope)
+        and state.get(d.id, (None, ""))[0] != d.current.id
     )
 
 
 def refresh(store: Any) -> ResolveResult | None:
-    """Resolve incrementally when a list changed since the last resolve (None: nothing to do).
+    """Resolve incrementally when a list changed since the last resolve (None: nothing to do),
+    over the same lists as the last resolve.
 
-    What the reports call first, so that they never answer from stale clusters.
+    What the reports' commands call first, so that they never answer from stale clusters.
     """
     if not stale_datasets(store):
         return None
-    return Resolver(store).run()
+    return Resolver(store, _scope(_read_state(store))).run()
 
 
 class Resolver:
@@ -312,7 +332,7 @@ class Resolver:
                     [_member_row(m, c.id, facts, first_seen) for c in clusters for m in c.members],
                 )
                 _insert(conn, ct.links, [_scored_row(k) for k in scored])
-                _insert(conn, ct.state, _state_rows(versions, now))
+                _insert(conn, ct.state, _state_rows(versions, now, self.datasets is None))
         except SQLAlchemyError as exc:
             raise StoreError(f"could not store clusters: {exc.__class__.__name__}: {exc}") from exc
 
@@ -327,7 +347,7 @@ def _scored_row(pair: Scored) -> dict[str, Any]:
     }
 
 
-def _state_rows(versions: list[Any], now: str) -> list[dict[str, Any]]:
+def _state_rows(versions: list[Any], now: str, every: bool) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = [
         {
             "dataset": v.dataset,
@@ -339,6 +359,12 @@ def _state_rows(versions: list[Any], now: str) -> list[dict[str, Any]]:
     ]
     config = {"dataset": "__config__", "version_id": None, "content_hash": config_fingerprint()}
     rows.append({**config, "resolved_at": now})
+    scope = {
+        "dataset": "__scope__",
+        "version_id": None,
+        "content_hash": SCOPE_ALL if every else "-",
+    }
+    rows.append({**scope, "resolved_at": now})
     return rows
 
 

@@ -18,7 +18,9 @@ once. A pair is linked when either
     listings of each list carry (``Abdullah`` or ``Kim`` is not distinctive),
   - *regimes* in common (the normalised programme codes of :mod:`programmes`;
     ``Al-Qaida`` and ``SDGT`` share ``AQ``/``TERR``),
-  - the same *type* (person, organisation, vessel, aircraft).
+  - the same *type* (person, organisation, vessel, aircraft),
+  - no *document conflict*: not both naming passport numbers (also those written
+    only in notes) with none in common.
 
 Conflicts (dates of birth, genders, IMO/BIC/LEI numbers, nationalities) have
 already ruled a pair out before it is scored. Every link records which of these
@@ -135,6 +137,9 @@ def evidence_of(
         "rare_token": rarest is not None and rarest <= RARE_LISTINGS,
         "regimes": bool(regimes),
         "same_type": _same_type(fa, fb),
+        "no_document_conflict": not (
+            fa.documents and fb.documents and not fa.documents & fb.documents
+        ),
     }
     base = _base_holds(pair, fa, fb)
     structural = pair.rule in STRUCTURE_FLOOR and all(checks.values())

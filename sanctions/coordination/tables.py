@@ -72,7 +72,7 @@ links = Table(
 state = Table(
     "coordination_state",
     metadata,
-    Column("dataset", String(100), primary_key=True),  # or "__config__"
+    Column("dataset", String(100), primary_key=True),  # or "__config__", "__scope__"
     Column("version_id", Integer, nullable=True),
     Column("content_hash", String(64), nullable=False),
     Column("resolved_at", String(40), nullable=False),

@@ -88,6 +88,7 @@ def test_name_only_listing_links_when_the_structure_supports_it(resolved: Store)
         "rare_token": True,
         "regimes": True,
         "same_type": True,
+        "no_document_conflict": True,
     }
     assert evidence["common_regimes"] == ["AQ", "TERR"] and not evidence["base_rule"]
     assert "mutual best" in joined["detail"]
