@@ -341,9 +341,7 @@ def score_names(
     # token_set_ratio rates a short name inside a long alias at 100: rank the pairs by
     # it plus the order-free whole-string ratio, so that the like-sized pair leads.
     rank = sims + process.cdist(sa, sb, scorer=fuzz.token_sort_ratio)
-    # the same words on both sides (in any order) align fully: those pairs are enough
-    top = TOP_FORMS if rank.max() < 200.0 else min(TOP_FORMS, int((rank >= 200.0).sum()))
-    best = np.argsort(-rank, axis=None, kind="stable")[:top]
+    best = np.argsort(-rank, axis=None, kind="stable")[:TOP_FORMS]
     qidx, cidx = np.unravel_index(best, sims.shape)
     query = dataclasses.replace(ra, names=[ra.names[i] for i in sorted(set(qidx.tolist()))])
     names = [rb.names[j] for j in sorted(set(cidx.tolist()))]
