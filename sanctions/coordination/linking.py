@@ -10,8 +10,10 @@ Candidate generation (blocking) is kept apart from scoring, as in the matcher:
 2. **Names + date of birth + nationality**: candidate pairs are listings of
    different datasets that share a blocking key (a distinctive name token and a
    year of birth, or two distinctive name tokens); each is scored with the
-   matcher's :func:`~sanctions.matching.score.compare_records` and linked only
-   under the conservative rules of :func:`accept_name_link`.
+   matcher's :func:`~sanctions.matching.score.compare_records` (:func:`score_pair`);
+   which scored pairs link is decided for all of them at once by
+   :func:`~sanctions.coordination.structure.decide_links` (base thresholds, or the
+   lists' structure: mutual best, margin, rare tokens, regimes, type).
 """
 
 from __future__ import annotations
@@ -43,8 +45,6 @@ __all__ = [
     "key_links",
     "authority_links",
     "candidate_pairs",
-    "name_links",
-    "accept_name_link",
     "Scored",
     "score_pair",
     "scored_pairs",
@@ -365,60 +365,6 @@ def name_rule(fa: ListingFacts, fb: ListingFacts, ra: Record, rb: Record) -> str
         return "person_no_dob"
     outcome = compare_dates(ra.dates, rb.dates).outcome
     return "person_near" if outcome == "near" else "person_dob"
-
-
-def accept_name_link(
-    fa: ListingFacts,
-    fb: ListingFacts,
-    ra: Record,
-    rb: Record,
-    strings: tuple[list[str], list[str]] | None = None,
-    rows: CachedRows | None = None,
-) -> Link | None:
-    """A name link when the matcher's score clears the conservative bar for the pair.
-
-    Persons: dates of birth on both sides agreeing, score >= 0.86 (a day to a
-    year apart: >= 0.92); a date missing, >= 0.98 with a nationality or a regime
-    in common and no nationality conflict. Organisations, vessels, aircraft:
-    >= 0.96 (>= 0.90 when listed under a common regime), no country conflict.
-    The score includes the matcher's date and country evidence. A contradiction
-    (schema, gender, dates of birth more than a year apart) rules a pair out.
-    """
-    rule = name_rule(fa, fb, ra, rb)
-    if rule is None:
-        return None
-    if rule == "person_no_dob" and not (ra.countries & rb.countries or fa.regimes & fb.regimes):
-        return None
-    sa, sb = strings or (name_strings(ra), name_strings(rb))
-    score = score_names(ra, rb, sa, sb, PREFILTER[rule], rows)
-    if score is None or score.score < NAME_THRESHOLDS[rule]:
-        return None
-    parts = [e["detail"] for e in score.explanations if e.get("detail")]
-    detail = f"names/dates/countries score {score.score:.2f} ({rule}): " + "; ".join(parts)
-    primary = 0
-    if score.alignment is not None:
-        kinds = (score.alignment.query.kind, score.alignment.candidate.kind)
-        primary = sum(1 for k in kinds if k == "primary")
-    return Link(fa.id, fb.id, "name", detail, score.score, primary)
-
-
-def name_links(
-    facts: dict[str, ListingFacts],
-    records: dict[str, Record],
-    pairs: Iterable[tuple[str, str]],
-) -> Iterator[Link]:
-    """Score candidate pairs with the matcher and keep those that clear the bar."""
-    strings: dict[str, list[str]] = {}
-    rows = CachedRows()
-    for a, b in sorted(pairs):
-        for rid in (a, b):
-            if rid not in strings:
-                strings[rid] = name_strings(records[rid])
-        link = accept_name_link(
-            facts[a], facts[b], records[a], records[b], (strings[a], strings[b]), rows
-        )
-        if link is not None:
-            yield link
 
 
 # Scored pairs below this are not kept: they neither link nor compete as runners-up.
