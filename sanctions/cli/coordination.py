@@ -8,7 +8,15 @@ from typing import Any
 import click
 from rich.table import Table
 
-from .app import console, db_option, main, open_store, print_json, require_datasets
+from .app import (
+    console,
+    db_option,
+    err_console,
+    main,
+    open_store,
+    print_json,
+    require_datasets,
+)
 from .terminal import echo_data
 
 _PROGRAMME = click.option(
@@ -31,6 +39,24 @@ _PLOT = click.option(
     type=click.Path(path_type=Path),
     help="Also draw the report (FILE.png or FILE.svg).",
 )
+
+
+def _current_store(ctx: click.Context, db_sub: str | None) -> Any:
+    """The store, its clusters brought up to date first (one line on stderr when it did)."""
+    from sanctions.coordination import refresh, stale_datasets
+
+    store = open_store(ctx, db_sub)
+    changed = stale_datasets(store)
+    result = refresh(store) if changed else None
+    if result is not None:
+        err_console.print(
+            f"resolved first ({result.mode}): {', '.join(changed)} changed since the last "
+            f"resolve; {result.clusters:,} clusters, {result.rescored_pairs:,} pairs scored, "
+            f"{result.seconds:.1f}s",
+            markup=False,
+            highlight=False,
+        )
+    return store
 
 
 def _table(title: str, rows: list[dict[str, Any]]) -> None:
@@ -90,9 +116,10 @@ def coverage_cmd(
     db_sub: str | None,
 ) -> None:
     """How many subjects each list names, and the overlap of every pair and of all."""
-    from sanctions.coordination import coverage, render_csv
+    from sanctions.coordination import coverage, normalise_programme_filter, render_csv
 
-    store = open_store(ctx, db_sub)
+    normalise_programme_filter(programme)  # an unknown programme: error before any work
+    store = _current_store(ctx, db_sub)
     cov = coverage(store, programme, schema, require_datasets(store, datasets))
     if plot is not None:
         from sanctions.coordination.plots import plot_coverage
@@ -130,9 +157,10 @@ def gaps_cmd(
     db_sub: str | None,
 ) -> None:
     """Subjects one authority lists and another does not, with names, programmes, dates."""
-    from sanctions.coordination import gaps, render_csv
+    from sanctions.coordination import gaps, normalise_programme_filter, render_csv
 
-    report = gaps(open_store(ctx, db_sub), listed_by, not_listed_by, programme, schema)
+    normalise_programme_filter(programme)
+    report = gaps(_current_store(ctx, db_sub), listed_by, not_listed_by, programme, schema)
     if as_json:
         print_json(report.to_dict())
     elif as_csv:
@@ -177,9 +205,10 @@ def timeline_cmd(
     db_sub: str | None,
 ) -> None:
     """Designations per list over time, and who listed first and the others' delay."""
-    from sanctions.coordination import render_csv, timeline
+    from sanctions.coordination import normalise_programme_filter, render_csv, timeline
 
-    store = open_store(ctx, db_sub)
+    normalise_programme_filter(programme)
+    store = _current_store(ctx, db_sub)
     tl = timeline(store, programme, schema, require_datasets(store, datasets))
     if plot is not None:
         from sanctions.coordination.plots import plot_timeline
@@ -223,7 +252,7 @@ def cluster_cmd(ctx: click.Context, ref: str, as_json: bool, db_sub: str | None)
     """One cluster (by cluster id or a listing's id): every listing, and why it joined."""
     from sanctions.coordination import get_cluster
 
-    data = get_cluster(open_store(ctx, db_sub), ref)
+    data = get_cluster(_current_store(ctx, db_sub), ref)
     if as_json:
         print_json(data)
         return

@@ -2,7 +2,8 @@
 
 * :class:`Resolver` clusters the listings of one real-world subject across lists
   (strong keys, then names + dates of birth + nationalities with the matcher),
-  incrementally, with manual overrides (:func:`add_override`);
+  incrementally, with manual overrides (:func:`add_override`); :func:`refresh`
+  resolves first when a list changed since the last resolve (the reports' CLI calls it);
 * :func:`coverage`, :func:`gaps`, :func:`timeline` report on the clusters;
 * :mod:`sanctions.coordination.plots` draws them (imported on demand: matplotlib).
 """
@@ -12,11 +13,13 @@ from __future__ import annotations
 from .overrides import add_override, get_cluster, list_overrides, remove_override
 from .programmes import normalise_programme_filter, regime_codes
 from .reports import Coverage, Gaps, Timeline, coverage, gaps, render_csv, timeline
-from .resolve import Resolver, ResolveResult
+from .resolve import Resolver, ResolveResult, refresh, stale_datasets
 
 __all__ = [
     "Resolver",
     "ResolveResult",
+    "refresh",
+    "stale_datasets",
     "add_override",
     "list_overrides",
     "remove_override",

@@ -3,7 +3,8 @@
 Links are applied strongest first (manual merges, authority links, UN
 reference, IMO, LEI, BIC, documents, registrations, then names by score). A
 link that would put two listings of the same dataset in one cluster is refused
-(only manual merges and authority links may), and so is one that would join
+(only authority links may; a manual merge that would do it is refused when it is
+made, and one made before the lists changed is not applied), and so is one that would join
 two listings a manual split keeps apart. The accepted links form a spanning
 tree of each cluster: every member's *reason* is the link that attached it to
 its parent, walking from the cluster's seed (its UN listing if it has one,
@@ -23,6 +24,7 @@ import hashlib
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from .linking import Link
 
@@ -39,6 +41,7 @@ class Member:
     via: str | None = None
     detail: str | None = None
     score: float | None = None
+    evidence: dict[str, Any] | None = None  # name links: which structural supports held
 
 
 @dataclass
@@ -112,7 +115,7 @@ def build_clusters(
         manual = link.kind == "manual"
         if not manual and (link.a in alone or link.b in alone):
             continue
-        if union.union(link.a, link.b, same_dataset_ok=manual or link.kind == "authority"):
+        if union.union(link.a, link.b, same_dataset_ok=link.kind == "authority"):
             accepted[link.a].append(link)
             accepted[link.b].append(link)
     groups: dict[str, list[str]] = defaultdict(list)
@@ -142,7 +145,7 @@ def _spanning(
             if other in members:
                 continue
             members[other] = Member(
-                other, datasets[other], link.kind, current, link.detail, link.score
+                other, datasets[other], link.kind, current, link.detail, link.score, link.evidence
             )
             queue.append(other)
     ordered = [members[seed]] + sorted(

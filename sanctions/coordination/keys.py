@@ -41,6 +41,7 @@ __all__ = [
     "listing_facts",
     "normalise_un_ref",
     "extract_keys",
+    "passport_numbers",
 ]
 
 KEY_LABELS = {
@@ -73,10 +74,13 @@ _PROPERTY_KEYS: dict[str, tuple[str, str]] = {
 COUNTRY_PROPS = ("nationality", "citizenship", "country", "birthCountry", "jurisdiction")
 
 _UN_NEW = re.compile(r"^([A-Z]{2})([IE])\.(\d{1,4})$", re.I)
-_UN_OLD = re.compile(r"^(Q|T)([IE])\.[A-Z]\.(\d{1,4})\.\d{2}$", re.I)
+_UN_OLD = re.compile(r"^(Q|T)\.?([IE])\.[A-Z]\.(\d{1,4})\.\d{2}$", re.I)
 _OLD_PREFIX = {"Q": "QD", "T": "TA"}
 _NOTE_BIC = re.compile(
     r"\b(?:SWIFT|BIC)(?:\s*/\s*BIC)?(?:\s+code)?\s*[:#]?\s*([A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b"
+)
+_NOTE_PASSPORT = re.compile(
+    r"\bPassport(?:\s+(?:number|no\.?))?\s*[:#]?\s*([A-Z]{0,3}\d[A-Z0-9]{5,})\b", re.I
 )
 _NOTE_IMO = re.compile(r"\bIMO(?:\s+(?:number|no\.?))?\s*[:#]?\s*(\d{7})\b", re.I)
 
@@ -109,6 +113,9 @@ class ListingFacts:
     gender: str | None = None
     keys: set[tuple[str, str]] = field(default_factory=set)
     regimes: frozenset[str] = frozenset()
+    # passport numbers, also those only written in notes ("Passport number: ..."): two
+    # listings naming passports with none in common conflict (see structure.py)
+    documents: frozenset[str] = frozenset()
 
 
 def _countries(properties: Mapping[str, Iterable[str]]) -> frozenset[str]:
@@ -155,6 +162,15 @@ def extract_keys(entity: Entity, hidden: Iterable[str] = ()) -> set[tuple[str, s
     return keys
 
 
+def passport_numbers(entity: Entity) -> frozenset[str]:
+    """Passport numbers of a listing, from ``passportNumber`` and from its notes."""
+    values = list(entity.get("passportNumber"))
+    for note in entity.get("notes"):
+        values.extend(_NOTE_PASSPORT.findall(note))
+    out = (IDENTIFIERS["passport"].normalize(str(v)) for v in values)
+    return frozenset(v for v in out if v and len(v) >= MIN_GENERIC_LENGTH)
+
+
 def _gender(entity: Entity) -> str | None:
     for value in entity.get("gender"):
         text = value.strip().lower()
@@ -184,4 +200,5 @@ def listing_facts(entity: Entity, hidden: Iterable[str] = ()) -> ListingFacts:
         gender=_gender(entity),
         keys=extract_keys(entity, hidden),
         regimes=regime_codes(programmes),
+        documents=passport_numbers(entity),
     )

@@ -10,8 +10,10 @@ Candidate generation (blocking) is kept apart from scoring, as in the matcher:
 2. **Names + date of birth + nationality**: candidate pairs are listings of
    different datasets that share a blocking key (a distinctive name token and a
    year of birth, or two distinctive name tokens); each is scored with the
-   matcher's :func:`~sanctions.matching.score.compare_records` and linked only
-   under the conservative rules of :func:`accept_name_link`.
+   matcher's :func:`~sanctions.matching.score.compare_records` (:func:`score_pair`);
+   which scored pairs link is decided for all of them at once by
+   :func:`~sanctions.coordination.structure.decide_links` (base thresholds, or the
+   lists' structure: mutual best, margin, rare tokens, regimes, type).
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ import dataclasses
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rigour.territories import territories_intersect
 
 from sanctions.matching.dates import compare_dates, date_interval
 from sanctions.matching.names import STRONG, schema_kind, thresholded_similarity
@@ -41,8 +45,10 @@ __all__ = [
     "key_links",
     "authority_links",
     "candidate_pairs",
-    "name_links",
-    "accept_name_link",
+    "Scored",
+    "score_pair",
+    "scored_pairs",
+    "countries_conflict",
 ]
 
 # Order in which links are applied when clustering (lower first).
@@ -83,11 +89,34 @@ class Link:
     detail: str
     score: float | None = None
     primary: int = 0  # name links: how many of the two aligned names are primary names
+    # name links: which structural supports held (see :mod:`structure`)
+    evidence: dict[str, Any] | None = field(default=None, compare=False, hash=False)
 
     @property
     def rank(self) -> tuple[int, float, int]:
         """Sort key: kind, then score, then primary-name links before alias links."""
         return (LINK_RANK[self.kind], -(self.score or 0.0), -self.primary)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate pair the matcher scored (``a < b``), kept between runs."""
+
+    a: str
+    b: str
+    score: float
+    rule: str  # which base rule applies: person_dob | person_near | person_no_dob | other...
+    detail: str
+    primary: int = 0
+    matched: tuple[tuple[str, str], ...] = ()  # aligned (token of a, token of b)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.rule, "primary": self.primary, "matched": list(self.matched)}
+
+    @classmethod
+    def from_row(cls, a: str, b: str, score: float, detail: str, data: dict[str, Any]) -> Scored:
+        matched = tuple((str(x), str(y)) for x, y in data.get("matched", ()))
+        return cls(a, b, score, str(data["rule"]), detail, int(data.get("primary", 0)), matched)
 
 
 def _pair(a: str, b: str) -> tuple[str, str]:
@@ -309,76 +338,84 @@ def score_names(
     sims = process.cdist(sa, sb, scorer=fuzz.token_set_ratio)
     if sims.max() < floor:
         return None
-    best = np.argsort(-sims, axis=None, kind="stable")[:TOP_FORMS]
+    # token_set_ratio rates a short name inside a long alias at 100: rank the pairs by
+    # it plus the order-free whole-string ratio, so that the like-sized pair leads.
+    rank = sims + process.cdist(sa, sb, scorer=fuzz.token_sort_ratio)
+    best = np.argsort(-rank, axis=None, kind="stable")[:TOP_FORMS]
     qidx, cidx = np.unravel_index(best, sims.shape)
     query = dataclasses.replace(ra, names=[ra.names[i] for i in sorted(set(qidx.tolist()))])
     names = [rb.names[j] for j in sorted(set(cidx.tolist()))]
     return compare_records(query, rb, 1.0, rows or CachedRows(), names)
 
 
+def countries_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Both give countries and none is shared (a territory meets its country: hk ~ cn)."""
+    return bool(a and b and not a & b and not territories_intersect(a, b))
+
+
 def name_rule(fa: ListingFacts, fb: ListingFacts, ra: Record, rb: Record) -> str | None:
     """Which threshold of :data:`NAME_THRESHOLDS` applies to a pair (None: never link)."""
     if _contradiction(fa, fb, ra, rb, near_ok=True):
         return None
-    common = bool(ra.countries & rb.countries) or bool(fa.regimes & fb.regimes)
-    conflict = bool(ra.countries and rb.countries and not ra.countries & rb.countries)
+    if countries_conflict(ra.countries, rb.countries):
+        return None
     if schema_kind(ra.schema) != "person":
-        if conflict:
-            return None
         return "other_regime" if fa.regimes & fb.regimes else "other"
     if not (ra.dates and rb.dates):
-        return "person_no_dob" if common and not conflict else None
+        return "person_no_dob"
     outcome = compare_dates(ra.dates, rb.dates).outcome
     return "person_near" if outcome == "near" else "person_dob"
 
 
-def accept_name_link(
+# Scored pairs below this are not kept: they neither link nor compete as runners-up.
+SCORE_FLOOR = 0.70
+
+
+def score_pair(
     fa: ListingFacts,
     fb: ListingFacts,
     ra: Record,
     rb: Record,
     strings: tuple[list[str], list[str]] | None = None,
     rows: CachedRows | None = None,
-) -> Link | None:
-    """A name link when the matcher's score clears the conservative bar for the pair.
-
-    Persons: dates of birth on both sides agreeing, score >= 0.86 (a day to a
-    year apart: >= 0.92); a date missing, >= 0.98 with a nationality or a regime
-    in common and no nationality conflict. Organisations, vessels, aircraft:
-    >= 0.96 (>= 0.90 when listed under a common regime), no country conflict.
-    The score includes the matcher's date and country evidence. A contradiction
-    (schema, gender, dates of birth more than a year apart) rules a pair out.
-    """
+) -> Scored | None:
+    """The matcher's score of a pair that nothing rules out, with the aligned tokens."""
     rule = name_rule(fa, fb, ra, rb)
     if rule is None:
         return None
     sa, sb = strings or (name_strings(ra), name_strings(rb))
     score = score_names(ra, rb, sa, sb, PREFILTER[rule], rows)
-    if score is None or score.score < NAME_THRESHOLDS[rule]:
+    if score is None or score.score < SCORE_FLOOR:
         return None
     parts = [e["detail"] for e in score.explanations if e.get("detail")]
     detail = f"names/dates/countries score {score.score:.2f} ({rule}): " + "; ".join(parts)
-    primary = 0
-    if score.alignment is not None:
-        kinds = (score.alignment.query.kind, score.alignment.candidate.kind)
+    primary, matched = 0, ()
+    alignment = score.alignment
+    if alignment is not None:
+        kinds = (alignment.query.kind, alignment.candidate.kind)
         primary = sum(1 for k in kinds if k == "primary")
-    return Link(fa.id, fb.id, "name", detail, score.score, primary)
+        matched = tuple(
+            (x, y)
+            for q, c, _sim in alignment.pairs
+            for x, y in zip(q[2].split(), c[2].split(), strict=False)
+        )
+    return Scored(fa.id, fb.id, score.score, rule, detail, primary, matched)
 
 
-def name_links(
+def scored_pairs(
     facts: dict[str, ListingFacts],
     records: dict[str, Record],
     pairs: Iterable[tuple[str, str]],
-) -> Iterator[Link]:
-    """Score candidate pairs with the matcher and keep those that clear the bar."""
+) -> Iterator[Scored]:
+    """Score candidate pairs with the matcher; keep those at or above :data:`SCORE_FLOOR`."""
     strings: dict[str, list[str]] = {}
     rows = CachedRows()
     for a, b in sorted(pairs):
         for rid in (a, b):
             if rid not in strings:
                 strings[rid] = name_strings(records[rid])
-        link = accept_name_link(
+        pair = score_pair(
             facts[a], facts[b], records[a], records[b], (strings[a], strings[b]), rows
         )
-        if link is not None:
-            yield link
+        if pair is not None:
+            yield pair

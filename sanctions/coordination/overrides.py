@@ -3,7 +3,9 @@
 Overrides live in their own table and are never touched by recomputation; each
 run of the resolver applies them (see :func:`~sanctions.coordination.resolve.resolve_listings`):
 
-* ``merge A B``: A and B are one subject (even two listings of one dataset);
+* ``merge A B``: A and B are one subject. Refused (nothing stored) when A and B
+  are listings of one list, or when their clusters hold listings of one list:
+  two listings of one list are never merged unless the authority links them;
 * ``split A B``: A and B are never in one cluster (also not through others);
 * ``split A``: A stands alone.
 
@@ -43,9 +45,15 @@ def add_override(
         raise ConfigError(f"unknown override {kind!r}: use merge or split")
     if kind == "merge" and not b:
         raise ConfigError("a merge needs two entity ids")
-    for eid in filter(None, (a, b)):
-        if store.get_entity(eid) is None:
-            raise ConfigError(f"no entity {eid!r} in the current list versions")
+    entities = {eid: store.get_entity(eid) for eid in filter(None, (a, b))}
+    unknown = [eid for eid, entity in entities.items() if entity is None]
+    if unknown:
+        raise ConfigError(
+            f"override refused, nothing changed: no listing {', '.join(map(repr, unknown))} "
+            "in the current list versions"
+        )
+    if kind == "merge" and b:
+        _check_merge(store, a, b, entities[a].listing.dataset, entities[b].listing.dataset)
     with store.engine.begin() as conn:
         conn.execute(delete(ct.overrides).where(_pair_clause(a, b)))
         return int(
@@ -58,6 +66,41 @@ def add_override(
                     created_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 )
             ).inserted_primary_key[0]
+        )
+
+
+def _check_merge(store: Any, a: str, b: str, dataset_a: str, dataset_b: str) -> None:
+    """Refuse a merge that would put two listings of one list in one cluster."""
+    refused = "merge refused, nothing changed: "
+    if dataset_a == dataset_b:
+        raise ConfigError(
+            f"{refused}{a} and {b} are both listings of {dataset_a}; two listings of one "
+            "list are never merged (only the authority can link them)"
+        )
+    with store.engine.connect() as conn:
+        where = dict(
+            conn.execute(
+                select(ct.members.c.entity_id, ct.members.c.cluster_id).where(
+                    ct.members.c.entity_id.in_([a, b])
+                )
+            ).all()
+        )
+        if len(where) < 2 or where[a] == where[b]:
+            return
+        rows = conn.execute(
+            select(ct.members.c.entity_id, ct.members.c.cluster_id, ct.members.c.dataset).where(
+                ct.members.c.cluster_id.in_([where[a], where[b]])
+            )
+        ).all()
+    side: dict[str, dict[str, str]] = {where[a]: {}, where[b]: {}}
+    for eid, cid, dataset in rows:
+        side[cid].setdefault(dataset, eid)
+    common = sorted(set(side[where[a]]) & set(side[where[b]]))
+    if common:
+        ds = common[0]
+        raise ConfigError(
+            f"{refused}it would put {side[where[a]][ds]} and {side[where[b]][ds]}, two listings "
+            f"of {ds}, in one cluster (through {a} and {b}); split one of them off first"
         )
 
 
@@ -119,6 +162,8 @@ def get_cluster(store: Any, ref: str) -> dict[str, Any]:
                     "via": row.via,
                     "detail": row.detail,
                     "score": row.score,
+                    # name links: strong name, mutual best, margin, rare token, regimes, type
+                    "evidence": json.loads(row.evidence) if row.evidence else None,
                 },
             }
         )

@@ -45,14 +45,24 @@ from . import tables as ct
 from .clustering import Cluster, assign_ids, build_clusters
 from .history import first_seen_dates
 from .keys import ListingFacts, listing_facts
-from .linking import Link
+from .linking import Link, Scored
 from .programmes import regime_codes
+from .structure import decide_links, token_frequencies
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Resolver", "ResolveResult", "load_inputs", "compute_links", "resolve_listings"]
+__all__ = [
+    "Resolver",
+    "ResolveResult",
+    "load_inputs",
+    "compute_links",
+    "name_links_of",
+    "resolve_listings",
+    "stale_datasets",
+    "refresh",
+]
 
-CONFIG_VERSION = "coord-1"
+CONFIG_VERSION = "coord-2"
 
 
 def config_fingerprint() -> str:
@@ -63,6 +73,7 @@ def config_fingerprint() -> str:
         "prefilter": linking.PREFILTER,
         "top": linking.TOP_FORMS,
         "bucket": linking.MAX_BUCKET,
+        "floor": linking.SCORE_FLOOR,
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
@@ -111,14 +122,27 @@ def compute_links(
     facts: dict[str, ListingFacts],
     records: dict[str, Record],
     dirty: set[str] | None = None,
-) -> tuple[list[Link], list[Link], int]:
-    """(key and authority links, name links, pairs scored); names only for ``dirty`` pairs."""
+) -> tuple[list[Link], list[Scored], int]:
+    """(key and authority links, scored name pairs, pairs scored); names only for
+    ``dirty`` pairs. :func:`name_links_of` decides which scored pairs link."""
     strong = list(linking.key_links(facts, records))
     strong += linking.authority_links(facts, records)
     datasets = {rid: facts[rid].dataset for rid in records}
     pairs = linking.candidate_pairs(records, datasets, dirty)
-    names = list(linking.name_links(facts, records, pairs))
-    return strong, names, len(pairs)
+    scored = list(linking.scored_pairs(facts, records, pairs))
+    return strong, scored, len(pairs)
+
+
+def name_links_of(
+    scored: Iterable[Scored], facts: dict[str, ListingFacts], records: dict[str, Record]
+) -> list[Link]:
+    """The scored pairs that link, judged together (mutual best, margins, rare tokens)."""
+    df = token_frequencies(
+        (facts[rid].dataset, (t for form in r.names for t in form.tokens))
+        for rid, r in records.items()
+        if rid in facts
+    )
+    return decide_links(scored, facts, df)
 
 
 def resolve_listings(
@@ -143,6 +167,50 @@ def resolve_listings(
     datasets = {eid: f.dataset for eid, f in facts.items()}
     clusters = build_clusters(datasets, all_links, apart, isolated)
     return assign_ids(clusters, previous or {})
+
+
+SCOPE_ALL = "*"  # the last resolve took every list (else only the lists in the state)
+
+
+def _read_state(store: Any) -> dict[str, tuple[int | None, str]]:
+    with store.engine.connect() as conn:
+        return {r.dataset: (r.version_id, r.content_hash) for r in conn.execute(select(ct.state))}
+
+
+def _scope(state: dict[str, tuple[int | None, str]]) -> list[str] | None:
+    """The lists the last resolve took: None for all (also when there was none)."""
+    if not state or state.get("__scope__", (None, SCOPE_ALL))[1] == SCOPE_ALL:
+        return None
+    return sorted(d for d in state if not d.startswith("__"))
+
+
+def stale_datasets(store: Any) -> list[str]:
+    """The lists whose current version is not the one last resolved; ``["(resolver
+    configuration)"]`` when the configuration changed. Empty: up to date. A list
+    loaded since is stale too, unless the last resolve was limited to some lists
+    (``resolve --dataset``): then only those are looked at."""
+    state = _read_state(store)
+    if state and state.get("__config__", (None, ""))[1] != config_fingerprint():
+        return ["(resolver configuration)"]
+    scope = _scope(state)
+    return sorted(
+        d.id
+        for d in store.datasets()
+        if d.current is not None
+        and (scope is None or d.id in scope)
+        and state.get(d.id, (None, ""))[0] != d.current.id
+    )
+
+
+def refresh(store: Any) -> ResolveResult | None:
+    """Resolve incrementally when a list changed since the last resolve (None: nothing to do),
+    over the same lists as the last resolve.
+
+    What the reports' commands call first, so that they never answer from stale clusters.
+    """
+    if not stale_datasets(store):
+        return None
+    return Resolver(store, _scope(_read_state(store))).run()
 
 
 class Resolver:
@@ -189,8 +257,9 @@ class Resolver:
         with self.store.engine.connect() as conn:
             state = self._state(conn)
             stored = [
-                Link(r.entity_a, r.entity_b, "name", r.detail, r.score)
+                Scored.from_row(r.entity_a, r.entity_b, r.score, r.detail, json.loads(r.evidence))
                 for r in conn.execute(select(ct.links))
+                if r.evidence
             ]
             previous = dict(
                 conn.execute(select(ct.members.c.entity_id, ct.members.c.cluster_id)).all()
@@ -214,14 +283,15 @@ class Resolver:
             strong = list(linking.key_links(facts, records)) + list(
                 linking.authority_links(facts, records)
             )
-            names, scored = [], 0
+            names, rescored = [], 0
         else:
-            strong, names, scored = compute_links(facts, records, dirty)
-        name_links = {(k.a, k.b): k for k in kept + names}
-        clusters = resolve_listings(facts, strong + list(name_links.values()), overrides, previous)
-        self._write(facts, clusters, list(name_links.values()), versions)
+            strong, names, rescored = compute_links(facts, records, dirty)
+        scored = list({(k.a, k.b): k for k in kept + names}.values())
+        name_links = name_links_of(scored, facts, records)
+        clusters = resolve_listings(facts, strong + name_links, overrides, previous)
+        self._write(facts, clusters, scored, versions)
         kinds: dict[str, int] = {}
-        for link in strong + list(name_links.values()):
+        for link in strong + name_links:
             kinds[link.kind] = kinds.get(link.kind, 0) + 1
         mode = "full" if dirty is None else ("incremental" if dirty_datasets else "unchanged")
         return ResolveResult(
@@ -230,7 +300,7 @@ class Resolver:
             clusters=len(clusters),
             merged=sum(1 for c in clusters if len(c.members) > 1),
             links=kinds,
-            rescored_pairs=scored,
+            rescored_pairs=rescored,
             dirty_datasets=dirty_datasets,
             seconds=round(time.perf_counter() - started, 2),
         )
@@ -239,7 +309,7 @@ class Resolver:
         self,
         facts: dict[str, ListingFacts],
         clusters: list[Cluster],
-        name_links: list[Link],
+        scored: list[Scored],
         versions: list[Any],
     ) -> None:
         first_seen = first_seen_dates(self.store, [v.dataset for v in versions])
@@ -261,22 +331,23 @@ class Resolver:
                     ct.members,
                     [_member_row(m, c.id, facts, first_seen) for c in clusters for m in c.members],
                 )
-                _insert(conn, ct.links, [_link_row(k) for k in name_links])
-                _insert(conn, ct.state, _state_rows(versions, now))
+                _insert(conn, ct.links, [_scored_row(k) for k in scored])
+                _insert(conn, ct.state, _state_rows(versions, now, self.datasets is None))
         except SQLAlchemyError as exc:
             raise StoreError(f"could not store clusters: {exc.__class__.__name__}: {exc}") from exc
 
 
-def _link_row(link: Link) -> dict[str, Any]:
+def _scored_row(pair: Scored) -> dict[str, Any]:
     return {
-        "entity_a": link.a,
-        "entity_b": link.b,
-        "score": link.score or 0.0,
-        "detail": link.detail,
+        "entity_a": pair.a,
+        "entity_b": pair.b,
+        "score": pair.score,
+        "detail": pair.detail,
+        "evidence": json.dumps(pair.to_json(), ensure_ascii=False),
     }
 
 
-def _state_rows(versions: list[Any], now: str) -> list[dict[str, Any]]:
+def _state_rows(versions: list[Any], now: str, every: bool) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = [
         {
             "dataset": v.dataset,
@@ -288,6 +359,12 @@ def _state_rows(versions: list[Any], now: str) -> list[dict[str, Any]]:
     ]
     config = {"dataset": "__config__", "version_id": None, "content_hash": config_fingerprint()}
     rows.append({**config, "resolved_at": now})
+    scope = {
+        "dataset": "__scope__",
+        "version_id": None,
+        "content_hash": SCOPE_ALL if every else "-",
+    }
+    rows.append({**scope, "resolved_at": now})
     return rows
 
 
@@ -330,4 +407,5 @@ def _member_row(
         "via": member.via,
         "detail": member.detail,
         "score": member.score,
+        "evidence": json.dumps(member.evidence) if member.evidence else None,
     }

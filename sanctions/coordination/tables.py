@@ -6,9 +6,11 @@
   joined (the reason, the listing it was linked to and the evidence), and the
   listing's facts the reports need (schema, programmes, regime codes, listing
   date, first version seen), so that reports never re-read the entities.
-* ``coordination_links``: the name + date of birth + nationality links found by
-  the matcher, kept between runs so that a new version of one dataset only
-  re-scores the pairs that touch its added or changed listings.
+* ``coordination_links``: every candidate pair the matcher scored (at or above
+  ``SCORE_FLOOR``), with its rule and aligned tokens, kept between runs so that a
+  new version of one dataset only re-scores the pairs that touch its added or
+  changed listings; which of them link is decided anew at each run from all of
+  them (mutual best, margins: see :mod:`structure`).
 * ``coordination_state``: the dataset version each dataset was resolved at, and
   the resolver configuration fingerprint (a change forces a full recompute).
 * ``coordination_overrides``: manual decisions (merge, split), never touched by
@@ -52,6 +54,7 @@ members = Table(
     Column("via", String(200), nullable=True),  # the member it was linked to
     Column("detail", Text, nullable=True),
     Column("score", Float, nullable=True),
+    Column("evidence", Text, nullable=True),  # JSON: which structural supports held (0011)
     Index("ix_coordination_members_cluster", "cluster_id"),
 )
 
@@ -62,13 +65,14 @@ links = Table(
     Column("entity_b", String(200), primary_key=True),
     Column("score", Float, nullable=False),
     Column("detail", Text, nullable=False),
+    Column("evidence", Text, nullable=True),  # JSON: rule, primary, aligned tokens (0011)
     Index("ix_coordination_links_b", "entity_b"),
 )
 
 state = Table(
     "coordination_state",
     metadata,
-    Column("dataset", String(100), primary_key=True),  # or "__config__"
+    Column("dataset", String(100), primary_key=True),  # or "__config__", "__scope__"
     Column("version_id", Integer, nullable=True),
     Column("content_hash", String(64), nullable=False),
     Column("resolved_at", String(40), nullable=False),

@@ -13,6 +13,7 @@ def test_un_references_old_and_new_forms_meet() -> None:
     assert normalise_un_ref("QI.S.244.08") == "QDI.244"
     assert normalise_un_ref("KPe.23") == "KPE.023"
     assert normalise_un_ref("TI.M.1.01") == "TAI.001"
+    assert normalise_un_ref("Q.I.M.272.09") == "QDI.272"
 
 
 def test_keys_are_normalised_and_invalid_ones_dropped() -> None:

@@ -16,6 +16,7 @@ from sanctions.coordination.reports import version_history
 from sanctions.store import Store
 
 REVIEWED = Path(__file__).resolve().parent / "fixtures" / "reviewed_clusters.json"
+REVIEWED_LINKS = Path(__file__).resolve().parent / "fixtures" / "reviewed_name_links.json"
 
 
 pytestmark = pytest.mark.slow  # resolves every real list: CI runs it, the fast loop does not
@@ -30,12 +31,57 @@ def hidden_un(real_store_path: Path) -> RecallReport:
         store.close()
 
 
+@pytest.fixture(scope="module")
+def names_only(real_store_path: Path) -> RecallReport:
+    store = Store.open(real_store_path, migrate_schema=False)
+    try:
+        return evaluate_hidden_un(store, condition="names_regime")
+    finally:
+        store.close()
+
+
+def _reviewed_links() -> dict[str, object]:
+    return json.loads(REVIEWED_LINKS.read_text(encoding="utf-8"))
+
+
+def _wrong_beyond_citation_errors(report: RecallReport) -> list[tuple[str, str, str, str]]:
+    """Wrong links, less those whose UK citation was found wrong by hand (the link is right)."""
+    errors = {item["listing"] for item in _reviewed_links()["citation_errors"]}
+    return [w for w in report.wrong if not {w[2], w[3]} & errors]
+
+
+def test_names_and_regime_only_find_un_linked_pairs(names_only: RecallReport) -> None:
+    """Issue 11 target: names + regime only, UN reference hidden: recall >= 0.98 of the
+    one-to-one pairs, wrong links <= 0.2% of the checkable links."""
+    assert names_only.one_to_one_pairs >= 500
+    assert names_only.one_to_one_recall >= 0.98, names_only.missed
+    assert len(_wrong_beyond_citation_errors(names_only)) <= 0.002 * names_only.linked_pairs
+
+
+def test_hand_reviewed_name_only_links_hold(
+    names_only: RecallReport, hidden_un: RecallReport
+) -> None:
+    links = _reviewed_links()["links"]
+    assert len(links) == 100 and all(
+        x["reason"] and x["verdict"] in ("correct", "wrong") for x in links
+    )
+    where = {m.entity_id: c.id for c in names_only.result_clusters for m in c.members}
+    correct = [x for x in links if x["verdict"] == "correct"]
+    assert all(where[x["a"]] == where[x["b"]] for x in correct)
+    # every field: the one wrong link (passports differ, one only in the notes) is not
+    # made; one correct pair is kept apart by OFAC's 1 January standing for a year of birth
+    where = {m.entity_id: c.id for c in hidden_un.result_clusters for m in c.members}
+    assert all(where[x["a"]] != where[x["b"]] for x in links if x["verdict"] == "wrong")
+    assert sum(where[x["a"]] == where[x["b"]] for x in correct) >= len(correct) - 1
+    assert not _wrong_beyond_citation_errors(hidden_un)
+
+
 def test_un_linked_pairs_are_found_without_the_un_reference(hidden_un: RecallReport) -> None:
     # Pairs whose reference one list cites on several of its listings are ambiguous
     # (and, checked by hand, mostly wrong citations): measured apart.
     assert hidden_un.one_to_one_pairs >= 500
-    assert hidden_un.one_to_one_recall >= 0.98, hidden_un.missed
-    assert hidden_un.recall >= 0.95
+    assert hidden_un.one_to_one_recall >= 0.99, hidden_un.missed
+    assert hidden_un.recall >= 0.97
 
 
 def test_hand_reviewed_clusters_hold_and_none_is_wrong(hidden_un: RecallReport) -> None:

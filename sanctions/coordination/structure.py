@@ -1,0 +1,188 @@
+"""Deciding name links with the evidence of the lists' structure.
+
+The matcher scores each candidate pair (:func:`~sanctions.coordination.linking.score_pair`);
+this module decides which scored pairs become links, looking at all of them at
+once. A pair is linked when either
+
+* its **base rule** holds (the matcher's score, which includes dates of birth
+  and nationalities, clears the conservative bar of
+  :data:`~sanctions.coordination.linking.NAME_THRESHOLDS`), or
+* it has no date of birth to go on (a person listed without one on either
+  side, an organisation, a vessel) and the **structure** supports it, every one of:
+
+  - a strong name agreement (score >= :data:`STRUCTURE_FLOOR`),
+  - *mutual best*: each listing is the other's best match in the other's list,
+  - a *margin*: the runner-up of either listing in the other list scores at
+    least :data:`MARGIN` less,
+  - a *rare name token*: an aligned token that at most :data:`RARE_LISTINGS`
+    listings of each list carry (``Abdullah`` or ``Kim`` is not distinctive),
+  - *regimes* in common (the normalised programme codes of :mod:`programmes`;
+    ``Al-Qaida`` and ``SDGT`` share ``AQ``/``TERR``),
+  - the same *type* (person, organisation, vessel, aircraft),
+  - no *document conflict*: not both naming passport numbers (also those written
+    only in notes) with none in common.
+
+Conflicts (dates of birth, genders, IMO/BIC/LEI numbers, nationalities) have
+already ruled a pair out before it is scored. Every link records which of these
+held (``evidence``), for ``sanctions cluster`` and its JSON.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from .keys import ListingFacts
+from .linking import NAME_THRESHOLDS, Link, Scored
+
+__all__ = [
+    "Scored",
+    "STRUCTURE_FLOOR",
+    "MARGIN",
+    "RARE_LISTINGS",
+    "token_frequencies",
+    "decide_links",
+    "describe_evidence",
+]
+
+# The strong name agreement a structural link needs (the matcher's score, 0-1).
+STRUCTURE_FLOOR = {"person_no_dob": 0.90, "other": 0.88, "other_regime": 0.88}
+MARGIN = 0.05
+RARE_LISTINGS = 3
+_TYPES = {"Person": "person", "Vessel": "vessel", "Airplane": "aircraft", "LegalEntity": "any"}
+
+
+def token_frequencies(
+    tokens: Iterable[tuple[str, Iterable[str]]],
+) -> dict[str, Counter[str]]:
+    """Per dataset: in how many of its listings each name token appears."""
+    out: dict[str, Counter[str]] = defaultdict(Counter)
+    for dataset, listing_tokens in tokens:
+        out[dataset].update(set(listing_tokens))
+    return out
+
+
+def _type(schema: str) -> str:
+    return _TYPES.get(schema, "organisation")
+
+
+def _same_type(fa: ListingFacts, fb: ListingFacts) -> bool:
+    ta, tb = _type(fa.schema), _type(fb.schema)
+    return ta == tb or "any" in (ta, tb)
+
+
+def _rarest(
+    pair: Scored, fa: ListingFacts, fb: ListingFacts, df: dict[str, Counter[str]]
+) -> int | None:
+    """The fewest listings of either list that carry an aligned token pair (None: no pair)."""
+    counts = [
+        max(df[fa.dataset].get(x, 0), df[fb.dataset].get(y, 0))
+        for x, y in pair.matched
+        if len(x) >= 3 and len(y) >= 3
+    ]
+    return min(counts) if counts else None
+
+
+class _Rankings:
+    """For each listing and each other list: its scored pairs, best first."""
+
+    def __init__(self, scored: Iterable[Scored], datasets: dict[str, str]) -> None:
+        by: dict[tuple[str, str], list[tuple[float, int, str]]] = defaultdict(list)
+        for pair in scored:
+            by[(pair.a, datasets[pair.b])].append((pair.score, pair.primary, pair.b))
+            by[(pair.b, datasets[pair.a])].append((pair.score, pair.primary, pair.a))
+        self.by = {k: sorted(v, key=lambda t: (-t[0], -t[1], t[2])) for k, v in by.items()}
+
+    def standing(self, eid: str, dataset: str, other: str) -> tuple[bool, float | None]:
+        """(``other`` is ``eid``'s strict best in ``dataset``, the runner-up's score).
+
+        Best by score, then by primary names aligned (a primary-name match beats an
+        alias match of the same score); a tie on both is no best at all."""
+        ranked = self.by.get((eid, dataset), [])
+        if not ranked or ranked[0][2] != other:
+            return False, ranked[0][0] if ranked else None
+        if len(ranked) == 1:
+            return True, None
+        return ranked[1][:2] < ranked[0][:2], ranked[1][0]
+
+
+def _base_holds(pair: Scored, fa: ListingFacts, fb: ListingFacts) -> bool:
+    if pair.score < NAME_THRESHOLDS[pair.rule]:
+        return False
+    if pair.rule == "person_no_dob":  # the old bar: a nationality or a regime in common
+        return bool(fa.countries & fb.countries) or bool(fa.regimes & fb.regimes)
+    return True
+
+
+def evidence_of(
+    pair: Scored,
+    fa: ListingFacts,
+    fb: ListingFacts,
+    rankings: _Rankings,
+    df: dict[str, Counter[str]],
+) -> dict[str, Any]:
+    """Which structural supports hold for a scored pair, and whether it links."""
+    best_a, runner_a = rankings.standing(pair.a, fb.dataset, pair.b)
+    best_b, runner_b = rankings.standing(pair.b, fa.dataset, pair.a)
+    runners = [r for r in (runner_a, runner_b) if r is not None]
+    runner = max(runners) if runners else None
+    margin = round(pair.score - (runner or 0.0), 4)
+    rarest = _rarest(pair, fa, fb, df)
+    regimes = sorted(fa.regimes & fb.regimes)
+    checks = {
+        "strong_name": pair.score >= STRUCTURE_FLOOR.get(pair.rule, 2.0),
+        "mutual_best": best_a and best_b,
+        "margin": margin >= MARGIN,
+        "rare_token": rarest is not None and rarest <= RARE_LISTINGS,
+        "regimes": bool(regimes),
+        "same_type": _same_type(fa, fb),
+        "no_document_conflict": not (
+            fa.documents and fb.documents and not fa.documents & fb.documents
+        ),
+    }
+    base = _base_holds(pair, fa, fb)
+    structural = pair.rule in STRUCTURE_FLOOR and all(checks.values())
+    return {
+        "rule": pair.rule,
+        "base_rule": base,
+        "structure": structural,
+        "checks": checks,
+        "margin": margin,
+        "runner_up": runner,
+        "rarest_token_listings": rarest,
+        "common_regimes": regimes,
+    }
+
+
+def describe_evidence(evidence: dict[str, Any]) -> str:
+    """One line: which supports held (for the link's detail)."""
+    checks = evidence["checks"]
+    held = [k.replace("_", " ") for k, ok in checks.items() if ok]
+    missing = [k.replace("_", " ") for k, ok in checks.items() if not ok]
+    how = "base rule" if evidence["base_rule"] else "structure"
+    text = f"linked by {how}; held: {', '.join(held) or 'none'}"
+    if missing:
+        text += f"; not held: {', '.join(missing)}"
+    runner = evidence["runner_up"]
+    return text + f" (margin {evidence['margin']:.2f} over runner-up {runner or 'none'})"
+
+
+def decide_links(
+    scored: Iterable[Scored],
+    facts: dict[str, ListingFacts],
+    df: dict[str, Counter[str]],
+) -> list[Link]:
+    """The scored pairs that become name links, each with its evidence."""
+    pairs = [p for p in scored if p.a in facts and p.b in facts]
+    datasets = {eid: f.dataset for eid, f in facts.items()}
+    rankings = _Rankings(pairs, datasets)
+    links = []
+    for pair in pairs:
+        fa, fb = facts[pair.a], facts[pair.b]
+        evidence = evidence_of(pair, fa, fb, rankings, df)
+        if not (evidence["base_rule"] or evidence["structure"]):
+            continue
+        detail = f"{pair.detail} | {describe_evidence(evidence)}"
+        links.append(Link(pair.a, pair.b, "name", detail, pair.score, pair.primary, evidence))
+    return links
