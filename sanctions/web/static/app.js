@@ -1,0 +1,34 @@
+// sanctions web pages: progress of a background screening job (no other script).
+(function () {
+  "use strict";
+  var box = document.getElementById("job");
+  if (!box) { return; }
+  var url = box.getAttribute("data-job-url");
+  var bar = document.getElementById("job-progress");
+  var status = document.getElementById("job-status");
+  function show(job) {
+    bar.value = job.percent;
+    bar.textContent = job.percent + "%";
+    status.textContent = job.state + ": " + job.done + " of " + job.rows + " rows";
+    if (job.state === "done") {
+      document.getElementById("job-download").hidden = false;
+      var summary = document.getElementById("job-summary");
+      summary.textContent = job.summary.screened + " screened, " + job.summary.alerts +
+        " with a match, " + job.summary.errors + " rows not screened; run " + job.summary.run_id + ".";
+      summary.hidden = false;
+    } else if (job.state === "failed") {
+      var error = document.getElementById("job-error");
+      error.textContent = job.error;
+      error.hidden = false;
+    }
+    return job.state === "done" || job.state === "failed";
+  }
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (data) { if (!show(data.job)) { setTimeout(poll, 700); } })
+      .catch(function () { setTimeout(poll, 2000); });
+  }
+  var state = box.getAttribute("data-state");
+  if (state !== "done" && state !== "failed") { poll(); }
+})();
