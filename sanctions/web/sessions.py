@@ -18,9 +18,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, column, delete, insert, select, table
 
-from sanctions.api.tables import api_keys
 from sanctions.errors import ConfigError
 
 from .tables import web_sessions
@@ -29,6 +28,8 @@ __all__ = ["COOKIE", "Session", "SessionStore", "session_minutes"]
 
 COOKIE = "sanctions_session"
 DEFAULT_MINUTES = 480  # one working day
+# The API's keys (sanctions.api.tables), named here: the API mounts these pages.
+api_keys = table("api_keys", column("id"), column("name"), column("role"), column("revoked_at"))
 
 
 def session_minutes() -> int:
