@@ -36,7 +36,7 @@ def heatmap(datasets: list[str], totals: dict[str, int], pairs: dict[str, Any]) 
     """Rows: a list; columns: another; a cell: the share of the row's subjects both list."""
     cell, left, top = 46, 190, 150
     size = len(datasets)
-    width, height = left + cell * size + 10, top + cell * size + 10
+    width, height = left + cell * size + 90, top + cell * size + 10  # room for tilted labels
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'class="chart" role="img" aria-labelledby="hm-title">',
