@@ -49,19 +49,11 @@ def query_url(path: str, params: dict[str, Any], **changes: Any) -> str:
     return f"{path}?{urlencode(pairs)}" if pairs else path
 
 
-def _pct(value: Any) -> str:
-    try:
-        return f"{max(0.0, min(1.0, float(value))) * 100:.0f}"
-    except (TypeError, ValueError):
-        return "0"
-
-
 def _day(value: Any) -> str:
     text = str(value or "")
     return text[:10] if len(text) >= 10 else text
 
 
-env.filters["pct"] = _pct
 env.filters["day"] = _day
 env.globals["query_url"] = query_url
 env.globals["version"] = __version__

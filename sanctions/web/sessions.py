@@ -12,7 +12,6 @@ the row.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import secrets
 from dataclasses import dataclass
@@ -59,9 +58,6 @@ class Session:
     role: str
     csrf: str
     expires_at: str
-
-    def csrf_ok(self, sent: str | None) -> bool:
-        return bool(sent) and hmac.compare_digest(self.csrf, str(sent))
 
 
 class SessionStore:
