@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from sanctions.matching.identifiers import LABELS, PROPERTY_TYPES
 from sanctions.model import DATASETS
 
 from ..render import page
@@ -18,19 +19,6 @@ from .common import before_after, cluster_of, version_by_id
 
 router = APIRouter()
 
-IDENTIFIER_PROPS = (
-    "idNumber",
-    "passportNumber",
-    "taxNumber",
-    "registrationNumber",
-    "imoNumber",
-    "mmsi",
-    "swiftBic",
-    "leiCode",
-    "innCode",
-    "ogrnCode",
-    "unscId",
-)
 MAX_ID = 300
 
 
@@ -69,7 +57,9 @@ def entity_view(store: Any, entity_id: str) -> tuple[dict[str, Any] | None, int]
     data = entity.to_dict()
     data["dataset_title"] = DATASETS.get(entity.listing.dataset, entity.listing.dataset)
     data["identifiers"] = [
-        {"prop": p, "value": v} for p in IDENTIFIER_PROPS for v in entity.properties.get(p, [])
+        {"prop": prop, "type": LABELS.get(kind, kind), "value": value}
+        for prop, kind in PROPERTY_TYPES.items()
+        for value in entity.properties.get(prop, [])
     ]
     data["listed"] = status == 200
     data["history"] = _history(store, entity_id, rows)

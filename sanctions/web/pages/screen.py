@@ -30,7 +30,7 @@ CLUSTERED_HITS = 5  # hits whose cluster is shown (each is a few store reads)
 
 
 def _form(request: Request) -> dict[str, Any]:
-    form = {
+    form: dict[str, Any] = {
         "name": param(request, "name"),
         "schema": param(request, "schema", 30),
         "birth_date": param(request, "birth_date", 10),
