@@ -5,8 +5,8 @@
 Builds once (in ``SANCTIONS_WEB_BENCH_DIR``, default /tmp/sanctions-web-bench) a store
 of every real list, resolved across lists, with watched customers (listed names and
 invented ones) screened into alerts; then times each page in process (the ASGI app,
-no network), signed in with an admin key, and prints the median and the worst time
-per page against the 300 ms target.
+no network), signed in with an admin key, from the ``Server-Timing`` header each page
+carries, and prints the median and the worst time per page against the 300 ms target.
 """
 
 from __future__ import annotations
@@ -121,9 +121,10 @@ def main() -> None:
         for url in pages(client):
             times, status = [], 0
             for _ in range(args.repeat + 1):  # the first is a warm-up
-                started = time.perf_counter()
-                status = client.get(url).status_code
-                times.append((time.perf_counter() - started) * 1000)
+                response = client.get(url)
+                status = response.status_code
+                timing = response.headers["server-timing"]  # app;dur=<ms>, set by the server
+                times.append(float(timing.split("dur=")[1]))
             med, worst = statistics.median(times[1:]), max(times[1:])
             slow += worst > TARGET_MS
             flag = "" if worst <= TARGET_MS else f"  over {TARGET_MS:.0f} ms"

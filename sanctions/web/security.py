@@ -11,6 +11,7 @@ an ``Authorization`` header needs none (a browser cannot send one cross-site).
 from __future__ import annotations
 
 import hmac
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,7 +131,8 @@ def check_csrf(viewer: Viewer, form: FormData | dict[str, Any]) -> None:
 
 
 class SecurityHeaders:
-    """CSP (no inline script), no sniffing, no framing, no referrer on every /ui response."""
+    """CSP (no inline script), no sniffing, no framing, no referrer on every /ui response,
+    and ``Server-Timing: app;dur=<ms>`` (the server's time to the response's start)."""
 
     def __init__(self, app: ASGIApp, prefix: str = "/ui") -> None:
         self.app = app
@@ -140,11 +142,14 @@ class SecurityHeaders:
         if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
+                took = (time.perf_counter() - started) * 1000
                 headers = list(message.get("headers") or [])
                 headers += [
+                    (b"server-timing", f"app;dur={took:.1f}".encode()),
                     (b"content-security-policy", CSP.encode()),
                     (b"x-content-type-options", b"nosniff"),
                     (b"x-frame-options", b"DENY"),

@@ -64,6 +64,7 @@ def test_every_page_sends_a_content_security_policy_without_inline_script(web_cl
         csp = response.headers["content-security-policy"]
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp
         assert "frame-ancestors 'none'" in csp
+        assert response.headers["server-timing"].startswith("app;dur=")
         assert "<script>" not in response.text  # the only script is /ui/static/app.js
 
 
