@@ -53,12 +53,27 @@ def version_by_id(store: Any, dataset: str, version_id: int) -> Any:
     return next((v for v in store.versions(dataset) if v.id == version_id), None)
 
 
+def _text(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, "", []))
+    return str(value)
+
+
 def values_of(entity: Any, prop: str) -> list[str]:
+    """The values of a changed field as :meth:`Entity.diff_properties` names it."""
     if entity is None:
         return []
-    if prop == "program":
-        return list(entity.listing.programs) or list(entity.properties.get(prop, []))
-    return list(entity.properties.get(prop, []))
+    if prop == "schema":
+        return [entity.schema]
+    if prop.startswith("listing."):
+        value = entity.listing.to_dict().get(prop.split(".", 1)[1])
+    elif prop in ("names", "dates"):
+        value = entity.to_dict()[prop]
+    else:
+        value = entity.properties.get(prop, [])
+    if value is None:
+        return []
+    return [_text(v) for v in value] if isinstance(value, list) else [_text(value)]
 
 
 def before_after(
