@@ -17,16 +17,16 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from sanctions import __version__
 
-from .security import Viewer
+from .security import ADMIN, ANALYSE, READ, SCREEN, Viewer
 
 __all__ = ["page", "wants_json", "env", "query_url"]
 
-NAV = (
-    ("screen", "Screen", "/ui/screen"),
-    ("lists", "Lists", "/ui/lists"),
-    ("alerts", "Alerts", "/ui/alerts"),
-    ("audit", "Audit", "/ui/audit"),
-    ("coordination", "Coordination", "/ui/coordination/coverage"),
+NAV = (  # (section, label, link, roles that may open it)
+    ("screen", "Screen", "/ui/screen", SCREEN),
+    ("lists", "Lists", "/ui/lists", READ),
+    ("alerts", "Alerts", "/ui/alerts", READ),
+    ("audit", "Audit", "/ui/audit", ADMIN),
+    ("coordination", "Coordination", "/ui/coordination/coverage", ANALYSE),
 )
 
 env = Environment(

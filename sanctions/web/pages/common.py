@@ -76,12 +76,8 @@ def values_of(entity: Any, prop: str) -> list[str]:
     return [_text(v) for v in value] if isinstance(value, list) else [_text(value)]
 
 
-def before_after(
-    store: Any, entity_id: str, version: Any, props: list[str]
-) -> list[dict[str, Any]]:
-    """The changed fields of an entity in ``version``: each with its values before and after."""
-    old = store.get_entity(entity_id, version.parent_id) if version.parent_id else None
-    new = store.get_entity(entity_id, version.id)
+def field_changes(old: Any, new: Any, props: list[str]) -> list[dict[str, Any]]:
+    """Each changed field of an entity with its values before and after."""
     rows = []
     for prop in props:
         if prop.startswith("("):
@@ -97,3 +93,11 @@ def before_after(
             }
         )
     return rows
+
+
+def before_after(
+    store: Any, entity_id: str, version: Any, props: list[str]
+) -> list[dict[str, Any]]:
+    """The changed fields of an entity in ``version``: each with its values before and after."""
+    old = store.get_entity(entity_id, version.parent_id) if version.parent_id else None
+    return field_changes(old, store.get_entity(entity_id, version.id), props)

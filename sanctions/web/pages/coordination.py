@@ -1,10 +1,19 @@
 """The coordination pages: coverage (overlap heatmap and intersection chart), gaps
 between two jurisdictions for a programme, and the timeline of designations, as
 tables plus SVG charts. Roles: ``analyst`` and ``admin`` (the reports have no API
-route; they are analysis, not screening)."""
+route; they are analysis, not screening).
+
+A report over every list takes seconds (it reads every cluster member), so reports
+are kept (:class:`Reports`) until a list gets a new version or ``REPORT_SECONDS``
+pass (a new ``sanctions resolve`` shows within that time). A page whose report is
+not ready starts it in the background and says so (it reloads itself); the JSON
+twin waits for it."""
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,14 +24,17 @@ from sanctions import coordination
 from sanctions.errors import SanctionsError
 from sanctions.model import SCHEMATA
 
-from ..render import page
+from ..render import page, wants_json
 from ..security import ANALYSE, WebError, require
 from ..svg import PALETTE, heatmap, intersection_bars, timeline_lines
 from .common import int_param, param
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 
 GAP_PAGE = 100
+REPORT_SECONDS = 300.0
+Key = tuple[Any, ...]
 
 
 def _scope(request: Request) -> dict[str, str]:
@@ -32,11 +44,61 @@ def _scope(request: Request) -> dict[str, str]:
     return scope
 
 
-def _run(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    try:
-        return fn(*args, **kwargs)
-    except SanctionsError as exc:
-        raise WebError(400, str(exc)) from None
+class Reports:
+    """Reports kept per (kind, scope), valid for one set of list versions and a while."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.done: dict[Key, tuple[Any, float, Any]] = {}  # key -> (versions, at, value)
+        self.running: set[Key] = set()
+
+    def _compute(self, key: Key, versions: Any, fn: Any, args: tuple[Any, ...]) -> None:
+        try:
+            value: Any = fn(*args)
+        except SanctionsError as exc:
+            value = WebError(400, str(exc))
+        except Exception as exc:  # said on the page; the traceback goes to the log
+            log.exception("coordination report failed")
+            value = WebError(500, f"The report failed ({exc.__class__.__name__}).")
+        with self.lock:
+            self.done[key] = (versions, time.monotonic(), value)
+            self.running.discard(key)
+
+    def get(self, request: Request, key: tuple[Any, ...], fn: Any, *args: Any) -> Any:
+        """The report, or None while it is computed in the background (JSON twins wait)."""
+        holder = request.app.state.holder
+        versions = holder.snapshot.key if holder.snapshot is not None else None
+        key = (id(request.app.state.store), *key)  # one store per application
+        with self.lock:
+            kept = self.done.get(key)
+            if kept is not None and isinstance(kept[2], WebError):
+                del self.done[key]  # an error is shown once, then the report is tried again
+                raise kept[2]
+            if kept and kept[0] == versions and time.monotonic() - kept[1] < REPORT_SECONDS:
+                return kept[2]
+            if not wants_json(request):  # a page: compute in the background, say so
+                if key not in self.running:
+                    self.running.add(key)
+                    thread = threading.Thread(
+                        target=self._compute, args=(key, versions, fn, args), daemon=True
+                    )
+                    thread.start()
+                return None
+        self._compute(key, versions, fn, args)  # a JSON twin waits for its report
+        with self.lock:
+            value = self.done[key][2]
+            if isinstance(value, WebError):
+                del self.done[key]
+                raise value
+            return value
+
+
+REPORTS = Reports()
+
+
+def _pending(request: Request, viewer: Any, kind: str, filters: dict[str, Any]) -> Response:
+    data = {"filters": filters, "report_kind": kind, "computing": True}
+    return page(request, "computing.html", data, viewer, section="coordination")
 
 
 @router.get("/ui/coordination/coverage", include_in_schema=False)
@@ -44,9 +106,11 @@ async def coverage_page(request: Request) -> Response:
     viewer = await require(request, ANALYSE)
     scope = _scope(request)
     store = request.app.state.store
-    cov = await run_in_threadpool(
-        _run, coordination.coverage, store, scope["programme"] or None, scope["schema"] or None
-    )
+    key = ("coverage", scope["programme"], scope["schema"])
+    args = (store, scope["programme"] or None, scope["schema"] or None)
+    cov = await run_in_threadpool(REPORTS.get, request, key, coordination.coverage, *args)
+    if cov is None:
+        return _pending(request, viewer, "coverage", scope)
     data = {"filters": scope, "coverage": cov.to_dict()}
     if request.query_params.get("format") != "json":
         data["heatmap"] = heatmap(cov.datasets, cov.totals, cov.pairs)
@@ -65,15 +129,12 @@ async def gaps_page(request: Request) -> Response:
         "report": None,
     }
     if listed_by and not_listed_by:
-        report = await run_in_threadpool(
-            _run,
-            coordination.gaps,
-            request.app.state.store,
-            listed_by,
-            not_listed_by,
-            scope["programme"] or None,
-            scope["schema"] or None,
-        )
+        key = ("gaps", listed_by, not_listed_by, scope["programme"], scope["schema"])
+        args = (listed_by, not_listed_by, scope["programme"] or None, scope["schema"] or None)
+        store = request.app.state.store
+        report = await run_in_threadpool(REPORTS.get, request, key, coordination.gaps, store, *args)
+        if report is None:
+            return _pending(request, viewer, "gaps", data["filters"])
         full = report.to_dict()
         start = (pageno - 1) * GAP_PAGE
         full["total"] = len(full["rows"])
@@ -88,13 +149,11 @@ async def gaps_page(request: Request) -> Response:
 async def timeline_page(request: Request) -> Response:
     viewer = await require(request, ANALYSE)
     scope = _scope(request)
-    tl = await run_in_threadpool(
-        _run,
-        coordination.timeline,
-        request.app.state.store,
-        scope["programme"] or None,
-        scope["schema"] or None,
-    )
+    key = ("timeline", scope["programme"], scope["schema"])
+    args = (request.app.state.store, scope["programme"] or None, scope["schema"] or None)
+    tl = await run_in_threadpool(REPORTS.get, request, key, coordination.timeline, *args)
+    if tl is None:
+        return _pending(request, viewer, "timeline", scope)
     full = tl.to_dict()
     data = {
         "filters": scope,

@@ -5,6 +5,7 @@ change, programme and type; and what changed since yesterday across every list."
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,17 +14,15 @@ from starlette.concurrency import run_in_threadpool
 
 from sanctions.errors import SanctionsError
 from sanctions.model import DATASETS
-from sanctions.store import Change
 
 from ..render import page
 from ..security import READ, WebError, require
-from .common import before_after, int_param, param
+from .common import field_changes, int_param, param
 
 router = APIRouter()
 
 PAGE = 50
 KINDS = ("added", "removed", "changed")
-_META: dict[int, dict[str, tuple[str, list[str]]]] = {}  # snapshot generation -> id -> meta
 
 
 def _version_row(v: Any) -> dict[str, Any]:
@@ -78,55 +77,70 @@ async def versions_page(request: Request, dataset: str) -> Response:
     return page(request, "versions.html", data, viewer, section="lists")
 
 
-def _meta(snapshot: Any) -> dict[str, tuple[str, list[str]]]:
-    """id -> (schema, programmes) of every current record (cached per index generation)."""
-    if snapshot is None:
-        return {}
-    cached = _META.get(snapshot.generation)
-    if cached is None:
-        cached = {r.id: (r.schema, list(r.properties.get("program", []))) for r in snapshot.records}
-        _META.clear()
-        _META[snapshot.generation] = cached
-    return cached
-
-
-def _describe(store: Any, diff: Any, change: Any, meta: dict[str, Any]) -> tuple[str, list[str]]:
-    found = meta.get(change.entity_id) if change.change != "removed" else None
-    if found is not None:
-        return found
-    version = diff.from_version if change.change == "removed" else diff.to_version
-    entity = store.get_entity(change.entity_id, version.id) if version is not None else None
-    if entity is None:
-        return "", []
+def _describe(entity: Any) -> tuple[str, list[str]]:
     return entity.schema, list(entity.listing.programs or entity.get("program"))
 
 
-def diff_view(store: Any, snapshot: Any, dataset: str, ref: str, opts: dict[str, Any]) -> Any:
+@lru_cache(maxsize=16)
+def _version_meta(store: Any, version_id: int, ids: frozenset[str]) -> dict[str, Any]:
+    """id -> (schema, programmes) of some entities of a version (versions never change)."""
+    return {eid: _describe(e) for eid, e in store.get_entities(ids, version_id).items()}
+
+
+def _metadata(store: Any, diff: Any, changes: list[Any]) -> dict[str, tuple[str, list[str]]]:
+    """(schema, programmes) of each change's entity: as removed, or as in the new version."""
+    removed = frozenset(c.entity_id for c in changes if c.change == "removed")
+    present = frozenset(c.entity_id for c in changes if c.change != "removed")
+    meta = dict(_version_meta(store, diff.to_version.id, present)) if present else {}
+    if removed and diff.from_version is not None:
+        meta.update(_version_meta(store, diff.from_version.id, removed))
+    return meta
+
+
+def _field_rows(store: Any, diff: Any, rows: list[dict[str, Any]]) -> None:
+    """Add the before and after of the changed fields to the changed rows (two reads)."""
+    changed = [r for r in rows if r["change"] == "changed"]
+    if not changed:
+        return
+    ids = [r["entity_id"] for r in changed]
+    before_id = diff.from_version.id if diff.from_version else diff.to_version.parent_id
+    olds = store.get_entities(ids, before_id) if before_id else {}
+    news = store.get_entities(ids, diff.to_version.id)
+    for row in changed:
+        eid = row["entity_id"]
+        row["fields"] = field_changes(olds.get(eid), news.get(eid), row["properties"])
+
+
+def diff_view(store: Any, dataset: str, ref: str, opts: dict[str, Any]) -> dict[str, Any]:
     try:
         diff = store.diff(dataset, opts["from"] or None, ref)
     except SanctionsError as exc:
         raise WebError(404, str(exc)) from None
-    meta = _meta(snapshot) if diff.to_version.current else {}
     wanted = [c for c in diff.changes if not opts["change"] or c.change == opts["change"]]
-    rows = []
     programme, schema = opts["programme"].lower(), opts["schema"]
-    for c in wanted:
-        needs = programme or schema
-        kind, programmes = _describe(store, diff, c, meta) if needs else ("", [])
-        if schema and kind != schema:
-            continue
-        if programme and not any(programme in p.lower() for p in programmes):
-            continue
-        rows.append({**c.to_dict(), "schema": kind, "programmes": programmes})
-    start = (opts["page"] - 1) * PAGE
-    shown = rows[start : start + PAGE]
-    for row in shown:
-        if not row["schema"]:
-            row["schema"], row["programmes"] = _describe(store, diff, _change(row), meta)
-        if row["change"] == "changed":
-            row["fields"] = before_after(
-                store, row["entity_id"], diff.to_version, row["properties"]
+    if programme or schema:
+        meta = _metadata(store, diff, wanted)
+        wanted = [
+            c
+            for c in wanted
+            if (not schema or meta.get(c.entity_id, ("", []))[0] == schema)
+            and (
+                not programme
+                or any(programme in p.lower() for p in meta.get(c.entity_id, ("", []))[1])
             )
+        ]
+    start = (opts["page"] - 1) * PAGE
+    shown = wanted[start : start + PAGE]
+    meta = _metadata(store, diff, shown)
+    rows = [
+        {
+            **c.to_dict(),
+            "schema": meta.get(c.entity_id, ("", []))[0],
+            "programmes": meta.get(c.entity_id, ("", []))[1],
+        }
+        for c in shown
+    ]
+    _field_rows(store, diff, rows)
     counts = {k: sum(1 for c in diff.changes if c.change == k) for k in KINDS}
     return {
         "dataset": dataset,
@@ -135,15 +149,11 @@ def diff_view(store: Any, snapshot: Any, dataset: str, ref: str, opts: dict[str,
         "to": _version_row(diff.to_version),
         "counts": counts,
         "filters": {k: opts[k] for k in ("change", "programme", "schema", "from")},
-        "total": len(rows),
+        "total": len(wanted),
         "page": opts["page"],
-        "pages": max(1, -(-len(rows) // PAGE)),
-        "changes": shown,
+        "pages": max(1, -(-len(wanted) // PAGE)),
+        "changes": rows,
     }
-
-
-def _change(row: dict[str, Any]) -> Change:
-    return Change(row["entity_id"], row["change"], row["caption"], row["properties"])
 
 
 @router.get("/ui/lists/{dataset}/versions/{ref}", include_in_schema=False)
@@ -160,8 +170,7 @@ async def diff_page(request: Request, dataset: str, ref: str) -> Response:
     }
     if opts["change"] and opts["change"] not in KINDS:
         raise WebError(400, f"change: {opts['change']!r} is not one of {', '.join(KINDS)}.")
-    snapshot = request.app.state.holder.snapshot
-    data = await run_in_threadpool(diff_view, store, snapshot, dataset, ref[:70], opts)
+    data = await run_in_threadpool(diff_view, store, dataset, ref[:70], opts)
     return page(request, "diff.html", data, viewer, section="lists")
 
 

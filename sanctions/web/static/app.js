@@ -32,3 +32,29 @@
   var state = box.getAttribute("data-state");
   if (state !== "done" && state !== "failed") { poll(); }
 })();
+
+// The audit page: show the chain check once the background verification is done.
+(function () {
+  "use strict";
+  var box = document.getElementById("chain");
+  if (!box || box.getAttribute("data-current") === "yes") { return; }
+  var url = box.getAttribute("data-url");
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        var v = data.verify;
+        if (!v.current || !v.result) { setTimeout(poll, 700); return; }
+        var p = document.createElement("p");
+        var strong = document.createElement("strong");
+        p.className = v.result.ok ? "ok" : "error";
+        strong.textContent = v.result.ok ? "Chain verified" : "Chain BROKEN";
+        p.appendChild(strong);
+        p.appendChild(document.createTextNode(" up to entry " + v.checked_head.split(":")[0] + ": " + v.result.summary));
+        box.replaceChildren(p);
+        box.setAttribute("data-current", "yes");
+      })
+      .catch(function () { setTimeout(poll, 2000); });
+  }
+  poll();
+})();
