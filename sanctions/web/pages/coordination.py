@@ -26,7 +26,7 @@ from sanctions.model import SCHEMATA
 
 from ..render import page, wants_json
 from ..security import ANALYSE, WebError, require
-from ..svg import PALETTE, heatmap, intersection_bars, timeline_lines
+from ..svg import heatmap, intersection_bars, timeline_lines
 from .common import int_param, param
 
 router = APIRouter()
@@ -101,21 +101,57 @@ def _pending(request: Request, viewer: Any, kind: str, filters: dict[str, Any]) 
     return page(request, "computing.html", data, viewer, section="coordination")
 
 
+def coverage_view(store: Any, programme: str | None, schema: str | None) -> dict[str, Any]:
+    """The coverage report as the page shows it, charts included (computed once, kept)."""
+    cov = coordination.coverage(store, programme, schema)
+    data = cov.to_dict()
+    charts = {
+        "heatmap": heatmap(cov.datasets, cov.totals, cov.pairs),
+        "bars": intersection_bars(data["intersections"]),
+    }
+    return {"coverage": data, "charts": charts}
+
+
+def gaps_view(store: Any, *args: Any) -> dict[str, Any]:
+    return coordination.gaps(store, *args).to_dict()
+
+
+def timeline_view(store: Any, programme: str | None, schema: str | None) -> dict[str, Any]:
+    tl = coordination.timeline(store, programme, schema)
+    full = tl.to_dict()
+    return {
+        "summary": full["summary"],
+        "as_of": full["as_of"],
+        "left_out": tl.left_out,
+        "leads": full["leads"][:100],
+        "designations": {ds: pts[-1][2] if pts else 0 for ds, pts in tl.designations.items()},
+        "timeline": full,
+        "charts": {"chart": timeline_lines(tl.designations)},
+    }
+
+
+def _shown(request: Request, view: dict[str, Any], scope: dict[str, Any]) -> dict[str, Any]:
+    """The page's data: the charts for the page, the full report for the JSON twin."""
+    data = {"filters": scope, **view}
+    charts = data.pop("charts")
+    if wants_json(request):
+        return data
+    data.pop("timeline", None)
+    return {**data, **charts}
+
+
 @router.get("/ui/coordination/coverage", include_in_schema=False)
 async def coverage_page(request: Request) -> Response:
     viewer = await require(request, ANALYSE)
     scope = _scope(request)
-    store = request.app.state.store
     key = ("coverage", scope["programme"], scope["schema"])
-    args = (store, scope["programme"] or None, scope["schema"] or None)
-    cov = await run_in_threadpool(REPORTS.get, request, key, coordination.coverage, *args)
-    if cov is None:
+    args = (request.app.state.store, scope["programme"] or None, scope["schema"] or None)
+    view = await run_in_threadpool(REPORTS.get, request, key, coverage_view, *args)
+    if view is None:
         return _pending(request, viewer, "coverage", scope)
-    data = {"filters": scope, "coverage": cov.to_dict()}
-    if request.query_params.get("format") != "json":
-        data["heatmap"] = heatmap(cov.datasets, cov.totals, cov.pairs)
-        data["bars"] = intersection_bars(data["coverage"]["intersections"])
-    return page(request, "coverage.html", data, viewer, section="coordination")
+    return page(
+        request, "coverage.html", _shown(request, view, scope), viewer, section="coordination"
+    )
 
 
 @router.get("/ui/coordination/gaps", include_in_schema=False)
@@ -132,14 +168,16 @@ async def gaps_page(request: Request) -> Response:
         key = ("gaps", listed_by, not_listed_by, scope["programme"], scope["schema"])
         args = (listed_by, not_listed_by, scope["programme"] or None, scope["schema"] or None)
         store = request.app.state.store
-        report = await run_in_threadpool(REPORTS.get, request, key, coordination.gaps, store, *args)
-        if report is None:
+        full = await run_in_threadpool(REPORTS.get, request, key, gaps_view, store, *args)
+        if full is None:
             return _pending(request, viewer, "gaps", data["filters"])
-        full = report.to_dict()
         start = (pageno - 1) * GAP_PAGE
-        full["total"] = len(full["rows"])
-        full["rows"] = full["rows"][start : start + GAP_PAGE]
-        data.update(report=full, page=pageno, pages=max(1, -(-full["total"] // GAP_PAGE)))
+        report = {
+            **full,
+            "total": len(full["rows"]),
+            "rows": full["rows"][start : start + GAP_PAGE],
+        }
+        data.update(report=report, page=pageno, pages=max(1, -(-report["total"] // GAP_PAGE)))
     elif listed_by or not_listed_by:
         raise WebError(400, "Give both: the jurisdiction that lists and the one that does not.")
     return page(request, "gaps.html", data, viewer, section="coordination")
@@ -151,21 +189,9 @@ async def timeline_page(request: Request) -> Response:
     scope = _scope(request)
     key = ("timeline", scope["programme"], scope["schema"])
     args = (request.app.state.store, scope["programme"] or None, scope["schema"] or None)
-    tl = await run_in_threadpool(REPORTS.get, request, key, coordination.timeline, *args)
-    if tl is None:
+    view = await run_in_threadpool(REPORTS.get, request, key, timeline_view, *args)
+    if view is None:
         return _pending(request, viewer, "timeline", scope)
-    full = tl.to_dict()
-    data = {
-        "filters": scope,
-        "summary": full["summary"],
-        "as_of": full["as_of"],
-        "left_out": tl.left_out,
-        "leads": full["leads"][:100],
-        "designations": {ds: pts[-1][2] if pts else 0 for ds, pts in tl.designations.items()},
-    }
-    if request.query_params.get("format") == "json":
-        data["timeline"] = full
-    else:
-        data["chart"] = timeline_lines(tl.designations)
-        data["palette"] = PALETTE
-    return page(request, "timeline.html", data, viewer, section="coordination")
+    return page(
+        request, "timeline.html", _shown(request, view, scope), viewer, section="coordination"
+    )
