@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from functools import lru_cache
 from typing import Any
 
 from fastapi import Request
@@ -11,9 +13,17 @@ from sanctions.errors import SanctionsError
 
 from ..security import WebError
 
-__all__ = ["param", "int_param", "cluster_of", "snapshot_or_503", "MAX_FIELD"]
+__all__ = [
+    "param",
+    "int_param",
+    "cluster_of",
+    "cluster_summary",
+    "snapshot_or_503",
+    "MAX_FIELD",
+]
 
 MAX_FIELD = 500
+CLUSTER_SECONDS = 300
 
 
 def param(request: Request, name: str, max_chars: int = MAX_FIELD) -> str:
@@ -39,6 +49,24 @@ def cluster_of(store: Any, entity_id: str) -> dict[str, Any] | None:
         return get_cluster(store, entity_id)
     except SanctionsError:
         return None
+
+
+@lru_cache(maxsize=4096)
+def _cluster_summary(store: Any, entity_id: str, epoch: int) -> dict[str, Any] | None:
+    cluster = cluster_of(store, entity_id)
+    if cluster is None:
+        return None
+    listings = [
+        {"id": x["id"], "dataset": x["dataset"], "joined": x["joined"]["reason"]}
+        for x in cluster["listings"]
+    ]
+    return {"id": cluster["id"], "listings": listings}
+
+
+def cluster_summary(store: Any, entity_id: str) -> dict[str, Any] | None:
+    """The listings of an entity's cluster, kept a few minutes (clusters change with
+    ``sanctions resolve`` only): a screening page shows them for several hits."""
+    return _cluster_summary(store, entity_id, int(time.monotonic() // CLUSTER_SECONDS))
 
 
 def snapshot_or_503(request: Request) -> Any:

@@ -20,7 +20,7 @@ from sanctions.screening.evidence import RunEvidence, canonical_sha256, list_ver
 from ..jobs import UploadError
 from ..render import page
 from ..security import SCREEN, WebError, check_csrf, require
-from .common import cluster_of, int_param, param, snapshot_or_503
+from .common import cluster_summary, int_param, param, snapshot_or_503
 
 router = APIRouter()
 
@@ -115,15 +115,9 @@ async def _results(request: Request, form: dict[str, Any], actor: str) -> dict[s
     hits = [_hit(m) for m in result.results]
     store = request.app.state.store
     for hit in hits[:CLUSTERED_HITS]:
-        cluster = await run_in_threadpool(cluster_of, store, hit["id"])
+        cluster = await run_in_threadpool(cluster_summary, store, hit["id"])
         if cluster is not None:
-            hit["cluster"] = {
-                "id": cluster["id"],
-                "listings": [
-                    {"id": x["id"], "dataset": x["dataset"], "joined": x["joined"]["reason"]}
-                    for x in cluster["listings"]
-                ],
-            }
+            hit["cluster"] = cluster
     run_id = await run_in_threadpool(_audit, store, snapshot, query, result, actor)
     return {
         "threshold": DEFAULT_THRESHOLD,
