@@ -150,6 +150,11 @@ def test_an_analyst_screens_investigates_and_decides(browser, web_server, web_ke
         assert page.request.get(f"{web_server}{path}{sep}format=json").ok  # computes the report
         visit.go(path)
         assert "Computing" not in page.locator("h1").inner_text()
+        if shot == "coverage":  # an interactive table: sort it by its subjects column
+            page.click("table.sortable thead th:nth-child(2) button")
+            cells = page.locator("table.sortable tbody td:nth-child(2)").all_inner_texts()
+            counts = [int(c.replace(",", "")) for c in cells]
+            assert counts == sorted(counts) and len(counts) > 3
         visit.check(shot, shot)
     visit.go("/ui/entity/no-such-entity")
     assert "No such entity" in page.locator("p[role=alert]").inner_text()

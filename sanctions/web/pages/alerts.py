@@ -37,13 +37,24 @@ def _watch(request: Request, viewer: Viewer) -> Watch:
     return Watch(request.app.state.store, actor=viewer.actor)
 
 
-def queue_view(watch: Watch, opts: dict[str, Any]) -> dict[str, Any]:
-    alerts = watch.alerts(opts["status"], opts["record"] or None, opts["entity"] or None, QUEUE_CAP)
+def _queue(watch: Watch, opts: dict[str, Any]) -> tuple[list[Any], int, bool]:
+    """The page's alerts, how many there are (at least), and whether there are more."""
+    start = (opts["page"] - 1) * PAGE
+    who = (opts["record"] or None, opts["entity"] or None)
+    if opts["sort"] == "newest":  # the store's own order: read only this page (and one more)
+        alerts = watch.alerts(opts["status"], *who, PAGE + 1, start)
+        more = len(alerts) > PAGE
+        return alerts[:PAGE], start + min(len(alerts), PAGE), more
+    alerts = watch.alerts(opts["status"], *who, QUEUE_CAP)
     if opts["sort"] == "score":
         alerts.sort(key=lambda a: (-a.score, a.created_at))
-    elif opts["sort"] == "oldest":
+    else:
         alerts.sort(key=lambda a: (a.created_at, a.id))
-    start = (opts["page"] - 1) * PAGE
+    return alerts[start : start + PAGE], len(alerts), len(alerts) >= QUEUE_CAP
+
+
+def queue_view(watch: Watch, opts: dict[str, Any]) -> dict[str, Any]:
+    alerts, total, more = _queue(watch, opts)
     rows = [
         {
             "id": a.id,
@@ -56,14 +67,15 @@ def queue_view(watch: Watch, opts: dict[str, Any]) -> dict[str, Any]:
             "dataset": a.dataset,
             "created_at": a.created_at,
         }
-        for a in alerts[start : start + PAGE]
+        for a in alerts
     ]
+    pages = max(1, -(-total // PAGE))
     return {
         "filters": {k: opts[k] for k in ("status", "sort", "record", "entity")},
-        "total": len(alerts),
-        "capped": len(alerts) >= QUEUE_CAP,
+        "total": total,
+        "capped": more,
         "page": opts["page"],
-        "pages": max(1, -(-len(alerts) // PAGE)),
+        "pages": pages + 1 if more and opts["sort"] == "newest" else pages,
         "alerts": rows,
         "statuses": STATUSES,
         "decisions": DECISIONS,

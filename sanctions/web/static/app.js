@@ -58,3 +58,38 @@
   }
   poll();
 })();
+
+// Sortable tables (class "sortable"): each column header becomes a button; the table
+// sorts by that column (numbers as numbers), ascending then descending (aria-sort).
+(function () {
+  "use strict";
+  function key(cell) {
+    var text = (cell ? cell.textContent : "").trim();
+    var number = parseFloat(text.replace(/[,%+]/g, ""));
+    return isNaN(number) || !/^[-+\d.,%\s]+$/.test(text) ? text.toLowerCase() : number;
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), function (table) {
+    var heads = table.querySelectorAll("thead th");
+    Array.prototype.forEach.call(heads, function (th, column) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort";
+      button.textContent = th.textContent;
+      th.textContent = "";
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var up = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", up ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = key(a.cells[column]), y = key(b.cells[column]);
+          var order = x < y ? -1 : x > y ? 1 : 0;
+          return up ? order : -order;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  });
+})();
