@@ -140,18 +140,22 @@ def _shown(request: Request, view: dict[str, Any], scope: dict[str, Any]) -> dic
     return {**data, **charts}
 
 
-@router.get("/ui/coordination/coverage", include_in_schema=False)
-async def coverage_page(request: Request) -> Response:
+async def _scoped_report(request: Request, kind: str, view_of: Any) -> Response:
+    """A report over a scope (programme, type): coverage or timeline."""
     viewer = await require(request, ANALYSE)
     scope = _scope(request)
-    key = ("coverage", scope["programme"], scope["schema"])
+    key = (kind, scope["programme"], scope["schema"])
     args = (request.app.state.store, scope["programme"] or None, scope["schema"] or None)
-    view = await run_in_threadpool(REPORTS.get, request, key, coverage_view, *args)
+    view = await run_in_threadpool(REPORTS.get, request, key, view_of, *args)
     if view is None:
-        return _pending(request, viewer, "coverage", scope)
-    return page(
-        request, "coverage.html", _shown(request, view, scope), viewer, section="coordination"
-    )
+        return _pending(request, viewer, kind, scope)
+    data = _shown(request, view, scope)
+    return page(request, f"{kind}.html", data, viewer, section="coordination")
+
+
+@router.get("/ui/coordination/coverage", include_in_schema=False)
+async def coverage_page(request: Request) -> Response:
+    return await _scoped_report(request, "coverage", coverage_view)
 
 
 @router.get("/ui/coordination/gaps", include_in_schema=False)
@@ -185,13 +189,4 @@ async def gaps_page(request: Request) -> Response:
 
 @router.get("/ui/coordination/timeline", include_in_schema=False)
 async def timeline_page(request: Request) -> Response:
-    viewer = await require(request, ANALYSE)
-    scope = _scope(request)
-    key = ("timeline", scope["programme"], scope["schema"])
-    args = (request.app.state.store, scope["programme"] or None, scope["schema"] or None)
-    view = await run_in_threadpool(REPORTS.get, request, key, timeline_view, *args)
-    if view is None:
-        return _pending(request, viewer, "timeline", scope)
-    return page(
-        request, "timeline.html", _shown(request, view, scope), viewer, section="coordination"
-    )
+    return await _scoped_report(request, "timeline", timeline_view)
