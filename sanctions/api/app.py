@@ -40,6 +40,7 @@ from sanctions import __version__
 from sanctions.errors import SanctionsError
 from sanctions.screening import QueryLimitError
 from sanctions.store import Store
+from sanctions.web import install_web
 
 from .auth import SCHEME_NAME, SECURITY_SCHEME, Guard
 from .holder import IndexHolder
@@ -261,6 +262,7 @@ def create_app(
     routers = (unsupported.router, match.router, data.router, system.router, watch.router)
     for router in (*routers, payments.router):
         app.include_router(router)
+    install_web(app)  # the analysts' pages under /ui/ (same store, keys and roles)
     _install_error_handlers(app)
     _install_docs(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -298,6 +298,7 @@ def screen_file(
     workers: int = 2,
     progress: Callable[[int], None] | None = None,
     read_options: ReadOptions | None = None,
+    actor: str | None = None,
 ) -> BatchSummary:
     """Screen every row of ``source``; results to ``out``, bad rows to ``errors_path``.
 
@@ -311,6 +312,8 @@ def screen_file(
     cmap = (cmap or ColumnMap()).resolve(header)
     summary = BatchSummary()
     evidence = _file_evidence(screener, source, options or {})
+    if actor:  # who asked (a web session's key), else the process's user
+        evidence.actor = actor
     evidence.extra.update(
         encoding=table.encoding,
         delimiter=table.delimiter,

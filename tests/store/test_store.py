@@ -231,3 +231,15 @@ def test_each_load_is_in_the_audit_trail_and_a_failed_one_is_not(
     ]
     assert json.loads(entries[0].details)["content_hash"] == first.content_hash
     assert audit.verify(store.engine).ok
+
+
+def test_get_entities_reads_several_entities_of_one_version(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "batch.db")
+    first = store.load(
+        Path(__file__).parents[1] / "fixtures" / "ftm" / "v1.jsonl", dataset="fixture"
+    )
+    found = store.get_entities(["fx-1", "fx-3", "fx-404"], first.version_id)
+    assert sorted(found) == ["fx-1", "fx-3"]
+    assert found["fx-1"].to_dict() == store.get_entity("fx-1", first.version_id).to_dict()
+    assert store.get_entities(["fx-1"], 999_999) == {}
+    store.close()

@@ -1,0 +1,1 @@
+"""One module per page type; each has a ``router`` mounted under ``/ui``."""
