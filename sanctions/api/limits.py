@@ -10,7 +10,7 @@ request takes ``cost`` tokens or is refused with the seconds to wait. Two kinds:
   row per bucket, refilled and taken in **one** ``INSERT ... ON CONFLICT DO UPDATE
   ... RETURNING`` statement: the row lock makes concurrent takes from any number of
   replicas serialise, so a key gets its rate across all of them. Time is the
-  database's clock (``clock_timestamp()``), so hosts with skewed clocks agree.
+  database's clock (``now()``), so hosts with skewed clocks agree.
   The default on PostgreSQL.
 
 Fail closed: when the shared store cannot be reached, :meth:`SharedRateLimiter.take`
@@ -130,9 +130,9 @@ class RateLimiter:
 
 def _db_now(dialect: str) -> ColumnElement[Any]:
     """The database's clock in seconds since the epoch (sub-second)."""
-    if dialect == "postgresql":
-        return func.extract("epoch", func.clock_timestamp())
-    return (func.julianday("now") - 2440587.5) * 86400.0  # SQLite: ms precision
+    if dialect == "postgresql":  # one statement, its own transaction: now() is its start
+        return func.extract("epoch", func.now())
+    return (func.julianday("now") - 2440587.5) * 86400.0  # SQLite: ms, fixed per statement
 
 
 def _smaller(a: ColumnElement[Any], b: Any) -> ColumnElement[Any]:
@@ -157,8 +157,12 @@ class SharedRateLimiter:
             raise SanctionsError(
                 f"shared rate limits need PostgreSQL or SQLite, not {self.dialect}"
             )
-        # one statement per take, committed by itself: no BEGIN/COMMIT round trips
-        self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        # PostgreSQL: one statement per take, committed by itself (no BEGIN/COMMIT round
+        # trips); SQLite: the store's own BEGIN (see Store.open), then COMMIT
+        self.autocommit = self.dialect == "postgresql"
+        self.engine = (
+            engine.execution_options(isolation_level="AUTOCOMMIT") if self.autocommit else engine
+        )
         self._next_prune = 0.0
 
     def _bucket(self, key: Any) -> str:
@@ -217,7 +221,7 @@ class SharedRateLimiter:
         (a restarted database); :class:`LimiterUnavailable` if that fails too."""
         for attempt in (1, 2):
             try:
-                with self.engine.connect() as conn:
+                with self.engine.connect() if self.autocommit else self.engine.begin() as conn:
                     return work(conn)
             except DBAPIError as exc:
                 if attempt == 1 and exc.connection_invalidated:
@@ -247,7 +251,7 @@ class SharedRateLimiter:
             row.bucket.like(f"{self.prefix}:%"),
         )
         try:
-            with self.engine.connect() as conn:
+            with self.engine.connect() if self.autocommit else self.engine.begin() as conn:
                 conn.execute(stale)
         except SQLAlchemyError as exc:  # housekeeping only: the next sweep tries again
             log.warning("cannot prune idle rate-limit buckets: %s", exc.__class__.__name__)
