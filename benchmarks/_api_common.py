@@ -106,9 +106,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(db: Path, cache: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    db: Path, cache: Path, workers: int, poll_seconds: float = 1.0
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    env = {**os.environ, "SANCTIONS_INDEX_CACHE": str(cache), "SANCTIONS_API_POLL_SECONDS": "1"}
+    env = {**os.environ, "SANCTIONS_INDEX_CACHE": str(cache)}
+    env["SANCTIONS_API_POLL_SECONDS"] = str(poll_seconds)
     cmd = [SANCTIONS, "--db", str(db), "serve", "--host", "127.0.0.1", "--port", str(port)]
     proc = subprocess.Popen([*cmd, "--workers", str(workers)], env=env, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
