@@ -247,3 +247,19 @@ def summarise(samples: list[Sample], seconds: float) -> dict[str, Any]:
         "p99_ms": round(percentile(latencies, 99), 1),
         "max_ms": round(max(latencies), 1) if latencies else float("nan"),
     }
+
+
+async def load_update(db: str, cache: str | None, delay: float, marks: dict[str, float]) -> None:
+    """After ``delay`` s, load the update list with ``sanctions load`` (another process),
+    marking ``load_start`` and ``load_end``."""
+    await asyncio.sleep(delay)
+    marks["load_start"] = time.monotonic()
+    env = {**os.environ, **({"SANCTIONS_INDEX_CACHE": cache} if cache else {})}
+    proc = await asyncio.create_subprocess_exec(
+        SANCTIONS, "--db", db, "load", str(SHARED / UPDATE_LIST), env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, err = await proc.communicate()
+    marks["load_end"] = time.monotonic()
+    if proc.returncode != 0:
+        raise RuntimeError(f"sanctions load failed: {err.decode()[-500:]}")

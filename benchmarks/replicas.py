@@ -33,13 +33,12 @@ from typing import Any
 import httpx
 from _api_common import (
     BASE_LISTS,
-    SANCTIONS,
     SHARED,
-    UPDATE_LIST,
     WORK,
     LoadRun,
     Sample,
     _client_loop,
+    load_update,
     log,
     query_pool,
     start_server,
@@ -91,19 +90,6 @@ async def limited_loop(
             await client.aclose()
 
 
-async def load_update(url: str, delay: float, marks: dict[str, float]) -> None:
-    await asyncio.sleep(delay)
-    marks["load_start"] = time.monotonic()
-    proc = await asyncio.create_subprocess_exec(
-        SANCTIONS, "--db", url, "load", str(SHARED / UPDATE_LIST),
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    _, err = await proc.communicate()
-    marks["load_end"] = time.monotonic()
-    if proc.returncode != 0:
-        raise RuntimeError(f"sanctions load failed: {err.decode()[-500:]}")
-
-
 def stopper(args: argparse.Namespace, runs: list[LoadRun], marks: dict[str, float]) -> Any:
     """Stop at ``--seconds``, or later once both replicas have answered from the new index
     for ``--settle`` seconds; never after ``--max-seconds``."""
@@ -146,7 +132,7 @@ async def scenario(
                 limited_loop(bases, keys["limited"], rng.choice(queries), done, limited)
                 for _ in range(args.limited_clients)
             ),
-            load_update(url, args.seconds / 2, marks),
+            load_update(url, None, args.seconds / 2, marks),
         )
     finally:
         for http in https:

@@ -43,6 +43,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
+from sanctions import __version__
 from sanctions.matching import ALGORITHM_VERSION
 from sanctions.matching.index import load_index
 from sanctions.screening import Screener
@@ -97,9 +98,9 @@ class Snapshot:
 
     @property
     def digest(self) -> str:
-        """Names the served index: the lists' content hashes and the matcher version.
-        Replicas serving the same digest give the same answers."""
-        text = f"{ALGORITHM_VERSION}|{self.screener.index.key}"
+        """Names the served index: the lists' content hashes, the matcher and release
+        versions. Replicas serving the same digest give the same answers."""
+        text = f"{__version__}|{ALGORITHM_VERSION}|{self.screener.index.key}"
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def version_labels(self) -> dict[str, str]:
