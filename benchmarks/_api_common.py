@@ -107,13 +107,26 @@ def free_port() -> int:
 
 
 def start_server(
-    db: Path, cache: Path, workers: int, poll_seconds: float = 1.0
+    db: Path, cache: Path, workers: int, poll_seconds: float = 1.0, log_file: Path | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
+    """``sanctions serve`` on a free port, ready; its log to ``log_file`` (-v) if given."""
     port = free_port()
     env = {**os.environ, "SANCTIONS_INDEX_CACHE": str(cache)}
     env["SANCTIONS_API_POLL_SECONDS"] = str(poll_seconds)
-    cmd = [SANCTIONS, "--db", str(db), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen([*cmd, "--workers", str(workers)], env=env, stderr=subprocess.DEVNULL)
+    verbose = ["-v"] if log_file else []
+    cmd = [
+        SANCTIONS,
+        *verbose,
+        "--db",
+        str(db),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    stderr = open(log_file, "wb") if log_file else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen([*cmd, "--workers", str(workers)], env=env, stderr=stderr)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:

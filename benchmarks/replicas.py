@@ -3,7 +3,8 @@
 A fresh database on the PostgreSQL server given (``--postgres`` or
 ``SANCTIONS_TEST_POSTGRES_URL``; start one with ``scripts/postgres.sh start``) gets
 the real lists of ../shared/data (OFAC SDN at 2022-04-08). Two ``sanctions serve``
-(one worker each, each with its own index cache, as on two hosts) serve it; 32
+(one worker each; one index cache as on one host, or ``--separate-caches`` as on
+two hosts) serve it; 32
 clients (half on each replica, as a round-robin load balancer would) send /match
 requests (one query each) with an unlimited key for ``--seconds`` (longer if the
 swap is late: until both replicas served the new index for ``--settle`` s).
@@ -151,6 +152,7 @@ def replica_report(run: LoadRun, marks: dict[str, float]) -> dict[str, Any]:
         "all": summarise(run.samples, marks["t_end"] - marks["t0"]),
         "during_swap": summarise(during, max(last_old - marks["load_start"], 1e-9)),
         "swapped": first_new is not None,
+        "failed_at_s": [round(s.start - marks["t0"], 1) for s in run.samples if s.status != 200],
         "first_new_after_load_s": None
         if first_new is None
         else round(first_new - marks["load_end"], 2),
@@ -189,9 +191,14 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=4.0, help="the limited key's req/s")
     parser.add_argument("--limited-clients", type=int, default=8)
     parser.add_argument("--settle", type=float, default=10.0, help="seconds after the swap")
-    parser.add_argument("--max-seconds", type=float, default=300.0, help="hard stop")
+    parser.add_argument("--max-seconds", type=float, default=600.0, help="hard stop")
     parser.add_argument(
         "--poll", type=float, default=2.0, help="seconds between polls (the default's)"
+    )
+    parser.add_argument(
+        "--separate-caches",
+        action="store_true",
+        help="an index cache per replica, as on two hosts (default: one, as on one host)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args()
@@ -209,11 +216,15 @@ def main() -> int:
         queries = query_pool(url)  # type: ignore[arg-type]
         bases = []
         for name in ("a", "b"):
-            cache = WORK / f"replica-{name}-cache"
-            shutil.rmtree(cache, ignore_errors=True)
+            cache = WORK / f"replica-{name if args.separate_caches else 'shared'}-cache"
+            if name == "a" or args.separate_caches:
+                shutil.rmtree(cache, ignore_errors=True)
             started = time.perf_counter()
-            proc, base = start_server(url, cache, workers=1, poll_seconds=args.poll)  # type: ignore[arg-type]
-            log(f"replica {name} ready at {base} ({time.perf_counter() - started:.0f}s)")
+            log_file = WORK / f"replica-{name}.log"
+            proc, base = start_server(url, cache, 1, args.poll, log_file)  # type: ignore[arg-type]
+            log(
+                f"replica {name} ready at {base} ({time.perf_counter() - started:.0f}s), log {log_file}"
+            )
             procs.append(proc)
             bases.append(base)
         ready = [httpx.get(f"{b}/readyz").json() for b in bases]
@@ -235,6 +246,7 @@ def main() -> int:
     report = {
         "clients": args.clients,
         "seconds": round(marks["t_end"] - marks["t0"], 1),
+        "load_at_s": round(marks["load_start"] - marks["t0"], 1),
         "load_seconds": round(marks["load_end"] - marks["load_start"], 1),
         "all": summarise(all_samples, marks["t_end"] - marks["t0"]),
         "replicas": {n: replica_report(r, marks) for n, r in zip("ab", runs, strict=True)},
