@@ -222,6 +222,32 @@ def test_listener_hears_a_version_committed_by_another_process(pg_url: str, tmp_
         store.close()
 
 
+@pytest.mark.postgres
+def test_listener_reconnects_and_rechecks_when_its_connection_is_killed(pg_url: str) -> None:
+    from sanctions.store import Store
+    from sanctions.store.announce import VersionListener
+
+    store = Store.open(pg_url, migrate_schema=False)
+    heard: queue.Queue[dict[str, Any]] = queue.Queue()
+    listener = VersionListener(store.engine, heard.put)
+    listener.start()
+    try:
+        assert heard.get(timeout=30) == {}
+        with store.engine.begin() as conn:  # as a database restart or a proxy would
+            killed = conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND query LIKE 'LISTEN %'"
+                )
+            ).all()
+        assert killed == [(True,)]
+        assert heard.get(timeout=30) == {}  # reconnected: "check the store now" again
+        assert listener.connected.is_set() and listener.error is None
+    finally:
+        listener.stop()
+        store.close()
+
+
 # --- two real servers over one PostgreSQL -------------------------------------------------
 
 
