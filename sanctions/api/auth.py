@@ -200,8 +200,10 @@ class Guard:
     async def check(self, request: Request, roles: list[str]) -> Principal:
         principal = await self.authenticate(request)
         self.authorise(principal, roles)
-        if principal.key_id is not None:  # a shared limiter asks the store: off the event loop
+        if self.limiter.shared:  # it asks the store: off the event loop
             await run_in_threadpool(self.throttle, principal)
+        else:
+            self.throttle(principal)
         request.state.principal = principal
         return principal
 

@@ -60,6 +60,8 @@ class LimiterUnavailable(SanctionsError):
 
 
 class Limiter(Protocol):
+    shared: bool  # True: asks the store (blocking I/O: call it off the event loop)
+
     def take(self, key: Any, rate: float | None = None, cost: float = 1.0) -> float: ...
 
     def wait(self, key: Any, rate: float | None = None) -> float: ...
@@ -76,6 +78,8 @@ class RateLimiter:
     """Token buckets in memory, one per key: ``rate`` tokens per second, ``burst`` at once
     (scaled to a key's own rate, never under ``floor``: a bucket must hold the largest
     request)."""
+
+    shared = False
 
     def __init__(
         self,
@@ -144,6 +148,8 @@ class SharedRateLimiter:
 
     ``prefix`` names the kind of bucket (``req``, ``work``): the row is ``prefix:key``.
     """
+
+    shared = True
 
     def __init__(
         self, engine: Engine, rate: float, burst: float, floor: float = 1.0, prefix: str = "req"
