@@ -83,8 +83,14 @@ async def limited_loop(
         i = 0
         while not done():
             start = time.monotonic()
-            response = await clients[i % 2].post("/match/default", json={"queries": {"q": query}})
-            events.append((start, response.status_code))
+            try:
+                response = await clients[i % 2].post(
+                    "/match/default", json={"queries": {"q": query}}
+                )
+                events.append((start, response.status_code))
+            except httpx.HTTPError as exc:  # a failed request, counted, not the end of the run
+                events.append((start, 0))
+                log(f"limited client: {exc.__class__.__name__} at {start:.1f}")
             i += 1
     finally:
         for client in clients:
