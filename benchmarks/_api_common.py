@@ -106,11 +106,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(db: Path, cache: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    db: Path, cache: Path, workers: int, poll_seconds: float = 1.0, log_file: Path | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``sanctions serve`` on a free port, ready; its log to ``log_file`` (-v) if given."""
     port = free_port()
-    env = {**os.environ, "SANCTIONS_INDEX_CACHE": str(cache), "SANCTIONS_API_POLL_SECONDS": "1"}
-    cmd = [SANCTIONS, "--db", str(db), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen([*cmd, "--workers", str(workers)], env=env, stderr=subprocess.DEVNULL)
+    env = {**os.environ, "SANCTIONS_INDEX_CACHE": str(cache)}
+    env["SANCTIONS_API_POLL_SECONDS"] = str(poll_seconds)
+    verbose = ["-v"] if log_file else []
+    cmd = [
+        SANCTIONS,
+        *verbose,
+        "--db",
+        str(db),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    stderr = open(log_file, "wb") if log_file else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen([*cmd, "--workers", str(workers)], env=env, stderr=stderr)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
@@ -244,3 +260,19 @@ def summarise(samples: list[Sample], seconds: float) -> dict[str, Any]:
         "p99_ms": round(percentile(latencies, 99), 1),
         "max_ms": round(max(latencies), 1) if latencies else float("nan"),
     }
+
+
+async def load_update(db: str, cache: str | None, delay: float, marks: dict[str, float]) -> None:
+    """After ``delay`` s, load the update list with ``sanctions load`` (another process),
+    marking ``load_start`` and ``load_end``."""
+    await asyncio.sleep(delay)
+    marks["load_start"] = time.monotonic()
+    env = {**os.environ, **({"SANCTIONS_INDEX_CACHE": cache} if cache else {})}
+    proc = await asyncio.create_subprocess_exec(
+        SANCTIONS, "--db", db, "load", str(SHARED / UPDATE_LIST), env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, err = await proc.communicate()
+    marks["load_end"] = time.monotonic()
+    if proc.returncode != 0:
+        raise RuntimeError(f"sanctions load failed: {err.decode()[-500:]}")

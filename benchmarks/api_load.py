@@ -18,38 +18,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import time
 from typing import Any
 
 from _api_common import (
-    SANCTIONS,
-    SHARED,
     UPDATE_LIST,
     closed_loop,
     create_key,
     fresh_copy,
+    load_update,
     log,
     query_pool,
     start_server,
     stop_server,
     summarise,
 )
-
-
-async def load_update(db: str, cache: str, delay: float, marks: dict[str, float]) -> None:
-    await asyncio.sleep(delay)
-    marks["load_start"] = time.monotonic()
-    env = {**os.environ, "SANCTIONS_INDEX_CACHE": cache}
-    proc = await asyncio.create_subprocess_exec(
-        SANCTIONS, "--db", db, "load", str(SHARED / UPDATE_LIST), env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    _, err = await proc.communicate()
-    marks["load_end"] = time.monotonic()
-    if proc.returncode != 0:
-        raise RuntimeError(f"sanctions load failed: {err.decode()[-500:]}")
 
 
 def stopper(args: argparse.Namespace, marks: dict[str, float]) -> Any:

@@ -14,7 +14,9 @@ revoked one, 403 when the key's role may not use the route, 429 with
 Rate limits count work, not requests: besides one token per request, a route
 :meth:`Guard.charge`-s the work it was asked for (``/match``: one per name, at
 least one per query) to a second bucket per key, at the key's rate, that holds
-at least one full batch of one-name queries. Failed authentications (an unknown, revoked or malformed key) are
+at least one full batch of one-name queries. On PostgreSQL the buckets are
+shared by every server over the store (:mod:`.limits`); when they cannot be
+checked the answer is 503, never an unlimited request. Failed authentications (an unknown, revoked or malformed key) are
 counted per client address: over ``auth_failures_per_minute`` the address gets
 429 without its key being looked up, so keys cannot be guessed at speed.
 """
@@ -23,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from .keys import ApiKey, KeyStore, hash_secret
+from .limits import Limiter, LimiterUnavailable, RateLimiter, make_limiter
 from .settings import ApiSettings
 
 log = logging.getLogger(__name__)
@@ -52,7 +54,6 @@ SECURITY_SCHEME = {
 LOCALHOST = frozenset({"127.0.0.1", "::1", "localhost"})
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorResponse"}
 CACHE_LIMIT = 10_000
-MAX_BUCKETS = 100_000  # buckets kept before idle ones are forgotten
 
 
 def guarded(*roles: str) -> dict[str, Any]:
@@ -63,6 +64,7 @@ def guarded(*roles: str) -> dict[str, Any]:
             (401, "No API key, or an unknown or revoked one"),
             (403, f"The key's role may not use this route (allowed: {', '.join(roles)})"),
             (429, "Rate limit exceeded: retry after `Retry-After` seconds"),
+            (503, "The shared rate limits cannot be checked (the store is unreachable)"),
         )
     }
     return {"x-roles": list(roles), "security": [{SCHEME_NAME: []}], "responses": responses}
@@ -76,61 +78,6 @@ class Principal:
     name: str
     key_id: int | None = None
     rate_limit: float | None = None
-
-
-class RateLimiter:
-    """Token buckets, one per key: ``rate`` tokens per second, ``burst`` at once (scaled to
-    a key's own rate, never under ``floor``: a bucket must hold the largest request)."""
-
-    def __init__(
-        self,
-        rate: float,
-        burst: float,
-        clock: Callable[[], float] = time.monotonic,
-        floor: float = 1.0,
-    ) -> None:
-        self.rate = rate
-        self.burst = burst
-        self.floor = floor
-        self.clock = clock  # injectable, so tests need not wait for real time to pass
-        self._buckets: dict[Any, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def take(self, key: Any, rate: float | None = None, cost: float = 1.0) -> float:
-        """0.0 if the request may go ahead, else the seconds to wait before retrying."""
-        rate = self.rate if rate is None else rate
-        if rate <= 0:
-            return 0.0
-        burst = max(self.burst * rate / self.rate if self.rate else self.burst, self.floor, cost)
-        now = self.clock()
-        with self._lock:
-            if len(self._buckets) >= MAX_BUCKETS and key not in self._buckets:
-                self._prune(now, burst / rate)
-            tokens, last = self._buckets.get(key, (burst, now))
-            tokens = min(burst, tokens + (now - last) * rate)
-            if tokens >= cost:
-                self._buckets[key] = (tokens - cost, now)
-                return 0.0
-            self._buckets[key] = (tokens, now)
-            return (cost - tokens) / rate
-
-    def _prune(self, now: float, refill_seconds: float) -> None:
-        """Forget buckets idle long enough to be full again (many client addresses)."""
-        idle = [k for k, (_, last) in self._buckets.items() if now - last > refill_seconds]
-        for key in idle:
-            del self._buckets[key]
-
-    def wait(self, key: Any, rate: float | None = None) -> float:
-        """The seconds before ``key`` may take one token (0.0: now), without taking it."""
-        rate = self.rate if rate is None else rate
-        if rate <= 0:
-            return 0.0
-        with self._lock:
-            if key not in self._buckets:
-                return 0.0
-            tokens, last = self._buckets[key]
-        tokens = tokens + (self.clock() - last) * rate
-        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / rate
 
 
 MALFORMED = "Malformed Authorization header: expected 'ApiKey <key>' or 'Bearer <key>'."
@@ -160,17 +107,29 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def _take(limiter: Limiter, key: Any, rate: float | None, cost: float = 1.0) -> float:
+    """The limiter's answer; 503 when it cannot be checked (fail closed, never unlimited)."""
+    try:
+        return limiter.take(key, rate, cost)
+    except LimiterUnavailable as exc:
+        raise HTTPException(
+            503, detail=f"Rate limit unavailable: {exc}; retry later.", headers={"Retry-After": "5"}
+        ) from exc
+
+
 class Guard:
     """Checks keys (with a short cache), roles and rate limits for one application."""
 
     def __init__(self, settings: ApiSettings, keys: KeyStore) -> None:
         self.settings = settings
         self.keys = keys
-        self.limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
+        mode, engine = settings.rate_store, keys.engine
+        rate, burst = settings.rate_limit, settings.rate_burst
+        # shared through the store on PostgreSQL: N replicas give a key its rate, not N times
+        self.limiter: Limiter = make_limiter(mode, engine, rate, burst, prefix="req")
         # work: one token per name screened, at the key's rate; holds a batch at least
-        self.work = RateLimiter(
-            settings.rate_limit, settings.rate_burst, floor=float(settings.max_batch)
-        )
+        floor = float(settings.max_batch)
+        self.work: Limiter = make_limiter(mode, engine, rate, burst, floor=floor, prefix="work")
         per_minute = settings.auth_failures_per_minute
         self.failures = RateLimiter(per_minute / 60.0, max(per_minute, 1.0))
         self._cache: dict[str, tuple[ApiKey | None, float]] = {}
@@ -223,7 +182,7 @@ class Guard:
         """Take one request from the key's bucket, or answer 429."""
         if principal.key_id is None:
             return
-        wait = self.limiter.take(principal.key_id, principal.rate_limit)
+        wait = _take(self.limiter, principal.key_id, principal.rate_limit)
         if wait > 0:
             raise _too_many(wait, f"Rate limit exceeded for key {principal.name!r}")
 
@@ -232,7 +191,7 @@ class Guard:
         principal = getattr(request.state, "principal", None)
         if principal is None or principal.key_id is None or cost <= 0:
             return
-        wait = self.work.take(principal.key_id, principal.rate_limit, cost)
+        wait = _take(self.work, principal.key_id, principal.rate_limit, cost)
         if wait > 0:
             raise _too_many(
                 wait, f"Rate limit exceeded for key {principal.name!r} ({cost:g} names to screen)"
@@ -241,7 +200,10 @@ class Guard:
     async def check(self, request: Request, roles: list[str]) -> Principal:
         principal = await self.authenticate(request)
         self.authorise(principal, roles)
-        self.throttle(principal)
+        if self.limiter.shared:  # it asks the store: off the event loop
+            await run_in_threadpool(self.throttle, principal)
+        else:
+            self.throttle(principal)
         request.state.principal = principal
         return principal
 

@@ -12,7 +12,15 @@ differ from the snapshot's, it builds a new snapshot off the request path (the
 prepared records of unchanged datasets come from the on-disk cache) and then
 replaces the reference: one assignment, atomic in Python. Any process may have
 loaded the new version: ``sanctions load``, ``sanctions update``, /updatez, or
-another server; every worker of every server notices it by itself.
+another server; every worker of every server notices it by itself. Over
+PostgreSQL each worker also LISTENs for the versions the store announces
+(:mod:`sanctions.store.announce`) and checks at once, so replicas swap within
+moments of each other; the poll stays as the fallback.
+
+Every replica builds the same index from the same versions (records in dataset
+order, entities in id order, the same matcher): :attr:`Snapshot.digest` names
+it, and /readyz and the ``x-index-digest`` header show it, so an operator can
+see that replicas agree.
 
 Screening runs on one thread per worker (:attr:`IndexHolder.executor`): the
 index keeps a token cache that is not safe to mutate from several threads, and
@@ -23,6 +31,7 @@ serves requests in arrival order.
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 import threading
 import time
@@ -34,10 +43,12 @@ from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
-from sanctions.matching import load_index, warm_taggers
+from sanctions import __version__
+from sanctions.matching import ALGORITHM_VERSION, load_index, warm_taggers
 from sanctions.screening import Screener
 from sanctions.store import Store
 from sanctions.store import schema as t
+from sanctions.store.announce import VersionListener, can_listen
 
 from .prepare import prepare_in_child
 
@@ -83,6 +94,17 @@ class Snapshot:
     @property
     def datasets(self) -> list[str]:
         return sorted(self.versions)
+
+    @property
+    def digest(self) -> str:
+        """Names the served index: the lists' content hashes, the matcher and release
+        versions. Replicas serving the same digest give the same answers."""
+        text = f"{__version__}|{ALGORITHM_VERSION}|{self.screener.index.key}"
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def version_labels(self) -> dict[str, str]:
+        """Each dataset's served version, as :meth:`version_label` writes it."""
+        return {d: label for d in self.datasets if (label := self.version_label(d))}
 
     def version_label(self, dataset: str) -> str | None:
         """``v3-1a2b3c4d5e6f``: the version number and a prefix of its content hash."""
@@ -173,9 +195,15 @@ def build_snapshot(
 class IndexHolder:
     """Holds the current :class:`Snapshot`; a watcher thread swaps in new ones."""
 
-    def __init__(self, store: Store, poll_seconds: float = 2.0) -> None:
+    def __init__(self, store: Store, poll_seconds: float = 2.0, listen: bool = True) -> None:
         self.store = store
         self.poll_seconds = poll_seconds
+        self.announcements = 0
+        self.listener = (
+            VersionListener(store.engine, self._announced)
+            if listen and can_listen(store.engine)
+            else None
+        )
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screen")
         self.error: str | None = None
         self.swaps = 0
@@ -208,6 +236,20 @@ class IndexHolder:
         gc.freeze()
         return True
 
+    @property
+    def announce(self) -> str:
+        """How this worker learns of new versions: ``listen`` (announced, and polled),
+        ``poll`` (SQLite), or ``poll (listener disconnected)``."""
+        if self.listener is None:
+            return "poll"
+        return "listen" if self.listener.connected.is_set() else "poll (listener disconnected)"
+
+    def _announced(self, payload: dict[str, Any]) -> None:
+        if payload:
+            self.announcements += 1
+            log.info("new list version announced: %s", payload)
+        self.wake()
+
     def wake(self) -> None:
         """Check for new versions now rather than at the next poll."""
         self._wake.set()
@@ -222,8 +264,12 @@ class IndexHolder:
         self._stop.clear()
         self._thread = threading.Thread(target=self._watch, name="index-watcher", daemon=True)
         self._thread.start()
+        if self.listener is not None:
+            self.listener.start()
 
     def stop(self) -> None:
+        if self.listener is not None:
+            self.listener.stop()
         self._stop.set()
         self._wake.set()
         if self._thread is not None:

@@ -48,6 +48,23 @@ class ReadyResponse(StatusResponse):
     records: int = Field(..., description="Listed entities in the index", examples=[48211])
     built_at: str = Field(..., examples=["2026-02-27T06:00:00"])
     build_seconds: float = Field(..., examples=[3.2])
+    index_digest: str = Field(
+        ...,
+        description="Names the served index (list contents, matcher version): "
+        "replicas showing the same digest give the same answers",
+        examples=["3f9a0c1d2e4b5a69"],
+    )
+    versions: dict[str, str] = Field(
+        ...,
+        description="The list versions served, by dataset",
+        examples=[{"us_ofac_sdn": "v3-1a2b3c4d5e6f"}],
+    )
+    announce: str = Field(
+        ...,
+        description="How this server learns of new versions: listen (PostgreSQL "
+        "NOTIFY, and polling) or poll",
+        examples=["listen"],
+    )
 
 
 class TotalSpec(BaseModel):

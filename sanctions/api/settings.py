@@ -10,6 +10,9 @@ variable                            default   meaning
 ``SANCTIONS_API_OPEN_LOCALHOST``    ``0``     ``1``: requests from 127.0.0.1/::1 need no key
 ``SANCTIONS_API_RATE_LIMIT``        ``20``    requests per second per key (0: no limit)
 ``SANCTIONS_API_RATE_BURST``        ``40``    requests a key may make at once
+``SANCTIONS_API_RATE_STORE``        ``auto``  where the buckets are: ``store`` (shared by every
+                                              server over the store), ``memory`` (this
+                                              process), ``auto`` (store on PostgreSQL)
 ``SANCTIONS_API_MAX_BODY``          ``2097152`` largest request body in bytes (413 above)
 ``SANCTIONS_API_CORS_ORIGINS``      (none)    comma-separated origins allowed by CORS
 ``SANCTIONS_API_POLL_SECONDS``      ``2``     how often each worker checks for new list versions
@@ -31,6 +34,8 @@ from dataclasses import dataclass, field
 from sanctions.errors import ConfigError
 from sanctions.watch import DEFAULT_MAX_REMOVAL_SHARE
 
+from .limits import RATE_STORES
+
 __all__ = ["ApiSettings"]
 
 
@@ -47,6 +52,13 @@ def _float(name: str, default: float) -> float:
     return value
 
 
+def _choice(name: str, choices: tuple[str, ...]) -> str:
+    raw = os.environ.get(name, "").strip().lower() or choices[0]
+    if raw not in choices:
+        raise ConfigError(f"{name}={raw!r}: expected one of {', '.join(choices)}")
+    return raw
+
+
 def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -59,6 +71,7 @@ class ApiSettings:
     open_localhost: bool = False
     rate_limit: float = 20.0
     rate_burst: float = 40.0
+    rate_store: str = "auto"
     max_body_bytes: int = 2 * 1024 * 1024
     cors_origins: list[str] = field(default_factory=list)
     poll_seconds: float = 2.0
@@ -77,6 +90,7 @@ class ApiSettings:
             open_localhost=_flag("SANCTIONS_API_OPEN_LOCALHOST"),
             rate_limit=_float("SANCTIONS_API_RATE_LIMIT", 20.0),
             rate_burst=_float("SANCTIONS_API_RATE_BURST", 40.0),
+            rate_store=_choice("SANCTIONS_API_RATE_STORE", RATE_STORES),
             max_body_bytes=int(_float("SANCTIONS_API_MAX_BODY", 2 * 1024 * 1024)),
             cors_origins=[o.strip() for o in origins.split(",") if o.strip()],
             poll_seconds=_float("SANCTIONS_API_POLL_SECONDS", 2.0),
@@ -94,6 +108,7 @@ class ApiSettings:
             "SANCTIONS_API_OPEN_LOCALHOST": "1" if self.open_localhost else "0",
             "SANCTIONS_API_RATE_LIMIT": str(self.rate_limit),
             "SANCTIONS_API_RATE_BURST": str(self.rate_burst),
+            "SANCTIONS_API_RATE_STORE": self.rate_store,
             "SANCTIONS_API_MAX_BODY": str(self.max_body_bytes),
             "SANCTIONS_API_CORS_ORIGINS": ",".join(self.cors_origins),
             "SANCTIONS_API_POLL_SECONDS": str(self.poll_seconds),

@@ -40,6 +40,15 @@ def _is_loopback(host: str) -> bool:
 )
 @click.option("--cors-origin", "cors_origins", multiple=True, help="Allow this CORS origin.")
 @click.option("--log-level", default="warning", show_default=True, help="uvicorn log level.")
+@click.option(
+    "--keep-alive",
+    type=click.IntRange(1, 3600),
+    default=75,
+    show_default=True,
+    help="Seconds an idle keep-alive connection stays open. Behind a load balancer, keep "
+    "it above the balancer's idle timeout, so the balancer always closes first (a "
+    "request sent as the server closes the connection fails).",
+)
 @db_option
 @click.pass_context
 def serve_cmd(ctx: click.Context, db_sub: str | None, **opts: Any) -> None:
@@ -79,6 +88,7 @@ def serve_cmd(ctx: click.Context, db_sub: str | None, **opts: Any) -> None:
         log_level=opts["log_level"],
         timeout_graceful_shutdown=10,
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        timeout_keep_alive=opts["keep_alive"],
         http=PROTOCOL,
     )
 

@@ -192,11 +192,11 @@ def test_open_localhost_is_off_by_default(client: Any) -> None:
 def test_rate_limiter_forgets_idle_buckets_when_many_addresses_call(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from sanctions.api import auth as auth_module
+    from sanctions.api import limits as limits_module
 
-    monkeypatch.setattr(auth_module, "MAX_BUCKETS", 3)
+    monkeypatch.setattr(limits_module, "MAX_BUCKETS", 3)
     now = [0.0]
-    limiter = auth_module.RateLimiter(1.0, 2.0, clock=lambda: now[0])
+    limiter = limits_module.RateLimiter(1.0, 2.0, clock=lambda: now[0])
     for address in ("a", "b", "c"):
         assert limiter.take(address) == 0.0
     limiter.take("c", cost=2.0)  # "c" is now empty and recent

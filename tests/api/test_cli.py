@@ -72,7 +72,7 @@ def test_serve_refuses_open_localhost_on_a_public_address(tmp_path: Path) -> Non
 def test_serve_is_documented() -> None:
     code, out = run("serve", "--help")
     assert code == 0
-    for option in ("--host", "--port", "--workers", "--open-localhost"):
+    for option in ("--host", "--port", "--workers", "--open-localhost", "--keep-alive"):
         assert option in out
 
 

@@ -11,7 +11,7 @@ import pytest
 from sanctions.cli import main
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-CHECKED = ("evidence.md", "screening.md", "watch.md", "api.md", "web.md")
+CHECKED = ("evidence.md", "screening.md", "watch.md", "api.md", "web.md", "replicas.md")
 COMMAND = re.compile(r"(?<![\w.-])sanctions((?:\s+--db\s+\S+)?(?:\s+[a-z][a-z-]*)+)([^`\n#|;<>]*)")
 
 

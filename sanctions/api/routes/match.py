@@ -265,6 +265,7 @@ async def match(
         "x-batch-size": str(len(responses)),
         "x-algorithm": ran,
         "x-index-generation": str(snapshot.generation),
+        "x-index-digest": snapshot.digest,
         "x-screening-run": run_id,
     }
     return JSONResponse(content, headers=headers)

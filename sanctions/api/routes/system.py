@@ -69,7 +69,8 @@ async def healthz() -> dict[str, str]:
     responses={503: {"model": ErrorResponse, "description": "Index not ready"}},
 )
 async def readyz(request: Request) -> dict[str, Any]:
-    """The index is built and serving (503 until then). No key needed."""
+    """The index is built and serving (503 until then), with the list versions it serves
+    and its digest: replicas that agree show the same. No key needed."""
     holder: IndexHolder = request.app.state.holder
     snapshot = holder.snapshot
     if snapshot is None:  # the error itself is logged and shown to keys, not to anyone
@@ -81,6 +82,9 @@ async def readyz(request: Request) -> dict[str, Any]:
         "records": len(snapshot.records),
         "built_at": snapshot.built_at,
         "build_seconds": snapshot.build_seconds,
+        "index_digest": snapshot.digest,
+        "versions": snapshot.version_labels(),
+        "announce": holder.announce,
     }
 
 
