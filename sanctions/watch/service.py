@@ -21,6 +21,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import DBAPIError
 
 from sanctions import audit
+from sanctions.coordination.subjects import load_subjects
 from sanctions.errors import SanctionsError, StoreError
 from sanctions.matching.score import DEFAULT_THRESHOLD
 
@@ -148,6 +149,9 @@ class Watch:
             plan = plan_full(self.store, snapshot, self.threshold, note=fallback)
         else:
             plan = plan_delta(self.store, snapshot, run, self.threshold)
+        plan.subjects = load_subjects(self.store, snapshot.versions.values())
+        if plan.subjects.note:
+            plan.stats["subject_note"] = plan.subjects.note
         return write_plan(self.store, plan, self.actor, started)
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
