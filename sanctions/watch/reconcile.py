@@ -164,7 +164,7 @@ def _write(conn: Connection, plan: Plan, actor: str, started: float) -> RunRepor
     active_ids = _still_active(conn, {h.record_id for h in plan.hits.values()})
     closures, new_hits, report.kept = _sort_out(conn, plan, active_ids)
     kept = open_alerts(conn, closures)
-    groups, updates = fold_by_subject(plan, kept, closures, new_hits, active_ids, report.run_id)
+    groups, updates = fold_by_subject(plan, kept, closures, new_hits, report.run_id)
     report.closed = close_alerts(conn, closures, actor, report.run_id)
     report.raised, report.suppressed = _raise(conn, plan, groups, report.run_id, actor)
     if write_updates(conn, updates, report.run_id, actor):
@@ -369,6 +369,12 @@ def _raise(
         ]
         decision = cleared[0] if all(cleared) else None
         changes = _changes(conn, previous, hit) if previous is not None else None
+        if previous is not None and previous.entity_id != hit.entity_id:
+            changes = {  # the subject's alert follows another of its listings
+                "previous_alert": previous.id,
+                "previous_status": previous.status,
+                "lead": {"from": previous.entity_id, "to": hit.entity_id},
+            }
         rows.append(
             {
                 **hit.__dict__,

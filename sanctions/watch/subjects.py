@@ -183,7 +183,6 @@ def fold_by_subject(
     open_alerts: list[Alert],
     closing: list[tuple[Alert, str]],
     new_hits: list[tuple[Hit, Alert | None]],
-    active_ids: set[str],
     run_id: int,
 ) -> tuple[list[Group], list[Update]]:
     """New alerts (one per record and subject) and the updates of the alerts kept."""
@@ -196,7 +195,7 @@ def fold_by_subject(
             listed[(alert.record_id, entry["entity_id"])] = alert.id
         for key in _subject_keys(alert, subjects):
             by_subject.setdefault((alert.record_id, key), alert.id)
-    carried = _carry_over(plan, closing, active_ids)
+    carried = _carry_over(plan, closing)
     groups: dict[tuple[str, str], Group] = {}
     follows: dict[tuple[str, str], str] = {}  # (record, entity) -> key of the alert it was in
     for alert, _ in closing:
@@ -226,13 +225,11 @@ def fold_by_subject(
     return sorted(groups.values(), key=lambda g: (g.lead.record_id, g.lead.entity_id)), changed
 
 
-def _carry_over(
-    plan: Plan, closing: list[tuple[Alert, str]], active_ids: set[str]
-) -> list[tuple[Hit, Alert | None]]:
+def _carry_over(plan: Plan, closing: list[tuple[Alert, str]]) -> list[tuple[Hit, Alert | None]]:
     """Listings of closing alerts the run did not look at: still matches, never dropped."""
     out: list[tuple[Hit, Alert | None]] = []
     for alert, _ in closing:
-        if alert.record_id not in active_ids:
+        if alert.record_id not in plan.snapshot.records:
             continue  # the record was removed: its alerts close whole
         for entry in listings_of(alert):
             pair = (alert.record_id, entry["entity_id"])

@@ -1,0 +1,171 @@
+"""Watch alerts by subject: one alert per (record, subject), updated when another list adds
+the subject, audited, and back to review when it was cleared as a false positive.
+
+Fictional lists: one bank listed by the US, then the UK, then the EU, all with the same
+SWIFT/BIC (a strong key: the resolver clusters them without any name evidence).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from sanctions.audit import audit_log
+from sanctions.coordination import Resolver
+from sanctions.model import Entity
+
+from .conftest import assert_delta_equals_full
+
+BIC = "ACMTRUMMXXX"
+CUSTOMER = {"name": ["Acme Trading Bank"], "country": ["ru"]}
+
+
+def _bank(dataset: str, authority_id: str, name: str = "Acme Trading Bank") -> Entity:
+    entity = Entity.create(dataset, authority_id, "Organization")
+    entity.add_name(name)
+    entity.add("swiftBic", BIC)
+    entity.add("country", "ru")
+    entity.listing.programs = ["RUSSIA"]
+    entity.listing.listed_on = "2022-03-01"
+    return entity
+
+
+def _other(dataset: str) -> Entity:
+    entity = Entity.create(dataset, "x-1", "Person")
+    entity.add_name("Quentin Marlowe Fairbanks")
+    return entity
+
+
+def _save(store: Any, dataset: str, entities: list[Entity], tag: str) -> None:
+    store.save_version(
+        dataset, {e.id: e for e in entities}, content_hash=f"{dataset}-{tag}", fmt="test"
+    )
+
+
+def _list(store: Any, dataset: str, tag: str, *banks: Entity, resolve: bool = True) -> None:
+    _save(store, dataset, [_other(dataset), *banks], tag)
+    if resolve:
+        Resolver(store).run()
+
+
+def _events(store: Any, action: str) -> list[dict[str, Any]]:
+    a = audit_log.c
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(a.subject, a.details).where(a.action == action).order_by(a.id))
+        return [{"subject": r.subject, **json.loads(r.details)} for r in rows]
+
+
+def _only_alert(watch: Any) -> Any:
+    alerts = watch.alerts("active", record_id="c-1")
+    assert len(alerts) == 1, [(a.id, a.entity_id, a.status) for a in alerts]
+    return alerts[0]
+
+
+def _start(store: Any, watch: Any) -> Any:
+    _list(store, "us_ofac_sdn", "v1", _bank("us_ofac_sdn", "100"))
+    watch.add("c-1", CUSTOMER, schema="Organization")
+    watch.rescreen()
+    return _only_alert(watch)
+
+
+def test_a_new_listing_by_another_jurisdiction_updates_the_alert_and_is_audited(
+    store: Any, watch: Any
+) -> None:
+    first = _start(store, watch)
+    assert [x["entity_id"] for x in first.listings] == ["us_ofac_sdn-100"]
+    _list(store, "gb_hmt_sanctions", "v1", _bank("gb_hmt_sanctions", "7001"))
+    report = assert_delta_equals_full(watch)
+    assert report.raised == 0, report.summary()
+    assert "1 alerts updated with their subject's listings" in report.summary()
+    alert = _only_alert(watch)
+    assert alert.id == first.id and alert.status == "open"
+    assert [x["entity_id"] for x in alert.listings] == [
+        "us_ofac_sdn-100",
+        "gb_hmt_sanctions-7001",
+    ]
+    assert alert.jurisdictions == ["UK", "US"]
+    assert alert.subject_id and alert.subject_id.startswith("c-")
+    note = alert.changes["subject"]["note"]
+    assert note.startswith("now also listed by the UK (gb_hmt_sanctions-7001)")
+    events = _events(store, "alert.updated")
+    assert [e["subject"] for e in events] == [f"alert:{alert.id}"]
+    assert events[0]["note"] == note and events[0]["run"] == report.run_id
+    assert watch.verify_audit().ok
+
+
+def test_a_false_positive_comes_back_to_review_when_another_list_adds_the_subject(
+    store: Any, watch: Any
+) -> None:
+    first = _start(store, watch)
+    watch.decide(first.id, "false_positive", "another bank of that name", "ana")
+    quiet = watch.rescreen(full=True)
+    assert (quiet.raised, quiet.closed) == (0, 0)
+    _list(store, "eu_fsf", "v1", _bank("eu_fsf", "EU.55.1"))
+    report = watch.rescreen()
+    alert = _only_alert(watch)
+    assert alert.id == first.id and alert.status == "open", report.summary()
+    assert alert.jurisdictions == ["EU", "US"]
+    assert "back to review" in alert.changes["subject"]["note"]
+    updated = _events(store, "alert.updated")[-1]
+    assert updated["status_was"] == "false_positive" and updated["row"]["status"] == "open"
+    assert watch.verify_audit().ok
+
+
+def test_a_listing_that_leaves_its_list_leaves_the_alert_and_the_rest_stays(
+    store: Any, watch: Any
+) -> None:
+    first = _start(store, watch)
+    _list(store, "gb_hmt_sanctions", "v1", _bank("gb_hmt_sanctions", "7001"))
+    watch.rescreen()
+    _list(store, "gb_hmt_sanctions", "v2")  # the UK delists the bank
+    report = assert_delta_equals_full(watch)
+    alert = _only_alert(watch)
+    assert alert.id == first.id, report.summary()
+    assert [x["entity_id"] for x in alert.listings] == ["us_ofac_sdn-100"]
+    assert alert.changes["subject"]["removed"][0]["entity_id"] == "gb_hmt_sanctions-7001"
+    assert "no longer listed by the UK" in alert.changes["subject"]["note"]
+
+
+def test_when_the_lead_listing_goes_the_subject_alert_follows_with_the_others(
+    store: Any, watch: Any
+) -> None:
+    first = _start(store, watch)
+    _list(store, "gb_hmt_sanctions", "v1", _bank("gb_hmt_sanctions", "7001"))
+    watch.rescreen()
+    _list(store, "us_ofac_sdn", "v2")  # the US delists it: the UK listing still matches
+    report = assert_delta_equals_full(watch)
+    alert = _only_alert(watch)
+    assert alert.id != first.id and alert.previous_alert_id == first.id, report.summary()
+    assert alert.entity_id == "gb_hmt_sanctions-7001"
+    assert [x["entity_id"] for x in alert.listings] == ["gb_hmt_sanctions-7001"]
+    assert watch.alert(first.id).status == "closed"
+    assert alert.changes["lead"] == {"from": "us_ofac_sdn-100", "to": "gb_hmt_sanctions-7001"}
+
+
+def test_stale_clusters_raise_an_alert_per_listing_and_say_so(store: Any, watch: Any) -> None:
+    first = _start(store, watch)
+    _list(store, "gb_hmt_sanctions", "v1", _bank("gb_hmt_sanctions", "7001"), resolve=False)
+    report = watch.rescreen()
+    assert report.raised == 1
+    assert "gb_hmt_sanctions" in report.stats["subject_note"]
+    alerts = watch.alerts("active", record_id="c-1")
+    assert {a.entity_id for a in alerts} == {"us_ofac_sdn-100", "gb_hmt_sanctions-7001"}
+    assert next(a for a in alerts if a.id == first.id).listings == first.listings
+
+
+def test_a_subject_first_seen_on_two_lists_raises_one_alert_led_by_the_best_listing(
+    store: Any, watch: Any
+) -> None:
+    _save(store, "us_ofac_sdn", [_other("us_ofac_sdn"), _bank("us_ofac_sdn", "100")], "v1")
+    weaker = _bank("gb_hmt_sanctions", "7001", name="Acme Trading Bank Public Company")
+    _list(store, "gb_hmt_sanctions", "v1", weaker)
+    watch.add("c-1", CUSTOMER, schema="Organization")
+    report = watch.rescreen()
+    assert report.raised == 1, report.summary()
+    alert = _only_alert(watch)
+    scores = [x["score"] for x in alert.listings]
+    assert scores == sorted(scores, reverse=True) and alert.score == scores[0]
+    assert {x["dataset"] for x in alert.listings} == {"us_ofac_sdn", "gb_hmt_sanctions"}
+    assert watch.verify_audit().ok
