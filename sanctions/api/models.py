@@ -175,7 +175,8 @@ class SubjectSummary(BaseModel):
         default_factory=list, description="The subject's other listings the query matched."
     )
     other_listings: list[SubjectListingResponse] = Field(
-        default_factory=list, description="The subject's listings the query did not match."
+        default_factory=list,
+        description="The subject's listings not answered here (not matched, or out of scope).",
     )
     datasets: list[str] = Field(default_factory=list, examples=[["gb_hmt_sanctions"]])
     jurisdictions: list[str] = Field(default_factory=list, examples=[["EU", "UK", "US"]])

@@ -18,38 +18,10 @@ from click.testing import CliRunner
 from sanctions.cli import main
 from sanctions.coordination import Resolver
 from sanctions.coordination.subjects import load_subjects
-from sanctions.model import Entity
 from sanctions.screening import Screener, screen_by_subject
 from sanctions.store import Store
 
-BIC = "ACMTRUMMXXX"
-LISTS = {  # dataset -> authority id of the same bank (one BIC: clustered by a strong key)
-    "us_ofac_sdn": "100",
-    "gb_hmt_sanctions": "7001",
-    "eu_fsf": "EU.55.1",
-}
-
-
-def _bank(dataset: str, authority_id: str, listed_on: str) -> Entity:
-    entity = Entity.create(dataset, authority_id, "Organization")
-    entity.add_name("Acme Trading Bank")
-    entity.add("swiftBic", BIC)
-    entity.listing.programs = [f"RUSSIA-{dataset[:2].upper()}"]
-    entity.listing.listed_on = listed_on
-    return entity
-
-
-def _namesake(dataset: str) -> Entity:
-    """A bank of a close name with no shared key: another subject."""
-    entity = Entity.create(dataset, "n-1", "Organization")
-    entity.add_name("Acme Trading Bank Holdings")
-    return entity
-
-
-def _save(store: Store, dataset: str, entities: list[Entity], tag: str) -> None:
-    store.save_version(
-        dataset, {e.id: e for e in entities}, content_hash=f"{dataset}-{tag}", fmt="test"
-    )
+from .subject_lists import BANK_QUERY, LISTS, bank, namesake, save, save_three_lists
 
 
 @pytest.fixture
@@ -58,10 +30,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SANCTIONS_INDEX_CACHE", str(tmp_path / "cache"))
     path = tmp_path / "lists.db"
     store = Store.open(path)
-    for n, (dataset, authority_id) in enumerate(LISTS.items()):
-        extra = [_namesake(dataset)] if dataset == "gb_hmt_sanctions" else []
-        _save(store, dataset, [_bank(dataset, authority_id, f"2022-0{n + 1}-01"), *extra], "v1")
-    Resolver(store).run()
+    save_three_lists(store)
     store.close()
     return path
 
@@ -73,7 +42,7 @@ def _ids(matches: list[Any]) -> list[str]:
 def test_one_subject_leads_with_every_matched_listing_and_its_jurisdictions(db: Path) -> None:
     store = Store.open(db)
     screener = Screener(store)
-    query = {"schema": "Organization", "properties": {"name": ["Acme Trading Bank"]}}
+    query = BANK_QUERY
     by_listing = screener.screen(query, limit=20)
     grouped = screen_by_subject(screener, query, load_subjects(store), limit=20)
     assert grouped.note is None
@@ -100,14 +69,14 @@ def test_stale_clusters_are_said_and_their_listings_are_their_own_subjects(
     db: Path,
 ) -> None:
     store = Store.open(db)
-    uk = _bank("gb_hmt_sanctions", "7001", "2022-02-01")
+    uk = bank("gb_hmt_sanctions", "7001", "2022-02-01")
     uk.add("notes", "amended")
-    _save(store, "gb_hmt_sanctions", [uk, _namesake("gb_hmt_sanctions")], "v2")
+    save(store, "gb_hmt_sanctions", [uk, namesake("gb_hmt_sanctions")], "v2")
     subjects = load_subjects(store)
     assert subjects.note and "gb_hmt_sanctions" in subjects.note
     assert "sanctions resolve" in subjects.note
     screener = Screener(store)
-    query = {"schema": "Organization", "properties": {"name": ["Acme Trading Bank"]}}
+    query = BANK_QUERY
     grouped = screen_by_subject(screener, query, subjects, limit=20)
     uk_subject = next(s for s in grouped.subjects if s.lead.record.id == "gb_hmt_sanctions-7001")
     assert len(uk_subject.matches) == 1 and uk_subject.subject_id == "gb_hmt_sanctions-7001"
@@ -123,10 +92,10 @@ def test_without_clusters_every_listing_is_its_own_subject(
     monkeypatch.setenv("SANCTIONS_INDEX_CACHE", str(tmp_path / "cache"))
     store = Store.open(tmp_path / "bare.db")
     for dataset, authority_id in LISTS.items():
-        _save(store, dataset, [_bank(dataset, authority_id, "2022-01-01")], "v1")
+        save(store, dataset, [bank(dataset, authority_id, "2022-01-01")], "v1")
     subjects = load_subjects(store)
     assert subjects.note and subjects.note.startswith("no current clusters")
-    query = {"schema": "Organization", "properties": {"name": ["Acme Trading Bank"]}}
+    query = BANK_QUERY
     grouped = screen_by_subject(Screener(store), query, subjects, limit=20)
     assert [len(s.matches) for s in grouped.subjects] == [1, 1, 1]
 
@@ -185,7 +154,9 @@ def test_show_lists_the_subjects_other_listings(db: Path) -> None:
         "eu_fsf-EU.55.1",
     }
     table = _cli(db, "show", "us_ofac_sdn-100")
-    assert "other listings of this subject" in table.output and "gb_hmt_sanctions-7001" in table.output
+    assert (
+        "other listings of this subject" in table.output and "gb_hmt_sanctions-7001" in table.output
+    )
 
 
 # -- the real lists -------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Watch alerts by subject: one alert per (record, subject), updated when another list adds
 the subject, audited, and back to review when it was cleared as a false positive.
 
-Fictional lists: one bank listed by the US, then the UK, then the EU, all with the same
-SWIFT/BIC (a strong key: the resolver clusters them without any name evidence).
+Fictional lists (tests/screening/subject_lists.py): one bank listed by the US, then the UK,
+then the EU, all with the same SWIFT/BIC (the resolver clusters them by that strong key).
 """
 
 from __future__ import annotations
@@ -14,38 +14,15 @@ from sqlalchemy import select
 
 from sanctions.audit import audit_log
 from sanctions.coordination import Resolver
-from sanctions.model import Entity
+from tests.screening.subject_lists import BANK, bank, bystander, save
 
 from .conftest import assert_delta_equals_full
 
-BIC = "ACMTRUMMXXX"
-CUSTOMER = {"name": ["Acme Trading Bank"], "country": ["ru"]}
+CUSTOMER = {"name": [BANK], "country": ["ru"]}
 
 
-def _bank(dataset: str, authority_id: str, name: str = "Acme Trading Bank") -> Entity:
-    entity = Entity.create(dataset, authority_id, "Organization")
-    entity.add_name(name)
-    entity.add("swiftBic", BIC)
-    entity.add("country", "ru")
-    entity.listing.programs = ["RUSSIA"]
-    entity.listing.listed_on = "2022-03-01"
-    return entity
-
-
-def _other(dataset: str) -> Entity:
-    entity = Entity.create(dataset, "x-1", "Person")
-    entity.add_name("Quentin Marlowe Fairbanks")
-    return entity
-
-
-def _save(store: Any, dataset: str, entities: list[Entity], tag: str) -> None:
-    store.save_version(
-        dataset, {e.id: e for e in entities}, content_hash=f"{dataset}-{tag}", fmt="test"
-    )
-
-
-def _list(store: Any, dataset: str, tag: str, *banks: Entity, resolve: bool = True) -> None:
-    _save(store, dataset, [_other(dataset), *banks], tag)
+def _list(store: Any, dataset: str, tag: str, *banks: Any, resolve: bool = True) -> None:
+    save(store, dataset, [bystander(dataset), *banks], tag)
     if resolve:
         Resolver(store).run()
 
@@ -64,7 +41,7 @@ def _only_alert(watch: Any) -> Any:
 
 
 def _start(store: Any, watch: Any) -> Any:
-    _list(store, "us_ofac_sdn", "v1", _bank("us_ofac_sdn", "100"))
+    _list(store, "us_ofac_sdn", "v1", bank("us_ofac_sdn", "100"))
     watch.add("c-1", CUSTOMER, schema="Organization")
     watch.rescreen()
     return _only_alert(watch)
@@ -75,7 +52,7 @@ def test_a_new_listing_by_another_jurisdiction_updates_the_alert_and_is_audited(
 ) -> None:
     first = _start(store, watch)
     assert [x["entity_id"] for x in first.listings] == ["us_ofac_sdn-100"]
-    _list(store, "gb_hmt_sanctions", "v1", _bank("gb_hmt_sanctions", "7001"))
+    _list(store, "gb_hmt_sanctions", "v1", bank("gb_hmt_sanctions", "7001"))
     report = assert_delta_equals_full(watch)
     assert report.raised == 0, report.summary()
     assert "1 alerts updated with their subject's listings" in report.summary()
@@ -102,7 +79,7 @@ def test_a_false_positive_comes_back_to_review_when_another_list_adds_the_subjec
     watch.decide(first.id, "false_positive", "another bank of that name", "ana")
     quiet = watch.rescreen(full=True)
     assert (quiet.raised, quiet.closed) == (0, 0)
-    _list(store, "eu_fsf", "v1", _bank("eu_fsf", "EU.55.1"))
+    _list(store, "eu_fsf", "v1", bank("eu_fsf", "EU.55.1"))
     report = watch.rescreen()
     alert = _only_alert(watch)
     assert alert.id == first.id and alert.status == "open", report.summary()
@@ -117,7 +94,7 @@ def test_a_listing_that_leaves_its_list_leaves_the_alert_and_the_rest_stays(
     store: Any, watch: Any
 ) -> None:
     first = _start(store, watch)
-    _list(store, "gb_hmt_sanctions", "v1", _bank("gb_hmt_sanctions", "7001"))
+    _list(store, "gb_hmt_sanctions", "v1", bank("gb_hmt_sanctions", "7001"))
     watch.rescreen()
     _list(store, "gb_hmt_sanctions", "v2")  # the UK delists the bank
     report = assert_delta_equals_full(watch)
@@ -132,7 +109,7 @@ def test_when_the_lead_listing_goes_the_subject_alert_follows_with_the_others(
     store: Any, watch: Any
 ) -> None:
     first = _start(store, watch)
-    _list(store, "gb_hmt_sanctions", "v1", _bank("gb_hmt_sanctions", "7001"))
+    _list(store, "gb_hmt_sanctions", "v1", bank("gb_hmt_sanctions", "7001"))
     watch.rescreen()
     _list(store, "us_ofac_sdn", "v2")  # the US delists it: the UK listing still matches
     report = assert_delta_equals_full(watch)
@@ -146,7 +123,7 @@ def test_when_the_lead_listing_goes_the_subject_alert_follows_with_the_others(
 
 def test_stale_clusters_raise_an_alert_per_listing_and_say_so(store: Any, watch: Any) -> None:
     first = _start(store, watch)
-    _list(store, "gb_hmt_sanctions", "v1", _bank("gb_hmt_sanctions", "7001"), resolve=False)
+    _list(store, "gb_hmt_sanctions", "v1", bank("gb_hmt_sanctions", "7001"), resolve=False)
     report = watch.rescreen()
     assert report.raised == 1
     assert "gb_hmt_sanctions" in report.stats["subject_note"]
@@ -158,8 +135,8 @@ def test_stale_clusters_raise_an_alert_per_listing_and_say_so(store: Any, watch:
 def test_a_subject_first_seen_on_two_lists_raises_one_alert_led_by_the_best_listing(
     store: Any, watch: Any
 ) -> None:
-    _save(store, "us_ofac_sdn", [_other("us_ofac_sdn"), _bank("us_ofac_sdn", "100")], "v1")
-    weaker = _bank("gb_hmt_sanctions", "7001", name="Acme Trading Bank Public Company")
+    save(store, "us_ofac_sdn", [bystander("us_ofac_sdn"), bank("us_ofac_sdn", "100")], "v1")
+    weaker = bank("gb_hmt_sanctions", "7001", name="Acme Trading Bank Public Company")
     _list(store, "gb_hmt_sanctions", "v1", weaker)
     watch.add("c-1", CUSTOMER, schema="Organization")
     report = watch.rescreen()
