@@ -225,18 +225,24 @@ def rescreen_cmd(
 def _alert_table(alerts: list[Any]) -> Table:
     table = Table("alert", "status", "record", "v", "listed entity", "score", "run", "note")
     for a in alerts:
-        note = a.closed_reason or ""
-        if a.changes:
-            note = f"changed since alert {a.changes.get('previous_alert')}: {_changed(a)}"
+        notes = [a.closed_reason or ""]
+        changes = a.changes or {}
+        if changes.get("previous_alert"):
+            notes = [f"changed since alert {changes['previous_alert']}: {_changed(a)}"]
+        if "subject" in changes:
+            notes.append(changes["subject"]["note"])
+        listed = f"{a.entity_id} {a.entity_caption}\nlisted by: {', '.join(a.jurisdictions)}"
+        if a.listings and len(a.listings) > 1:
+            listed += f" ({len(a.listings)} listings)"
         table.add_row(
             str(a.id),
             a.status,
             f"{a.record_id} {a.record_caption}",
             str(a.record_version),
-            f"{a.entity_id} {a.entity_caption}",
+            listed,
             f"{a.score:.2f}",
             str(a.run_id),
-            note,
+            "\n".join(n for n in notes if n),
         )
     return table
 
@@ -316,6 +322,7 @@ def _show_alert(watch: Any, alert_id: int, as_json: bool) -> None:
     for row in case["side_by_side"]:
         table.add_row(row["field"], "\n".join(row["customer"]), "\n".join(row["listed"]))
     console.print(table)
+    _print_listings(alert)
     console.print("[bold]Evidence[/]")
     for line in case["evidence"]:
         console.print(f"  • {line}", highlight=False, soft_wrap=True)
@@ -330,6 +337,23 @@ def _show_alert(watch: Any, alert_id: int, as_json: bool) -> None:
             highlight=False,
             soft_wrap=True,
         )
+
+
+def _print_listings(alert: Any) -> None:
+    """The subject's listings the customer matches (the alert's own first)."""
+    listings = alert.listings or []
+    if len(listings) < 2:
+        return
+    console.print(f"[bold]Listings of this subject ({alert.subject_id})[/]")
+    for x in listings:
+        console.print(
+            f"  • {x['jurisdiction']}: {x['entity_id']} {x['entity_caption']} ({x['dataset']}), "
+            f"score {x['score']:.2f}, since run {x['run_id']}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if alert.changes and "subject" in alert.changes:
+        console.print(f"  {alert.changes['subject']['note']}", highlight=False, soft_wrap=True)
 
 
 def _print_since(since: dict[str, Any] | None) -> None:

@@ -146,3 +146,24 @@ def test_a_subject_first_seen_on_two_lists_raises_one_alert_led_by_the_best_list
     assert scores == sorted(scores, reverse=True) and alert.score == scores[0]
     assert {x["dataset"] for x in alert.listings} == {"us_ofac_sdn", "gb_hmt_sanctions"}
     assert watch.verify_audit().ok
+
+
+def test_cli_alerts_show_the_subjects_jurisdictions_and_listings(
+    store: Any, watch: Any, tmp_path: Any
+) -> None:
+    from click.testing import CliRunner
+
+    from sanctions.cli import main
+
+    first = _start(store, watch)
+    _list(store, "gb_hmt_sanctions", "v1", bank("gb_hmt_sanctions", "7001"))
+    watch.rescreen()
+    db = str(tmp_path / "watch.db")
+    listed = CliRunner().invoke(main, ["--db", db, "alerts"], terminal_width=200)
+    assert listed.exit_code == 0, listed.output
+    assert "listed by: UK, US (2 listings)" in listed.output
+    assert "now also listed by the UK" in listed.output
+    shown = CliRunner().invoke(main, ["--db", db, "alerts", str(first.id)], terminal_width=200)
+    assert shown.exit_code == 0, shown.output
+    assert "Listings of this subject" in shown.output
+    assert "UK: gb_hmt_sanctions-7001" in shown.output
