@@ -19,6 +19,7 @@ from sanctions.cli import main
 from sanctions.coordination import Resolver
 from sanctions.coordination.subjects import load_subjects
 from sanctions.screening import Screener, screen_by_subject
+from sanctions.screening.subjects import group_matches
 from sanctions.store import Store
 
 from .subject_lists import BANK_QUERY, LISTS, bank, namesake, save, save_three_lists
@@ -183,16 +184,18 @@ def test_real_sberbank_is_one_subject_with_its_listings_on_several_lists(
     screener = Screener(resolved_real)
     query = {"schema": "Organization", "properties": {"name": ["Sberbank"]}}
     by_listing = screener.screen(query, limit=50)
-    grouped = screen_by_subject(screener, query, subjects, limit=50)
-    multi = [s for s in grouped.subjects if len({m.record.datasets[0] for m in s.matches}) > 1]
-    assert multi, [(s.subject_id, _ids(s.matches)) for s in grouped.subjects]
-    for subject in grouped.subjects:
+    regrouped = group_matches(by_listing.results, subjects)
+    assert len(regrouped) < len(by_listing.results)  # some subjects are on several lists
+    assert sorted(m.record.id for s in regrouped for m in s.matches) == sorted(
+        m.record.id for m in by_listing.results
+    )  # and none of the listings is dropped
+    top = screen_by_subject(screener, query, subjects, limit=10).subjects
+    assert len(top) == 10
+    multi = [s for s in top if len({m.record.datasets[0] for m in s.matches}) > 1]
+    assert multi, [(s.subject_id, _ids(s.matches)) for s in top]
+    for subject in top:
         members = {x.entity_id for x in subjects.members(subject.subject_id)}
         for match in subject.matches:  # each matched listing is in its subject's cluster
-            assert not members or match.record.id in members
-        if len(subject.jurisdictions) > 1:
-            assert len(subject.datasets) > 1
-    assert len(grouped.subjects) < len(by_listing.results)
-    fetched = {m.record.id for m in by_listing.results}
-    grouped_ids = {m.record.id for s in grouped.subjects for m in s.matches}
-    assert fetched <= grouped_ids  # every listing of the per-listing answer is in a subject
+            assert match.record.id in members or subject.subject_id == match.record.id
+        assert set(subject.datasets) >= {m.record.datasets[0] for m in subject.matches}
+        assert subject.lead.score.score == max(m.score.score for m in subject.matches)
