@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from sanctions.audit import audit_log
@@ -167,3 +168,33 @@ def test_cli_alerts_show_the_subjects_jurisdictions_and_listings(
     assert shown.exit_code == 0, shown.output
     assert "Listings of this subject" in shown.output
     assert "UK: gb_hmt_sanctions-7001" in shown.output
+
+
+@pytest.mark.postgres
+def test_subject_alerts_on_postgresql() -> None:
+    from sqlalchemy import text
+
+    from sanctions.store import Store
+    from sanctions.watch import Watch
+    from tests.store.test_store import postgres_url
+
+    from .test_postgres import LIST_TABLES, WATCH_TABLES
+
+    store = Store.open(postgres_url())
+    coordination = ("members", "clusters", "links", "state", "overrides")
+    with store.engine.begin() as conn:
+        for table in WATCH_TABLES + LIST_TABLES:
+            conn.execute(text(f"DELETE FROM {table}"))
+        for table in coordination:
+            conn.execute(text(f"DELETE FROM coordination_{table}"))
+        conn.execute(text(f"UPDATE audit_head SET last_id = 0, last_hash = '{'0' * 64}'"))
+    watch = Watch(store, actor="pg")
+    first = _start(store, watch)
+    watch.decide(first.id, "false_positive", "another bank of that name", "ana")
+    _list(store, "gb_hmt_sanctions", "v1", bank("gb_hmt_sanctions", "7001"))
+    report = assert_delta_equals_full(watch)
+    alert = _only_alert(watch)
+    assert (alert.id, alert.status, alert.jurisdictions) == (first.id, "open", ["UK", "US"])
+    assert "1 alerts updated" in report.summary()
+    assert watch.verify_audit().ok
+    store.close()
