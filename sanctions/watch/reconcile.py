@@ -369,12 +369,6 @@ def _raise(
         ]
         decision = cleared[0] if all(cleared) else None
         changes = _changes(conn, previous, hit) if previous is not None else None
-        if previous is not None and previous.entity_id != hit.entity_id:
-            changes = {  # the subject's alert follows another of its listings
-                "previous_alert": previous.id,
-                "previous_status": previous.status,
-                "lead": {"from": previous.entity_id, "to": hit.entity_id},
-            }
         rows.append(
             {
                 **hit.__dict__,
@@ -418,8 +412,12 @@ def _raise(
 
 
 def _changes(conn: Connection, previous: Alert, hit: Hit) -> dict[str, Any]:
-    """What changed between the previous alert of the pair and this match."""
+    """What changed between the previous alert of the pair and this match (or, when the
+    subject's alert follows another of its listings, which)."""
     out: dict[str, Any] = {"previous_alert": previous.id, "previous_status": previous.status}
+    if previous.entity_id != hit.entity_id:
+        out["lead"] = {"from": previous.entity_id, "to": hit.entity_id}
+        return out
     if previous.record_hash != hit.record_hash:
         old = record_version_data(conn, previous.record_id, previous.record_version) or {}
         new = record_version_data(conn, hit.record_id, hit.record_version) or {}

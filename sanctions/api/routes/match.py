@@ -171,8 +171,8 @@ def _screen_all(
         if opts["subjects"] is not None:
             subjects = group_matches(kept, opts["subjects"])
             total = len(subjects)
-            results = [_subject_entity(opts["store"], snapshot, s) for s in subjects]
-            results = results[: opts["limit"]]
+            shown = subjects[: opts["limit"]]
+            results = [_subject_entity(opts["store"], snapshot, s) for s in shown]
         else:
             total = len(kept)
             results = [_entity(opts["store"], snapshot, m) for m in kept[: opts["limit"]]]
@@ -211,6 +211,18 @@ def _audit_batch(
     )
     record_run(request.app.state.store.engine, run)
     return run.run_id
+
+
+def _check_group(group: str) -> None:
+    if group not in GROUPS:
+        raise HTTPException(
+            422, detail=f"Unknown group {group!r}: one of {', '.join(GROUPS)} (default listing)"
+        )
+
+
+def _subject_note(subjects: SubjectMap | None) -> dict[str, str]:
+    """``{"subject_note": ...}`` when some listings are their own subjects (stale clusters)."""
+    return {"subject_note": subjects.note} if subjects is not None and subjects.note else {}
 
 
 def _check_body(body: EntityMatchQuery, max_batch: int) -> None:
@@ -265,10 +277,7 @@ async def match(
     exclude_entity_ids: Annotated[list[str], Query(max_length=500)] = [],  # noqa: B006
     group: Annotated[str, Query(max_length=50, description=GROUP_HELP)] = "listing",
 ) -> JSONResponse:
-    if group not in GROUPS:
-        raise HTTPException(
-            422, detail=f"Unknown group {group!r}: one of {', '.join(GROUPS)} (default listing)"
-        )
+    _check_group(group)
     ran = resolve_algorithm(algorithm)
     settings = request.app.state.settings
     _check_body(body, settings.max_batch)
@@ -306,9 +315,8 @@ async def match(
         "algorithm": {"name": ALGORITHM, "version": ALGORITHM_VERSION, "requested": algorithm},
         "run_id": run_id,
         "group": group,
+        **_subject_note(opts["subjects"]),
     }
-    if opts["subjects"] is not None and opts["subjects"].note:
-        content["subject_note"] = opts["subjects"].note
     headers = {
         "x-batch-size": str(len(responses)),
         "x-algorithm": ran,
