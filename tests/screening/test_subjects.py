@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +15,11 @@ import pytest
 from click.testing import CliRunner
 
 from sanctions.cli import main
-from sanctions.coordination import Resolver
 from sanctions.coordination.subjects import load_subjects
 from sanctions.screening import Screener, screen_by_subject
 from sanctions.screening.subjects import group_matches
 from sanctions.store import Store
+from tests.coordination.conftest import resolved_real_store  # noqa: F401 - the fixture
 
 from .subject_lists import BANK_QUERY, LISTS, bank, namesake, save, save_three_lists
 
@@ -162,26 +161,14 @@ def test_show_lists_the_subjects_other_listings(db: Path) -> None:
 
 # -- the real lists -------------------------------------------------------------------------
 
-REAL_DATASETS = ("un_sc_sanctions", "gb_hmt_sanctions", "us_ofac_sdn", "au_dfat_sanctions")
-REAL_DATASETS += ("ca_dfatd_sema_sanctions",)
-
-
-@pytest.fixture(scope="module")
-def resolved_real(real_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
-    path = tmp_path_factory.mktemp("subjects-real") / "lists.db"
-    shutil.copy(real_store_path, path)
-    store = Store.open(path)
-    Resolver(store, REAL_DATASETS).run()
-    return store
-
 
 @pytest.mark.slow
 def test_real_sberbank_is_one_subject_with_its_listings_on_several_lists(
-    resolved_real: Store,
+    resolved_real_store: Store,  # noqa: F811 - the fixture imported above
 ) -> None:
-    subjects = load_subjects(resolved_real)
+    subjects = load_subjects(resolved_real_store)
     assert subjects.note and "never resolved" in subjects.note  # the lists left out
-    screener = Screener(resolved_real)
+    screener = Screener(resolved_real_store)
     query = {"schema": "Organization", "properties": {"name": ["Sberbank"]}}
     by_listing = screener.screen(query, limit=50)
     regrouped = group_matches(by_listing.results, subjects)

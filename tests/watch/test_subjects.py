@@ -48,6 +48,14 @@ def _start(store: Any, watch: Any) -> Any:
     return _only_alert(watch)
 
 
+def _start_us_and_uk(store: Any, watch: Any) -> Any:
+    """The alert on the US listing, then the UK lists the bank too (one alert, two listings)."""
+    first = _start(store, watch)
+    _list(store, "gb_hmt_sanctions", "v1", bank("gb_hmt_sanctions", "7001"))
+    watch.rescreen()
+    return first
+
+
 def test_a_new_listing_by_another_jurisdiction_updates_the_alert_and_is_audited(
     store: Any, watch: Any
 ) -> None:
@@ -94,9 +102,7 @@ def test_a_false_positive_comes_back_to_review_when_another_list_adds_the_subjec
 def test_a_listing_that_leaves_its_list_leaves_the_alert_and_the_rest_stays(
     store: Any, watch: Any
 ) -> None:
-    first = _start(store, watch)
-    _list(store, "gb_hmt_sanctions", "v1", bank("gb_hmt_sanctions", "7001"))
-    watch.rescreen()
+    first = _start_us_and_uk(store, watch)
     _list(store, "gb_hmt_sanctions", "v2")  # the UK delists the bank
     report = assert_delta_equals_full(watch)
     alert = _only_alert(watch)
@@ -109,9 +115,7 @@ def test_a_listing_that_leaves_its_list_leaves_the_alert_and_the_rest_stays(
 def test_when_the_lead_listing_goes_the_subject_alert_follows_with_the_others(
     store: Any, watch: Any
 ) -> None:
-    first = _start(store, watch)
-    _list(store, "gb_hmt_sanctions", "v1", bank("gb_hmt_sanctions", "7001"))
-    watch.rescreen()
+    first = _start_us_and_uk(store, watch)
     _list(store, "us_ofac_sdn", "v2")  # the US delists it: the UK listing still matches
     report = assert_delta_equals_full(watch)
     alert = _only_alert(watch)
@@ -156,9 +160,7 @@ def test_cli_alerts_show_the_subjects_jurisdictions_and_listings(
 
     from sanctions.cli import main
 
-    first = _start(store, watch)
-    _list(store, "gb_hmt_sanctions", "v1", bank("gb_hmt_sanctions", "7001"))
-    watch.rescreen()
+    first = _start_us_and_uk(store, watch)
     db = str(tmp_path / "watch.db")
     listed = CliRunner().invoke(main, ["--db", db, "alerts"], terminal_width=200)
     assert listed.exit_code == 0, listed.output
