@@ -198,6 +198,12 @@ def list_cmd(
 
 @main.command("rescreen")
 @click.option("--full", is_flag=True, help="Screen every record against every entity.")
+@click.option(
+    "--resolve",
+    is_flag=True,
+    help="First resolve the clusters (incrementally) if a list changed since the last "
+    "resolve: a new listing of an alerted subject then joins its alert.",
+)
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None, help="Alert score.")
 @click.option("--actor", default=None, help=ACTOR_HELP)
 @click.option("--json", "as_json", is_flag=True)
@@ -206,6 +212,7 @@ def list_cmd(
 def rescreen_cmd(
     ctx: click.Context,
     full: bool,
+    resolve: bool,
     threshold: float | None,
     actor: str | None,
     as_json: bool,
@@ -215,11 +222,22 @@ def rescreen_cmd(
     from sanctions.watch import Watch
 
     kwargs = {} if threshold is None else {"threshold": threshold}
-    report = Watch(open_store(ctx, db_sub), actor=actor, **kwargs).rescreen(full=full)
+    watch = Watch(open_store(ctx, db_sub), actor=actor, **kwargs)
+    report = watch.rescreen(full=full, resolve=resolve)
     if as_json:
         print_json(report.to_dict())
-    else:
-        console.print(report.summary(), highlight=False, soft_wrap=True)
+        return
+    resolved = report.stats.get("resolved")
+    if resolved:
+        err_console.print(
+            f"clusters resolved first ({resolved['mode']}: "
+            f"{', '.join(resolved['dirty_datasets'])}; {resolved['seconds']:.1f} s)",
+            highlight=False,
+        )
+    note = report.stats.get("subject_note")
+    if note:
+        err_console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+    console.print(report.summary(), highlight=False, soft_wrap=True)
 
 
 def _alert_table(alerts: list[Any]) -> Table:

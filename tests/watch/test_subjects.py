@@ -200,3 +200,20 @@ def test_subject_alerts_on_postgresql() -> None:
     assert "1 alerts updated" in report.summary()
     assert watch.verify_audit().ok
     store.close()
+
+
+def test_rescreen_resolve_brings_the_clusters_up_to_date_first(
+    store: Any, watch: Any, tmp_path: Any
+) -> None:
+    from click.testing import CliRunner
+
+    from sanctions.cli import main
+
+    first = _start(store, watch)
+    _list(store, "gb_hmt_sanctions", "v1", bank("gb_hmt_sanctions", "7001"), resolve=False)
+    db = str(tmp_path / "watch.db")
+    result = CliRunner().invoke(main, ["--db", db, "rescreen", "--resolve"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "clusters resolved first (incremental: gb_hmt_sanctions" in result.output
+    assert "0 alerts raised" in result.output and "1 alerts updated" in result.output
+    assert _only_alert(watch).id == first.id
