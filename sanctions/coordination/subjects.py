@@ -55,15 +55,14 @@ def _note(current: dict[str, int], state: dict[str, Any], fresh: set[str]) -> st
     )
 
 
-def _listing(row: Any) -> SubjectListing:
-    return SubjectListing(
-        entity_id=row.entity_id,
-        dataset=row.dataset,
-        caption=row.caption,
-        schema=row.schema,
-        programmes=tuple(json.loads(row.programmes or "[]")),
-        listed_on=row.listed_on,
-    )
+def _listings(rows: Iterable[Any]) -> Iterable[tuple[str, SubjectListing]]:
+    """(cluster id, listing) of member rows; programme lists parsed once per distinct text."""
+    parsed: dict[str, tuple[str, ...]] = {}
+    for entity_id, cluster_id, dataset, caption, schema, text, listed_on in rows:
+        programmes = parsed.get(text or "[]")
+        if programmes is None:
+            programmes = parsed[text or "[]"] = tuple(json.loads(text or "[]"))
+        yield cluster_id, SubjectListing(entity_id, dataset, caption, schema, programmes, listed_on)
 
 
 def load_subjects(store: Any, versions: Iterable[Any] | None = None) -> SubjectMap:
@@ -82,15 +81,17 @@ def load_subjects(store: Any, versions: Iterable[Any] | None = None) -> SubjectM
             cached = _CACHE.get(key)
         if cached is not None:
             return cached
-        rows = conn.execute(select(m).where(m.c.dataset.in_(sorted(fresh)))).all() if fresh else []
+        columns = (m.c.entity_id, m.c.cluster_id, m.c.dataset, m.c.caption, m.c.schema)
+        query = select(*columns, m.c.programmes, m.c.listed_on).where(m.c.dataset.in_(fresh))
+        query = query.order_by(m.c.cluster_id, m.c.dataset, m.c.entity_id)
+        rows = conn.execute(query).all() if fresh else []
     note = _note(current, {ds: v for ds, (v, _) in state.items()}, fresh)
     by_cluster: dict[str, list[SubjectListing]] = {}
-    for row in rows:
-        by_cluster.setdefault(row.cluster_id, []).append(_listing(row))
+    for cluster_id, listing in _listings(rows):
+        by_cluster.setdefault(cluster_id, []).append(listing)
     subject_of: dict[str, str] = {}
     listings: dict[str, tuple[SubjectListing, ...]] = {}
-    for cluster_id, members in by_cluster.items():
-        members.sort(key=lambda x: (x.dataset, x.entity_id))
+    for cluster_id, members in by_cluster.items():  # ordered by list, then id
         listings[cluster_id] = tuple(members)
         for listing in members:
             subject_of[listing.entity_id] = cluster_id
