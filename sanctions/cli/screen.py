@@ -203,7 +203,7 @@ def screen_cmd(ctx: click.Context, name: str | None, **opts: Any) -> None:
         result = grouped.result
     else:
         result = screener.screen(query, limit=opts["limit"], cutoff=opts["cutoff"])
-    run = _record_single(screener, query, result, opts)
+    run = _record_single(screener, query, result, {**opts, "group": by})
     if opts["as_json"]:
         print_json({**(grouped or result).to_dict(), "run_id": run.run_id})
         return
@@ -244,6 +244,7 @@ def _record_single(screener: Any, query: dict[str, Any], result: Any, opts: dict
         matched=int(bool(result.matches)),
         cutoff=opts["cutoff"],
         limit=opts["limit"],
+        extra={"group": opts["group"]},
     )
     record_run(screener.store.engine, run)
     return run
@@ -459,6 +460,7 @@ def match_cmd(
     subjects = _subjects(screener) if by == "subject" else None
     run = RunEvidence("match", screener.threshold, list_versions(screener.versions))
     run.input_name, run.cutoff, run.limit = "<stdin>", cutoff, limit
+    run.extra["group"] = by
     stdin = _HashingLines(sys.stdin)
     for number, data, error in _json_lines(stdin):
         run.rows += 1

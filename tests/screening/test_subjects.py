@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from sanctions.cli import main
 from sanctions.coordination.subjects import load_subjects
 from sanctions.screening import Screener, screen_by_subject
+from sanctions.screening.evidence import find_run
 from sanctions.screening.subjects import group_matches
 from sanctions.store import Store
 from tests.coordination.conftest import resolved_real_store  # noqa: F401 - the fixture
@@ -114,6 +115,8 @@ def test_cli_table_defaults_to_subjects_and_json_to_listings(db: Path) -> None:
     data = json.loads(subject.stdout)
     assert data["group"] == "subject"
     assert data["subjects"][0]["jurisdictions"] == ["EU", "UK", "US"]
+    evidence = find_run(Store.open(db).engine, data["run_id"])
+    assert evidence["group"] == "subject"
 
 
 def test_cli_by_typo_is_a_usage_error(db: Path) -> None:

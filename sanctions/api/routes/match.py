@@ -207,7 +207,11 @@ def _audit_batch(
         errors=sum(1 for r in responses.values() if r["status"] != 200),
         cutoff=opts["cutoff"],
         limit=opts["limit"],
-        extra={"dataset": opts["dataset"], "index_generation": snapshot.generation},
+        extra={
+            "dataset": opts["dataset"],
+            "index_generation": snapshot.generation,
+            "group": opts["group"],
+        },
     )
     record_run(request.app.state.store.engine, run)
     return run.run_id
