@@ -4,7 +4,9 @@
   (strong keys, then names + dates of birth + nationalities with the matcher),
   incrementally, with manual overrides (:func:`add_override`);
 * :func:`coverage`, :func:`gaps`, :func:`timeline` report on the clusters;
-* :mod:`sanctions.coordination.plots` draws them (imported on demand: matplotlib).
+* :mod:`sanctions.coordination.plots` draws them (imported on demand: matplotlib);
+* :mod:`sanctions.coordination.subjects` reads the clusters as subjects for
+  screening and watch alerts by subject.
 """
 
 from __future__ import annotations

@@ -20,6 +20,11 @@ For every pair the run decides (a full run: all of them):
   still matches. Only an analyst's decision, a removal of the record (analyst or
   admin) or a change of the listed entity moves it on.
 
+Then the matches are folded by subject (:mod:`subjects`): one alert per
+(record, subject), whose ``listings`` gather every matching listing of the
+subject; a new listing of an alerted subject updates that alert (audited,
+``alert.updated``) instead of raising another.
+
 The run row, the alerts, the closures, the records' ``screened_hash`` and the
 audit entries are written in ONE transaction: a crash leaves no trace of the
 run, and running it again is safe.
