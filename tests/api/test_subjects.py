@@ -78,3 +78,16 @@ def test_group_is_documented_in_openapi(subject_client: Any) -> None:
     spec = subject_client.get("/openapi.json").json()
     params = {p["name"]: p for p in spec["paths"]["/match/{dataset}"]["post"]["parameters"]}
     assert "subject" in params["group"]["description"]
+
+
+def test_watch_alerts_over_http_carry_the_subjects_listings(subject_client: Any) -> None:
+    put = subject_client.put("/watch/records/c-1", json=BANK_QUERY)
+    assert put.status_code == 200, put.text
+    run = subject_client.post("/watch/rescreen", params={"resolve": "true"})
+    assert run.status_code == 200, run.text
+    assert "resolved" not in run.json()["stats"]  # the clusters were current: no resolve
+    alerts = subject_client.get("/alerts", params={"record_id": "c-1"}).json()["results"]
+    banks = [a for a in alerts if len(a["listings"]) == 3]
+    assert len(banks) == 1, alerts
+    assert {x["jurisdiction"] for x in banks[0]["listings"]} == {"EU", "UK", "US"}
+    assert banks[0]["subject_id"].startswith("c-")
