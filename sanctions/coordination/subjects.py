@@ -82,7 +82,9 @@ def load_subjects(store: Any, versions: Iterable[Any] | None = None) -> SubjectM
         if cached is not None:
             return cached
         columns = (m.c.entity_id, m.c.cluster_id, m.c.dataset, m.c.caption, m.c.schema)
-        query = select(*columns, m.c.programmes, m.c.listed_on).where(m.c.dataset.in_(fresh))
+        query = select(*columns, m.c.programmes, m.c.listed_on).where(
+            m.c.dataset.in_(sorted(fresh))
+        )
         query = query.order_by(m.c.cluster_id, m.c.dataset, m.c.entity_id)
         rows = conn.execute(query).all() if fresh else []
     note = _note(current, {ds: v for ds, (v, _) in state.items()}, fresh)
