@@ -217,3 +217,23 @@ def test_rescreen_resolve_brings_the_clusters_up_to_date_first(
     assert "clusters resolved first (incremental: gb_hmt_sanctions" in result.output
     assert "0 alerts raised" in result.output and "1 alerts updated" in result.output
     assert _only_alert(watch).id == first.id
+
+
+def test_an_alert_from_before_subjects_gains_the_subjects_new_listing(
+    store: Any, watch: Any
+) -> None:
+    from sqlalchemy import update
+
+    from sanctions.watch.schema import watch_alerts
+
+    first = _start(store, watch)
+    with store.engine.begin() as conn:  # as migration 0008 leaves an older alert
+        conn.execute(update(watch_alerts).values(subject_id=None, listings=None))
+    _list(store, "gb_hmt_sanctions", "v1", bank("gb_hmt_sanctions", "7001"))
+    report = watch.rescreen()
+    alert = _only_alert(watch)
+    assert alert.id == first.id and report.raised == 0, report.summary()
+    assert [x["entity_id"] for x in alert.listings] == [
+        "us_ofac_sdn-100",
+        "gb_hmt_sanctions-7001",
+    ]
