@@ -158,7 +158,7 @@ class FeatureResult(BaseModel):
     weight: float | None = Field(None, examples=[1.0])
 
 
-class ScoredEntityResponse(EntityResponse):
+class ScoredEntityBase(EntityResponse):
     score: float = Field(..., examples=[0.9639])
     match: bool = Field(..., description="Whether the score is at or above the threshold.")
     explanations: dict[str, FeatureResult] = Field(default_factory=dict)
@@ -166,6 +166,46 @@ class ScoredEntityResponse(EntityResponse):
         default_factory=dict,
         description="yente's older form: feature -> contribution to the score.",
         examples=[{"name": 0.96, "birth_date": 0.02}],
+    )
+
+
+class SubjectListingResponse(BaseModel):
+    id: str = Field(..., examples=["gb_hmt_sanctions-14199"])
+    dataset: str = Field(..., examples=["gb_hmt_sanctions"])
+    jurisdiction: str = Field(..., examples=["UK"])
+    caption: str
+    schema_: str = Field(..., alias="schema")
+    programmes: list[str] = Field(default_factory=list)
+    listed_on: str | None = None
+
+
+class SubjectSummary(BaseModel):
+    """With ``group=subject``: the subject a result leads (its listings across lists)."""
+
+    subject_id: str = Field(..., examples=["c-3f2a9b1c0d"])
+    caption: str
+    schema_: str = Field(..., alias="schema")
+    score: float
+    match: bool = Field(..., description="Whether any listing of the subject matched.")
+    lead: str = Field(..., description="The best-scoring listing (this result).")
+    listings: list[ScoredEntityBase] = Field(
+        default_factory=list, description="The subject's other listings the query matched."
+    )
+    other_listings: list[SubjectListingResponse] = Field(
+        default_factory=list,
+        description="The subject's listings not answered here (not matched, or out of scope).",
+    )
+    datasets: list[str] = Field(default_factory=list, examples=[["gb_hmt_sanctions"]])
+    jurisdictions: list[str] = Field(default_factory=list, examples=[["EU", "UK", "US"]])
+    programmes: list[str] = Field(default_factory=list)
+    listed_on: dict[str, str] = Field(
+        default_factory=dict, description="Earliest listing date per dataset."
+    )
+
+
+class ScoredEntityResponse(ScoredEntityBase):
+    subject: SubjectSummary | None = Field(
+        None, description="With `group=subject`: the subject this listing leads."
     )
 
 
@@ -203,6 +243,10 @@ class EntityMatchResponse(BaseModel):
     algorithm: AlgorithmUsed
     run_id: str = Field(
         ..., examples=["scr-0123456789abcdef"], description="The audited screening run."
+    )
+    group: str = Field("listing", description="`listing` or `subject` (the `group` asked for).")
+    subject_note: str | None = Field(
+        None, description="With `group=subject`: why some listings are their own subjects."
     )
 
 

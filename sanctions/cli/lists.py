@@ -312,6 +312,7 @@ def show_cmd(
         except SanctionsError as exc:
             raise StoreError(f"no entity {entity_id!r} in the store: {exc}") from None
         raise StoreError(f"no entity {entity_id!r} in the store")
+    subject = _subject(store, entity_id)
     if as_json:
         print_json(
             {
@@ -319,6 +320,7 @@ def show_cmd(
                 "version": version.to_dict() if version else None,
                 "removed_in": removed[2].to_dict() if removed else None,
                 "history": history,
+                "subject": subject,
             }
         )
         return
@@ -338,7 +340,44 @@ def show_cmd(
         _print_entity(entity)
     elif version is None:
         console.print(f"{entity_id} is no longer listed (removed).")
+    _print_subject(subject)
     console.print(history_table(history))
+
+
+def _subject(store: Any, entity_id: str) -> dict[str, Any]:
+    """The subject of a listing: its other listings (from the current clusters)."""
+    from sanctions.coordination.subjects import subject_of_listing
+
+    subject_id, listings, note = subject_of_listing(store, entity_id)
+    others = [x.to_dict() for x in listings if x.entity_id != entity_id]
+    return {"id": subject_id, "other_listings": others, "note": note}
+
+
+def _print_subject(subject: dict[str, Any]) -> None:
+    if subject["note"]:
+        err_console.print(f"[yellow]note:[/] {subject['note']}", highlight=False, soft_wrap=True)
+    others = subject["other_listings"]
+    if not others:
+        if not subject["note"]:
+            console.print(f"subject {subject['id']}: no other listing of it on any list")
+        return
+    table = Table(
+        "listing",
+        "list",
+        "jurisdiction",
+        "programmes",
+        "listed on",
+        title=f"other listings of this subject ({subject['id']})",
+    )
+    for x in others:
+        table.add_row(
+            f"{x['caption']}\n{x['id']}",
+            x["dataset"],
+            x["jurisdiction"],
+            ", ".join(x["programmes"]) or "-",
+            x["listed_on"] or "-",
+        )
+    console.print(table)
 
 
 def _how(store: Any, version: Any) -> str:

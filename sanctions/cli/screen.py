@@ -23,6 +23,7 @@ from sanctions.errors import SanctionsError
 from .app import console, db_option, err_console, main, open_store, print_json
 
 DEFAULT_THRESHOLD_TEXT = "0.70"
+GROUPS = ("subject", "listing")  # as sanctions.screening.GROUPS (not imported: a slow import)
 
 
 def _threshold_option(fn: Any) -> Any:
@@ -159,17 +160,28 @@ def print_plan(plan: Any) -> None:
 @click.option("--column", "columns", multiple=True, metavar="PROP=COLUMN", help="Any property.")
 @click.option("--cutoff", type=click.FloatRange(0.0, 1.0), default=None, help="Drop lower scores.")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+@click.option(
+    "--by",
+    type=click.Choice(GROUPS),
+    default=None,
+    help="One result per subject (the listings of one subject across lists, from "
+    "`sanctions resolve`) or per listing (default: subject for the table, listing for "
+    "--json and --file).",
+)
 @reader_options
 @db_option
 @click.pass_context
 def screen_cmd(ctx: click.Context, name: str | None, **opts: Any) -> None:
     """Screen a NAME (with optional evidence), or every row of --file, against all lists.
 
+    The table shows one result per subject (its listings across lists) unless
+    --by listing is given.
+
     \b
       sanctions screen "Vladimir Putin" --birth-date 1952-10-07 --schema Person
       sanctions screen --file customers.csv --out results.csv --name-column full_name
     """
-    from sanctions.screening import Screener
+    from sanctions.screening import Screener, screen_by_subject
 
     ids = identifier_query(opts)
     if bool(name or ids) == bool(opts["file"]):
@@ -178,17 +190,39 @@ def screen_cmd(ctx: click.Context, name: str | None, **opts: Any) -> None:
     screener = Screener(store, threshold=_threshold(opts["threshold"]))
     if not store.datasets():
         err_console.print("[yellow]warning:[/] the store holds no lists (see `sanctions load`)")
+    by = opts["by"] or ("listing" if opts["as_json"] or opts["file"] else "subject")
     if opts["file"]:
-        _screen_file(screener, opts)
+        _screen_file(screener, opts, by)
         return
     query = _name_query(name, ids, opts)
-    result = screener.screen(query, limit=opts["limit"], cutoff=opts["cutoff"])
-    run = _record_single(screener, query, result, opts)
+    grouped = None
+    if by == "subject":
+        grouped = screen_by_subject(
+            screener, query, _subjects(screener), opts["limit"], opts["cutoff"]
+        )
+        result = grouped.result
+    else:
+        result = screener.screen(query, limit=opts["limit"], cutoff=opts["cutoff"])
+    run = _record_single(screener, query, result, {**opts, "group": by})
     if opts["as_json"]:
-        print_json({**result.to_dict(), "run_id": run.run_id})
+        print_json({**(grouped or result).to_dict(), "run_id": run.run_id})
+        return
+    if grouped is not None:
+        _print_subjects(grouped)
     else:
         _print_result(result)
-        err_console.print(f"screening run {run.run_id} recorded in the audit log", highlight=False)
+    err_console.print(f"screening run {run.run_id} recorded in the audit log", highlight=False)
+
+
+def _subjects(screener: Any) -> Any:
+    """The subjects of the lists screened; a one-line note when clusters are not current."""
+    from sanctions.coordination.subjects import load_subjects
+
+    screener.index  # noqa: B018 - fixes the list versions screened against
+    subjects = load_subjects(screener.store, screener.versions)
+    if subjects.note:
+        err_console.print(f"[yellow]note:[/] {subjects.note}", highlight=False, soft_wrap=True)
+    return subjects
 
 
 def _record_single(screener: Any, query: dict[str, Any], result: Any, opts: dict[str, Any]) -> Any:
@@ -210,6 +244,7 @@ def _record_single(screener: Any, query: dict[str, Any], result: Any, opts: dict
         matched=int(bool(result.matches)),
         cutoff=opts["cutoff"],
         limit=opts["limit"],
+        extra={"group": opts["group"]},
     )
     record_run(screener.store.engine, run)
     return run
@@ -242,7 +277,7 @@ def _print_result(result: Any) -> None:
     for column in ("score", "match", "listed entity", "schema", "datasets", "why"):
         table.add_column(column, overflow="fold")
     for m in result.results:
-        why = "\n".join(f.describe() for f in m.score.features)
+        why = _why(m)
         table.add_row(
             f"{m.score.score:.2f}",
             "[bold red]MATCH[/]" if m.score.match else "no",
@@ -250,6 +285,46 @@ def _print_result(result: Any) -> None:
             m.record.schema,
             ", ".join(m.record.datasets),
             why,
+        )
+    console.print(table)
+
+
+def _why(match: Any) -> str:
+    return "\n".join(f.describe() for f in match.score.features)
+
+
+def _print_subjects(grouped: Any) -> None:
+    for warning in grouped.result.query.warnings:
+        err_console.print(f"[yellow]warning:[/] {warning}")
+    if not grouped.subjects:
+        console.print("No candidates.")
+        return
+    title = f"Screening by subject (match from {grouped.result.threshold:.2f})"
+    table = Table(title=title, show_lines=True)
+    for column in ("score", "match", "subject", "listings matched", "listed by", "why (lead)"):
+        table.add_column(column, overflow="fold")
+    for subject in grouped.subjects:
+        lead = subject.lead
+        matched = "\n".join(
+            f"{m.score.score:.2f} {m.record.id}" + (" (lead)" if m is lead else "")
+            for m in subject.matches
+        )
+        others = subject.unmatched
+        if others:
+            matched += f"\n+{len(others)} not matched: " + ", ".join(x.entity_id for x in others)
+        dates = ", ".join(f"{ds} {day}" for ds, day in subject.listed_on.items())
+        listed = (
+            f"{', '.join(subject.jurisdictions)}\n{', '.join(subject.datasets)}"
+            f"\nprogrammes: {', '.join(subject.programmes) or '-'}"
+            f"\nlisted on: {dates or '-'}"
+        )
+        table.add_row(
+            f"{lead.score.score:.2f}",
+            "[bold red]MATCH[/]" if subject.match else "no",
+            f"{lead.record.caption}\n{lead.record.schema}; subject {subject.subject_id}",
+            matched,
+            listed,
+            _why(lead),
         )
     console.print(table)
 
@@ -279,7 +354,7 @@ def _column_map(opts: dict[str, Any]) -> Any:
     )
 
 
-def _screen_file(screener: Any, opts: dict[str, Any]) -> None:
+def _screen_file(screener: Any, opts: dict[str, Any], by: str = "listing") -> None:
     from sanctions.screening.batch import inspect_file, screen_file
 
     source: Path = opts["file"]
@@ -294,6 +369,7 @@ def _screen_file(screener: Any, opts: dict[str, Any]) -> None:
     errors_path = opts["errors_path"] or out.with_name(out.name + ".errors.txt")
     options = {"limit": opts["limit"], "cutoff": 0.5 if opts["cutoff"] is None else opts["cutoff"]}
     screener.index  # build (or load) the index before the workers start  # noqa: B018
+    subjects = _subjects(screener) if by == "subject" else None
     columns = (TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err_console, disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task("screening", total=None)
@@ -307,6 +383,7 @@ def _screen_file(screener: Any, opts: dict[str, Any]) -> None:
             workers=opts["workers"],
             progress=lambda n: bar.advance(task, n),
             read_options=reading,
+            subjects=subjects,
         )
     err_console.print(
         f"{summary.rows:,} rows: {summary.screened:,} screened, {summary.alerts:,} with a match, "
@@ -347,6 +424,13 @@ def _report(number: int, message: str) -> None:
 @_threshold_option
 @click.option("--cutoff", type=click.FloatRange(0.0, 1.0), default=None, help="Drop lower scores.")
 @click.option("--limit", type=click.IntRange(1, 500), default=5, show_default=True)
+@click.option(
+    "--by",
+    type=click.Choice(GROUPS),
+    default="listing",
+    show_default=True,
+    help="One result per listing, or per subject (its listings across lists).",
+)
 @db_option
 @click.pass_context
 def match_cmd(
@@ -354,28 +438,39 @@ def match_cmd(
     threshold: float | None,
     cutoff: float | None,
     limit: int,
+    by: str,
     db_sub: str | None,
 ) -> None:
     """Screen FtM query entities (JSON lines on stdin) -> results (JSON lines on stdout).
 
     Input: {"id", "schema", "properties": {"name": [...], "birthDate": [...], ...}}.
     Output: {"id", "results": [{"id", "caption", "schema", "score", "match",
-    "datasets", "properties", "explanations"}]}, best first.
+    "datasets", "properties", "explanations"}]}, best first. With --by subject:
+    {"id", "group": "subject", "subjects": [{"subject_id", "lead", "score", "match",
+    "listings": [results as above], "other_listings", "datasets", "jurisdictions",
+    "programmes", "listed_on"}]}.
     """
-    from sanctions.screening import QueryError, Screener
+    from sanctions.screening import QueryError, Screener, screen_by_subject
     from sanctions.screening.evidence import RunEvidence, list_versions, record_run
 
     screener = Screener(open_store(ctx, db_sub), threshold=_threshold(threshold))
     screener.index  # noqa: B018 - fixes the list versions screened against
+    subjects = _subjects(screener) if by == "subject" else None
     run = RunEvidence("match", screener.threshold, list_versions(screener.versions))
     run.input_name, run.cutoff, run.limit = "<stdin>", cutoff, limit
+    run.extra["group"] = by
     stdin = _HashingLines(sys.stdin)
     for number, data, error in _json_lines(stdin):
         run.rows += 1
         if data is not None:
             try:
-                result = screener.screen(data, limit=limit, cutoff=cutoff)
-                _emit(result.to_dict())
+                if subjects is not None:
+                    grouped = screen_by_subject(screener, data, subjects, limit, cutoff)
+                    result = grouped.result
+                    _emit(grouped.to_dict())
+                else:
+                    result = screener.screen(data, limit=limit, cutoff=cutoff)
+                    _emit(result.to_dict())
                 run.screened += 1
                 run.matched += int(bool(result.matches))
                 continue

@@ -198,6 +198,12 @@ def list_cmd(
 
 @main.command("rescreen")
 @click.option("--full", is_flag=True, help="Screen every record against every entity.")
+@click.option(
+    "--resolve",
+    is_flag=True,
+    help="First resolve the clusters (incrementally) if a list changed since the last "
+    "resolve: a new listing of an alerted subject then joins its alert.",
+)
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None, help="Alert score.")
 @click.option("--actor", default=None, help=ACTOR_HELP)
 @click.option("--json", "as_json", is_flag=True)
@@ -206,6 +212,7 @@ def list_cmd(
 def rescreen_cmd(
     ctx: click.Context,
     full: bool,
+    resolve: bool,
     threshold: float | None,
     actor: str | None,
     as_json: bool,
@@ -215,28 +222,45 @@ def rescreen_cmd(
     from sanctions.watch import Watch
 
     kwargs = {} if threshold is None else {"threshold": threshold}
-    report = Watch(open_store(ctx, db_sub), actor=actor, **kwargs).rescreen(full=full)
+    watch = Watch(open_store(ctx, db_sub), actor=actor, **kwargs)
+    report = watch.rescreen(full=full, resolve=resolve)
     if as_json:
         print_json(report.to_dict())
-    else:
-        console.print(report.summary(), highlight=False, soft_wrap=True)
+        return
+    resolved = report.stats.get("resolved")
+    if resolved:
+        err_console.print(
+            f"clusters resolved first ({resolved['mode']}: "
+            f"{', '.join(resolved['dirty_datasets'])}; {resolved['seconds']:.1f} s)",
+            highlight=False,
+        )
+    note = report.stats.get("subject_note")
+    if note:
+        err_console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+    console.print(report.summary(), highlight=False, soft_wrap=True)
 
 
 def _alert_table(alerts: list[Any]) -> Table:
     table = Table("alert", "status", "record", "v", "listed entity", "score", "run", "note")
     for a in alerts:
-        note = a.closed_reason or ""
-        if a.changes:
-            note = f"changed since alert {a.changes.get('previous_alert')}: {_changed(a)}"
+        notes = [a.closed_reason or ""]
+        changes = a.changes or {}
+        if changes.get("previous_alert"):
+            notes = [f"changed since alert {changes['previous_alert']}: {_changed(a)}"]
+        if "subject" in changes:
+            notes.append(changes["subject"]["note"])
+        listed = f"{a.entity_id} {a.entity_caption}\nlisted by: {', '.join(a.jurisdictions)}"
+        if a.listings and len(a.listings) > 1:
+            listed += f" ({len(a.listings)} listings)"
         table.add_row(
             str(a.id),
             a.status,
             f"{a.record_id} {a.record_caption}",
             str(a.record_version),
-            f"{a.entity_id} {a.entity_caption}",
+            listed,
             f"{a.score:.2f}",
             str(a.run_id),
-            note,
+            "\n".join(n for n in notes if n),
         )
     return table
 
@@ -316,6 +340,7 @@ def _show_alert(watch: Any, alert_id: int, as_json: bool) -> None:
     for row in case["side_by_side"]:
         table.add_row(row["field"], "\n".join(row["customer"]), "\n".join(row["listed"]))
     console.print(table)
+    _print_listings(alert)
     console.print("[bold]Evidence[/]")
     for line in case["evidence"]:
         console.print(f"  • {line}", highlight=False, soft_wrap=True)
@@ -330,6 +355,23 @@ def _show_alert(watch: Any, alert_id: int, as_json: bool) -> None:
             highlight=False,
             soft_wrap=True,
         )
+
+
+def _print_listings(alert: Any) -> None:
+    """The subject's listings the customer matches (the alert's own first)."""
+    listings = alert.listings or []
+    if len(listings) < 2:
+        return
+    console.print(f"[bold]Listings of this subject ({alert.subject_id})[/]")
+    for x in listings:
+        console.print(
+            f"  • {x['jurisdiction']}: {x['entity_id']} {x['entity_caption']} ({x['dataset']}), "
+            f"score {x['score']:.2f}, since run {x['run_id']}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if alert.changes and "subject" in alert.changes:
+        console.print(f"  {alert.changes['subject']['note']}", highlight=False, soft_wrap=True)
 
 
 def _print_since(since: dict[str, Any] | None) -> None:

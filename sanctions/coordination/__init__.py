@@ -5,7 +5,9 @@
   incrementally, with manual overrides (:func:`add_override`); :func:`refresh`
   resolves first when a list changed since the last resolve (the reports' CLI calls it);
 * :func:`coverage`, :func:`gaps`, :func:`timeline` report on the clusters;
-* :mod:`sanctions.coordination.plots` draws them (imported on demand: matplotlib).
+* :mod:`sanctions.coordination.plots` draws them (imported on demand: matplotlib);
+* :mod:`sanctions.coordination.subjects` reads the clusters as subjects for
+  screening and watch alerts by subject.
 """
 
 from __future__ import annotations

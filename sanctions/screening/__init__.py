@@ -13,6 +13,7 @@ from .query import (
     query_entity,
 )
 from .screener import DEFAULT_LIMIT, Match, Screener, ScreeningResult
+from .subjects import GROUPS, SubjectMap, SubjectScreening, screen_by_subject
 
 __all__ = [
     "Screener",
@@ -27,4 +28,8 @@ __all__ = [
     "parse_query",
     "query_entity",
     "demo_customers",
+    "GROUPS",
+    "SubjectMap",
+    "SubjectScreening",
+    "screen_by_subject",
 ]

@@ -26,6 +26,7 @@ from sanctions.errors import SanctionsError
 from .evidence import RunEvidence, file_sha256, list_versions, record_run, write_sidecar
 from .query import QueryError
 from .screener import Screener
+from .subjects import SubjectMap, screen_by_subject
 from .tabular import ROW_PROBLEM, ReadOptions, check_row_values, open_table
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "screen_file",
     "read_rows",
     "OUTPUT_COLUMNS",
+    "SUBJECT_COLUMNS",
 ]
 
 OUTPUT_COLUMNS = [
@@ -55,6 +57,7 @@ OUTPUT_COLUMNS = [
     "run_id",
     "list_versions",
 ]
+SUBJECT_COLUMNS = ["subject_id", "subject_listings", "subject_datasets", "subject_jurisdictions"]
 CHUNK = 250
 PARALLEL_MIN_ROWS = 400
 
@@ -218,37 +221,65 @@ def _screen_chunk(chunk: list[tuple[int, Any]]) -> list[tuple[int, list[dict[str
         if isinstance(query, str):  # an error found while reading the row
             out.append((line, [], query))
             continue
+        subjects = _WORKER.get("subjects")
         try:
+            if subjects is not None:
+                grouped = screen_by_subject(screener, query, subjects, **options)
+                out.append((line, _subject_rows(line, query, grouped.subjects), ""))
+                continue
             result = screener.screen(query, **options)
         except QueryError as exc:
             out.append((line, [], exc.message))
             continue
-        out.append((line, _output_rows(line, query, result), ""))
+        out.append((line, _output_rows(line, query, result.results), ""))
     return out
 
 
-def _output_rows(line: int, query: dict[str, Any], result: Any) -> list[dict[str, Any]]:
+def _base(line: int, query: dict[str, Any]) -> dict[str, Any]:
     names = query["properties"].get("name") or [
         " ".join(v[0] for k, v in query["properties"].items() if k.endswith("Name"))
     ]
-    base = {"line": line, "query_id": query["id"], "query_name": names[0]}
+    return {"line": line, "query_id": query["id"], "query_name": names[0]}
+
+
+def _match_row(match: Any) -> dict[str, Any]:
+    name = match.score.features[0]
+    return {
+        "match_id": match.record.id,
+        "match_caption": match.record.caption,
+        "match_schema": match.record.schema,
+        "score": match.score.score,
+        "match": match.score.match,
+        "datasets": ";".join(match.record.datasets),
+        "matched_name": name.candidate_value or "",
+        "explanation": "; ".join(f.describe() for f in match.score.features),
+    }
+
+
+def _subject_rows(line: int, query: dict[str, Any], subjects: list[Any]) -> list[dict[str, Any]]:
+    """One row per subject: its lead listing, then every listing it matched and its lists."""
+    base = _base(line, query)
     rows = []
-    for rank, match in enumerate(result.results, start=1):
-        name = match.score.features[0]
-        rows.append(
-            {
-                **base,
-                "rank": rank,
-                "match_id": match.record.id,
-                "match_caption": match.record.caption,
-                "match_schema": match.record.schema,
-                "score": match.score.score,
-                "match": match.score.match,
-                "datasets": ";".join(match.record.datasets),
-                "matched_name": name.candidate_value or "",
-                "explanation": "; ".join(f.describe() for f in match.score.features),
-            }
+    for rank, subject in enumerate(subjects, start=1):
+        listings = "; ".join(f"{m.record.id} {m.score.score:.2f}" for m in subject.matches)
+        row = {**base, "rank": rank, **_match_row(subject.lead), "match": subject.match}
+        row.update(
+            subject_id=subject.subject_id,
+            subject_listings=listings,
+            subject_datasets=";".join(subject.datasets),
+            subject_jurisdictions=";".join(subject.jurisdictions),
         )
+        rows.append(row)
+    if not rows:
+        rows.append({**base, "rank": 0, "score": 0.0, "match": False})
+    return rows
+
+
+def _output_rows(line: int, query: dict[str, Any], matches: list[Any]) -> list[dict[str, Any]]:
+    base = _base(line, query)
+    rows = [
+        {**base, "rank": rank, **_match_row(match)} for rank, match in enumerate(matches, start=1)
+    ]
     if not rows:
         rows.append({**base, "rank": 0, "score": 0.0, "match": False})
     return rows
@@ -277,9 +308,11 @@ def _iter_results(
     chunks: Iterator[list[tuple[int, Any]]],
     options: dict[str, Any],
     workers: int,
+    subjects: SubjectMap | None = None,
 ) -> Iterator[list[tuple[int, list[dict[str, Any]], str]]]:
     _WORKER["screener"] = Screener(index=screener.index, threshold=screener.threshold)
     _WORKER["options"] = options
+    _WORKER["subjects"] = subjects
     if workers <= 1:
         yield from map(_screen_chunk, chunks)
         return
@@ -299,8 +332,12 @@ def screen_file(
     progress: Callable[[int], None] | None = None,
     read_options: ReadOptions | None = None,
     actor: str | None = None,
+    subjects: SubjectMap | None = None,
 ) -> BatchSummary:
     """Screen every row of ``source``; results to ``out``, bad rows to ``errors_path``.
+
+    With ``subjects``, each row's results are one per subject (the lead listing,
+    and the subject's matched listings and lists in the ``subject_*`` columns).
 
     With a store, the run is evidenced (:mod:`.evidence`): one ``screening.run``
     audit entry, ``run_id`` and ``list_versions`` columns on every result row,
@@ -321,10 +358,14 @@ def screen_file(
         reader_warnings=table.warnings,
         columns={**cmap.props, "(id)": cmap.id_column, "(schema)": cmap.schema_column},
     )
-    writer = _OutputWriter(out, evidence.columns())
+    evidence.extra["group"] = "listing" if subjects is None else "subject"
+    if subjects is not None and subjects.note:
+        evidence.extra["subject_note"] = subjects.note
+    columns = OUTPUT_COLUMNS + (SUBJECT_COLUMNS if subjects is not None else [])
+    writer = _OutputWriter(out, evidence.columns(), columns)
     with open(errors_path, "w", encoding="utf-8") as errors:
         chunks = _chunks(rows, cmap)
-        for results in _iter_results(screener, chunks, options or {}, workers):
+        for results in _iter_results(screener, chunks, options or {}, workers, subjects):
             for line, out_rows, error in results:
                 summary.rows += 1
                 if error:
@@ -375,14 +416,15 @@ def _file_evidence(screener: Screener, source: Path, options: dict[str, Any]) ->
 class _OutputWriter:
     """Writes result rows as CSV (streamed) or Parquet (at the end)."""
 
-    def __init__(self, path: Path, columns: dict[str, str]) -> None:
+    def __init__(self, path: Path, columns: dict[str, str], header: list[str]) -> None:
         self.path = path
         self.columns = columns  # the same on every row (the run's evidence)
+        self.header = header
         self.parquet = path.suffix.lower() in (".parquet", ".pq")
         self.rows: list[dict[str, Any]] = []
         if not self.parquet:
             self.handle = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
-            self.csv = SafeDictWriter(self.handle, OUTPUT_COLUMNS)
+            self.csv = SafeDictWriter(self.handle, header)
             self.csv.writeheader()
 
     def write(self, rows: list[dict[str, Any]]) -> None:
@@ -401,7 +443,7 @@ class _OutputWriter:
             import pyarrow.parquet as pq
         except ImportError as exc:
             raise SanctionsError("Parquet needs pyarrow: pip install 'sanctions[parquet]'") from exc
-        columns = {c: [r.get(c) for r in self.rows] for c in OUTPUT_COLUMNS}
+        columns = {c: [r.get(c) for r in self.rows] for c in self.header}
         columns["score"] = [float(v or 0.0) for v in columns["score"]]
         columns["match"] = [bool(v) for v in columns["match"]]
         pq.write_table(pa.table(columns), self.path)

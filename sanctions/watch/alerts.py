@@ -20,6 +20,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from sanctions import audit
 from sanctions.errors import SanctionsError
+from sanctions.screening.subjects import jurisdiction_of
 
 from . import schema as t
 from .integrity import decision_state
@@ -79,6 +80,8 @@ class Alert:
     closed_run_id: int | None = None
     closed_at: str | None = None
     closed_reason: str | None = None
+    subject_id: str | None = None  # the cluster (or listing) the alert is about
+    listings: list[dict[str, Any]] | None = None  # every matching listing of the subject
 
     @classmethod
     def from_row(cls, row: Any) -> Alert:
@@ -86,7 +89,14 @@ class Alert:
         data["explanation"] = json.loads(data["explanation"])
         data["list_versions"] = json.loads(data["list_versions"])
         data["changes"] = json.loads(data["changes"]) if data["changes"] else None
+        data["listings"] = json.loads(data["listings"]) if data.get("listings") else None
         return cls(**data)
+
+    @property
+    def jurisdictions(self) -> list[str]:
+        """The jurisdictions whose listings of the subject the record matches."""
+        found = {x["jurisdiction"] for x in self.listings or []}
+        return sorted(found or {jurisdiction_of(self.dataset)})
 
     @property
     def pair(self) -> tuple[str, str]:

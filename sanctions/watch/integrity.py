@@ -32,7 +32,7 @@ from .records import record_hash
 
 __all__ = ["alert_state", "decision_state", "check_state", "check_references"]
 
-ALERT_JSON = ("explanation", "list_versions", "changes")
+ALERT_JSON = ("explanation", "list_versions", "changes", "listings")
 MAX_REPORTED = 200
 
 

@@ -20,6 +20,11 @@ For every pair the run decides (a full run: all of them):
   still matches. Only an analyst's decision, a removal of the record (analyst or
   admin) or a change of the listed entity moves it on.
 
+Then the matches are folded by subject (:mod:`subjects`): one alert per
+(record, subject), whose ``listings`` gather every matching listing of the
+subject; a new listing of an alerted subject updates that alert (audited,
+``alert.updated``) instead of raising another.
+
 The run row, the alerts, the closures, the records' ``screened_hash`` and the
 audit entries are written in ONE transaction: a crash leaves no trace of the
 run, and running it again is safe.
@@ -50,6 +55,7 @@ from .integrity import alert_state
 from .keys import matcher_fingerprint
 from .records import dumps, now, record_version_data
 from .runs import Hit, Plan
+from .subjects import Group, fold_by_subject, listing_entry, open_alerts, write_updates
 
 __all__ = ["RunReport", "write_plan", "record_list_loads"]
 
@@ -89,6 +95,9 @@ class RunReport:
         held = len(self.stats.get("held_after_record_change", []))
         unscreenable = len(self.stats.get("unscreenable", []))
         extra = f", {held} kept open after a record change" if held else ""
+        updated = len(self.stats.get("subject_updates", []))
+        if updated:
+            extra += f", {updated} alerts updated with their subject's listings"
         if unscreenable:
             extra += f"; {unscreenable} records COULD NOT BE SCREENED (see stats.unscreenable)"
         return (
@@ -159,8 +168,12 @@ def _write(conn: Connection, plan: Plan, actor: str, started: float) -> RunRepor
     report.run_id = _insert_run(conn, plan, actor)
     active_ids = _still_active(conn, {h.record_id for h in plan.hits.values()})
     closures, new_hits, report.kept = _sort_out(conn, plan, active_ids)
+    kept = open_alerts(conn, closures)
+    groups, updates = fold_by_subject(plan, kept, closures, new_hits, report.run_id)
     report.closed = close_alerts(conn, closures, actor, report.run_id)
-    report.raised, report.suppressed = _raise(conn, plan, new_hits, report.run_id, actor)
+    report.raised, report.suppressed = _raise(conn, plan, groups, report.run_id, actor)
+    if write_updates(conn, updates, report.run_id, actor):
+        plan.stats["subject_updates"] = [{"alert": u.alert.id, "note": u.note()} for u in updates]
     _mark_screened(conn, plan.screened_records)
     plan.timings["write"] = time.perf_counter() - clock
     report.seconds = time.perf_counter() - started
@@ -345,20 +358,27 @@ def _latest_closed(conn: Connection, pairs: list[tuple[str, str]]) -> dict[tuple
 
 
 def _raise(
-    conn: Connection, plan: Plan, new_hits: list[tuple[Hit, Alert | None]], run_id: int, actor: str
+    conn: Connection, plan: Plan, groups: list[Group], run_id: int, actor: str
 ) -> tuple[int, int]:
-    """Insert the new alerts (quiet ones for remembered false positives) and log them."""
-    if not new_hits:
+    """Insert the new alerts, one per (record, subject), and log them. An alert is quiet
+    (``false_positive``) only when every listing of it was cleared as one before."""
+    if not groups:
         return 0, 0
     known = suppressions(conn)
     stamp = now()
     rows = []
-    for hit, previous in new_hits:
-        decision = known.get((hit.record_id, hit.record_hash, hit.entity_id, hit.entity_hash))
+    for group in groups:
+        hit, previous = group.lead, group.previous
+        cleared = [
+            known.get((h.record_id, h.record_hash, h.entity_id, h.entity_hash)) for h in group.hits
+        ]
+        decision = cleared[0] if all(cleared) else None
         changes = _changes(conn, previous, hit) if previous is not None else None
         rows.append(
             {
                 **hit.__dict__,
+                "subject_id": group.subject_id,
+                "listings": dumps([listing_entry(h, run_id) for h in group.hits]),
                 "explanation": dumps(hit.explanation),
                 "list_versions": dumps(plan.snapshot.list_versions),
                 "algorithm": ALGORITHM,
@@ -397,8 +417,12 @@ def _raise(
 
 
 def _changes(conn: Connection, previous: Alert, hit: Hit) -> dict[str, Any]:
-    """What changed between the previous alert of the pair and this match."""
+    """What changed between the previous alert of the pair and this match (or, when the
+    subject's alert follows another of its listings, which)."""
     out: dict[str, Any] = {"previous_alert": previous.id, "previous_status": previous.status}
+    if previous.entity_id != hit.entity_id:
+        out["lead"] = {"from": previous.entity_id, "to": hit.entity_id}
+        return out
     if previous.record_hash != hit.record_hash:
         old = record_version_data(conn, previous.record_id, previous.record_version) or {}
         new = record_version_data(conn, hit.record_id, hit.record_version) or {}

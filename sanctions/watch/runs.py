@@ -37,6 +37,7 @@ from sanctions.matching import (
 from sanctions.model import Entity
 from sanctions.screening.query import QueryError, parse_query
 from sanctions.screening.screener import Screener
+from sanctions.screening.subjects import SubjectMap
 from sanctions.store import schema as st
 
 from . import schema as t
@@ -100,6 +101,7 @@ class Plan:
     keys_digest: str | None = None  # the prefilter a delta run leaves for the next one
     timings: dict[str, float] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
+    subjects: SubjectMap | None = None  # which subject each listing is (None: each its own)
 
     def touches(self, record_id: str, entity_id: str) -> bool:
         """Does this run decide the pair? (A full run decides every pair.)"""

@@ -7,7 +7,9 @@
 * ``watch_runs``: completed screening runs only (a run is written in one
   transaction), with the list versions, algorithm and threshold it used.
 * ``watch_alerts``: a (record version, entity version) pair that scored at or
-  above the threshold. At most one alert per (record, entity) is not closed.
+  above the threshold. At most one alert per (record, entity) is not closed, and
+  one per (record, subject): ``listings`` holds every listing of the subject the
+  record matches (migration ``0008``).
 * ``watch_decisions``: analysts' decisions on alerts (append-only).
 * ``watch_suppressions``: false positives remembered per (record hash, entity hash).
 """
@@ -100,7 +102,10 @@ watch_alerts = Table(
     Column("closed_run_id", Integer, nullable=True),
     Column("closed_at", String(40), nullable=True),
     Column("closed_reason", Text, nullable=True),
+    Column("subject_id", String(200), nullable=True),  # migration 0008: cluster or listing id
+    Column("listings", Text, nullable=True),  # JSON: every matching listing of the subject
     Index("ix_watch_alerts_pair", "record_id", "entity_id"),
+    Index("ix_watch_alerts_subject", "record_id", "subject_id"),
     Index("ix_watch_alerts_status", "status"),
     Index(
         "ux_watch_alerts_active",

@@ -21,6 +21,8 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import DBAPIError
 
 from sanctions import audit
+from sanctions.coordination import Resolver
+from sanctions.coordination.subjects import load_subjects
 from sanctions.errors import SanctionsError, StoreError
 from sanctions.matching import DEFAULT_THRESHOLD
 
@@ -136,9 +138,17 @@ class Watch:
 
     # -- runs ----------------------------------------------------------------------
 
-    def rescreen(self, full: bool = False) -> RunReport:
-        """Screen the records: a delta since the last run, or everything (``full``)."""
+    def rescreen(self, full: bool = False, resolve: bool = False) -> RunReport:
+        """Screen the records: a delta since the last run, or everything (``full``).
+
+        With ``resolve``, the clusters are first brought up to date (an incremental
+        ``sanctions resolve``) when a list changed since the last resolve, so that a new
+        listing of an alerted subject joins its alert instead of raising its own.
+        """
         started = time.perf_counter()
+        resolved = None
+        if resolve and load_subjects(self.store).note:
+            resolved = Resolver(self.store).run()
         snapshot = take_snapshot(self.store)
         if not snapshot.versions:
             raise SanctionsError("no lists loaded: load or update lists before screening")
@@ -148,6 +158,13 @@ class Watch:
             plan = plan_full(self.store, snapshot, self.threshold, note=fallback)
         else:
             plan = plan_delta(self.store, snapshot, run, self.threshold)
+        plan.subjects = load_subjects(self.store, snapshot.versions.values())
+        if plan.subjects.note:
+            plan.stats["subject_note"] = plan.subjects.note
+        if resolved is not None:
+            plan.stats["resolved"] = {
+                k: resolved.to_dict()[k] for k in ("mode", "dirty_datasets", "seconds")
+            }
         return write_plan(self.store, plan, self.actor, started)
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:

@@ -10,9 +10,11 @@ from fastapi import APIRouter, Body, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from sanctions.coordination.subjects import load_subjects
 from sanctions.matching import ALGORITHM, ALGORITHM_VERSION, DEFAULT_THRESHOLD
 from sanctions.screening import LIMITS, QueryError, QueryLimitError, count_names, parse_query
 from sanctions.screening.evidence import RunEvidence, canonical_sha256, list_versions, record_run
+from sanctions.screening.subjects import GROUPS, SubjectMap, group_matches
 
 from ..auth import GuardedRoute, guarded
 from ..holder import Snapshot
@@ -52,7 +54,21 @@ limit; each name (at least one per query) counts against the key's rate limit;
 a request that screens longer than the time budget (`SANCTIONS_API_TIME_BUDGET`)
 is stopped with 503.
 Unknown `include_dataset`, `exclude_dataset`, `exclude_schema` or `topics`
-values are a 400 naming them, never an empty result."""
+values are a 400 naming them, never an empty result.
+
+`group=subject` answers one result per subject instead of one per listing: the
+best-scoring listing of each subject, with a `subject` object (its other listings
+the query matched, its datasets, jurisdictions, programmes and listing dates);
+`total` counts subjects. Listings of lists resolved before their current version
+are their own subjects, and `subject_note` says so. Any other `group` is a 422."""
+
+
+GROUP_HELP = (
+    "`listing` (default, as yente): one result per listed entity. `subject`: one result per "
+    "subject (the listings of one subject across lists, from `sanctions resolve`): the "
+    "best-scoring listing, with `subject` holding the other listings the query matched and "
+    "the subject's datasets, jurisdictions, programmes and listing dates."
+)
 
 
 class BudgetExceeded(Exception):
@@ -108,11 +124,35 @@ def _full_properties(store: Any, snapshot: Snapshot, match: Any) -> dict[str, li
     return dict(props) if props is not None else dict(match.record.properties)
 
 
+def _entity(store: Any, snapshot: Snapshot, match: Any) -> dict[str, Any]:
+    scored = scored_entity(match, snapshot)
+    scored["properties"] = _full_properties(store, snapshot, match)
+    return scored
+
+
+def _subject_entity(store: Any, snapshot: Snapshot, subject: Any) -> dict[str, Any]:
+    """A subject's result: its lead listing as a scored entity, with the subject attached."""
+    summary = subject.to_dict()
+    summary.pop("listings")
+    summary["listings"] = [_entity(store, snapshot, m) for m in subject.matches[1:]]
+    return {**_entity(store, snapshot, subject.lead), "subject": summary}
+
+
+def _subjects(store: Any, snapshot: Snapshot, group: str) -> SubjectMap | None:
+    """The subject map for ``group=subject`` (None for per-listing results)."""
+    if group == "listing":
+        return None
+    if store is None:
+        return SubjectMap(note="no store: every listing is shown as its own subject")
+    return load_subjects(store, snapshot.versions.values())
+
+
 def _screen_all(
     snapshot: Snapshot, body: EntityMatchQuery, scope: Scope, opts: dict[str, Any]
 ) -> dict[str, Any]:
     """Parse and screen every query (on the screening thread), within the time budget."""
     parsed, failed = _parse_all(body.queries)
+    opts["subjects"] = _subjects(opts["store"], snapshot, opts["group"])
     fetch = MAX_LIMIT  # with a cutoff the screener scores every candidate anyway: count them
     responses = {}
     budget = opts["budget"]
@@ -132,15 +172,18 @@ def _screen_all(
         )
         kept = [m for m in result.results if scope.keeps(m.record, snapshot)]
         relation = "gte" if len(result.results) >= fetch else "eq"
-        results = []
-        for m in kept[: opts["limit"]]:
-            scored = scored_entity(m, snapshot)
-            scored["properties"] = _full_properties(opts["store"], snapshot, m)
-            results.append(scored)
+        if opts["subjects"] is not None:
+            subjects = group_matches(kept, opts["subjects"])
+            total = len(subjects)
+            shown = subjects[: opts["limit"]]
+            results = [_subject_entity(opts["store"], snapshot, s) for s in shown]
+        else:
+            total = len(kept)
+            results = [_entity(opts["store"], snapshot, m) for m in kept[: opts["limit"]]]
         responses[key] = {
             "status": 200,
             "results": results,
-            "total": {"value": len(kept), "relation": relation},
+            "total": {"value": total, "relation": relation},
             "query": _echo(key, body.queries[key]),
             "warnings": list(record.warnings),
         }
@@ -168,10 +211,26 @@ def _audit_batch(
         errors=sum(1 for r in responses.values() if r["status"] != 200),
         cutoff=opts["cutoff"],
         limit=opts["limit"],
-        extra={"dataset": opts["dataset"], "index_generation": snapshot.generation},
+        extra={
+            "dataset": opts["dataset"],
+            "index_generation": snapshot.generation,
+            "group": opts["group"],
+        },
     )
     record_run(request.app.state.store.engine, run)
     return run.run_id
+
+
+def _check_group(group: str) -> None:
+    if group not in GROUPS:
+        raise HTTPException(
+            422, detail=f"Unknown group {group!r}: one of {', '.join(GROUPS)} (default listing)"
+        )
+
+
+def _subject_note(subjects: SubjectMap | None) -> dict[str, str]:
+    """``{"subject_note": ...}`` when some listings are their own subjects (stale clusters)."""
+    return {"subject_note": subjects.note} if subjects is not None and subjects.note else {}
 
 
 def _check_body(body: EntityMatchQuery, max_batch: int) -> None:
@@ -224,7 +283,9 @@ async def match(
     topics: Annotated[list[str], Query()] = [],  # noqa: B006
     changed_since: Annotated[str | None, Query(pattern=TS_PATTERN)] = None,
     exclude_entity_ids: Annotated[list[str], Query(max_length=500)] = [],  # noqa: B006
+    group: Annotated[str, Query(max_length=50, description=GROUP_HELP)] = "listing",
 ) -> JSONResponse:
+    _check_group(group)
     ran = resolve_algorithm(algorithm)
     settings = request.app.state.settings
     _check_body(body, settings.max_batch)
@@ -246,6 +307,7 @@ async def match(
     cutoff = threshold if cutoff is None else min(cutoff, threshold)
     opts = {"limit": limit, "threshold": threshold, "cutoff": cutoff}
     opts.update(budget=settings.time_budget, store=request.app.state.store, dataset=dataset)
+    opts["group"] = group
     try:
         responses = await holder.run(_screen_all, snapshot, body, scope, opts)
     except BudgetExceeded as exc:
@@ -260,6 +322,8 @@ async def match(
         "matcher": describe_algorithm(),
         "algorithm": {"name": ALGORITHM, "version": ALGORITHM_VERSION, "requested": algorithm},
         "run_id": run_id,
+        "group": group,
+        **_subject_note(opts["subjects"]),
     }
     headers = {
         "x-batch-size": str(len(responses)),

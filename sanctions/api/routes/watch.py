@@ -189,6 +189,10 @@ class AlertOut(BaseModel):
     explanation: list[dict[str, Any]]
     changes: dict[str, Any] | None = None
     closed_reason: str | None = None
+    subject_id: str | None = Field(None, description="The subject (cluster) of the alert.")
+    listings: list[dict[str, Any]] | None = Field(
+        None, description="Every listing of the subject the record matches (the alert's first)."
+    )
 
 
 class DecisionOut(BaseModel):
@@ -501,8 +505,10 @@ async def import_records(
     summary="Re-screen the watched records (a delta run, or full)",
     description="A delta run screens new or changed records against every entity and the "
     "others against the entities added or changed since the last run, and closes alerts "
-    "of removed entities; `full=true` screens everything. Runs synchronously: a full run "
-    "of 100,000 records takes minutes.",
+    "of removed entities; `full=true` screens everything; `resolve=true` first resolves "
+    "the clusters incrementally when a list changed since the last resolve (alerts are per "
+    "subject: a new listing of an alerted subject then joins its alert). Runs "
+    "synchronously: a full run of 100,000 records takes minutes.",
     tags=[TAG_ALERTS],
     response_model=RunReportOut,
     responses=_errors(400),
@@ -512,8 +518,9 @@ async def rescreen(
     request: Request,
     full: bool = False,
     threshold: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
+    resolve: bool = False,
 ) -> JSONResponse:
-    report = await run_in_threadpool(_watch(request, threshold).rescreen, full)
+    report = await run_in_threadpool(_watch(request, threshold).rescreen, full, resolve)
     return JSONResponse({**report.to_dict(), "summary": report.summary()})
 
 
