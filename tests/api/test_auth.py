@@ -15,6 +15,7 @@ PATH_VALUES = {
     "entity_id": "demo-us-ofac-35096",
     "record_id": "C-404",
     "alert_id": "404",
+    "kind": "type",
 }
 OPEN_PATHS = {"/healthz", "/readyz", "/openapi.json", "/docs", "/redoc", "/docs/oauth2-redirect"}
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import json
 import time
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
@@ -393,35 +393,31 @@ async def suggest_entity(
     return JSONResponse({**OK, "prefix": prefix, "result": result})
 
 
-@router.get(
-    "/reconcile/{dataset}/suggest/type",
-    summary="Suggest the types (FtM schemata) queries may ask for",
-    tags=["Reconciliation"],
-    responses=ERRORS,
-    openapi_extra=guarded("screen", "admin", query_key=True),
-)
-async def suggest_type(
-    request: Request, dataset: Annotated[str, DATASET], prefix: Annotated[str, PREFIX] = ""
-) -> JSONResponse:
-    resolve_datasets(require_snapshot(request.app.state.holder), dataset)
-    result = [schema_type(s) for s in MATCHABLE_TYPES if _prefixed(prefix, s, SCHEMA_LABELS[s][0])]
-    return JSONResponse({**OK, "prefix": prefix, "result": result})
-
-
-@router.get(
-    "/reconcile/{dataset}/suggest/property",
-    summary="Suggest the properties a query may constrain (the matcher's own)",
-    tags=["Reconciliation"],
-    responses=ERRORS,
-    openapi_extra=guarded("screen", "admin", query_key=True),
-)
-async def suggest_property(
-    request: Request, dataset: Annotated[str, DATASET], prefix: Annotated[str, PREFIX] = ""
-) -> JSONResponse:
-    resolve_datasets(require_snapshot(request.app.state.holder), dataset)
-    result = [
-        {"id": prop, "name": label, "description": text}
+SUGGESTIONS = {
+    "type": [(schema_type(s), (s, SCHEMA_LABELS[s][0])) for s in MATCHABLE_TYPES],
+    "property": [
+        ({"id": prop, "name": label, "description": text}, (prop, label))
         for prop, (label, text) in PROPERTIES.items()
-        if _prefixed(prefix, prop, label)
-    ]
+    ],
+}
+
+
+@router.get(
+    "/reconcile/{dataset}/suggest/{kind}",
+    summary="Suggest the types (FtM schemata) or the properties a query may use",
+    description="`type`: the schemata a query's `type` may name; `property`: the properties "
+    "its `properties` may constrain (the ones the matcher uses). Filtered by `prefix` "
+    "(the start of the id, the label or one of its words).",
+    tags=["Reconciliation"],
+    responses=ERRORS,
+    openapi_extra=guarded("screen", "admin", query_key=True),
+)
+async def suggest_vocabulary(
+    request: Request,
+    dataset: Annotated[str, DATASET],
+    kind: Annotated[Literal["type", "property"], Path()],
+    prefix: Annotated[str, PREFIX] = "",
+) -> JSONResponse:
+    resolve_datasets(require_snapshot(request.app.state.holder), dataset)
+    result = [item for item, texts in SUGGESTIONS[kind] if _prefixed(prefix, *texts)]
     return JSONResponse({**OK, "prefix": prefix, "result": result})
