@@ -29,7 +29,6 @@ from .batch import read_messages, read_text
 from .checks import (
     Finding,
     ListFacts,
-    NameCache,
     check_bics,
     check_countries,
     check_names,
@@ -37,6 +36,7 @@ from .checks import (
     check_text_names,
 )
 from .model import Payment, PaymentError
+from .names import NameCache
 from .policy import Policy, load_policy, worst
 from .regions import Gazetteer, RegionTable, load_regions
 from .text import TextMatch
