@@ -14,8 +14,10 @@ sanctioned region (Latin, Russian or Ukrainian spelling), or a listed name insid
 remittance text. A planted finding is detected when the result has a finding of
 the expected check at the planted field path and the decision is review or hold.
 
-Reports: messages/s on one core (parse + every check), p50/p99 latency per message,
-the time split by check, detection rate of planted findings per kind (target >= 99%),
+Reports: messages/s per core (parse + every check), from the CPU time of the screening
+thread (the machine is shared: wall-clock time counts other processes' turns too,
+so it is reported beside it), p50/p99 latency per message (CPU and wall clock), the
+CPU time split by check, detection rate of planted findings per kind (target >= 99%),
 and the share of clean messages held or reviewed (target <= 1%), with the reasons.
 """
 
@@ -228,12 +230,16 @@ class Generator:
         return parts, "remittance", "text_name", how
 
 
-def run(payments: PaymentScreener, text: str, source: str) -> tuple[Any, float, float]:
-    started = time.perf_counter()
+Timing = tuple[float, float, float]  # parse CPU, total CPU, total wall (seconds)
+
+
+def run(payments: PaymentScreener, text: str, source: str) -> tuple[Any, Timing]:
+    wall, started = time.perf_counter(), time.thread_time()
     message = parse_message(text, source)
-    parsed = time.perf_counter()
+    parsed = time.thread_time()
     result = payments.screen(message)
-    return result, parsed - started, time.perf_counter() - started
+    ended = time.thread_time()
+    return result, (parsed - started, ended - started, time.perf_counter() - wall)
 
 
 def main() -> None:
@@ -254,15 +260,16 @@ def main() -> None:
     print(f"lists: {sum(counts.values()):,} entities in {len(counts)} datasets, "
           f"{records:,} records indexed; ready in {time.perf_counter() - started:.1f}s")  # fmt: skip
     gen = Generator(screener, args.seed)
-    latencies, parse_times, by_check = [], 0.0, Counter()
+    latencies: list[Timing] = []
+    parse_times, by_check = 0.0, Counter()
     flagged: Counter[str] = Counter()
     for n in range(args.clean):
         parts = gen.clean()
         kind = "MT" if n % 2 == 0 else "MX"
         text = build_mt103(parts, n) if kind == "MT" else build_pacs008(parts, n)
-        result, parse_s, total = run(payments, text, f"clean-{n}")
-        latencies.append(total)
-        parse_times += parse_s
+        result, timing = run(payments, text, f"clean-{n}")
+        latencies.append(timing)
+        parse_times += timing[0]
         by_check.update(result.timings)
         if result.decision != "pass":
             flagged[result.findings[0].check + ": " + result.findings[0].reason[:90]] += 1
@@ -273,8 +280,8 @@ def main() -> None:
         parts, where, check, how = gen.planted(plant)
         kind = "MT" if (n // len(PLANT_KINDS)) % 2 == 0 else "MX"
         text = build_mt103(parts, n) if kind == "MT" else build_pacs008(parts, n)
-        result, _, total = run(payments, text, f"planted-{n}")
-        latencies.append(total)
+        result, timing = run(payments, text, f"planted-{n}")
+        latencies.append(timing)
         path = PATHS[(kind, where)]
         hit = result.decision != "pass" and any(
             f.check == check and f.path == path for f in result.findings
@@ -287,20 +294,25 @@ def main() -> None:
     report(args, latencies, parse_times, by_check, flagged, detected, misses)
 
 
-def report(args: Any, latencies: list[float], parse_s: float, by_check: Counter, flagged: Counter,
+def report(args: Any, latencies: list[Timing], parse_s: float, by_check: Counter, flagged: Counter,
            detected: dict[str, list[int]], misses: list[str]) -> None:  # fmt: skip
-    total = sum(latencies)
-    rate = len(latencies) / total
-    ms = sorted(x * 1000 for x in latencies)
-    p50, p99 = statistics.median(ms), ms[int(len(ms) * 0.99) - 1]
-    print(f"\nspeed (one core, {len(ms):,} messages, parse + every check):")
-    print(
-        f"  {rate:,.0f} messages/s (target >= {TARGET_RATE:,}): {'met' if rate >= TARGET_RATE else 'NOT met'}"
-    )
-    print(f"  p50 {p50:.2f} ms, p99 {p99:.2f} ms (target <= {TARGET_P99_MS:g} ms): "
-          f"{'met' if p99 <= TARGET_P99_MS else 'NOT met'}")  # fmt: skip
+    cpu = sorted(t[1] * 1000 for t in latencies)
+    wall = sorted(t[2] * 1000 for t in latencies)
+    rate = len(cpu) / (sum(cpu) / 1000)
+    wall_rate = len(wall) / (sum(wall) / 1000)
+
+    def p(values: list[float], q: float) -> float:
+        return values[max(0, int(len(values) * q) - 1)]
+
+    p99 = p(cpu, 0.99)
+    print(f"\nspeed ({len(cpu):,} messages, parse + every check, one thread):")
+    print(f"  {rate:,.0f} messages/s per core, from CPU time (target >= {TARGET_RATE:,}): "
+          f"{'met' if rate >= TARGET_RATE else 'NOT met'}; wall clock {wall_rate:,.0f}/s")  # fmt: skip
+    print(f"  CPU p50 {statistics.median(cpu):.2f} ms, p99 {p99:.2f} ms "
+          f"(target <= {TARGET_P99_MS:g} ms): {'met' if p99 <= TARGET_P99_MS else 'NOT met'}; "
+          f"wall p50 {statistics.median(wall):.2f} ms, p99 {p(wall, 0.99):.2f} ms")  # fmt: skip
     clean_n = args.clean
-    print(f"  time per clean message by step: parse {parse_s / clean_n * 1000:.2f} ms, " + ", ".join(
+    print(f"  CPU per clean message by step: parse {parse_s / clean_n * 1000:.2f} ms, " + ", ".join(
         f"{k} {v / clean_n * 1000:.2f} ms" for k, v in by_check.most_common()))  # fmt: skip
     found = sum(v[0] for v in detected.values())
     planted = sum(v[1] for v in detected.values())

@@ -29,6 +29,7 @@ from typing import Any
 
 __all__ = [
     "SCHEMATA",
+    "SCHEMA_LABELS",
     "DATASETS",
     "TOPICS",
     "NameKind",
@@ -52,6 +53,18 @@ SCHEMATA = (
     "Vessel",
     "Airplane",
 )
+
+# Schema -> (label, plural), FtM's own wording.
+SCHEMA_LABELS: dict[str, tuple[str, str]] = {
+    "Thing": ("Thing", "Things"),
+    "LegalEntity": ("Legal entity", "Legal entities"),
+    "Person": ("Person", "People"),
+    "Organization": ("Organization", "Organizations"),
+    "Company": ("Company", "Companies"),
+    "PublicBody": ("Public body", "Public bodies"),
+    "Vessel": ("Vessel", "Vessels"),
+    "Airplane": ("Airplane", "Airplanes"),
+}
 
 # FtM topics (the ``topics`` property; a listed entity without one is a "sanction").
 TOPICS = frozenset(

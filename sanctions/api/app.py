@@ -42,10 +42,17 @@ from sanctions.screening import QueryLimitError
 from sanctions.store import Store
 from sanctions.web import install_web
 
-from .auth import SCHEME_NAME, SECURITY_SCHEME, Guard
+from .auth import (
+    QUERY_SCHEME_NAME,
+    QUERY_SECURITY_SCHEME,
+    SCHEME_NAME,
+    SECURITY_SCHEME,
+    Guard,
+    QueryKeyFilter,
+)
 from .holder import IndexHolder
 from .keys import KeyStore
-from .routes import data, match, payments, system, unsupported, watch
+from .routes import data, match, payments, reconciliation, system, unsupported, watch
 from .settings import ApiSettings
 
 log = logging.getLogger(__name__)
@@ -184,7 +191,9 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
         components = schema.setdefault("components", {})
-        components.setdefault("securitySchemes", {})[SCHEME_NAME] = SECURITY_SCHEME
+        schemes = components.setdefault("securitySchemes", {})
+        schemes[SCHEME_NAME] = SECURITY_SCHEME
+        schemes[QUERY_SCHEME_NAME] = QUERY_SECURITY_SCHEME
         components.setdefault("schemas", {}).setdefault(
             "ErrorResponse",
             {
@@ -226,6 +235,13 @@ def _install_docs(app: FastAPI) -> None:
         )
 
 
+def _mask_keys_in_access_log() -> None:
+    """uvicorn logs each request's full path: a key sent as ``api_key`` must not be in it."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, QueryKeyFilter) for f in access.filters):
+        access.addFilter(QueryKeyFilter())
+
+
 def create_app(
     settings: ApiSettings | None = None,
     store: Store | None = None,
@@ -260,9 +276,10 @@ def create_app(
     app.state.update = {}
     app.state.update_lock = threading.Lock()
     routers = (unsupported.router, match.router, data.router, system.router, watch.router)
-    for router in (*routers, payments.router):
+    for router in (*routers, payments.router, reconciliation.router):
         app.include_router(router)
     install_web(app)  # the analysts' pages under /ui/ (same store, keys and roles)
+    _mask_keys_in_access_log()
     _install_error_handlers(app)
     _install_docs(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

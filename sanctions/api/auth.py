@@ -7,7 +7,10 @@ schema. :class:`GuardedRoute` checks the key, the role and the rate limit
 key learns nothing but 401.
 
 A key is sent as ``Authorization: ApiKey <key>`` (what yente-client sends) or
-``Authorization: Bearer <key>``. Answers: 401 with no key or an unknown or
+``Authorization: Bearer <key>``; routes declared with ``guarded(..., query_key=True)``
+(the reconciliation service, whose clients such as OpenRefine can only put a key in
+the URL) also take it as the query parameter ``api_key`` (the header wins when both
+are sent; :class:`QueryKeyFilter` masks it in uvicorn's access log). Answers: 401 with no key or an unknown or
 revoked one, 403 when the key's role may not use the route, 429 with
 ``Retry-After`` over the key's rate limit.
 
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -41,7 +45,17 @@ from .settings import ApiSettings
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Principal", "Guard", "GuardedRoute", "RateLimiter", "guarded", "SECURITY_SCHEME"]
+__all__ = [
+    "Principal",
+    "Guard",
+    "GuardedRoute",
+    "QueryKeyFilter",
+    "RateLimiter",
+    "guarded",
+    "QUERY_KEY_PARAM",
+    "QUERY_SECURITY_SCHEME",
+    "SECURITY_SCHEME",
+]
 
 SCHEME_NAME = "ApiKey"
 SECURITY_SCHEME = {
@@ -51,13 +65,23 @@ SECURITY_SCHEME = {
     "description": "`Authorization: ApiKey <key>` or `Authorization: Bearer <key>`. "
     "Keys are made with `sanctions keys create --role screen|analyst|admin`.",
 }
+QUERY_SCHEME_NAME = "ApiKeyQuery"
+QUERY_KEY_PARAM = "api_key"
+QUERY_SECURITY_SCHEME = {
+    "type": "apiKey",
+    "in": "query",
+    "name": QUERY_KEY_PARAM,
+    "description": "The key as a query parameter, on the reconciliation routes only "
+    "(for clients that cannot send headers, such as OpenRefine).",
+}
 LOCALHOST = frozenset({"127.0.0.1", "::1", "localhost"})
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorResponse"}
 CACHE_LIMIT = 10_000
 
 
-def guarded(*roles: str) -> dict[str, Any]:
-    """``openapi_extra`` of a route that needs a key with one of ``roles``."""
+def guarded(*roles: str, query_key: bool = False) -> dict[str, Any]:
+    """``openapi_extra`` of a route that needs a key with one of ``roles`` (``query_key``:
+    the key may also come as the ``api_key`` query parameter)."""
     responses = {
         str(code): {"description": text, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
         for code, text in (
@@ -67,7 +91,12 @@ def guarded(*roles: str) -> dict[str, Any]:
             (503, "The shared rate limits cannot be checked (the store is unreachable)"),
         )
     }
-    return {"x-roles": list(roles), "security": [{SCHEME_NAME: []}], "responses": responses}
+    security: list[dict[str, list[str]]] = [{SCHEME_NAME: []}]
+    extra: dict[str, Any] = {"x-roles": list(roles), "responses": responses}
+    if query_key:
+        security.append({QUERY_SCHEME_NAME: []})
+        extra["x-key-in-query"] = True
+    return {**extra, "security": security}
 
 
 @dataclass(frozen=True)
@@ -83,10 +112,13 @@ class Principal:
 MALFORMED = "Malformed Authorization header: expected 'ApiKey <key>' or 'Bearer <key>'."
 
 
-def _credential(request: Request) -> str | None:
-    """The key sent, ``None`` when none was sent, ``""`` for a malformed header."""
+def _credential(request: Request, query_key: bool = False) -> str | None:
+    """The key sent, ``None`` when none was sent, ``""`` for a malformed header (or an
+    empty ``api_key`` parameter, where the route takes one)."""
     header = request.headers.get("authorization")
     if not header:
+        if query_key and QUERY_KEY_PARAM in request.query_params:
+            return request.query_params[QUERY_KEY_PARAM].strip()
         return None
     scheme, _, value = header.strip().partition(" ")
     if scheme.lower() not in ("apikey", "bearer") or not value.strip():
@@ -148,15 +180,16 @@ class Guard:
             self._cache[digest] = (key, now + ttl)
         return key
 
-    async def authenticate(self, request: Request) -> Principal:
-        secret = _credential(request)
+    async def authenticate(self, request: Request, query_key: bool = False) -> Principal:
+        secret = _credential(request, query_key)
         host = client_address(request)
         if secret is None:
             if self.settings.open_localhost and host in LOCALHOST:
                 return Principal(role="admin", name="localhost (open mode)")
+            where = f" or the query parameter {QUERY_KEY_PARAM}=<key>" if query_key else ""
             raise HTTPException(
                 401,
-                detail="An API key is required: send 'Authorization: ApiKey <key>'.",
+                detail=f"An API key is required: send 'Authorization: ApiKey <key>'{where}.",
                 headers={"WWW-Authenticate": SCHEME_NAME},
             )
         wait = self.failures.wait(host)
@@ -197,8 +230,8 @@ class Guard:
                 wait, f"Rate limit exceeded for key {principal.name!r} ({cost:g} names to screen)"
             )
 
-    async def check(self, request: Request, roles: list[str]) -> Principal:
-        principal = await self.authenticate(request)
+    async def check(self, request: Request, roles: list[str], query_key: bool = False) -> Principal:
+        principal = await self.authenticate(request, query_key)
         self.authorise(principal, roles)
         if self.limiter.shared:  # it asks the store: off the event loop
             await run_in_threadpool(self.throttle, principal)
@@ -214,12 +247,34 @@ class GuardedRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         roles = list((self.openapi_extra or {}).get("x-roles") or [])
+        query_key = bool((self.openapi_extra or {}).get("x-key-in-query"))
         if not roles:
             return handler
 
         async def guarded_handler(request: Request) -> Response:
             guard: Guard = request.app.state.guard
-            await guard.check(request, roles)
+            await guard.check(request, roles, query_key)
             return await handler(request)
 
         return guarded_handler
+
+
+_QUERY_KEY = re.compile(rf"([?&]{QUERY_KEY_PARAM}=)[^&#\s]*", re.IGNORECASE)
+
+
+def mask_query_key(text: str) -> str:
+    """``text`` (a request path or log line) with any ``api_key`` value as ``***``."""
+    return _QUERY_KEY.sub(r"\1***", text)
+
+
+class QueryKeyFilter(logging.Filter):
+    """Masks ``api_key`` values in log records (uvicorn's access log writes the full path)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(
+            isinstance(a, str) and QUERY_KEY_PARAM in a.lower() for a in record.args
+        ):
+            record.args = tuple(mask_query_key(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.msg, str) and QUERY_KEY_PARAM in record.msg.lower():
+            record.msg = mask_query_key(record.msg)
+        return True

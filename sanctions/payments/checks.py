@@ -21,6 +21,7 @@ from sanctions.matching import Record
 from sanctions.screening import QueryError, Screener
 
 from .model import BIC_RE, Kind, Payment, Value
+from .names import NameCache, screen_name
 from .policy import Policy
 from .regions import Gazetteer, Place, PlaceMention, RegionTable
 from .text import NameFinder
@@ -118,10 +119,6 @@ class ListFacts:
         return "", []
 
 
-NameCache = dict[tuple[str, str], "list[Any] | QueryError"]
-MAX_CACHED_NAMES = 100_000
-
-
 def check_names(
     screener: Screener, policy: Policy, payment: Payment, cache: NameCache | None = None
 ) -> list[Finding]:
@@ -129,23 +126,12 @@ def check_names(
     name across messages (payment streams repeat their parties): the caller empties it
     when the lists change."""
     findings: list[Finding] = []
-    cache = {} if cache is None else cache
-    if len(cache) > MAX_CACHED_NAMES:
-        cache.clear()
+    limits = (policy.name_hold, policy.name_review, 3)
     for value in payment.of_kind(Kind.NAME):
-        key = (value.text, value.schema)
-        if key not in cache:
-            query = {"id": value.path, "schema": value.schema, "properties": {"name": [value.text]}}
-            try:
-                result = screener.screen(
-                    query, threshold=policy.name_hold, limit=3, cutoff=policy.name_review
-                )
-                cache[key] = result.results
-            except QueryError as exc:
-                cache[key] = exc
-        matches = cache[key]
-        if isinstance(matches, QueryError):
-            reason = f"the name cannot be screened: {matches}"
+        try:
+            matches = screen_name(screener, value.text, value.schema, limits, cache)
+        except QueryError as exc:
+            reason = f"the name cannot be screened: {exc}"
             findings.append(Finding("name", value.path, value.text, policy.unparsed, 1.0, reason))
             continue
         for match in matches:

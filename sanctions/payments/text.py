@@ -27,6 +27,8 @@ from anyascii import anyascii
 from sanctions.matching import Record
 from sanctions.screening import QueryError, Screener
 
+from .names import screen_name
+
 __all__ = ["NameFinder", "TextMatch"]
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
@@ -111,7 +113,7 @@ class NameFinder:
     def __init__(self, records: list[Record]) -> None:
         users: dict[str, set[int]] = defaultdict(set)
         self.single: set[str] = set()  # listed names of one word
-        self.full: set[tuple[str, ...]] = set()  # listed names of 2 to MAX_SPAN words
+        self.full: set[tuple[str, ...]] = set()  # listed names of 2 to MAX_SPAN words, sorted
         self.record_tokens: list[frozenset[str]] = []
         for n, record in enumerate(records):
             mine: set[str] = set()
@@ -122,7 +124,7 @@ class NameFinder:
                     if len(tokens) == 1 and record.schema not in ("Vessel", "Airplane"):
                         self.single.add(tokens[0])  # a ship named "ADVANCE" needs "MV", an IMO
                     elif len(tokens) <= MAX_SPAN:
-                        self.full.add(tuple(tokens))
+                        self.full.add(tuple(sorted(tokens)))
             for token in mine:
                 users[token].add(n)
             self.record_tokens.append(frozenset(mine))
@@ -207,10 +209,12 @@ class NameFinder:
         return sorted(out, key=lambda s: (s[0] - s[1], s[0]))
 
     def _named(self, window: list[Word]) -> bool:
-        """Exactly a listed name (of ordinary words, such as "Bank of East Land")."""
+        """Exactly the words of a listed name, in any order (a name of ordinary words, such
+        as "Bank of East Land" or "Golden Star Trading LLC" written "Star Trading LLC
+        Golden": without a rare word, only the whole name makes a span)."""
         if any(len(w[2]) != 1 for w in window):
             return False
-        return tuple(next(iter(w[2])) for w in window) in self.full
+        return tuple(sorted(next(iter(w[2])) for w in window)) in self.full
 
     def _alone(self, forms: frozenset[str]) -> bool:
         """A single word is a span if it is (one edit from) a listed one-word name."""
@@ -234,12 +238,11 @@ class NameFinder:
         matches: list[TextMatch] = []
         for start, end in self.spans(text):
             span = " ".join(text[start:end].split())
-            query = {"id": "span", "schema": "Thing", "properties": {"name": [span]}}
             try:
-                result = screener.screen(query, threshold=threshold, limit=1, cutoff=threshold)
+                found = screen_name(screener, span, "Thing", (threshold, threshold, 1))
             except QueryError:
                 continue
-            for match in result.results:
+            for match in found:
                 explanations = list(match.score.explanations)
                 item = TextMatch(start, end, span, match.record, match.score.score, explanations)
                 matches.append(item)

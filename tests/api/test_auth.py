@@ -15,6 +15,7 @@ PATH_VALUES = {
     "entity_id": "demo-us-ofac-35096",
     "record_id": "C-404",
     "alert_id": "404",
+    "kind": "type",
 }
 OPEN_PATHS = {"/healthz", "/readyz", "/openapi.json", "/docs", "/redoc", "/docs/oauth2-redirect"}
 
@@ -23,10 +24,11 @@ def guarded_routes() -> list[tuple[str, str, list[str]]]:
     """(method, path template, roles) of every route declaring roles, from the app itself."""
     from fastapi.routing import APIRoute
 
-    from sanctions.api.routes import data, match, payments, system, watch
+    from sanctions.api.routes import data, match, payments, reconciliation, system, watch
 
     out = []
-    for router in (match.router, data.router, system.router, watch.router, payments.router):
+    routers = (match.router, data.router, system.router, watch.router, payments.router)
+    for router in (*routers, reconciliation.router):
         for route in router.routes:
             assert isinstance(route, APIRoute)
             roles = (route.openapi_extra or {}).get("x-roles")
@@ -45,6 +47,11 @@ def call(client: Any, method: str, template: str, headers: dict[str, str] | None
     if method == "POST" and path.startswith("/screen/"):
         body = {"text": "Vladimir Putin"} if path.endswith("text") else {"messages": ["x"]}
         return client.post(path, json=body, headers=headers or {})
+    if method == "POST" and path.startswith("/reconcile/"):
+        body = {"queries": '{"q": {"query": "Vladimir Putin"}}'}
+        return client.post(path, data=body, headers=headers or {})
+    if path.endswith("/preview"):
+        path += f"?id={PATH_VALUES['entity_id']}"
     return client.request(method, path, headers=headers or {})
 
 

@@ -58,3 +58,41 @@ def test_real_catalog_and_search(real_client: Any) -> None:
     found = SearchResponse.model_validate(sdn)
     assert found.results and all(r.datasets == ["us_ofac_sdn"] for r in found.results)
     assert any("ROSSIYA" in r.caption.upper() for r in found.results)
+
+
+def test_real_reconciliation_flow_finds_listed_people_and_vessels(real_client: Any) -> None:
+    """OpenRefine's flow on every real list: manifest, a batch with a person (type and
+    nationality constraints) and a vessel known only by its IMO number, then preview."""
+    import json
+
+    manifest = real_client.get("/reconcile/default").json()
+    snapshot = real_client.app.state.holder.snapshot
+    vessel = next(
+        r
+        for r in snapshot.records
+        if r.schema == "Vessel" and any(pool == "imo" for pool, _ in r.identifiers)
+    )
+    imo = next(value for pool, value in vessel.identifiers if pool == "imo")
+    batch = {
+        "un": {
+            "query": "Abdulhai Salek",
+            "type": "Person",
+            "properties": [{"pid": "nationality", "v": "Afghanistan"}],
+        },
+        "ship": {
+            "query": "Renamed Carrier",
+            "type": "Vessel",
+            "properties": [{"pid": "imoNumber", "v": f"IMO {imo}"}],
+        },
+    }
+    answer = real_client.post("/reconcile/default", data={"queries": json.dumps(batch)})
+    assert answer.status_code == 200
+    un = answer.json()["un"]["result"]
+    assert un[0]["match"] and any(c["id"].startswith("un_sc_sanctions-") for c in un)
+    ship = answer.json()["ship"]["result"][0]
+    assert ship["match"] and imo in {
+        v for p, v in next(r for r in snapshot.records if r.id == ship["id"]).identifiers
+    }
+    url = manifest["preview"]["url"].replace("{{id}}", ship["id"]).split("testserver")[1]
+    preview = real_client.get(url)
+    assert preview.status_code == 200 and imo in preview.text

@@ -43,7 +43,6 @@ def test_unsupported_yente_routes_say_so_in_json(client: Any, keys: dict[str, st
         ("GET", f"/entities/{PUTIN_ID}/adjacent"),
         ("GET", f"/entities/{PUTIN_ID}/adjacent/sanctions"),
         ("GET", "/statements"),
-        ("POST", "/reconcile/default"),
     ):
         response = client.request(method, path, headers=auth(keys["screen"]))
         assert response.status_code == 404 and response.json()["unsupported"], path

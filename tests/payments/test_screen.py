@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sanctions.errors import ConfigError
-from sanctions.payments import PaymentScreener, parse_policy, read_messages
+from sanctions.payments import PaymentScreener, parse_message, parse_policy, read_messages
 from sanctions.payments.regions import Gazetteer, load_regions, parse_regions
 
 from .conftest import MESSAGES
@@ -144,3 +144,23 @@ def test_held_messages_are_audited_with_the_list_versions_used(tmp_path) -> None
     held = [e for e in audit.iter_entries(store.engine) if e.action == "payment.held"]
     assert [e.subject for e in held] == [f"payment:{r.fingerprint}" for r in results[1:]]
     assert "50F/1" in held[0].details and audit.verify(store.engine).ok
+
+
+def test_a_party_with_a_legal_form_is_screened_as_an_organisation_too(
+    payments: PaymentScreener, listed_screener
+) -> None:
+    """An untyped party (50K/59) named with a legal form is also screened as an
+    Organization: as LegalEntity the matcher misses the listed company of that very name."""
+    from sanctions.payments.names import name_schemata
+
+    untyped = listed_screener.screen(
+        {"schema": "LegalEntity", "properties": {"name": ["ORINOCO FICTIONAL C.A."]}}
+    )
+    assert not [m for m in untyped.results if m.score.score >= 0.8]  # the class fixed here
+    text = (MESSAGES / "mt103_clean.txt").read_text()
+    text = text.replace("KLAUSNER MASCHINENBAU GMBH", "ORINOCO FICTIONAL C.A.")
+    result = payments.screen(parse_message(text, "m"))
+    assert ("name", "59", "hold") in found(result)
+    assert name_schemata("KIM SA", "LegalEntity") == ("LegalEntity", "Organization")
+    assert name_schemata("JOHN SMITH", "LegalEntity") == ("LegalEntity",)
+    assert name_schemata("KIM SA", "Person") == ("Person",)  # the message said person

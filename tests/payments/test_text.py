@@ -96,3 +96,16 @@ def test_dotted_initials_are_one_word_on_both_sides() -> None:
 
     assert [w for _, _, w in word_spans("N.A.B. EXPORT CO.")] == ["NAB", "EXPORT", "CO"]
     assert [w for _, _, w in word_spans("A. B. Smith")] == ["A", "B", "Smith"]
+
+
+def test_a_listed_name_of_ordinary_words_is_found_in_another_order(
+    payments: PaymentScreener,
+) -> None:
+    """Without a rare word only a whole listed name makes a span: in any word order."""
+    text = (MESSAGES / "mt103_clean.txt").read_text()
+    text = text.replace("PACKAGING LINE", "STAR GENERAL TRADING LLC GOLDEN")
+    result = payments.screen(parse_message(text, "m"))
+    [finding] = [f for f in result.findings if f.check == "text_name"]
+    assert finding.path == "70" and finding.entity["id"] == "fx-gst"
+    clean = text.replace("STAR GENERAL TRADING LLC GOLDEN", "GOLDEN STAR TRADING")
+    assert not payments.screen(parse_message(clean, "m")).findings

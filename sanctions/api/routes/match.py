@@ -190,6 +190,36 @@ def _screen_all(
     return {key: responses.get(key) or failed[key] for key in body.queries}
 
 
+def audit_api_run(
+    request: Request,
+    snapshot: Snapshot,
+    kind: str,
+    queries: dict[str, Any],
+    outcomes: list[str],
+    opts: dict[str, Any],
+) -> str:
+    """One ``screening.run`` audit entry for an API batch (docs/evidence.md); its run id.
+
+    ``queries`` is the batch as sent (hashed), ``outcomes`` one of ``matched``,
+    ``screened`` or ``error`` per query."""
+    run = RunEvidence(
+        kind=kind,
+        threshold=opts["threshold"],
+        list_versions=list_versions(snapshot.versions.values()),
+        actor=actor_of(getattr(request.state, "principal", None)),
+        input_sha256=canonical_sha256(queries),
+        rows=len(outcomes),
+        screened=sum(1 for o in outcomes if o != "error"),
+        matched=sum(1 for o in outcomes if o == "matched"),
+        errors=sum(1 for o in outcomes if o == "error"),
+        cutoff=opts["cutoff"],
+        limit=opts["limit"],
+        extra={"dataset": opts["dataset"], "index_generation": snapshot.generation},
+    )
+    record_run(request.app.state.store.engine, run)
+    return run.run_id
+
+
 def _audit_batch(
     request: Request,
     snapshot: Snapshot,
@@ -197,28 +227,14 @@ def _audit_batch(
     responses: dict[str, Any],
     opts: dict[str, Any],
 ) -> str:
-    """One ``screening.run`` audit entry for the batch (docs/evidence.md); its run id."""
     queries = {k: q.model_dump(by_alias=True, mode="json") for k, q in body.queries.items()}
-    run = RunEvidence(
-        kind="api-match",
-        threshold=opts["threshold"],
-        list_versions=list_versions(snapshot.versions.values()),
-        actor=actor_of(getattr(request.state, "principal", None)),
-        input_sha256=canonical_sha256(queries),
-        rows=len(responses),
-        screened=sum(1 for r in responses.values() if r["status"] == 200),
-        matched=sum(1 for r in responses.values() if any(x["match"] for x in r["results"])),
-        errors=sum(1 for r in responses.values() if r["status"] != 200),
-        cutoff=opts["cutoff"],
-        limit=opts["limit"],
-        extra={
-            "dataset": opts["dataset"],
-            "index_generation": snapshot.generation,
-            "group": opts["group"],
-        },
-    )
-    record_run(request.app.state.store.engine, run)
-    return run.run_id
+    outcomes = [
+        "error"
+        if r["status"] != 200
+        else ("matched" if any(x["match"] for x in r["results"]) else "screened")
+        for r in responses.values()
+    ]
+    return audit_api_run(request, snapshot, "api-match", queries, outcomes, opts)
 
 
 def _check_group(group: str) -> None:

@@ -1,7 +1,7 @@
 """yente routes this server does not implement: a clear JSON answer, never a bare 404.
 
-Older yente clients call ``/entities/{id}/adjacent``, ``/statements`` and the
-OpenRefine ``/reconcile`` API. Each answers 404 (as yente itself does where it
+Older yente clients call ``/entities/{id}/adjacent`` and ``/statements`` (the
+OpenRefine ``/reconcile/{dataset}`` API is served: routes/reconciliation.py). Each answers 404 (as yente itself does where it
 lacks a backend, so clients that handle "not found" keep working; a 5xx would
 read as a server fault) with a ``detail`` that names the route and what to use
 instead, so a client fails with a message a person can act on.
@@ -19,8 +19,6 @@ UNSUPPORTED = {
     "linked in the official lists)",
     "statements": "statement-level data is a property of OpenSanctions' data model; use "
     "GET /entities/{id} (with its change history) instead",
-    "reconcile": "the OpenRefine reconciliation API is deprecated in yente; use POST "
-    "/match/{dataset}",
 }
 
 
@@ -41,9 +39,3 @@ async def adjacent(request: Request) -> JSONResponse:
 @router.get("/statements", include_in_schema=False)
 async def statements(request: Request) -> JSONResponse:
     return _answer(request, "statements")
-
-
-@router.api_route("/reconcile", methods=["GET", "POST"], include_in_schema=False)
-@router.api_route("/reconcile/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
-async def reconcile(request: Request) -> JSONResponse:
-    return _answer(request, "reconcile")
