@@ -40,6 +40,37 @@ def _threshold(value: float | None) -> float:
     return DEFAULT_THRESHOLD if value is None else value
 
 
+def workers_option(fn: Any) -> Any:
+    """--workers N: processes screening at once (default: every core)."""
+    return click.option(
+        "--workers",
+        type=click.IntRange(1, 256),
+        default=None,
+        help="Processes screening at once, sharing one loaded index (default: every core).",
+    )(fn)
+
+
+def progress_option(fn: Any) -> Any:
+    """--progress/--no-progress: the progress bar on stderr (default: only on a terminal)."""
+    return click.option(
+        "--progress/--no-progress",
+        default=None,
+        help="Show a progress bar on stderr (default: only when stderr is a terminal).",
+    )(fn)
+
+
+def progress_bar(opts: dict[str, Any], what: str) -> Any:
+    """A rich progress bar on stderr, shown on a terminal or with --progress."""
+    show = sys.stderr.isatty() if opts.get("progress") is None else opts["progress"]
+    columns = (TextColumn(what), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    return Progress(*columns, console=err_console, disable=not show)
+
+
+def versions_text(versions: dict[str, int]) -> str:
+    """``dataset@seq, ...``: the list versions a job was pinned to."""
+    return ", ".join(f"{dataset}@{seq}" for dataset, seq in sorted(versions.items())) or "none"
+
+
 def reader_options(fn: Any) -> Any:
     """--delimiter, --encoding and --date-format: how to read a customer file."""
     for option in reversed(
@@ -158,7 +189,8 @@ def print_plan(plan: Any) -> None:
 @click.option("--schema-column", default=None, help="Column holding each row's schema.")
 @click.option("--column", "columns", multiple=True, metavar="PROP=COLUMN", help="Any property.")
 @click.option("--cutoff", type=click.FloatRange(0.0, 1.0), default=None, help="Drop lower scores.")
-@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+@workers_option
+@progress_option
 @reader_options
 @db_option
 @click.pass_context
@@ -296,9 +328,8 @@ def _screen_file(screener: Any, opts: dict[str, Any]) -> None:
     errors_path = opts["errors_path"] or out.with_name(out.name + ".errors.txt")
     options = {"limit": opts["limit"], "cutoff": 0.5 if opts["cutoff"] is None else opts["cutoff"]}
     screener.index  # build (or load) the index before the workers start  # noqa: B018
-    columns = (TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, disable=not sys.stderr.isatty()) as bar:
-        task = bar.add_task("screening", total=None)
+    with progress_bar(opts, "screening") as bar:
+        task = bar.add_task("screening", total=plan.rows)
         summary = screen_file(
             screener,
             source,
@@ -310,10 +341,14 @@ def _screen_file(screener: Any, opts: dict[str, Any]) -> None:
             progress=lambda n: bar.advance(task, n),
             read_options=reading,
         )
+    memory = summary.memory
     err_console.print(
         f"{summary.rows:,} rows: {summary.screened:,} screened, {summary.alerts:,} with a match, "
         f"{summary.errors:,} bad rows -> {errors_path if summary.errors else 'none'}; "
-        f"{summary.seconds:.1f}s; results in {out}; run {summary.run_id} "
+        f"{summary.seconds:.1f}s ({summary.rows_per_second:,.0f} rows/s on {summary.workers} "
+        f"worker(s); peak memory per worker {memory.get('worker_peak_rss_mib', 0):,.0f} MiB, "
+        f"{memory.get('worker_private_mib', 0):,.0f} MiB its own); list versions "
+        f"{versions_text(summary.list_versions)}; results in {out}; run {summary.run_id} "
         f"(evidence in {summary.meta_path} and the audit log)",
         highlight=False,
     )

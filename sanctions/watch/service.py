@@ -136,8 +136,11 @@ class Watch:
 
     # -- runs ----------------------------------------------------------------------
 
-    def rescreen(self, full: bool = False) -> RunReport:
-        """Screen the records: a delta since the last run, or everything (``full``)."""
+    def rescreen(self, full: bool = False, workers: int = 1) -> RunReport:
+        """Screen the records: a delta since the last run, or everything (``full``).
+
+        A full run screens on ``workers`` processes sharing one loaded index.
+        """
         started = time.perf_counter()
         snapshot = take_snapshot(self.store)
         if not snapshot.versions:
@@ -145,7 +148,7 @@ class Watch:
         run = self._read(last_run)
         fallback = None if full else delta_fallback(snapshot, run, self.threshold)
         if full or fallback is not None:
-            plan = plan_full(self.store, snapshot, self.threshold, note=fallback)
+            plan = plan_full(self.store, snapshot, self.threshold, fallback, workers)
         else:
             plan = plan_delta(self.store, snapshot, run, self.threshold)
         return write_plan(self.store, plan, self.actor, started)
