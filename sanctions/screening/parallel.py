@@ -17,6 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -32,6 +33,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _STATE: dict[str, Any] = {}
+_SAMPLED: dict[int, tuple[float, int]] = {}  # pid -> (when, private KiB) last read
+MEMORY_EVERY = 2.0  # seconds between two reads of a worker's private memory
 
 
 class WorkerDied(SanctionsError):
@@ -46,14 +49,19 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def memory_kib() -> tuple[int, int]:
+def memory_kib(every: float = 0.0) -> tuple[int, int]:
     """(peak resident, private) memory of this process in KiB.
 
     Private memory (``Private_Clean + Private_Dirty`` of ``/proc/self/smaps_rollup``)
     is what a forked worker adds on top of the pages it shares with its parent;
-    it is 0 where the kernel does not tell it.
+    it is 0 where the kernel does not tell it. Reading it takes tens of ms in a big
+    process: with ``every`` > 0 it is read at most once per ``every`` seconds.
     """
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    now = time.monotonic()
+    last = _SAMPLED.get(os.getpid())
+    if last is not None and now - last[0] < every:
+        return peak, last[1]
     private = 0
     try:
         with open("/proc/self/smaps_rollup", encoding="ascii") as fh:
@@ -62,6 +70,7 @@ def memory_kib() -> tuple[int, int]:
                     private += int(line.split()[1])
     except OSError:
         pass
+    _SAMPLED[os.getpid()] = (now, private)
     return peak, private
 
 
@@ -87,7 +96,7 @@ class WorkerMemory:
 
 def _call(item: Any) -> tuple[Any, int, int, int]:
     result = _STATE["fn"](_STATE["state"], item)
-    return (result, os.getpid(), *memory_kib())
+    return (result, os.getpid(), *memory_kib(MEMORY_EVERY))
 
 
 def map_ordered(
@@ -109,7 +118,7 @@ def map_ordered(
         for item in items:
             result = fn(state, item)
             if memory is not None:
-                memory.add(os.getpid(), *memory_kib())
+                memory.add(os.getpid(), *memory_kib(MEMORY_EVERY))
             yield result
         return
     _STATE.update(fn=fn, state=state)
