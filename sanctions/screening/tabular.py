@@ -40,6 +40,7 @@ __all__ = [
     "ROW_PROBLEM",
     "ReadOptions",
     "Table",
+    "check_arrow_types",
     "check_column_types",
     "check_row_values",
     "date_pattern",
@@ -225,8 +226,12 @@ def check_column_types(table: Table, columns: Any) -> None:
     the id and the year of a date also as integers. Floats (which lose the digits of an
     identifier), binary, lists and structs are refused.
     """
-    if not table.types:
-        return
+    if table.types:
+        check_arrow_types(table.path.name, table.types, columns)
+
+
+def check_arrow_types(name: str, types: Mapping[str, Any], columns: Any) -> None:
+    """:func:`check_column_types` on Arrow types (a Parquet file's, a Spark DataFrame's)."""
     import pyarrow.types as pt
 
     def allowed(prop: str, kind: Any) -> bool:
@@ -241,13 +246,13 @@ def check_column_types(table: Table, columns: Any) -> None:
     wanted = [(prop, column) for prop, column in columns.props.items()]
     wanted += [("(id)", columns.id_column), ("(schema)", columns.schema_column)]
     problems = [
-        f"column {column!r} ({prop}) is {table.types[column]}"
+        f"column {column!r} ({prop}) is {types[column]}"
         for prop, column in wanted
-        if column and column in table.types and not allowed(prop, table.types[column])
+        if column and column in types and not allowed(prop, types[column])
     ]
     if problems:
         raise SanctionsError(
-            f"{table.path.name}: wrong Parquet column types: {'; '.join(problems)} (names and "
+            f"{name}: wrong column types: {'; '.join(problems)} (names and "
             "schemata must be strings; dates strings, dates or timestamps; identifiers strings "
             "or integers)"
         )
