@@ -35,7 +35,9 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +49,17 @@ from sanctions.screening.tabular import check_arrow_types
 
 log = logging.getLogger(__name__)
 
-__all__ = ["OUTPUT_SCHEMA", "ROW_COLUMN", "SparkIndex", "screen", "session"]
+__all__ = [
+    "OUTPUT_SCHEMA",
+    "ROW_COLUMN",
+    "SparkIndex",
+    "SparkSummary",
+    "read_table",
+    "screen",
+    "screen_files",
+    "session",
+    "write_table",
+]
 
 ROW_COLUMN = "_sanctions_row"
 OUTPUT_SCHEMA = (
@@ -70,10 +82,16 @@ def _pyspark() -> Any:
 
 
 def session(master: str = "local[*]", app: str = "sanctions-screen", **conf: str) -> Any:
-    """A Spark session; executors run this Python (``PYSPARK_PYTHON``) unless set already."""
+    """A Spark session; executors run this Python (``PYSPARK_PYTHON``) unless set already.
+
+    A session already active in this process is returned as it is (Spark has one).
+    """
     _pyspark()
     from pyspark.sql import SparkSession
 
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(master).appName(app)
     for key, value in {"spark.python.worker.reuse": "true", **conf}.items():
@@ -88,11 +106,13 @@ class SparkIndex:
         from sanctions.store import Store
 
         opened = store if hasattr(store, "datasets") else Store.open(store)
+        self.store = opened
         screener = Screener(opened) if threshold is None else Screener(opened, threshold=threshold)
         index = screener.index  # built (or loaded) once: it pins the list versions
         if not screener.versions:
             raise SanctionsError("the store holds no lists: load or update lists first")
         self.threshold = screener.threshold
+        self.store_versions = list(screener.versions)
         self.versions = {v.dataset: v.seq for v in screener.versions}
         self.list_versions = json.dumps(self.versions, sort_keys=True)
         folder = Path(tempfile.mkdtemp(prefix="sanctions-spark-"))
@@ -220,6 +240,7 @@ def screen(
     limit: int = 5,
     cutoff: float = 0.5,
     index: SparkIndex | None = None,
+    run_id: str | None = None,
 ) -> Any:
     """A DataFrame of matches (:data:`OUTPUT_SCHEMA`) of the query rows of ``df``.
 
@@ -244,7 +265,7 @@ def screen(
     rows = df.select(*keep).withColumn(ROW_COLUMN, F.monotonically_increasing_id())
     shipped = (index.name, index.sha256, index.threshold)
     options = {"limit": limit, "cutoff": cutoff}
-    stamp = (index.list_versions, new_run_id())
+    stamp = (index.list_versions, run_id or new_run_id())
 
     def screen_batches(batches: Iterator[Any]) -> Iterator[Any]:
         return _screen_batches(batches, shipped, cmap, options, stamp)
@@ -257,3 +278,142 @@ def _arrow_types(df: Any) -> dict[str, Any]:
     from pyspark.sql.pandas.types import to_arrow_type
 
     return {f.name: to_arrow_type(f.dataType) for f in df.schema.fields}
+
+
+# -- files in, files out (the ``spark-screen`` command) --------------------------------------
+
+
+def _file_format(path: str, given: str | None) -> str:
+    if given:
+        return given
+    name = path.rstrip("/").lower()
+    if name.endswith((".parquet", ".pq")):
+        return "parquet"
+    if name.endswith((".csv", ".csv.gz", ".txt", ".tsv")):
+        return "csv"
+    raise SanctionsError(f"{path}: cannot tell CSV from Parquet by its name: give --format")
+
+
+def read_table(
+    spark: Any,
+    path: str,
+    fmt: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> Any:
+    """A CSV (header line, every column read as text) or Parquet file or folder."""
+    fmt = _file_format(path, fmt)
+    if fmt == "parquet":
+        return spark.read.parquet(path)
+    reader = spark.read.option("header", True).option("mode", "PERMISSIVE")
+    if delimiter:
+        reader = reader.option("sep", delimiter)
+    if encoding:
+        reader = reader.option("encoding", encoding)
+    return reader.csv(path)
+
+
+def write_table(df: Any, path: str, fmt: str | None = None) -> None:
+    """Write a result folder (Spark writes part files); refuses to overwrite one.
+
+    CSV cells that a spreadsheet would run as a formula get a leading ``'``
+    (:mod:`sanctions.csvsafe`), as in every CSV this project writes.
+    """
+    fmt = _file_format(path, fmt)
+    if fmt == "parquet":
+        df.write.mode("errorifexists").parquet(path)
+        return
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import StringType
+
+    from sanctions.csvsafe import FORMULA_PREFIXES
+
+    pattern = "^[" + "".join(c for c in FORMULA_PREFIXES if c != "-") + "-]"  # "-" last: literal
+    safe = [
+        F.when(F.col(f.name).rlike(pattern), F.concat(F.lit("'"), F.col(f.name)))
+        .otherwise(F.col(f.name))
+        .alias(f.name)
+        if isinstance(f.dataType, StringType)
+        else F.col(f.name)
+        for f in df.schema.fields
+    ]
+    df.select(*safe).write.mode("errorifexists").option("header", True).csv(path)
+
+
+@dataclass
+class SparkSummary:
+    """What a Spark job did, counted on its written output."""
+
+    rows: int = 0
+    alerts: int = 0
+    errors: int = 0
+    output_rows: int = 0
+    seconds: float = 0.0
+    run_id: str = ""
+    list_versions: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+
+def screen_files(
+    spark: Any,
+    source: str,
+    output: str,
+    store: Any,
+    columns: Mapping[str, str] | None = None,
+    *,
+    in_format: str | None = None,
+    out_format: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    **options: Any,
+) -> SparkSummary:
+    """Screen a CSV/Parquet file into a result folder; audit the run (with a store).
+
+    ``options`` go to :func:`screen` (id_column, threshold, limit, cutoff...).
+    """
+    from pyspark.sql import functions as F
+
+    from sanctions.screening.evidence import RunEvidence, list_versions, record_run
+
+    started = time.perf_counter()
+    index = SparkIndex(store, options.pop("threshold", None))
+    evidence = RunEvidence("spark-screen", index.threshold, list_versions(index.store_versions))
+    evidence.input_name, evidence.cutoff = source, options.get("cutoff", 0.5)
+    evidence.limit = options.get("limit", 5)
+    try:
+        index.ship(spark)
+        df = read_table(spark, source, in_format, delimiter, encoding)
+        result = screen(df, store, columns, index=index, run_id=evidence.run_id, **options)
+        write_table(result, output, out_format)
+    finally:
+        index.remove()
+    written = spark.read.schema(OUTPUT_SCHEMA)
+    written = (
+        written.parquet(output)
+        if _file_format(output, out_format) == "parquet"
+        else (written.option("header", True).csv(output))
+    )
+    counts = written.agg(
+        F.countDistinct("row").alias("rows"),
+        F.countDistinct(F.when(F.col("match"), F.col("row"))).alias("alerts"),
+        F.count(F.col("error")).alias("errors"),
+        F.count(F.lit(1)).alias("output_rows"),
+    ).first()
+    summary = SparkSummary(
+        counts["rows"],
+        counts["alerts"],
+        counts["errors"],
+        counts["output_rows"],
+        time.perf_counter() - started,
+        evidence.run_id,
+        dict(index.versions),
+    )
+    evidence.rows, evidence.errors, evidence.matched = summary.rows, summary.errors, summary.alerts
+    evidence.screened = summary.rows - summary.errors
+    evidence.extra.update(output=output, seconds=round(summary.seconds, 3), engine="spark")
+    if hasattr(index.store, "engine"):
+        record_run(index.store.engine, evidence.finish())
+    return summary

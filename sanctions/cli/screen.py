@@ -40,6 +40,28 @@ def _threshold(value: float | None) -> float:
     return DEFAULT_THRESHOLD if value is None else value
 
 
+def column_options(fn: Any) -> Any:
+    """--name-column, --id-column... --column PROP=COLUMN: which column holds what."""
+    for option in reversed(
+        [
+            click.option("--name-column", default=None, help="Column holding the name."),
+            click.option("--id-column", default=None, help="Column holding the customer id."),
+            click.option(
+                "--birth-date-column", default=None, help="Column holding the date of birth."
+            ),
+            click.option(
+                "--country-column", default=None, help="Column holding nationality/country."
+            ),
+            click.option("--schema-column", default=None, help="Column holding each row's schema."),
+            click.option(
+                "--column", "columns", multiple=True, metavar="PROP=COLUMN", help="Any property."
+            ),
+        ]
+    ):
+        fn = option(fn)
+    return fn
+
+
 def workers_option(fn: Any) -> Any:
     """--workers N: processes screening at once (default: every core)."""
     return click.option(
@@ -182,12 +204,7 @@ def print_plan(plan: Any) -> None:
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Results (.csv/.parquet)."
 )
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--name-column", default=None, help="Column holding the name.")
-@click.option("--id-column", default=None, help="Column holding the customer id.")
-@click.option("--birth-date-column", default=None, help="Column holding the date of birth.")
-@click.option("--country-column", default=None, help="Column holding nationality/country.")
-@click.option("--schema-column", default=None, help="Column holding each row's schema.")
-@click.option("--column", "columns", multiple=True, metavar="PROP=COLUMN", help="Any property.")
+@column_options
 @click.option("--cutoff", type=click.FloatRange(0.0, 1.0), default=None, help="Drop lower scores.")
 @workers_option
 @progress_option
@@ -288,7 +305,7 @@ def _print_result(result: Any) -> None:
     console.print(table)
 
 
-def _column_map(opts: dict[str, Any]) -> Any:
+def column_map(opts: dict[str, Any]) -> Any:
     from sanctions.screening.batch import ColumnMap
 
     props: dict[str, str] = {}
@@ -323,7 +340,7 @@ def _screen_file(screener: Any, opts: dict[str, Any]) -> None:
     if not out.parent.is_dir():  # say so before reading the file, not after
         raise FileNotFoundError(2, "No such file or directory", str(out))
     reading = read_options(opts)
-    plan = inspect_file(source, _column_map(opts), reading)
+    plan = inspect_file(source, column_map(opts), reading)
     print_plan(plan)
     errors_path = opts["errors_path"] or out.with_name(out.name + ".errors.txt")
     options = {"limit": opts["limit"], "cutoff": 0.5 if opts["cutoff"] is None else opts["cutoff"]}
