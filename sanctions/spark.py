@@ -302,15 +302,24 @@ def read_table(
     encoding: str | None = None,
 ) -> Any:
     """A CSV (header line, every column read as text) or Parquet file or folder."""
+    from pyspark.errors import AnalysisException
+
     fmt = _file_format(path, fmt)
-    if fmt == "parquet":
-        return spark.read.parquet(path)
-    reader = spark.read.option("header", True).option("mode", "PERMISSIVE")
-    if delimiter:
-        reader = reader.option("sep", delimiter)
-    if encoding:
-        reader = reader.option("encoding", encoding)
-    return reader.csv(path)
+    try:
+        if fmt == "parquet":
+            return spark.read.parquet(path)
+        reader = spark.read.option("header", True).option("mode", "PERMISSIVE")
+        if delimiter:
+            reader = reader.option("sep", delimiter)
+        if encoding:
+            reader = reader.option("encoding", encoding)
+        return reader.csv(path)
+    except AnalysisException as exc:  # no such path, not Parquet...
+        raise SanctionsError(f"{path}: cannot read it as {fmt}: {_first_line(exc)}") from exc
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def write_table(df: Any, path: str, fmt: str | None = None) -> None:
@@ -319,7 +328,18 @@ def write_table(df: Any, path: str, fmt: str | None = None) -> None:
     CSV cells that a spreadsheet would run as a formula get a leading ``'``
     (:mod:`sanctions.csvsafe`), as in every CSV this project writes.
     """
+    from pyspark.errors import AnalysisException
+
     fmt = _file_format(path, fmt)
+    try:
+        _write(df, path, fmt)
+    except AnalysisException as exc:
+        if "already exists" in str(exc).lower() or "PATH_ALREADY_EXISTS" in str(exc):
+            raise SanctionsError(f"{path} already exists: results are never overwritten") from exc
+        raise SanctionsError(f"{path}: cannot write the results: {_first_line(exc)}") from exc
+
+
+def _write(df: Any, path: str, fmt: str) -> None:
     if fmt == "parquet":
         df.write.mode("errorifexists").parquet(path)
         return

@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from sanctions.errors import SanctionsError
+
 from .app import db_option, err_console, main, print_json
 from .screen import column_map, column_options, versions_text
 
@@ -111,6 +113,6 @@ def _require_pyspark() -> None:
     try:
         import pyspark  # noqa: F401
     except ImportError as exc:
-        raise click.ClickException(
+        raise SanctionsError(
             "spark-screen needs PySpark: pip install 'sanctions[spark]' (and Java)"
         ) from exc
