@@ -241,6 +241,7 @@ def screen(
     cutoff: float = 0.5,
     index: SparkIndex | None = None,
     run_id: str | None = None,
+    partitions: int | None = None,
 ) -> Any:
     """A DataFrame of matches (:data:`OUTPUT_SCHEMA`) of the query rows of ``df``.
 
@@ -248,7 +249,9 @@ def screen(
     "birthDate": "dob"}``); common column names are recognised without it, as in
     ``screen --file``. ``store`` is a :class:`~sanctions.store.Store`, a SQLite
     path or a database URL. The result is lazy: the screening runs when it is
-    written or collected. ``index`` reuses one already shipped.
+    written or collected. ``index`` reuses one already shipped. Input with fewer
+    partitions than the cluster has cores is spread over ``partitions`` (default:
+    twice the cores) so that every core screens.
     """
     _pyspark()
     from pyspark.sql import functions as F
@@ -263,6 +266,11 @@ def screen(
     used = [*cmap.props.values(), cmap.id_column, cmap.schema_column]
     keep = list(dict.fromkeys(c for c in used if c))
     rows = df.select(*keep).withColumn(ROW_COLUMN, F.monotonically_increasing_id())
+    cores = spark.sparkContext.defaultParallelism
+    if partitions is None and rows.rdd.getNumPartitions() < cores:
+        partitions = 2 * cores  # a file under 128 MB is one partition: one core would work
+    if partitions:
+        rows = rows.repartition(partitions)  # rows keep their ROW_COLUMN (input order)
     shipped = (index.name, index.sha256, index.threshold)
     options = {"limit": limit, "cutoff": cutoff}
     stamp = (index.list_versions, run_id or new_run_id())
