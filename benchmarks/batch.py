@@ -113,6 +113,8 @@ def verdicts(report: dict[str, Any]) -> dict[str, Any]:
         "million_seconds_extrapolated": round(1_000_000 / many["rows_per_second"], 0),
     }
     out["million_ok"] = out["million_seconds_extrapolated"] <= TARGET_MILLION_SECONDS
+    # What the cores would do if nothing else ran: rows per CPU-second times the cores.
+    out["uncontended_multi_rate"] = round(many["rows_per_cpu_second"] * report["cores"], 0)
     if "spark" in report:
         spark = report["spark"]["seconds"] / many["seconds"]
         out["spark_vs_multi_time"] = round(spark, 2)
