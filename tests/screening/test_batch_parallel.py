@@ -163,7 +163,11 @@ def test_parquet_with_wrong_column_types_is_refused_naming_them(store: Any, tmp_
     with pytest.raises(SanctionsError) as err:
         screen_file(Screener(store), source, tmp_path / "o.csv", tmp_path / "e.txt", workers=1)
     message = str(err.value)
-    assert "wrong.parquet" in message and "wrong column types" in message and "'name' (name) is int64" in message
+    assert (
+        "wrong.parquet" in message
+        and "wrong column types" in message
+        and "'name' (name) is int64" in message
+    )
     assert "'birth_date' (birthDate) is double" in message and "'id'" not in message
     assert not (tmp_path / "o.csv").exists()
 

@@ -22,7 +22,6 @@ from sanctions.screening.batch import screen_file  # noqa: E402
 
 pytestmark = pytest.mark.slow  # a Spark session takes 10-60 s to start on a busy machine
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "batch"
 NAMES = ["Oskar Pretendski", "Northwind Made Up Trading", "Oskar Pretendsky", "Jane Ordinary"]
 
 
@@ -50,16 +49,6 @@ def spark() -> Iterator[Any]:
     spark.sparkContext.setLogLevel("ERROR")
     yield spark
     spark.stop()
-
-
-@pytest.fixture()
-def store(tmp_path: Path) -> Iterator[Any]:
-    from sanctions.store import Store
-
-    store = Store.open(tmp_path / "lists.db")
-    store.load(FIXTURES / "v1.jsonl", dataset="fixture")
-    yield store
-    store.close()
 
 
 def customers(path: Path, n: int) -> Path:
