@@ -28,6 +28,8 @@ consecutive); without an id column the query id is ``row-<row>``.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import hashlib
 import json
 import logging
@@ -128,7 +130,10 @@ class SparkIndex:
         spark.sparkContext.addFile(str(self.path))
 
     def remove(self) -> None:
+        """Delete the driver's copy (and its folder) once the job is done."""
         self.path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self.path.parent.rmdir()
 
 
 def _file_sha256(path: Path) -> str:
@@ -263,6 +268,7 @@ def screen(
     if index is None:
         index = SparkIndex(store, threshold)
         index.ship(spark)
+        atexit.register(index.remove)  # the DataFrame is lazy: the file must outlive this call
     used = [*cmap.props.values(), cmap.id_column, cmap.schema_column]
     keep = list(dict.fromkeys(c for c in used if c))
     rows = df.select(*keep).withColumn(ROW_COLUMN, F.monotonically_increasing_id())
