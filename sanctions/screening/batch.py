@@ -330,14 +330,7 @@ def screen_file(
     summary = BatchSummary(workers=workers)
     summary.list_versions = {v.dataset: v.seq for v in versions}
     evidence = _file_evidence(screener, versions, source, options or {})
-    evidence.extra.update(
-        encoding=table.encoding,
-        delimiter=table.delimiter,
-        date_format=cmap.date_format,
-        reader_warnings=table.warnings,
-        columns={**cmap.props, "(id)": cmap.id_column, "(schema)": cmap.schema_column},
-        workers=workers,
-    )
+    evidence.extra.update(_read_context(table, cmap), workers=workers)
     memory = WorkerMemory()
     with _OutputWriter(out, evidence.columns()) as writer:
         with open(errors_path, "w", encoding="utf-8") as errors:
@@ -362,6 +355,17 @@ def screen_file(
         writer.commit()
     _record_evidence(screener, evidence, summary, out)
     return summary
+
+
+def _read_context(table: Any, cmap: ColumnMap) -> dict[str, Any]:
+    """How the file was read, for the run's evidence."""
+    return {
+        "encoding": table.encoding,
+        "delimiter": table.delimiter,
+        "date_format": cmap.date_format,
+        "reader_warnings": table.warnings,
+        "columns": {**cmap.props, "(id)": cmap.id_column, "(schema)": cmap.schema_column},
+    }
 
 
 def _record_evidence(
