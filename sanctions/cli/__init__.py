@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "coordination",
     "doctor",
     "payments",
+    "spark",
 )
 
 for _name in COMMAND_MODULES:

@@ -41,6 +41,59 @@ def _threshold(value: float | None) -> float:
     return DEFAULT_THRESHOLD if value is None else value
 
 
+def column_options(fn: Any) -> Any:
+    """--name-column, --id-column... --column PROP=COLUMN: which column holds what."""
+    for option in reversed(
+        [
+            click.option("--name-column", default=None, help="Column holding the name."),
+            click.option("--id-column", default=None, help="Column holding the customer id."),
+            click.option(
+                "--birth-date-column", default=None, help="Column holding the date of birth."
+            ),
+            click.option(
+                "--country-column", default=None, help="Column holding nationality/country."
+            ),
+            click.option("--schema-column", default=None, help="Column holding each row's schema."),
+            click.option(
+                "--column", "columns", multiple=True, metavar="PROP=COLUMN", help="Any property."
+            ),
+        ]
+    ):
+        fn = option(fn)
+    return fn
+
+
+def workers_option(fn: Any) -> Any:
+    """--workers N: processes screening at once (default: every core)."""
+    return click.option(
+        "--workers",
+        type=click.IntRange(1, 256),
+        default=None,
+        help="Processes screening at once, sharing one loaded index (default: every core).",
+    )(fn)
+
+
+def progress_option(fn: Any) -> Any:
+    """--progress/--no-progress: the progress bar on stderr (default: only on a terminal)."""
+    return click.option(
+        "--progress/--no-progress",
+        default=None,
+        help="Show a progress bar on stderr (default: only when stderr is a terminal).",
+    )(fn)
+
+
+def progress_bar(opts: dict[str, Any], what: str) -> Any:
+    """A rich progress bar on stderr, shown on a terminal or with --progress."""
+    show = sys.stderr.isatty() if opts.get("progress") is None else opts["progress"]
+    columns = (TextColumn(what), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    return Progress(*columns, console=err_console, disable=not show)
+
+
+def versions_text(versions: dict[str, int]) -> str:
+    """``dataset@seq, ...``: the list versions a job was pinned to."""
+    return ", ".join(f"{dataset}@{seq}" for dataset, seq in sorted(versions.items())) or "none"
+
+
 def reader_options(fn: Any) -> Any:
     """--delimiter, --encoding and --date-format: how to read a customer file."""
     for option in reversed(
@@ -152,14 +205,10 @@ def print_plan(plan: Any) -> None:
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Results (.csv/.parquet)."
 )
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--name-column", default=None, help="Column holding the name.")
-@click.option("--id-column", default=None, help="Column holding the customer id.")
-@click.option("--birth-date-column", default=None, help="Column holding the date of birth.")
-@click.option("--country-column", default=None, help="Column holding nationality/country.")
-@click.option("--schema-column", default=None, help="Column holding each row's schema.")
-@click.option("--column", "columns", multiple=True, metavar="PROP=COLUMN", help="Any property.")
+@column_options
 @click.option("--cutoff", type=click.FloatRange(0.0, 1.0), default=None, help="Drop lower scores.")
-@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+@workers_option
+@progress_option
 @click.option(
     "--by",
     type=click.Choice(GROUPS),
@@ -329,7 +378,7 @@ def _print_subjects(grouped: Any) -> None:
     console.print(table)
 
 
-def _column_map(opts: dict[str, Any]) -> Any:
+def column_map(opts: dict[str, Any]) -> Any:
     from sanctions.screening.batch import ColumnMap
 
     props: dict[str, str] = {}
@@ -364,15 +413,14 @@ def _screen_file(screener: Any, opts: dict[str, Any], by: str = "listing") -> No
     if not out.parent.is_dir():  # say so before reading the file, not after
         raise FileNotFoundError(2, "No such file or directory", str(out))
     reading = read_options(opts)
-    plan = inspect_file(source, _column_map(opts), reading)
+    plan = inspect_file(source, column_map(opts), reading)
     print_plan(plan)
     errors_path = opts["errors_path"] or out.with_name(out.name + ".errors.txt")
     options = {"limit": opts["limit"], "cutoff": 0.5 if opts["cutoff"] is None else opts["cutoff"]}
     screener.index  # build (or load) the index before the workers start  # noqa: B018
     subjects = _subjects(screener) if by == "subject" else None
-    columns = (TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, disable=not sys.stderr.isatty()) as bar:
-        task = bar.add_task("screening", total=None)
+    with progress_bar(opts, "screening") as bar:
+        task = bar.add_task("screening", total=plan.rows)
         summary = screen_file(
             screener,
             source,
@@ -385,10 +433,14 @@ def _screen_file(screener: Any, opts: dict[str, Any], by: str = "listing") -> No
             read_options=reading,
             subjects=subjects,
         )
+    memory = summary.memory
     err_console.print(
         f"{summary.rows:,} rows: {summary.screened:,} screened, {summary.alerts:,} with a match, "
         f"{summary.errors:,} bad rows -> {errors_path if summary.errors else 'none'}; "
-        f"{summary.seconds:.1f}s; results in {out}; run {summary.run_id} "
+        f"{summary.seconds:.1f}s ({summary.rows_per_second:,.0f} rows/s on {summary.workers} "
+        f"worker(s); peak memory per worker {memory.get('worker_peak_rss_mib', 0):,.0f} MiB, "
+        f"{memory.get('worker_private_mib', 0):,.0f} MiB its own); list versions "
+        f"{versions_text(summary.list_versions)}; results in {out}; run {summary.run_id} "
         f"(evidence in {summary.meta_path} and the audit log)",
         highlight=False,
     )

@@ -10,7 +10,7 @@ import click
 from rich.table import Table
 
 from .app import console, db_option, err_console, expect_option, main, open_store, print_json
-from .screen import print_plan, read_options, reader_options
+from .screen import print_plan, read_options, reader_options, workers_option
 
 ACTOR_HELP = "Who is acting (default: $SANCTIONS_ACTOR or the OS user)."
 
@@ -207,6 +207,7 @@ def list_cmd(
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None, help="Alert score.")
 @click.option("--actor", default=None, help=ACTOR_HELP)
 @click.option("--json", "as_json", is_flag=True)
+@workers_option
 @db_option
 @click.pass_context
 def rescreen_cmd(
@@ -216,14 +217,17 @@ def rescreen_cmd(
     threshold: float | None,
     actor: str | None,
     as_json: bool,
+    workers: int | None,
     db_sub: str | None,
 ) -> None:
-    """Screen the watched records: only what changed since the last run, or --full."""
+    """Screen the watched records: only what changed since the last run, or --full
+    (on every core, or --workers N)."""
+    from sanctions.screening.parallel import default_workers
     from sanctions.watch import Watch
 
     kwargs = {} if threshold is None else {"threshold": threshold}
     watch = Watch(open_store(ctx, db_sub), actor=actor, **kwargs)
-    report = watch.rescreen(full=full, resolve=resolve)
+    report = watch.rescreen(full=full, resolve=resolve, workers=workers or default_workers())
     if as_json:
         print_json(report.to_dict())
         return

@@ -13,7 +13,7 @@ any, so that every input row is accounted for.
 
 from __future__ import annotations
 
-import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -24,10 +24,11 @@ from sanctions.csvsafe import SafeDictWriter
 from sanctions.errors import SanctionsError
 
 from .evidence import RunEvidence, file_sha256, list_versions, record_run, write_sidecar
+from .parallel import WorkerMemory, default_workers, map_ordered, memory_kib
 from .query import QueryError
 from .screener import Screener
 from .subjects import SubjectMap, screen_by_subject
-from .tabular import ROW_PROBLEM, ReadOptions, check_row_values, open_table
+from .tabular import ROW_PROBLEM, ReadOptions, check_column_types, check_row_values, open_table
 
 __all__ = [
     "ColumnMap",
@@ -37,6 +38,9 @@ __all__ = [
     "inspect_file",
     "screen_file",
     "read_rows",
+    "query_chunks",
+    "result_rows",
+    "screen_chunk",
     "OUTPUT_COLUMNS",
     "SUBJECT_COLUMNS",
 ]
@@ -183,6 +187,7 @@ def inspect_file(
     """Read a customer file once without screening: its column mapping and schema counts."""
     table = open_table(source, read_options)
     resolved = (cmap or ColumnMap()).resolve(table.header)
+    check_column_types(table, resolved)
     schemata: dict[str, int] = {}
     rows = 0
     for _, row in table.rows:
@@ -196,32 +201,43 @@ def inspect_file(
 
 @dataclass
 class BatchSummary:
+    """What a batch run did: counts, time, the list versions it was pinned to, memory."""
+
     rows: int = 0
     screened: int = 0
     alerts: int = 0
     errors: int = 0
     seconds: float = 0.0
+    workers: int = 1
     run_id: str | None = None
     meta_path: str | None = None
+    list_versions: dict[str, int] = field(default_factory=dict)  # dataset -> version seq
+    memory: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {**self.__dict__, "rows_per_second": round(self.rows_per_second, 1)}
 
 
-# -- workers ------------------------------------------------------------------------------
+# -- screening chunks (in this process or in forked workers) -------------------------------
 
-_WORKER: dict[str, Any] = {}
+ChunkResult = list[tuple[int, list[dict[str, Any]], str]]
 
 
-def _screen_chunk(chunk: list[tuple[int, Any]]) -> list[tuple[int, list[dict[str, Any]], str]]:
-    screener: Screener = _WORKER["screener"]
-    options = _WORKER["options"]
+def screen_chunk(
+    state: tuple[Screener, dict[str, Any], SubjectMap | None], chunk: list[tuple[int, Any]]
+) -> ChunkResult:
+    """(line, output rows, error) for each (line, query or error message) of a chunk;
+    with a :class:`SubjectMap` in ``state``, one row per subject."""
+    screener, options, subjects = state
     out = []
     for line, query in chunk:
         if isinstance(query, str):  # an error found while reading the row
             out.append((line, [], query))
             continue
-        subjects = _WORKER.get("subjects")
         try:
             if subjects is not None:
                 grouped = screen_by_subject(screener, query, subjects, **options)
@@ -231,8 +247,13 @@ def _screen_chunk(chunk: list[tuple[int, Any]]) -> list[tuple[int, list[dict[str
         except QueryError as exc:
             out.append((line, [], exc.message))
             continue
-        out.append((line, _output_rows(line, query, result.results), ""))
+        out.append((line, result_rows(line, query, result), ""))
     return out
+
+
+def result_rows(line: int, query: dict[str, Any], result: Any) -> list[dict[str, Any]]:
+    """The output rows of one screened query (one with empty match fields if none)."""
+    return _output_rows(line, query, result.results)
 
 
 def _base(line: int, query: dict[str, Any]) -> dict[str, Any]:
@@ -253,6 +274,7 @@ def _match_row(match: Any) -> dict[str, Any]:
         "datasets": ";".join(match.record.datasets),
         "matched_name": name.candidate_value or "",
         "explanation": "; ".join(f.describe() for f in match.score.features),
+        "explanations": match.score.explanations,  # structured (Spark's JSON column)
     }
 
 
@@ -285,9 +307,10 @@ def _output_rows(line: int, query: dict[str, Any], matches: list[Any]) -> list[d
     return rows
 
 
-def _chunks(
-    rows: Iterator[tuple[int, dict[str, Any]]], cmap: ColumnMap
+def query_chunks(
+    rows: Iterator[tuple[int, dict[str, Any]]], cmap: ColumnMap, size: int = CHUNK
 ) -> Iterator[list[tuple[int, Any]]]:
+    """The rows as chunks of (line, query), or (line, error message) for a bad row."""
     chunk: list[tuple[int, Any]] = []
     for line, row in rows:
         try:
@@ -296,29 +319,11 @@ def _chunks(
             chunk.append((line, exc.message))
         except (ValueError, TypeError) as exc:
             chunk.append((line, str(exc)))
-        if len(chunk) >= CHUNK:
+        if len(chunk) >= size:
             yield chunk
             chunk = []
     if chunk:
         yield chunk
-
-
-def _iter_results(
-    screener: Screener,
-    chunks: Iterator[list[tuple[int, Any]]],
-    options: dict[str, Any],
-    workers: int,
-    subjects: SubjectMap | None = None,
-) -> Iterator[list[tuple[int, list[dict[str, Any]], str]]]:
-    _WORKER["screener"] = Screener(index=screener.index, threshold=screener.threshold)
-    _WORKER["options"] = options
-    _WORKER["subjects"] = subjects
-    if workers <= 1:
-        yield from map(_screen_chunk, chunks)
-        return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
-        yield from pool.imap(_screen_chunk, chunks)
 
 
 def screen_file(
@@ -328,7 +333,7 @@ def screen_file(
     errors_path: Path,
     cmap: ColumnMap | None = None,
     options: dict[str, Any] | None = None,
-    workers: int = 2,
+    workers: int | None = None,
     progress: Callable[[int], None] | None = None,
     read_options: ReadOptions | None = None,
     actor: str | None = None,
@@ -339,48 +344,71 @@ def screen_file(
     With ``subjects``, each row's results are one per subject (the lead listing,
     and the subject's matched listings and lists in the ``subject_*`` columns).
 
+    ``workers`` processes (default: every core) screen chunks of rows against one
+    index loaded here first and shared with them (:mod:`.parallel`); results are
+    written in input order, identical to a one-process run. The list versions are
+    pinned when the job starts: a store updated during the run does not change
+    what the rest of the file is screened against.
+
     With a store, the run is evidenced (:mod:`.evidence`): one ``screening.run``
     audit entry, ``run_id`` and ``list_versions`` columns on every result row,
-    and the whole context in ``<out>.meta.json``.
+    and the whole context in ``<out>.meta.json``. The results file appears only
+    when the run is complete.
     """
     started = time.perf_counter()
     table = open_table(source, read_options)
     header, rows = table.header, table.rows
     cmap = (cmap or ColumnMap()).resolve(header)
-    summary = BatchSummary()
-    evidence = _file_evidence(screener, source, options or {})
+    check_column_types(table, cmap)
+    workers = default_workers() if workers is None else max(1, workers)
+    index = screener.index  # loaded once, before any worker starts: it fixes the versions
+    versions = list(screener.versions)  # set with the index: the versions it was built from
+    pinned = Screener(index=index, threshold=screener.threshold)
+    summary = BatchSummary(workers=workers)
+    summary.list_versions = {v.dataset: v.seq for v in versions}
+    evidence = _file_evidence(screener, versions, source, options or {})
+    evidence.extra.update(_read_context(table, cmap), workers=workers)
     if actor:  # who asked (a web session's key), else the process's user
         evidence.actor = actor
-    evidence.extra.update(
-        encoding=table.encoding,
-        delimiter=table.delimiter,
-        date_format=cmap.date_format,
-        reader_warnings=table.warnings,
-        columns={**cmap.props, "(id)": cmap.id_column, "(schema)": cmap.schema_column},
-    )
     evidence.extra["group"] = "listing" if subjects is None else "subject"
     if subjects is not None and subjects.note:
         evidence.extra["subject_note"] = subjects.note
     columns = OUTPUT_COLUMNS + (SUBJECT_COLUMNS if subjects is not None else [])
-    writer = _OutputWriter(out, evidence.columns(), columns)
-    with open(errors_path, "w", encoding="utf-8") as errors:
-        chunks = _chunks(rows, cmap)
-        for results in _iter_results(screener, chunks, options or {}, workers, subjects):
-            for line, out_rows, error in results:
-                summary.rows += 1
-                if error:
-                    summary.errors += 1
-                    errors.write(f"{source.name}: line {line}: {error}\n")
-                    continue
-                summary.screened += 1
-                summary.alerts += any(r.get("match") for r in out_rows)
-                writer.write(out_rows)
-            if progress is not None:
-                progress(len(results))
-    writer.close()
-    summary.seconds = time.perf_counter() - started
+    memory = WorkerMemory()
+    with _OutputWriter(out, evidence.columns(), columns) as writer:
+        with open(errors_path, "w", encoding="utf-8") as errors:
+            chunks = query_chunks(rows, cmap)
+            state = (pinned, options or {}, subjects)
+            for results in map_ordered(screen_chunk, chunks, state, workers, memory=memory):
+                for line, out_rows, error in results:
+                    summary.rows += 1
+                    if error:
+                        summary.errors += 1
+                        errors.write(f"{source.name}: line {line}: {error}\n")
+                        continue
+                    summary.screened += 1
+                    summary.alerts += any(r.get("match") for r in out_rows)
+                    writer.write(out_rows)
+                if progress is not None:
+                    progress(len(results))
+        summary.seconds = time.perf_counter() - started
+        summary.memory = {"main_peak_rss_mib": round(memory_kib()[0] / 1024, 1)}
+        summary.memory.update(memory.summary())
+        evidence.extra.update(memory=summary.memory, seconds=round(summary.seconds, 3))
+        writer.commit()
     _record_evidence(screener, evidence, summary, out)
     return summary
+
+
+def _read_context(table: Any, cmap: ColumnMap) -> dict[str, Any]:
+    """How the file was read, for the run's evidence."""
+    return {
+        "encoding": table.encoding,
+        "delimiter": table.delimiter,
+        "date_format": cmap.date_format,
+        "reader_warnings": table.warnings,
+        "columns": {**cmap.props, "(id)": cmap.id_column, "(schema)": cmap.schema_column},
+    }
 
 
 def _record_evidence(
@@ -400,12 +428,14 @@ def _record_evidence(
     summary.meta_path = str(write_sidecar(out, evidence, entry))
 
 
-def _file_evidence(screener: Screener, source: Path, options: dict[str, Any]) -> RunEvidence:
-    screener.index  # noqa: B018 - build the index first: it fixes the versions screened
+def _file_evidence(
+    screener: Screener, versions: list[Any], source: Path, options: dict[str, Any]
+) -> RunEvidence:
+    """The run's evidence, naming the versions its index was built from."""
     return RunEvidence(
         kind="screen-file",
         threshold=screener.threshold,
-        list_versions=list_versions(screener.versions),
+        list_versions=list_versions(versions),
         input_name=source.name,
         input_sha256=file_sha256(source),
         cutoff=options.get("cutoff"),
@@ -414,30 +444,41 @@ def _file_evidence(screener: Screener, source: Path, options: dict[str, Any]) ->
 
 
 class _OutputWriter:
-    """Writes result rows as CSV (streamed) or Parquet (at the end)."""
+    """Writes result rows as CSV or Parquet, streamed in batches to a temporary file that
+    takes the final name only on :meth:`commit` (a failed run leaves no results file)."""
+
+    BATCH = 20_000
 
     def __init__(self, path: Path, columns: dict[str, str], header: list[str]) -> None:
         self.path = path
+        self.tmp = path.with_name(f".{path.name}.partial")
         self.columns = columns  # the same on every row (the run's evidence)
         self.header = header
         self.parquet = path.suffix.lower() in (".parquet", ".pq")
         self.rows: list[dict[str, Any]] = []
+        self.parquet_writer: Any = None
+        self.handle = open(self.tmp, "wb" if self.parquet else "w", **_text(self.parquet))  # noqa: SIM115
         if not self.parquet:
-            self.handle = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
-            self.csv = SafeDictWriter(self.handle, header)
+            self.csv = SafeDictWriter(self.handle, header, extrasaction="ignore")
             self.csv.writeheader()
+
+    def __enter__(self) -> _OutputWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.handle.close()
+        self.tmp.unlink(missing_ok=True)  # committed: renamed already; failed: dropped
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         rows = [{**row, **self.columns} for row in rows]
-        if self.parquet:
-            self.rows.extend(rows)
-        else:
-            self.csv.writerows(rows)
-
-    def close(self) -> None:
         if not self.parquet:
-            self.handle.close()
+            self.csv.writerows(rows)
             return
+        self.rows.extend(rows)
+        if len(self.rows) >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
         try:
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -446,4 +487,28 @@ class _OutputWriter:
         columns = {c: [r.get(c) for r in self.rows] for c in self.header}
         columns["score"] = [float(v or 0.0) for v in columns["score"]]
         columns["match"] = [bool(v) for v in columns["match"]]
-        pq.write_table(pa.table(columns), self.path)
+        columns["rank"] = [int(v or 0) for v in columns["rank"]]
+        columns["line"] = [int(v) for v in columns["line"]]
+        batch = pa.table(columns, schema=_parquet_schema(pa, self.header))
+        if self.parquet_writer is None:
+            self.parquet_writer = pq.ParquetWriter(self.handle, batch.schema)
+        self.parquet_writer.write_table(batch)
+        self.rows = []
+
+    def commit(self) -> None:
+        """Finish the file and give it its name."""
+        if self.parquet:
+            if self.rows or self.parquet_writer is None:
+                self._flush()
+            self.parquet_writer.close()
+        self.handle.close()
+        os.replace(self.tmp, self.path)
+
+
+def _text(parquet: bool) -> dict[str, Any]:
+    return {} if parquet else {"encoding": "utf-8", "newline": ""}
+
+
+def _parquet_schema(pa: Any, header: list[str]) -> Any:
+    types = {"line": pa.int64(), "rank": pa.int32(), "score": pa.float64(), "match": pa.bool_()}
+    return pa.schema([(c, types.get(c, pa.string())) for c in header])

@@ -40,6 +40,8 @@ __all__ = [
     "ROW_PROBLEM",
     "ReadOptions",
     "Table",
+    "check_arrow_types",
+    "check_column_types",
     "check_row_values",
     "date_pattern",
     "normalise_date",
@@ -75,6 +77,7 @@ class Table:
     delimiter: str | None = None
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
+    types: dict[str, Any] | None = None  # Parquet: column -> Arrow type
 
     def describe(self) -> str:
         if self.delimiter is None:
@@ -88,8 +91,8 @@ def open_table(path: Path, options: ReadOptions | None = None) -> Table:
     options = options or ReadOptions()
     path = Path(path)
     if path.suffix.lower() in (".parquet", ".pq"):
-        header, rows = _read_parquet(path)
-        return Table(path, header, rows)
+        header, rows, types = _read_parquet(path)
+        return Table(path, header, rows, types=types)
     warnings: list[str] = []
     encoding = options.encoding or _detect_encoding(path, warnings)
     try:
@@ -180,24 +183,86 @@ def _row(header: list[str], fields: list[str], start: int, end: int) -> dict[str
     return row
 
 
-def _read_parquet(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
+def _read_parquet(
+    path: Path,
+) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]], dict[str, Any]]:
+    """The header, the rows (streamed in record batches: constant memory) and the column
+    types of a Parquet file."""
     try:
         import pyarrow.parquet as pq
     except ImportError as exc:
         raise SanctionsError("Parquet needs pyarrow: pip install 'sanctions[parquet]'") from exc
     try:
-        table = pq.read_table(path)
+        parquet = pq.ParquetFile(path)
+        schema = parquet.schema_arrow
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many types; translate them
         raise SanctionsError(f"{path}: not a readable Parquet file: {exc}") from exc
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         number = 0
-        for batch in table.to_batches(10_000):
+        batches = parquet.iter_batches(batch_size=10_000)
+        while True:
+            try:
+                batch = next(batches, None)
+            except Exception as exc:  # noqa: BLE001 - a corrupt page: say where, stop
+                raise SanctionsError(
+                    f"{path.name}: row {number + 1} on: not readable Parquet data: {exc}"
+                ) from exc
+            if batch is None:
+                return
             for row in batch.to_pylist():
                 number += 1
                 yield number, row
 
-    return list(table.column_names), rows()
+    types = {name: schema.field(name).type for name in schema.names}
+    return list(schema.names), rows(), types
+
+
+def check_column_types(table: Table, columns: Any) -> None:
+    """A Parquet file whose mapped columns have types a query cannot come from is refused
+    before screening, naming every such column (CSV columns are text: nothing to check).
+
+    Text is accepted everywhere; dates also as Parquet dates or timestamps; identifiers,
+    the id and the year of a date also as integers. Floats (which lose the digits of an
+    identifier), binary, lists and structs are refused.
+    """
+    if table.types:
+        check_arrow_types(table.path.name, table.types, columns)
+
+
+def check_arrow_types(name: str, types: Mapping[str, Any], columns: Any) -> None:
+    """:func:`check_column_types` on Arrow types (a Parquet file's, a Spark DataFrame's)."""
+    import pyarrow.types as pt
+
+    def allowed(prop: str, kind: Any) -> bool:
+        if pt.is_dictionary(kind):
+            kind = kind.value_type
+        if pt.is_string(kind) or pt.is_large_string(kind) or pt.is_null(kind):
+            return True
+        if prop in DATE_PROPS and (pt.is_date(kind) or pt.is_timestamp(kind)):
+            return True
+        return pt.is_integer(kind) and prop not in TEXT_ONLY
+
+    wanted = [(prop, column) for prop, column in columns.props.items()]
+    wanted += [("(id)", columns.id_column), ("(schema)", columns.schema_column)]
+    problems = [
+        f"column {column!r} ({prop}) is {types[column]}"
+        for prop, column in wanted
+        if column and column in types and not allowed(prop, types[column])
+    ]
+    if problems:
+        raise SanctionsError(
+            f"{name}: wrong column types: {'; '.join(problems)} (names and "
+            "schemata must be strings; dates strings, dates or timestamps; identifiers strings "
+            "or integers)"
+        )
+
+
+# Query properties that only text can hold (an integer there is a wrong column).
+TEXT_ONLY = frozenset(
+    {"(schema)", "name", "alias", "firstName", "middleName", "lastName", "fatherName", "gender"}
+    | {"nationality", "country", "citizenship", "address", "birthPlace"}
+)
 
 
 # -- values ---------------------------------------------------------------------------------

@@ -84,6 +84,12 @@ class RunReport:
         note = f" ({self.note})" if self.note else ""
         if self.kind == "full":
             what = f"{self.records_screened:,} records against {self.entities_screened:,} entities"
+            screen = self.timings.get("screen", 0.0)
+            if screen > 0:
+                what += (
+                    f" ({self.records_screened / screen:,.0f} records/s on "
+                    f"{self.stats.get('workers', 1)} worker(s))"
+                )
         else:
             others = self.records_total - self.records_screened
             what = (
@@ -103,7 +109,8 @@ class RunReport:
         return (
             f"run {self.run_id} ({self.kind}{note}): {what}: {self.raised} alerts raised, "
             f"{self.suppressed} known false positives kept quiet, {self.closed} closed, "
-            f"{self.kept} unchanged{extra}; {self.seconds:.2f} s (steps: {steps})"
+            f"{self.kept} unchanged{extra}; {self.seconds:.2f} s (steps: {steps}); list "
+            f"versions {', '.join(f'{d}@{v}' for d, v in sorted(self.list_versions.items()))}"
         )
 
     def to_dict(self) -> dict[str, Any]:

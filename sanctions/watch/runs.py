@@ -35,6 +35,7 @@ from sanctions.matching import (
     prepare_records,
 )
 from sanctions.model import Entity
+from sanctions.screening.parallel import map_ordered
 from sanctions.screening.query import QueryError, parse_query
 from sanctions.screening.screener import Screener
 from sanctions.screening.subjects import SubjectMap
@@ -49,6 +50,7 @@ __all__ = ["Snapshot", "Hit", "Plan", "take_snapshot", "plan_full", "plan_delta"
 log = logging.getLogger(__name__)
 
 MAX_MATCHES = 10_000  # per record: more than any real record has
+RUN_CHUNK = 200  # records per slice screened by one worker at a time
 MISSING_REBUILD = 0.05  # rebuild the prefilter when more records than this are not in it
 
 
@@ -144,33 +146,68 @@ def _prepare(
 
 
 def screen_into(
-    plan: Plan, index: MatchIndex, prepared: list[tuple[WatchedRecord, Record]]
+    plan: Plan,
+    index: MatchIndex,
+    prepared: list[tuple[WatchedRecord, Record]],
+    workers: int = 1,
 ) -> None:
-    """Screen prepared records against an index; add every match to the plan."""
+    """Screen prepared records against an index; add every match to the plan.
+
+    With several ``workers``, forked processes share the loaded index and screen
+    slices of ``prepared``; the plan is the same as on one process.
+    """
     screener = Screener(index=index, threshold=plan.threshold)
     entities = plan.snapshot.entities
-    for record, query in prepared:
-        result = screener.screen(query, plan.threshold, limit=MAX_MATCHES, cutoff=plan.threshold)
-        for match in result.results:
-            entity_hash, version_id, dataset = entities[match.record.id]
-            plan.hits[(record.id, match.record.id)] = Hit(
-                record.id,
-                record.version,
-                record.hash,
-                record.caption,
-                match.record.id,
-                entity_hash,
-                match.record.caption,
-                dataset,
-                version_id,
-                match.score.score,
-                [f.to_dict() for f in match.score.features],
-            )
+    size = len(prepared)
+    slices = ((s, min(s + RUN_CHUNK, size)) for s in range(0, size, RUN_CHUNK))
+    state = (screener, prepared, plan.threshold)
+    for matches in map_ordered(_screen_slice, slices, state, workers):
+        for position, found in matches:
+            record = prepared[position][0]
+            for entity_id, caption, score, explanations in found:
+                entity_hash, version_id, dataset = entities[entity_id]
+                plan.hits[(record.id, entity_id)] = Hit(
+                    record.id,
+                    record.version,
+                    record.hash,
+                    record.caption,
+                    entity_id,
+                    entity_hash,
+                    caption,
+                    dataset,
+                    version_id,
+                    score,
+                    explanations,
+                )
+    for record, _ in prepared:
         plan.screened_records[record.id] = record.hash
 
 
-def plan_full(store: Any, snapshot: Snapshot, threshold: float, note: str | None = None) -> Plan:
-    """Screen every active record against every current entity."""
+def _screen_slice(
+    state: tuple[Screener, list[tuple[WatchedRecord, Record]], float], bounds: tuple[int, int]
+) -> list[tuple[int, list[tuple[str, str, float, list[dict[str, Any]]]]]]:
+    """(position, [(entity id, caption, score, explanations)]) of each record in a slice."""
+    screener, prepared, threshold = state
+    out = []
+    for position in range(*bounds):
+        query = prepared[position][1]
+        result = screener.screen(query, threshold, limit=MAX_MATCHES, cutoff=threshold)
+        found = [
+            (m.record.id, m.record.caption, m.score.score, m.score.explanations)
+            for m in result.results
+        ]
+        out.append((position, found))
+    return out
+
+
+def plan_full(
+    store: Any,
+    snapshot: Snapshot,
+    threshold: float,
+    note: str | None = None,
+    workers: int = 1,
+) -> Plan:
+    """Screen every active record against every current entity (on ``workers`` processes)."""
     plan = Plan("full", snapshot, threshold, based_on=snapshot.last_run_id, note=note)
     clock = time.perf_counter()
     with store.engine.connect() as conn:
@@ -182,7 +219,8 @@ def plan_full(store: Any, snapshot: Snapshot, threshold: float, note: str | None
     plan.entities_screened = len(index)
     plan.timings["index"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    screen_into(plan, index, prepared)
+    screen_into(plan, index, prepared, workers)
+    plan.stats["workers"] = workers
     plan.timings["screen"] = time.perf_counter() - clock
     clock = time.perf_counter()
     plan.keys = load_keys(keys_digest((r.id, r.hash) for r, _ in prepared))

@@ -138,12 +138,14 @@ class Watch:
 
     # -- runs ----------------------------------------------------------------------
 
-    def rescreen(self, full: bool = False, resolve: bool = False) -> RunReport:
+    def rescreen(self, full: bool = False, resolve: bool = False, workers: int = 1) -> RunReport:
         """Screen the records: a delta since the last run, or everything (``full``).
 
         With ``resolve``, the clusters are first brought up to date (an incremental
         ``sanctions resolve``) when a list changed since the last resolve, so that a new
         listing of an alerted subject joins its alert instead of raising its own.
+
+        A full run screens on ``workers`` processes sharing one loaded index.
         """
         started = time.perf_counter()
         resolved = None
@@ -155,7 +157,7 @@ class Watch:
         run = self._read(last_run)
         fallback = None if full else delta_fallback(snapshot, run, self.threshold)
         if full or fallback is not None:
-            plan = plan_full(self.store, snapshot, self.threshold, note=fallback)
+            plan = plan_full(self.store, snapshot, self.threshold, fallback, workers)
         else:
             plan = plan_delta(self.store, snapshot, run, self.threshold)
         plan.subjects = load_subjects(self.store, snapshot.versions.values())

@@ -1,0 +1,164 @@
+"""Batch screening at scale: one process vs every core vs Spark local[2] (issue 14).
+
+    .venv/bin/python benchmarks/batch.py --rows 1000000           # the issue's size
+    .venv/bin/python benchmarks/batch.py --rows 20000 --json out.json
+
+Every list of ../shared/data is loaded into a store (``--db``, reused when it
+exists). The input is synthetic, generated at run time and never kept: the
+first and last names of ``eval/negatives_synthetic_us.csv`` paired at random (so
+names repeat as little as in a real customer file), with a listed person's name
+(``eval/un_people_perturbed.csv``) planted every ``--plant-every`` rows. The
+same file is screened by ``screen_file`` on one process and on ``--workers``
+processes, then by Spark ``local[2]`` (session start reported apart), all in
+one run, so the ratios are measured under the same load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _lists import SHARED, load_all_lists  # noqa: E402
+
+from sanctions.screening import Screener  # noqa: E402
+from sanctions.screening.batch import screen_file  # noqa: E402
+from sanctions.screening.parallel import default_workers  # noqa: E402
+from sanctions.store import Store  # noqa: E402
+
+EVAL = SHARED / "eval"
+TARGET_RATIO, TARGET_RATE, TARGET_SPARK = 1.8, 2_000.0, 1.5
+TARGET_MILLION_SECONDS = 600.0
+
+
+def write_records(path: Path, rows: int, plant_every: int, seed: int = 14) -> int:
+    """Write ``rows`` synthetic customers; returns how many carry a planted listed name."""
+    with open(EVAL / "negatives_synthetic_us.csv", encoding="utf-8") as fh:
+        people = list(csv.DictReader(fh))
+    with open(EVAL / "un_people_perturbed.csv", encoding="utf-8") as fh:
+        listed = [r for r in csv.DictReader(fh) if r["full_name"].strip()]
+    rng = random.Random(seed)
+    planted = 0
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["id", "full_name", "date_of_birth", "nationality"])
+        for i in range(rows):
+            if i % plant_every == 0:
+                src = listed[rng.randrange(len(listed))]
+                name, dob, nat = src["full_name"], src["date_of_birth"], src["nationality"]
+                planted += 1
+            else:
+                first, last = rng.choice(people), rng.choice(people)
+                name = f"{first['first_name']} {last['last_name']}"
+                dob, nat = first["date_of_birth"], first["nationality"]
+            out.writerow([f"c{i}", name, dob, nat])
+    return planted
+
+
+def run_local(store: Store, source: Path, folder: Path, workers: int) -> dict[str, Any]:
+    screener = Screener(store)
+    started = time.perf_counter()
+    screener.index  # noqa: B018 - the index load is reported apart
+    index_seconds = time.perf_counter() - started
+    out = folder / f"local-{workers}.csv"
+    summary = screen_file(
+        screener, source, out, folder / f"local-{workers}.errors", workers=workers
+    )
+    report = summary.to_dict()
+    report["index_seconds"] = round(index_seconds, 2)
+    out.unlink()
+    return report
+
+
+def run_spark(db: Path, source: Path, folder: Path, master: str) -> dict[str, Any]:
+    from sanctions.spark import screen_files, session
+
+    started = time.perf_counter()
+    spark = session(master, **{"spark.ui.enabled": "false"})
+    spark.sparkContext.setLogLevel("ERROR")
+    session_seconds = time.perf_counter() - started
+    try:
+        summary = screen_files(
+            spark, str(source), str(folder / "spark.parquet"), str(db), id_column="id"
+        )
+    finally:
+        spark.stop()
+    return {
+        "master": master,
+        "session_seconds": round(session_seconds, 2),
+        "seconds": round(summary.seconds, 2),
+        "rows": summary.rows,
+        "alerts": summary.alerts,
+        "errors": summary.errors,
+        "rows_per_second": round(summary.rows_per_second, 1),
+    }
+
+
+def verdicts(report: dict[str, Any]) -> dict[str, Any]:
+    one, many = report["single"], report["multi"]
+    ratio = many["rows_per_second"] / one["rows_per_second"] if one["rows_per_second"] else 0.0
+    out = {
+        "multi_vs_single": round(ratio, 2),
+        "multi_vs_single_ok": ratio >= TARGET_RATIO,
+        "multi_rate_ok": many["rows_per_second"] >= TARGET_RATE,
+        "million_seconds_extrapolated": round(1_000_000 / many["rows_per_second"], 0),
+    }
+    out["million_ok"] = out["million_seconds_extrapolated"] <= TARGET_MILLION_SECONDS
+    # What the cores would do if nothing else ran: rows per CPU-second times the cores.
+    out["uncontended_multi_rate"] = round(many["rows_per_cpu_second"] * report["cores"], 0)
+    if "spark" in report:
+        spark = report["spark"]["seconds"] / many["seconds"]
+        out["spark_vs_multi_time"] = round(spark, 2)
+        out["spark_ok"] = spark <= TARGET_SPARK
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--plant-every", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--db", type=Path, default=None, help="Store with every list (reused).")
+    parser.add_argument("--no-spark", action="store_true")
+    parser.add_argument("--master", default="local[2]")
+    parser.add_argument("--json", type=Path, default=None, help="Write the report here too.")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+
+    folder = Path(tempfile.mkdtemp(prefix="sanctions-batch-bench-"))
+    db = args.db or folder / "lists.db"
+    load_started = time.perf_counter()
+    datasets = load_all_lists(db)
+    store = Store.open(db)
+    source = folder / "customers.csv"
+    planted = write_records(source, args.rows, args.plant_every)
+    report: dict[str, Any] = {
+        "rows": args.rows,
+        "planted_listed_names": planted,
+        "datasets": datasets,
+        "load_seconds": round(time.perf_counter() - load_started, 1),
+        "cores": default_workers(),
+    }
+    report["single"] = run_local(store, source, folder, 1)
+    report["multi"] = run_local(store, source, folder, args.workers)
+    if not args.no_spark:
+        report["spark"] = run_spark(Path(db), source, folder, args.master)
+    report["targets"] = verdicts(report)
+    text = json.dumps(report, indent=2, default=str)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n")
+    source.unlink()
+
+
+if __name__ == "__main__":
+    main()

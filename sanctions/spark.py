@@ -1,0 +1,453 @@
+"""Batch screening on Apache Spark (``pip install 'sanctions[spark]'``, PySpark >= 3.5).
+
+    >>> from sanctions.spark import screen
+    >>> matches = screen(customers_df, "lists.db", {"name": "full_name"}, id_column="cust_id")
+    >>> matches.write.parquet("matches.parquet")
+
+How it runs:
+
+* the **index** is built (or loaded from the cache) once, on the driver, from the
+  store (a SQLite file or a PostgreSQL URL); that fixes the list versions of the
+  whole job. It is written as one file, shipped to the executors with
+  ``SparkContext.addFile`` and, in each executor's Python worker, checked against
+  its SHA-256 (taken on the driver and sent with the task) and loaded once: the
+  worker keeps it for every later task (``spark.python.worker.reuse``, Spark's
+  default);
+* rows are screened in Arrow batches (``mapInArrow``) by the same code as
+  ``sanctions screen --file`` (:func:`sanctions.screening.batch.screen_chunk`),
+  so the scores are the same;
+* every input row gives at least one output row: one per candidate at or above
+  the cutoff, or one with rank 0 (no candidate), or one with ``error`` set (no
+  name, a date that is not a date...). A task that fails (a worker killed) is
+  retried by Spark and its output is kept once: each row appears exactly once.
+
+Output columns: :data:`OUTPUT_SCHEMA`. ``row`` is Spark's
+``monotonically_increasing_id`` of the input row (increasing in input order, not
+consecutive); without an id column the query id is ``row-<row>``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import pickle
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sanctions.errors import SanctionsError
+from sanctions.screening import Screener
+from sanctions.screening.batch import ColumnMap, query_chunks, screen_chunk
+from sanctions.screening.evidence import new_run_id
+from sanctions.screening.tabular import check_arrow_types
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "OUTPUT_SCHEMA",
+    "ROW_COLUMN",
+    "SparkIndex",
+    "SparkSummary",
+    "read_table",
+    "screen",
+    "screen_files",
+    "session",
+    "write_table",
+]
+
+ROW_COLUMN = "_sanctions_row"
+OUTPUT_SCHEMA = (
+    "query_id string, row long, query_name string, rank int, entity_id string, "
+    "entity_caption string, entity_schema string, score double, match boolean, "
+    "datasets string, matched_name string, explanation string, error string, "
+    "list_versions string, run_id string"
+)
+_LOADED: dict[str, Screener] = {}  # index SHA-256 -> screener, per executor Python worker
+
+
+def _pyspark() -> Any:
+    try:
+        import pyspark
+    except ImportError as exc:
+        raise SanctionsError(
+            "Spark screening needs PySpark: pip install 'sanctions[spark]'"
+        ) from exc
+    return pyspark
+
+
+def session(master: str = "local[*]", app: str = "sanctions-screen", **conf: str) -> Any:
+    """A Spark session; executors run this Python (``PYSPARK_PYTHON``) unless set already.
+
+    A session already active in this process is returned as it is (Spark has one).
+    """
+    _pyspark()
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.master(master).appName(app)
+    for key, value in {"spark.python.worker.reuse": "true", **conf}.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+class SparkIndex:
+    """The driver's index written to one file, its SHA-256, and the versions it holds."""
+
+    def __init__(self, store: Any, threshold: float | None = None) -> None:
+        from sanctions.store import Store
+
+        opened = store if hasattr(store, "datasets") else Store.open(store)
+        self.store = opened
+        screener = Screener(opened) if threshold is None else Screener(opened, threshold=threshold)
+        index = screener.index  # built (or loaded) once: it pins the list versions
+        if not screener.versions:
+            raise SanctionsError("the store holds no lists: load or update lists first")
+        self.threshold = screener.threshold
+        self.store_versions = list(screener.versions)
+        self.versions = {v.dataset: v.seq for v in screener.versions}
+        self.list_versions = json.dumps(self.versions, sort_keys=True)
+        folder = Path(tempfile.mkdtemp(prefix="sanctions-spark-"))
+        self.path = folder / "index.pickle"
+        with open(self.path, "wb") as fh:
+            pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        self.sha256 = _file_sha256(self.path)
+        self.name = f"sanctions-index-{self.sha256[:16]}.pickle"
+        self.path = self.path.rename(folder / self.name)
+
+    def ship(self, spark: Any) -> None:
+        """Hand the file to every executor (SparkFiles)."""
+        spark.sparkContext.addFile(str(self.path))
+
+    def remove(self) -> None:
+        """Delete the driver's copy (and its folder) once the job is done."""
+        self.path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self.path.parent.rmdir()
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _executor_screener(name: str, sha256: str, threshold: float) -> Screener:
+    """The index of this job, loaded once per executor Python worker, checked first."""
+    screener = _LOADED.get(sha256)
+    if screener is not None:
+        return screener
+    from pyspark import SparkFiles
+
+    from sanctions.cache import gc_paused
+
+    path = Path(SparkFiles.get(name))
+    if _file_sha256(path) != sha256:
+        raise SanctionsError(f"{path}: the shipped index is not the driver's (SHA-256 differs)")
+    with open(path, "rb") as fh, gc_paused():
+        index = pickle.load(fh)  # noqa: S301 - the driver's own file, checked above
+    _LOADED.clear()  # one job's index at a time
+    screener = _LOADED[sha256] = Screener(index=index, threshold=threshold)
+    log.info("index %s loaded in executor process %d", name, os.getpid())
+    return screener
+
+
+def _screen_batches(
+    batches: Iterator[Any],
+    shipped: tuple[str, str, float],
+    cmap: ColumnMap,
+    options: dict[str, Any],
+    stamp: tuple[str, str],
+) -> Iterator[Any]:
+    """mapInArrow function: input Arrow batches -> output batches (OUTPUT_SCHEMA)."""
+    import pyarrow as pa
+
+    screener = _executor_screener(*shipped)
+    list_versions, run_id = stamp
+    for batch in batches:
+        rows = ((row[ROW_COLUMN], row) for row in batch.to_pylist())
+        out: list[dict[str, Any]] = []
+        for chunk in query_chunks(rows, cmap, size=batch.num_rows or 1):
+            ids = {line: q["id"] for line, q in chunk if isinstance(q, dict)}
+            for row, found, error in screen_chunk((screener, options, None), chunk):
+                if error:
+                    qid = _row_id(cmap, batch, row)
+                    out.append({"query_id": qid, "row": row, "rank": 0, "error": error})
+                    continue
+                out.extend(_output(found, ids[row]))
+        for record in out:
+            record.update(list_versions=list_versions, run_id=run_id)
+        yield pa.RecordBatch.from_pylist(out, schema=_arrow_schema())
+
+
+def _output(found: list[dict[str, Any]], query_id: str) -> list[dict[str, Any]]:
+    out = []
+    for r in found:
+        out.append(
+            {
+                "query_id": query_id,
+                "row": r["line"],
+                "query_name": r["query_name"],
+                "rank": r["rank"],
+                "entity_id": r.get("match_id"),
+                "entity_caption": r.get("match_caption"),
+                "entity_schema": r.get("match_schema"),
+                "score": float(r["score"]),
+                "match": bool(r["match"]),
+                "datasets": r.get("datasets"),
+                "matched_name": r.get("matched_name"),
+                "explanation": json.dumps(r["explanations"]) if r.get("explanations") else None,
+            }
+        )
+    return out
+
+
+def _row_id(cmap: ColumnMap, batch: Any, row: int) -> str:
+    """The query id of a bad row: its id column's value, or ``row-N``."""
+    if cmap.id_column:
+        rows = batch.column(ROW_COLUMN).to_pylist()
+        value = batch.column(cmap.id_column)[rows.index(row)].as_py()
+        if value not in (None, ""):
+            return str(value)
+    return f"row-{row}"
+
+
+def _arrow_schema() -> Any:
+    import pyarrow as pa
+
+    types = {"long": pa.int64(), "int": pa.int32(), "double": pa.float64(), "boolean": pa.bool_()}
+    fields = [part.strip().split(" ") for part in OUTPUT_SCHEMA.split(",")]
+    return pa.schema([(name, types.get(kind, pa.string())) for name, kind in fields])
+
+
+def screen(
+    df: Any,
+    store: Any,
+    columns: Mapping[str, str] | None = None,
+    *,
+    id_column: str | None = None,
+    schema_column: str | None = None,
+    schema: str = "LegalEntity",
+    date_format: str | None = None,
+    threshold: float | None = None,
+    limit: int = 5,
+    cutoff: float = 0.5,
+    index: SparkIndex | None = None,
+    run_id: str | None = None,
+    partitions: int | None = None,
+) -> Any:
+    """A DataFrame of matches (:data:`OUTPUT_SCHEMA`) of the query rows of ``df``.
+
+    ``columns`` maps query properties to columns (``{"name": "full_name",
+    "birthDate": "dob"}``); common column names are recognised without it, as in
+    ``screen --file``. ``store`` is a :class:`~sanctions.store.Store`, a SQLite
+    path or a database URL. The result is lazy: the screening runs when it is
+    written or collected. ``index`` reuses one already shipped. Input with fewer
+    partitions than the cluster has cores is spread over ``partitions`` (default:
+    twice the cores) so that every core screens.
+    """
+    _pyspark()
+    from pyspark.sql import functions as F
+
+    cmap = ColumnMap(dict(columns or {}), id_column, schema_column, schema, date_format)
+    cmap = cmap.resolve([c for c in df.columns if c != ROW_COLUMN])
+    check_arrow_types("input DataFrame", _arrow_types(df), cmap)
+    spark = df.sparkSession
+    if index is None:
+        index = SparkIndex(store, threshold)
+        index.ship(spark)
+        atexit.register(index.remove)  # the DataFrame is lazy: the file must outlive this call
+    used = [*cmap.props.values(), cmap.id_column, cmap.schema_column]
+    keep = list(dict.fromkeys(c for c in used if c))
+    rows = df.select(*keep).withColumn(ROW_COLUMN, F.monotonically_increasing_id())
+    cores = spark.sparkContext.defaultParallelism
+    if partitions is None and rows.rdd.getNumPartitions() < cores:
+        partitions = 2 * cores  # a file under 128 MB is one partition: one core would work
+    if partitions:
+        rows = rows.repartition(partitions)  # rows keep their ROW_COLUMN (input order)
+    shipped = (index.name, index.sha256, index.threshold)
+    options = {"limit": limit, "cutoff": cutoff}
+    stamp = (index.list_versions, run_id or new_run_id())
+
+    def screen_batches(batches: Iterator[Any]) -> Iterator[Any]:
+        return _screen_batches(batches, shipped, cmap, options, stamp)
+
+    return rows.mapInArrow(screen_batches, OUTPUT_SCHEMA)
+
+
+def _arrow_types(df: Any) -> dict[str, Any]:
+    """The Arrow type of each column of a Spark DataFrame (for the type check)."""
+    from pyspark.sql.pandas.types import to_arrow_type
+
+    return {f.name: to_arrow_type(f.dataType) for f in df.schema.fields}
+
+
+# -- files in, files out (the ``spark-screen`` command) --------------------------------------
+
+
+def _file_format(path: str, given: str | None) -> str:
+    if given:
+        return given
+    name = path.rstrip("/").lower()
+    if name.endswith((".parquet", ".pq")):
+        return "parquet"
+    if name.endswith((".csv", ".csv.gz", ".txt", ".tsv")):
+        return "csv"
+    raise SanctionsError(f"{path}: cannot tell CSV from Parquet by its name: give --format")
+
+
+def read_table(
+    spark: Any,
+    path: str,
+    fmt: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> Any:
+    """A CSV (header line, every column read as text) or Parquet file or folder."""
+    from pyspark.errors import AnalysisException
+
+    fmt = _file_format(path, fmt)
+    try:
+        if fmt == "parquet":
+            return spark.read.parquet(path)
+        reader = spark.read.option("header", True).option("mode", "PERMISSIVE")
+        if delimiter:
+            reader = reader.option("sep", delimiter)
+        if encoding:
+            reader = reader.option("encoding", encoding)
+        return reader.csv(path)
+    except AnalysisException as exc:  # no such path, not Parquet...
+        raise SanctionsError(f"{path}: cannot read it as {fmt}: {_first_line(exc)}") from exc
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def write_table(df: Any, path: str, fmt: str | None = None) -> None:
+    """Write a result folder (Spark writes part files); refuses to overwrite one.
+
+    CSV cells that a spreadsheet would run as a formula get a leading ``'``
+    (:mod:`sanctions.csvsafe`), as in every CSV this project writes.
+    """
+    from pyspark.errors import AnalysisException
+
+    fmt = _file_format(path, fmt)
+    try:
+        _write(df, path, fmt)
+    except AnalysisException as exc:
+        if "already exists" in str(exc).lower() or "PATH_ALREADY_EXISTS" in str(exc):
+            raise SanctionsError(f"{path} already exists: results are never overwritten") from exc
+        raise SanctionsError(f"{path}: cannot write the results: {_first_line(exc)}") from exc
+
+
+def _write(df: Any, path: str, fmt: str) -> None:
+    if fmt == "parquet":
+        df.write.mode("errorifexists").parquet(path)
+        return
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import StringType
+
+    from sanctions.csvsafe import FORMULA_PREFIXES
+
+    pattern = "^[" + "".join(c for c in FORMULA_PREFIXES if c != "-") + "-]"  # "-" last: literal
+    safe = [
+        F.when(F.col(f.name).rlike(pattern), F.concat(F.lit("'"), F.col(f.name)))
+        .otherwise(F.col(f.name))
+        .alias(f.name)
+        if isinstance(f.dataType, StringType)
+        else F.col(f.name)
+        for f in df.schema.fields
+    ]
+    df.select(*safe).write.mode("errorifexists").option("header", True).csv(path)
+
+
+@dataclass
+class SparkSummary:
+    """What a Spark job did, counted on its written output."""
+
+    rows: int = 0
+    alerts: int = 0
+    errors: int = 0
+    output_rows: int = 0
+    seconds: float = 0.0
+    run_id: str = ""
+    list_versions: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+
+def screen_files(
+    spark: Any,
+    source: str,
+    output: str,
+    store: Any,
+    columns: Mapping[str, str] | None = None,
+    *,
+    in_format: str | None = None,
+    out_format: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    **options: Any,
+) -> SparkSummary:
+    """Screen a CSV/Parquet file into a result folder; audit the run (with a store).
+
+    ``options`` go to :func:`screen` (id_column, threshold, limit, cutoff...).
+    """
+    from pyspark.sql import functions as F
+
+    from sanctions.screening.evidence import RunEvidence, list_versions, record_run
+
+    started = time.perf_counter()
+    index = SparkIndex(store, options.pop("threshold", None))
+    evidence = RunEvidence("spark-screen", index.threshold, list_versions(index.store_versions))
+    evidence.input_name, evidence.cutoff = source, options.get("cutoff", 0.5)
+    evidence.limit = options.get("limit", 5)
+    try:
+        index.ship(spark)
+        df = read_table(spark, source, in_format, delimiter, encoding)
+        result = screen(df, store, columns, index=index, run_id=evidence.run_id, **options)
+        write_table(result, output, out_format)
+    finally:
+        index.remove()
+    written = spark.read.schema(OUTPUT_SCHEMA)
+    written = (
+        written.parquet(output)
+        if _file_format(output, out_format) == "parquet"
+        else (written.option("header", True).csv(output))
+    )
+    counts = written.agg(
+        F.countDistinct("row").alias("rows"),
+        F.countDistinct(F.when(F.col("match"), F.col("row"))).alias("alerts"),
+        F.count(F.col("error")).alias("errors"),
+        F.count(F.lit(1)).alias("output_rows"),
+    ).first()
+    summary = SparkSummary(
+        counts["rows"],
+        counts["alerts"],
+        counts["errors"],
+        counts["output_rows"],
+        time.perf_counter() - started,
+        evidence.run_id,
+        dict(index.versions),
+    )
+    evidence.rows, evidence.errors, evidence.matched = summary.rows, summary.errors, summary.alerts
+    evidence.screened = summary.rows - summary.errors
+    evidence.extra.update(output=output, seconds=round(summary.seconds, 3), engine="spark")
+    if hasattr(index.store, "engine"):
+        record_run(index.store.engine, evidence.finish())
+    return summary
