@@ -35,6 +35,7 @@ from sanctions.cache import gc_paused, read_cache, write_cache
 from sanctions.model import Entity
 
 from .names import (
+    ABJAD_KEY_MIN,
     JOINED_MIN,
     PHONETIC_MIN,
     TOKEN_THRESHOLD,
@@ -42,9 +43,10 @@ from .names import (
     NameForm,
     cutoff_similarity,
     equivalent_names,
+    joined_similarity,
     token_similarity,
 )
-from .normalise import name_symbols, phonetic_key, squeeze
+from .normalise import consonant_key, has_vowel, name_symbols, phonetic_key, squeeze
 from .score import Record, record_from_entity, schemata_compatible
 
 log = logging.getLogger(__name__)
@@ -104,6 +106,23 @@ def bigrams(token: str) -> list[str]:
         seen[gram] = n + 1
         out.append(f"{gram}{n}" if n else gram)
     return out
+
+
+def _abjad_keys(text: str) -> list[str]:
+    """Block keys of a vocabulary token for :func:`names.abjad_similarity`.
+
+    A token without vowels (``a:``) is found by Latin tokens, a Latin one
+    (``b:``) by tokens without vowels: under its consonant key, and without
+    a leading ``l`` (the article joined: ``lfytwry`` ~ ``fitouri``).
+    """
+    key = consonant_key(text)
+    if len(key) < ABJAD_KEY_MIN:
+        return []
+    side = "b" if has_vowel(text) else "a"
+    keys = [f"{side}:{key}"]
+    if key.startswith("l") and len(key) > ABJAD_KEY_MIN:
+        keys.append(f"{side}:{key[1:]}")
+    return keys
 
 
 class _Csr:
@@ -210,6 +229,7 @@ class MatchIndex:
             if length >= 5 and len(phon := phonetic_key(text)) >= 3:
                 token_keys.append("f" + phon)
             token_keys.extend("y" + symbol for symbol in name_symbols(text))
+            token_keys.extend(_abjad_keys(text))
             key_ids.extend([keys.setdefault(k, len(keys)) for k in token_keys])
             vids.extend([vid] * len(token_keys))
         self.gram_keys = grams
@@ -337,6 +357,19 @@ class MatchIndex:
                 found.add(vid)
         return found
 
+    def _abjad_candidates(self, token: str) -> set[int]:
+        """Ids that :func:`names.abjad_similarity` may bring close (the other side's keys)."""
+        key = consonant_key(token)
+        if len(key) < ABJAD_KEY_MIN:
+            return set()
+        side = "a" if has_vowel(token) else "b"  # look up the tokens of the other kind
+        keys = [key] + ([key[1:]] if key.startswith("l") else [])
+        found: set[int] = set()
+        for wanted in keys:
+            if (ids := self._block(f"{side}:{wanted}")) is not None:
+                found.update(ids.tolist())
+        return found
+
     def similar_tokens(self, token: str, joined: bool = False) -> dict[str, float]:
         """Vocabulary entries the token (or joined pair) aligns with, and their similarity."""
         return self._similar(token, joined)[0]
@@ -357,7 +390,7 @@ class MatchIndex:
         for vid in self._gram_candidates(token, joined):
             text = vocab[vid]
             if joined:
-                sim = cutoff_similarity(token, text, JOINED_MIN)
+                sim = joined_similarity(token, text)
             elif cutoff_similarity(token, text, swap_floor) == 0.0:
                 continue
             else:
@@ -365,6 +398,13 @@ class MatchIndex:
             if sim >= TOKEN_THRESHOLD:
                 result[text] = sim
                 vids.append(vid)
+        for vid in self._abjad_candidates(token):  # Latin spelling ~ Arabic/Hebrew reading
+            text = vocab[vid]
+            if text not in result:
+                sim = joined_similarity(token, text) if joined else token_similarity(token, text)
+                if sim >= TOKEN_THRESHOLD:
+                    result[text] = sim
+                    vids.append(vid)
         if not joined:
             # Under PHONETIC_MIN of edit similarity only equal squeezed forms or
             # equivalent names align.

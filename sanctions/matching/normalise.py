@@ -45,6 +45,8 @@ __all__ = [
     "replace_org_types",
     "number_spans",
     "collapse_initialisms",
+    "consonant_key",
+    "has_vowel",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -389,6 +391,41 @@ _PATRONYMIC = re.compile(
 def is_patronymic(token: str) -> bool:
     """A Slavic or Turkic patronymic by its ending (``vladimirovich``, ``aliyevna``)."""
     return len(token) > 6 and _PATRONYMIC.search(token) is not None
+
+
+_DIGRAPHS = (("kh", "k"), ("gh", "g"), ("sh", "s"), ("ch", "s"), ("th", "t"), ("dh", "d"))
+_CONSONANT_CLASSES = str.maketrans(
+    {"q": "k", "c": "k", "g": "j", "z": "d", "p": "b", "v": "f", "x": "ks"}
+    | {v: "" for v in "aeiouyw"}
+)
+_VOWELS = frozenset("aeiou")
+
+
+def has_vowel(token: str) -> bool:
+    """Does a folded token write a vowel? (Arabic and Hebrew read as Latin mostly do not.)"""
+    return not _VOWELS.isdisjoint(token)
+
+
+@lru_cache(maxsize=200_000)
+def consonant_key(token: str) -> str:
+    """The consonants of a folded token as an abjad writes them: the key of its spellings.
+
+    Arabic and Hebrew write consonants and long vowels only, so a Latin
+    rendering and a reading of the script meet on their consonants:
+    ``abdullah`` and ``bdllh`` (عبدالله) -> ``bdl``, ``fazal`` and ``fdl``
+    (فضل) -> ``fdl``, ``putin`` and ``bwtyn`` (بوتين) -> ``btn``. Vowels and
+    the half-vowels ``w``/``y`` are dropped, letters one Arabic letter is
+    written with in Latin share a class (``q``/``k``, ``g``/``j``, ``z``/``d``,
+    ``p``/``b``, ``v``/``f``), doubled letters are one, and a final ``h``
+    (ta marbuta, ``juma`` / ``jmh``) is dropped.
+    """
+    if not token.isalpha():
+        return ""
+    text = token
+    for old, new in _DIGRAPHS:
+        text = text.replace(old, new)
+    key = squeeze(text.translate(_CONSONANT_CLASSES))
+    return key[:-1] if len(key) > 2 and key.endswith("h") else key
 
 
 _DOUBLE = re.compile(r"(.)\1+")
