@@ -81,10 +81,10 @@ SHORT_TOKEN = 4  # tokens this short must begin alike to align (wang/fang, sara/
 JOINED_MIN = 0.85  # two tokens read as one must be this alike to align
 LAMBDA = {"person": 0.15, "org": 0.35, "any": 0.25}
 WEAK_CAP = 0.3
-LEGAL_FORM_MISMATCH = 0.15  # two different legal forms on the same core name
+LEGAL_FORM_MISMATCH = 0.25  # two different legal forms on the same core name: two legal persons
 ONE_NAME_CAP = 0.6  # one common name alone ("Mohammed") is nobody in particular
-NUMBER_MISMATCH = 0.2
-MIDDLE_NAME_MISMATCH = 0.15  # two different patronymics: sons of different fathers  # two different numbers ("Five Star" is not "Six Star")
+NUMBER_MISMATCH = 0.2  # two different numbers ("Five Star" is not "Six Star")
+MIDDLE_NAME_MISMATCH = 0.15  # two different patronymics: sons of different fathers
 MAX_TOKENS = 12
 # Name parts (firstName, lastName ...) say which token is the family name.
 GIVEN, MIDDLE, FAMILY = "given", "middle", "family"
