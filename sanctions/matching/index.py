@@ -118,7 +118,7 @@ def _abjad_keys(text: str) -> list[str]:
     key = consonant_key(text)
     if len(key) < ABJAD_KEY_MIN:
         return []
-    side = "b" if has_vowel(text) else "a"
+    side = "b" if has_vowel(text) else "a"  # (the length rules are checked on the pair)
     keys = [f"{side}:{key}"]
     if key.startswith("l") and len(key) > ABJAD_KEY_MIN:
         keys.append(f"{side}:{key[1:]}")
@@ -398,14 +398,12 @@ class MatchIndex:
             if sim >= TOKEN_THRESHOLD:
                 result[text] = sim
                 vids.append(vid)
-        for vid in self._abjad_candidates(token):  # Latin spelling ~ Arabic/Hebrew reading
-            text = vocab[vid]
-            if text not in result:
-                sim = joined_similarity(token, text) if joined else token_similarity(token, text)
-                if sim >= TOKEN_THRESHOLD:
+        if not joined:
+            for vid in self._abjad_candidates(token):  # Latin spelling ~ Arabic/Hebrew reading
+                text = vocab[vid]
+                if text not in result and (sim := token_similarity(token, text)) >= TOKEN_THRESHOLD:
                     result[text] = sim
                     vids.append(vid)
-        if not joined:
             # Under PHONETIC_MIN of edit similarity only equal squeezed forms or
             # equivalent names align.
             squeezed = squeeze(token)

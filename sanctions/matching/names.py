@@ -352,14 +352,22 @@ def _part_roles(parts: Sequence[tuple[str, str]]) -> dict[str, str]:
 
 
 ABJAD_SIMILARITY = 0.85  # a Latin spelling and an Arabic/Hebrew reading with one consonant key
-ABJAD_KEY_MIN = 2
+ABJAD_KEY_MIN = 3  # consonants a key needs: two say too little (``bl``: Bill, Abel, Bilal ...)
 
 
 def abjad_similarity(a: str, b: str) -> float:
     """:data:`ABJAD_SIMILARITY` when a token without vowels (Arabic or Hebrew read as
     Latin: ``bdllh``, ``fytwry``) and a Latin spelling have one :func:`consonant_key`
-    (``abdullah``, ``fitouri``), the article ``al`` joined on either side; else 0."""
+    (``abdullah``, ``fitouri``), the article ``al`` joined on either side; else 0.
+
+    The Latin spelling adds vowels, so it is longer than the reading, but not
+    more than twice as long (``williamirwin`` is no spelling of ``lmrny``); a
+    legal form without vowels (``llc``, ``jsc``) is no reading of a name.
+    """
     if has_vowel(a) == has_vowel(b):
+        return 0.0
+    bare, latin = (b, a) if has_vowel(a) else (a, b)
+    if not len(bare) <= len(latin) <= 2 * len(bare) + 1 or legal_form(bare) is not None:
         return 0.0
     key_a, key_b = consonant_key(a), consonant_key(b)
     if min(len(key_a), len(key_b)) < ABJAD_KEY_MIN:
@@ -511,8 +519,10 @@ def cutoff_similarity(a: str, b: str, cutoff: float) -> float:
 
 def joined_similarity(a: str, b: str) -> float:
     """Similarity of two adjacent words read as one with a token: edit distance
-    (at least :data:`JOINED_MIN`) or abjad consonants (``abd allah`` ~ ``bdllh``)."""
-    return cutoff_similarity(a, b, JOINED_MIN) or abjad_similarity(a, b)
+    (at least :data:`JOINED_MIN`). Never by abjad consonants: two words joined
+    have too many spellings for a key of consonants to mean anything
+    (``elias muro`` and ``smyrh``)."""
+    return cutoff_similarity(a, b, JOINED_MIN)
 
 
 def equivalent_names(a: str, b: str) -> bool:

@@ -117,7 +117,7 @@ def transliterations(text: str) -> tuple[str, ...]:
     if _ABJAD.search(text):  # long vowels written as consonants: bwtyn -> butin
         # a word-initial ayn is read as a vowel in Latin (`ly -> ali, `bd -> abd)
         vowelled = _INITIAL_AYN.sub("a", readings[-1].lower())
-        readings.append(_ABJAD_VOWELS.sub(_restore_vowel, vowelled))
+        readings.append(_arabic_words(_ABJAD_VOWELS.sub(_restore_vowel, vowelled)))
     return tuple(dict.fromkeys(readings))
 
 
@@ -172,6 +172,21 @@ def korean_readings(text: str) -> list[str]:
 
 _INITIAL_AYN = re.compile(r"(?<![a-z])`")
 _ABJAD_VOWELS = re.compile(r"(?<=[b-df-hj-np-tv-z])[wy](?=[b-df-hj-np-tv-z]|\b)")
+
+
+_ARTICLE = re.compile(r"\bal(?=[a-z]{3})")  # alalfi -> al alfi (not allah: al + lah)
+_ALLAH = re.compile(r"allh\b")  # abdallh, najiballh: the name of God, as spelt in Latin
+
+
+def _arabic_words(text: str) -> str:
+    """An Arabic name read with vowels, its particles spelt as in Latin names.
+
+    The article is a word of its own (``alalfi`` -> ``al alfi``), ``allh`` is
+    ``allah`` (``abdallh`` -> ``abdallah``) and ``bn`` is ``bin``.
+    """
+    text = _ALLAH.sub("allah", text)
+    text = _ARTICLE.sub("al ", text).replace("al lah", "allah")
+    return " ".join("bin" if word == "bn" else word for word in text.split(" "))
 
 
 def _restore_vowel(match: re.Match[str]) -> str:

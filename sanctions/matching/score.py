@@ -65,9 +65,9 @@ __all__ = [
 ]
 
 ALGORITHM = "sanctions-match"
-ALGORITHM_VERSION = (
-    "2.1"  # 2.1: strong identifiers match alone (issue 16), case-ending name forms; 2.0: rigour
-)
+# 2.2: name parts (family names), abjad consonants, Hangul readings, legal forms cost more;
+# 2.1: strong identifiers match alone (issue 16), case-ending name forms; 2.0: rigour
+ALGORITHM_VERSION = "2.2"
 DEFAULT_THRESHOLD = 0.70
 
 KIND_FACTOR = {"weak": 0.9, "previous": 0.97}
