@@ -79,6 +79,8 @@ def candidate_entity(data: dict[str, Any]) -> Entity:
         for value in props.get(prop, ()):
             entity.add_name(value, kind, **(parts if first else {}))
             first = False
+    if first and parts:  # named by its parts only
+        entity.add_name(" ".join(parts.values()), NameKind.PRIMARY, **parts)
     return entity
 
 

@@ -158,9 +158,12 @@ def eval_un_orgs(orgs: list[Any]) -> dict[str, Any]:
     return {"queries": len(queries), "recall": round(found / max(1, len(queries)), 4)}
 
 
-def eval_negatives(limit_rows: int | None) -> dict[str, Any]:
+def eval_negatives(limit_rows: int | None, name_only: bool = False) -> dict[str, Any]:
+    """Share of ordinary (unlisted) people raising any alert; ``name_only`` drops their facts."""
     rows = list(csv.DictReader(open(EVAL / "negatives_synthetic_us.csv", encoding="utf-8")))
     rows = rows[:limit_rows] if limit_rows else rows
+    if name_only:
+        rows = [{"full_name": r["full_name"], "date_of_birth": ""} for r in rows]
     queries = [person_query(r, f"neg-{i}") for i, r in enumerate(rows)]
     started = time.perf_counter()
     results = _screen_many(queries, limit=3)
@@ -325,6 +328,7 @@ def eval_lists(args: argparse.Namespace) -> dict[str, Any]:
         "putin": eval_putin(_STATE["screener"], args.threshold),
         "cross_script": eval_cross_script(args.threshold),
         "negatives": eval_negatives(args.negatives),
+        "negatives_name_only": eval_negatives(args.negatives, name_only=True),
     }
     if args.alias_queries:
         report["alias_queries"] = alias_queries(store, args.alias_queries, _screen_many)
@@ -368,6 +372,11 @@ def print_report(r: dict[str, Any]) -> None:
     print(
         f"Negatives: {n['alerts']}/{n['queries']} alert -> false-alert rate "
         f"{n['false_alert_rate']:.4%} ({n['queries_per_second']} queries/s on 2 workers)"
+    )
+    n = r["negatives_name_only"]
+    print(
+        f"Negatives, name only: {n['alerts']}/{n['queries']} alert -> false-alert rate "
+        f"{n['false_alert_rate']:.4%}"
     )
     a = r.get("alias_queries")
     if a:

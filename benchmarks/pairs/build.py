@@ -58,7 +58,13 @@ CAPS = {
     "negative-identifier": 400,
     "negative-same-list": 500,
     "negative-type": 200,
+    "name-parts": 300,
+    "negative-family-name": 300,
+    "negative-given-name": 200,
 }
+# Two family (given) names this alike (RapidFuzz ratio, 0-100) may be one name misspelt.
+PART_ALIKE = 80
+PART_GROUP_MAX = 150  # entries sharing one given (family) name compared pairwise at most
 # Share of cross-list positives allowed to have identical primary names (trivial).
 IDENTICAL_SHARE = 0.1
 PART_PROPS = ("firstName", "middleName", "fatherName", "lastName")
@@ -498,6 +504,117 @@ def handwritten_pairs(path: Path = HANDWRITTEN) -> list[Pair]:
     return pairs
 
 
+# -- name parts ------------------------------------------------------------------------
+
+
+def _parts_of(entity: Entity) -> dict[str, str] | None:
+    """The parts of a person's primary name when it gives both a given and a family name."""
+    first = primary(entity)
+    if entity.schema != "Person" or first is None or is_non_latin(first.name):
+        return None
+    parts = dict(first.parts)
+    if not (parts.get("firstName") and parts.get("lastName")):
+        return None
+    return parts
+
+
+def _parts_side(entity: Entity) -> dict[str, Any]:
+    """A name-only side: the primary name and its parts (logic-v2 reads the name only)."""
+    return ftm(entity, [primary(entity)], facts=False)  # type: ignore[list-item]
+
+
+def _told_apart_by_dob(a: Entity, b: Entity) -> str | None:
+    da, db = _birth_dates(a), _birth_dates(b)
+    if not (da and db):
+        return None
+    gap = _dates_apart(da, db)
+    if gap is None or gap < DOB_APART_YEARS:
+        return None
+    return f"born {min(da)} vs {min(db)} ({gap}+ years apart)"
+
+
+def name_part_pairs(
+    entities: list[Entity], links: dict[frozenset[str], set[str]], rng: random.Random
+) -> list[Pair]:
+    """People whose names come with parts (firstName, middleName, fatherName, lastName).
+
+    * ``name-parts`` (match): two linked entries of different lists (as in
+      ``cross-list``), the query with its primary name and parts only;
+    * ``negative-family-name`` (no-match): the same first given name, family
+      names not alike (ratio < :data:`PART_ALIKE`), born 3+ years apart;
+    * ``negative-given-name`` (no-match): the same family name, first given
+      names not alike, born 3+ years apart.
+    Negatives carry names only (the dates that tell them apart are left out).
+    """
+    people = [(e, p) for e in entities if (p := _parts_of(e)) is not None]
+    by_id = {e.id: e for e, _ in people}
+    out: dict[str, list[Pair]] = defaultdict(list)
+    for ids, kinds in sorted(links.items(), key=lambda kv: sorted(kv[0])):
+        if not all(i in by_id for i in ids):
+            continue
+        a, b = sorted((by_id[i] for i in ids), key=lambda e: e.id)
+        if rng.random() < 0.5:
+            a, b = b, a
+        out["name-parts"].append(
+            Pair(
+                cls="name-parts",
+                label=True,
+                reason=f"same {'/'.join(sorted(kinds))}; names with parts only",
+                source=f"{a.id} {b.id}",
+                query=_parts_side(a) | {"id": "q-" + a.id},
+                candidate=full_candidate(b),
+            )
+        )
+    for cls, same, other in (
+        ("negative-family-name", "firstName", "lastName"),
+        ("negative-given-name", "lastName", "firstName"),
+    ):
+        out[cls] = _part_negatives(people, links, cls, same, other, rng)
+    return [p for cls in sorted(out) for p in _sample(out[cls], CAPS[cls], rng)]
+
+
+def _part_negatives(
+    people: list[tuple[Entity, dict[str, str]]],
+    links: dict[frozenset[str], set[str]],
+    cls: str,
+    same: str,
+    other: str,
+    rng: random.Random,
+) -> list[Pair]:
+    """Pairs sharing the first word of part ``same`` whose part ``other`` differs."""
+    groups: dict[str, list[tuple[Entity, dict[str, str]]]] = defaultdict(list)
+    for entity, parts in people:
+        words = utils.default_process(parts[same]).split()
+        if words:
+            groups[words[0]].append((entity, parts))
+    found = []
+    for key in sorted(groups):
+        members = _sample(groups[key], PART_GROUP_MAX, rng)
+        for i, (a, pa) in enumerate(members):
+            for b, pb in members[i + 1 :]:
+                oa, ob = utils.default_process(pa[other]), utils.default_process(pb[other])
+                if frozenset((a.id, b.id)) in links or fuzz.ratio(oa, ob) >= PART_ALIKE:
+                    continue
+                if link_keys(a) & link_keys(b) or not oa.split() or not ob.split():
+                    continue
+                if fuzz.ratio(oa.split()[0], ob.split()[0]) >= PART_ALIKE:
+                    continue
+                reason = _told_apart_by_dob(a, b)
+                if reason is None:
+                    continue
+                found.append(
+                    Pair(
+                        cls=cls,
+                        label=False,
+                        reason=f"same {same} {key!r}, {other} differs; {reason}",
+                        source=f"{a.id} {b.id}",
+                        query=_parts_side(a) | {"id": "q-" + a.id},
+                        candidate=_parts_side(b),
+                    )
+                )
+    return found
+
+
 # -- the whole set ---------------------------------------------------------------------
 
 
@@ -513,6 +630,7 @@ def build_pairs(entities: Iterable[Entity], seed: int = SEED) -> list[Pair]:
     pairs = alias_pairs(entities, rng)
     pairs += cross_list_pairs(entities, links, rng)
     pairs += negative_pairs(entities, links, rng)
+    pairs += name_part_pairs(entities, links, rng)
     counters: dict[str, int] = defaultdict(int)
     for pair in pairs:
         counters[pair.cls] += 1

@@ -38,6 +38,7 @@ from sanctions.model import Entity
 
 from .bounds import candidate_initial_slack, query_initial_weight
 from .names import (
+    ABJAD_KEY_MIN,
     JOINED_MIN,
     PHONETIC_MIN,
     TOKEN_THRESHOLD,
@@ -45,9 +46,17 @@ from .names import (
     NameForm,
     cutoff_similarity,
     equivalent_names,
+    joined_similarity,
     token_similarity,
 )
-from .normalise import name_symbols, phonetic_key, remember_symbols, squeeze
+from .normalise import (
+    consonant_key,
+    has_vowel,
+    name_symbols,
+    phonetic_key,
+    remember_symbols,
+    squeeze,
+)
 from .scope import Scope
 from .score import Record, record_from_entity, schemata_compatible
 
@@ -109,6 +118,23 @@ def bigrams(token: str) -> list[str]:
         seen[gram] = n + 1
         out.append(f"{gram}{n}" if n else gram)
     return out
+
+
+def _abjad_keys(text: str) -> list[str]:
+    """Block keys of a vocabulary token for :func:`names.abjad_similarity`.
+
+    A token without vowels (``a:``) is found by Latin tokens, a Latin one
+    (``b:``) by tokens without vowels: under its consonant key, and without
+    a leading ``l`` (the article joined: ``lfytwry`` ~ ``fitouri``).
+    """
+    key = consonant_key(text)
+    if len(key) < ABJAD_KEY_MIN:
+        return []
+    side = "b" if has_vowel(text) else "a"  # (the length rules are checked on the pair)
+    keys = [f"{side}:{key}"]
+    if key.startswith("l") and len(key) > ABJAD_KEY_MIN:
+        keys.append(f"{side}:{key[1:]}")
+    return keys
 
 
 class _Csr:
@@ -240,6 +266,7 @@ class MatchIndex:
                 token_keys.append("f" + phon)
             symbols = self.symbols[text] = name_symbols(text)
             token_keys.extend("y" + symbol for symbol in symbols)
+            token_keys.extend(_abjad_keys(text))
             key_ids.extend([keys.setdefault(k, len(keys)) for k in token_keys])
             vids.extend([vid] * len(token_keys))
         self.gram_keys = grams
@@ -367,6 +394,19 @@ class MatchIndex:
                 found.add(vid)
         return found
 
+    def _abjad_candidates(self, token: str) -> set[int]:
+        """Ids that :func:`names.abjad_similarity` may bring close (the other side's keys)."""
+        key = consonant_key(token)
+        if len(key) < ABJAD_KEY_MIN:
+            return set()
+        side = "a" if has_vowel(token) else "b"  # look up the tokens of the other kind
+        keys = [key] + ([key[1:]] if key.startswith("l") else [])
+        found: set[int] = set()
+        for wanted in keys:
+            if (ids := self._block(f"{side}:{wanted}")) is not None:
+                found.update(ids.tolist())
+        return found
+
     def similar_tokens(self, token: str, joined: bool = False) -> dict[str, float]:
         """Vocabulary entries the token (or joined pair) aligns with, and their similarity."""
         return self._similar(token, joined)[0]
@@ -387,7 +427,7 @@ class MatchIndex:
         for vid in self._gram_candidates(token, joined):
             text = vocab[vid]
             if joined:
-                sim = cutoff_similarity(token, text, JOINED_MIN)
+                sim = joined_similarity(token, text)
             elif cutoff_similarity(token, text, swap_floor) == 0.0:
                 continue
             else:
@@ -396,6 +436,11 @@ class MatchIndex:
                 result[text] = sim
                 vids.append(vid)
         if not joined:
+            for vid in self._abjad_candidates(token):  # Latin spelling ~ Arabic/Hebrew reading
+                text = vocab[vid]
+                if text not in result and (sim := token_similarity(token, text)) >= TOKEN_THRESHOLD:
+                    result[text] = sim
+                    vids.append(vid)
             # Under PHONETIC_MIN of edit similarity only equal squeezed forms or
             # equivalent names align.
             squeezed = squeeze(token)

@@ -31,7 +31,9 @@ from rigour.text import is_stopword
 
 from .normalise import (
     collapse_initialisms,
+    consonant_key,
     fold_text,
+    has_vowel,
     is_name_suffix,
     is_org_term,
     is_particle,
@@ -79,11 +81,24 @@ SHORT_TOKEN = 4  # tokens this short must begin alike to align (wang/fang, sara/
 JOINED_MIN = 0.85  # two tokens read as one must be this alike to align
 LAMBDA = {"person": 0.15, "org": 0.35, "any": 0.25}
 WEAK_CAP = 0.3
-LEGAL_FORM_MISMATCH = 0.15  # two different legal forms on the same core name
+LEGAL_FORM_MISMATCH = 0.25  # two different legal forms on the same core name: two legal persons
 ONE_NAME_CAP = 0.6  # one common name alone ("Mohammed") is nobody in particular
-NUMBER_MISMATCH = 0.2
-MIDDLE_NAME_MISMATCH = 0.15  # two different patronymics: sons of different fathers  # two different numbers ("Five Star" is not "Six Star")
+NUMBER_MISMATCH = 0.2  # two different numbers ("Five Star" is not "Six Star")
+MIDDLE_NAME_MISMATCH = 0.15  # two different patronymics: sons of different fathers
 MAX_TOKENS = 12
+# Name parts (firstName, lastName ...) say which token is the family name.
+GIVEN, MIDDLE, FAMILY = "given", "middle", "family"
+PART_ROLES = {
+    "firstName": GIVEN,
+    "middleName": MIDDLE,
+    "secondName": MIDDLE,
+    "fatherName": MIDDLE,
+    "lastName": FAMILY,
+}
+W_FAMILY = 1.3  # a family name says more of who someone is than a given name
+FAMILY_MIN = TOKEN_THRESHOLD  # a family name not aligned at all is another family name
+FAMILY_MISMATCH_CAP = 0.6  # one given name agrees, the family names differ: not a match
+FAMILY_MISMATCH = 0.1  # several given names agree, the family names differ (a new name?)
 
 W_TITLE, W_LEGAL, W_INITIAL, W_PARTICLE, W_MIDDLE, W_TERM = 0.1, 0.15, 0.3, 0.3, 0.5, 0.45
 STRONG = 0.5  # a token weighing at least this is distinctive
@@ -116,6 +131,7 @@ class NameForm:
     spans: tuple[Span, ...]
     kind: str = "primary"
     origins: tuple[str, ...] = ()  # per token: the words it replaced (legal form, number)
+    roles: tuple[str, ...] = ()  # per token, from the name's parts: "given", "middle", "family"
 
     def origin(self, index: int) -> str:
         """The words token ``index`` stands for (its own text when nothing was replaced)."""
@@ -128,6 +144,10 @@ class NameForm:
     @property
     def strong_weight(self) -> float:
         return sum(w for w in self.weights if w >= STRONG)
+
+    def family(self) -> list[int]:
+        """Positions of the tokens the name's parts give as its family name."""
+        return [i for i, role in enumerate(self.roles) if role == FAMILY]
 
 
 @cache
@@ -250,7 +270,7 @@ def _build_form(
     original: str,
     kind: str,
     name_kind: str,
-    middles: frozenset[str],
+    part_roles: Mapping[str, str],
     segments: tuple[int, ...] = (),
 ) -> NameForm | None:
     tokens = text.split()[:MAX_TOKENS]
@@ -265,22 +285,30 @@ def _build_form(
     # A title word that is also a name ("Bishop", "King", "Shah") is a title
     # only before the name; others ("elnok", "Jr") wherever they stand.
     leading = _leading_titles(tokens, segments)
+    roles = tuple(part_roles.get(t, "") for t in tokens) if part_roles else ()
     weights = tuple(
         _token_weight(
             t,
             kind,
-            t in middles,
+            part_roles.get(t) == MIDDLE,
             i in leading or not is_title(t) or is_name_suffix(t) or not name_symbols(t),
             legal[i],
         )
         for i, t in enumerate(tokens)
     )
+    if FAMILY in roles:  # the family name weighs more (not its particles: al, bin, de)
+        weights = tuple(
+            W_FAMILY if w == 1.0 and role == FAMILY else w
+            for w, role in zip(weights, roles, strict=True)
+        )
     spans: list[Span] = [(i, i + 1, t) for i, t in enumerate(tokens)]
     for i in range(len(tokens) - 1):
         if weights[i] > W_TITLE and weights[i + 1] > W_TITLE:
             spans.append((i, i + 2, tokens[i] + tokens[i + 1]))
     notes = tuple(origins) if any(origins) else ()
-    return NameForm(original, tuple(tokens), weights, tuple(spans), name_kind, notes)
+    if not any(roles):
+        roles = ()
+    return NameForm(original, tuple(tokens), weights, tuple(spans), name_kind, notes, roles)
 
 
 def make_name_forms(
@@ -291,11 +319,7 @@ def make_name_forms(
 ) -> list[NameForm]:
     """All comparable forms of a name (one per transliteration)."""
     kind = schema_kind(schema)
-    middles: set[str] = set()
-    for part, value in parts:
-        if part in ("middleName", "fatherName", "secondName"):
-            for form in name_forms(value):
-                middles.update(form.split())
+    part_roles = _part_roles(parts) if kind != "org" else {}
     forms = []
     source = name
     if kind != "person":
@@ -304,13 +328,66 @@ def make_name_forms(
     if "," in name and name.isascii():
         segments = tuple(len(fold_text(part).split()) for part in name.split(","))
     for text in name_forms(source):
-        form = _build_form(text, name, kind, name_kind, frozenset(middles), segments)
+        form = _build_form(text, name, kind, name_kind, part_roles, segments)
         if form is not None:
             forms.append(form)
     return forms
 
 
+def _part_roles(parts: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Folded token -> its role in the name (given, middle, family) from the name's parts.
+
+    A token given as two parts keeps the first role found in the order
+    family, middle, given (``lastName`` "Ali", ``firstName`` "Ali": family).
+    """
+    roles: dict[str, str] = {}
+    for role in (FAMILY, MIDDLE, GIVEN):
+        for part, value in parts:
+            if PART_ROLES.get(part) != role:
+                continue
+            for form in name_forms(value):
+                for token in form.split():
+                    roles.setdefault(token, role)
+    return roles
+
+
+ABJAD_SIMILARITY = 0.85  # a Latin spelling and an Arabic/Hebrew reading with one consonant key
+ABJAD_KEY_MIN = 3  # consonants a key needs: two say too little (``bl``: Bill, Abel, Bilal ...)
+
+
+def abjad_similarity(a: str, b: str) -> float:
+    """:data:`ABJAD_SIMILARITY` when a token without vowels (Arabic or Hebrew read as
+    Latin: ``bdllh``, ``fytwry``) and a Latin spelling have one :func:`consonant_key`
+    (``abdullah``, ``fitouri``), the article ``al`` joined on either side; else 0.
+
+    The Latin spelling adds vowels, so it is longer than the reading, but not
+    more than twice as long (``williamirwin`` is no spelling of ``lmrny``); a
+    legal form without vowels (``llc``, ``jsc``) is no reading of a name.
+    """
+    if has_vowel(a) == has_vowel(b):
+        return 0.0
+    bare, latin = (b, a) if has_vowel(a) else (a, b)
+    if not len(bare) <= len(latin) <= 2 * len(bare) + 1 or legal_form(bare) is not None:
+        return 0.0
+    key_a, key_b = consonant_key(a), consonant_key(b)
+    if min(len(key_a), len(key_b)) < ABJAD_KEY_MIN:
+        return 0.0
+    if key_a == key_b or key_a == "l" + key_b or key_b == "l" + key_a:
+        return ABJAD_SIMILARITY
+    return 0.0
+
+
 def token_similarity(a: str, b: str) -> float:
+    """Similarity of two folded tokens in [0, 1] (names, edit distance, inflection, sound,
+    abjad consonants: :func:`abjad_similarity`).
+    """
+    sim = _token_similarity(a, b)
+    if sim < ABJAD_SIMILARITY and len(a) > 1 and len(b) > 1:
+        return max(sim, abjad_similarity(a, b))
+    return sim
+
+
+def _token_similarity(a: str, b: str) -> float:
     """Similarity of two folded tokens in [0, 1] (names, edit distance, inflection, sound).
 
     Two tokens that rigour's name corpus knows as the same name align at
@@ -440,6 +517,14 @@ def cutoff_similarity(a: str, b: str, cutoff: float) -> float:
     return value if value >= cutoff - 1e-12 else 0.0
 
 
+def joined_similarity(a: str, b: str) -> float:
+    """Similarity of two adjacent words read as one with a token: edit distance
+    (at least :data:`JOINED_MIN`). Never by abjad consonants: two words joined
+    have too many spellings for a key of consonants to mean anything
+    (``elias muro`` and ``smyrh``)."""
+    return cutoff_similarity(a, b, JOINED_MIN)
+
+
 def equivalent_names(a: str, b: str) -> bool:
     """Are two different tokens one name in rigour's corpus (``bob`` and ``robert``)?"""
     symbols_a = name_symbols(a)
@@ -536,6 +621,8 @@ class Alignment:
             text += f"; query words not found: {' '.join(self.unmatched_query)}"
         if self.unmatched_candidate:
             text += f"; listed words not given: {' '.join(self.unmatched_candidate)}"
+        if family_differs(self.query, self.candidate, self.pairs):
+            text += "; the family names differ (the name's parts say which word is the family name)"
         return text
 
     def _pair_text(self, qs: Span, cs: Span, sim: float) -> str:
@@ -639,7 +726,7 @@ def _candidate_pairs(query: NameForm, cand: NameForm, rows: RowFn) -> list[tuple
         if qjoined and cjoined:
             continue
         if value > 0.0 and (qjoined or cjoined):  # read as one word: plain edit distance
-            value = cutoff_similarity(qtext, ctext, JOINED_MIN)
+            value = joined_similarity(qtext, ctext)
         if value > 0.0:
             pairs.append((-value, cstart - cend + qstart - qend, qstart, cstart, qi, ci, qs, cs))
     pairs.sort()
@@ -713,7 +800,33 @@ def align_score(
         score -= NUMBER_MISMATCH
     if kind != "org" and _unmet_on_both(query, cand, used_q, used_c, "middle"):
         score -= MIDDLE_NAME_MISMATCH
+    if family_differs(query, cand, chosen):
+        given = sum(1 for qs, _cs, _sim in chosen if qweights[qs[0]] >= STRONG)
+        score = score - FAMILY_MISMATCH if given > 1 else min(score, FAMILY_MISMATCH_CAP)
     return max(0.0, min(1.0, score)), chosen, used_q, used_c
+
+
+def family_differs(query: NameForm, cand: NameForm, chosen: list[tuple[Span, Span, float]]) -> bool:
+    """Do the two names give different family names (parts ``lastName`` Ryabkov / Ryzhkov)?
+
+    Only when the parts of both names say which words are the family name:
+    then a family name of either that aligned with nothing of the other is
+    another family. A name without parts only tells its words, not their roles
+    (an alias often drops or changes the family name, "Hajji Shibl").
+    """
+    if not (query.roles and cand.roles):
+        return False
+    c_family = [i for i in cand.family() if cand.weights[i] >= STRONG]
+    q_family = [i for i in query.family() if query.weights[i] >= STRONG]
+    if not (c_family and q_family):
+        return False
+    met_q: set[int] = set()
+    met_c: set[int] = set()
+    for qs, cs, sim in chosen:
+        if sim >= FAMILY_MIN:
+            met_q.update(range(qs[0], qs[1]))
+            met_c.update(range(cs[0], cs[1]))
+    return met_c.isdisjoint(c_family) and met_q.isdisjoint(q_family)
 
 
 def _one_known_name(query: NameForm) -> bool:

@@ -47,6 +47,9 @@ __all__ = [
     "replace_org_types",
     "number_spans",
     "collapse_initialisms",
+    "consonant_key",
+    "has_vowel",
+    "korean_readings",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -111,15 +114,81 @@ def transliterations(text: str) -> tuple[str, ...]:
     readings = [anyascii(_CAMEL.sub(" ", anyascii(text)))]
     if _ICU is not None:
         readings.append(anyascii(_ICU.transliterate(text)))
+    if _HANGUL.search(text):  # 김정은 -> kim jong un (not gim jeong eun)
+        readings.extend(korean_readings(text))
     if _ABJAD.search(text):  # long vowels written as consonants: bwtyn -> butin
-        readings.append(_ABJAD_VOWELS.sub(_restore_vowel, readings[-1].lower()))
+        # a word-initial ayn is read as a vowel in Latin (`ly -> ali, `bd -> abd)
+        vowelled = _INITIAL_AYN.sub("a", readings[-1].lower())
+        readings.append(_arabic_words(_ABJAD_VOWELS.sub(_restore_vowel, vowelled)))
     return tuple(dict.fromkeys(readings))
 
 
 _ABJAD = re.compile(
     r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]"
 )
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_KOREAN_VOWELS = (("eo", "o"), ("eu", "u"))
+KOREAN_SURNAME_SPELLINGS = 2  # readings made per family name (its most usual spellings)
+
+
+@cache
+def _korean_surnames() -> dict[str, list[str]]:
+    with open(DATA_DIR / "korean_surnames.yml", encoding="utf-8") as fh:
+        return {str(k): [str(v) for v in values] for k, values in yaml.safe_load(fh).items()}
+
+
+def _korean_syllable(char: str) -> str:
+    """One Hangul syllable as usually spelt in Latin (jeong -> jong, eun -> un, lyong -> ryong)."""
+    text = anyascii(char).lower()
+    if text.startswith("l"):  # an initial rieul is an r (룡 ryong)
+        text = "r" + text[1:]
+    for old, new in _KOREAN_VOWELS:
+        text = text.replace(old, new)
+    return text
+
+
+def korean_readings(text: str) -> list[str]:
+    """A Korean name in Hangul as it is usually spelt in Latin, syllable by syllable.
+
+    Revised Romanization (what ICU and anyascii give) spells 김정은 ``gim jeong eun``;
+    the name is written ``Kim Jong Un``. A word of 2-4 syllables opening with a
+    known family name gets that name's usual spellings (``korean_surnames.yml``),
+    one reading each; the other syllables lose the ``eo``/``eu`` spellings.
+    """
+    surnames = _korean_surnames()
+    words = text.split()
+    first = words[0] if words else ""
+    spellings = [""]
+    if (2 <= len(first) <= 4 or (first and len(words) > 1)) and first[0] in surnames:
+        spellings = surnames[first[0]][:KOREAN_SURNAME_SPELLINGS]
+    readings = []
+    for surname in spellings:
+        out = []
+        for i, word in enumerate(words):
+            chars = list(word[1:]) if i == 0 and surname else list(word)
+            syllables = [_korean_syllable(c) if _HANGUL.match(c) else c for c in chars]
+            out.append(" ".join(([surname] if i == 0 and surname else []) + syllables))
+        readings.append(" ".join(out))
+    return readings
+
+
+_INITIAL_AYN = re.compile(r"(?<![a-z])`")
 _ABJAD_VOWELS = re.compile(r"(?<=[b-df-hj-np-tv-z])[wy](?=[b-df-hj-np-tv-z]|\b)")
+
+
+_ARTICLE = re.compile(r"\bal(?=[a-z]{3})")  # alalfi -> al alfi (not allah: al + lah)
+_ALLAH = re.compile(r"allh\b")  # abdallh, najiballh: the name of God, as spelt in Latin
+
+
+def _arabic_words(text: str) -> str:
+    """An Arabic name read with vowels, its particles spelt as in Latin names.
+
+    The article is a word of its own (``alalfi`` -> ``al alfi``), ``allh`` is
+    ``allah`` (``abdallh`` -> ``abdallah``) and ``bn`` is ``bin``.
+    """
+    text = _ALLAH.sub("allah", text)
+    text = _ARTICLE.sub("al ", text).replace("al lah", "allah")
+    return " ".join("bin" if word == "bn" else word for word in text.split(" "))
 
 
 def _restore_vowel(match: re.Match[str]) -> str:
@@ -391,6 +460,41 @@ _PATRONYMIC = re.compile(
 def is_patronymic(token: str) -> bool:
     """A Slavic or Turkic patronymic by its ending (``vladimirovich``, ``aliyevna``)."""
     return len(token) > 6 and _PATRONYMIC.search(token) is not None
+
+
+_DIGRAPHS = (("kh", "k"), ("gh", "g"), ("sh", "s"), ("ch", "s"), ("th", "t"), ("dh", "d"))
+_CONSONANT_CLASSES = str.maketrans(
+    {"q": "k", "c": "k", "g": "j", "z": "d", "p": "b", "v": "f", "x": "ks"}
+    | {v: "" for v in "aeiouyw"}
+)
+_VOWELS = frozenset("aeiou")
+
+
+def has_vowel(token: str) -> bool:
+    """Does a folded token write a vowel? (Arabic and Hebrew read as Latin mostly do not.)"""
+    return not _VOWELS.isdisjoint(token)
+
+
+@lru_cache(maxsize=200_000)
+def consonant_key(token: str) -> str:
+    """The consonants of a folded token as an abjad writes them: the key of its spellings.
+
+    Arabic and Hebrew write consonants and long vowels only, so a Latin
+    rendering and a reading of the script meet on their consonants:
+    ``abdullah`` and ``bdllh`` (عبدالله) -> ``bdl``, ``fazal`` and ``fdl``
+    (فضل) -> ``fdl``, ``putin`` and ``bwtyn`` (بوتين) -> ``btn``. Vowels and
+    the half-vowels ``w``/``y`` are dropped, letters one Arabic letter is
+    written with in Latin share a class (``q``/``k``, ``g``/``j``, ``z``/``d``,
+    ``p``/``b``, ``v``/``f``), doubled letters are one, and a final ``h``
+    (ta marbuta, ``juma`` / ``jmh``) is dropped.
+    """
+    if not token.isalpha():
+        return ""
+    text = token
+    for old, new in _DIGRAPHS:
+        text = text.replace(old, new)
+    key = squeeze(text.translate(_CONSONANT_CLASSES))
+    return key[:-1] if len(key) > 2 and key.endswith("h") else key
 
 
 _DOUBLE = re.compile(r"(.)\1+")

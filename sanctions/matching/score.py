@@ -66,9 +66,9 @@ __all__ = [
 ]
 
 ALGORITHM = "sanctions-match"
-ALGORITHM_VERSION = (
-    "2.1"  # 2.1: strong identifiers match alone (issue 16), case-ending name forms; 2.0: rigour
-)
+# 2.2: name parts (family names), abjad consonants, Hangul readings, legal forms cost more;
+# 2.1: strong identifiers match alone (issue 16), case-ending name forms; 2.0: rigour
+ALGORITHM_VERSION = "2.2"
 DEFAULT_THRESHOLD = 0.70
 
 KIND_FACTOR = {"weak": 0.9, "previous": 0.97}
@@ -80,6 +80,7 @@ STRONG_GENERIC_LENGTH = 6  # a shorter passport/registration number is never str
 CONFIRM_FLOOR = 0.5
 MAX_POSITIVE_NON_ID = 0.06 + COUNTRY_MATCH  # the most that dates+country can add
 
+PART_PROPS = ("firstName", "middleName", "secondName", "fatherName", "lastName")
 COUNTRY_PROPS = ("nationality", "citizenship", "country", "birthCountry", "jurisdiction")
 OUTPUT_PROPS = (
     "name",
@@ -170,8 +171,14 @@ def record_from_entity(entity: Entity, query: bool = False) -> Record:
     variants = list(entity.names)
     if not variants:
         variants = [_variant(v, k) for k, v in _property_names(entity.properties)]
+    # Parts given as properties (another publisher's FtM) describe every name, as in FtM;
+    # an entity named by its parts only is named by them joined.
+    entity_parts = tuple((p, v) for p in PART_PROPS for v in entity.get(p))
+    if not variants and entity_parts:
+        variants = [_variant(" ".join(v for _, v in entity_parts), "primary")]
     for variant in variants:
-        forms.extend(make_name_forms(variant.name, entity.schema, str(variant.kind), variant.parts))
+        parts = variant.parts or entity_parts
+        forms.extend(make_name_forms(variant.name, entity.schema, str(variant.kind), parts))
     dates = list(entity.dates) or to_fuzzy_dates(entity.get("birthDate"))
     props = {p: list(entity.get(p)) for p in OUTPUT_PROPS if entity.get(p)}
     return Record(

@@ -168,10 +168,14 @@ def query_entity(
     check_limits(values_of)
     entity = Entity(id=qid, schema=schema, listing=Listing("query", qid))
     parts = {p: " ".join(values_of[p]) for p in PART_PROPS if values_of.get(p)}
+    parts_used = False
     for prop, values in values_of.items():
         if prop in NAME_PROPS:
             for value in values:
-                entity.add_name(value, NAME_PROPS[prop])
+                # name parts (firstName, lastName ...) describe the first name given
+                first = bool(parts) and prop == "name" and not parts_used
+                parts_used = parts_used or first
+                entity.add_name(value, NAME_PROPS[prop], **(_name_parts(parts) if first else {}))
         elif prop in DATE_PROPS:
             _add_dates(entity, prop, values, warnings)
         elif prop not in PART_PROPS:
