@@ -49,7 +49,7 @@ def test_spec_request_flow_manifest_reconcile_preview_suggest(
     # the key travels on in the preview and suggest URLs (OpenRefine only has the URL)
     assert parse_qs(urlsplit(spec["preview"]["url"]).query)["api_key"] == [key]
 
-    batch = {"q0": PUTIN, "q1": {"query": "Jane Ordinary-Plainname", "limit": 3}}
+    batch = {"q0": {**PUTIN, "limit": 0}, "q1": {"query": "Jane Ordinary-Plainname", "limit": 3}}
     answer = reconcile(client, key, batch)
     assert answer.status_code == 200 and set(answer.json()) == {"q0", "q1"}
     top = answer.json()["q0"]["result"][0]
