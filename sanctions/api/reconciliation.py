@@ -237,7 +237,7 @@ def to_screening_query(key: str, query: ReconQuery) -> tuple[dict[str, Any], int
         if not props["alias"]:
             del props["alias"]
     schema = _query_schema(key, query.type)
-    limit = DEFAULT_LIMIT if query.limit is None else query.limit
+    limit = query.limit or DEFAULT_LIMIT  # 0 would read as "no candidate": the default
     return {"id": key, "schema": schema, "properties": props}, limit, warnings
 
 

@@ -49,7 +49,7 @@ def test_spec_request_flow_manifest_reconcile_preview_suggest(
     # the key travels on in the preview and suggest URLs (OpenRefine only has the URL)
     assert parse_qs(urlsplit(spec["preview"]["url"]).query)["api_key"] == [key]
 
-    batch = {"q0": PUTIN, "q1": {"query": "Jane Ordinary-Plainname", "limit": 3}}
+    batch = {"q0": {**PUTIN, "limit": 0}, "q1": {"query": "Jane Ordinary-Plainname", "limit": 3}}
     answer = reconcile(client, key, batch)
     assert answer.status_code == 200 and set(answer.json()) == {"q0", "q1"}
     top = answer.json()["q0"]["result"][0]
@@ -215,3 +215,35 @@ def test_keys_in_urls_are_masked_in_the_access_log() -> None:
     )
     QueryKeyFilter().filter(record)
     assert "sk_secret" not in record.getMessage() and "api_key=***" in record.getMessage()
+
+
+def test_a_real_server_masks_the_key_in_its_access_log(
+    sample_db: Path, keys: dict[str, str], index_cache_dir: Path, tmp_path: Path
+) -> None:
+    """``sanctions serve --log-level info`` logs each request's path: never the key."""
+    import os
+    import subprocess
+
+    import httpx
+
+    from .conftest import SANCTIONS, free_port, wait_ready
+
+    port = free_port()
+    env = {**os.environ, "SANCTIONS_INDEX_CACHE": str(index_cache_dir)}
+    command = [SANCTIONS, "--db", str(sample_db), "serve", "--port", str(port)]
+    output = open(tmp_path / "server.log", "wb")  # a file: a pipe could fill and block it
+    proc = subprocess.Popen(
+        [*command, "--log-level", "info"], env=env, stdout=output, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(lambda path: httpx.get(base + path, timeout=2.0))
+        answer = httpx.get(f"{base}/reconcile/default", params={"api_key": keys["screen"]})
+        assert answer.status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        output.close()
+    log = (tmp_path / "server.log").read_text()
+    assert "/reconcile/default?api_key=***" in log
+    assert keys["screen"] not in log

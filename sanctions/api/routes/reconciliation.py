@@ -65,6 +65,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorResponse, "description": "A query over a work limit"},
     503: {"model": ErrorResponse, "description": "Index not ready, or time budget used"},
 }
+# Same roles as /match; the key may also come as ?api_key= (OpenRefine sends only URLs).
+ROUTE: dict[str, Any] = {
+    "tags": ["Reconciliation"],
+    "responses": ERRORS,
+    "openapi_extra": guarded("screen", "admin", query_key=True),
+}
 QUERIES_BODY = {
     "requestBody": {
         "required": True,
@@ -244,9 +250,7 @@ async def _reconcile(request: Request, dataset: str, raw: Any, threshold: float)
     "other clients: add `<server>/reconcile/default?api_key=<key>` as a service. With a "
     "`queries` parameter (a JSON object), reconciles that batch as POST does. "
     "See docs/api.md, section Reconciliation (OpenRefine).",
-    tags=["Reconciliation"],
-    responses=ERRORS,
-    openapi_extra=guarded("screen", "admin", query_key=True),
+    **ROUTE,
 )
 async def reconcile_get(
     request: Request,
@@ -278,9 +282,7 @@ async def reconcile_get(
     "`Schema:prop`). A value the matcher cannot use (not a country, an invalid identifier) "
     "and a query with nothing to screen are reported in that key's `warnings`. An unknown "
     "type or property is a 400 and a query over a work limit a 422 for the whole batch.",
-    tags=["Reconciliation"],
-    responses=ERRORS,
-    openapi_extra={**guarded("screen", "admin", query_key=True), **QUERIES_BODY},
+    **{**ROUTE, "openapi_extra": {**ROUTE["openapi_extra"], **QUERIES_BODY}},
 )
 async def reconcile_post(
     request: Request,
@@ -311,10 +313,8 @@ def _preview_headers() -> dict[str, str]:
 @router.get(
     "/reconcile/{dataset}/preview",
     summary="An HTML card of a listed entity (the manifest's preview URL)",
-    tags=["Reconciliation"],
     response_class=HTMLResponse,
-    responses={404: {"description": "No such entity in this dataset (an HTML page)"}},
-    openapi_extra=guarded("screen", "admin", query_key=True),
+    **{**ROUTE, "responses": {404: {"description": "No such entity here (an HTML page)"}}},
 )
 async def preview(
     request: Request,
@@ -371,9 +371,7 @@ CURSOR = Query(ge=0, le=10_000, description="Offset of the first suggestion")
     summary="Suggest listed entities for a typed name or identifier",
     description="A fuzzy name search (and identifier search) of the listed subjects, "
     "as `/search` does, in the suggest shape: `{result: [{id, name, description, type}]}`.",
-    tags=["Reconciliation"],
-    responses=ERRORS,
-    openapi_extra=guarded("screen", "admin", query_key=True),
+    **ROUTE,
 )
 async def suggest_entity(
     request: Request,
@@ -408,9 +406,7 @@ SUGGESTIONS = {
     description="`type`: the schemata a query's `type` may name; `property`: the properties "
     "its `properties` may constrain (the ones the matcher uses). Filtered by `prefix` "
     "(the start of the id, the label or one of its words).",
-    tags=["Reconciliation"],
-    responses=ERRORS,
-    openapi_extra=guarded("screen", "admin", query_key=True),
+    **ROUTE,
 )
 async def suggest_vocabulary(
     request: Request,
