@@ -60,6 +60,8 @@ def install_web(app: FastAPI) -> None:
             detail = "Sign in at /ui/login, or send 'Authorization: ApiKey <key>'."
             return JSONResponse({"detail": detail}, 401)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method != "GET":  # a form sent after the session ended: start over
+            target = "/ui/"
         return RedirectResponse(auth.login_url(target), 303)
 
     @app.api_route("/ui/{rest:path}", methods=["GET", "POST"], include_in_schema=False)

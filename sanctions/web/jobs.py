@@ -1,7 +1,7 @@
 """Background screening of an uploaded customer file, with progress and a result file.
 
 A job lives in its own folder (``SANCTIONS_WEB_JOBS_DIR``, default a private
-folder under the system's temporary directory): the upload, ``status.json``
+folder under the system's temporary directory; deleted after a week): the upload, ``status.json``
 (state, rows done of rows, the summary or the error), the results CSV and the
 rows that could not be screened. Every uvicorn worker reads the same folder, so
 the progress page works whichever worker answers. A job belongs to the key that
@@ -20,6 +20,7 @@ import os
 import secrets
 import shutil
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +33,8 @@ from sanctions.screening.tabular import ReadOptions
 __all__ = ["Job", "JobStore", "UploadError"]
 
 JOB_ID_CHARS = 22
+KEEP_SECONDS = 7 * 24 * 3600  # a finished job's files are deleted after a week
+STALE_SECONDS = 600  # a job with no progress for this long was interrupted (a restart)
 
 
 class UploadError(SanctionsError):
@@ -89,6 +92,7 @@ class JobStore:
             raise UploadError(
                 f"{name}: not UTF-8 text (byte {exc.start}): save the file as CSV UTF-8 and retry."
             ) from None
+        self.prune()
         job_id = secrets.token_urlsafe(16)
         folder = self._dir(job_id)
         folder.mkdir(parents=True, mode=0o700)
@@ -130,7 +134,25 @@ class JobStore:
         data = json.loads(path.read_text(encoding="utf-8"))
         data.pop("percent", None)
         job = Job(**data)
-        return job if job.key_id == key_id else None
+        if job.key_id != key_id:
+            return None
+        if (
+            job.state in ("queued", "running")
+            and time.time() - path.stat().st_mtime > STALE_SECONDS
+        ):
+            job.state = "failed"
+            job.error = "interrupted: no progress for 10 minutes (was the server restarted?)"
+        return job
+
+    def prune(self) -> None:
+        """Delete the folders of jobs older than a week."""
+        if not self.folder.exists():
+            return
+        limit = time.time() - KEEP_SECONDS
+        for folder in self.folder.iterdir():
+            status = folder / "status.json"
+            if folder.is_dir() and status.exists() and status.stat().st_mtime < limit:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def results_path(self, job: Job) -> Path:
         return self._dir(job.id) / "results.csv"

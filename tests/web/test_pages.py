@@ -318,3 +318,22 @@ def test_a_slow_report_is_computed_in_the_background(web_client, web_keys):
     assert web_client.get(url + "&format=json").status_code == 200  # a twin waits for it
     done = web_client.get(url)
     assert "<h1>Timeline of designations</h1>" in done.text and "<svg" in done.text
+
+
+def test_an_interrupted_job_says_so_and_old_jobs_are_deleted(tmp_path):
+    import os
+
+    from sanctions.web.jobs import KEEP_SECONDS, STALE_SECONDS, JobStore
+
+    jobs = JobStore(tmp_path / "jobs")
+    job = jobs.create(7, "c.csv", b"name\nVladimir Putin\n")
+    assert jobs.get(job.id, 7).state == "queued" and jobs.get(job.id, 8) is None
+    status = tmp_path / "jobs" / job.id / "status.json"
+    old = time.time() - STALE_SECONDS - 1
+    os.utime(status, (old, old))
+    stale = jobs.get(job.id, 7)
+    assert stale.state == "failed" and "interrupted" in stale.error
+    ancient = time.time() - KEEP_SECONDS - 1
+    os.utime(status, (ancient, ancient))
+    jobs.create(7, "d.csv", b"name\nSomeone Else\n")  # a new job prunes the old ones
+    assert not (tmp_path / "jobs" / job.id).exists()
