@@ -236,8 +236,9 @@ def test_same_result_as_in_process_screening(
 def test_dataset_filter_applies_before_scoring(client: Any, keys: dict[str, str]) -> None:
     """A filtered request returns the best in-scope results even when the unfiltered top
     results all come from another list (the filter is the matcher's scope, not a filter on
-    the first results)."""
-    body = {"queries": {"q": PUTIN}}
+    the first results). The sample lists all name one fictional trading company."""
+    company = {"schema": "Organization", "properties": {"name": ["Fictional Trading LLC"]}}
+    body = {"queries": {"q": company}}
     everything = match(client, keys["screen"], body, limit=500, cutoff=0.3).json()
     ranked = everything["responses"]["q"]["results"]
     datasets = {d for r in ranked for d in r["datasets"]}
