@@ -141,10 +141,6 @@ def build_snapshot(
     started = time.perf_counter()
     wanted = {vid for _, vid in key}
     versions = {v.dataset: v for v in store.versions() if v.id in wanted}
-    if old is None:
-        # rigour builds its taggers once per process, holding the GIL for seconds: do it
-        # before the process says it is ready, not at the first query of a client.
-        warm_taggers()
     if old is not None:
         changed = [
             v for d, v in versions.items() if getattr(old.versions.get(d), "id", None) != v.id
@@ -201,6 +197,11 @@ class IndexHolder:
             generation = 0 if old is None else old.generation + 1
             new = build_snapshot(self.store, key, generation, old, self._stop)
             self._snapshot = new  # the swap: requests that started earlier keep `old`
+            if old is None:
+                # Listed words need no rigour tagger (the index carries their symbols);
+                # a word no list holds does. rigour builds its taggers once per process,
+                # holding the GIL for seconds: build them now, not at a client's query.
+                threading.Thread(target=warm_taggers, name="warm-taggers", daemon=True).start()
             self.swaps += old is not None
             self.error = None
         # The index is long-lived: keep its objects out of the cyclic GC's scans (a full
