@@ -169,9 +169,10 @@ def build_snapshot(
 class IndexHolder:
     """Holds the current :class:`Snapshot`; a watcher thread swaps in new ones."""
 
-    def __init__(self, store: Store, poll_seconds: float = 2.0) -> None:
+    def __init__(self, store: Store, poll_seconds: float = 2.0, warm_taggers: bool = False) -> None:
         self.store = store
         self.poll_seconds = poll_seconds
+        self.warm_taggers = warm_taggers
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screen")
         self.error: str | None = None
         self.swaps = 0
@@ -195,13 +196,14 @@ class IndexHolder:
             if old is not None and old.key == key:
                 return False
             generation = 0 if old is None else old.generation + 1
+            if old is None and self.warm_taggers:
+                # Listed words need no rigour tagger (the index carries their symbols); a
+                # word no list holds does. rigour builds its taggers once per process,
+                # holding the GIL for seconds (the worker answers nothing meanwhile): on
+                # request, before the worker is ready rather than at a client's query.
+                warm_taggers()
             new = build_snapshot(self.store, key, generation, old, self._stop)
             self._snapshot = new  # the swap: requests that started earlier keep `old`
-            if old is None:
-                # Listed words need no rigour tagger (the index carries their symbols);
-                # a word no list holds does. rigour builds its taggers once per process,
-                # holding the GIL for seconds: build them now, not at a client's query.
-                threading.Thread(target=warm_taggers, name="warm-taggers", daemon=True).start()
             self.swaps += old is not None
             self.error = None
         # The index is long-lived: keep its objects out of the cyclic GC's scans (a full

@@ -237,7 +237,8 @@ def test_dataset_filter_applies_before_scoring(client: Any, keys: dict[str, str]
     """A filtered request returns the best in-scope results even when the unfiltered top
     results all come from another list (the filter is the matcher's scope, not a filter on
     the first results)."""
-    body = {"queries": {"q": PUTIN}}
+    kim = {"schema": "LegalEntity", "properties": {"name": ["Kim Jong Un"]}}
+    body = {"queries": {"q": kim}}
     everything = match(client, keys["screen"], body, limit=500, cutoff=0.3).json()
     ranked = everything["responses"]["q"]["results"]
     datasets = {d for r in ranked for d in r["datasets"]}
