@@ -250,7 +250,9 @@ def create_app(
     """The application over a store (opened from ``settings.db`` unless given)."""
     settings = settings or ApiSettings()
     store = store or Store.open(settings.db)
-    holder = holder or IndexHolder(store, poll_seconds=settings.poll_seconds)
+    holder = holder or IndexHolder(
+        store, poll_seconds=settings.poll_seconds, warm_taggers=settings.warm_taggers
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -163,10 +163,6 @@ def build_snapshot(
     started = time.perf_counter()
     wanted = {vid for _, vid in key}
     versions = {v.dataset: v for v in store.versions() if v.id in wanted}
-    if old is None:
-        # rigour builds its taggers once per process, holding the GIL for seconds: do it
-        # before the process says it is ready, not at the first query of a client.
-        warm_taggers()
     if old is not None:
         changed = [
             v for d, v in versions.items() if getattr(old.versions.get(d), "id", None) != v.id
@@ -195,9 +191,16 @@ def build_snapshot(
 class IndexHolder:
     """Holds the current :class:`Snapshot`; a watcher thread swaps in new ones."""
 
-    def __init__(self, store: Store, poll_seconds: float = 2.0, listen: bool = True) -> None:
+    def __init__(
+        self,
+        store: Store,
+        poll_seconds: float = 2.0,
+        listen: bool = True,
+        warm_taggers: bool = False,
+    ) -> None:
         self.store = store
         self.poll_seconds = poll_seconds
+        self.warm_taggers = warm_taggers
         self.announcements = 0
         self.listener = (
             VersionListener(store.engine, self._announced)
@@ -227,6 +230,12 @@ class IndexHolder:
             if old is not None and old.key == key:
                 return False
             generation = 0 if old is None else old.generation + 1
+            if old is None and self.warm_taggers:
+                # Listed words need no rigour tagger (the index carries their symbols); a
+                # word no list holds does. rigour builds its taggers once per process,
+                # holding the GIL for seconds (the worker answers nothing meanwhile): on
+                # request, before the worker is ready rather than at a client's query.
+                warm_taggers()
             new = build_snapshot(self.store, key, generation, old, self._stop)
             self._snapshot = new  # the swap: requests that started earlier keep `old`
             self.swaps += old is not None

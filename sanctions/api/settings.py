@@ -22,6 +22,9 @@ variable                            default   meaning
 ``SANCTIONS_API_AUTH_FAILURES``     ``10``    failed authentications per minute per address
 ``SANCTIONS_API_MAX_REMOVALS``      ``0.1``   share of watched records an import may remove
                                               without ``confirm_removals``
+``SANCTIONS_API_WARM_TAGGERS``      ``0``     ``1``: each worker builds rigour's name taggers
+                                              (~10 s of CPU, GIL held) before it is ready,
+                                              not at the first query with an unlisted word
 ``SANCTIONS_MIRROR``                (none)    where /updatez fetches the lists from
 =================================== ========= ==================================================
 """
@@ -81,6 +84,7 @@ class ApiSettings:
     time_budget: float = 10.0
     auth_failures_per_minute: float = 10.0
     max_removal_share: float = DEFAULT_MAX_REMOVAL_SHARE
+    warm_taggers: bool = False
 
     @classmethod
     def from_env(cls) -> ApiSettings:
@@ -100,6 +104,7 @@ class ApiSettings:
             time_budget=_float("SANCTIONS_API_TIME_BUDGET", 10.0),
             auth_failures_per_minute=_float("SANCTIONS_API_AUTH_FAILURES", 10.0),
             max_removal_share=_float("SANCTIONS_API_MAX_REMOVALS", DEFAULT_MAX_REMOVAL_SHARE),
+            warm_taggers=_flag("SANCTIONS_API_WARM_TAGGERS"),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -117,6 +122,7 @@ class ApiSettings:
             "SANCTIONS_API_TIME_BUDGET": str(self.time_budget),
             "SANCTIONS_API_AUTH_FAILURES": str(self.auth_failures_per_minute),
             "SANCTIONS_API_MAX_REMOVALS": str(self.max_removal_share),
+            "SANCTIONS_API_WARM_TAGGERS": "1" if self.warm_taggers else "0",
         }
         if self.db:
             env["SANCTIONS_DB"] = self.db

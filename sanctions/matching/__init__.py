@@ -23,8 +23,8 @@ Explanation
 Start-up
     A cached index carries its vocabulary's rigour symbols, so loading it spares
     a process rigour's person-name tagger for listed tokens; :func:`warm_taggers`
-    builds the taggers ahead of a first unknown token (a server does it in a
-    background thread at start).
+    builds the taggers ahead of a first unknown token (a server does it before
+    it is ready when ``SANCTIONS_API_WARM_TAGGERS=1``).
 Bounds
     :func:`name_floor`, :class:`NameBound`, :func:`name_tokens`: the index's own
     pruning bound, for callers that ask the question the other way round (the

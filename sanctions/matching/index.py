@@ -223,7 +223,7 @@ class MatchIndex:
         (:meth:`similar_tokens`), small to keep and quick to read from a cache."""
         self.records = []
         self.names = []
-        self.identifiers = {}
+        self.identifiers: dict[tuple[str, str], list[int]] = {}
         self._scopes = OrderedDict()
         return self
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -95,3 +97,18 @@ def test_key_creation_and_revocation_are_in_the_audit_trail(tmp_path: Path) -> N
     assert all(secret not in e.details for e in entries)  # never the secret itself
     assert audit.verify(store.engine).ok
     store.close()
+
+
+def test_serve_gives_workers_time_to_build_rigours_taggers(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """uvicorn's default (5 s) killed workers that hold the GIL while rigour builds its
+    taggers, again and again; serve passes a deadline that covers the build."""
+    import uvicorn
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: seen.update(kwargs))
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # serve exports its settings
+    code, _ = run("--db", str(tmp_path / "s.db"), "serve", "--port", "0", "--workers", "2")
+    assert code == 0 and seen["workers"] == 2
+    assert seen["timeout_worker_healthcheck"] >= 60
