@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import hashlib
 import json
 import logging
@@ -158,6 +159,7 @@ def _executor_screener(name: str, sha256: str, threshold: float) -> Screener:
         raise SanctionsError(f"{path}: the shipped index is not the driver's (SHA-256 differs)")
     with open(path, "rb") as fh, gc_paused():
         index = pickle.load(fh)  # noqa: S301 - the driver's own file, checked above
+    gc.freeze()  # millions of index objects: out of the collector's sight, as in Screener
     _LOADED.clear()  # one job's index at a time
     screener = _LOADED[sha256] = Screener(index=index, threshold=threshold)
     log.info("index %s loaded in executor process %d", name, os.getpid())
