@@ -166,7 +166,10 @@ def _add_aliases(entity: Entity, elem: Any, tag: str) -> None:
         note = _text(alias, "NOTE")
         if note and "formerly listed as" in note.lower():
             kind = NameKind.PREVIOUS
-        _add_name_with_script(entity, name, kind)
+        # The UN packs spelling variants of one alias into one field ("Azim Adhajani;
+        # Azim Agha-Jani"): each is a name of its own, as the list means it.
+        for variant in _alias_variants(name):
+            _add_name_with_script(entity, variant, kind)
         other_script = script_name_in_note(note)
         if other_script is not None:
             _add_name_with_script(entity, other_script, kind)
@@ -176,6 +179,13 @@ def _add_aliases(entity: Entity, elem: Any, tag: str) -> None:
         if dob is not None:
             entity.add_date(dob)
         entity.add("birthPlace", _joined(alias, ("CITY_OF_BIRTH", "COUNTRY_OF_BIRTH")))
+
+
+def _alias_variants(name: str) -> list[str]:
+    """The names of one ``ALIAS_NAME``: its ``;``-separated variants, else the name whole."""
+    variants = [" ".join(part.split()) for part in name.split(";")]
+    variants = [v for v in variants if v]
+    return variants or [name]
 
 
 _NAME_JOINERS = {"and", "of", "the"}

@@ -229,11 +229,10 @@ def read_un_xml(path: Path) -> Iterator[Raw]:
             for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
         ]
         raw.names.append(" ".join(p for p in parts if p))
-        raw.names += [
-            _clean(a.findtext("ALIAS_NAME"))
-            for a in elem.iter("INDIVIDUAL_ALIAS", "ENTITY_ALIAS")
-            if _clean(a.findtext("ALIAS_NAME"))
-        ]
+        for alias in elem.iter("INDIVIDUAL_ALIAS", "ENTITY_ALIAS"):
+            # spelling variants packed in one field ("A; B") are each a name
+            variants = (_clean(v) for v in (alias.findtext("ALIAS_NAME") or "").split(";"))
+            raw.names += [v for v in variants if v]
         if original := _clean(elem.findtext("NAME_ORIGINAL_SCRIPT")):
             raw.names.append(original)
         for dob in elem.iter("INDIVIDUAL_DATE_OF_BIRTH"):

@@ -147,6 +147,20 @@ def test_entity_declarations_are_refused(tmp_path: Path) -> None:
         list(un_xml.parse(bomb))
 
 
+def test_spelling_variants_packed_in_one_alias_are_names_of_their_own(tmp_path: Path) -> None:
+    packed = tmp_path / "packed.xml"
+    packed.write_text(
+        "<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><REFERENCE_NUMBER>QDi.999</REFERENCE_NUMBER>"
+        "<FIRST_NAME>FICTIONAL</FIRST_NAME><SECOND_NAME>PACKED</SECOND_NAME>"
+        "<INDIVIDUAL_ALIAS><QUALITY>Good</QUALITY>"
+        "<ALIAS_NAME>Fictio Packer; Fiktio  Pakker;; Fictio Pakar</ALIAS_NAME></INDIVIDUAL_ALIAS>"
+        "</INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>",
+        encoding="utf-8",
+    )
+    (person,) = list(un_xml.parse(packed))
+    assert names_of(person, NameKind.ALIAS) == ["Fictio Packer", "Fiktio Pakker", "Fictio Pakar"]
+
+
 # -- the real list ----------------------------------------------------------------
 
 
@@ -362,3 +376,12 @@ def test_script_name_in_note_takes_only_non_latin_forms() -> None:
     assert un_xml.script_name_in_note("original script: Abu Banat") is None
     assert un_xml.script_name_in_note("formerly listed as") is None
     assert un_xml.script_name_in_note(None) is None
+
+
+def test_real_no_alias_keeps_packed_variants(real: dict[str, Entity]) -> None:
+    aliases = (NameKind.ALIAS, NameKind.WEAK, NameKind.PREVIOUS)
+    packed = [n.name for e in real.values() for n in e.names if ";" in n.name and n.kind in aliases]
+    assert packed == []
+    # one listing whose variants the UN packs into one alias field has each as a name
+    with_variants = [e for e in real.values() if len(names_of(e, NameKind.ALIAS)) >= 3]
+    assert with_variants
