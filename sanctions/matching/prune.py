@@ -21,6 +21,8 @@ can be made optional, the exhaustive path is taken.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,11 +30,23 @@ import numpy as np
 if TYPE_CHECKING:
     from .index import MatchIndex
 
-__all__ = ["extra_floors", "gather", "pruned_pairs"]
+__all__ = ["exhaustive", "extra_floors", "gather", "pruned_pairs"]
 
 MARGIN = 1e-6  # float rounding: an optional set must stay this far under the floor
 MAX_SPANS = 32  # longer query names (rare) take the exhaustive path
 EXTRA_STEPS = (0.2, 0.4)  # lower floors tried for the best names under the floor
+_ENABLED = [True]
+
+
+@contextmanager
+def exhaustive() -> Iterator[None]:
+    """Pruning off inside (process-wide): the exhaustive path, to compare results and speed."""
+    saved = _ENABLED[0]
+    _ENABLED[0] = False
+    try:
+        yield
+    finally:
+        _ENABLED[0] = saved
 
 
 def gather(
@@ -50,6 +64,8 @@ def gather(
 
 def extra_floors(floor: float, extra: int) -> list[float | None]:
     """Floors to try in turn for ``floor`` and ``extra`` names under it (``None``: all names)."""
+    if not _ENABLED[0]:
+        return [None]
     if not extra:
         return [floor]
     return [floor - step for step in EXTRA_STEPS if floor - step > 0] + [None]
@@ -121,7 +137,7 @@ def pruned_pairs(
     ``found`` holds each query span aligning with the vocabulary: its first and
     end token and the vocabulary ids it aligns with.
     """
-    if len(found) > MAX_SPANS:
+    if len(found) > MAX_SPANS or not _ENABLED[0]:
         return None
     probe = _probe(index)
     room = (floor - MARGIN) * total - initials - probe.slack

@@ -26,18 +26,6 @@ from sanctions.screening import Screener, parse_query
 
 
 @contextmanager
-def exhaustive() -> Iterator[None]:
-    """Pruning off: every listed name sharing a word is bounded, as before pruning."""
-    saved = prune.pruned_pairs, prune.extra_floors
-    prune.pruned_pairs = lambda *args, **kwargs: None
-    prune.extra_floors = lambda floor, extra: [None]
-    try:
-        yield
-    finally:
-        prune.pruned_pairs, prune.extra_floors = saved
-
-
-@contextmanager
 def counting() -> Iterator[list[int]]:
     """Counts the query names whose candidate search was pruned."""
     saved = prune.pruned_pairs
@@ -66,7 +54,7 @@ def compare(screener: Screener, queries: list[dict], cutoffs: list[float | None]
     runs: dict[bool, list[Any]] = {}
     with counting() as pruned:
         runs[True] = [outcome(screener, q, c) for q in queries for c in cutoffs]
-    with exhaustive():
+    with prune.exhaustive():
         runs[False] = [outcome(screener, q, c) for q in queries for c in cutoffs]
     pairs = [(q, c) for q in queries for c in cutoffs]
     differ = [
@@ -109,7 +97,7 @@ def test_candidates_equal_exhaustive_on_common_words(
     index = MatchIndex(prepare_records(entities))
     record = parse_query({"id": "q", "schema": "LegalEntity", "properties": {"name": [query_name]}})
     pruned = candidate_sets(index, record, floor, extra)
-    with exhaustive():
+    with prune.exhaustive():
         assert pruned == candidate_sets(index, record, floor, extra)
 
 
@@ -165,7 +153,7 @@ def test_pruned_bounds_are_a_superset_at_the_floor(un_screener: Screener) -> Non
     for text in ("Mohammed Ali", "Abdul Rahman", "Global Trading Company", "Ahmad Shah Khan"):
         record = parse_query({"id": "q", "schema": "LegalEntity", "properties": {"name": [text]}})
         ids, bounds = index.name_bounds(record, floor)
-        with exhaustive():
+        with prune.exhaustive():
             all_ids, all_bounds = index.name_bounds(record)
         assert len(ids) <= len(all_ids)
         high = all_bounds >= floor
