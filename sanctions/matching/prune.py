@@ -148,7 +148,7 @@ def pruned_pairs(
     parts = [index._names_of(vids) for vids in essential]
     optional_vids = [vids for s, e, vids in found if all(i in optional for i in range(s, e))]
     parts.extend(gather(*probe.initials_postings, vids)[0] for vids in optional_vids)
-    names = np.unique(np.concatenate(parts))
+    names = np.unique(np.concatenate(parts)).astype(np.int64)
     vids_of, lengths = gather(*probe.name_vids, names)
     seg = np.zeros(len(names), dtype=np.int64)
     np.cumsum(lengths[:-1], out=seg[1:])
