@@ -36,6 +36,7 @@ import numpy as np
 from sanctions.cache import gc_paused, read_cache, write_cache
 from sanctions.model import Entity
 
+from . import prune
 from .bounds import candidate_initial_slack, query_initial_weight
 from .names import (
     ABJAD_KEY_MIN,
@@ -478,43 +479,57 @@ class MatchIndex:
         if len(vids) <= 4:
             row = self.postings.row
             return np.concatenate([row(vid) for vid in vids.tolist()])
-        offsets = self.postings.offsets
-        starts = offsets[vids]
-        lengths = offsets[vids + 1] - starts
-        ends = np.cumsum(lengths)
-        shift = np.repeat(starts - (ends - lengths), lengths)
-        return self.postings.data[np.arange(ends[-1]) + shift]
+        return prune.gather(self.postings.data, self.postings.offsets, vids)[0]
 
-    def _form_bounds(self, form: NameForm) -> tuple[np.ndarray, np.ndarray]:
+    def _form_bounds(
+        self, form: NameForm, floor: float | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Names sharing an aligned token with this query name, and their score bounds.
 
         A name's bound adds, for every query token it may align with, the best
         similarity any vocabulary entry has with that token times the token's
         weight, what initials may add on either side, over the query's weight
-        (:mod:`.bounds`: the same bound the watch prefilter uses).
+        (:mod:`.bounds`: the same bound the watch prefilter uses). With a
+        ``floor``, names whose bound is under it may be left out (and are, when
+        that spares enumerating the names of common words: :mod:`.prune`).
         """
         total = form.total_weight or 1.0
         size = len(form.tokens)
         best = [0.0] * size
-        keys = []
+        found: list[tuple[int, int, np.ndarray]] = []
         for start, end, text in form.spans:
             if len(text) < 2:
                 continue
             matches, vids = self._similar(text, end - start == 2)
             if not matches:
                 continue
-            names = self._names_of(vids) * size
+            found.append((start, end, vids))
             top = max(matches.values())
             for i in range(start, end):
-                keys.append(names + i)
                 best[i] = max(best[i], top)
-        if not keys:
+        if not found:
             return np.empty(0, np.int32), np.empty(0, np.float32)
         initials = query_initial_weight(form)
         token_bound = np.array(
             [b * w for b, w in zip(best, form.weights, strict=True)], dtype=np.float32
         )
-        pairs = np.unique(np.concatenate(keys))  # (name, query token), each once
+        pairs = None
+        if floor is not None:
+            pairs = prune.pruned_pairs(self, found, token_bound, initials, total, floor)
+        if pairs is None:  # every listed name sharing a token: (name, query token) pairs
+            keys = []
+            for start, end, vids in found:
+                names = self._names_of(vids) * size
+                keys.extend(names + i for i in range(start, end))
+            pairs = np.unique(np.concatenate(keys))
+        return self._pair_bounds(pairs, size, token_bound, initials, total)
+
+    def _pair_bounds(
+        self, pairs: np.ndarray, size: int, token_bound: np.ndarray, initials: float, total: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Names and bounds from sorted unique ``name * size + query token`` pairs."""
+        if not len(pairs):
+            return np.empty(0, np.int32), np.empty(0, np.float32)
         names = pairs // size
         first = np.ones(len(names), dtype=bool)
         first[1:] = names[1:] != names[:-1]
@@ -524,9 +539,12 @@ class MatchIndex:
         bounds = (sums + initials + self.name_slack[names]) / total
         return names.astype(np.int32), bounds.astype(np.float32)
 
-    def name_bounds(self, query: Record) -> tuple[np.ndarray, np.ndarray]:
-        """Every name sharing an aligned token with the query, and a bound of its score."""
-        parts = [self._form_bounds(form) for form in query.names]
+    def name_bounds(
+        self, query: Record, floor: float | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every name sharing an aligned token with the query, and a bound of its score
+        (with a ``floor``: every such name whose bound reaches it, and maybe others)."""
+        parts = [self._form_bounds(form, floor) for form in query.names]
         parts = [p for p in parts if len(p[0])]
         if not parts:
             return np.empty(0, np.int32), np.empty(0, np.float32)
@@ -539,6 +557,23 @@ class MatchIndex:
             first[1:] = ids[1:] != ids[:-1]
             ids, bounds = ids[first], bounds[first]
         return ids, bounds
+
+    def _scoped_bounds(
+        self, query: Record, floor: float, extra: int, mask: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`name_bounds` in scope: every name reaching ``floor``, and enough of the
+        others that the ``extra * 4`` best of them are the same as among all names."""
+        for low in prune.extra_floors(floor, extra):
+            ids, bounds = self.name_bounds(query, low)
+            if mask is not None:
+                inside = mask[self.name_record[ids]]
+                ids, bounds = ids[inside], bounds[inside]
+            if low is None:
+                return ids, bounds
+            sure = bounds >= low  # every name above ``low`` is here (others may be too)
+            if not extra or np.count_nonzero(sure & (bounds < floor)) >= extra * 4:
+                return ids[sure], bounds[sure]
+        raise AssertionError("extra_floors ends with None")  # pragma: no cover
 
     def scope_mask(self, scope: Scope | None) -> np.ndarray | None:
         """Which records are in scope (``None``: all of them); cached per scope."""
@@ -561,11 +596,8 @@ class MatchIndex:
         best-bound others in scope). Out-of-scope records are dropped before the
         floor and the ``extra`` are applied: they never cost scoring, and never
         take the place of an in-scope candidate."""
-        ids, bounds = self.name_bounds(query)
         mask = self.scope_mask(scope)
-        if mask is not None:
-            inside = mask[self.name_record[ids]]
-            ids, bounds = ids[inside], bounds[inside]
+        ids, bounds = self._scoped_bounds(query, floor, extra, mask)
         keep = bounds >= floor
         if extra and (~keep).any():
             rest = np.nonzero(~keep)[0]

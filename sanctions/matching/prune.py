@@ -1,0 +1,164 @@
+"""Candidate search under a score floor: skip the listed names of common query words.
+
+:meth:`MatchIndex._form_bounds <sanctions.matching.index.MatchIndex._form_bounds>`
+bounds every listed name sharing an aligned word with a query name. An
+ordinary name ("John Smith", "Global Trading") shares words with thousands of
+listed names, and almost none of them can reach the floor. Here (MaxScore, as
+in search engines) the query words are split in two: the *optional* ones,
+whose bounds together (with what initials may add) stay under the floor, and
+the *essential* rest. A listed name holding optional words only cannot reach
+the floor, so only the names holding an essential word are enumerated; the
+most common words are made optional first. Each of those names is then probed
+for every query word through its own vocabulary (a short row per name) and
+gets exactly the bound the exhaustive path gives it, from the same pairs and
+the same arithmetic (:meth:`MatchIndex._pair_bounds`).
+
+The few listed names with one-letter tokens (whose initials may add to any
+query's bound) are looked up for the optional words too, in postings of their
+own. Results are the exhaustive path's (tested on real lists); when nothing
+can be made optional, the exhaustive path is taken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .index import MatchIndex
+
+__all__ = ["exhaustive", "extra_floors", "gather", "pruned_pairs"]
+
+MARGIN = 1e-6  # float rounding: an optional set must stay this far under the floor
+MAX_SPANS = 32  # longer query names (rare) take the exhaustive path
+EXTRA_STEPS = (0.2, 0.4)  # lower floors tried for the best names under the floor
+_ENABLED = [True]
+
+
+@contextmanager
+def exhaustive() -> Iterator[None]:
+    """Pruning off inside (process-wide): the exhaustive path, to compare results and speed."""
+    saved = _ENABLED[0]
+    _ENABLED[0] = False
+    try:
+        yield
+    finally:
+        _ENABLED[0] = saved
+
+
+def gather(
+    data: np.ndarray, offsets: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The concatenated ``rows`` of compressed sparse rows and each row's length."""
+    starts = offsets[rows]
+    lengths = offsets[rows + 1] - starts
+    ends = np.cumsum(lengths)
+    if not len(ends):
+        return data[:0], lengths
+    shift = np.repeat(starts - (ends - lengths), lengths)
+    return data[np.arange(ends[-1]) + shift], lengths
+
+
+def extra_floors(floor: float, extra: int) -> list[float | None]:
+    """Floors to try in turn for ``floor`` and ``extra`` names under it (``None``: all names)."""
+    if not _ENABLED[0]:
+        return [None]
+    if not extra:
+        return [floor]
+    return [floor - step for step in EXTRA_STEPS if floor - step > 0] + [None]
+
+
+class _Probe:
+    """What pruning needs from an index, built once per index on first use."""
+
+    def __init__(self, index: MatchIndex) -> None:
+        postings = index.postings
+        count = len(index.name_record)
+        vid_of = np.repeat(
+            np.arange(len(postings.offsets) - 1, dtype=np.int32), np.diff(postings.offsets)
+        )
+        order = np.argsort(postings.data, kind="stable")
+        offsets = np.zeros(count + 1, dtype=np.int64)
+        np.cumsum(np.bincount(postings.data, minlength=count), out=offsets[1:])
+        self.name_vids = (vid_of[order], offsets)  # each name's vocabulary ids
+        with_initials = index.name_slack > 0.0
+        self.slack = 0.0 if with_initials.all() else float(index.name_slack[~with_initials].max())
+        # The postings of names with initials only: a small index, probed for every word.
+        kept = with_initials[postings.data]
+        self.initials_postings = (
+            postings.data[kept],
+            np.concatenate(([0], np.cumsum(kept, dtype=np.int64)))[postings.offsets],
+        )
+
+
+def _probe(index: MatchIndex) -> _Probe:
+    probe = index.__dict__.get("_prune_probe")
+    if probe is None:
+        probe = index.__dict__["_prune_probe"] = _Probe(index)
+    return probe
+
+
+def _optional_tokens(
+    index: MatchIndex,
+    found: list[tuple[int, int, np.ndarray]],
+    token_bound: np.ndarray,
+    room: float,
+) -> set[int]:
+    """Query tokens whose bounds sum under ``room``, the most common first (greedy)."""
+    offsets = index.postings.offsets
+    cost = [0] * len(token_bound)
+    for start, end, vids in found:
+        postings = int((offsets[vids + 1] - offsets[vids]).sum())
+        for i in range(start, end):
+            cost[i] += postings
+    optional: set[int] = set()
+    used = 0.0
+    for i in sorted(range(len(cost)), key=lambda i: -cost[i]):
+        if cost[i] and used + float(token_bound[i]) < room:
+            optional.add(i)
+            used += float(token_bound[i])
+    return optional
+
+
+def pruned_pairs(
+    index: MatchIndex,
+    found: list[tuple[int, int, np.ndarray]],
+    token_bound: np.ndarray,
+    initials: float,
+    total: float,
+    floor: float,
+) -> np.ndarray | None:
+    """Sorted ``name * size + token`` pairs of every name that may reach ``floor``
+    (and of some that cannot), or None when pruning would spare nothing.
+
+    ``found`` holds each query span aligning with the vocabulary: its first and
+    end token and the vocabulary ids it aligns with.
+    """
+    if len(found) > MAX_SPANS or not _ENABLED[0]:
+        return None
+    probe = _probe(index)
+    room = (floor - MARGIN) * total - initials - probe.slack
+    optional = _optional_tokens(index, found, token_bound, room)
+    if not optional:
+        return None
+    essential = [vids for s, e, vids in found if any(i not in optional for i in range(s, e))]
+    parts = [index._names_of(vids) for vids in essential]
+    optional_vids = [vids for s, e, vids in found if all(i in optional for i in range(s, e))]
+    parts.extend(gather(*probe.initials_postings, vids)[0] for vids in optional_vids)
+    names = np.unique(np.concatenate(parts)).astype(np.int64)
+    vids_of, lengths = gather(*probe.name_vids, names)
+    seg = np.zeros(len(names), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=seg[1:])
+    size = len(token_bound)
+    touched = np.zeros((len(names), size), dtype=bool)
+    for start, end, vids in found:
+        wanted = np.sort(vids)
+        pos = wanted.searchsorted(vids_of)
+        np.minimum(pos, len(wanted) - 1, out=pos)
+        hit = np.logical_or.reduceat(wanted[pos] == vids_of, seg) if len(seg) else seg > 0
+        touched[:, start:end] |= hit[:, None]
+    cells = np.flatnonzero(touched)
+    return names[cells // size] * size + cells % size
