@@ -85,7 +85,7 @@ class BodyLimitMiddleware:
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
         seen = 0
         started = False
@@ -107,18 +107,35 @@ class BodyLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._refuse(send)
+                await self._refuse(scope, send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"detail": f"Request body too large (limit: {self.max_bytes} bytes)"})
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        detail = f"Request body too large (limit: {self.max_bytes} bytes)"
+        if str(scope.get("path", "")).startswith("/ui/"):  # an analyst's page: say it on a page
+            body, content_type = _too_large_page(self.max_bytes), b"text/html; charset=utf-8"
+        else:
+            body, content_type = json.dumps({"detail": detail}), b"application/json"
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
-                "headers": [(b"content-type", b"application/json")],
+                "headers": [(b"content-type", content_type)],
             }
         )
         await send({"type": "http.response.body", "body": body.encode()})
+
+
+def _too_large_page(max_bytes: int) -> str:
+    """A plain page (no script, no outside resource) for an upload over the body limit."""
+    limit = f"{max_bytes / 1_048_576:.1f} MiB"
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Too large - '
+        'sanctions</title><link rel="stylesheet" href="/ui/static/style.css"></head><body>'
+        f"<main><h1>Too large</h1><p>The file or form is larger than the limit of {limit}: "
+        "nothing was kept. Split the file and upload the parts, or screen it with "
+        '<code>sanctions screen --file</code>.</p><p><a href="/ui/screen">Back to Screen</a>'
+        "</p></main></body></html>"
+    )
 
 
 class HeadMiddleware:

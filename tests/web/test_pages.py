@@ -278,6 +278,18 @@ def test_bad_uploads_are_refused_with_a_message_and_no_job(web_client, web_keys,
     assert not jobs.exists() or not any(jobs.iterdir())
 
 
+def test_an_oversized_upload_gets_a_page_and_no_job(web_client, web_keys, tmp_path):
+    sign_in(web_client, web_keys["admin"])
+    big = _upload(web_client, b"name\n" + b"Jane Doe\n" * 300_000)  # over the 2 MiB limit
+    assert big.status_code == 413
+    assert big.headers["content-type"].startswith("text/html")
+    assert "<h1>Too large</h1>" in big.text and "nothing was kept" in big.text
+    jobs = tmp_path / "jobs"
+    assert not jobs.exists() or not any(jobs.iterdir())
+    api = web_client.post("/match/default", content=b"x" * 3_000_000)
+    assert api.status_code == 413 and "too large" in api.json()["detail"]
+
+
 def test_a_csv_file_is_screened_in_the_background(web_client, web_keys, web_db):
     sign_in(web_client, web_keys["admin"])
     content = b"id,name,birth_date\nc-1,Vladimir Putin,1952-10-07\nc-2,Nobody Quietly-Ordinary,\n"
