@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from sanctions.cache import read_cache, write_cache
 from sanctions.matching.index import CACHE_VERSION, cache_dir, prepare_records
+from sanctions.matching.normalise import name_symbols, remember_symbols
 from sanctions.matching.score import Record
 from sanctions.model import Entity
 from sanctions.store import schema as st
@@ -135,6 +136,28 @@ def _write(
         write_cache(inputs_cache_file(hidden, "delta"), {**delta, **new}, "resolver cache")
 
 
+def _known_symbols(entries: Iterable[Entry]) -> None:
+    """Give the matcher the rigour symbols of every listed name token, from a cache
+    file: a process whose tokens are all known never builds rigour's taggers (seconds
+    of CPU), so a small incremental resolve stays small
+    (see :func:`sanctions.matching.normalise.remember_symbols`)."""
+    path = cache_dir() / f"coordination-{FACTS_VERSION}-symbols.pickle"
+    cached = read_cache(path, "resolver cache")
+    table: dict[str, frozenset[str]] = cached if isinstance(cached, dict) else {}
+    tokens = {
+        span[2]  # the text of a token, or of two adjacent ones read as one word
+        for _facts, record in entries
+        if record is not None
+        for form in record.names
+        for span in form.spans
+    }
+    missing = tokens - table.keys()
+    if missing:
+        table.update((token, name_symbols(token)) for token in sorted(missing))
+        write_cache(path, table, "resolver cache")
+    remember_symbols(table)
+
+
 def load_inputs(
     store: Any, datasets: Iterable[str] | None = None, hidden: Iterable[str] = ()
 ) -> tuple[dict[str, ListingFacts], dict[str, Record], list[Any]]:
@@ -152,6 +175,7 @@ def load_inputs(
         log.info("resolver cache: %d listings prepared, %d reused", len(missing), len(wanted))
         new = {key: entries[key] for key in wanted if key not in cache}
         _write(hide, entries, cache, delta, new)
+    _known_symbols(entries.values())
     facts = {eid: entries[(eid, blob)][0] for eid, blob in wanted}
     records: dict[str, Record] = {}
     for version in sorted(versions, key=lambda v: v.dataset):
