@@ -47,7 +47,6 @@ from .history import first_seen_dates
 from .inputs import load_inputs
 from .keys import ListingFacts
 from .linking import Link, Scored
-from .programmes import regime_codes
 from .structure import decide_links, token_frequencies
 
 log = logging.getLogger(__name__)
@@ -405,7 +404,7 @@ def _member_row(
         "schema": fact.schema,
         "caption": fact.caption,
         "programmes": json.dumps(fact.programmes, ensure_ascii=False),
-        "regimes": ",".join(sorted(regime_codes(fact.programmes))),
+        "regimes": ",".join(sorted(fact.regimes)),
         "listed_on": fact.listed_on,
         "first_seen": first_seen.get(member.entity_id),
         "birth_dates": json.dumps(fact.birth_dates),

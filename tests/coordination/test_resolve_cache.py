@@ -13,10 +13,9 @@ from sqlalchemy import select
 from sanctions.coordination import Resolver, inputs, resolve
 from sanctions.coordination import tables as ct
 from sanctions.demo import load_samples
-from sanctions.model import Entity
 from sanctions.store import Store
 
-from .conftest import REAL_DATASETS
+from .conftest import REAL_DATASETS, amend_list
 
 
 def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
@@ -34,18 +33,7 @@ def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def update(store: Store, dataset: str, changed: int = 3, removed: int = 2, added: int = 2) -> None:
-    """A new version of a list: some listings amended, some removed, some new (fictional)."""
-    entities = {e.id: e for e in store.iter_entities([dataset])}
-    ids = sorted(entities)
-    for eid in ids[:changed]:
-        entities[eid].add("alias", f"{entities[eid].caption} Trading Branch")
-    for eid in ids[changed : changed + removed]:
-        del entities[eid]
-    for i in range(added):
-        entity = Entity.create(dataset, f"cache-test-{i}", "Person")
-        entity.add_name(f"Zorvath Cachetestov Quillan{i}")
-        entities[entity.id] = entity
-    store.save_version(dataset, entities, content_hash=f"{dataset}-cache-test", fmt="test")
+    amend_list(store, dataset, changed, removed, added, tag="cache-test")
 
 
 def assert_same_inputs(store: Store, datasets: Any = None) -> None:
