@@ -183,7 +183,7 @@ def key_links(facts: dict[str, ListingFacts], records: dict[str, Record]) -> Ite
     """Links through shared strong keys, across datasets."""
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
     for fact in facts.values():
-        for key in fact.keys:
+        for key in sorted(fact.keys):  # a set's order varies between processes (string hashes)
             groups[key].append(fact.id)
     for (kind, value), ids in groups.items():
         if len(ids) < 2 or len(ids) > MAX_KEY_GROUP:
@@ -229,7 +229,7 @@ def authority_links(facts: dict[str, ListingFacts], records: dict[str, Record]) 
     by mistake on unrelated listings links nothing)."""
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
     for fact in facts.values():
-        for kind, value in fact.keys:
+        for kind, value in sorted(fact.keys):
             if kind == "unsc":
                 groups[(fact.dataset, value)].append(fact.id)
     for (_dataset, value), ids in groups.items():
