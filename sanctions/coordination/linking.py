@@ -290,10 +290,15 @@ def candidate_pairs(
     dirty: set[str] | None = None,
 ) -> set[tuple[str, str]]:
     """Pairs of records of different datasets sharing a blocking key (touching ``dirty``)."""
+    # Incremental: only the buckets of the dirty records' keys can give a pair.
+    wanted = None
+    if dirty is not None:
+        wanted = {key for rid in dirty if rid in records for key in blocking_keys(records[rid])}
     buckets: dict[tuple[object, ...], list[str]] = defaultdict(list)
     for rid, record in records.items():
         for key in blocking_keys(record):
-            buckets[key].append(rid)
+            if wanted is None or key in wanted:
+                buckets[key].append(rid)
     pairs: set[tuple[str, str]] = set()
     skipped = 0
     for ids in buckets.values():

@@ -90,6 +90,22 @@ def test_a_tampered_or_missing_cache_is_rebuilt(small_store: Callable[[], Store]
     assert_same_inputs(store)
 
 
+def test_incremental_blocking_gives_the_full_blocking_pairs_that_touch_dirty_listings(
+    small_store: Callable[[], Store],
+) -> None:
+    from sanctions.coordination.linking import candidate_pairs
+
+    store = small_store()
+    list(load_samples(store))
+    facts, records, _ = inputs.load_inputs(store)
+    datasets = {rid: facts[rid].dataset for rid in records}
+    every = candidate_pairs(records, datasets)
+    assert every
+    for dirty in ({a for a, _b in sorted(every)[::3]}, {b for _a, b in sorted(every)[:2]}, set()):
+        touching = {(a, b) for a, b in every if a in dirty or b in dirty}
+        assert candidate_pairs(records, datasets, dirty) == touching
+
+
 def resolve_twice(path: Path, dataset: str, datasets: Any = None) -> dict[str, Any]:
     """A full resolve, a list update, an incremental resolve: what is stored after each."""
     store = Store.open(path)
