@@ -6,8 +6,8 @@
 Steps (see :mod:`linking` and :mod:`clustering`):
 
 1. read the current version of every dataset: the facts of each listing and its
-   strong keys (:mod:`keys`), and the matcher's prepared records (cached on disk
-   by the matcher, per dataset version);
+   strong keys (:mod:`keys`), and the matcher's prepared records, both cached per
+   listing content across versions (:mod:`inputs`);
 2. link: strong keys, authority links, then name + date of birth + nationality
    with the matcher, blocked so that only plausible pairs are scored;
 3. cluster under the constraints (never two listings of one dataset unless the
