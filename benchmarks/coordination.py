@@ -91,19 +91,9 @@ def bench_resolution(store: Store, conditions: list[str], verbose: bool) -> None
 def sdn_update(store: Store, changed: int = 20, removed: int = 10, added: int = 20) -> None:
     """A new SDN version the size of a busy designation day: some listings amended (a new
     alias), some delisted, some new (fictional names)."""
-    from sanctions.model import Entity
+    from tests.coordination.conftest import amend_list
 
-    entities = {e.id: e for e in store.iter_entities(["us_ofac_sdn"])}
-    ids = sorted(entities)
-    for eid in ids[:changed]:
-        entities[eid].add("alias", f"{entities[eid].caption} Trading Branch")
-    for eid in ids[changed : changed + removed]:
-        del entities[eid]
-    for i in range(added):
-        entity = Entity.create("us_ofac_sdn", f"bench-{i}", "Person")
-        entity.add_name(f"Zorvath Benchmarkov Quillan{i}")
-        entities[entity.id] = entity
-    store.save_version("us_ofac_sdn", entities, content_hash="benchmark-update", fmt="benchmark")
+    amend_list(store, "us_ofac_sdn", changed, removed, added)
 
 
 def bench_incremental(store: Store) -> None:

@@ -183,7 +183,7 @@ def key_links(facts: dict[str, ListingFacts], records: dict[str, Record]) -> Ite
     """Links through shared strong keys, across datasets."""
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
     for fact in facts.values():
-        for key in fact.keys:
+        for key in sorted(fact.keys):  # a set's order varies between processes (string hashes)
             groups[key].append(fact.id)
     for (kind, value), ids in groups.items():
         if len(ids) < 2 or len(ids) > MAX_KEY_GROUP:
@@ -229,7 +229,7 @@ def authority_links(facts: dict[str, ListingFacts], records: dict[str, Record]) 
     by mistake on unrelated listings links nothing)."""
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
     for fact in facts.values():
-        for kind, value in fact.keys:
+        for kind, value in sorted(fact.keys):
             if kind == "unsc":
                 groups[(fact.dataset, value)].append(fact.id)
     for (_dataset, value), ids in groups.items():
@@ -290,10 +290,15 @@ def candidate_pairs(
     dirty: set[str] | None = None,
 ) -> set[tuple[str, str]]:
     """Pairs of records of different datasets sharing a blocking key (touching ``dirty``)."""
+    # Incremental: only the buckets of the dirty records' keys can give a pair.
+    wanted = None
+    if dirty is not None:
+        wanted = {key for rid in dirty if rid in records for key in blocking_keys(records[rid])}
     buckets: dict[tuple[object, ...], list[str]] = defaultdict(list)
     for rid, record in records.items():
         for key in blocking_keys(record):
-            buckets[key].append(rid)
+            if wanted is None or key in wanted:
+                buckets[key].append(rid)
     pairs: set[tuple[str, str]] = set()
     skipped = 0
     for ids in buckets.values():

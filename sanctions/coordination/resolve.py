@@ -6,8 +6,8 @@
 Steps (see :mod:`linking` and :mod:`clustering`):
 
 1. read the current version of every dataset: the facts of each listing and its
-   strong keys (:mod:`keys`), and the matcher's prepared records (cached on disk
-   by the matcher, per dataset version);
+   strong keys (:mod:`keys`), and the matcher's prepared records, both cached per
+   listing content across versions (:mod:`inputs`);
 2. link: strong keys, authority links, then name + date of birth + nationality
    with the matcher, blocked so that only plausible pairs are scored;
 3. cluster under the constraints (never two listings of one dataset unless the
@@ -36,17 +36,17 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from sanctions.cache import gc_paused
 from sanctions.errors import StoreError
-from sanctions.matching.index import load_records
 from sanctions.matching.score import Record
 
 from . import linking
 from . import tables as ct
 from .clustering import Cluster, assign_ids, build_clusters
 from .history import first_seen_dates
-from .keys import ListingFacts, listing_facts
+from .inputs import load_inputs
+from .keys import ListingFacts
 from .linking import Link, Scored
-from .programmes import regime_codes
 from .structure import decide_links, token_frequencies
 
 log = logging.getLogger(__name__)
@@ -97,25 +97,6 @@ class ResolveResult:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def load_inputs(
-    store: Any, datasets: Iterable[str] | None = None, hidden: Iterable[str] = ()
-) -> tuple[dict[str, ListingFacts], dict[str, Record], list[Any]]:
-    """Facts and matcher records of the current versions (keys in ``hidden`` left out)."""
-    wanted = set(datasets) if datasets is not None else None
-    versions = [
-        d.current
-        for d in store.datasets()
-        if d.current is not None and (wanted is None or d.id in wanted)
-    ]
-    hide = tuple(hidden)
-    facts = {
-        e.id: listing_facts(e, hide)
-        for e in store.iter_entities(version_ids=[v.id for v in versions])
-    }
-    records, _ = load_records(store, versions)
-    return facts, {r.id: r for r in records if r.id in facts}, versions
 
 
 def compute_links(
@@ -252,6 +233,12 @@ class Resolver:
 
     def run(self, full: bool = False) -> ResolveResult:
         """Resolve (incrementally unless ``full`` or the configuration changed) and store."""
+        # Tens of thousands of records and facts: the cyclic GC would scan them again and
+        # again (a third of the time); the run makes no garbage cycles worth collecting.
+        with gc_paused():
+            return self._run(full)
+
+    def _run(self, full: bool) -> ResolveResult:
         started = time.perf_counter()
         facts, records, versions = load_inputs(self.store, self.datasets)
         with self.store.engine.connect() as conn:
@@ -368,9 +355,27 @@ def _state_rows(versions: list[Any], now: str, every: bool) -> list[dict[str, An
     return rows
 
 
+_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
 def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows: one prepared statement through the driver's executemany (the
+    per-row parameter handling of a Core ``insert()`` is most of the time otherwise)."""
+    if not rows:
+        return
+    mark = _MARKS.get(conn.dialect.paramstyle)
+    columns = list(rows[0])
+    quote = conn.dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join([mark or '?'] * len(columns))})"
+    )
     for i in range(0, len(rows), 5000):
-        conn.execute(insert(table), rows[i : i + 5000])
+        chunk = rows[i : i + 5000]
+        if mark is None:
+            conn.execute(insert(table), chunk)
+        else:
+            conn.exec_driver_sql(sql, [tuple(r[c] for c in columns) for r in chunk])
 
 
 def _cluster_row(
@@ -399,7 +404,7 @@ def _member_row(
         "schema": fact.schema,
         "caption": fact.caption,
         "programmes": json.dumps(fact.programmes, ensure_ascii=False),
-        "regimes": ",".join(sorted(regime_codes(fact.programmes))),
+        "regimes": ",".join(sorted(fact.regimes)),
         "listed_on": fact.listed_on,
         "first_seen": first_seen.get(member.entity_id),
         "birth_dates": json.dumps(fact.birth_dates),

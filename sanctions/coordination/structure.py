@@ -76,9 +76,10 @@ def _rarest(
     pair: Scored, fa: ListingFacts, fb: ListingFacts, df: dict[str, Counter[str]]
 ) -> int | None:
     """The fewest listings of either list that carry an aligned token pair (None: no pair)."""
+    dfa, dfb = df[fa.dataset], df[fb.dataset]
     counts = [
-        max(df[fa.dataset].get(x, 0), df[fb.dataset].get(y, 0))
-        for x, y in pair.matched
+        max(dfa.get(x, 0), dfb.get(y, 0))
+        for x, y in set(pair.matched)
         if len(x) >= 3 and len(y) >= 3
     ]
     return min(counts) if counts else None

@@ -70,3 +70,21 @@ def resolved_real_store(real_store_path: Path, tmp_path_factory: pytest.TempPath
     store = Store.open(path)
     Resolver(store, REAL_DATASETS).run()
     return store
+
+
+def amend_list(
+    store: Store, dataset: str, changed: int, removed: int, added: int, tag: str = "bench"
+) -> None:
+    """A new version of a list the size of a busy designation day: some listings amended
+    (a new alias), some delisted, some new (fictional names)."""
+    entities = {e.id: e for e in store.iter_entities([dataset])}
+    ids = sorted(entities)
+    for eid in ids[:changed]:
+        entities[eid].add("alias", f"{entities[eid].caption} Trading Branch")
+    for eid in ids[changed : changed + removed]:
+        del entities[eid]
+    for i in range(added):
+        entity = Entity.create(dataset, f"{tag}-{i}", "Person")
+        entity.add_name(f"Zorvath Benchmarkov Quillan{i}")
+        entities[entity.id] = entity
+    store.save_version(dataset, entities, content_hash=f"{dataset}-{tag}-update", fmt="test")

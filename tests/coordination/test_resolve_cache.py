@@ -1,0 +1,150 @@
+"""The resolver's per-entity input cache changes its speed, never its results."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from sanctions.coordination import Resolver, inputs, resolve
+from sanctions.coordination import tables as ct
+from sanctions.demo import load_samples
+from sanctions.store import Store
+
+from .conftest import REAL_DATASETS, amend_list
+
+
+def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+    """Everything a resolve stores, less its timestamps."""
+    out = {}
+    with store.engine.connect() as conn:
+        for name, table in (
+            ("clusters", ct.clusters),
+            ("members", ct.members),
+            ("links", ct.links),
+        ):
+            columns = [c for c in table.c if c.name not in ("created_at", "updated_at")]
+            out[name] = sorted(tuple(r) for r in conn.execute(select(*columns)))
+    return out
+
+
+def update(store: Store, dataset: str, changed: int = 3, removed: int = 2, added: int = 2) -> None:
+    amend_list(store, dataset, changed, removed, added, tag="cache-test")
+
+
+def assert_same_inputs(store: Store, datasets: Any = None) -> None:
+    facts, records, versions = inputs.load_inputs(store, datasets)
+    ref_facts, ref_records, ref_versions = inputs.load_inputs_uncached(store, datasets)
+    assert list(facts) == list(ref_facts) and facts == ref_facts
+    assert list(records) == list(ref_records) and records == ref_records
+    assert [v.id for v in versions] == [v.id for v in ref_versions]
+
+
+def count_prepared(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    prepared: list[int] = []
+    real = inputs.prepare_records
+
+    def counting(entities: Any) -> Any:
+        out = real(entities)
+        prepared.append(1)
+        return out
+
+    monkeypatch.setattr(inputs, "prepare_records", counting)
+    return prepared
+
+
+def test_cached_inputs_equal_a_fresh_read_and_only_changed_listings_are_prepared(
+    small_store: Callable[[], Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = small_store()
+    list(load_samples(store))
+    prepared = count_prepared(monkeypatch)
+    listings = len(inputs.load_inputs(store)[0])  # cold cache: every listing prepared
+    assert len(prepared) == listings
+    assert_same_inputs(store)
+    prepared.clear()
+    inputs.load_inputs(store)  # warm cache: nothing prepared
+    assert prepared == []
+    update(store, "us_ofac_sdn")
+    inputs.load_inputs(store)
+    assert len(prepared) == 3 + 2  # the amended and the new listings only
+    assert_same_inputs(store)
+    prepared.clear()
+    inputs.load_inputs(store, ["us_ofac_sdn"])
+    assert prepared == []
+    assert_same_inputs(store, ["us_ofac_sdn"])
+
+
+def test_a_tampered_or_missing_cache_is_rebuilt(small_store: Callable[[], Store]) -> None:
+    store = small_store()
+    list(load_samples(store))
+    inputs.load_inputs(store)
+    path = inputs.inputs_cache_file()
+    path.write_bytes(path.read_bytes()[:-10] + b"0123456789")
+    assert_same_inputs(store)
+    path.unlink()
+    assert_same_inputs(store)
+
+
+def test_incremental_blocking_gives_the_full_blocking_pairs_that_touch_dirty_listings(
+    small_store: Callable[[], Store],
+) -> None:
+    from sanctions.coordination.linking import candidate_pairs
+
+    store = small_store()
+    list(load_samples(store))
+    facts, records, _ = inputs.load_inputs(store)
+    datasets = {rid: facts[rid].dataset for rid in records}
+    every = candidate_pairs(records, datasets)
+    assert every
+    for dirty in ({a for a, _b in sorted(every)[::3]}, {b for _a, b in sorted(every)[:2]}, set()):
+        touching = {(a, b) for a, b in every if a in dirty or b in dirty}
+        assert candidate_pairs(records, datasets, dirty) == touching
+
+
+def resolve_twice(path: Path, dataset: str, datasets: Any = None) -> dict[str, Any]:
+    """A full resolve, a list update, an incremental resolve: what is stored after each."""
+    store = Store.open(path)
+    Resolver(store, datasets).run(full=True)
+    after_full = snapshot(store)
+    update(store, dataset, changed=20, removed=10, added=20)
+    result = Resolver(store, datasets).run()
+    assert result.mode == "incremental"
+    return {"full": after_full, "incremental": snapshot(store), "pairs": result.rescored_pairs}
+
+
+def assert_resolve_unchanged(
+    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dataset: str, datasets: Any = None
+) -> None:
+    reference_db = tmp_path / "reference.db"
+    shutil.copy(path, reference_db)
+    cached = resolve_twice(path, dataset, datasets)
+    with monkeypatch.context() as patch:
+        patch.setattr(resolve, "load_inputs", inputs.load_inputs_uncached)
+        reference = resolve_twice(reference_db, dataset, datasets)
+    assert cached["full"]["links"] and cached["incremental"]["members"]
+    assert cached == reference
+
+
+def test_resolve_with_the_cache_stores_what_a_fresh_read_stores(
+    small_store: Callable[[], Store], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = small_store()
+    list(load_samples(store))
+    path = Path(str(store.engine.url.database))
+    store.close()
+    assert_resolve_unchanged(path, tmp_path, monkeypatch, "us_ofac_sdn")
+
+
+@pytest.mark.slow
+def test_resolve_of_real_lists_is_unchanged_by_the_cache(
+    real_store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SANCTIONS_INDEX_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "lists.db"
+    shutil.copy(real_store_path, path)
+    assert_resolve_unchanged(path, tmp_path, monkeypatch, "us_ofac_sdn", REAL_DATASETS)
