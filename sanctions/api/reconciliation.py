@@ -24,8 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from sanctions.countries import country_name, to_country_code
 from sanctions.errors import SanctionsError
+from sanctions.matching import COUNTRY_PROPS
 from sanctions.matching.identifiers import IDENTIFIERS, LABELS, PROPERTY_TYPES, STRONG_POOLS
-from sanctions.matching.score import COUNTRY_PROPS
 from sanctions.model import DATASETS, SCHEMA_LABELS, SCHEMATA, Entity, NameKind
 from sanctions.screening import LIMITS
 

@@ -27,9 +27,8 @@ from typing import Any
 from sqlalchemy import select
 
 from sanctions.cache import read_cache, write_cache
-from sanctions.matching.index import CACHE_VERSION, cache_dir, prepare_records
+from sanctions.matching import CACHE_VERSION, Record, cache_dir, prepare_records
 from sanctions.matching.normalise import name_symbols, remember_symbols
-from sanctions.matching.score import Record
 from sanctions.model import Entity
 from sanctions.store import schema as st
 

@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sanctions.matching.identifiers import IDENTIFIERS
+from sanctions.matching import IDENTIFIERS
 from sanctions.model import Entity
 
 from .dates import listing_date

@@ -30,9 +30,9 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rigour.territories import territories_intersect
 
+from sanctions.matching import Record, Score, compare_records, schemata_compatible
 from sanctions.matching.dates import compare_dates, date_interval
 from sanctions.matching.names import STRONG, schema_kind, thresholded_similarity
-from sanctions.matching.score import Record, Score, compare_records, schemata_compatible
 
 from .keys import GENERIC_KINDS, KEY_LABELS, STRONG_KINDS, ListingFacts
 

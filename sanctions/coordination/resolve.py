@@ -38,7 +38,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from sanctions.cache import gc_paused
 from sanctions.errors import StoreError
-from sanctions.matching.score import Record
+from sanctions.matching import Record
 
 from . import linking
 from . import tables as ct

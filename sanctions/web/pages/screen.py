@@ -12,8 +12,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from sanctions.matching import DEFAULT_THRESHOLD
-from sanctions.matching.identifiers import identifier_properties
+from sanctions.matching import DEFAULT_THRESHOLD, identifier_properties
 from sanctions.screening import QueryError, Screener
 from sanctions.screening.evidence import RunEvidence, canonical_sha256, list_versions, record_run
 
