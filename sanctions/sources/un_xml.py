@@ -182,7 +182,7 @@ def _add_aliases(entity: Entity, elem: Any, tag: str) -> None:
 
 
 def _alias_variants(name: str) -> list[str]:
-    """The names of one ``ALIAS_NAME``: its ``;``-separated variants, else the name whole."""
+    """The names of one packed field: its ``;``-separated variants, else the name whole."""
     variants = [" ".join(part.split()) for part in name.split(";")]
     variants = [v for v in variants if v]
     return variants or [name]
@@ -361,7 +361,12 @@ def _individual(elem: Any, entity: Entity) -> None:
 
 
 def _organization(elem: Any, entity: Entity) -> None:
-    entity.add_name(_text(elem, "FIRST_NAME"), NameKind.PRIMARY)
+    # An entity the UN lists under two names packs them into its one name field
+    # ("COMPAGNIE AERIENNE DES GRANDS LACS (CAGL) ; GREAT LAKES BUSINESS COMPANY (GLBC)"):
+    # each is a listed name of its own, the first leads.
+    name = _text(elem, "FIRST_NAME")
+    for variant in _alias_variants(name) if name else []:
+        _add_name_with_script(entity, variant, NameKind.PRIMARY)
     _add_aliases(entity, elem, "ENTITY_ALIAS")
     _add_addresses(entity, elem, "ENTITY_ADDRESS")
     entity.add("imoNumber", _IMO.findall(_text(elem, "COMMENTS1") or ""))

@@ -228,7 +228,10 @@ def read_un_xml(path: Path) -> Iterator[Raw]:
             _clean(elem.findtext(t))
             for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
         ]
-        raw.names.append(" ".join(p for p in parts if p))
+        name = " ".join(p for p in parts if p)
+        # an entity listed under two names packs them in its name field ("A ; B")
+        names = name.split(";") if elem.tag == "ENTITY" else [name]
+        raw.names += [v for v in (_clean(n) for n in names) if v]
         for alias in elem.iter("INDIVIDUAL_ALIAS", "ENTITY_ALIAS"):
             # spelling variants packed in one field ("A; B") are each a name
             variants = (_clean(v) for v in (alias.findtext("ALIAS_NAME") or "").split(";"))

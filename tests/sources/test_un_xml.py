@@ -385,3 +385,23 @@ def test_real_no_alias_keeps_packed_variants(real: dict[str, Entity]) -> None:
     # one listing whose variants the UN packs into one alias field has each as a name
     with_variants = [e for e in real.values() if len(names_of(e, NameKind.ALIAS)) >= 3]
     assert with_variants
+
+
+def test_entity_listed_under_two_names_has_both_as_listed_names(tmp_path: Path) -> None:
+    packed = tmp_path / "packed-entity.xml"
+    packed.write_text(
+        "<CONSOLIDATED_LIST><ENTITIES><ENTITY><REFERENCE_NUMBER>CDe.999</REFERENCE_NUMBER>"
+        "<FIRST_NAME>FICTIONAL AIR LINES (FAL) ; INVENTED CARGO COMPANY (ICC)</FIRST_NAME>"
+        "</ENTITY></ENTITIES></CONSOLIDATED_LIST>",
+        encoding="utf-8",
+    )
+    (org,) = list(un_xml.parse(packed))
+    assert names_of(org, NameKind.PRIMARY) == [
+        "FICTIONAL AIR LINES (FAL)",
+        "INVENTED CARGO COMPANY (ICC)",
+    ]
+    assert org.caption == "FICTIONAL AIR LINES (FAL)"
+
+
+def test_real_no_listed_name_packs_two_names(real: dict[str, Entity]) -> None:
+    assert [n.name for e in real.values() for n in e.names if ";" in n.name] == []
