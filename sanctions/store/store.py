@@ -244,15 +244,29 @@ class Store:
         datasets: Iterable[str] | None = None,
         version_ids: Iterable[int] | None = None,
     ) -> Iterator[Entity]:
-        """Entities of the current versions (or of given versions), streamed."""
+        """Entities of the current versions (or of given versions), streamed.
+
+        A dataset or version the store does not know raises `StoreError` before anything
+        is read: a typo must not read as "no entities" and leave a list unscreened.
+        """
         if version_ids is None:
-            infos = [d.current for d in self.datasets() if d.current is not None]
+            known = self.datasets()
+            infos = [d.current for d in known if d.current is not None]
             if datasets is not None:
                 wanted = set(datasets)
+                unknown = wanted - {d.id for d in known}
+                if unknown:
+                    raise StoreError(
+                        f"unknown dataset(s): {', '.join(sorted(unknown))}"
+                        f" (the store has: {', '.join(sorted(d.id for d in known)) or 'none'})"
+                    )
                 infos = [v for v in infos if v.dataset in wanted]
         else:
             wanted_ids = set(version_ids)
             infos = [v for v in self.versions() if v.id in wanted_ids]
+            missing = wanted_ids - {v.id for v in infos}
+            if missing:
+                raise StoreError(f"unknown version id(s): {', '.join(map(str, sorted(missing)))}")
         for info in infos:
             query = (
                 select(t.blobs.c.data)

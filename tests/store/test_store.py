@@ -243,3 +243,11 @@ def test_get_entities_reads_several_entities_of_one_version(tmp_path: Path) -> N
     assert found["fx-1"].to_dict() == store.get_entity("fx-1", first.version_id).to_dict()
     assert store.get_entities(["fx-1"], 999_999) == {}
     store.close()
+
+
+def test_iter_entities_of_an_unknown_dataset_or_version_is_an_error(store: Store) -> None:
+    # a typo must not read as "no entities": screening would silently skip the list
+    with pytest.raises(StoreError, match="unknown dataset.*fixtur"):
+        list(store.iter_entities(["fixtur"]))
+    with pytest.raises(StoreError, match="unknown version id"):
+        list(store.iter_entities(version_ids=[987654]))
