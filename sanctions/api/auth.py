@@ -219,16 +219,29 @@ class Guard:
         if wait > 0:
             raise _too_many(wait, f"Rate limit exceeded for key {principal.name!r}")
 
-    def charge(self, request: Request, cost: float) -> None:
-        """Take ``cost`` units of work (names screened) from the calling key's work bucket."""
+    async def charge(self, request: Request, cost: float) -> None:
+        """Take ``cost`` units of work (names screened) from the calling key's work bucket
+        (off the event loop when the buckets are shared through the store)."""
         principal = getattr(request.state, "principal", None)
         if principal is None or principal.key_id is None or cost <= 0:
             return
-        wait = _take(self.work, principal.key_id, principal.rate_limit, cost)
+        args = (self.work, principal.key_id, principal.rate_limit, cost)
+        wait = await run_in_threadpool(_take, *args) if self.work.shared else _take(*args)
         if wait > 0:
             raise _too_many(
                 wait, f"Rate limit exceeded for key {principal.name!r} ({cost:g} names to screen)"
             )
+
+    async def limits_ready(self) -> str | None:
+        """Why the rate limits cannot be checked now (``None``: they can): a replica whose
+        shared limits are down refuses every keyed request, so it is not ready."""
+        for limiter in (self.limiter, self.work):
+            if limiter.shared:
+                try:
+                    await run_in_threadpool(limiter.check)
+                except LimiterUnavailable as exc:
+                    return str(exc)
+        return None
 
     async def check(self, request: Request, roles: list[str], query_key: bool = False) -> Principal:
         principal = await self.authenticate(request, query_key)

@@ -66,6 +66,9 @@ class Limiter(Protocol):
 
     def wait(self, key: Any, rate: float | None = None) -> float: ...
 
+    def check(self) -> None:
+        """Raise :class:`LimiterUnavailable` if the limiter cannot answer now."""
+
 
 def bucket_size(default_rate: float, burst: float, floor: float, rate: float, cost: float) -> float:
     """A key's burst: the server's ``burst`` scaled to the key's own rate, never under
@@ -130,6 +133,9 @@ class RateLimiter:
             tokens, last = self._buckets[key]
         tokens = tokens + (self.clock() - last) * rate
         return 0.0 if tokens >= 1.0 else (1.0 - tokens) / rate
+
+    def check(self) -> None:
+        """Buckets in memory are always there."""
 
 
 def _db_now(dialect: str) -> ColumnElement[Any]:
@@ -221,6 +227,10 @@ class SharedRateLimiter:
             return 0.0
         tokens = float(found[0]) + max(float(found[1]), 0.0) * rate
         return 0.0 if tokens >= 1.0 else (1.0 - tokens) / rate
+
+    def check(self) -> None:
+        """Read the shared buckets' table once: :class:`LimiterUnavailable` if it cannot be."""
+        self._execute(lambda conn: conn.execute(select(rate_limits.c.bucket).limit(1)).all())
 
     def _execute(self, work: Callable[[Any], Any]) -> Any:
         """Run ``work(conn)``; once more on a fresh connection if the first one was dead

@@ -101,6 +101,10 @@ def test_unreachable_rate_limits_refuse_with_503_not_unlimited(fresh_db: Path) -
         assert refused.json()["detail"].startswith("Rate limit unavailable")
         assert refused.headers["retry-after"] == "5"
         assert client.get("/healthz").status_code == 200  # routes without a key still answer
+        # a replica that refuses every keyed request takes no traffic from a load balancer
+        ready = client.get("/readyz")
+        assert ready.status_code == 503, ready.text
+        assert "rate limits cannot be checked" in ready.json()["detail"]
     store.close()
 
 

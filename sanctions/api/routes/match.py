@@ -306,7 +306,7 @@ async def match(
     settings = request.app.state.settings
     _check_body(body, settings.max_batch)
     work = sum(count_names(q.properties) for q in body.queries.values())
-    request.app.state.guard.charge(request, work)  # one per name, at least one per query
+    await request.app.state.guard.charge(request, work)  # one per name, at least one per query
     check_schemata(exclude_schema, "exclude_schema")
     check_topics(topics)
     holder = request.app.state.holder

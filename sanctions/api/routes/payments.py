@@ -95,7 +95,7 @@ async def screen_payment(request: Request, body: PaymentQuery) -> JSONResponse:
                 raise HTTPException(422, detail=str(exc)) from exc
             parsed.append(exc)
     work = sum(len(getattr(p, "values", ())) or 1 for p in parsed)
-    request.app.state.guard.charge(request, work)
+    await request.app.state.guard.charge(request, work)
     holder = request.app.state.holder
     snapshot = require_snapshot(holder)
     payments = await holder.run(_payments, request, snapshot)
@@ -119,7 +119,7 @@ async def screen_payment(request: Request, body: PaymentQuery) -> JSONResponse:
     openapi_extra=guarded("screen", "admin"),
 )
 async def screen_text(request: Request, body: TextQuery) -> JSONResponse:
-    request.app.state.guard.charge(request, max(1, len(body.text) // 1000))
+    await request.app.state.guard.charge(request, max(1, len(body.text) // 1000))
     holder = request.app.state.holder
     snapshot = require_snapshot(holder)
     payments = await holder.run(_payments, request, snapshot)

@@ -216,7 +216,7 @@ async def _reconcile(request: Request, dataset: str, raw: Any, threshold: float)
     batch = parse_batch(raw, settings.max_batch)
     prepared = {key: to_screening_query(key, query) for key, query in batch.items()}
     work = sum(count_names(query["properties"]) for query, _, _ in prepared.values())
-    request.app.state.guard.charge(request, work)  # one per name, at least one per query
+    await request.app.state.guard.charge(request, work)  # one per name, at least one per query
     holder = request.app.state.holder
     snapshot = require_snapshot(holder)
     opts = {
@@ -380,7 +380,7 @@ async def suggest_entity(
     cursor: Annotated[int, CURSOR] = 0,
     limit: Annotated[int, Query(ge=1, le=SUGGEST_MAX)] = 10,
 ) -> JSONResponse:
-    request.app.state.guard.charge(request, 1)
+    await request.app.state.guard.charge(request, 1)
     holder = request.app.state.holder
     snapshot = require_snapshot(holder)
     scope = _scope(snapshot, dataset)

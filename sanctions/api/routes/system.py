@@ -66,16 +66,25 @@ async def healthz() -> dict[str, str]:
     "/readyz",
     tags=["System information"],
     response_model=ReadyResponse,
-    responses={503: {"model": ErrorResponse, "description": "Index not ready"}},
+    responses={
+        503: {
+            "model": ErrorResponse,
+            "description": "Index not ready, or the shared rate limits cannot be checked",
+        }
+    },
 )
 async def readyz(request: Request) -> dict[str, Any]:
-    """The index is built and serving (503 until then), with the list versions it serves
-    and its digest: replicas that agree show the same. No key needed."""
+    """The index is built and serving (503 until then, and while the shared rate limits
+    cannot be checked), with the list versions it serves and its digest: replicas that
+    agree show the same. No key needed."""
     holder: IndexHolder = request.app.state.holder
     snapshot = holder.snapshot
     if snapshot is None:  # the error itself is logged and shown to keys, not to anyone
         state = "the last build failed (see the server log)" if holder.error else "being built"
         raise HTTPException(503, detail=f"Index not ready: {state}.")
+    limits_down = await request.app.state.guard.limits_ready()
+    if limits_down is not None:  # every keyed request would be refused: take no traffic
+        raise HTTPException(503, detail=f"Not ready: {limits_down}.")
     return {
         "status": "ok",
         "generation": snapshot.generation,
