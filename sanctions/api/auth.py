@@ -19,9 +19,11 @@ Rate limits count work, not requests: besides one token per request, a route
 least one per query) to a second bucket per key, at the key's rate, that holds
 at least one full batch of one-name queries. On PostgreSQL the buckets are
 shared by every server over the store (:mod:`.limits`); when they cannot be
-checked the answer is 503, never an unlimited request. Failed authentications (an unknown, revoked or malformed key) are
-counted per client address: over ``auth_failures_per_minute`` the address gets
-429 without its key being looked up, so keys cannot be guessed at speed.
+checked the answer is 503, never an unlimited request. Failed authentications
+(an unknown, revoked or malformed key) are counted per client address, shared by
+the servers like the rate limits: over ``auth_failures_per_minute`` the address
+gets 429 without its key being looked up, so keys cannot be guessed at speed, not
+even by spreading the guesses over N replicas.
 """
 
 from __future__ import annotations
@@ -149,6 +151,16 @@ def _take(limiter: Limiter, key: Any, rate: float | None, cost: float = 1.0) -> 
         ) from exc
 
 
+def _failure_wait(limiter: Limiter, host: str) -> float:
+    """Take one failure from ``host``'s budget; the seconds it must now wait (0.0: none).
+    Fails closed: when the shared budget cannot be checked, the address waits."""
+    try:
+        limiter.take(host)
+        return limiter.wait(host)
+    except LimiterUnavailable:
+        return 5.0
+
+
 class Guard:
     """Checks keys (with a short cache), roles and rate limits for one application."""
 
@@ -163,7 +175,11 @@ class Guard:
         floor = float(settings.max_batch)
         self.work: Limiter = make_limiter(mode, engine, rate, burst, floor=floor, prefix="work")
         per_minute = settings.auth_failures_per_minute
-        self.failures = RateLimiter(per_minute / 60.0, max(per_minute, 1.0))
+        # shared like the rate limits: N replicas allow an address its failures, not N times
+        self.failures: Limiter = make_limiter(
+            mode, engine, per_minute / 60.0, max(per_minute, 1.0), prefix="authfail"
+        )
+        self._blocked: dict[str, float] = {}  # address -> monotonic time it may try again
         self._cache: dict[str, tuple[ApiKey | None, float]] = {}
 
     async def _lookup(self, secret: str) -> ApiKey | None:
@@ -192,16 +208,32 @@ class Guard:
                 detail=f"An API key is required: send 'Authorization: ApiKey <key>'{where}.",
                 headers={"WWW-Authenticate": SCHEME_NAME},
             )
-        wait = self.failures.wait(host)
+        wait = self._blocked.get(host, 0.0) - time.monotonic()
         if wait > 0:
             raise _too_many(wait, f"Too many failed authentications from {host}")
         key = await self._lookup(secret) if secret else None
         if key is None:
-            self.failures.take(host)
+            await self._failed(host)
             log.warning("failed authentication from %s", host)
             detail = "Invalid or revoked API key." if secret else MALFORMED
             raise HTTPException(401, detail=detail, headers={"WWW-Authenticate": SCHEME_NAME})
         return Principal(role=key.role, name=key.name, key_id=key.id, rate_limit=key.rate_limit)
+
+    async def _failed(self, host: str) -> None:
+        """Count a failed authentication of ``host``; once its budget is spent, block it
+        here until the budget refills. Only failures ask the (shared) store, so keyed
+        requests that succeed cost no extra round trip; a replica learns that an address
+        is blocked at its first failure there."""
+        limiter = self.failures
+        if limiter.shared:
+            wait = await run_in_threadpool(_failure_wait, limiter, host)
+        else:
+            wait = _failure_wait(limiter, host)
+        if wait > 0:
+            if len(self._blocked) > CACHE_LIMIT:
+                now = time.monotonic()
+                self._blocked = {h: t for h, t in self._blocked.items() if t > now}
+            self._blocked[host] = time.monotonic() + wait
 
     def authorise(self, principal: Principal, roles: list[str]) -> None:
         if principal.role not in roles and principal.role != "admin":

@@ -108,6 +108,28 @@ def test_unreachable_rate_limits_refuse_with_503_not_unlimited(fresh_db: Path) -
     store.close()
 
 
+def test_failed_authentications_are_counted_across_servers(fresh_db: Path) -> None:
+    from sanctions.api import KeyStore
+    from sanctions.store import Store
+
+    store = Store.open(fresh_db)
+    key = KeyStore(store.engine).create("good", "screen")[1]
+    store.close()
+    shared = {"rate_store": "store", "auth_failures_per_minute": 4}
+    with make_client(fresh_db, **shared) as one, make_client(fresh_db, **shared) as two:
+        wait_ready(one.get)
+        wait_ready(two.get)
+        # four guesses spread over two servers spend the address's budget of four
+        for i, client in enumerate((one, two, one, two)):
+            assert client.get("/catalog", headers=auth(f"guess-{i}")).status_code == 401
+        # the server that counted the last failure blocks the address, even its good key
+        assert two.get("/catalog", headers=auth(key)).status_code == 429
+        # the other server learns it from the store at its next failure: one more, not four
+        assert one.get("/catalog", headers=auth("guess-4")).status_code == 401
+        blocked = one.get("/catalog", headers=auth(key))
+        assert blocked.status_code == 429 and "failed authentications" in blocked.text
+
+
 def test_unreachable_postgresql_limiter_raises_a_clear_error() -> None:
     from sanctions.api.limits import LimiterUnavailable, SharedRateLimiter
 
