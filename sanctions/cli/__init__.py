@@ -24,11 +24,7 @@ COMMAND_MODULES = (
     "spark",
 )
 
-for _name in COMMAND_MODULES:
-    try:
-        importlib.import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as _exc:  # a command module not written yet
-        if _exc.name != f"{__name__}.{_name}":
-            raise
+for _name in COMMAND_MODULES:  # a missing or broken module fails loudly, never drops commands
+    importlib.import_module(f"{__name__}.{_name}")
 
 __all__ = ["main"]

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from sanctions.screening import Screener, demo_customers
 from sanctions.store import Store
 
 from .app import console, main
@@ -67,10 +68,6 @@ def demo_cmd(ctx: click.Context, db_sub: str | None) -> None:
 
 
 def _demo_screening(store: Store) -> None:
-    try:
-        from sanctions.screening import Screener, demo_customers
-    except ImportError:  # screening not installed in this build
-        return
     console.rule("[bold]4. Screen sample customers against every list")
     screener = Screener(store)
     table = Table("customer", "best candidate", "list", "score", "alert", "why")

@@ -105,14 +105,8 @@ class SourceFormat:
 
 
 def _modules() -> list[ModuleType]:
-    modules = []
-    for name in FORMAT_MODULES:
-        try:
-            modules.append(importlib.import_module(f"{__name__}.{name}"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-    return modules
+    """Every format module; one that is missing fails loudly (a format never drops silently)."""
+    return [importlib.import_module(f"{__name__}.{name}") for name in FORMAT_MODULES]
 
 
 def list_formats() -> list[SourceFormat]:

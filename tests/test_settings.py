@@ -1,0 +1,68 @@
+"""Contracts of the code's seams: every setting read is documented, every format and
+command module is registered (no silent drop of a format or a command)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import sanctions
+from sanctions import sources
+from sanctions.cli import COMMAND_MODULES
+
+PACKAGE = Path(sanctions.__file__).parent
+SETTINGS_DOC = PACKAGE.parent / "docs" / "settings.md"
+VARIABLE = re.compile(r"\bSANCTIONS_[A-Z0-9_]*[A-Z0-9]\b")
+PATTERN = re.compile(r"`(SANCTIONS_[A-Z0-9_]*)<[A-Z]+>((?:__<[A-Z]+>)?)`")
+
+
+def _code_variables() -> dict[str, str]:
+    """Every ``SANCTIONS_*`` name in the package's code and docstrings -> where."""
+    found: dict[str, str] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for name in VARIABLE.findall(line):
+                found.setdefault(name, f"{path.relative_to(PACKAGE.parent)}:{number}")
+    return found
+
+
+def test_every_setting_the_code_reads_is_in_the_settings_table() -> None:
+    doc = SETTINGS_DOC.read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `(SANCTIONS_[A-Z0-9_]+)` \|", doc, re.M))
+    prefixes = [m.group(1) for m in PATTERN.finditer(doc)]
+    assert documented and prefixes
+    code = _code_variables()
+    missing = {
+        name: where
+        for name, where in code.items()
+        if name not in documented
+        and not any(name.startswith(p) for p in prefixes)
+        and not any(d.startswith(name + "_") for d in documented)  # a prefix in prose
+    }
+    assert missing == {}, f"document these in docs/settings.md: {missing}"
+    # and the table names nothing the code no longer reads
+    assert documented <= set(code), documented - set(code)
+
+
+def _defines_parse(path: Path) -> bool:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return any(isinstance(n, ast.FunctionDef) and n.name == "parse" for n in tree.body)
+
+
+def test_every_source_module_with_a_parser_is_a_registered_format() -> None:
+    folder = Path(sources.__file__).parent
+    parsers = {p.stem for p in folder.glob("*.py") if _defines_parse(p)}
+    assert parsers == set(sources.FORMAT_MODULES)
+    assert {f.module.__name__.rsplit(".", 1)[1] for f in sources.list_formats()} == parsers
+
+
+def test_every_command_module_is_registered() -> None:
+    folder = PACKAGE / "cli"
+    with_commands = {
+        p.stem
+        for p in folder.glob("*.py")
+        if re.search(r"^@(main|\w+_group|\w+)\.(command|group)\(", p.read_text(), re.M)
+        and p.stem != "app"
+    }
+    assert with_commands <= set(COMMAND_MODULES), with_commands - set(COMMAND_MODULES)
