@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, MetaData
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+# Every area's table definitions. The migrations create all of these tables in the
+# store, so Alembic's environment must see all of them (autogenerate, drift check);
+# they live in the areas that own them, above the store, hence imported by name.
+TABLE_MODULES = (
+    "sanctions.store.schema",
+    "sanctions.audit.schema",
+    "sanctions.watch.schema",
+    "sanctions.coordination.tables",
+    "sanctions.api.tables",
+    "sanctions.web.tables",
+)
+
+
+def table_metadata() -> list[MetaData]:
+    """The table definitions of every area whose tables the migrations create."""
+    return [importlib.import_module(name).metadata for name in TABLE_MODULES]
 
 
 def alembic_config() -> Config:
