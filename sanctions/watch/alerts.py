@@ -24,7 +24,7 @@ from sanctions.screening.subjects import jurisdiction_of
 
 from . import schema as t
 from .integrity import decision_state
-from .records import now
+from .records import RecordChange, mark_records_removed, now
 
 __all__ = [
     "ALERT_STATUSES",
@@ -36,6 +36,7 @@ __all__ = [
     "get_alert",
     "close_alerts",
     "close_alerts_of_records",
+    "remove_records",
     "decide",
     "decisions_of",
 ]
@@ -215,6 +216,16 @@ def _pair(alert: Alert) -> dict[str, Any]:
         "entity_id": alert.entity_id,
         "entity_hash": alert.entity_hash,
     }
+
+
+def remove_records(
+    conn: Connection, ids: Iterable[str], actor: str, reason: str
+) -> list[RecordChange]:
+    """Stop watching records and close their alerts (with the reason), in one go."""
+    changes = mark_records_removed(conn, ids)
+    closed = [c.id for c in changes]
+    close_alerts_of_records(conn, closed, f"record removed by {actor}: {reason}", actor)
+    return changes
 
 
 def close_alerts_of_records(

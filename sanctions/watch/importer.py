@@ -30,12 +30,12 @@ from sanctions.screening.batch import ColumnMap
 from sanctions.screening.query import QueryError
 from sanctions.screening.tabular import ReadOptions, open_table
 
+from .alerts import remove_records
 from .records import (
     ImportReport,
     _existing,
     file_sha256,
     make_record_data,
-    remove_records,
     upsert_records,
     validate,
 )

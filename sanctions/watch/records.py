@@ -34,7 +34,7 @@ __all__ = [
     "make_record_data",
     "record_hash",
     "upsert_records",
-    "remove_records",
+    "mark_records_removed",
     "get_records",
     "page_records",
     "active_records",
@@ -212,12 +212,9 @@ def _write_records(
         conn.execute(stmt.values(**values), updates)
 
 
-def remove_records(
-    conn: Connection, ids: Iterable[str], actor: str, reason: str
-) -> list[RecordChange]:
-    """Mark records removed and close their alerts (with the reason), in one go."""
-    from .alerts import close_alerts_of_records
-
+def mark_records_removed(conn: Connection, ids: Iterable[str]) -> list[RecordChange]:
+    """Mark records removed. Their alerts stay as they are: use
+    :func:`sanctions.watch.alerts.remove_records`, which also closes them."""
     ids = list(dict.fromkeys(ids))
     existing = _existing(conn, ids)
     missing = [i for i in ids if i not in existing or existing[i][2] != "active"]
@@ -230,7 +227,6 @@ def remove_records(
         .values(status="removed", screened_hash=None, updated_at=stamp),
         [{"rid": i} for i in ids],
     )
-    close_alerts_of_records(conn, ids, f"record removed by {actor}: {reason}", actor)
     return [RecordChange(i, "removed", existing[i][0], existing[i][1]) for i in ids]
 
 

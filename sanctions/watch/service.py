@@ -27,7 +27,7 @@ from sanctions.errors import SanctionsError, StoreError
 from sanctions.matching import DEFAULT_THRESHOLD
 
 from . import schema as t
-from .alerts import Alert, Decision, decide, decisions_of, get_alert, list_alerts
+from .alerts import Alert, Decision, decide, decisions_of, get_alert, list_alerts, remove_records
 from .case import alert_case, record_cases
 from .importer import DEFAULT_MAX_REMOVAL_SHARE, ColumnMap, import_file
 from .integrity import check_state
@@ -40,7 +40,6 @@ from .records import (
     get_records,
     make_record_data,
     page_records,
-    remove_records,
     upsert_records,
     validate,
 )

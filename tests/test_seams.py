@@ -66,3 +66,41 @@ def test_every_command_module_is_registered() -> None:
         and p.stem != "app"
     }
     assert with_commands <= set(COMMAND_MODULES), with_commands - set(COMMAND_MODULES)
+
+
+def _imports(path: Path) -> tuple[set[str], list[str]]:
+    """(sibling modules imported at the top, imports made inside functions)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            top |= {node.module} if node.module else {a.name for a in node.names}
+    inner = [
+        f"{path.name}:{n.lineno}"
+        for f in ast.walk(tree)
+        if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
+        for n in ast.walk(f)
+        if isinstance(n, ast.Import | ast.ImportFrom)
+    ]
+    return top, inner
+
+
+def test_watch_modules_import_each_other_one_way_at_the_top() -> None:
+    folder = PACKAGE / "watch"
+    graph: dict[str, set[str]] = {}
+    inner: list[str] = []
+    for path in sorted(folder.glob("*.py")):
+        graph[path.stem], found = _imports(path)
+        inner += found
+    assert inner == [], f"imports inside functions (a hidden cycle?): {inner}"
+
+    def cycle_from(node: str, trail: tuple[str, ...]) -> tuple[str, ...] | None:
+        for nxt in graph.get(node, ()):
+            if nxt in trail:
+                return (*trail, nxt)
+            if found := cycle_from(nxt, (*trail, nxt)):
+                return found
+        return None
+
+    cycles = [c for m in graph if (c := cycle_from(m, (m,)))]
+    assert cycles == []
