@@ -381,26 +381,7 @@ def _print_subjects(grouped: Any) -> None:
 def column_map(opts: dict[str, Any]) -> Any:
     from sanctions.screening.batch import ColumnMap
 
-    props: dict[str, str] = {}
-    for prop, key in (
-        ("name", "name_column"),
-        ("birthDate", "birth_date_column"),
-        ("nationality", "country_column"),
-    ):
-        if opts[key]:
-            props[prop] = opts[key]
-    for item in opts["columns"]:
-        prop, sep, column = item.partition("=")
-        if not sep or not prop or not column:
-            raise click.UsageError(f"--column {item!r}: expected PROP=COLUMN")
-        props[prop.strip()] = column.strip()
-    return ColumnMap(
-        props,
-        opts["id_column"],
-        opts["schema_column"],
-        opts["schema"] or "LegalEntity",
-        opts.get("date_format"),
-    )
+    return ColumnMap.from_options(opts)
 
 
 def _screen_file(screener: Any, opts: dict[str, Any], by: str = "listing") -> None:

@@ -61,22 +61,8 @@ def import_cmd(ctx: click.Context, path: Path, **opts: Any) -> None:
     refused (nothing imported) when the file has no rows or rows that failed
     validation, or removes over 10% of the records without --confirm-removals N.
     """
-    from sanctions.watch import ColumnMap
-
-    props: dict[str, str] = {}
-    for prop, key in (
-        ("name", "name_column"),
-        ("birthDate", "birth_date_column"),
-        ("nationality", "country_column"),
-    ):
-        if opts[key]:
-            props[prop] = opts[key]
-    for item in opts["columns"]:
-        prop, sep, column = item.partition("=")
-        if not sep or not prop.strip() or not column.strip():
-            raise click.UsageError(f"--column {item!r}: expected PROP=COLUMN")
-        props[prop.strip()] = column.strip()
     from sanctions.screening.batch import inspect_file
+    from sanctions.watch import ColumnMap
 
     schema = opts["schema"] or "LegalEntity"
     if not opts["schema"] and not opts["schema_column"]:
@@ -86,7 +72,7 @@ def import_cmd(ctx: click.Context, path: Path, **opts: Any) -> None:
             highlight=False,
             soft_wrap=True,
         )
-    cmap = ColumnMap(props, opts["id_column"], opts["schema_column"], schema, opts["date_format"])
+    cmap = ColumnMap.from_options({**opts, "schema": schema})
     reading = read_options(opts)
     if not opts["as_json"]:
         print_plan(inspect_file(path, cmap, reading))

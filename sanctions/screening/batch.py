@@ -28,7 +28,14 @@ from .parallel import WorkerMemory, default_workers, map_ordered, memory_kib
 from .query import QueryError
 from .screener import Screener
 from .subjects import SubjectMap, screen_by_subject
-from .tabular import ROW_PROBLEM, ReadOptions, check_column_types, check_row_values, open_table
+from .tabular import (
+    ROW_PROBLEM,
+    ReadOptions,
+    check_column_types,
+    check_row_values,
+    date_pattern,
+    open_table,
+)
 
 __all__ = [
     "ColumnMap",
@@ -93,6 +100,33 @@ class ColumnMap:
     schema_column: str | None = None
     schema: str = "LegalEntity"
     date_format: str | None = None  # how to read NN/NN/YYYY dates (see .tabular)
+
+    @classmethod
+    def from_options(cls, opts: Mapping[str, Any]) -> ColumnMap:
+        """The mapping the column options of a command or a request describe, read one way
+        for all: ``name_column``, ``birth_date_column``, ``country_column``, ``columns``
+        (or ``column``: ``PROP=COLUMN`` items, blanks around either side stripped, an empty
+        side refused), ``id_column``, ``schema_column``, ``schema`` (default
+        ``LegalEntity``) and ``date_format`` (checked before any row is read)."""
+        props = {
+            prop: opts[key]
+            for prop, key in (
+                ("name", "name_column"),
+                ("birthDate", "birth_date_column"),
+                ("nationality", "country_column"),
+            )
+            if opts.get(key)
+        }
+        for item in opts.get("columns") or opts.get("column") or ():
+            prop, sep, column = item.partition("=")
+            if not sep or not prop.strip() or not column.strip():
+                raise SanctionsError(f"column {item!r}: expected PROP=COLUMN")
+            props[prop.strip()] = column.strip()
+        date_format = opts.get("date_format")
+        if date_format:
+            date_pattern(date_format)
+        schema = opts.get("schema") or "LegalEntity"
+        return cls(props, opts.get("id_column"), opts.get("schema_column"), schema, date_format)
 
     def resolve(self, header: list[str]) -> ColumnMap:
         """The mapping completed with recognised column names; checks given names exist."""

@@ -84,3 +84,25 @@ def test_an_unknown_mapped_column_is_one_clear_error(screener: Screener, tmp_pat
         screen_file(
             screener, source, tmp_path / "o.csv", tmp_path / "e.txt", ColumnMap({"name": "nom"})
         )
+
+
+@pytest.mark.parametrize("item", [" =col", "name= ", "name", "=", ""])
+def test_column_options_are_read_one_way_for_cli_and_api(item: str) -> None:
+    from sanctions.errors import SanctionsError
+
+    with pytest.raises(SanctionsError, match="expected PROP=COLUMN"):
+        ColumnMap.from_options({"columns": [item]})
+    with pytest.raises(SanctionsError, match="expected PROP=COLUMN"):
+        ColumnMap.from_options({"column": [item]})  # the API's spelling of the option
+
+
+def test_column_options_make_the_map() -> None:
+    cmap = ColumnMap.from_options(
+        {"name_column": "full", "columns": [" idNumber = passport "], "date_format": "DD.MM.YYYY"}
+    )
+    assert cmap.props == {"name": "full", "idNumber": "passport"}
+    assert cmap.schema == "LegalEntity" and cmap.date_format == "DD.MM.YYYY"
+    from sanctions.errors import SanctionsError
+
+    with pytest.raises(SanctionsError, match="DD, MM and YYYY"):
+        ColumnMap.from_options({"name_column": "full", "date_format": "MM/YYYY"})
