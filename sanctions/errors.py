@@ -32,11 +32,21 @@ __all__ = [
     "WrongListError",
     "StoreError",
     "DownloadError",
+    "NotFoundError",
+    "ConflictError",
 ]
 
 
 class SanctionsError(Exception):
     """Base class of every error `sanctions` raises on purpose."""
+
+
+class NotFoundError(SanctionsError):
+    """What was asked for does not exist (an alert, a watched record): HTTP 404."""
+
+
+class ConflictError(SanctionsError):
+    """The request contradicts the current state (a decision on a closed alert): HTTP 409."""
 
 
 class ConfigError(SanctionsError):

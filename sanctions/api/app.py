@@ -37,7 +37,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sanctions import __version__
-from sanctions.errors import SanctionsError
+from sanctions.errors import ConflictError, NotFoundError, SanctionsError
 from sanctions.screening import QueryLimitError
 from sanctions.store import Store
 from sanctions.web import install_web
@@ -185,6 +185,14 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def limit_error(request: Request, exc: QueryLimitError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, 422)
 
+    @app.exception_handler(NotFoundError)
+    async def not_found(request: Request, exc: NotFoundError) -> JSONResponse:
+        return JSONResponse({"detail": _sentence(str(exc))}, 404)
+
+    @app.exception_handler(ConflictError)
+    async def conflict(request: Request, exc: ConflictError) -> JSONResponse:
+        return JSONResponse({"detail": _sentence(str(exc))}, 409)
+
     @app.exception_handler(SanctionsError)
     async def sanctions_error(request: Request, exc: SanctionsError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, 400)
@@ -257,6 +265,11 @@ def _mask_keys_in_access_log() -> None:
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, QueryKeyFilter) for f in access.filters):
         access.addFilter(QueryKeyFilter())
+
+
+def _sentence(text: str) -> str:
+    """A service error's message as an API detail: a sentence (capital first letter)."""
+    return text[:1].upper() + text[1:]
 
 
 def create_app(

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from sanctions import audit
-from sanctions.errors import SanctionsError
+from sanctions.errors import ConflictError, NotFoundError, SanctionsError
 from sanctions.screening.subjects import jurisdiction_of
 
 from . import schema as t
@@ -159,7 +159,7 @@ def list_alerts(
 def get_alert(conn: Connection, alert_id: int) -> Alert:
     row = conn.execute(select(t.watch_alerts).where(t.watch_alerts.c.id == alert_id)).first()
     if row is None:
-        raise SanctionsError(f"no alert {alert_id}")
+        raise NotFoundError(f"no alert {alert_id}")
     return Alert.from_row(row)
 
 
@@ -252,7 +252,7 @@ def decide(conn: Connection, alert_id: int, decision: str, reason: str, analyst:
         raise SanctionsError("a decision needs the analyst's name")
     alert = get_alert(conn, alert_id)
     if alert.status == "closed":
-        raise SanctionsError(
+        raise ConflictError(
             f"alert {alert_id} is closed ({alert.closed_reason}): nothing to decide"
         )
     stamp = now()

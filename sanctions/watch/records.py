@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from sanctions import audit
-from sanctions.errors import SanctionsError
+from sanctions.errors import NotFoundError
 from sanctions.screening.query import QueryError, parse_query
 from sanctions.store import hash_path as file_sha256
 
@@ -219,7 +219,7 @@ def mark_records_removed(conn: Connection, ids: Iterable[str]) -> list[RecordCha
     existing = _existing(conn, ids)
     missing = [i for i in ids if i not in existing or existing[i][2] != "active"]
     if missing:
-        raise SanctionsError(f"no watched record {missing[0]!r} (or it was removed already)")
+        raise NotFoundError(f"no watched record {missing[0]!r} (or it was removed already)")
     stamp = now()
     conn.execute(
         update(t.watch_records)

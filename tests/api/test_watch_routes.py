@@ -196,8 +196,8 @@ def test_bad_input_answers_4xx_with_a_clear_detail(env: dict[str, Any]) -> None:
     ok(call(env, "admin", "POST", "/watch/rescreen"))
     decision = {"decision": "false_positive", "reason": "not them"}
     cases = [
-        ("GET", "/alerts/999", {}, 404, "No such alert: 999"),
-        ("POST", "/alerts/999/decision", {"json": decision}, 404, "No such alert: 999"),
+        ("GET", "/alerts/999", {}, 404, "No alert 999"),
+        ("POST", "/alerts/999/decision", {"json": decision}, 404, "No alert 999"),
         ("POST", "/alerts/1/decision", {"json": {"decision": "maybe", "reason": "x"}}, 422, ""),
         ("POST", "/alerts/1/decision", {"json": {"decision": "escalated"}}, 422, "reason"),
         ("POST", "/alerts/1/decision", {"json": {**decision, "reason": "  "}}, 400, "reason"),

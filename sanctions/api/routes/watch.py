@@ -29,9 +29,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from sanctions import audit
-from sanctions.errors import SanctionsError
+from sanctions.errors import NotFoundError
 from sanctions.screening.tabular import ReadOptions
-from sanctions.watch import Alert, ColumnMap, Watch, canonical_status
+from sanctions.watch import ColumnMap, Watch, canonical_status
 
 from ..auth import GuardedRoute, Principal, guarded
 from ..models import ErrorResponse
@@ -272,13 +272,6 @@ def record_properties(body: RecordBody) -> dict[str, list[str]]:
     return props
 
 
-def _alert_or_404(watch: Watch, alert_id: int) -> Alert:
-    try:
-        return watch.alert(alert_id)
-    except SanctionsError as exc:
-        raise HTTPException(404, detail=f"No such alert: {alert_id}") from exc
-
-
 # -- records -------------------------------------------------------------------------
 
 
@@ -325,7 +318,7 @@ async def list_records(
 async def get_record(request: Request, record_id: RecordId) -> JSONResponse:
     record = await run_in_threadpool(_watch(request).record, record_id)
     if record is None:
-        raise HTTPException(404, detail=f"No watched record {record_id!r}")
+        raise NotFoundError(f"no watched record {record_id!r}")
     return JSONResponse(record.to_dict())
 
 
@@ -361,11 +354,7 @@ async def delete_record(
     record_id: RecordId,
     reason: Annotated[str, Query(max_length=1000, examples=["customer left"])] = "",
 ) -> JSONResponse:
-    watch = _watch(request)
-    record = await run_in_threadpool(watch.record, record_id)
-    if record is None or record.status != "active":
-        raise HTTPException(404, detail=f"No watched record {record_id!r} (or it was removed)")
-    change = await run_in_threadpool(watch.remove, record_id, reason)
+    change = await run_in_threadpool(_watch(request).remove, record_id, reason)
     return JSONResponse(change.to_dict())
 
 
@@ -567,7 +556,7 @@ async def alert_cases(
 )
 async def get_alert(request: Request, alert_id: AlertId) -> JSONResponse:
     watch = _watch(request)
-    alert = await run_in_threadpool(_alert_or_404, watch, alert_id)
+    alert = await run_in_threadpool(watch.alert, alert_id)
     decisions = await run_in_threadpool(watch.decisions, alert_id)
     case = await run_in_threadpool(watch.alert_case, alert_id)
     content = {**alert.to_dict(), "decisions": [d.to_dict() for d in decisions], "case": case}
@@ -590,12 +579,7 @@ async def decide_alert(
     alert_id: AlertId,
     body: Annotated[DecisionBody, Body()],
 ) -> JSONResponse:
-    watch = _watch(request)
-    alert = await run_in_threadpool(_alert_or_404, watch, alert_id)
-    if alert.status == "closed":
-        raise HTTPException(
-            409, detail=f"Alert {alert_id} is closed ({alert.closed_reason}): nothing to decide"
-        )
+    watch = _watch(request)  # an unknown alert is 404, a closed one 409 (app.py maps them)
     decision = await run_in_threadpool(watch.decide, alert_id, body.decision, body.reason)
     return JSONResponse(decision.to_dict())
 
