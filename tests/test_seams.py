@@ -104,3 +104,28 @@ def test_watch_modules_import_each_other_one_way_at_the_top() -> None:
 
     cycles = [c for m in graph if (c := cycle_from(m, (m,)))]
     assert cycles == []
+
+
+def test_chunks_cover_every_item_once_in_order() -> None:
+    import pytest
+
+    from sanctions.chunks import chunked
+
+    items = list(range(1001))
+    pieces = list(chunked(items, 500))
+    assert [len(p) for p in pieces] == [500, 500, 1]
+    assert [x for p in pieces for x in p] == items
+    assert list(chunked([], 500)) == []
+    with pytest.raises(ValueError, match="at least 1"):
+        list(chunked(items, 0))
+
+
+def test_no_hand_written_chunk_loops_in_the_store_watch_and_audit() -> None:
+    loop = re.compile(r"for \w+ in range\(0, len\(")
+    found = [
+        f"{p.relative_to(PACKAGE)}"
+        for area in ("store", "watch", "audit")
+        for p in (PACKAGE / area).rglob("*.py")
+        if loop.search(p.read_text(encoding="utf-8"))
+    ]
+    assert found == [], "use sanctions.chunks (chunked, insert_chunked)"

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, select, update
 
+from sanctions.chunks import insert_chunked
 from sanctions.csvsafe import SafeDictWriter
 from sanctions.errors import StoreError
 
@@ -155,8 +156,7 @@ def append_many(
         )
         last_hash = digest
     rows = [dict(e.__dict__) for e in entries]
-    for i in range(0, len(rows), 2000):
-        conn.execute(insert(audit_log), rows[i : i + 2000])
+    insert_chunked(conn, audit_log, rows)
     new_head_mac = head_mac(key, last_id, last_hash) if key is not None else None
     conn.execute(
         update(audit_head)

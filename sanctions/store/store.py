@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, insert, s
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from sanctions import redact
+from sanctions.chunks import chunked, insert_chunked
 from sanctions.config import db_url
 from sanctions.errors import FormatError, SanctionsError, StoreError, WrongListError
 from sanctions.model import DATASETS, Entity
@@ -42,8 +43,6 @@ from .migrate import migrate
 log = logging.getLogger(__name__)
 
 __all__ = ["Store", "LoadResult", "VersionInfo", "DatasetInfo", "Change", "Diff", "hash_path"]
-
-CHUNK = 500
 
 
 def hash_path(path: Path) -> str:
@@ -310,7 +309,7 @@ class Store:
             if vrow is None:
                 return found
             version = self._version(vrow)
-            for i in range(0, len(ids), CHUNK):
+            for chunk in chunked(ids):
                 rows = conn.execute(
                     select(t.version_entities.c.entity_id, t.blobs.c.data)
                     .select_from(
@@ -319,7 +318,7 @@ class Store:
                         )
                     )
                     .where(t.version_entities.c.version_id == version_id)
-                    .where(t.version_entities.c.entity_id.in_(ids[i : i + CHUNK]))
+                    .where(t.version_entities.c.entity_id.in_(chunk))
                 )
                 found.update({r[0]: self._entity(r[1], version) for r in rows})
         return found
@@ -400,8 +399,8 @@ class Store:
     def _blobs(self, conn: Connection, hashes: Iterable[str]) -> dict[str, Entity]:
         found: dict[str, Entity] = {}
         hashes = list(hashes)
-        for i in range(0, len(hashes), CHUNK):
-            rows = conn.execute(select(t.blobs).where(t.blobs.c.hash.in_(hashes[i : i + CHUNK])))
+        for chunk in chunked(hashes):
+            rows = conn.execute(select(t.blobs).where(t.blobs.c.hash.in_(chunk)))
             found.update({r.hash: Entity.from_dict(json.loads(r.data)) for r in rows})
         return found
 
@@ -691,8 +690,7 @@ class Store:
             }
             for eid, e in entities.items()
         ]
-        for i in range(0, len(rows), 5000):
-            conn.execute(insert(t.version_entities), rows[i : i + 5000])
+        insert_chunked(conn, t.version_entities, rows, 5000)
         self._insert_changes(conn, version_id, changes, old, new)
         accepted = verdict.status == gates.ACCEPTED
         if accepted:
@@ -740,8 +738,7 @@ class Store:
             }
             for c in changes
         ]
-        for i in range(0, len(change_rows), 5000):
-            conn.execute(insert(t.changes), change_rows[i : i + 5000])
+        insert_chunked(conn, t.changes, change_rows, 5000)
 
     def _make_current(self, conn: Connection, dataset: str, version_id: int) -> None:
         conn.execute(
@@ -818,11 +815,9 @@ class Store:
         wanted = dict(canonical.values())
         keys = list(wanted)
         existing: set[str] = set()
-        for i in range(0, len(keys), CHUNK):
-            chunk = keys[i : i + CHUNK]
+        for chunk in chunked(keys):
             existing.update(
                 r[0] for r in conn.execute(select(t.blobs.c.hash).where(t.blobs.c.hash.in_(chunk)))
             )
         rows = [{"hash": h, "data": data} for h, data in wanted.items() if h not in existing]
-        for i in range(0, len(rows), 2000):
-            conn.execute(insert(t.blobs), rows[i : i + 2000])
+        insert_chunked(conn, t.blobs, rows)

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from sanctions import audit
+from sanctions.chunks import chunked
 from sanctions.errors import ConflictError, NotFoundError, SanctionsError
 from sanctions.screening.subjects import jurisdiction_of
 
@@ -234,8 +235,7 @@ def close_alerts_of_records(
     """Close every alert (not yet closed) of these records."""
     a = t.watch_alerts
     alerts: list[Alert] = []
-    for i in range(0, len(record_ids), 500):
-        chunk = record_ids[i : i + 500]
+    for chunk in chunked(record_ids):
         rows = conn.execute(select(a).where(a.c.record_id.in_(chunk) & (a.c.status != "closed")))
         alerts += [Alert.from_row(r) for r in rows]
     return close_alerts(conn, [(alert, reason) for alert in alerts], actor)

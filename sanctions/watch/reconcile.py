@@ -43,6 +43,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
 from sanctions import audit
+from sanctions.chunks import chunked, execute_chunked, insert_chunked
 from sanctions.errors import StoreError
 from sanctions.matching import ALGORITHM, ALGORITHM_VERSION
 from sanctions.model import Entity
@@ -249,8 +250,8 @@ def _still_active(conn: Connection, ids: Iterable[str]) -> set[str]:
     ids = sorted(ids)
     r = t.watch_records
     out: set[str] = set()
-    for i in range(0, len(ids), 500):
-        query = select(r.c.id).where(r.c.id.in_(ids[i : i + 500]) & (r.c.status == "active"))
+    for chunk in chunked(ids):
+        query = select(r.c.id).where(r.c.id.in_(chunk) & (r.c.status == "active"))
         out.update(row[0] for row in conn.execute(query))
     return out
 
@@ -353,10 +354,8 @@ def _latest_closed(conn: Connection, pairs: list[tuple[str, str]]) -> dict[tuple
     wanted = set(pairs)
     records = sorted({p[0] for p in pairs})
     out: dict[tuple[str, str], Alert] = {}
-    for i in range(0, len(records), 500):
-        rows = conn.execute(
-            select(a).where(a.c.record_id.in_(records[i : i + 500])).order_by(a.c.id)
-        )
+    for chunk in chunked(records):
+        rows = conn.execute(select(a).where(a.c.record_id.in_(chunk)).order_by(a.c.id))
         for row in rows:
             alert = Alert.from_row(row)
             if alert.pair in wanted:
@@ -399,8 +398,7 @@ def _raise(
                 "changes": dumps(changes) if changes else None,
             }
         )
-    for i in range(0, len(rows), 1000):
-        conn.execute(insert(t.watch_alerts), rows[i : i + 1000])
+    insert_chunked(conn, t.watch_alerts, rows)
     a = t.watch_alerts
     created = conn.execute(select(a).where(a.c.run_id == run_id).order_by(a.c.id)).all()
     events = []
@@ -470,5 +468,4 @@ def _mark_screened(conn: Connection, screened: dict[str, str]) -> None:
         .where((r.c.id == bindparam("rid")) & (r.c.status == "active"))
         .values(screened_hash=bindparam("digest"))
     )
-    for i in range(0, len(rows), 5000):
-        conn.execute(stmt, rows[i : i + 5000])
+    execute_chunked(conn, stmt, rows)

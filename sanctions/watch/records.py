@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from sanctions import audit
+from sanctions.chunks import chunked, insert_chunked
 from sanctions.errors import NotFoundError
 from sanctions.screening.query import QueryError, parse_query
 from sanctions.store import hash_path as file_sha256
@@ -148,8 +149,8 @@ def _existing(conn: Connection, ids: list[str] | None) -> dict[str, tuple[int, s
     if ids is None:
         rows = list(conn.execute(query).all())
     else:
-        for i in range(0, len(ids), 500):
-            rows += conn.execute(query.where(t.watch_records.c.id.in_(ids[i : i + 500]))).all()
+        for chunk in chunked(ids):
+            rows += conn.execute(query.where(t.watch_records.c.id.in_(chunk))).all()
     return {r[0]: (int(r[1]), str(r[2]), str(r[3])) for r in rows}
 
 
@@ -202,10 +203,8 @@ def _write_records(
     inserts: list[dict[str, Any]],
     updates: list[dict[str, Any]],
 ) -> None:
-    for i in range(0, len(versions), 2000):
-        conn.execute(insert(t.watch_record_versions), versions[i : i + 2000])
-    for i in range(0, len(inserts), 2000):
-        conn.execute(insert(t.watch_records), inserts[i : i + 2000])
+    insert_chunked(conn, t.watch_record_versions, versions)
+    insert_chunked(conn, t.watch_records, inserts)
     if updates:  # screened_hash stays: it no longer equals the hash, so the record is re-screened
         values: dict[str, Any] = {k: bindparam(k) for k in updates[0] if k != "rid"}
         stmt = update(t.watch_records).where(t.watch_records.c.id == bindparam("rid"))
@@ -263,9 +262,9 @@ def get_records(
         return [_to_record(row, row.data) for row in conn.execute(query)]
     wanted = list(ids)
     out: list[WatchedRecord] = []
-    for i in range(0, len(wanted), 500):
-        chunk = query.where(t.watch_records.c.id.in_(wanted[i : i + 500]))
-        out += [_to_record(row, row.data) for row in conn.execute(chunk)]
+    for chunk in chunked(wanted):
+        rows = conn.execute(query.where(t.watch_records.c.id.in_(chunk)))
+        out += [_to_record(row, row.data) for row in rows]
     return sorted(out, key=lambda r: r.id)
 
 

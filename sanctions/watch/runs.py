@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from sanctions.chunks import chunked
 from sanctions.matching import (
     MatchIndex,
     Record,
@@ -266,12 +267,12 @@ def _load_entities(store: Any, snapshot: Snapshot, ids: set[str]) -> list[Entity
     out: list[Entity] = []
     with store.engine.connect() as conn:
         for version_id, wanted in by_version.items():
-            for i in range(0, len(wanted), 500):
+            for chunk in chunked(wanted):
                 query = (
                     select(blobs.c.data)
                     .select_from(ve.join(blobs, ve.c.hash == blobs.c.hash))
                     .where(ve.c.version_id == version_id)
-                    .where(ve.c.entity_id.in_(wanted[i : i + 500]))
+                    .where(ve.c.entity_id.in_(chunk))
                 )
                 out += [Entity.from_dict(json.loads(r[0])) for r in conn.execute(query)]
     return out
