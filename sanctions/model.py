@@ -29,6 +29,10 @@ from typing import Any
 
 __all__ = [
     "SCHEMATA",
+    "SCHEMA_PARENTS",
+    "can_match",
+    "descendants",
+    "is_a",
     "SCHEMA_LABELS",
     "DATASETS",
     "TOPICS",
@@ -53,6 +57,43 @@ SCHEMATA = (
     "Vessel",
     "Airplane",
 )
+
+# The hierarchy of those schemata, as FtM defines it (Vessel and Airplane are assets, under
+# Thing). Every other view of it (a scope's filter, which schemata can match, the report
+# groups) is derived from this one table through `is_a`, `descendants` and `can_match`.
+SCHEMA_PARENTS: dict[str, str | None] = {
+    "Thing": None,
+    "LegalEntity": "Thing",
+    "Person": "LegalEntity",
+    "Organization": "LegalEntity",
+    "Company": "Organization",
+    "PublicBody": "Organization",
+    "Vessel": "Thing",
+    "Airplane": "Thing",
+}
+
+
+def is_a(schema: str, ancestor: str) -> bool:
+    """Is ``schema`` ``ancestor`` or below it (``is_a("Company", "LegalEntity")``)?"""
+    current: str | None = schema
+    while current is not None:
+        if current == ancestor:
+            return True
+        current = SCHEMA_PARENTS.get(current)
+    return False
+
+
+def descendants(schema: str) -> frozenset[str]:
+    """The schema and every schema below it: what a filter on ``schema`` takes."""
+    return frozenset(s for s in SCHEMA_PARENTS if is_a(s, schema)) or frozenset({schema})
+
+
+def can_match(one: str, other: str) -> bool:
+    """Can an entity of one schema be the same as one of the other? Yes when one is the
+    other or below it: a LegalEntity can be a Person, a Company an Organization; a Person
+    never an Organization, a Company never a PublicBody."""
+    return is_a(one, other) or is_a(other, one)
+
 
 # Schema -> (label, plural), FtM's own wording.
 SCHEMA_LABELS: dict[str, tuple[str, str]] = {

@@ -18,7 +18,7 @@ from fastapi import HTTPException
 
 from sanctions import matching
 from sanctions.matching import ALGORITHM, ALGORITHM_VERSION
-from sanctions.model import DATASETS, SCHEMATA, TOPICS
+from sanctions.model import DATASETS, SCHEMATA, TOPICS, descendants
 
 from .holder import Snapshot
 
@@ -50,26 +50,10 @@ ALGORITHM_ALIASES = (
     "regression-v1",
 )
 
-# FtM schema hierarchy: a filter on a schema also takes its descendants.
-_CHILDREN = {
-    "Thing": {
-        "Thing",
-        "LegalEntity",
-        "Person",
-        "Organization",
-        "Company",
-        "PublicBody",
-        "Vessel",
-        "Airplane",
-    },
-    "LegalEntity": {"LegalEntity", "Person", "Organization", "Company", "PublicBody"},
-    "Organization": {"Organization", "Company", "PublicBody"},
-}
-
 
 def schema_family(schema: str) -> set[str]:
     """The schema and every schema below it (Organization: Company, PublicBody...)."""
-    return _CHILDREN.get(schema, {schema})
+    return set(descendants(schema))
 
 
 def resolve_algorithm(name: str) -> str:
