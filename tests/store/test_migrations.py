@@ -22,7 +22,12 @@ def _drift(store: Store) -> list[object]:
 def test_every_area_defines_its_tables_once() -> None:
     tables = [t for m in table_metadata() for t in m.tables]
     assert len(tables) == len(set(tables))
-    assert len(TABLE_MODULES) == 6 and {"versions", "watch_alerts", "api_keys", "web_sessions"} <= set(tables)
+    assert len(TABLE_MODULES) == 6 and {
+        "versions",
+        "watch_alerts",
+        "api_keys",
+        "web_sessions",
+    } <= set(tables)
 
 
 def test_a_migrated_sqlite_store_has_no_drift(tmp_path: Path) -> None:
