@@ -79,6 +79,7 @@ def sample_env(sample_db: Path) -> Iterator[dict[str, Any]]:
 # -- high 3: CPU denial of service --------------------------------------------------------
 
 
+@pytest.mark.slow  # real lists or a server: CI runs it, the fast loop does not
 def test_a_300_name_match_body_is_refused_quickly_on_the_real_un_list(
     un_env: dict[str, Any],
 ) -> None:

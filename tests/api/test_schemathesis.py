@@ -26,6 +26,8 @@ from schemathesis.checks import (
 
 from .conftest import auth, make_client, wait_ready
 
+pytestmark = pytest.mark.slow  # generated requests for minutes: CI runs it, the fast loop does not
+
 MAX_EXAMPLES = 40
 SKIP = {"/updatez"}  # an admin action that downloads lists: tested in test_swap
 # Every check but "valid data accepted": a query can fit the schema and still have no

@@ -38,6 +38,7 @@ def found(snapshot: Any) -> bool:
     return bool(result.results) and result.results[0].score.match
 
 
+@pytest.mark.slow  # real lists or a server: CI runs it, the fast loop does not
 def test_holder_swaps_to_a_version_loaded_by_another_process(
     fresh_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

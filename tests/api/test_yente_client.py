@@ -8,6 +8,8 @@ from yente_client import Client
 from yente_client.entities import Company, Person
 from yente_client.exceptions import AuthenticationError, BadRequestError, NotFoundError
 
+pytestmark = pytest.mark.slow  # a real server on real lists: CI runs it, the fast loop does not
+
 PUTIN_ID = "demo-us-ofac-35096"
 
 

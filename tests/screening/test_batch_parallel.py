@@ -137,6 +137,7 @@ def test_map_ordered_keeps_the_order_and_reads_the_input_lazily() -> None:
     assert memory.summary()["workers"] == 2 and memory.summary()["worker_peak_rss_mib"] > 0
 
 
+@pytest.mark.slow  # real lists or a server: CI runs it, the fast loop does not
 def test_parquet_streamed_in_and_out_with_typed_columns(store: Any, tmp_path: Path) -> None:
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")

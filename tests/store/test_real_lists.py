@@ -22,6 +22,7 @@ def loaded(
     store.close()
 
 
+@pytest.mark.slow  # real lists or a server: CI runs it, the fast loop does not
 def test_every_list_file_loads(
     loaded: tuple[Store, dict[Path, LoadResult]], shared_data: Path
 ) -> None:
@@ -73,6 +74,7 @@ def test_every_list_file_loads(
     } <= datasets
 
 
+@pytest.mark.slow  # real lists or a server: CI runs it, the fast loop does not
 def test_authority_counts(loaded: tuple[Store, dict[Path, LoadResult]], shared_data: Path) -> None:
     _, results = loaded
     by_name = {p.relative_to(shared_data).as_posix(): r for p, r in results.items()}
@@ -99,6 +101,7 @@ def _ent_nums(path: Path) -> set[str]:
         return {row[0].strip() for row in csv.reader(fh) if row and row[0].strip().isdigit()}
 
 
+@pytest.mark.slow  # real lists or a server: CI runs it, the fast loop does not
 def test_sdn_diff_between_two_dates_is_exact(
     loaded: tuple[Store, dict[Path, LoadResult]], shared_data: Path
 ) -> None:
@@ -125,6 +128,7 @@ def test_sdn_diff_between_two_dates_is_exact(
     assert added <= day_added
 
 
+@pytest.mark.slow  # real lists or a server: CI runs it, the fast loop does not
 def test_un_references_are_carried_into_unsc_id(
     loaded: tuple[Store, dict[Path, LoadResult]],
 ) -> None:
