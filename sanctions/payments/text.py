@@ -112,7 +112,7 @@ class TextMatch:
         }
 
 
-Word = tuple[int, int, frozenset[str], bool]  # start, end, gazetteer forms, rare
+Word = tuple[int, int, frozenset[str], bool, str]  # start, end, gazetteer forms, rare, folded
 
 
 class NameFinder:
@@ -147,7 +147,7 @@ class NameFinder:
             if len(token) >= FUZZY_LEN and not token.isdigit():
                 for variant in _deletes(token) | {token}:
                     self.fuzzy[variant].add(token)
-        self._word_memo: dict[str, tuple[frozenset[str], bool]] = {}
+        self._word_memo: dict[str, tuple[frozenset[str], bool, str]] = {}
         self._window_memo: dict[tuple[tuple[frozenset[str], bool], ...], bool] = {}
 
     def forms(self, token: str) -> frozenset[str]:
@@ -166,13 +166,13 @@ class NameFinder:
         """Whether a word identifies: a form used by few listed entities, not a number."""
         return any(f in self.postings and len(f) >= MIN_RARE_LEN and not f.isdigit() for f in forms)
 
-    def _word(self, word: str) -> tuple[frozenset[str], bool]:
-        """(gazetteer forms, rare) of a word of the text, memoised."""
+    def _word(self, word: str) -> tuple[frozenset[str], bool, str]:
+        """(gazetteer forms, rare, folded token) of a word of the text, memoised."""
         known = self._word_memo.get(word)
         if known is None:
             token = fold_token(word)
             forms = self.forms(token) if token else frozenset()
-            known = (forms, self._rare(forms))
+            known = (forms, self._rare(forms), token)
             if len(self._word_memo) >= MEMO_SIZE:
                 self._word_memo.clear()
             self._word_memo[word] = known
@@ -183,13 +183,13 @@ class NameFinder:
         runs: list[list[Word]] = []
         current: list[Word] = []
         for start, end, word in word_spans(text):
-            forms, rare = self._word(word)
+            forms, rare, token = self._word(word)
             joined = current and _JOIN.match(text[current[-1][1] : start])
             if current and not (forms and joined):
                 runs.append(current)
                 current = []
             if forms:
-                current.append((start, end, forms, rare))
+                current.append((start, end, forms, rare, token))
         if current:
             runs.append(current)
         return runs
@@ -260,8 +260,7 @@ class NameFinder:
 
     def _edge_ok(self, text: str, window: list[Word]) -> bool:
         """A span neither starts nor ends with a function word, a title or an initial."""
-        for n, (start, end, _forms, _rare) in enumerate((window[0], window[-1])):
-            token = fold_token(text[start:end])
+        for n, (start, _end, _forms, _rare, token) in enumerate((window[0], window[-1])):
             abbreviation = n == 1 and len(window) > 1 and text[start - 1 : start] == "."
             if (len(token) < 2 and not abbreviation) or token in self.edges:
                 return False  # "S.A.S." may end a name; "U" or "the" may not
