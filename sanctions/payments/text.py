@@ -39,7 +39,7 @@ from .names import NameCache, screen_name
 __all__ = ["NameFinder", "TextMatch"]
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
-_JOIN = re.compile(r"^[\s\-.]*$")  # what may stand between two words of one name
+_JOIN = re.compile(r"^[\s\-.·・]*$")  # between two words of one name (· in Chinese names)
 RARE = 100  # a word used by at most this many listed entities identifies
 MIN_RARE_LEN = 3
 FUZZY_LEN = 5
@@ -155,6 +155,10 @@ class NameFinder:
         (a deletion, an insertion, a substitution or a swap of two letters)."""
         if token in self.df:
             return frozenset([token])
+        return self._near(token)
+
+    def _near(self, token: str) -> frozenset[str]:
+        """The gazetteer words one edit from a word of five letters or more."""
         if len(token) < FUZZY_LEN or token.isdigit():
             return frozenset()
         near = set(self.fuzzy.get(token, ()))
@@ -172,7 +176,10 @@ class NameFinder:
         if known is None:
             token = fold_token(word)
             forms = self.forms(token) if token else frozenset()
-            known = (forms, self._rare(forms), token)
+            rare = self._rare(forms)
+            if token in self.df:  # a typo may make another listed word: "ENTREPRISE"
+                forms |= self._near(token)  # is also "enterprise", when with others
+            known = (forms, rare, token)
             if len(self._word_memo) >= MEMO_SIZE:
                 self._word_memo.clear()
             self._word_memo[word] = known
@@ -210,7 +217,10 @@ class NameFinder:
         rare = [w for w in window if w[3]]
         if not rare:
             return False
-        pivot = min(rare, key=lambda w: sum(len(self.postings.get(f, ())) for f in w[2]))
+        # enumerate the entities of a word all of whose forms are rare, if any: a common
+        # form (a typo's "enterprise") has no postings to enumerate
+        whole = [w for w in rare if all(f in self.postings for f in w[2])] or rare
+        pivot = min(whole, key=lambda w: sum(len(self.postings.get(f, ())) for f in w[2]))
         others = [w[2] for w in window if w is not pivot]
         for form in pivot[2]:
             for n in self.postings.get(form, ()):
@@ -234,7 +244,8 @@ class NameFinder:
                     ):
                         continue
                     if len(window) == 1:
-                        ok = self._alone(window[0][2])
+                        word = window[0]
+                        ok = self._alone(frozenset([word[4]]) if word[4] in self.df else word[2])
                     elif any(all(f.isdigit() for f in w[2]) for w in window):
                         ok = self._named(window)  # a number only within a whole listed name
                     else:
@@ -247,9 +258,15 @@ class NameFinder:
         """Exactly the words of a listed name, in any order (a name of ordinary words, such
         as "Bank of East Land" or "Golden Star Trading LLC" written "Star Trading LLC
         Golden": without a rare word, only the whole name makes a span)."""
-        if any(len(w[2]) != 1 for w in window):
-            return False
-        return tuple(sorted(next(iter(w[2])) for w in window)) in self.full
+        words = []
+        for w in window:
+            if w[4] in self.df:
+                words.append(w[4])
+            elif len(w[2]) == 1:
+                words.append(next(iter(w[2])))
+            else:
+                return False
+        return tuple(sorted(words)) in self.full
 
     def _alone(self, forms: frozenset[str]) -> bool:
         """A single word is a span if it is (one edit from) a listed one-word name."""

@@ -167,3 +167,32 @@ def test_on_the_real_lists_a_unit_number_in_rent_text_names_nobody(real_store_pa
     again = payments.find_names(named)
     assert payments.name_cache.misses == misses and payments.name_cache.hits >= 1
     assert [(m.record.id, m.score) for m in again] == [(m.record.id, m.score) for m in first]
+
+
+def test_a_chinese_name_written_with_an_interpunct_is_one_span() -> None:
+    listed = _organisation("zh", "ZARHAKE TRADING HOUSE", "扎尔·哈克")
+    payments = PaymentScreener(Screener.from_entities([listed]))
+    [found] = payments.find_names("CONSULTING FOR 扎尔·哈克 REF 104")
+    assert found.text == "扎尔·哈克" and found.record.id == "fixture-zh"
+
+
+def test_a_typo_that_spells_another_listed_word_still_finds_the_name() -> None:
+    """ "ENTREPRISE" is a listed word of its own (a French name), and one swap from the
+    listed "enterprise", which is too common (over 100 listings) to enumerate."""
+    common = [
+        _organisation(f"c{n}", f"{a}{b}VOLT ENTERPRISE")
+        for n, (a, b) in enumerate((a, b) for a in "BCDFGHJKLM" for b in "AEIOUYWRSTN")
+    ]
+    listed = [
+        _organisation("qe", "QUILLMORE ENTERPRISE"),
+        _organisation("qm", "QUILLMORE MILLS"),  # "quillmore" has more listings than
+        _organisation("qf", "QUILLMORE FARMS"),  # "entreprise": the latter is enumerated first
+        _organisation("fr", "ENTREPRISE NOUVELLE DE BLANCHISSERIE"),
+    ]
+    payments = PaymentScreener(Screener.from_entities(common + listed))
+    finder = NameFinder(payments.screener.index.records)
+    assert finder.df["enterprise"] > 100 and "enterprise" not in finder.postings
+    found = payments.find_names("FEES TO QUILLMORE ENTREPRISE REF 768")
+    assert [(m.text, m.record.id) for m in found] == [("QUILLMORE ENTREPRISE", "fixture-qe")]
+    # the word alone stays what it is: no span of "ENTREPRISE" for a listed "...ENTERPRISE"
+    assert payments.find_names("ENTREPRISE NOUVELLE DE BLANCHISSERIE")[0].record.id == "fixture-fr"
