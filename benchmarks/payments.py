@@ -382,9 +382,10 @@ def main() -> None:
     gen = Generator(screener, args.seed, pools)
     clock = MatcherClock(screener)
     latencies: list[Timing] = []
-    steps, flagged = screen_clean(payments, gen, args.clean, latencies)
+    sweep: tuple[list[float], list[float]] = ([], [])  # (clean flagged, planted hits) scores
+    steps, flagged = screen_clean(payments, gen, args.clean, latencies, sweep[0])
     matcher = (Counter(clock.spent), sum(clock.calls.values()))
-    detected, misses = screen_planted(payments, gen, args.planted, latencies)
+    detected, misses = screen_planted(payments, gen, args.planted, latencies, sweep[1])
     print(f"\nparties: {args.parties}" + (
         f" ({args.customers:,} customers, {args.counterparties:,} counterparties, Zipf; "
         f"{args.warm:,} messages screened before)" if pools
@@ -393,12 +394,25 @@ def main() -> None:
           f"({cache.hits / max(1, cache.hits + cache.misses):.1%} hits); matcher calls: "
           + ", ".join(f"{k} {v:,}" for k, v in clock.calls.items()))  # fmt: skip
     report(args, latencies, steps, matcher, flagged, detected, misses)
+    report_sweep(args, sweep)
+
+
+def name_score(result: Any) -> float:
+    """The names.review score from which a result is not ``pass`` (2.0: whatever it is)."""
+    if any(f.check != "name" for f in result.findings):
+        return 2.0
+    return max((f.score for f in result.findings), default=0.0)
 
 
 def screen_clean(
-    payments: PaymentScreener, gen: Generator, count: int, latencies: list[Timing]
+    payments: PaymentScreener,
+    gen: Generator,
+    count: int,
+    latencies: list[Timing],
+    scores: list[float],
 ) -> tuple[Counter[str], dict[str, list[str]]]:
-    """(CPU seconds by step, flagged messages by class) of ``count`` clean messages."""
+    """(CPU seconds by step, flagged messages by class) of ``count`` clean messages;
+    ``scores`` gets the :func:`name_score` of each flagged one."""
     steps: Counter[str] = Counter()
     flagged: dict[str, list[str]] = defaultdict(list)
     for n in range(count):
@@ -409,15 +423,21 @@ def screen_clean(
         latencies.append(timing)
         steps.update({"parse": timing[0], "serialise": serialise, **result.timings})
         if result.decision != "pass":
+            scores.append(name_score(result))
             first = result.findings[0]
             flagged[flag_class(first)].append(f"{first.path} {first.value[:40]!r}: {first.reason}")
     return steps, flagged
 
 
 def screen_planted(
-    payments: PaymentScreener, gen: Generator, count: int, latencies: list[Timing]
+    payments: PaymentScreener,
+    gen: Generator,
+    count: int,
+    latencies: list[Timing],
+    scores: list[float],
 ) -> tuple[dict[str, list[int]], list[str]]:
-    """(detected/planted by kind and variant, the misses) of ``count`` planted messages."""
+    """(detected/planted by kind and variant, the misses) of ``count`` planted messages;
+    ``scores`` gets, per detected one, the names.review score up to which it stays found."""
     detected: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     misses: list[str] = []
     for n in range(count):
@@ -431,6 +451,9 @@ def screen_planted(
         hit = result.decision != "pass" and any(
             f.check == check and f.path == path for f in result.findings
         )
+        if hit:
+            found = [f.score for f in result.findings if f.check == check and f.path == path]
+            scores.append(max(found) if check == "name" else 2.0)
         key = f"{check} ({how})"
         detected[key][0] += int(hit)
         detected[key][1] += 1
@@ -494,6 +517,18 @@ def report(args: Any, latencies: list[Timing], steps: Counter, matcher: tuple[Co
         print(f"  {len(items):4d}  {name}")
         for item in items:
             print(f"          {item}")
+
+
+def report_sweep(args: Any, sweep: tuple[list[float], list[float]]) -> None:
+    """Clean messages flagged and planted findings detected at higher ``names.review``
+    scores (the other checks as the policy says): the trade-off, not a choice."""
+    clean, planted = sweep
+    print("\nnames.review sweep (clean flagged / planted detected):")
+    for threshold in (0.80, 0.82, 0.85, 0.88, 0.90):
+        bad = sum(s >= threshold for s in clean)
+        found = sum(s >= threshold for s in planted)
+        print(f"  {threshold:.2f}: clean {bad / args.clean:.2%}, planted {found}/{args.planted} "
+              f"= {found / max(1, args.planted):.1%}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from sanctions.payments import PaymentScreener, parse_message
 from sanctions.payments.names import NameCache, screen_name
 from sanctions.payments.text import NameFinder
 from sanctions.screening import QueryError, Screener
+from sanctions.store import Store
 
 from .conftest import MESSAGES
 
@@ -152,8 +153,6 @@ def test_on_the_real_lists_a_unit_number_in_rent_text_names_nobody(real_store_pa
     "KPA Unit 586" (an alias of the Reconnaissance General Bureau, with "unit" used by
     few listings). The whole listed name is still found, and a repeated text is screened
     from the cache with the same answer."""
-    from sanctions.store import Store
-
     payments = PaymentScreener(Screener(Store.open(real_store_path)))
     rent = "MONTHLY RENT FOR OFFICE UNIT 586 PERIOD NOVEMBER 2026 INCLUDING SERVICE CHARGES"
     assert payments.find_names(rent) == []
