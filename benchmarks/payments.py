@@ -1,6 +1,7 @@
 """Payment screening: speed and accuracy on generated MT103 / pacs.008 messages, all lists loaded.
 
     python benchmarks/payments.py [--db /tmp/payments-bench.db] [--planted 500] [--clean 5000]
+                                  [--parties distinct|repeated]
 
 Messages are generated here (never copied from anywhere): half MT103, half pacs.008,
 each with 5 parties and agents (ordering customer, beneficiary, three agents with
@@ -13,18 +14,36 @@ a listed BIC (8 characters, XXX, or a branch of a listed head office), a town of
 sanctioned region (Latin, Russian or Ukrainian spelling), or a listed name inside the
 remittance text. A planted finding is detected when the result has a finding of
 the expected check at the planted field path and the decision is review or hold.
+The "script" variant plants a listed name in the other script its listing gives
+(Cyrillic, Arabic, Chinese...), drawn from the listings that give one.
+
+Parties: ``--parties distinct`` (the default) draws every ordinary party from the
+50,000 people of the eval file, so nearly every name is new to the screener: the
+worst case, where the matcher screens two new names per message. ``--parties
+repeated`` models a bank's real outgoing traffic, where the parties repeat: the
+ordering customer is one of the bank's ``--customers`` (default 1,000) and the
+beneficiary one of ``--counterparties`` (default 5,000), each drawn with Zipf
+weights (rank r has weight 1/r: a few payroll and supplier payees take much of
+the traffic). The screener's cache of distinct names (one screening per name,
+type and list version) then does the work; its hit rate is printed.
 
 Reports: messages/s per core (parse + every check), from the CPU time of the screening
 thread (the machine is shared: wall-clock time counts other processes' turns too,
 so it is reported beside it), p50/p99 latency per message (CPU and wall clock), the
-CPU time split by check, detection rate of planted findings per kind (target >= 99%),
-and the share of clean messages held or reviewed (target <= 1%), with the reasons.
+CPU time split by step (parse with fingerprint, each check, decision, serialisation
+to JSON) and the matcher's share (the CPU time inside ``Screener.screen``, for party
+names and for free-text spans), detection rate of planted findings per kind (target
+>= 99%), and the share of clean messages held or reviewed (target <= 1%), each such
+message printed under its class.
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import csv
+import itertools
+import json
 import random
 import re
 import statistics
@@ -60,7 +79,9 @@ REMITTANCE = [
     "REFUND OF DEPOSIT FOR {t} WORKSHOP BOOKING {n} LESS CANCELLATION FEE PER TERMS {m}",
 ]
 PLANT_KINDS = ("name", "bic", "region", "text_name")
-CYRILLIC = re.compile("[\u0400-\u04ff]")
+OTHER_SCRIPT = re.compile(
+    "[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]"
+)
 
 
 def bic(rng: random.Random, country: str, listed: ListFacts) -> str:
@@ -132,9 +153,29 @@ PATHS = {
 }
 
 
+class Zipf:
+    """Draws one of ``n`` items, rank r with weight 1/r (a few take much of the traffic)."""
+
+    def __init__(self, rng: random.Random, n: int) -> None:
+        self.rng = rng
+        self.cumulative = list(itertools.accumulate(1 / r for r in range(1, n + 1)))
+
+    def draw(self) -> int:
+        point = self.rng.random() * self.cumulative[-1]
+        return min(bisect.bisect(self.cumulative, point), len(self.cumulative) - 1)
+
+
 class Generator:
-    def __init__(self, screener: Screener, seed: int = 7) -> None:
-        self.rng = random.Random(seed)
+    def __init__(
+        self,
+        screener: Screener,
+        seed: int = 7,
+        pools: tuple[int, int] | None = None,
+        draw_seed: int | None = None,
+    ) -> None:
+        """``pools``: (customers, counterparties) for repeated parties (built from ``seed``);
+        None: all distinct. ``draw_seed``: another stream of messages over the same pools."""
+        self.rng = random.Random(seed if draw_seed is None else draw_seed)
         records = screener.index.records
         self.facts = ListFacts(records)
         negatives = csv.DictReader(
@@ -142,15 +183,26 @@ class Generator:
         )
         self.people = [row["full_name"].upper() for row in negatives]
         self.names = self._listed_names(records)
+        self.scripts = [(latin, other) for latin, other in self.names if other]
         self.bics = sorted(self.facts.heads) + sorted(self.facts.branches)
         table = load_regions()
         self.towns = [
             " ".join(words).upper() for words, (place, partial) in table.names.items()
             if place.kind == "region" and not partial
         ]  # fmt: skip
+        self.pools = None
+        if pools:
+            pool_rng = random.Random(seed + 1)
+            customers = [self._party(pool_rng) for _ in range(pools[0])]
+            counterparties = [self._party(pool_rng) for _ in range(pools[1])]
+            self.pools = (
+                (customers, Zipf(self.rng, pools[0])),
+                (counterparties, Zipf(self.rng, pools[1])),
+            )
 
     def _listed_names(self, records: list[Any]) -> list[tuple[str, str | None]]:
-        """(a listed name, a name of the same entity in Cyrillic if any) of people and companies."""
+        """(a listed name, a name of the same entity in another script if any) of people
+        and companies."""
         out = []
         for record in records:
             if record.schema not in ("Person", "Company", "Organization"):
@@ -160,22 +212,37 @@ class Generator:
             if not latin:
                 continue
             aliases = record.properties.get("alias", [])
-            cyrillic = [a for a in aliases if CYRILLIC.search(a) and len(a) <= 33]
-            out.append((latin[0], cyrillic[0] if cyrillic else None))
+            other = [a for a in aliases if OTHER_SCRIPT.search(a) and len(a) <= 33]
+            out.append((latin[0], other[0] if other else None))
         return out
 
-    def company(self) -> str:
-        rng = self.rng
+    def company(self, rng: random.Random | None = None) -> str:
+        rng = rng or self.rng
         return f"{rng.choice(WORDS)} {rng.choice(TRADES)} {rng.choice(FORMS)}"
+
+    def _party(self, rng: random.Random) -> str:
+        return rng.choice(self.people) if rng.random() < 0.5 else self.company(rng)
+
+    def creditor(self) -> str:
+        if self.pools is None:
+            return self._party(self.rng)
+        counterparties, pick = self.pools[1]
+        return counterparties[pick.draw()]
+
+    def debtor(self) -> str:
+        if self.pools is None:
+            return self.rng.choice(self.people)
+        customers, pick = self.pools[0]
+        return customers[pick.draw()]
 
     def clean(self) -> dict[str, Any]:
         rng = self.rng
         country = rng.choice(COUNTRIES)
-        creditor = rng.choice(self.people) if rng.random() < 0.5 else self.company()
+        creditor = self.creditor()
         return {
             "sender": bic(rng, rng.choice(COUNTRIES), self.facts),
             "receiver": bic(rng, rng.choice(COUNTRIES), self.facts),
-            "debtor": rng.choice(self.people),
+            "debtor": self.debtor(),
             "debtor_town": rng.choice(TOWNS),
             "debtor_country": rng.choice(COUNTRIES),
             "debtor_agent": bic(rng, rng.choice(COUNTRIES), self.facts),
@@ -189,29 +256,31 @@ class Generator:
             "remittance": remittance(rng),
         }
 
-    def variant(self, name: str, cyrillic: str | None) -> tuple[str, str]:
+    def variant(self) -> tuple[str, str]:
+        """A listed name written as a payment would: exact, reordered, with a typo, or in
+        the other script its listing gives."""
         rng = self.rng
         how = rng.choice(["exact", "reordered", "typo", "script"])
+        if how == "script" and self.scripts:
+            return rng.choice(self.scripts)[1], how
+        name = rng.choice(self.names)[0]
         words = name.replace(",", "").split()
-        if how == "script" and cyrillic:
-            return cyrillic, how
         if how == "reordered":
-            return " ".join(words[1:] + words[:1]), how
+            return " ".join(words[1:] + words[:1]).upper(), how
         if how == "typo":
             i = max(range(len(words)), key=lambda k: len(words[k]))
             word = words[i]
             if len(word) >= 6:
                 j = rng.randint(1, len(word) - 2)
                 words[i] = word[:j] + word[j + 1] + word[j] + word[j + 2 :]  # swap two letters
-                return " ".join(words), how
-        return name.replace(",", ""), "exact"
+                return " ".join(words).upper(), how
+        return name.replace(",", "").upper(), "exact"
 
     def planted(self, kind: str) -> tuple[dict[str, Any], str, str, str]:
         """A message with one planted finding: (parts, field, expected check, variant)."""
         parts, rng = self.clean(), self.rng
         if kind == "name":
-            name, how = self.variant(*rng.choice(self.names))
-            parts["creditor"] = name.upper() if how != "script" else name
+            parts["creditor"], how = self.variant()
             return parts, "creditor", "name", how
         if kind == "bic":
             listed = rng.choice(self.bics)
@@ -223,23 +292,62 @@ class Generator:
         if kind == "region":
             parts["creditor_town"] = rng.choice(self.towns)[:30]
             return parts, "creditor_town", "region", "town"
-        name, how = self.variant(*rng.choice(self.names))
-        parts["remittance"] = (
-            f"CONSULTING FOR {name.upper() if how != 'script' else name} REF {rng.randint(100, 999)}"
-        )
+        name, how = self.variant()
+        parts["remittance"] = f"CONSULTING FOR {name} REF {rng.randint(100, 999)}"
         return parts, "remittance", "text_name", how
 
 
 Timing = tuple[float, float, float]  # parse CPU, total CPU, total wall (seconds)
 
 
-def run(payments: PaymentScreener, text: str, source: str) -> tuple[Any, Timing]:
+class MatcherClock:
+    """Wraps ``Screener.screen`` to add up the CPU time spent in the matcher, apart for
+    party names and for free-text spans (screened as ``Thing``)."""
+
+    def __init__(self, screener: Screener) -> None:
+        self.spent: Counter[str] = Counter()
+        self.calls: Counter[str] = Counter()
+        inner = screener.screen
+
+        def screen(query: Any, *args: Any, **kwargs: Any) -> Any:
+            started = time.thread_time()
+            try:
+                return inner(query, *args, **kwargs)
+            finally:
+                what = "text spans" if query.get("schema") == "Thing" else "party names"
+                self.spent[what] += time.thread_time() - started
+                self.calls[what] += 1
+
+        screener.screen = screen  # type: ignore[method-assign]
+
+
+def run(payments: PaymentScreener, text: str, source: str) -> tuple[Any, Timing, float]:
+    """(result, timing, CPU seconds to serialise the result to JSON)."""
     wall, started = time.perf_counter(), time.thread_time()
     message = parse_message(text, source)
     parsed = time.thread_time()
     result = payments.screen(message)
     ended = time.thread_time()
-    return result, (parsed - started, ended - started, time.perf_counter() - wall)
+    json.dumps(result.to_dict())
+    serialised = time.thread_time()
+    timing = (parsed - started, serialised - started, time.perf_counter() - wall)
+    return result, timing, serialised - ended
+
+
+def flag_class(finding: Any) -> str:
+    """The class of a finding on a clean message (for the report, from its explanation)."""
+    if finding.check != "name":
+        return f"{finding.check}: {'number' if re.search(r'[0-9]', finding.reason) else 'words'}"
+    if OTHER_SCRIPT.search(finding.value):
+        return "name: other-script party name read as a listed Latin name"
+    detail = " ".join(str(e.get("detail", "")) for e in finding.explanations[:1])
+    if "listed words not given" in detail and not re.search(r"=\S+ 0\.|~", detail):
+        return "name: every word agrees, the listed name has more words"
+    if "~" in detail:
+        return "name: nickname or equivalent given name"
+    if re.search(r"=\S+ 0\.", detail):
+        return "name: a word spelt differently"
+    return "name: every word agrees (homonym)"
 
 
 def main() -> None:
@@ -249,6 +357,11 @@ def main() -> None:
     parser.add_argument("--clean", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--policy", default=None, help="Policy YAML (default: the shipped one).")
+    parser.add_argument("--parties", choices=("distinct", "repeated"), default="distinct")
+    parser.add_argument("--customers", type=int, default=1000)
+    parser.add_argument("--counterparties", type=int, default=5000)
+    parser.add_argument("--warm", type=int, default=0,
+                        help="Messages screened first, unmeasured (a filter already running).")  # fmt: skip
     args = parser.parse_args()
     Path(args.db).parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -259,43 +372,99 @@ def main() -> None:
     payments.find_names("warm up")  # builds the BIC table and the name gazetteer
     print(f"lists: {sum(counts.values()):,} entities in {len(counts)} datasets, "
           f"{records:,} records indexed; ready in {time.perf_counter() - started:.1f}s")  # fmt: skip
-    gen = Generator(screener, args.seed)
+    pools = (args.customers, args.counterparties) if args.parties == "repeated" else None
+    if args.warm:
+        warm = Generator(screener, args.seed, pools, draw_seed=args.seed + 1000)
+        for n in range(args.warm):
+            payments.screen(parse_message(build_mt103(warm.clean(), n), f"warm-{n}"))
+    cache = payments.name_cache
+    cache.hits = cache.misses = 0
+    gen = Generator(screener, args.seed, pools)
+    clock = MatcherClock(screener)
     latencies: list[Timing] = []
-    parse_times, by_check = 0.0, Counter()
-    flagged: Counter[str] = Counter()
-    for n in range(args.clean):
+    sweep: tuple[list[float], list[float]] = ([], [])  # (clean flagged, planted hits) scores
+    steps, flagged = screen_clean(payments, gen, args.clean, latencies, sweep[0])
+    matcher = (Counter(clock.spent), sum(clock.calls.values()))
+    detected, misses = screen_planted(payments, gen, args.planted, latencies, sweep[1])
+    print(f"\nparties: {args.parties}" + (
+        f" ({args.customers:,} customers, {args.counterparties:,} counterparties, Zipf; "
+        f"{args.warm:,} messages screened before)" if pools
+        else " (every ordinary party drawn from 50,000 people)"))  # fmt: skip
+    print(f"  name cache: {cache.hits:,} hits, {cache.misses:,} misses "
+          f"({cache.hits / max(1, cache.hits + cache.misses):.1%} hits); matcher calls: "
+          + ", ".join(f"{k} {v:,}" for k, v in clock.calls.items()))  # fmt: skip
+    report(args, latencies, steps, matcher, flagged, detected, misses)
+    report_sweep(args, sweep)
+
+
+def name_score(result: Any) -> float:
+    """The names.review score from which a result is not ``pass`` (2.0: whatever it is)."""
+    if any(f.check != "name" for f in result.findings):
+        return 2.0
+    return max((f.score for f in result.findings), default=0.0)
+
+
+def screen_clean(
+    payments: PaymentScreener,
+    gen: Generator,
+    count: int,
+    latencies: list[Timing],
+    scores: list[float],
+) -> tuple[Counter[str], dict[str, list[str]]]:
+    """(CPU seconds by step, flagged messages by class) of ``count`` clean messages;
+    ``scores`` gets the :func:`name_score` of each flagged one."""
+    steps: Counter[str] = Counter()
+    flagged: dict[str, list[str]] = defaultdict(list)
+    for n in range(count):
         parts = gen.clean()
         kind = "MT" if n % 2 == 0 else "MX"
         text = build_mt103(parts, n) if kind == "MT" else build_pacs008(parts, n)
-        result, timing = run(payments, text, f"clean-{n}")
+        result, timing, serialise = run(payments, text, f"clean-{n}")
         latencies.append(timing)
-        parse_times += timing[0]
-        by_check.update(result.timings)
+        steps.update({"parse": timing[0], "serialise": serialise, **result.timings})
         if result.decision != "pass":
-            flagged[result.findings[0].check + ": " + result.findings[0].reason[:90]] += 1
+            scores.append(name_score(result))
+            first = result.findings[0]
+            flagged[flag_class(first)].append(f"{first.path} {first.value[:40]!r}: {first.reason}")
+    return steps, flagged
+
+
+def screen_planted(
+    payments: PaymentScreener,
+    gen: Generator,
+    count: int,
+    latencies: list[Timing],
+    scores: list[float],
+) -> tuple[dict[str, list[int]], list[str]]:
+    """(detected/planted by kind and variant, the misses) of ``count`` planted messages;
+    ``scores`` gets, per detected one, the names.review score up to which it stays found."""
     detected: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     misses: list[str] = []
-    for n in range(args.planted):
+    for n in range(count):
         plant = PLANT_KINDS[n % len(PLANT_KINDS)]
         parts, where, check, how = gen.planted(plant)
         kind = "MT" if (n // len(PLANT_KINDS)) % 2 == 0 else "MX"
         text = build_mt103(parts, n) if kind == "MT" else build_pacs008(parts, n)
-        result, timing = run(payments, text, f"planted-{n}")
+        result, timing, _ = run(payments, text, f"planted-{n}")
         latencies.append(timing)
         path = PATHS[(kind, where)]
         hit = result.decision != "pass" and any(
             f.check == check and f.path == path for f in result.findings
         )
+        if hit:
+            found = [f.score for f in result.findings if f.check == check and f.path == path]
+            scores.append(max(found) if check == "name" else 2.0)
         key = f"{check} ({how})"
         detected[key][0] += int(hit)
         detected[key][1] += 1
         if not hit:
             misses.append(f"{kind} {check} {how}: {parts[where]!r}")
-    report(args, latencies, parse_times, by_check, flagged, detected, misses)
+    return detected, misses
 
 
-def report(args: Any, latencies: list[Timing], parse_s: float, by_check: Counter, flagged: Counter,
-           detected: dict[str, list[int]], misses: list[str]) -> None:  # fmt: skip
+def report(args: Any, latencies: list[Timing], steps: Counter, matcher: tuple[Counter, int],
+           flagged: dict[str, list[str]], detected: dict[str, list[int]],
+           misses: list[str]) -> None:  # fmt: skip
     cpu = sorted(t[1] * 1000 for t in latencies)
     wall = sorted(t[2] * 1000 for t in latencies)
     rate = len(cpu) / (sum(cpu) / 1000)
@@ -305,15 +474,33 @@ def report(args: Any, latencies: list[Timing], parse_s: float, by_check: Counter
         return values[max(0, int(len(values) * q) - 1)]
 
     p99 = p(cpu, 0.99)
-    print(f"\nspeed ({len(cpu):,} messages, parse + every check, one thread):")
+    print(f"\nspeed ({len(cpu):,} messages, parse + every check + JSON, one thread):")
     print(f"  {rate:,.0f} messages/s per core, from CPU time (target >= {TARGET_RATE:,}): "
           f"{'met' if rate >= TARGET_RATE else 'NOT met'}; wall clock {wall_rate:,.0f}/s")  # fmt: skip
     print(f"  CPU p50 {statistics.median(cpu):.2f} ms, p99 {p99:.2f} ms "
           f"(target <= {TARGET_P99_MS:g} ms): {'met' if p99 <= TARGET_P99_MS else 'NOT met'}; "
           f"wall p50 {statistics.median(wall):.2f} ms, p99 {p(wall, 0.99):.2f} ms")  # fmt: skip
     clean_n = args.clean
-    print(f"  CPU per clean message by step: parse {parse_s / clean_n * 1000:.2f} ms, " + ", ".join(
-        f"{k} {v / clean_n * 1000:.2f} ms" for k, v in by_check.most_common()))  # fmt: skip
+    total = sum(steps.values())
+    print(f"  CPU per clean message by step ({total / clean_n * 1000:.3f} ms in all):")
+    for step, spent in steps.most_common():
+        print(f"    {step:12s} {spent / clean_n * 1000:7.3f} ms  {spent / total:6.1%}")
+    spent_by, calls = matcher
+    for what, spent in spent_by.most_common():
+        print(f"    of which the matcher on {what}: {spent / clean_n * 1000:.3f} ms "
+              f"({spent / total:.1%} of all)")  # fmt: skip
+    own = (total - sum(spent_by.values())) / clean_n
+    per_call = sum(spent_by.values()) / max(1, calls)
+    print(
+        f"  payments' own work {own * 1000:.3f} ms a message ({1 / own:,.0f}/s alone); "
+        f"the matcher {per_call * 1000:.2f} ms per new name ({calls / clean_n:.2f} a message)"
+    )
+    print(
+        "  projected messages/s per core by new names a message: "
+        + ", ".join(
+            f"{r:g}: {1 / (own + r * per_call):,.0f}" for r in (0, 0.05, 0.1, 0.25, 0.5, 1, 2)
+        )
+    )
     found = sum(v[0] for v in detected.values())
     planted = sum(v[1] for v in detected.values())
     share = found / planted if planted else 0.0
@@ -323,11 +510,25 @@ def report(args: Any, latencies: list[Timing], parse_s: float, by_check: Counter
         print(f"  {key:24s} {hit}/{count}")
     for miss in misses[:15]:
         print(f"  missed: {miss}")
-    bad = sum(flagged.values())
+    bad = sum(len(v) for v in flagged.values())
     print(f"\nclean messages held or reviewed: {bad}/{clean_n} = {bad / clean_n:.2%} "
           f"(target <= 1%): {'met' if bad / clean_n <= TARGET_CLEAN else 'NOT met'}")  # fmt: skip
-    for reason, count in flagged.most_common(10):
-        print(f"  {count:4d}  {reason}")
+    for name, items in sorted(flagged.items(), key=lambda kv: -len(kv[1])):
+        print(f"  {len(items):4d}  {name}")
+        for item in items:
+            print(f"          {item}")
+
+
+def report_sweep(args: Any, sweep: tuple[list[float], list[float]]) -> None:
+    """Clean messages flagged and planted findings detected at higher ``names.review``
+    scores (the other checks as the policy says): the trade-off, not a choice."""
+    clean, planted = sweep
+    print("\nnames.review sweep (clean flagged / planted detected):")
+    for threshold in (0.80, 0.82, 0.85, 0.88, 0.90):
+        bad = sum(s >= threshold for s in clean)
+        found = sum(s >= threshold for s in planted)
+        print(f"  {threshold:.2f}: clean {bad / args.clean:.2%}, planted {found}/{args.planted} "
+              f"= {found / max(1, args.planted):.1%}")  # fmt: skip
 
 
 if __name__ == "__main__":

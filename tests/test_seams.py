@@ -145,3 +145,20 @@ def test_one_schema_hierarchy_derives_scope_and_matching() -> None:
     for one in SCHEMATA:
         for other in SCHEMATA:
             assert schemata_compatible(one, other) == can_match(one, other), (one, other)
+
+
+def test_every_work_charge_is_awaited() -> None:
+    # Guard.charge is a coroutine: a call without await charges nothing (no rate limit)
+    missed = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        awaited = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Await)}
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "charge"
+                and id(node) not in awaited
+            ):
+                missed.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert missed == []

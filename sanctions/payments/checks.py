@@ -279,13 +279,18 @@ def _text_identifiers(facts: ListFacts, policy: Policy, value: Value) -> list[Fi
 
 
 def check_text_names(
-    screener: Screener, facts: ListFacts, policy: Policy, payment: Payment
+    screener: Screener,
+    facts: ListFacts,
+    policy: Policy,
+    payment: Payment,
+    cache: NameCache | None = None,
 ) -> list[Finding]:
-    """Listed names written inside free text (remittance, 70/72, purpose)."""
+    """Listed names written inside free text (remittance, 70/72, purpose); ``cache`` keeps
+    the screening of each candidate span, as :func:`check_names` does for party names."""
     findings = []
     finder = facts.names()
     for value in payment.of_kind(Kind.TEXT):
-        for match in finder.find(screener, value.text, policy.text_review):
+        for match in finder.find(screener, value.text, policy.text_review, cache):
             action = policy.text_action(match.score)
             reason = f"{match.text!r} in text names {match.record.caption} ({match.score:.2f})"
             findings.append(

@@ -75,7 +75,9 @@ def is_xml(text: str) -> bool:
 
 
 def _local(el: etree._Element) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+    """The element's name without its namespace ("" for comments and processing instructions)."""
+    tag = el.tag
+    return tag[tag.rfind("}") + 1 :] if isinstance(tag, str) else ""
 
 
 def _parse_tree(text: str, source: str) -> etree._Element:
@@ -122,15 +124,16 @@ class _Reader:
     def add(self, path: str, kind: Kind, text: str, role: str = "", schema: str = "") -> None:
         self.payment.values.append(Value(path, kind, text, role, schema or "LegalEntity"))
 
-    def text_of(self, el: etree._Element, path: str) -> str:
+    def text_of(self, el: etree._Element, path: str, name: str = "") -> str:
         text = " ".join((el.text or "").split())
-        limit = MAX_CHARS.get(_local(el), DEFAULT_MAX)
+        limit = MAX_CHARS.get(name or _local(el), DEFAULT_MAX)
         if len(text) > limit:
             raise PaymentError(f"{len(text):,} characters (at most {limit})", self.source, path)
         return text
 
     def walk(self, el: etree._Element, path: str, role: str = "", schema: str = "") -> None:
         counts: dict[str, int] = {}
+        parent = _local(el)
         for child in el:
             name = _local(child)
             if not name:
@@ -138,12 +141,12 @@ class _Reader:
             counts[name] = counts.get(name, 0) + 1
             step = name if counts[name] == 1 else f"{name}[{counts[name]}]"
             sub = f"{path}/{step}" if path else step
-            if name in PARTIES and _local(el) not in TAX_PARENTS:
+            if name in PARTIES and parent not in TAX_PARENTS:
                 self.party(child, sub, PARTIES[name])
             elif len(child):
                 self.walk(child, sub, role, schema)
             else:
-                self.leaf(child, name, sub, role, schema, _local(el))
+                self.leaf(child, name, sub, role, schema, parent)
 
     def party(self, el: etree._Element, path: str, role: str) -> None:
         """A party (PartyIdentification) or an agent (BranchAndFinancialInstitutionIdentification)."""
@@ -167,7 +170,7 @@ class _Reader:
     def leaf(
         self, el: etree._Element, name: str, path: str, role: str, schema: str, parent: str
     ) -> None:
-        text = self.text_of(el, path)
+        text = self.text_of(el, path, name)
         if not text:
             return
         if name in ("BICFI", "BIC", "AnyBIC", "BICOrBEI"):

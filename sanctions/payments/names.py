@@ -6,10 +6,19 @@ ONE C.A.``, ``... LLC``) it is also screened as an Organization, because the mat
 reads an untyped name with a legal form as a person's and misses the listed company
 of that very name. Added, never instead: a person's name may hold a word that reads
 as a legal form (``KIM SA``), and screening it as a person too keeps that match.
+This rule is a workaround at the wrong depth: it belongs in the matcher's handling
+of untyped names, and goes once the matcher reads legal forms there itself.
+
+A :class:`NameCache` keeps the matches of each distinct name across messages: the
+parties of a payment stream repeat (the same ordering customer in many payments of
+a batch), and payment filters screen each distinct name once per list version.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from functools import lru_cache
 from typing import Any
 
 from rigour.names.org_types import extract_org_types
@@ -18,10 +27,59 @@ from sanctions.screening import QueryError, Screener
 
 __all__ = ["MAX_CACHED_NAMES", "NameCache", "has_legal_form", "name_schemata", "screen_name"]
 
-NameCache = dict[tuple[str, str], "list[Any] | QueryError"]
-MAX_CACHED_NAMES = 100_000
+MAX_CACHED_NAMES = 50_000
+
+Limits = tuple[float, float, int]  # threshold, cutoff, limit
+_Key = tuple[str, str, Limits]
 
 
+class NameCache:
+    """The matches of each distinct (name, schema, limits), bounded, least recently used
+    first out, for one version of the lists: :meth:`pin` with the index key empties it
+    when the lists change, so a result is never reused across list versions.
+
+    Safe to share between threads (the HTTP API screens on a thread pool). Counts its
+    hits and misses (``hits``, ``misses``) for the benchmark."""
+
+    def __init__(self, size: int = MAX_CACHED_NAMES) -> None:
+        self.size = size
+        self.key: str | None = None  # the index key (list versions) the entries belong to
+        self.hits = 0
+        self.misses = 0
+        self._entries: OrderedDict[_Key, list[Any] | QueryError] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def pin(self, key: str) -> None:
+        """Bind the cache to the lists of index ``key``: entries of other lists are dropped."""
+        with self._lock:
+            if key != self.key:
+                self._entries.clear()
+                self.key = key
+
+    def get(self, key: _Key) -> list[Any] | QueryError | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: _Key, value: list[Any] | QueryError) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+@lru_cache(maxsize=65_536)
 def has_legal_form(name: str) -> bool:
     """Whether a name carries a legal form (``S.A.``, ``LLC``, ``GmbH``...): it names an
     organisation, whatever the message's field says (rigour's table of legal forms)."""
@@ -38,37 +96,40 @@ def name_schemata(text: str, schema: str) -> tuple[str, ...]:
     return (schema,)
 
 
+def _screen_one(
+    screener: Screener, text: str, kind: str, limits: Limits, cache: NameCache | None
+) -> list[Any]:
+    key = (text, kind, limits)
+    found = cache.get(key) if cache is not None else None
+    if found is None:
+        threshold, cutoff, limit = limits
+        query = {"id": "name", "schema": kind, "properties": {"name": [text]}}
+        try:
+            found = screener.screen(query, threshold=threshold, limit=limit, cutoff=cutoff).results
+        except QueryError as exc:
+            found = exc
+        if cache is not None:
+            cache.put(key, found)
+    if isinstance(found, QueryError):
+        raise found
+    return found
+
+
 def screen_name(
     screener: Screener,
     text: str,
     schema: str,
-    limits: tuple[float, float, int],
+    limits: Limits,
     cache: NameCache | None = None,
 ) -> list[Any]:
     """The matches of one name (``limits``: threshold, cutoff, limit) under each of its
     :func:`name_schemata`, best per listed entity first; raises QueryError when it
-    cannot be screened. ``cache`` keeps results across calls (same lists)."""
-    cache = {} if cache is None else cache
-    if len(cache) > MAX_CACHED_NAMES:
-        cache.clear()
-    threshold, cutoff, limit = limits
+    cannot be screened. ``cache`` keeps results across calls (pinned to the lists)."""
     best: dict[str, Any] = {}
     for kind in name_schemata(text, schema):
-        key = (text, kind)
-        if key not in cache:
-            query = {"id": "name", "schema": kind, "properties": {"name": [text]}}
-            try:
-                cache[key] = screener.screen(
-                    query, threshold=threshold, limit=limit, cutoff=cutoff
-                ).results
-            except QueryError as exc:
-                cache[key] = exc
-        found = cache[key]
-        if isinstance(found, QueryError):
-            raise found
-        for match in found:
+        for match in _screen_one(screener, text, kind, limits, cache):
             held = best.get(match.record.id)
             if held is None or match.score.score > held.score.score:
                 best[match.record.id] = match
     ranked = sorted(best.values(), key=lambda m: (-m.score.score, m.record.id))
-    return ranked[:limit]
+    return ranked[: limits[2]]

@@ -43,8 +43,10 @@ MAX_WORDS = 6
 
 def fold_words(text: str) -> tuple[str, ...]:
     """Lower-case words without accents (``Kyïv`` -> ``kyiv``); Cyrillic stays Cyrillic."""
-    text = unicodedata.normalize("NFKD", _APOSTROPHES.sub("", text.casefold()))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _APOSTROPHES.sub("", text.casefold())
+    if not text.isascii():  # ASCII has no accents to drop (most payment text)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return tuple(_WORD.findall(text))
 
 

@@ -98,14 +98,14 @@ class PaymentScreener:
         self.audit = audit and screener.store is not None
         self._fixed_versions = versions
         self._facts: tuple[Any, ListFacts, dict[str, Any]] | None = None
-        self._names: NameCache = {}
+        self.name_cache = NameCache()  # matches of each distinct name, for the current lists
 
     def _lists(self) -> tuple[ListFacts, dict[str, Any]]:
         """BIC/IMO lookups and list versions, rebuilt when the screener's index changes."""
         index = self.screener.index
         if self._facts is None or self._facts[0] is not index:
             self._facts = (index, ListFacts(index.records), self._versions())
-            self._names = {}
+        self.name_cache.pin(index.key or f"index-{id(index)}")
         return self._facts[1], self._facts[2]
 
     def _versions(self) -> dict[str, Any]:
@@ -147,19 +147,26 @@ class PaymentScreener:
         findings: list[Finding] = []
         table = self.gazetteer.table
         runs = (
-            ("names", lambda: check_names(self.screener, self.policy, message, self._names)),
+            ("names", lambda: check_names(self.screener, self.policy, message, self.name_cache)),
             ("bics", lambda: check_bics(facts, table, self.policy, message)),
             ("countries", lambda: check_countries(table, self.policy, message)),
             ("places", lambda: check_places(self.gazetteer, facts, self.policy, message)),
-            ("text_names", lambda: check_text_names(self.screener, facts, self.policy, message)),
+            (
+                "text_names",
+                lambda: check_text_names(
+                    self.screener, facts, self.policy, message, self.name_cache
+                ),
+            ),
         )
         for name, run in runs:
             started = time.thread_time()  # CPU time: what a check costs one core
             findings += run()
             timings[name] = time.thread_time() - started
+        started = time.thread_time()
         findings = [f for f in findings if f.action != "pass"]
         findings.sort(key=lambda f: (-("pass", "review", "hold").index(f.action), -f.score, f.path))
         decision = worst([f.action for f in findings])
+        timings["decision"] = time.thread_time() - started
         return PaymentResult(
             message.source,
             message.type,
@@ -199,7 +206,7 @@ class PaymentScreener:
         """Listed subjects named in a text (article, contract, invoice), from the policy's
         ``text_names.review`` score: spans, listed entities, scores and explanations."""
         facts, _ = self._lists()
-        return facts.names().find(self.screener, text, self.policy.text_review)
+        return facts.names().find(self.screener, text, self.policy.text_review, self.name_cache)
 
     def versions(self) -> dict[str, Any]:
         """The list versions screened against (dataset -> seq, content hash, load time)."""

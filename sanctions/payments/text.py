@@ -7,9 +7,16 @@ the number of listed entities using it. In a text, runs of consecutive words
 found in the gazetteer (exactly, or one edit away for words of five letters or
 more) are candidate spans; a span needs a *rare* word (used by few listed
 entities) so that ordinary words ("International Trading Company", "Bank")
-never make one on their own. In prose (mixed case), a span must start and end
-with a capitalised word. Each span is then screened by the matcher, and a match
+never make one on their own. Numbers (invoice, unit and reference numbers fill
+remittance text) are never rare, and a span holding one must be a whole listed name:
+"OFFICE UNIT 586" does not name a listed "KPA Unit 586", "KPA UNIT 586" does. In prose (mixed case), a span must start and
+end with a capitalised word. Each span is then screened by the matcher, and a match
 keeps its span, the listed entity, the score and the explanations.
+
+Payment text repeats its words ("INVOICE", "PAYMENT FOR ORDER"), so what the finder
+learns of a word (its folded form, its gazetteer forms, whether it is rare) and of
+a window of words (whether one listed entity holds them all) is memoised per
+finder, that is per list version, in bounded tables.
 """
 
 from __future__ import annotations
@@ -27,17 +34,18 @@ from anyascii import anyascii
 from sanctions.matching import Record
 from sanctions.screening import QueryError, Screener
 
-from .names import screen_name
+from .names import NameCache, screen_name
 
 __all__ = ["NameFinder", "TextMatch"]
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
-_JOIN = re.compile(r"^[\s\-.]*$")  # what may stand between two words of one name
+_JOIN = re.compile(r"^[\s\-.·・]*$")  # between two words of one name (· in Chinese names)
 RARE = 100  # a word used by at most this many listed entities identifies
 MIN_RARE_LEN = 3
 FUZZY_LEN = 5
 MAX_SPAN = 5
 NAME_PROPS = ("name", "alias", "previousName")
+MEMO_SIZE = 200_000  # words and windows remembered per finder (emptied when full)
 WORDS_FILE = Path(__file__).resolve().parent / "data" / "ordinary_words.yml"
 
 
@@ -104,7 +112,7 @@ class TextMatch:
         }
 
 
-Word = tuple[int, int, frozenset[str], bool]  # start, end, gazetteer forms, rare
+Word = tuple[int, int, frozenset[str], bool, str]  # start, end, gazetteer forms, rare, folded
 
 
 class NameFinder:
@@ -139,12 +147,18 @@ class NameFinder:
             if len(token) >= FUZZY_LEN and not token.isdigit():
                 for variant in _deletes(token) | {token}:
                     self.fuzzy[variant].add(token)
+        self._word_memo: dict[str, tuple[frozenset[str], bool, str]] = {}
+        self._window_memo: dict[tuple[tuple[frozenset[str], bool], ...], bool] = {}
 
     def forms(self, token: str) -> frozenset[str]:
         """The gazetteer words a text word may be: itself, or those one edit away
         (a deletion, an insertion, a substitution or a swap of two letters)."""
         if token in self.df:
             return frozenset([token])
+        return self._near(token)
+
+    def _near(self, token: str) -> frozenset[str]:
+        """The gazetteer words one edit from a word of five letters or more."""
         if len(token) < FUZZY_LEN or token.isdigit():
             return frozenset()
         near = set(self.fuzzy.get(token, ()))
@@ -153,31 +167,60 @@ class NameFinder:
         return frozenset(near)
 
     def _rare(self, forms: frozenset[str]) -> bool:
-        return any(f in self.postings and len(f) >= MIN_RARE_LEN for f in forms)
+        """Whether a word identifies: a form used by few listed entities, not a number."""
+        return any(f in self.postings and len(f) >= MIN_RARE_LEN and not f.isdigit() for f in forms)
+
+    def _word(self, word: str) -> tuple[frozenset[str], bool, str]:
+        """(gazetteer forms, rare, folded token) of a word of the text, memoised."""
+        known = self._word_memo.get(word)
+        if known is None:
+            token = fold_token(word)
+            forms = self.forms(token) if token else frozenset()
+            rare = self._rare(forms)
+            if token in self.df:  # a typo may make another listed word: "ENTREPRISE"
+                forms |= self._near(token)  # is also "enterprise", when with others
+            known = (forms, rare, token)
+            if len(self._word_memo) >= MEMO_SIZE:
+                self._word_memo.clear()
+            self._word_memo[word] = known
+        return known
 
     def _words(self, text: str) -> list[list[Word]]:
         """Runs of consecutive gazetteer words (joined by spaces, hyphens or dots)."""
         runs: list[list[Word]] = []
         current: list[Word] = []
         for start, end, word in word_spans(text):
-            token = fold_token(word)
-            forms = self.forms(token) if token else frozenset()
+            forms, rare, token = self._word(word)
             joined = current and _JOIN.match(text[current[-1][1] : start])
             if current and not (forms and joined):
                 runs.append(current)
                 current = []
             if forms:
-                current.append((start, end, forms, self._rare(forms)))
+                current.append((start, end, forms, rare, token))
         if current:
             runs.append(current)
         return runs
 
     def _together(self, window: list[Word]) -> bool:
-        """Whether one listed entity's names hold every word of the window (in some form)."""
+        """Whether one listed entity's names hold every word of the window (in some form);
+        memoised by the window's forms."""
+        key = tuple((w[2], w[3]) for w in window)
+        known = self._window_memo.get(key)
+        if known is None:
+            known = self._held_together(window)
+            if len(self._window_memo) >= MEMO_SIZE:
+                self._window_memo.clear()
+            self._window_memo[key] = known
+        return known
+
+    def _held_together(self, window: list[Word]) -> bool:
         rare = [w for w in window if w[3]]
         if not rare:
             return False
-        pivot = min(rare, key=lambda w: sum(len(self.postings.get(f, ())) for f in w[2]))
+        # enumerate the entities of a word all of whose forms are rare, if any: a common
+        # form (a typo's "enterprise") has no postings to enumerate
+        whole = [w for w in rare if all(f in self.postings for f in w[2])] or rare
+        pivot = min(whole, key=lambda w: sum(len(self.postings.get(f, ())) for f in w[2]))
         others = [w[2] for w in window if w is not pivot]
         for form in pivot[2]:
             for n in self.postings.get(form, ()):
@@ -201,7 +244,10 @@ class NameFinder:
                     ):
                         continue
                     if len(window) == 1:
-                        ok = self._alone(window[0][2])
+                        word = window[0]
+                        ok = self._alone(frozenset([word[4]]) if word[4] in self.df else word[2])
+                    elif any(all(f.isdigit() for f in w[2]) for w in window):
+                        ok = self._named(window)  # a number only within a whole listed name
                     else:
                         ok = self._named(window) or self._together(window)
                     if ok:
@@ -212,9 +258,15 @@ class NameFinder:
         """Exactly the words of a listed name, in any order (a name of ordinary words, such
         as "Bank of East Land" or "Golden Star Trading LLC" written "Star Trading LLC
         Golden": without a rare word, only the whole name makes a span)."""
-        if any(len(w[2]) != 1 for w in window):
-            return False
-        return tuple(sorted(next(iter(w[2])) for w in window)) in self.full
+        words = []
+        for w in window:
+            if w[4] in self.df:
+                words.append(w[4])
+            elif len(w[2]) == 1:
+                words.append(next(iter(w[2])))
+            else:
+                return False
+        return tuple(sorted(words)) in self.full
 
     def _alone(self, forms: frozenset[str]) -> bool:
         """A single word is a span if it is (one edit from) a listed one-word name."""
@@ -225,21 +277,23 @@ class NameFinder:
 
     def _edge_ok(self, text: str, window: list[Word]) -> bool:
         """A span neither starts nor ends with a function word, a title or an initial."""
-        for n, (start, end, _forms, _rare) in enumerate((window[0], window[-1])):
-            token = fold_token(text[start:end])
+        for n, (start, _end, _forms, _rare, token) in enumerate((window[0], window[-1])):
             abbreviation = n == 1 and len(window) > 1 and text[start - 1 : start] == "."
             if (len(token) < 2 and not abbreviation) or token in self.edges:
                 return False  # "S.A.S." may end a name; "U" or "the" may not
         return True
 
-    def find(self, screener: Screener, text: str, threshold: float) -> list[TextMatch]:
+    def find(
+        self, screener: Screener, text: str, threshold: float, cache: NameCache | None = None
+    ) -> list[TextMatch]:
         """Listed entities named in the text, scored from ``threshold``, in text order;
-        of overlapping spans, the best score (then the longest span) is kept."""
+        of overlapping spans, the best score (then the longest span) is kept. ``cache``
+        keeps the screening of each span (as of party names)."""
         matches: list[TextMatch] = []
         for start, end in self.spans(text):
             span = " ".join(text[start:end].split())
             try:
-                found = screen_name(screener, span, "Thing", (threshold, threshold, 1))
+                found = screen_name(screener, span, "Thing", (threshold, threshold, 1), cache)
             except QueryError:
                 continue
             for match in found:

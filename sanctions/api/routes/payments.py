@@ -59,6 +59,15 @@ def _payments(request: Request, snapshot: Snapshot) -> PaymentScreener:
     return payments
 
 
+async def _screener(request: Request, work: int) -> tuple[Snapshot, PaymentScreener]:
+    """Charge ``work`` to the caller's rate limit, then the payment screener of the
+    snapshot being served (both routes start so)."""
+    await request.app.state.guard.charge(request, work)
+    holder = request.app.state.holder
+    snapshot = require_snapshot(holder)
+    return snapshot, await holder.run(_payments, request, snapshot)
+
+
 def _messages(body: PaymentQuery, max_batch: int) -> list[str]:
     texts = ([body.message] if body.message is not None else []) + list(body.messages)
     if not texts:
@@ -95,10 +104,8 @@ async def screen_payment(request: Request, body: PaymentQuery) -> JSONResponse:
                 raise HTTPException(422, detail=str(exc)) from exc
             parsed.append(exc)
     work = sum(len(getattr(p, "values", ())) or 1 for p in parsed)
-    await request.app.state.guard.charge(request, work)
+    snapshot, payments = await _screener(request, work)
     holder = request.app.state.holder
-    snapshot = require_snapshot(holder)
-    payments = await holder.run(_payments, request, snapshot)
     results = await holder.run(lambda: [payments.screen(p) for p in parsed])
     held = [r for r in results if r.decision == "hold"]
     if held:
@@ -119,10 +126,7 @@ async def screen_payment(request: Request, body: PaymentQuery) -> JSONResponse:
     openapi_extra=guarded("screen", "admin"),
 )
 async def screen_text(request: Request, body: TextQuery) -> JSONResponse:
-    await request.app.state.guard.charge(request, max(1, len(body.text) // 1000))
-    holder = request.app.state.holder
-    snapshot = require_snapshot(holder)
-    payments = await holder.run(_payments, request, snapshot)
-    mentions = await holder.run(payments.find_names, body.text)
+    snapshot, payments = await _screener(request, max(1, len(body.text) // 1000))
+    mentions = await request.app.state.holder.run(payments.find_names, body.text)
     content = {"mentions": [m.to_dict() for m in mentions], "versions": payments.versions()}
     return JSONResponse(content, headers={"x-index-generation": str(snapshot.generation)})
