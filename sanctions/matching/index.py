@@ -45,9 +45,9 @@ from .names import (
     TOKEN_THRESHOLD,
     IndexedRows,
     NameForm,
+    cutoff_similarities,
     cutoff_similarity,
     equivalent_names,
-    joined_similarity,
     token_similarity,
 )
 from .normalise import (
@@ -419,48 +419,76 @@ class MatchIndex:
         if cached is not None:
             self._token_cache.move_to_end(cache_key)
             return cached
-        vocab = self.vocab
         result: dict[str, float] = {}
         vids: list[int] = []
-        # A quick edit-distance check in C rejects most candidates; the rules that can
-        # lift a less similar token (sound, inflection, doubled letters) have blocks.
-        swap_floor = min(TOKEN_THRESHOLD, 1.0 - 2.0 / max(len(token), 2))
-        for vid in self._gram_candidates(token, joined):
-            text = vocab[vid]
-            if joined:
-                sim = joined_similarity(token, text)
-            elif cutoff_similarity(token, text, swap_floor) == 0.0:
-                continue
-            else:
-                sim = token_similarity(token, text)
-            if sim >= TOKEN_THRESHOLD:
-                result[text] = sim
-                vids.append(vid)
+        checked = self._verify_grams(token, joined, result, vids)
         if not joined:
-            for vid in self._abjad_candidates(token):  # Latin spelling ~ Arabic/Hebrew reading
-                text = vocab[vid]
-                if text not in result and (sim := token_similarity(token, text)) >= TOKEN_THRESHOLD:
-                    result[text] = sim
-                    vids.append(vid)
-            # Under PHONETIC_MIN of edit similarity only equal squeezed forms or
-            # equivalent names align.
-            squeezed = squeeze(token)
-            for vid in self._block_candidates(token):
-                text = vocab[vid]
-                if text in result or (
-                    cutoff_similarity(token, text, PHONETIC_MIN) == 0.0
-                    and squeeze(text) != squeezed
-                    and not equivalent_names(token, text)
-                ):
-                    continue
-                if (sim := token_similarity(token, text)) >= TOKEN_THRESHOLD:
-                    result[text] = sim
-                    vids.append(vid)
+            self._verify_blocks(token, checked, result, vids)
         entry = (result, np.array(vids, dtype=np.int64))
         self._token_cache[cache_key] = entry
         if len(self._token_cache) > TOKEN_CACHE_SIZE:
             self._token_cache.popitem(last=False)
         return entry
+
+    def _verify_grams(
+        self, token: str, joined: bool, result: dict[str, float], vids: list[int]
+    ) -> set[int]:
+        """Add the q-gram candidates that align to ``result``/``vids``; return the ids
+        whose :func:`names.token_similarity` was computed (the other paths skip them).
+
+        An edit-distance check of every candidate in one call into RapidFuzz rejects
+        most of them; the rules that can lift a less similar token (sound, inflection,
+        doubled letters, names, abjad consonants) have blocks of their own.
+        """
+        vocab = self.vocab
+        candidates = self._gram_candidates(token, joined)
+        texts = [vocab[vid] for vid in candidates]
+        if joined:  # joined_similarity: edit similarity of at least JOINED_MIN
+            sims = cutoff_similarities(token, texts, JOINED_MIN)
+            for i in np.flatnonzero(sims >= TOKEN_THRESHOLD).tolist():
+                result[texts[i]] = float(sims[i])
+                vids.append(candidates[i])
+            return set()
+        swap_floor = min(TOKEN_THRESHOLD, 1.0 - 2.0 / max(len(token), 2))
+        passed = np.flatnonzero(cutoff_similarities(token, texts, swap_floor)).tolist()
+        checked = set()
+        for i in passed:
+            vid = candidates[i]
+            checked.add(vid)
+            if (sim := token_similarity(token, text := texts[i])) >= TOKEN_THRESHOLD:
+                result[text] = sim
+                vids.append(vid)
+        return checked
+
+    def _verify_blocks(
+        self, token: str, checked: set[int], result: dict[str, float], vids: list[int]
+    ) -> None:
+        """Add the abjad and block candidates that align (those not ``checked`` yet)."""
+        vocab = self.vocab
+        for vid in self._abjad_candidates(token):  # Latin ~ Arabic/Hebrew reading
+            if vid in checked:
+                continue
+            text = vocab[vid]
+            if (sim := token_similarity(token, text)) >= TOKEN_THRESHOLD:
+                result[text] = sim
+                vids.append(vid)
+            checked.add(vid)
+        # Under PHONETIC_MIN of edit similarity only equal squeezed forms or
+        # equivalent names align.
+        squeezed = squeeze(token)
+        for vid in self._block_candidates(token):
+            if vid in checked:
+                continue
+            text = vocab[vid]
+            if (
+                cutoff_similarity(token, text, PHONETIC_MIN) == 0.0
+                and squeeze(text) != squeezed
+                and not equivalent_names(token, text)
+            ):
+                continue
+            if (sim := token_similarity(token, text)) >= TOKEN_THRESHOLD:
+                result[text] = sim
+                vids.append(vid)
 
     def rows_fn(self, query: Record) -> Any:
         """Similarity rows for aligning this query: look-ups instead of computation."""
