@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from sanctions.cache import gc_paused, read_cache, write_cache
 from sanctions.model import Entity
@@ -46,7 +48,6 @@ from .names import (
     IndexedRows,
     NameForm,
     cutoff_similarities,
-    cutoff_similarity,
     equivalent_names,
     token_similarity,
 )
@@ -436,9 +437,12 @@ class MatchIndex:
         """Add the q-gram candidates that align to ``result``/``vids``; return the ids
         whose :func:`names.token_similarity` was computed (the other paths skip them).
 
-        An edit-distance check of every candidate in one call into RapidFuzz rejects
-        most of them; the rules that can lift a less similar token (sound, inflection,
-        doubled letters, names, abjad consonants) have blocks of their own.
+        Edit distance, computed for every candidate in one call into RapidFuzz, leaves
+        those at least :data:`TOKEN_THRESHOLD` alike, and those of the same length one
+        swap of adjacent letters apart (``jamli`` ~ ``jamil``, lifted by the scorer).
+        Every other rule that can lift a less similar token (doubled letters,
+        inflection, sound, names, abjad consonants) has a block of its own
+        (:meth:`_verify_blocks`), which finds it whatever its edit distance.
         """
         vocab = self.vocab
         candidates = self._gram_candidates(token, joined)
@@ -450,7 +454,11 @@ class MatchIndex:
                 vids.append(candidates[i])
             return set()
         swap_floor = min(TOKEN_THRESHOLD, 1.0 - 2.0 / max(len(token), 2))
-        passed = np.flatnonzero(cutoff_similarities(token, texts, swap_floor)).tolist()
+        sims = cutoff_similarities(token, texts, swap_floor)
+        keep = sims >= TOKEN_THRESHOLD - 1e-9
+        if swap_floor < TOKEN_THRESHOLD:
+            keep |= self._one_swap(token, texts, sims > 0.0)
+        passed = np.flatnonzero(keep).tolist()
         checked = set()
         for i in passed:
             vid = candidates[i]
@@ -459,6 +467,20 @@ class MatchIndex:
                 result[text] = sim
                 vids.append(vid)
         return checked
+
+    @staticmethod
+    def _one_swap(token: str, texts: list[str], mask: np.ndarray) -> np.ndarray:
+        """Which of ``texts`` (where ``mask``) are as long as ``token`` and at most one
+        edit or swap of adjacent letters from it (optimal string alignment distance)."""
+        same = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) == len(token)
+        pick = np.flatnonzero(mask & same)
+        out = np.zeros(len(texts), dtype=bool)
+        if len(pick):
+            dist = process.cdist(
+                [token], [texts[i] for i in pick.tolist()], scorer=OSA.distance, score_cutoff=1
+            )[0]
+            out[pick] = dist <= 1
+        return out
 
     def _verify_blocks(
         self, token: str, checked: set[int], result: dict[str, float], vids: list[int]
@@ -476,15 +498,11 @@ class MatchIndex:
         # Under PHONETIC_MIN of edit similarity only equal squeezed forms or
         # equivalent names align.
         squeezed = squeeze(token)
-        for vid in self._block_candidates(token):
-            if vid in checked:
-                continue
-            text = vocab[vid]
-            if (
-                cutoff_similarity(token, text, PHONETIC_MIN) == 0.0
-                and squeeze(text) != squeezed
-                and not equivalent_names(token, text)
-            ):
+        block = [vid for vid in self._block_candidates(token) if vid not in checked]
+        texts = [vocab[vid] for vid in block]
+        alike = cutoff_similarities(token, texts, PHONETIC_MIN).tolist()
+        for vid, text, edit in zip(block, texts, alike, strict=True):
+            if edit == 0.0 and squeeze(text) != squeezed and not equivalent_names(token, text):
                 continue
             if (sim := token_similarity(token, text)) >= TOKEN_THRESHOLD:
                 result[text] = sim
