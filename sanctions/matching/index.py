@@ -365,7 +365,7 @@ class MatchIndex:
             return np.empty(0, dtype=np.int64)
         if take <= 2 and take < len(rows):
             rows.sort(key=len)
-            ranks = rows[0] if take == 1 else np.unique(np.concatenate(rows[:take]))
+            ranks = rows[0] if take == 1 else prune.unique_ids(np.concatenate(rows[:take]), last)
             counts = np.zeros(len(ranks), dtype=np.int64)
             for row in rows:
                 pos = row.searchsorted(ranks)
@@ -567,7 +567,7 @@ class MatchIndex:
             for start, end, vids in found:
                 names = self._names_of(vids) * size
                 keys.extend(names + i for i in range(start, end))
-            pairs = np.unique(np.concatenate(keys))
+            pairs = prune.unique_ids(np.concatenate(keys), len(self.name_record) * size)
         return self._pair_bounds(pairs, size, token_bound, initials, total)
 
     def _pair_bounds(
