@@ -211,6 +211,7 @@ class MatchIndex:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_token_cache"] = OrderedDict()
+        state.pop("_gram_cut_lists", None)
         state["_scopes"] = OrderedDict()
         return state
 
@@ -273,6 +274,7 @@ class MatchIndex:
             vids.extend([vid] * len(token_keys))
         self.gram_keys = grams
         self.grams = _Csr.build(gram_ids, gram_ranks, len(grams))
+        self._build_gram_cuts()
         self.block_keys = keys
         self.blocks = _Csr.build(key_ids, vids, len(keys))
 
@@ -347,19 +349,20 @@ class MatchIndex:
         counted in every gram's list; otherwise every posting in range is counted.
         """
         keys = self.gram_keys
-        data, offsets = self.grams.data, self.grams.offsets
+        data = self.grams.data
         start = self.len_start
         first, last = int(start[low]), int(start[low + len(need_table)])
+        cuts = self._gram_cut_rows()
+        high = low + len(need_table)
         rows = []
-        bounds = np.array((first, last), dtype=data.dtype)  # same dtype: no copy of the rows
         for gram in grams:
             idx = keys.get(gram)
             if idx is None:
                 continue
-            row = data[offsets[idx] : offsets[idx + 1]]
-            lo, hi = row.searchsorted(bounds)
+            cut = cuts[idx]
+            lo, hi = cut[low], cut[high]
             if hi > lo:
-                rows.append(row[lo:hi])
+                rows.append(data[lo:hi])
         take = len(rows) - need + 1  # grams absent from the index are shared by nobody
         if take <= 0:
             return np.empty(0, dtype=np.int64)
@@ -379,6 +382,24 @@ class MatchIndex:
             if hi > lo and need_n <= len(rows):
                 found.append(np.flatnonzero(counts[lo:hi] >= need_n) + (lo + first))
         return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+
+    def _build_gram_cuts(self) -> None:
+        """``gram_cuts[g][n]``: where the ranks of tokens of length ``n`` begin in gram
+        ``g``'s posting row (offsets into its data), so that a query cuts a row to the
+        lengths it may reach without a binary search."""
+        grams, start = self.grams, self.len_start
+        cuts = [
+            grams.row(g).searchsorted(start) + grams.offsets[g] for g in range(len(self.gram_keys))
+        ]
+        self.gram_cuts = np.stack(cuts) if cuts else np.zeros((0, len(start)), dtype=np.int64)
+
+    def _gram_cut_rows(self) -> list[list[int]]:
+        """:attr:`gram_cuts` as Python lists (indexed per gram and length in a query's
+        loop, where NumPy scalars cost more), made once per process."""
+        rows = self.__dict__.get("_gram_cut_lists")
+        if rows is None:
+            rows = self.__dict__["_gram_cut_lists"] = self.gram_cuts.tolist()
+        return rows
 
     def _block_candidates(self, token: str) -> set[int]:
         """Ids that only the name, sound, doubled-letter or inflection rules may bring close."""
