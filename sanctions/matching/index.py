@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from sanctions.cache import gc_paused, read_cache, write_cache
 from sanctions.model import Entity
@@ -45,9 +47,8 @@ from .names import (
     TOKEN_THRESHOLD,
     IndexedRows,
     NameForm,
-    cutoff_similarity,
+    cutoff_similarities,
     equivalent_names,
-    joined_similarity,
     token_similarity,
 )
 from .normalise import (
@@ -210,6 +211,7 @@ class MatchIndex:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_token_cache"] = OrderedDict()
+        state.pop("_gram_cut_lists", None)
         state["_scopes"] = OrderedDict()
         return state
 
@@ -272,6 +274,7 @@ class MatchIndex:
             vids.extend([vid] * len(token_keys))
         self.gram_keys = grams
         self.grams = _Csr.build(gram_ids, gram_ranks, len(grams))
+        self._build_gram_cuts()
         self.block_keys = keys
         self.blocks = _Csr.build(key_ids, vids, len(keys))
 
@@ -346,25 +349,26 @@ class MatchIndex:
         counted in every gram's list; otherwise every posting in range is counted.
         """
         keys = self.gram_keys
-        data, offsets = self.grams.data, self.grams.offsets
+        data = self.grams.data
         start = self.len_start
         first, last = int(start[low]), int(start[low + len(need_table)])
+        cuts = self._gram_cut_rows()
+        high = low + len(need_table)
         rows = []
-        bounds = np.array((first, last), dtype=data.dtype)  # same dtype: no copy of the rows
         for gram in grams:
             idx = keys.get(gram)
             if idx is None:
                 continue
-            row = data[offsets[idx] : offsets[idx + 1]]
-            lo, hi = row.searchsorted(bounds)
+            cut = cuts[idx]
+            lo, hi = cut[low], cut[high]
             if hi > lo:
-                rows.append(row[lo:hi])
+                rows.append(data[lo:hi])
         take = len(rows) - need + 1  # grams absent from the index are shared by nobody
         if take <= 0:
             return np.empty(0, dtype=np.int64)
         if take <= 2 and take < len(rows):
             rows.sort(key=len)
-            ranks = rows[0] if take == 1 else np.unique(np.concatenate(rows[:take]))
+            ranks = rows[0] if take == 1 else prune.unique_ids(np.concatenate(rows[:take]), last)
             counts = np.zeros(len(ranks), dtype=np.int64)
             for row in rows:
                 pos = row.searchsorted(ranks)
@@ -378,6 +382,24 @@ class MatchIndex:
             if hi > lo and need_n <= len(rows):
                 found.append(np.flatnonzero(counts[lo:hi] >= need_n) + (lo + first))
         return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+
+    def _build_gram_cuts(self) -> None:
+        """``gram_cuts[g][n]``: where the ranks of tokens of length ``n`` begin in gram
+        ``g``'s posting row (offsets into its data), so that a query cuts a row to the
+        lengths it may reach without a binary search."""
+        grams, start = self.grams, self.len_start
+        cuts = [
+            grams.row(g).searchsorted(start) + grams.offsets[g] for g in range(len(self.gram_keys))
+        ]
+        self.gram_cuts = np.stack(cuts) if cuts else np.zeros((0, len(start)), dtype=np.int64)
+
+    def _gram_cut_rows(self) -> list[list[int]]:
+        """:attr:`gram_cuts` as Python lists (indexed per gram and length in a query's
+        loop, where NumPy scalars cost more), made once per process."""
+        rows = self.__dict__.get("_gram_cut_lists")
+        if rows is None:
+            rows = self.__dict__["_gram_cut_lists"] = self.gram_cuts.tolist()
+        return rows
 
     def _block_candidates(self, token: str) -> set[int]:
         """Ids that only the name, sound, doubled-letter or inflection rules may bring close."""
@@ -419,48 +441,93 @@ class MatchIndex:
         if cached is not None:
             self._token_cache.move_to_end(cache_key)
             return cached
-        vocab = self.vocab
         result: dict[str, float] = {}
         vids: list[int] = []
-        # A quick edit-distance check in C rejects most candidates; the rules that can
-        # lift a less similar token (sound, inflection, doubled letters) have blocks.
-        swap_floor = min(TOKEN_THRESHOLD, 1.0 - 2.0 / max(len(token), 2))
-        for vid in self._gram_candidates(token, joined):
-            text = vocab[vid]
-            if joined:
-                sim = joined_similarity(token, text)
-            elif cutoff_similarity(token, text, swap_floor) == 0.0:
-                continue
-            else:
-                sim = token_similarity(token, text)
-            if sim >= TOKEN_THRESHOLD:
-                result[text] = sim
-                vids.append(vid)
+        checked = self._verify_grams(token, joined, result, vids)
         if not joined:
-            for vid in self._abjad_candidates(token):  # Latin spelling ~ Arabic/Hebrew reading
-                text = vocab[vid]
-                if text not in result and (sim := token_similarity(token, text)) >= TOKEN_THRESHOLD:
-                    result[text] = sim
-                    vids.append(vid)
-            # Under PHONETIC_MIN of edit similarity only equal squeezed forms or
-            # equivalent names align.
-            squeezed = squeeze(token)
-            for vid in self._block_candidates(token):
-                text = vocab[vid]
-                if text in result or (
-                    cutoff_similarity(token, text, PHONETIC_MIN) == 0.0
-                    and squeeze(text) != squeezed
-                    and not equivalent_names(token, text)
-                ):
-                    continue
-                if (sim := token_similarity(token, text)) >= TOKEN_THRESHOLD:
-                    result[text] = sim
-                    vids.append(vid)
+            self._verify_blocks(token, checked, result, vids)
         entry = (result, np.array(vids, dtype=np.int64))
         self._token_cache[cache_key] = entry
         if len(self._token_cache) > TOKEN_CACHE_SIZE:
             self._token_cache.popitem(last=False)
         return entry
+
+    def _verify_grams(
+        self, token: str, joined: bool, result: dict[str, float], vids: list[int]
+    ) -> set[int]:
+        """Add the q-gram candidates that align to ``result``/``vids``; return the ids
+        whose :func:`names.token_similarity` was computed (the other paths skip them).
+
+        Edit distance, computed for every candidate in one call into RapidFuzz, leaves
+        those at least :data:`TOKEN_THRESHOLD` alike, and those of the same length one
+        swap of adjacent letters apart (``jamli`` ~ ``jamil``, lifted by the scorer).
+        Every other rule that can lift a less similar token (doubled letters,
+        inflection, sound, names, abjad consonants) has a block of its own
+        (:meth:`_verify_blocks`), which finds it whatever its edit distance.
+        """
+        vocab = self.vocab
+        candidates = self._gram_candidates(token, joined)
+        texts = [vocab[vid] for vid in candidates]
+        if joined:  # joined_similarity: edit similarity of at least JOINED_MIN
+            sims = cutoff_similarities(token, texts, JOINED_MIN)
+            for i in np.flatnonzero(sims >= TOKEN_THRESHOLD).tolist():
+                result[texts[i]] = float(sims[i])
+                vids.append(candidates[i])
+            return set()
+        swap_floor = min(TOKEN_THRESHOLD, 1.0 - 2.0 / max(len(token), 2))
+        sims = cutoff_similarities(token, texts, swap_floor)
+        keep = sims >= TOKEN_THRESHOLD - 1e-9
+        if swap_floor < TOKEN_THRESHOLD:
+            keep |= self._one_swap(token, texts, sims > 0.0)
+        passed = np.flatnonzero(keep).tolist()
+        checked = set()
+        for i in passed:
+            vid = candidates[i]
+            checked.add(vid)
+            if (sim := token_similarity(token, text := texts[i])) >= TOKEN_THRESHOLD:
+                result[text] = sim
+                vids.append(vid)
+        return checked
+
+    @staticmethod
+    def _one_swap(token: str, texts: list[str], mask: np.ndarray) -> np.ndarray:
+        """Which of ``texts`` (where ``mask``) are as long as ``token`` and at most one
+        edit or swap of adjacent letters from it (optimal string alignment distance)."""
+        same = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) == len(token)
+        pick = np.flatnonzero(mask & same)
+        out = np.zeros(len(texts), dtype=bool)
+        if len(pick):
+            dist = process.cdist(
+                [token], [texts[i] for i in pick.tolist()], scorer=OSA.distance, score_cutoff=1
+            )[0]
+            out[pick] = dist <= 1
+        return out
+
+    def _verify_blocks(
+        self, token: str, checked: set[int], result: dict[str, float], vids: list[int]
+    ) -> None:
+        """Add the abjad and block candidates that align (those not ``checked`` yet)."""
+        vocab = self.vocab
+        for vid in self._abjad_candidates(token):  # Latin ~ Arabic/Hebrew reading
+            if vid in checked:
+                continue
+            text = vocab[vid]
+            if (sim := token_similarity(token, text)) >= TOKEN_THRESHOLD:
+                result[text] = sim
+                vids.append(vid)
+            checked.add(vid)
+        # Under PHONETIC_MIN of edit similarity only equal squeezed forms or
+        # equivalent names align.
+        squeezed = squeeze(token)
+        block = [vid for vid in self._block_candidates(token) if vid not in checked]
+        texts = [vocab[vid] for vid in block]
+        alike = cutoff_similarities(token, texts, PHONETIC_MIN).tolist()
+        for vid, text, edit in zip(block, texts, alike, strict=True):
+            if edit == 0.0 and squeeze(text) != squeezed and not equivalent_names(token, text):
+                continue
+            if (sim := token_similarity(token, text)) >= TOKEN_THRESHOLD:
+                result[text] = sim
+                vids.append(vid)
 
     def rows_fn(self, query: Record) -> Any:
         """Similarity rows for aligning this query: look-ups instead of computation."""
@@ -521,7 +588,7 @@ class MatchIndex:
             for start, end, vids in found:
                 names = self._names_of(vids) * size
                 keys.extend(names + i for i in range(start, end))
-            pairs = np.unique(np.concatenate(keys))
+            pairs = prune.unique_ids(np.concatenate(keys), len(self.name_record) * size)
         return self._pair_bounds(pairs, size, token_bound, initials, total)
 
     def _pair_bounds(

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
+import numpy as np
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from rigour.text import is_stopword
 
@@ -515,6 +517,22 @@ def cutoff_similarity(a: str, b: str, cutoff: float) -> float:
     """
     value = Levenshtein.normalized_similarity(a, b, score_cutoff=max(0.0, cutoff - CUTOFF_MARGIN))
     return value if value >= cutoff - 1e-12 else 0.0
+
+
+def cutoff_similarities(a: str, others: Sequence[str], cutoff: float) -> np.ndarray:
+    """:func:`cutoff_similarity` of ``a`` with each of ``others`` (one call into RapidFuzz,
+    the same scorer and cutoff: the same values)."""
+    if not others:
+        return np.zeros(0, dtype=np.float64)
+    values = process.cdist(
+        [a],
+        others,
+        scorer=Levenshtein.normalized_similarity,
+        score_cutoff=max(0.0, cutoff - CUTOFF_MARGIN),
+        dtype=np.float64,
+    )[0]
+    values[values < cutoff - 1e-12] = 0.0
+    return values
 
 
 def joined_similarity(a: str, b: str) -> float:

@@ -30,7 +30,7 @@ import numpy as np
 if TYPE_CHECKING:
     from .index import MatchIndex
 
-__all__ = ["exhaustive", "extra_floors", "gather", "pruned_pairs"]
+__all__ = ["exhaustive", "extra_floors", "gather", "member_of", "pruned_pairs", "unique_ids"]
 
 MARGIN = 1e-6  # float rounding: an optional set must stay this far under the floor
 MAX_SPANS = 32  # longer query names (rare) take the exhaustive path
@@ -60,6 +60,36 @@ def gather(
         return data[:0], lengths
     shift = np.repeat(starts - (ends - lengths), lengths)
     return data[np.arange(ends[-1]) + shift], lengths
+
+
+def unique_ids(values: np.ndarray, size: int) -> np.ndarray:
+    """The sorted distinct ``values`` (ids in ``[0, size)``) as int64, as ``np.unique`` gives
+    them: a bitmap when they are dense, else a sort (``np.unique`` hashes, many times slower
+    on the arrays met here)."""
+    if len(values) * 4 >= size:
+        seen = np.zeros(size, dtype=bool)
+        seen[values] = True
+        return np.flatnonzero(seen)
+    ordered = np.sort(values).astype(np.int64, copy=False)
+    if len(ordered) < 2:
+        return ordered
+    first = np.empty(len(ordered), dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first]
+
+
+def member_of(values: np.ndarray, wanted: np.ndarray, size: int) -> np.ndarray:
+    """Which of ``values`` (ids in ``[0, size)``) are in ``wanted`` (a look-up table when
+    the values are many, else a binary search in the sorted ``wanted``)."""
+    if len(values) * 4 >= size:
+        table = np.zeros(size, dtype=bool)
+        table[wanted] = True
+        return table[values]
+    ordered = np.sort(wanted)
+    pos = ordered.searchsorted(values)
+    np.minimum(pos, len(ordered) - 1, out=pos)
+    return ordered[pos] == values
 
 
 def extra_floors(floor: float, extra: int) -> list[float | None]:
@@ -148,17 +178,15 @@ def pruned_pairs(
     parts = [index._names_of(vids) for vids in essential]
     optional_vids = [vids for s, e, vids in found if all(i in optional for i in range(s, e))]
     parts.extend(gather(*probe.initials_postings, vids)[0] for vids in optional_vids)
-    names = np.unique(np.concatenate(parts)).astype(np.int64)
+    names = unique_ids(np.concatenate(parts), len(index.name_record))
     vids_of, lengths = gather(*probe.name_vids, names)
     seg = np.zeros(len(names), dtype=np.int64)
     np.cumsum(lengths[:-1], out=seg[1:])
     size = len(token_bound)
     touched = np.zeros((len(names), size), dtype=bool)
     for start, end, vids in found:
-        wanted = np.sort(vids)
-        pos = wanted.searchsorted(vids_of)
-        np.minimum(pos, len(wanted) - 1, out=pos)
-        hit = np.logical_or.reduceat(wanted[pos] == vids_of, seg) if len(seg) else seg > 0
+        member = member_of(vids_of, vids, len(index.vocab))
+        hit = np.logical_or.reduceat(member, seg) if len(seg) else seg > 0
         touched[:, start:end] |= hit[:, None]
     cells = np.flatnonzero(touched)
     return names[cells // size] * size + cells % size

@@ -1,0 +1,95 @@
+"""The index's look-up of similar listed tokens equals a scan of its whole vocabulary.
+
+:meth:`MatchIndex.similar_tokens` finds the listed tokens a query token aligns
+with through blocks (q-gram counts, then edit distance in RapidFuzz, and keys
+for the rules that lift less similar tokens: doubled letters, inflection,
+sound, names, abjad consonants). Here every vocabulary entry is scored with the
+scorer's own token similarity, with no block, and the two must agree exactly:
+the same entries with the same similarities. Query tokens are real names and
+their typos, swaps, doubled letters, truncations and inflections.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import pytest
+
+from sanctions.matching.index import MatchIndex
+from sanctions.matching.names import TOKEN_THRESHOLD, joined_similarity, token_similarity
+from sanctions.screening import Screener, parse_query
+
+
+def scan(index: MatchIndex, token: str, joined: bool) -> dict[str, float]:
+    """Every vocabulary entry the scorer aligns with ``token``, without any block."""
+    similarity = joined_similarity if joined else token_similarity
+    out = {}
+    for text in index.vocab:
+        if (sim := similarity(token, text)) >= TOKEN_THRESHOLD:
+            out[text] = sim
+    return out
+
+
+def variants(token: str, rng: random.Random) -> list[str]:
+    """Misspellings of a token that the lifts of the scorer are about."""
+    out = [token, token + token[-1], token[:-1], token + "a", token + "ov"]
+    if len(token) > 3:
+        i = rng.randrange(len(token) - 1)
+        out.append(token[:i] + token[i + 1] + token[i] + token[i + 2 :])  # adjacent swap
+        out.append(token[:i] + token[i] + token[i:])  # a doubled letter
+        out.append(token[:i] + rng.choice("aeiouykhz") + token[i + 1 :])  # a typo
+        out.append(token[:i] + token[i + 1 :])  # a dropped letter
+    return out
+
+
+def query_tokens(shared_data: Path, count: int) -> list[tuple[str, bool]]:
+    """Tokens and adjacent pairs of real listed and ordinary names, and their variants."""
+    rng = random.Random(10)
+    names: list[str] = []
+    for file in ("un_people_perturbed.csv", "negatives_synthetic_us.csv"):
+        with open(shared_data / "eval" / file, encoding="utf-8") as handle:
+            rows = [row["full_name"] for row in csv.DictReader(handle)]
+        names.extend(rng.sample(rows, count))
+    names += ["Bill Gates", "Abdul Rahman", "Banque VTB", "عبد الله", "Владимир Путин", "U.S.A."]
+    keys: dict[tuple[str, bool], None] = {}
+    for text in names:
+        record = parse_query({"id": "q", "schema": "LegalEntity", "properties": {"name": [text]}})
+        for form in record.names:
+            for start, end, span in form.spans:
+                if len(span) < 2:
+                    continue
+                if end - start == 2:
+                    keys[(span, True)] = None
+                else:
+                    keys.update(((v, False), None) for v in variants(span, rng) if len(v) > 1)
+    return list(keys)
+
+
+def test_similar_tokens_equal_a_scan_of_the_vocabulary(
+    un_screener: Screener, shared_data: Path
+) -> None:
+    """Real names, their misspellings and joined pairs against the UN list's vocabulary."""
+    index: MatchIndex = un_screener.index
+    keys = query_tokens(shared_data, 4)
+    found = 0
+    for token, joined in keys:
+        index._token_cache.clear()
+        expected = scan(index, token, joined)
+        assert index.similar_tokens(token, joined) == expected, (token, joined)
+        found += len(expected)
+    assert len(keys) > 100 and found > len(keys)  # not an empty comparison
+
+
+@pytest.mark.slow
+def test_similar_tokens_equal_a_scan_on_all_lists(real_store_path: Path, shared_data: Path) -> None:
+    """The same on the vocabulary of every list (about 100,000 entries)."""
+    from sanctions.store import Store
+
+    screener = Screener(Store.open(real_store_path))
+    screener.refresh()
+    index: MatchIndex = screener.index
+    keys = query_tokens(shared_data, 3)
+    for token, joined in keys:
+        assert index.similar_tokens(token, joined) == scan(index, token, joined), (token, joined)
