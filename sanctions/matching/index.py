@@ -68,7 +68,8 @@ __all__ = ["MatchIndex", "Candidate", "cache_dir", "load_records", "load_index",
 
 def _code_version() -> str:
     """A hash of the code and reference data that shape prepared records and the index."""
-    digest = hashlib.sha256(f"rigour {metadata.version('rigour')}".encode())
+    libraries = " ".join(f"{name} {metadata.version(name)}" for name in ("rigour", "ipadic"))
+    digest = hashlib.sha256(libraries.encode())
     here = Path(__file__).resolve().parent
     for path in sorted([*here.glob("*.py"), *(here / "data").glob("*.yml")]):
         digest.update(path.name.encode() + path.read_bytes())

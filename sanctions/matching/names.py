@@ -48,6 +48,7 @@ from .normalise import (
     replace_org_types,
     squeeze,
 )
+from .scripts import reading_words
 
 __all__ = [
     "TOKEN_THRESHOLD",
@@ -634,12 +635,24 @@ class Alignment:
             what = "number" if qtext.isdigit() else "legal form"
             sign = "=" if qtext == ctext else f"~ {sim:.2f}"
             return f"'{qword}' {sign} '{cword}' ({what})"
+        qread, cread = _read_from(self.query, qs), _read_from(self.candidate, cs)
+        if qread or cread:  # '山田' read 'yamada' (Japanese) = yamada
+            sign = "=" if qtext == ctext else f"~ {sim:.2f}"
+            return f"{qread or qtext} {sign} {cread or ctext}"
         if qtext == ctext:
             return qtext
         if equivalent_names(qtext, ctext):
             what = "nickname" if sim <= NICKNAME_SIMILARITY else "name equivalent"
             return f"'{qtext}' ~ '{ctext}' {sim:.2f} ({what})"
         return f"{qtext}={ctext} {sim:.2f}"
+
+
+def _read_from(form: NameForm, span: Span) -> str:
+    """How a token of a name in another script was read (``'山田' read 'yamada' (Japanese)``)."""
+    if span[1] - span[0] != 1 or form.original.isascii():
+        return ""
+    found = reading_words(form.original).get(span[2])
+    return f"'{found[0]}' read '{span[2]}' ({found[1]})" if found else ""
 
 
 class IndexedRows:

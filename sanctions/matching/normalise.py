@@ -25,6 +25,8 @@ import yaml
 from anyascii import anyascii
 from rigour.names import NameTypeTag, Symbol, analyze_names, replace_org_types_compare
 
+from .scripts import japanese_reading
+
 log = logging.getLogger(__name__)
 
 __all__ = [
@@ -111,9 +113,14 @@ def transliterations(text: str) -> tuple[str, ...]:
     text = _drop_symbols(text)
     if _is_latin(text):
         return (anyascii(text),)
+    japanese = japanese_reading(text)  # 山田太郎 -> yamada taro (not shan tian tai lang)
+    if japanese is not None and japanese.certain:
+        return (japanese.text,)
     readings = [anyascii(_CAMEL.sub(" ", anyascii(text)))]
     if _ICU is not None:
         readings.append(anyascii(_ICU.transliterate(text)))
+    if japanese is not None:  # 林 太一: Chinese or Japanese, both readings
+        readings.append(japanese.text)
     if _HANGUL.search(text):  # 김정은 -> kim jong un (not gim jeong eun)
         readings.extend(korean_readings(text))
     if _ABJAD.search(text):  # long vowels written as consonants: bwtyn -> butin
