@@ -33,6 +33,7 @@ from .normalise import (
     collapse_initialisms,
     consonant_key,
     fold_text,
+    given_name_group,
     has_vowel,
     is_name_suffix,
     is_org_term,
@@ -77,6 +78,7 @@ PHONETIC_MIN_SHORT = 0.5  # ... and tokens of fewer than PHONETIC_LONG letters t
 PHONETIC_LONG = 11
 EQUIVALENT_SIMILARITY = 0.95  # one name in rigour's corpus: bill ~ william, usama ~ osama
 NICKNAME_SIMILARITY = 0.85  # a nickname of the name: bill ~ william, bob ~ robert
+GIVEN_NAME_SIMILARITY = 0.85  # one given name in two languages: giuseppe ~ joseph
 DIFFERENT_NAME_PENALTY = 0.2  # two known names without an identity in common: andrea/andres
 SHORT_TOKEN = 4  # tokens this short must begin alike to align (wang/fang, sara/para)
 JOINED_MIN = 0.85  # two tokens read as one must be this alike to align
@@ -644,6 +646,10 @@ class Alignment:
         if equivalent_names(qtext, ctext):
             what = "nickname" if sim <= NICKNAME_SIMILARITY else "name equivalent"
             return f"'{qtext}' ~ '{ctext}' {sim:.2f} ({what})"
+        if given_name_group(qtext) is not None and given_name_group(qtext) == given_name_group(
+            ctext
+        ):
+            return f"'{qtext}' ~ '{ctext}' {sim:.2f} (one given name in two languages)"
         return f"{qtext}={ctext} {sim:.2f}"
 
 
@@ -694,7 +700,39 @@ class IndexedRows:
 _NO_ROW: Mapping[str, float] = {}
 
 
-def _candidate_pairs(query: NameForm, cand: NameForm, rows: RowFn) -> list[tuple[Any, ...]]:
+def _given_positions(form: NameForm) -> list[int]:
+    """Which tokens of a person's name are given names, when that can be told.
+
+    From the name's parts when it has them; otherwise the first word of a name
+    of two or more words written in given-family order (no comma), or the first
+    word after the comma of ``FAMILY, Given``.
+    """
+    if form.roles:
+        return [i for i, role in enumerate(form.roles) if role == GIVEN]
+    if len(form.tokens) < 2:
+        return []
+    if "," not in form.original:
+        return [0]
+    head = len(fold_text(form.original.split(",", 1)[0]).split())
+    return [head] if 0 < head < len(form.tokens) else []
+
+
+def _given_name_pairs(query: NameForm, cand: NameForm) -> list[tuple[int, Span, int, Span, float]]:
+    """Given names that are one name in two languages (``giuseppe`` ~ ``joseph``, both given)."""
+    qgroups = [(i, g) for i in _given_positions(query) if (g := given_name_group(query.tokens[i]))]
+    if not qgroups:
+        return []
+    return [
+        (qi, query.spans[qi], ci, cand.spans[ci], GIVEN_NAME_SIMILARITY)
+        for ci in _given_positions(cand)
+        for qi, group in qgroups
+        if given_name_group(cand.tokens[ci]) == group and query.tokens[qi] != cand.tokens[ci]
+    ]
+
+
+def _candidate_pairs(
+    query: NameForm, cand: NameForm, rows: RowFn, person: bool = False
+) -> list[tuple[Any, ...]]:
     """Span pairs that may align, best first.
 
     Each pair is ``(-similarity, -size, q start, c start, q index, c index, qs, cs)``:
@@ -730,6 +768,8 @@ def _candidate_pairs(query: NameForm, cand: NameForm, rows: RowFn) -> list[tuple
                 else:
                     value = row.get(ctext, 0.0)
                 found.append((qi, qs, ci, cs, value))
+    if person:
+        found.extend(_given_name_pairs(query, cand))
     pairs = []
     for qi, qs, ci, cs, value in found:
         qstart, qend, qtext = qs
@@ -767,7 +807,9 @@ def align_score(
     num = 0.0
     strong_found = False
     qweights = query.weights
-    for neg_value, _size, _qs, _cs, _qi, _ci, qs, cs in _candidate_pairs(query, cand, rows):
+    for neg_value, _size, _qs, _cs, _qi, _ci, qs, cs in _candidate_pairs(
+        query, cand, rows, kind == "person"
+    ):
         qstart, qend, qtext = qs
         cstart, cend, ctext = cs
         if qend - qstart == 1:

@@ -52,6 +52,7 @@ __all__ = [
     "consonant_key",
     "has_vowel",
     "korean_readings",
+    "given_name_group",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -326,6 +327,22 @@ def _legal_forms() -> dict[str, str]:
         for canonical, spellings in _load("legal_forms.yml").items()
         for spelling in spellings
     }
+
+
+@cache
+def _given_name_groups() -> dict[str, str]:
+    with open(DATA_DIR / "given_names.yml", encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    return {fold_text(str(form)): str(group) for group, forms in data.items() for form in forms}
+
+
+def given_name_group(token: str) -> str | None:
+    """The name a given name is a language form of (``giuseppe``, ``yusuf`` -> ``joseph``).
+
+    From ``given_names.yml`` (hand-built, its source in the file): for given
+    names only, never for a word whose role is unknown.
+    """
+    return _given_name_groups().get(token)
 
 
 def is_title(token: str) -> bool:
