@@ -116,12 +116,12 @@ def transliterations(text: str) -> tuple[str, ...]:
         return (anyascii(text),)
     japanese = japanese_reading(text)  # 山田太郎 -> yamada taro (not shan tian tai lang)
     if japanese is not None and japanese.certain:
-        return (japanese.text,)
+        return tuple(r for r in (japanese.text, japanese.alternative) if r)
     readings = [anyascii(_CAMEL.sub(" ", anyascii(text)))]
     if _ICU is not None:
         readings.append(anyascii(_ICU.transliterate(text)))
     if japanese is not None:  # 林 太一: Chinese or Japanese, both readings
-        readings.append(japanese.text)
+        readings.extend(r for r in (japanese.text, japanese.alternative) if r)
     if _HANGUL.search(text):  # 김정은 -> kim jong un (not gim jeong eun)
         readings.extend(korean_readings(text))
     if _ABJAD.search(text):  # long vowels written as consonants: bwtyn -> butin

@@ -56,6 +56,9 @@ _LONG_VOWEL = re.compile(r"o[ou](?![aeiou])|uu(?![aeiou])")
 PERSON_NAME = "人名"  # IPAdic's tag of a person's name (proper noun)
 FAMILY_NAME = "姓"
 MIN_JAPANESE_FAMILY_CHARS = 2  # 山田, 佐藤: Chinese family names are one character
+NBEST = (
+    4  # MeCab's best analyses looked at for a second reading of a name word (里佳: satoka, rika)
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class JapaneseReading:
     text: str  # "yamada taro"
     words: tuple[tuple[str, str], ...]  # ("山田", "yamada"), ("太郎", "taro")
     certain: bool  # kana, or a family name of two characters: not read as Chinese
+    alternative: str = ""  # "satoka matsumoto" -> "rika matsumoto": another reading of a name word
 
 
 def has_kana(text: str) -> bool:
@@ -120,6 +124,7 @@ def japanese_reading(text: str) -> JapaneseReading | None:
     if tagger is None:
         return None
     words: list[tuple[str, str]] = []
+    alternatives: dict[int, str] = {}
     family_chars = 0
     for word in _WORD_BREAK.split(text.strip()):
         if not word:
@@ -138,12 +143,29 @@ def japanese_reading(text: str) -> JapaneseReading | None:
                 return None  # Chinese characters that are not a Japanese name
             if feature[3] == FAMILY_NAME:
                 family_chars = max(family_chars, len(node.surface))
+            if node.surface == word and feature[2] == PERSON_NAME:
+                alternatives[len(words)] = _second_reading(tagger, word, reading)
             words.append((node.surface, _romaji(reading)))
-    words = [(surface, latin) for surface, latin in words if latin]
-    if not words:
-        return None
     certain = kana or family_chars >= MIN_JAPANESE_FAMILY_CHARS
-    return JapaneseReading(" ".join(latin for _, latin in words), tuple(words), certain)
+    text = " ".join(latin for _, latin in words if latin)
+    if not text:
+        return None
+    other = " ".join(alternatives.get(i) or latin for i, (_, latin) in enumerate(words) if latin)
+    return JapaneseReading(text, tuple(words), certain, other if other != text else "")
+
+
+def _second_reading(tagger: Any, word: str, reading: str) -> str:
+    """Another reading MeCab gives a name written as one word (里佳: サトカ, then リカ)."""
+    for path in tagger.nbest(word, NBEST).split("EOS")[1:]:
+        lines = path.strip().splitlines()
+        if len(lines) != 1:
+            continue
+        surface, _, features = lines[0].partition("\t")
+        feature = features.split(",")
+        if surface == word and len(feature) > 7 and feature[2] == PERSON_NAME:
+            if feature[7] not in ("*", reading):
+                return _romaji(feature[7])
+    return ""
 
 
 def _script_of(word: str) -> str:
@@ -174,15 +196,19 @@ def reading_words(original: str) -> dict[str, tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
     japanese = japanese_reading(original)
     if japanese is not None:
-        for surface, latin in japanese.words:
-            found.setdefault(latin, (surface, "Japanese"))
+        surfaces = [surface for surface, latin in japanese.words if latin]
+        for text in (japanese.text, japanese.alternative):
+            tokens = text.split()
+            if len(tokens) == len(surfaces):  # one token per word read
+                for surface, latin in zip(surfaces, tokens, strict=True):
+                    found.setdefault(latin, (surface, "Japanese"))
     for word in _WORD_BREAK.split(original):
         for piece in list(word) if _HAN.search(word) else [word]:
             script = _script_of(piece)
             if not script:
                 continue
             own = japanese_reading(piece) if script == "Chinese" else None
-            japanese_tokens = set(own.text.split()) if own is not None else set()
+            japanese_tokens = set(f"{own.text} {own.alternative}".split()) if own else set()
             for form in name_forms(piece):
                 for token in form.split():
                     label = "Japanese" if token in japanese_tokens else script
