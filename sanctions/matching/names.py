@@ -78,7 +78,9 @@ PHONETIC_MIN_SHORT = 0.5  # ... and tokens of fewer than PHONETIC_LONG letters t
 PHONETIC_LONG = 11
 EQUIVALENT_SIMILARITY = 0.95  # one name in rigour's corpus: bill ~ william, usama ~ osama
 NICKNAME_SIMILARITY = 0.85  # a nickname of the name: bill ~ william, bob ~ robert
-GIVEN_NAME_SIMILARITY = 0.85  # one given name in two languages: giuseppe ~ joseph
+GIVEN_NAME_SIMILARITY = (
+    0.8  # one given name in two languages (giuseppe ~ joseph): the family must agree
+)
 DIFFERENT_NAME_PENALTY = 0.2  # two known names without an identity in common: andrea/andres
 SHORT_TOKEN = 4  # tokens this short must begin alike to align (wang/fang, sara/para)
 JOINED_MIN = 0.85  # two tokens read as one must be this alike to align
