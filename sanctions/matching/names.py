@@ -715,8 +715,13 @@ def _given_positions(form: NameForm) -> list[int]:
         return []
     if "," not in form.original:
         return [0]
-    head = len(fold_text(form.original.split(",", 1)[0]).split())
+    head = _words_before_comma(form.original)
     return [head] if 0 < head < len(form.tokens) else []
+
+
+@lru_cache(maxsize=100_000)
+def _words_before_comma(name: str) -> int:
+    return len(fold_text(name.split(",", 1)[0]).split())
 
 
 def _given_name_pairs(query: NameForm, cand: NameForm) -> list[tuple[int, Span, int, Span, float]]:
