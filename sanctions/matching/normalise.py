@@ -120,8 +120,8 @@ def transliterations(text: str) -> tuple[str, ...]:
     readings = [anyascii(_CAMEL.sub(" ", anyascii(text)))]
     if _ICU is not None:
         readings.append(anyascii(_ICU.transliterate(text)))
-    if japanese is not None:  # 林 太一: Chinese or Japanese, both readings
-        readings.extend(r for r in (japanese.text, japanese.alternative) if r)
+    if japanese is not None and min(map(len, japanese.text.split())) > 1:
+        readings.append(japanese.text)  # 林 太一: Chinese or Japanese, both readings
     if _HANGUL.search(text):  # 김정은 -> kim jong un (not gim jeong eun)
         readings.extend(korean_readings(text))
     if _ABJAD.search(text):  # long vowels written as consonants: bwtyn -> butin

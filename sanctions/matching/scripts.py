@@ -16,8 +16,9 @@ When is a name Japanese? (:func:`japanese_reading`)
 * it is written in Chinese characters only and IPAdic reads every word of it as
   a person's name: a family name of two or more characters (``山田``,
   ``佐藤``; Chinese family names are one character but for a few compound
-  ones) makes it certain; otherwise (``林 太一``, ``李明``) the Japanese
-  reading is one more reading beside pinyin and the matcher takes the best;
+  ones) makes it certain; otherwise (``林 太一``) the Japanese reading is one
+  more reading beside pinyin and the matcher takes the best, unless a word of
+  it reads as one letter (``李`` -> ``i``, which would meet any initial);
 * otherwise (a character IPAdic cannot read, as the simplified ``伟``, or a
   word that is not a name) it is not read as Japanese.
 
