@@ -40,6 +40,7 @@ from . import prune
 from .bounds import candidate_initial_slack, query_initial_weight
 from .names import (
     ABJAD_KEY_MIN,
+    GIVEN_NAME_SIMILARITY,
     JOINED_MIN,
     PHONETIC_MIN,
     TOKEN_THRESHOLD,
@@ -52,6 +53,7 @@ from .names import (
 )
 from .normalise import (
     consonant_key,
+    given_name_forms,
     has_vowel,
     name_symbols,
     phonetic_key,
@@ -456,6 +458,12 @@ class MatchIndex:
                     continue
                 if (sim := token_similarity(token, text)) >= TOKEN_THRESHOLD:
                     result[text] = sim
+                    vids.append(vid)
+            # One given name in another language (giuseppe ~ joseph): aligned only where
+            # both are given names (names._given_name_pairs), a candidate and bound here.
+            for text in given_name_forms(token):
+                if text not in result and (vid := self.vocab_id.get(text)) is not None:
+                    result[text] = GIVEN_NAME_SIMILARITY
                     vids.append(vid)
         entry = (result, np.array(vids, dtype=np.int64))
         self._token_cache[cache_key] = entry

@@ -737,6 +737,12 @@ def _given_name_pairs(query: NameForm, cand: NameForm) -> list[tuple[int, Span, 
     ]
 
 
+def _only_given_link(a: str, b: str) -> bool:
+    """Do two tokens meet only as one given name in two languages (the index's rows say so)?"""
+    group = given_name_group(a)
+    return group is not None and group == given_name_group(b) and not thresholded_similarity(a, b)
+
+
 def _candidate_pairs(
     query: NameForm, cand: NameForm, rows: RowFn, person: bool = False
 ) -> list[tuple[Any, ...]]:
@@ -759,7 +765,11 @@ def _candidate_pairs(
                 continue
             hits = meets.get(ctext)
             if hits is not None:
-                found.extend((qi, qs, ci, cs, value) for qi, qs, value in hits)
+                found.extend(
+                    (qi, qs, ci, cs, value)
+                    for qi, qs, value in hits
+                    if value != GIVEN_NAME_SIMILARITY or not _only_given_link(qs[2], ctext)
+                )
             if letters:
                 found.extend(
                     (qi, qs, ci, cs, thresholded_similarity(qs[2], ctext)) for qi, qs in letters

@@ -53,6 +53,7 @@ __all__ = [
     "has_vowel",
     "korean_readings",
     "given_name_group",
+    "given_name_forms",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -343,6 +344,19 @@ def given_name_group(token: str) -> str | None:
     names only, never for a word whose role is unknown.
     """
     return _given_name_groups().get(token)
+
+
+@cache
+def _given_name_members() -> dict[str, tuple[str, ...]]:
+    members: dict[str, list[str]] = {}
+    for form, group in _given_name_groups().items():
+        members.setdefault(group, []).append(form)
+    return {form: tuple(members[group]) for form, group in _given_name_groups().items()}
+
+
+def given_name_forms(token: str) -> tuple[str, ...]:
+    """The other language forms of a given name (``giuseppe`` -> ``joseph``, ``jose``...)."""
+    return tuple(f for f in _given_name_members().get(token, ()) if f != token)
 
 
 def is_title(token: str) -> bool:

@@ -6,11 +6,12 @@ from typing import Any
 
 import pytest
 
-from sanctions.matching import DEFAULT_THRESHOLD, compare_records
+from sanctions.matching import DEFAULT_THRESHOLD, MatchIndex, compare_records, prepare_records
 from sanctions.matching.names import make_name_forms
 from sanctions.matching.normalise import given_name_group, name_forms, transliterations
 from sanctions.matching.scripts import has_kana, japanese_reading, reading_words
-from sanctions.screening import parse_query
+from sanctions.model import Entity
+from sanctions.screening import Screener, parse_query
 
 
 def compare(query: dict[str, Any], listed: dict[str, Any], schema: str = "Person") -> Any:
@@ -152,3 +153,33 @@ def test_organisations_never_use_given_name_groups() -> None:
     assert score("Giuseppe Trading", "Joseph Trading", "Company") < DEFAULT_THRESHOLD
     forms = make_name_forms("Giuseppe Trading", "Company")
     assert forms and not forms[0].roles
+
+
+def test_index_agrees_with_the_naive_scan_on_japanese_and_given_names() -> None:
+    specs = [
+        ["Joseph Romano"],
+        ["ORTEGA, William"],
+        ["John Weber", "Johann Weber"],
+        ["Yamada Taro"],
+        ["Matsumoto Rika"],
+        ["Song Ben Li Jia"],
+        ["Joseph Smith"],  # only the given name in common
+    ]
+    entities = []
+    for i, names in enumerate(specs):
+        entity = Entity.create("test", f"e{i}", "Person")
+        for j, text in enumerate(names):
+            entity.add_name(text, "primary" if j == 0 else "alias")
+        entities.append(entity)
+    records = prepare_records(entities)
+    screener = Screener(index=MatchIndex(records))
+    for text in ["Giuseppe Romano", "Guillermo Ortega", "Juan Weber", "山田太郎", "里佳 松本"]:
+        query = {"schema": "Person", "properties": {"name": [text]}}
+        fast = {m.record.id: m.score.score for m in screener.screen(query, cutoff=0.3).results}
+        record = parse_query(query)
+        naive = {c.id: s for c in records if (s := compare_records(record, c).score) >= 0.3}
+        assert fast == naive, text
+        assert any(s >= DEFAULT_THRESHOLD for s in fast.values()), text
+        # under a floor the index prunes by its bound: the given name still counts there
+        floored = screener.screen(query, cutoff=DEFAULT_THRESHOLD).results
+        assert {m.record.id for m in floored} == {i for i, s in naive.items() if s >= 0.7}, text
