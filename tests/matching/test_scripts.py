@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from sanctions.matching import DEFAULT_THRESHOLD, MatchIndex, compare_records, prepare_records
+from sanctions.matching import DEFAULT_THRESHOLD, compare_records
 from sanctions.matching.names import make_name_forms
 from sanctions.matching.normalise import given_name_group, name_forms, transliterations
 from sanctions.matching.scripts import has_kana, japanese_reading, reading_words
-from sanctions.model import Entity
-from sanctions.screening import Screener, parse_query
+from sanctions.screening import parse_query
+from tests.matching.indexed import fast_and_naive, people_index
 
 
 def compare(query: dict[str, Any], listed: dict[str, Any], schema: str = "Person") -> Any:
@@ -165,21 +165,11 @@ def test_index_agrees_with_the_naive_scan_on_japanese_and_given_names() -> None:
         ["Song Ben Li Jia"],
         ["Joseph Smith"],  # only the given name in common
     ]
-    entities = []
-    for i, names in enumerate(specs):
-        entity = Entity.create("test", f"e{i}", "Person")
-        for j, text in enumerate(names):
-            entity.add_name(text, "primary" if j == 0 else "alias")
-        entities.append(entity)
-    records = prepare_records(entities)
-    screener = Screener(index=MatchIndex(records))
+    records, screener = people_index(specs)
     for text in ["Giuseppe Romano", "Guillermo Ortega", "Juan Weber", "山田太郎", "里佳 松本"]:
-        query = {"schema": "Person", "properties": {"name": [text]}}
-        fast = {m.record.id: m.score.score for m in screener.screen(query, cutoff=0.3).results}
-        record = parse_query(query)
-        naive = {c.id: s for c in records if (s := compare_records(record, c).score) >= 0.3}
+        fast, naive = fast_and_naive(records, screener, text)
         assert fast == naive, text
         assert any(s >= DEFAULT_THRESHOLD for s in fast.values()), text
         # under a floor the index prunes by its bound: the given name still counts there
-        floored = screener.screen(query, cutoff=DEFAULT_THRESHOLD).results
-        assert {m.record.id for m in floored} == {i for i, s in naive.items() if s >= 0.7}, text
+        floored, _ = fast_and_naive(records, screener, text, DEFAULT_THRESHOLD)
+        assert set(floored) == {i for i, s in naive.items() if s >= DEFAULT_THRESHOLD}, text
