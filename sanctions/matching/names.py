@@ -78,9 +78,8 @@ PHONETIC_MIN_SHORT = 0.5  # ... and tokens of fewer than PHONETIC_LONG letters t
 PHONETIC_LONG = 11
 EQUIVALENT_SIMILARITY = 0.95  # one name in rigour's corpus: bill ~ william, usama ~ osama
 NICKNAME_SIMILARITY = 0.85  # a nickname of the name: bill ~ william, bob ~ robert
-GIVEN_NAME_SIMILARITY = (
-    0.8  # one given name in two languages (giuseppe ~ joseph): the family must agree
-)
+GIVEN_NAME_SIMILARITY = 0.8  # one given name in two languages: giuseppe ~ joseph
+GIVEN_LINK_SUPPORT = 0.9  # ...counted only when the rest of both names agrees this closely
 DIFFERENT_NAME_PENALTY = 0.2  # two known names without an identity in common: andrea/andres
 SHORT_TOKEN = 4  # tokens this short must begin alike to align (wang/fang, sara/para)
 JOINED_MIN = 0.85  # two tokens read as one must be this alike to align
@@ -743,6 +742,32 @@ def _only_given_link(a: str, b: str) -> bool:
     return group is not None and group == given_name_group(b) and not thresholded_similarity(a, b)
 
 
+def _given_link_leaves_words(
+    query: NameForm,
+    cand: NameForm,
+    chosen: list[tuple[Span, Span, float]],
+    used_q: list[bool],
+    used_c: list[bool],
+) -> bool:
+    """A given name in another language counts only to complete a name: every other word of
+    both names aligned, and closely ("John Reyes" is not "MEJIA GONZALEZ, Juan Reyes",
+    "Nicholas Charles" is not "CHOLES, Nikolai")."""
+    links = [
+        sim == GIVEN_NAME_SIMILARITY and _only_given_link(qs[2], cs[2]) for qs, cs, sim in chosen
+    ]
+    if not any(links):
+        return False
+    if any(
+        sim < GIVEN_LINK_SUPPORT
+        for (_, _, sim), link in zip(chosen, links, strict=True)
+        if not link
+    ):
+        return True
+    return not all(u or w < STRONG for u, w in zip(used_q, query.weights, strict=True)) or not all(
+        u or w < STRONG for u, w in zip(used_c, cand.weights, strict=True)
+    )
+
+
 def _candidate_pairs(
     query: NameForm, cand: NameForm, rows: RowFn, person: bool = False
 ) -> list[tuple[Any, ...]]:
@@ -872,6 +897,8 @@ def align_score(
         score -= NUMBER_MISMATCH
     if kind != "org" and _unmet_on_both(query, cand, used_q, used_c, "middle"):
         score -= MIDDLE_NAME_MISMATCH
+    if _given_link_leaves_words(query, cand, chosen, used_q, used_c):
+        score = min(score, FAMILY_MISMATCH_CAP)
     if family_differs(query, cand, chosen):
         given = sum(1 for qs, _cs, _sim in chosen if qweights[qs[0]] >= STRONG)
         score = score - FAMILY_MISMATCH if given > 1 else min(score, FAMILY_MISMATCH_CAP)

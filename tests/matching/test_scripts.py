@@ -139,6 +139,8 @@ def test_the_explanation_says_the_given_names_are_one_name() -> None:
         ("Giuseppe Romano", "Joseph Ricci"),  # the family names differ
         ("Giuseppe", "Joseph Romano"),  # a given name alone
         ("Romano Giuseppe", "Joseph Romano"),  # Giuseppe is not where a given name stands
+        ("John Reyes", "MEJIA GONZALEZ, Juan Reyes"),  # listed words left unexplained
+        ("Nicholas Charles", "CHOLES, Nikolai"),  # the family names only look alike
         (  # the parts say Peter and Pedro are family names: not linked
             {"name": "Carlos Peter", "firstName": "Carlos", "lastName": "Peter"},
             {"name": "Karl Pedro", "firstName": "Karl", "lastName": "Pedro"},
