@@ -42,6 +42,7 @@ from . import prune
 from .bounds import candidate_initial_slack, query_initial_weight
 from .names import (
     ABJAD_KEY_MIN,
+    GIVEN_NAME_SIMILARITY,
     JOINED_MIN,
     PHONETIC_MIN,
     TOKEN_THRESHOLD,
@@ -53,6 +54,7 @@ from .names import (
 )
 from .normalise import (
     consonant_key,
+    given_name_forms,
     has_vowel,
     name_symbols,
     phonetic_key,
@@ -69,7 +71,8 @@ __all__ = ["MatchIndex", "Candidate", "cache_dir", "load_records", "load_index",
 
 def _code_version() -> str:
     """A hash of the code and reference data that shape prepared records and the index."""
-    digest = hashlib.sha256(f"rigour {metadata.version('rigour')}".encode())
+    libraries = " ".join(f"{name} {metadata.version(name)}" for name in ("rigour", "ipadic"))
+    digest = hashlib.sha256(libraries.encode())
     here = Path(__file__).resolve().parent
     for path in sorted([*here.glob("*.py"), *(here / "data").glob("*.yml")]):
         digest.update(path.name.encode() + path.read_bytes())
@@ -446,6 +449,12 @@ class MatchIndex:
         checked = self._verify_grams(token, joined, result, vids)
         if not joined:
             self._verify_blocks(token, checked, result, vids)
+            # One given name in another language (giuseppe ~ joseph): aligned only where
+            # both are given names (names._given_name_pairs), a candidate and bound here.
+            for text in given_name_forms(token):
+                if text not in result and (vid := self.vocab_id.get(text)) is not None:
+                    result[text] = GIVEN_NAME_SIMILARITY
+                    vids.append(vid)
         entry = (result, np.array(vids, dtype=np.int64))
         self._token_cache[cache_key] = entry
         if len(self._token_cache) > TOKEN_CACHE_SIZE:

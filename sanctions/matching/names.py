@@ -35,6 +35,7 @@ from .normalise import (
     collapse_initialisms,
     consonant_key,
     fold_text,
+    given_name_group,
     has_vowel,
     is_name_suffix,
     is_org_term,
@@ -50,6 +51,7 @@ from .normalise import (
     replace_org_types,
     squeeze,
 )
+from .scripts import reading_words
 
 __all__ = [
     "TOKEN_THRESHOLD",
@@ -78,6 +80,8 @@ PHONETIC_MIN_SHORT = 0.5  # ... and tokens of fewer than PHONETIC_LONG letters t
 PHONETIC_LONG = 11
 EQUIVALENT_SIMILARITY = 0.95  # one name in rigour's corpus: bill ~ william, usama ~ osama
 NICKNAME_SIMILARITY = 0.85  # a nickname of the name: bill ~ william, bob ~ robert
+GIVEN_NAME_SIMILARITY = 0.8  # one given name in two languages: giuseppe ~ joseph
+GIVEN_LINK_SUPPORT = 0.9  # ...counted only when the rest of both names agrees this closely
 DIFFERENT_NAME_PENALTY = 0.2  # two known names without an identity in common: andrea/andres
 SHORT_TOKEN = 4  # tokens this short must begin alike to align (wang/fang, sara/para)
 JOINED_MIN = 0.85  # two tokens read as one must be this alike to align
@@ -652,12 +656,28 @@ class Alignment:
             what = "number" if qtext.isdigit() else "legal form"
             sign = "=" if qtext == ctext else f"~ {sim:.2f}"
             return f"'{qword}' {sign} '{cword}' ({what})"
+        qread, cread = _read_from(self.query, qs), _read_from(self.candidate, cs)
+        if qread or cread:  # '山田' read 'yamada' (Japanese) = yamada
+            sign = "=" if qtext == ctext else f"~ {sim:.2f}"
+            return f"{qread or qtext} {sign} {cread or ctext}"
         if qtext == ctext:
             return qtext
         if equivalent_names(qtext, ctext):
             what = "nickname" if sim <= NICKNAME_SIMILARITY else "name equivalent"
             return f"'{qtext}' ~ '{ctext}' {sim:.2f} ({what})"
+        if given_name_group(qtext) is not None and given_name_group(qtext) == given_name_group(
+            ctext
+        ):
+            return f"'{qtext}' ~ '{ctext}' {sim:.2f} (one given name in two languages)"
         return f"{qtext}={ctext} {sim:.2f}"
+
+
+def _read_from(form: NameForm, span: Span) -> str:
+    """How a token of a name in another script was read (``'山田' read 'yamada' (Japanese)``)."""
+    if span[1] - span[0] != 1 or form.original.isascii():
+        return ""
+    found = reading_words(form.original).get(span[2])
+    return f"'{found[0]}' read '{span[2]}' ({found[1]})" if found else ""
 
 
 class IndexedRows:
@@ -699,7 +719,76 @@ class IndexedRows:
 _NO_ROW: Mapping[str, float] = {}
 
 
-def _candidate_pairs(query: NameForm, cand: NameForm, rows: RowFn) -> list[tuple[Any, ...]]:
+def _given_positions(form: NameForm) -> list[int]:
+    """Which tokens of a person's name are given names, when that can be told.
+
+    From the name's parts when it has them; otherwise the first word of a name
+    of two or more words written in given-family order (no comma), or the first
+    word after the comma of ``FAMILY, Given``.
+    """
+    if form.roles:
+        return [i for i, role in enumerate(form.roles) if role == GIVEN]
+    if len(form.tokens) < 2:
+        return []
+    if "," not in form.original:
+        return [0]
+    head = _words_before_comma(form.original)
+    return [head] if 0 < head < len(form.tokens) else []
+
+
+@lru_cache(maxsize=100_000)
+def _words_before_comma(name: str) -> int:
+    return len(fold_text(name.split(",", 1)[0]).split())
+
+
+def _given_name_pairs(query: NameForm, cand: NameForm) -> list[tuple[int, Span, int, Span, float]]:
+    """Given names that are one name in two languages (``giuseppe`` ~ ``joseph``, both given)."""
+    qgroups = [(i, g) for i in _given_positions(query) if (g := given_name_group(query.tokens[i]))]
+    if not qgroups:
+        return []
+    return [
+        (qi, query.spans[qi], ci, cand.spans[ci], GIVEN_NAME_SIMILARITY)
+        for ci in _given_positions(cand)
+        for qi, group in qgroups
+        if given_name_group(cand.tokens[ci]) == group and query.tokens[qi] != cand.tokens[ci]
+    ]
+
+
+def _only_given_link(a: str, b: str) -> bool:
+    """Do two tokens meet only as one given name in two languages (the index's rows say so)?"""
+    group = given_name_group(a)
+    return group is not None and group == given_name_group(b) and not thresholded_similarity(a, b)
+
+
+def _given_link_leaves_words(
+    query: NameForm,
+    cand: NameForm,
+    chosen: list[tuple[Span, Span, float]],
+    used_q: list[bool],
+    used_c: list[bool],
+) -> bool:
+    """A given name in another language counts only to complete a name: every other word of
+    both names aligned, and closely ("John Reyes" is not "MEJIA GONZALEZ, Juan Reyes",
+    "Nicholas Charles" is not "CHOLES, Nikolai")."""
+    links = [
+        sim == GIVEN_NAME_SIMILARITY and _only_given_link(qs[2], cs[2]) for qs, cs, sim in chosen
+    ]
+    if not any(links):
+        return False
+    if any(
+        sim < GIVEN_LINK_SUPPORT
+        for (_, _, sim), link in zip(chosen, links, strict=True)
+        if not link
+    ):
+        return True
+    return not all(u or w < STRONG for u, w in zip(used_q, query.weights, strict=True)) or not all(
+        u or w < STRONG for u, w in zip(used_c, cand.weights, strict=True)
+    )
+
+
+def _candidate_pairs(
+    query: NameForm, cand: NameForm, rows: RowFn, person: bool = False
+) -> list[tuple[Any, ...]]:
     """Span pairs that may align, best first.
 
     Each pair is ``(-similarity, -size, q start, c start, q index, c index, qs, cs)``:
@@ -719,7 +808,11 @@ def _candidate_pairs(query: NameForm, cand: NameForm, rows: RowFn) -> list[tuple
                 continue
             hits = meets.get(ctext)
             if hits is not None:
-                found.extend((qi, qs, ci, cs, value) for qi, qs, value in hits)
+                found.extend(
+                    (qi, qs, ci, cs, value)
+                    for qi, qs, value in hits
+                    if value != GIVEN_NAME_SIMILARITY or not _only_given_link(qs[2], ctext)
+                )
             if letters:
                 found.extend(
                     (qi, qs, ci, cs, thresholded_similarity(qs[2], ctext)) for qi, qs in letters
@@ -735,6 +828,8 @@ def _candidate_pairs(query: NameForm, cand: NameForm, rows: RowFn) -> list[tuple
                 else:
                     value = row.get(ctext, 0.0)
                 found.append((qi, qs, ci, cs, value))
+    if person:
+        found.extend(_given_name_pairs(query, cand))
     pairs = []
     for qi, qs, ci, cs, value in found:
         qstart, qend, qtext = qs
@@ -772,7 +867,9 @@ def align_score(
     num = 0.0
     strong_found = False
     qweights = query.weights
-    for neg_value, _size, _qs, _cs, _qi, _ci, qs, cs in _candidate_pairs(query, cand, rows):
+    for neg_value, _size, _qs, _cs, _qi, _ci, qs, cs in _candidate_pairs(
+        query, cand, rows, kind == "person"
+    ):
         qstart, qend, qtext = qs
         cstart, cend, ctext = cs
         if qend - qstart == 1:
@@ -818,6 +915,8 @@ def align_score(
         score -= NUMBER_MISMATCH
     if kind != "org" and _unmet_on_both(query, cand, used_q, used_c, "middle"):
         score -= MIDDLE_NAME_MISMATCH
+    if _given_link_leaves_words(query, cand, chosen, used_q, used_c):
+        score = min(score, FAMILY_MISMATCH_CAP)
     if family_differs(query, cand, chosen):
         given = sum(1 for qs, _cs, _sim in chosen if qweights[qs[0]] >= STRONG)
         score = score - FAMILY_MISMATCH if given > 1 else min(score, FAMILY_MISMATCH_CAP)

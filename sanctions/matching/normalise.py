@@ -25,6 +25,8 @@ import yaml
 from anyascii import anyascii
 from rigour.names import NameTypeTag, Symbol, analyze_names, replace_org_types_compare
 
+from .scripts import japanese_reading
+
 log = logging.getLogger(__name__)
 
 __all__ = [
@@ -50,6 +52,8 @@ __all__ = [
     "consonant_key",
     "has_vowel",
     "korean_readings",
+    "given_name_group",
+    "given_name_forms",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -111,9 +115,14 @@ def transliterations(text: str) -> tuple[str, ...]:
     text = _drop_symbols(text)
     if _is_latin(text):
         return (anyascii(text),)
+    japanese = japanese_reading(text)  # 山田太郎 -> yamada taro (not shan tian tai lang)
+    if japanese is not None and japanese.certain:
+        return tuple(r for r in (japanese.text, japanese.alternative) if r)
     readings = [anyascii(_CAMEL.sub(" ", anyascii(text)))]
     if _ICU is not None:
         readings.append(anyascii(_ICU.transliterate(text)))
+    if japanese is not None and min(map(len, japanese.text.split())) > 1:
+        readings.append(japanese.text)  # 林 太一: Chinese or Japanese, both readings
     if _HANGUL.search(text):  # 김정은 -> kim jong un (not gim jeong eun)
         readings.extend(korean_readings(text))
     if _ABJAD.search(text):  # long vowels written as consonants: bwtyn -> butin
@@ -319,6 +328,35 @@ def _legal_forms() -> dict[str, str]:
         for canonical, spellings in _load("legal_forms.yml").items()
         for spelling in spellings
     }
+
+
+@cache
+def _given_name_groups() -> dict[str, str]:
+    with open(DATA_DIR / "given_names.yml", encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    return {fold_text(str(form)): str(group) for group, forms in data.items() for form in forms}
+
+
+def given_name_group(token: str) -> str | None:
+    """The name a given name is a language form of (``giuseppe``, ``yusuf`` -> ``joseph``).
+
+    From ``given_names.yml`` (hand-built, its source in the file): for given
+    names only, never for a word whose role is unknown.
+    """
+    return _given_name_groups().get(token)
+
+
+@cache
+def _given_name_members() -> dict[str, tuple[str, ...]]:
+    members: dict[str, list[str]] = {}
+    for form, group in _given_name_groups().items():
+        members.setdefault(group, []).append(form)
+    return {form: tuple(members[group]) for form, group in _given_name_groups().items()}
+
+
+def given_name_forms(token: str) -> tuple[str, ...]:
+    """The other language forms of a given name (``giuseppe`` -> ``joseph``, ``jose``...)."""
+    return tuple(f for f in _given_name_members().get(token, ()) if f != token)
 
 
 def is_title(token: str) -> bool:

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 
 from sanctions.matching import DEFAULT_THRESHOLD, compare_records, record_from_entity
-from sanctions.matching.index import MatchIndex, prepare_records
 from sanctions.matching.names import abjad_similarity, make_name_forms, token_similarity
 from sanctions.matching.normalise import consonant_key, korean_readings, name_forms
 from sanctions.model import Entity, Listing
-from sanctions.screening import Screener, parse_query
+from sanctions.screening import parse_query
+from tests.matching.indexed import fast_and_naive, people_index
 
 
 def score(query: dict[str, Any], listed: dict[str, Any], schema: str = "Person") -> float:
@@ -146,19 +146,9 @@ def test_index_agrees_with_the_naive_scan_across_scripts() -> None:
         ["Hamid Fazel"],
         ["Vladimir Putin", "فلاديمير بوتين"],
     ]
-    entities = []
-    for i, names in enumerate(specs):
-        entity = Entity.create("test", f"e{i}", "Person")
-        for j, text in enumerate(names):
-            entity.add_name(text, "primary" if j == 0 else "alias")
-        entities.append(entity)
-    records = prepare_records(entities)
-    screener = Screener(index=MatchIndex(records))
+    records, screener = people_index(specs)
     for text in ["فضل رحيم", "احمد عمر امحمد الفيتوري", "Abdallah El Alfi", "بوتين", "Fadl Rahim"]:
-        query = {"schema": "Person", "properties": {"name": [text]}}
-        fast = {m.record.id: m.score.score for m in screener.screen(query, cutoff=0.3).results}
-        record = parse_query(query)
-        naive = {c.id: s for c in records if (s := compare_records(record, c).score) >= 0.3}
+        fast, naive = fast_and_naive(records, screener, text)
         assert fast == naive, text
 
 

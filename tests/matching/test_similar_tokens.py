@@ -18,17 +18,26 @@ from pathlib import Path
 import pytest
 
 from sanctions.matching.index import MatchIndex
-from sanctions.matching.names import TOKEN_THRESHOLD, joined_similarity, token_similarity
+from sanctions.matching.names import (
+    GIVEN_NAME_SIMILARITY,
+    TOKEN_THRESHOLD,
+    joined_similarity,
+    token_similarity,
+)
+from sanctions.matching.normalise import given_name_forms
 from sanctions.screening import Screener, parse_query
 
 
 def scan(index: MatchIndex, token: str, joined: bool) -> dict[str, float]:
-    """Every vocabulary entry the scorer aligns with ``token``, without any block."""
+    """Every vocabulary entry the scorer aligns with ``token``, without any block; and a
+    token's given-name forms in other languages (the alignment decides where they hold)."""
     similarity = joined_similarity if joined else token_similarity
     out = {}
     for text in index.vocab:
         if (sim := similarity(token, text)) >= TOKEN_THRESHOLD:
             out[text] = sim
+        elif not joined and text in given_name_forms(token):
+            out[text] = GIVEN_NAME_SIMILARITY
     return out
 
 
