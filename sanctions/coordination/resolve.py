@@ -60,6 +60,7 @@ __all__ = [
     "resolve_listings",
     "stale_datasets",
     "refresh",
+    "ever_resolved",
 ]
 
 CONFIG_VERSION = "coord-2"
@@ -181,6 +182,11 @@ def stale_datasets(store: Any) -> list[str]:
         and (scope is None or d.id in scope)
         and state.get(d.id, (None, ""))[0] != d.current.id
     )
+
+
+def ever_resolved(store: Any) -> bool:
+    """Whether the store's listings were ever resolved (its subjects are in use)."""
+    return bool(_read_state(store))
 
 
 def refresh(store: Any) -> ResolveResult | None:
