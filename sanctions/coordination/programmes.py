@@ -21,9 +21,18 @@ import yaml
 
 from sanctions.errors import ConfigError
 
-__all__ = ["Regime", "regimes", "regime_codes", "normalise_programme_filter"]
+__all__ = [
+    "Regime",
+    "regimes",
+    "regime_codes",
+    "normalise_programme_filter",
+    "THEMATIC",
+    "country_regimes_conflict",
+]
 
 DATA = Path(__file__).resolve().parent / "data" / "programmes.yml"
+# Regimes about a kind of conduct, not a country: any country's subjects may fall under them.
+THEMATIC = frozenset({"AQ", "TERR", "HR", "CORR", "CYBER", "NARC", "WMD"})
 
 
 @dataclass(frozen=True)
@@ -73,3 +82,11 @@ def normalise_programme_filter(value: str | None) -> str | None:
         return next(iter(codes))
     known = ", ".join(sorted(regimes()))
     raise ConfigError(f"unknown programme {value!r}: use a regime code ({known})")
+
+
+def country_regimes_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Both listings are under some country's regime, the countries differ and no regime
+    is in common (``PRK`` vs ``SYR``; not ``PRK`` vs ``WMD``, nor ``RUS`` vs ``RUS + IRN``)."""
+    if a & b:
+        return False
+    return bool(a - THEMATIC) and bool(b - THEMATIC)

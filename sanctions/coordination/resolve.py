@@ -63,7 +63,7 @@ __all__ = [
     "ever_resolved",
 ]
 
-CONFIG_VERSION = "coord-2"
+CONFIG_VERSION = "coord-3"
 
 
 def config_fingerprint() -> str:

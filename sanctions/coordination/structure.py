@@ -22,8 +22,12 @@ once. A pair is linked when either
   - no *document conflict*: not both naming passport numbers (also those written
     only in notes) with none in common.
 
-Conflicts (dates of birth, genders, IMO/BIC/LEI numbers, nationalities) have
-already ruled a pair out before it is scored. Every link records which of these
+A pair under the regimes of two different countries, none in common (a ministry of
+defence listed under North Korea and one listed under Syria), is not linked by the
+base rule's name score alone: it also needs mutual best and a rare token (an Iranian
+drone maker listed by Australia under its Russia regime and by the UK under Iran
+keeps its link; "Ministry of Defence" does not). Conflicts (dates of birth, genders,
+IMO/BIC/LEI numbers, nationalities) have already ruled a pair out before it is scored. Every link records which of these
 held (``evidence``), for ``sanctions cluster`` and its JSON.
 """
 
@@ -35,6 +39,7 @@ from typing import Any
 
 from .keys import ListingFacts
 from .linking import NAME_THRESHOLDS, Link, Scored
+from .programmes import country_regimes_conflict
 
 __all__ = [
     "Scored",
@@ -142,7 +147,10 @@ def evidence_of(
             fa.documents and fb.documents and not fa.documents & fb.documents
         ),
     }
-    base = _base_holds(pair, fa, fb)
+    conflict = country_regimes_conflict(fa.regimes, fb.regimes)
+    base = _base_holds(pair, fa, fb) and (
+        not conflict or (checks["mutual_best"] and checks["rare_token"])
+    )
     structural = pair.rule in STRUCTURE_FLOOR and all(checks.values())
     return {
         "rule": pair.rule,
@@ -153,6 +161,7 @@ def evidence_of(
         "runner_up": runner,
         "rarest_token_listings": rarest,
         "common_regimes": regimes,
+        "country_regimes_conflict": conflict,
     }
 
 
@@ -162,6 +171,8 @@ def describe_evidence(evidence: dict[str, Any]) -> str:
     held = [k.replace("_", " ") for k, ok in checks.items() if ok]
     missing = [k.replace("_", " ") for k, ok in checks.items() if not ok]
     how = "base rule" if evidence["base_rule"] else "structure"
+    if evidence.get("country_regimes_conflict"):
+        how += " (regimes of different countries: mutual best and a rare token held)"
     text = f"linked by {how}; held: {', '.join(held) or 'none'}"
     if missing:
         text += f"; not held: {', '.join(missing)}"

@@ -193,3 +193,55 @@ def test_unknown_programme_is_an_error_before_any_work(
         code, _out, err = _cli(tmp_path / "coord.db", command, "--programme", "Atlantis")
         assert code == 2 and "unknown programme 'Atlantis'" in err
     assert stale_datasets(store) == ["list_un"]  # nothing was resolved
+
+
+def test_regimes_of_two_countries_need_the_structure_too(
+    small_store: Callable[[], Store],
+) -> None:
+    """A ministry of defence listed under North Korea is not one listed under Syria, though
+    the names are identical (common words); a firm listed under Russia by one list and
+    under Iran by the other (a supplier of Russia's drones) keeps its link: its name is
+    rare in both lists and each listing is the other's best match."""
+    store = small_store()
+    others = ["Ministry of Health", "Ministry of Energy", "Ministry of Oil", "Ministry of Culture"]
+    others += ["Defence Industries Organisation", "Defence Research Centre", "Defence Board"]
+    save(
+        store,
+        "list_un",
+        [make_entity("list_un", "mod", "Ministry of Defence", "Organization", programmes=("DPRK",))]
+        + [make_entity("list_un", f"o{i}", n, "Organization") for i, n in enumerate(others)]
+        + [
+            make_entity(
+                "list_un", "zt", "Zorvanthic Turbine Works", "Organization", programmes=("Iran",)
+            )
+        ],
+    )
+    save(
+        store,
+        "list_uk",
+        [
+            make_entity(
+                "list_uk", "mod", "MINISTRY OF DEFENCE", "Organization", programmes=("Syria",)
+            )
+        ]
+        + [make_entity("list_uk", f"o{i}", n.upper(), "Organization") for i, n in enumerate(others)]
+        + [
+            make_entity(
+                "list_uk",
+                "zt",
+                "ZORVANTHIC TURBINE WORKS",
+                "Organization",
+                programmes=("Autonomous (Russia)",),
+            )
+        ],
+    )
+    Resolver(store).run()
+    assert not together(store, "list_un-mod", "list_uk-mod")
+    assert together(store, "list_un-zt", "list_uk-zt")
+    joined = next(
+        item["joined"]
+        for item in get_cluster(store, "list_uk-zt")["listings"]
+        if item["joined"]["reason"] == "name"
+    )
+    assert joined["evidence"]["country_regimes_conflict"] and joined["evidence"]["base_rule"]
+    assert "regimes of different countries" in joined["detail"]
