@@ -249,11 +249,13 @@ class Resolver:
         facts, records, versions = load_inputs(self.store, self.datasets)
         with self.store.engine.connect() as conn:
             state = self._state(conn)
+            rows = conn.execute(select(ct.links)).all()
             stored = [
                 Scored.from_row(r.entity_a, r.entity_b, r.score, r.detail, json.loads(r.evidence))
-                for r in conn.execute(select(ct.links))
+                for r in rows
                 if r.evidence
             ]
+            legacy = [(r.entity_a, r.entity_b) for r in rows if not r.evidence]  # before 0011
             previous = dict(
                 conn.execute(select(ct.members.c.entity_id, ct.members.c.cluster_id)).all()
             )
@@ -282,7 +284,12 @@ class Resolver:
         scored = list({(k.a, k.b): k for k in kept + names}.values())
         name_links = name_links_of(scored, facts, records)
         clusters = resolve_listings(facts, strong + name_links, overrides, previous)
-        self._write(facts, clusters, scored, versions)
+        if dirty is None:  # a full run rewrites every scored pair
+            self._write(facts, clusters, versions, scored, None)
+        else:  # only the pairs dropped (changed, removed listings) and those scored anew
+            keep = {(k.a, k.b) for k in kept}
+            dropped = legacy + [(k.a, k.b) for k in stored if (k.a, k.b) not in keep]
+            self._write(facts, clusters, versions, names, dropped)
         kinds: dict[str, int] = {}
         for link in strong + name_links:
             kinds[link.kind] = kinds.get(link.kind, 0) + 1
@@ -302,32 +309,60 @@ class Resolver:
         self,
         facts: dict[str, ListingFacts],
         clusters: list[Cluster],
-        scored: list[Scored],
         versions: list[Any],
+        scored: list[Scored],
+        dropped: list[tuple[str, str]] | None,
     ) -> None:
+        """Store the run in one transaction. Clusters and members are compared with the
+        stored rows and only the rows that changed are rewritten (after an update most
+        clusters are as they were); scored pairs: all of them on a full run (``dropped``
+        None), else the ``dropped`` pairs are deleted and the new ``scored`` ones added."""
         first_seen = first_seen_dates(self.store, [v.dataset for v in versions])
         now = _now()
         try:
             with self.store.engine.begin() as conn:
-                created = dict(
-                    conn.execute(select(ct.clusters.c.id, ct.clusters.c.created_at)).all()
-                )
-                for table in (ct.members, ct.clusters, ct.links, ct.state):
-                    conn.execute(delete(table))
-                _insert(
-                    conn,
-                    ct.clusters,
-                    [_cluster_row(c, facts, created.get(c.id, now), now) for c in clusters],
-                )
-                _insert(
-                    conn,
-                    ct.members,
-                    [_member_row(m, c.id, facts, first_seen) for c in clusters for m in c.members],
-                )
+                old = {r.id: dict(r._mapping) for r in conn.execute(select(ct.clusters))}
+                rows = [
+                    _cluster_row(c, facts, old.get(c.id, {}).get("created_at", now), now)
+                    for c in clusters
+                ]
+                _sync(conn, ct.clusters, "id", rows, old, ignore=("updated_at",))
+                old = {r.entity_id: dict(r._mapping) for r in conn.execute(select(ct.members))}
+                rows = [
+                    _member_row(m, c.id, facts, first_seen) for c in clusters for m in c.members
+                ]
+                _sync(conn, ct.members, "entity_id", rows, old)
+                if dropped is None:
+                    conn.execute(delete(ct.links))
+                else:
+                    _delete(conn, ct.links, ("entity_a", "entity_b"), dropped)
                 _insert(conn, ct.links, [_scored_row(k) for k in scored])
+                conn.execute(delete(ct.state))
                 _insert(conn, ct.state, _state_rows(versions, now, self.datasets is None))
         except SQLAlchemyError as exc:
             raise StoreError(f"could not store clusters: {exc.__class__.__name__}: {exc}") from exc
+
+
+def _sync(
+    conn: Connection,
+    table: Any,
+    key: str,
+    rows: list[dict[str, Any]],
+    old: dict[str, dict[str, Any]],
+    ignore: tuple[str, ...] = (),
+) -> None:
+    """Make ``table`` hold ``rows``: delete the stored rows that are gone or differ (but
+    for the ``ignore`` columns) and insert the new and changed ones."""
+    changed, stale = [], []
+    for row in rows:
+        stored = old.pop(row[key], None)
+        if stored is None or any(stored[c] != v for c, v in row.items() if c not in ignore):
+            changed.append(row)
+            if stored is not None:
+                stale.append((row[key],))
+    stale += [(k,) for k in old]  # rows no longer produced
+    _delete(conn, table, (key,), stale)
+    _insert(conn, table, changed)
 
 
 def _scored_row(pair: Scored) -> dict[str, Any]:
@@ -382,6 +417,26 @@ def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
             conn.execute(insert(table), chunk)
         else:
             conn.exec_driver_sql(sql, [tuple(r[c] for c in columns) for r in chunk])
+
+
+def _delete(
+    conn: Connection, table: Any, columns: tuple[str, ...], keys: list[tuple[str, ...]]
+) -> None:
+    """Delete the rows of these key values, in batches through the driver's executemany."""
+    if not keys:
+        return
+    mark = _MARKS.get(conn.dialect.paramstyle)
+    quote = conn.dialect.identifier_preparer.quote
+    where = " AND ".join(f"{quote(c)} = {mark or '?'}" for c in columns)
+    sql = f"DELETE FROM {quote(table.name)} WHERE {where}"
+    for i in range(0, len(keys), 5000):
+        chunk = keys[i : i + 5000]
+        if mark is None:
+            for values in chunk:
+                clause = [table.c[c] == v for c, v in zip(columns, values, strict=True)]
+                conn.execute(delete(table).where(*clause))
+        else:
+            conn.exec_driver_sql(sql, list(chunk))
 
 
 def _cluster_row(

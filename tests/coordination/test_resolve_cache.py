@@ -148,3 +148,30 @@ def test_resolve_of_real_lists_is_unchanged_by_the_cache(
     path = tmp_path / "lists.db"
     shutil.copy(real_store_path, path)
     assert_resolve_unchanged(path, tmp_path, monkeypatch, "us_ofac_sdn", REAL_DATASETS)
+
+
+def test_incremental_writes_only_what_changed_and_stores_what_a_full_run_stores(
+    small_store: Callable[[], Store],
+) -> None:
+    """The tables are synced, not rewritten: clusters an update leaves alone keep their
+    rows (their ``updated_at``), and the result equals a full run's."""
+    from sqlalchemy import update as sql_update
+
+    store = small_store()
+    list(load_samples(store))
+    Resolver(store).run()
+    with store.engine.begin() as conn:
+        conn.execute(sql_update(ct.clusters).values(updated_at="2000-01-01T00:00:00+00:00"))
+    before = snapshot(store)
+    update(store, "us_ofac_sdn")
+    assert Resolver(store).run().mode == "incremental"
+    incremental = snapshot(store)
+    with store.engine.connect() as conn:
+        stamps = [r.updated_at for r in conn.execute(select(ct.clusters.c.updated_at))]
+    touched = sum(1 for s in stamps if not s.startswith("2000"))
+    assert 0 < touched < len(stamps) / 2, (touched, len(stamps))
+    assert incremental != before
+    Resolver(store).run(full=True)
+    assert snapshot(store) == incremental
+    assert Resolver(store).run().mode == "unchanged"
+    assert snapshot(store) == incremental
