@@ -22,6 +22,11 @@ once. A pair is linked when either
   - no *document conflict*: not both naming passport numbers (also those written
     only in notes) with none in common.
 
+With no date of birth to go on, a pair whose listing shares its best place in the other
+list with another listing of that list (a tie on score and primary names) is not linked
+by the base rule either: which of the two is the subject would be a guess (two Kim Yong
+Chols of one list; Ansar al-Sharia of Benghazi and of Darnah).
+
 A pair under the regimes of two different countries, none in common (a ministry of
 defence listed under North Korea and one listed under Syria), is not linked by the
 base rule's name score alone: it also needs mutual best and a rare token (an Iranian
@@ -112,6 +117,13 @@ class _Rankings:
             return True, None
         return ranked[1][:2] < ranked[0][:2], ranked[1][0]
 
+    def tied(self, eid: str, dataset: str, other: str) -> bool:
+        """``other`` shares ``eid``'s best place in ``dataset`` with another listing."""
+        ranked = self.by.get((eid, dataset), [])
+        top = ranked[0][:2] if ranked else None
+        best = [e for *key, e in ranked if tuple(key) == top]
+        return other in best and len(best) > 1
+
 
 def _base_holds(pair: Scored, fa: ListingFacts, fb: ListingFacts) -> bool:
     if pair.score < NAME_THRESHOLDS[pair.rule]:
@@ -148,8 +160,15 @@ def evidence_of(
         ),
     }
     conflict = country_regimes_conflict(fa.regimes, fb.regimes)
-    base = _base_holds(pair, fa, fb) and (
-        not conflict or (checks["mutual_best"] and checks["rare_token"])
+    # No date of birth to go on and two listings of one list equally good: which one is
+    # the subject is a guess (two Kim Yong Chols, Ansar al-Sharia of Benghazi and Darnah).
+    tie = pair.rule in STRUCTURE_FLOOR and (
+        rankings.tied(pair.a, fb.dataset, pair.b) or rankings.tied(pair.b, fa.dataset, pair.a)
+    )
+    base = (
+        _base_holds(pair, fa, fb)
+        and not tie
+        and (not conflict or (checks["mutual_best"] and checks["rare_token"]))
     )
     structural = pair.rule in STRUCTURE_FLOOR and all(checks.values())
     return {
@@ -162,6 +181,7 @@ def evidence_of(
         "rarest_token_listings": rarest,
         "common_regimes": regimes,
         "country_regimes_conflict": conflict,
+        "tie": tie,
     }
 
 

@@ -245,3 +245,38 @@ def test_regimes_of_two_countries_need_the_structure_too(
     )
     assert joined["evidence"]["country_regimes_conflict"] and joined["evidence"]["base_rule"]
     assert "regimes of different countries" in joined["detail"]
+
+
+def test_a_tie_forbids_even_a_base_rule_link(small_store: Callable[[], Store]) -> None:
+    """Two listings of one list with the very name of a listing of the other, and no date of
+    birth to tell them apart (two Kim Yong Chols): the base rule's near-identical name is
+    no evidence of which one is the subject, so neither is linked. Alone, it links."""
+    store = small_store()
+    save(
+        store,
+        "list_un",
+        [
+            make_entity("list_un", "1", "Kalden Voss Tarrow", birth="1962", programmes=("DPRK",)),
+            make_entity("list_un", "2", "Mirela Voss Quandt", birth="1970", programmes=("DPRK",)),
+        ],
+    )
+    north_korea = ("North Korea (Democratic People's Republic of Korea)",)
+    save(
+        store,
+        "list_uk",
+        [
+            make_entity("list_uk", "a", "Kalden Voss TARROW", programmes=north_korea),
+            make_entity("list_uk", "b", "Kalden Voss TARROW", programmes=north_korea),
+            make_entity("list_uk", "c", "Mirela Voss QUANDT", programmes=north_korea),
+        ],
+    )
+    Resolver(store).run()
+    assert not together(store, "list_un-1", "list_uk-a")
+    assert not together(store, "list_un-1", "list_uk-b")
+    assert together(store, "list_un-2", "list_uk-c")
+    joined = next(
+        item["joined"]
+        for item in get_cluster(store, "list_uk-c")["listings"]
+        if item["joined"]["reason"] == "name"
+    )
+    assert joined["evidence"]["base_rule"] and not joined["evidence"]["tie"]
