@@ -34,11 +34,13 @@ from sanctions.store import Store  # noqa: E402
 
 
 def build_store(path: Path) -> Store:
-    from tests.conftest import SHARED_DATA, real_list_paths
+    """Every list, as the tests' real store: each historical file current in turn (the
+    gates would hold SDN's primary-only files of 2022 and keep SDN 2021-07 current)."""
+    from tests.conftest import SHARED_DATA, load_history, real_list_paths
 
     store = Store.open(path)
     for list_path in real_list_paths(SHARED_DATA):
-        store.load(list_path)
+        load_history(store, list_path)
     return store
 
 

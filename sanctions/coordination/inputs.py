@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -90,20 +90,44 @@ def _members(store: Any, versions: list[Any]) -> dict[int, list[tuple[str, str]]
     return out
 
 
-def _prepare(store: Any, hashes: set[str], hidden: tuple[str, ...]) -> dict[str, Entry]:
-    """Facts and record of the entities stored under these blob hashes."""
-    out: dict[str, Entry] = {}
+PARALLEL_LISTINGS = 5_000  # fewer listings to prepare are prepared in this process
+
+
+def _prepare(
+    store: Any, hashes: set[str], hidden: tuple[str, ...], workers: int = 1
+) -> dict[str, Entry]:
+    """Facts and record of the entities stored under these blob hashes (on ``workers``
+    forked processes when there are many: an empty cache)."""
     todo = sorted(hashes)
     blobs = st.blobs
+    out: dict[str, Entry] = {}
     with store.engine.connect() as conn:
-        for i in range(0, len(todo), BLOB_CHUNK):
-            query = select(blobs.c.hash, blobs.c.data).where(
-                blobs.c.hash.in_(todo[i : i + BLOB_CHUNK])
-            )
-            for blob, data in conn.execute(query):
-                entity = Entity.from_dict(json.loads(data))
-                prepared = prepare_records([entity])
-                out[blob] = (listing_facts(entity, hidden), prepared[0] if prepared else None)
+
+        def chunks() -> Iterator[list[tuple[str, str]]]:
+            for i in range(0, len(todo), BLOB_CHUNK):
+                query = select(blobs.c.hash, blobs.c.data).where(
+                    blobs.c.hash.in_(todo[i : i + BLOB_CHUNK])
+                )
+                yield [(blob, data) for blob, data in conn.execute(query)]
+
+        if workers <= 1 or len(todo) < PARALLEL_LISTINGS:
+            for chunk in chunks():
+                out.update(_prepare_chunk(hidden, chunk))
+            return out
+        from sanctions.screening.parallel import map_ordered
+
+        name_symbols("warm")  # rigour's taggers: built once here, shared by the workers
+        for prepared in map_ordered(_prepare_chunk, chunks(), hidden, workers):
+            out.update(prepared)
+    return out
+
+
+def _prepare_chunk(hidden: tuple[str, ...], rows: list[tuple[str, str]]) -> dict[str, Entry]:
+    out: dict[str, Entry] = {}
+    for blob, data in rows:
+        entity = Entity.from_dict(json.loads(data))
+        prepared = prepare_records([entity])
+        out[blob] = (listing_facts(entity, hidden), prepared[0] if prepared else None)
     return out
 
 
@@ -158,17 +182,21 @@ def _known_symbols(entries: Iterable[Entry]) -> None:
 
 
 def load_inputs(
-    store: Any, datasets: Iterable[str] | None = None, hidden: Iterable[str] = ()
+    store: Any,
+    datasets: Iterable[str] | None = None,
+    hidden: Iterable[str] = (),
+    workers: int = 1,
 ) -> tuple[dict[str, ListingFacts], dict[str, Record], list[Any]]:
     """Facts and matcher records of the current versions (keys in ``hidden`` left out),
-    from the per-entity cache; only listings the cache lacks are read and prepared."""
+    from the per-entity cache; only listings the cache lacks are read and prepared (on
+    ``workers`` processes when there are many)."""
     hide = tuple(hidden)
     versions = _current_versions(store, datasets)
     members = _members(store, versions)
     cache, delta = _read(hide)
     wanted = [(eid, blob) for v in versions for eid, blob in members[v.id]]
     missing = {blob for key in wanted if key not in cache for blob in key[1:]}
-    fresh = _prepare(store, missing, hide) if missing else {}
+    fresh = _prepare(store, missing, hide, workers) if missing else {}
     entries = {key: cache.get(key) or fresh[key[1]] for key in wanted}
     if missing:
         log.info("resolver cache: %d listings prepared, %d reused", len(missing), len(wanted))
@@ -186,10 +214,13 @@ def load_inputs(
 
 
 def load_inputs_uncached(
-    store: Any, datasets: Iterable[str] | None = None, hidden: Iterable[str] = ()
+    store: Any,
+    datasets: Iterable[str] | None = None,
+    hidden: Iterable[str] = (),
+    workers: int = 1,
 ) -> tuple[dict[str, ListingFacts], dict[str, Record], list[Any]]:
-    """The same inputs read and prepared from every entity of the store (the reference
-    that the cached path is tested against)."""
+    """The same inputs read and prepared from every entity of the store, in this process
+    (the reference that the cached and parallel paths are tested against)."""
     hide = tuple(hidden)
     versions = _current_versions(store, datasets)
     ids = [v.id for v in versions]

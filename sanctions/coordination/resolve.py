@@ -104,14 +104,16 @@ def compute_links(
     facts: dict[str, ListingFacts],
     records: dict[str, Record],
     dirty: set[str] | None = None,
+    workers: int = 1,
 ) -> tuple[list[Link], list[Scored], int]:
     """(key and authority links, scored name pairs, pairs scored); names only for
-    ``dirty`` pairs. :func:`name_links_of` decides which scored pairs link."""
+    ``dirty`` pairs, scored on ``workers`` processes when there are many.
+    :func:`name_links_of` decides which scored pairs link."""
     strong = list(linking.key_links(facts, records))
     strong += linking.authority_links(facts, records)
     datasets = {rid: facts[rid].dataset for rid in records}
     pairs = linking.candidate_pairs(records, datasets, dirty)
-    scored = list(linking.scored_pairs(facts, records, pairs))
+    scored = list(linking.scored_pairs(facts, records, pairs, workers))
     return strong, scored, len(pairs)
 
 
@@ -203,9 +205,15 @@ def refresh(store: Any) -> ResolveResult | None:
 class Resolver:
     """Computes and stores the clusters of a store's current list versions."""
 
-    def __init__(self, store: Any, datasets: Iterable[str] | None = None) -> None:
+    def __init__(
+        self, store: Any, datasets: Iterable[str] | None = None, workers: int | None = None
+    ) -> None:
+        """``workers``: processes for the big steps of a full run (default: every core)."""
+        from sanctions.screening.parallel import default_workers
+
         self.store = store
         self.datasets = list(datasets) if datasets is not None else None
+        self.workers = workers or default_workers()
 
     def _state(self, conn: Connection) -> dict[str, tuple[int | None, str]]:
         rows = conn.execute(select(ct.state)).all()
@@ -246,7 +254,7 @@ class Resolver:
 
     def _run(self, full: bool) -> ResolveResult:
         started = time.perf_counter()
-        facts, records, versions = load_inputs(self.store, self.datasets)
+        facts, records, versions = load_inputs(self.store, self.datasets, workers=self.workers)
         with self.store.engine.connect() as conn:
             state = self._state(conn)
             rows = conn.execute(select(ct.links)).all()
@@ -280,7 +288,7 @@ class Resolver:
             )
             names, rescored = [], 0
         else:
-            strong, names, rescored = compute_links(facts, records, dirty)
+            strong, names, rescored = compute_links(facts, records, dirty, self.workers)
         scored = list({(k.a, k.b): k for k in kept + names}.values())
         name_links = name_links_of(scored, facts, records)
         clusters = resolve_listings(facts, strong + name_links, overrides, previous)

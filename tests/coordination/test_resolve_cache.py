@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sanctions.coordination import Resolver, inputs, resolve
 from sanctions.coordination import tables as ct
 from sanctions.demo import load_samples
+from sanctions.screening import parallel
 from sanctions.store import Store
 
 from .conftest import REAL_DATASETS, amend_list
@@ -175,3 +176,39 @@ def test_incremental_writes_only_what_changed_and_stores_what_a_full_run_stores(
     assert snapshot(store) == incremental
     assert Resolver(store).run().mode == "unchanged"
     assert snapshot(store) == incremental
+
+
+def test_two_worker_processes_store_what_one_process_stores(
+    small_store: Callable[[], Store], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Preparing the listings (empty cache) and scoring the pairs on forked workers, in
+    small chunks here, changes nothing that is stored."""
+    from sanctions.coordination import linking
+
+    store = small_store()
+    list(load_samples(store))
+    path = Path(str(store.engine.url.database))
+    store.close()
+    reference_db = tmp_path / "reference.db"
+    shutil.copy(path, reference_db)
+    monkeypatch.setattr(linking, "PARALLEL_PAIRS", 1)
+    monkeypatch.setattr(linking, "PAIR_CHUNK", 7)
+    monkeypatch.setattr(inputs, "PARALLEL_LISTINGS", 1)
+    monkeypatch.setattr(inputs, "BLOB_CHUNK", 5)
+    calls: list[int] = []
+    real_map = parallel.map_ordered
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[3])
+        return real_map(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "map_ordered", counting)
+    store = Store.open(path)
+    Resolver(store, workers=2).run(full=True)
+    assert calls == [2, 2]  # the listings prepared, then the pairs scored, on 2 workers
+    two = snapshot(store)
+    monkeypatch.setenv("SANCTIONS_INDEX_CACHE", str(tmp_path / "other-cache"))
+    reference = Store.open(reference_db)
+    Resolver(reference, workers=1).run(full=True)
+    assert calls == [2, 2]
+    assert two["links"] and two == snapshot(reference)
