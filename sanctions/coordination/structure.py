@@ -98,31 +98,35 @@ def _rarest(
 class _Rankings:
     """For each listing and each other list: its scored pairs, best first."""
 
-    def __init__(self, scored: Iterable[Scored], datasets: dict[str, str]) -> None:
-        by: dict[tuple[str, str], list[tuple[float, int, str]]] = defaultdict(list)
+    def __init__(self, scored: Iterable[Scored], facts: dict[str, ListingFacts]) -> None:
+        by: dict[tuple[str, str], list[tuple[float, int, int, str]]] = defaultdict(list)
         for pair in scored:
-            by[(pair.a, datasets[pair.b])].append((pair.score, pair.primary, pair.b))
-            by[(pair.b, datasets[pair.a])].append((pair.score, pair.primary, pair.a))
-        self.by = {k: sorted(v, key=lambda t: (-t[0], -t[1], t[2])) for k, v in by.items()}
+            fa, fb = facts[pair.a], facts[pair.b]
+            common = len(fa.regimes & fb.regimes)
+            # a candidate under another country's regime ranks below every compatible one
+            score = pair.score - (2.0 if country_regimes_conflict(fa.regimes, fb.regimes) else 0)
+            by[(pair.a, fb.dataset)].append((score, pair.primary, common, pair.b))
+            by[(pair.b, fa.dataset)].append((score, pair.primary, common, pair.a))
+        self.by = {k: sorted(v, key=lambda t: (-t[0], -t[1], -t[2], t[3])) for k, v in by.items()}
 
     def standing(self, eid: str, dataset: str, other: str) -> tuple[bool, float | None]:
         """(``other`` is ``eid``'s strict best in ``dataset``, the runner-up's score).
 
         Best by score, then by primary names aligned (a primary-name match beats an
-        alias match of the same score); a tie on both is no best at all."""
+        alias match of the same score), then by regimes in common (a list that lists
+        one subject once per regime: the listing under the same regimes is the one);
+        a tie on all three is no best at all."""
         ranked = self.by.get((eid, dataset), [])
-        if not ranked or ranked[0][2] != other:
-            return False, ranked[0][0] if ranked else None
+        if not ranked or ranked[0][3] != other:
+            return False, _score(ranked[0][0]) if ranked else None
         if len(ranked) == 1:
             return True, None
-        return ranked[1][:2] < ranked[0][:2], ranked[1][0]
+        return ranked[1][:3] < ranked[0][:3], _score(ranked[1][0])
 
-    def tied(self, eid: str, dataset: str, other: str) -> bool:
-        """``other`` shares ``eid``'s best place in ``dataset`` with another listing."""
-        ranked = self.by.get((eid, dataset), [])
-        top = ranked[0][:2] if ranked else None
-        best = [e for *key, e in ranked if tuple(key) == top]
-        return other in best and len(best) > 1
+
+def _score(ranked: float) -> float:
+    """The matcher's score of a ranked entry (one under a conflicting regime ranks lower)."""
+    return ranked + 2.0 if ranked < 0 else ranked
 
 
 def _base_holds(pair: Scored, fa: ListingFacts, fb: ListingFacts) -> bool:
@@ -160,14 +164,13 @@ def evidence_of(
         ),
     }
     conflict = country_regimes_conflict(fa.regimes, fb.regimes)
-    # No date of birth to go on and two listings of one list equally good: which one is
-    # the subject is a guess (two Kim Yong Chols, Ansar al-Sharia of Benghazi and Darnah).
-    tie = pair.rule in STRUCTURE_FLOOR and (
-        rankings.tied(pair.a, fb.dataset, pair.b) or rankings.tied(pair.b, fa.dataset, pair.a)
-    )
+    # No date of birth to go on: the name must also pick the other listing out of its
+    # list (a tie is a guess: two Kim Yong Chols, Ansar al-Sharia of Benghazi and Darnah),
+    # and under two countries' regimes its tokens must be rare too.
+    no_dob = pair.rule in STRUCTURE_FLOOR
     base = (
         _base_holds(pair, fa, fb)
-        and not tie
+        and (not no_dob or checks["mutual_best"])
         and (not conflict or (checks["mutual_best"] and checks["rare_token"]))
     )
     structural = pair.rule in STRUCTURE_FLOOR and all(checks.values())
@@ -181,7 +184,6 @@ def evidence_of(
         "rarest_token_listings": rarest,
         "common_regimes": regimes,
         "country_regimes_conflict": conflict,
-        "tie": tie,
     }
 
 
@@ -207,8 +209,7 @@ def decide_links(
 ) -> list[Link]:
     """The scored pairs that become name links, each with its evidence."""
     pairs = [p for p in scored if p.a in facts and p.b in facts]
-    datasets = {eid: f.dataset for eid, f in facts.items()}
-    rankings = _Rankings(pairs, datasets)
+    rankings = _Rankings(pairs, facts)
     links = []
     for pair in pairs:
         fa, fb = facts[pair.a], facts[pair.b]

@@ -279,4 +279,4 @@ def test_a_tie_forbids_even_a_base_rule_link(small_store: Callable[[], Store]) -
         for item in get_cluster(store, "list_uk-c")["listings"]
         if item["joined"]["reason"] == "name"
     )
-    assert joined["evidence"]["base_rule"] and not joined["evidence"]["tie"]
+    assert joined["evidence"]["base_rule"] and joined["evidence"]["checks"]["mutual_best"]
