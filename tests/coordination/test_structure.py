@@ -280,3 +280,41 @@ def test_a_tie_forbids_even_a_base_rule_link(small_store: Callable[[], Store]) -
         if item["joined"]["reason"] == "name"
     )
     assert joined["evidence"]["base_rule"] and joined["evidence"]["checks"]["mutual_best"]
+
+
+def test_a_list_listing_one_subject_per_regime_links_the_one_under_the_same_regime(
+    small_store: Callable[[], Store],
+) -> None:
+    """The UK lists one commander twice, under its Iran nuclear and Iran human rights
+    regimes; the UN's Iran list is a non-proliferation regime: the UN listing joins the
+    UK listing under the nuclear regime, and the other stays apart (one list, two)."""
+    from sanctions.coordination.programmes import regime_codes
+
+    assert regime_codes(["Iran"], "un_sc_sanctions") == {"IRN", "WMD"}
+    assert regime_codes(["Iran"], "ca_dfatd_sema_sanctions") == {"IRN"}
+    assert regime_codes(["DPRK"], "un_sc_sanctions") == {"PRK", "WMD"}
+    assert regime_codes(["1718 (DPRK)"]) == {"PRK", "WMD"}
+    store = small_store()
+    save(
+        store,
+        "un_sc_sanctions",
+        [make_entity("un_sc_sanctions", "IRi.900", "Baharan Tezhvar Qomi", programmes=("Iran",))],
+    )
+    save(
+        store,
+        "gb_hmt_sanctions",
+        [
+            make_entity(
+                "gb_hmt_sanctions", "1", "Baharan TEZHVAR QOMI", programmes=("Iran (human rights)",)
+            ),
+            make_entity(
+                "gb_hmt_sanctions",
+                "2",
+                "Baharan TEZHVAR QOMI",
+                programmes=("Iran (nuclear proliferation)",),
+            ),
+        ],
+    )
+    Resolver(store).run()
+    assert together(store, "un_sc_sanctions-IRi.900", "gb_hmt_sanctions-2")
+    assert not together(store, "un_sc_sanctions-IRi.900", "gb_hmt_sanctions-1")
