@@ -59,6 +59,10 @@ __all__ = [
 # The strong name agreement a structural link needs (the matcher's score, 0-1).
 STRUCTURE_FLOOR = {"person_no_dob": 0.90, "other": 0.88, "other_regime": 0.88}
 MARGIN = 0.05
+# Ranking candidates, one under another country's regime counts as this much less alike
+# (North Korea's ministry of defence: Syria's "Ministry of Defence" at 1.0 ranks below the
+# UK's "Ministry of the People's Armed Forces" at 0.97).
+REGIME_CONFLICT_PENALTY = 0.10
 RARE_LISTINGS = 3
 _TYPES = {"Person": "person", "Vessel": "vessel", "Airplane": "aircraft", "LegalEntity": "any"}
 
@@ -99,14 +103,15 @@ class _Rankings:
     """For each listing and each other list: its scored pairs, best first."""
 
     def __init__(self, scored: Iterable[Scored], facts: dict[str, ListingFacts]) -> None:
-        by: dict[tuple[str, str], list[tuple[float, int, int, str]]] = defaultdict(list)
+        by: dict[tuple[str, str], list[tuple[float, int, int, str, float]]] = defaultdict(list)
         for pair in scored:
             fa, fb = facts[pair.a], facts[pair.b]
             common = len(fa.regimes & fb.regimes)
-            # a candidate under another country's regime ranks below every compatible one
-            score = pair.score - (2.0 if country_regimes_conflict(fa.regimes, fb.regimes) else 0)
-            by[(pair.a, fb.dataset)].append((score, pair.primary, common, pair.b))
-            by[(pair.b, fa.dataset)].append((score, pair.primary, common, pair.a))
+            # a candidate under another country's regime ranks as if its name agreed less
+            conflict = country_regimes_conflict(fa.regimes, fb.regimes)
+            rank = round(pair.score - (REGIME_CONFLICT_PENALTY if conflict else 0.0), 6)
+            by[(pair.a, fb.dataset)].append((rank, pair.primary, common, pair.b, pair.score))
+            by[(pair.b, fa.dataset)].append((rank, pair.primary, common, pair.a, pair.score))
         self.by = {k: sorted(v, key=lambda t: (-t[0], -t[1], -t[2], t[3])) for k, v in by.items()}
 
     def standing(self, eid: str, dataset: str, other: str) -> tuple[bool, float | None]:
@@ -118,15 +123,10 @@ class _Rankings:
         a tie on all three is no best at all."""
         ranked = self.by.get((eid, dataset), [])
         if not ranked or ranked[0][3] != other:
-            return False, _score(ranked[0][0]) if ranked else None
+            return False, ranked[0][4] if ranked else None
         if len(ranked) == 1:
             return True, None
-        return ranked[1][:3] < ranked[0][:3], _score(ranked[1][0])
-
-
-def _score(ranked: float) -> float:
-    """The matcher's score of a ranked entry (one under a conflicting regime ranks lower)."""
-    return ranked + 2.0 if ranked < 0 else ranked
+        return ranked[1][:3] < ranked[0][:3], ranked[1][4]
 
 
 def _base_holds(pair: Scored, fa: ListingFacts, fb: ListingFacts) -> bool:
