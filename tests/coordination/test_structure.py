@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -64,6 +65,15 @@ def _names_only(store: Store) -> None:
     )
 
 
+def _joined_by_name(store: Store, listing: str) -> dict[str, Any]:
+    """How the member that joined the listing's cluster by a name link joined it."""
+    return next(
+        item["joined"]
+        for item in get_cluster(store, listing)["listings"]
+        if item["joined"]["reason"] == "name"
+    )
+
+
 @pytest.fixture
 def resolved(small_store: Callable[[], Store]) -> Store:
     store = small_store()
@@ -75,11 +85,7 @@ def resolved(small_store: Callable[[], Store]) -> Store:
 
 def test_name_only_listing_links_when_the_structure_supports_it(resolved: Store) -> None:
     assert together(resolved, "list_un-1", "list_uk-a")
-    joined = next(
-        item["joined"]
-        for item in get_cluster(resolved, "list_uk-a")["listings"]
-        if item["joined"]["reason"] == "name"
-    )
+    joined = _joined_by_name(resolved, "list_uk-a")
     evidence = joined["evidence"]
     assert evidence["structure"] and evidence["checks"] == {
         "strong_name": True,
@@ -238,11 +244,7 @@ def test_regimes_of_two_countries_need_the_structure_too(
     Resolver(store).run()
     assert not together(store, "list_un-mod", "list_uk-mod")
     assert together(store, "list_un-zt", "list_uk-zt")
-    joined = next(
-        item["joined"]
-        for item in get_cluster(store, "list_uk-zt")["listings"]
-        if item["joined"]["reason"] == "name"
-    )
+    joined = _joined_by_name(store, "list_uk-zt")
     assert joined["evidence"]["country_regimes_conflict"] and joined["evidence"]["base_rule"]
     assert "regimes of different countries" in joined["detail"]
 
@@ -274,11 +276,7 @@ def test_a_tie_forbids_even_a_base_rule_link(small_store: Callable[[], Store]) -
     assert not together(store, "list_un-1", "list_uk-a")
     assert not together(store, "list_un-1", "list_uk-b")
     assert together(store, "list_un-2", "list_uk-c")
-    joined = next(
-        item["joined"]
-        for item in get_cluster(store, "list_uk-c")["listings"]
-        if item["joined"]["reason"] == "name"
-    )
+    joined = _joined_by_name(store, "list_uk-c")
     assert joined["evidence"]["base_rule"] and joined["evidence"]["checks"]["mutual_best"]
 
 
