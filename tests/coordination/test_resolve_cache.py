@@ -212,3 +212,32 @@ def test_two_worker_processes_store_what_one_process_stores(
     Resolver(reference, workers=1).run(full=True)
     assert calls == [2, 2]
     assert two["links"] and two == snapshot(reference)
+
+
+@pytest.mark.postgres
+def test_incremental_sync_on_postgresql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The synced writes (deletes by key through the driver) on PostgreSQL: an incremental
+    run stores what a full run stores, and an unchanged run changes nothing."""
+    from sqlalchemy import text
+
+    from tests.store.test_store import postgres_url
+    from tests.watch.test_postgres import LIST_TABLES, WATCH_TABLES
+
+    monkeypatch.setenv("SANCTIONS_INDEX_CACHE", str(tmp_path / "cache"))
+    store = Store.open(postgres_url())
+    with store.engine.begin() as conn:
+        for table in ("members", "clusters", "links", "state", "overrides"):
+            conn.execute(text(f"DELETE FROM coordination_{table}"))
+        for table in WATCH_TABLES + LIST_TABLES:
+            conn.execute(text(f"DELETE FROM {table}"))
+    list(load_samples(store))
+    Resolver(store).run()
+    update(store, "us_ofac_sdn")
+    assert Resolver(store).run().mode == "incremental"
+    incremental = snapshot(store)
+    assert incremental["links"] and incremental["members"]
+    Resolver(store).run(full=True)
+    assert snapshot(store) == incremental
+    assert Resolver(store).run().mode == "unchanged"
+    assert snapshot(store) == incremental
+    store.close()
