@@ -31,6 +31,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
@@ -329,17 +330,15 @@ class Resolver:
         now = _now()
         try:
             with self.store.engine.begin() as conn:
-                old = {r.id: dict(r._mapping) for r in conn.execute(select(ct.clusters))}
-                rows = [
-                    _cluster_row(c, facts, old.get(c.id, {}).get("created_at", now), now)
-                    for c in clusters
-                ]
-                _sync(conn, ct.clusters, "id", rows, old, ignore=("updated_at",))
-                old = {r.entity_id: dict(r._mapping) for r in conn.execute(select(ct.members))}
+                created = dict(
+                    conn.execute(select(ct.clusters.c.id, ct.clusters.c.created_at)).all()
+                )
+                rows = [_cluster_row(c, facts, created.get(c.id, now), now) for c in clusters]
+                _sync(conn, ct.clusters, "id", rows, ignore=("updated_at",))
                 rows = [
                     _member_row(m, c.id, facts, first_seen) for c in clusters for m in c.members
                 ]
-                _sync(conn, ct.members, "entity_id", rows, old)
+                _sync(conn, ct.members, "entity_id", rows)
                 if dropped is None:
                     conn.execute(delete(ct.links))
                 else:
@@ -356,15 +355,19 @@ def _sync(
     table: Any,
     key: str,
     rows: list[dict[str, Any]],
-    old: dict[str, dict[str, Any]],
     ignore: tuple[str, ...] = (),
 ) -> None:
     """Make ``table`` hold ``rows``: delete the stored rows that are gone or differ (but
-    for the ``ignore`` columns) and insert the new and changed ones."""
+    for the ``ignore`` columns) and insert the new and changed ones. The stored rows are
+    read as plain tuples through the driver (tens of thousands of them)."""
+    compare = [c.name for c in table.c if c.name != key and c.name not in ignore]
+    quote = conn.dialect.identifier_preparer.quote
+    sql = f"SELECT {', '.join(quote(c) for c in [key, *compare])} FROM {quote(table.name)}"
+    old = {r[0]: tuple(r[1:]) for r in conn.exec_driver_sql(sql)}
     changed, stale = [], []
     for row in rows:
         stored = old.pop(row[key], None)
-        if stored is None or any(stored[c] != v for c, v in row.items() if c not in ignore):
+        if stored is None or stored != tuple(row[c] for c in compare):
             changed.append(row)
             if stored is not None:
                 stale.append((row[key],))
@@ -462,6 +465,12 @@ def _cluster_row(
     }
 
 
+@lru_cache(maxsize=65536)
+def _json_list(values: tuple[str, ...], ascii_only: bool = False) -> str:
+    """A list as the JSON the members table holds (most listings share a few lists)."""
+    return json.dumps(list(values), ensure_ascii=ascii_only)
+
+
 def _member_row(
     member: Any, cluster_id: str, facts: dict[str, ListingFacts], first_seen: dict[str, str]
 ) -> dict[str, Any]:
@@ -472,11 +481,11 @@ def _member_row(
         "dataset": fact.dataset,
         "schema": fact.schema,
         "caption": fact.caption,
-        "programmes": json.dumps(fact.programmes, ensure_ascii=False),
+        "programmes": _json_list(tuple(fact.programmes)),
         "regimes": ",".join(sorted(fact.regimes)),
         "listed_on": fact.listed_on,
         "first_seen": first_seen.get(member.entity_id),
-        "birth_dates": json.dumps(fact.birth_dates),
+        "birth_dates": _json_list(tuple(fact.birth_dates), True),
         "reason": member.reason,
         "via": member.via,
         "detail": member.detail,
