@@ -22,18 +22,21 @@ once. A pair is linked when either
   - no *document conflict*: not both naming passport numbers (also those written
     only in notes) with none in common.
 
-With no date of birth to go on, a pair whose listing shares its best place in the other
-list with another listing of that list (a tie on score and primary names) is not linked
-by the base rule either: which of the two is the subject would be a guess (two Kim Yong
-Chols of one list; Ansar al-Sharia of Benghazi and of Darnah).
+With no date of birth to go on, the base rule needs *mutual best* too: the name must
+pick the other listing out of its list. A tie is a guess and links neither (two Kim
+Yong Chols of one list; Ansar al-Sharia of Benghazi and of Darnah). Candidates rank by
+score, then primary names aligned, then regimes in common (the UK lists one person
+once per regime: the UN's Iran listing goes with the UK's listing under its Iran
+nuclear regime, not the one under Iran human rights).
 
 A pair under the regimes of two different countries, none in common (a ministry of
-defence listed under North Korea and one listed under Syria), is not linked by the
-base rule's name score alone: it also needs mutual best and a rare token (an Iranian
-drone maker listed by Australia under its Russia regime and by the UK under Iran
-keeps its link; "Ministry of Defence" does not). Conflicts (dates of birth, genders,
-IMO/BIC/LEI numbers, nationalities) have already ruled a pair out before it is scored. Every link records which of these
-held (``evidence``), for ``sanctions cluster`` and its JSON.
+defence listed under North Korea and one listed under Syria), ranks as if its name
+agreed :data:`REGIME_CONFLICT_PENALTY` less, and is not linked by the base rule's name
+score alone: it also needs mutual best and a rare token (an IRGC organisation listed by
+Australia under its Ukraine regime and by OFAC under Iran keeps its link; "Ministry of
+Defence" does not). Conflicts (dates of birth, genders, IMO/BIC/LEI numbers,
+nationalities) have already ruled a pair out before it is scored. Every link records
+which of these held (``evidence``), for ``sanctions cluster`` and its JSON.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ __all__ = [
     "STRUCTURE_FLOOR",
     "MARGIN",
     "RARE_LISTINGS",
+    "REGIME_CONFLICT_PENALTY",
     "token_frequencies",
     "decide_links",
     "describe_evidence",
