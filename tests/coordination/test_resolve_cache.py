@@ -241,3 +241,21 @@ def test_incremental_sync_on_postgresql(tmp_path: Path, monkeypatch: pytest.Monk
     assert Resolver(store).run().mode == "unchanged"
     assert snapshot(store) == incremental
     store.close()
+
+
+def test_resolve_cli_takes_the_number_of_workers(small_store: Callable[[], Store]) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from sanctions.cli import main
+
+    store = small_store()
+    list(load_samples(store))
+    db = str(store.engine.url.database)
+    store.close()
+    result = CliRunner().invoke(main, ["--db", db, "resolve", "--workers", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["mode"] == "full"
+    bad = CliRunner().invoke(main, ["--db", db, "resolve", "--workers", "0"])
+    assert bad.exit_code == 2 and "--workers" in bad.output
