@@ -159,17 +159,19 @@ def _write(
         write_cache(inputs_cache_file(hidden, "delta"), {**delta, **new}, "resolver cache")
 
 
-def _known_symbols(entries: Iterable[Entry]) -> None:
+def _known_symbols(entries: Iterable[Entry], fresh: Iterable[Entry]) -> None:
     """Give the matcher the rigour symbols of every listed name token, from a cache
     file: a process whose tokens are all known never builds rigour's taggers (seconds
     of CPU), so a small incremental resolve stays small
-    (see :func:`sanctions.matching.normalise.remember_symbols`)."""
+    (see :func:`sanctions.matching.normalise.remember_symbols`). Once the file exists,
+    only the tokens of the listings prepared anew (``fresh``) are looked at: the others
+    were added when they were prepared (a token the file lacks is only looked up later)."""
     path = cache_dir() / f"coordination-{FACTS_VERSION}-symbols.pickle"
     cached = read_cache(path, "resolver cache")
     table: dict[str, frozenset[str]] = cached if isinstance(cached, dict) else {}
     tokens = {
         span[2]  # the text of a token, or of two adjacent ones read as one word
-        for _facts, record in entries
+        for _facts, record in (fresh if table else entries)
         if record is not None
         for form in record.names
         for span in form.spans
@@ -202,7 +204,7 @@ def load_inputs(
         log.info("resolver cache: %d listings prepared, %d reused", len(missing), len(wanted))
         new = {key: entries[key] for key in wanted if key not in cache}
         _write(hide, entries, cache, delta, new)
-    _known_symbols(entries.values())
+    _known_symbols(entries.values(), [entries[key] for key in wanted if key not in cache])
     facts = {eid: entries[(eid, blob)][0] for eid, blob in wanted}
     records: dict[str, Record] = {}
     for version in sorted(versions, key=lambda v: v.dataset):
