@@ -186,9 +186,7 @@ def main() -> None:
     parser.add_argument(
         "--no-incremental", action="store_true", help="skip the full + incremental timing"
     )
-    parser.add_argument(
-        "--workers", type=int, default=None, help="resolver processes (default: every core)"
-    )
+    parser.add_argument("--workers", type=int, default=None, help="resolver processes (default 1)")
     parser.add_argument("--no-resolution", action="store_true", help="skip the recall measurement")
     args = parser.parse_args()
     tmp = tempfile.TemporaryDirectory()

@@ -79,7 +79,8 @@ def _table(title: str, rows: list[dict[str, Any]]) -> None:
     "--workers",
     type=click.IntRange(1, 256),
     default=None,
-    help="Processes preparing listings and scoring pairs in a full run (default: every core).",
+    help="Processes preparing listings and scoring pairs in a full run (default 1; more "
+    "only pays on idle cores).",
 )
 @_JSON
 @db_option

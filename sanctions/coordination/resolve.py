@@ -209,12 +209,11 @@ class Resolver:
     def __init__(
         self, store: Any, datasets: Iterable[str] | None = None, workers: int | None = None
     ) -> None:
-        """``workers``: processes for the big steps of a full run (default: every core)."""
-        from sanctions.screening.parallel import default_workers
-
+        """``workers``: processes for the big steps of a full run (default 1: on the
+        shared 2-core machine two workers cost a third more CPU and were slower)."""
         self.store = store
         self.datasets = list(datasets) if datasets is not None else None
-        self.workers = workers or default_workers()
+        self.workers = workers or 1
 
     def _state(self, conn: Connection) -> dict[str, tuple[int | None, str]]:
         rows = conn.execute(select(ct.state)).all()
