@@ -31,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sanctions.coordination import Resolver, coverage, timeline  # noqa: E402
+from sanctions.coordination import Resolver, coverage, refresh, timeline  # noqa: E402
 from sanctions.coordination.evaluate import CONDITIONS, evaluate_hidden_un  # noqa: E402
 from sanctions.store import Store  # noqa: E402
 
@@ -149,6 +149,7 @@ def bench_incremental(store: Store, workers: int | None = None) -> None:
 
 
 def bench_coverage(store: Store) -> None:
+    refresh(store)  # with --no-incremental the store may never have been resolved
     started = time.perf_counter()
     n = sum(1 for _ in store.iter_entities())
     baseline = time.perf_counter() - started
