@@ -22,9 +22,10 @@ once. A pair is linked when either
   - no *document conflict*: not both naming passport numbers (also those written
     only in notes) with none in common.
 
-With no date of birth to go on, the base rule needs *mutual best* too: the name must
-pick the other listing out of its list. A tie is a guess and links neither (two Kim
-Yong Chols of one list; Ansar al-Sharia of Benghazi and of Darnah). Candidates rank by
+For a person with no date of birth to go on, the base rule needs *mutual best* too: the
+name must pick the other listing out of its list. A tie is a guess and links neither
+(two Kim Yong Chols of one list). Organisations keep the base rule alone: an authority
+that lists a charity's branches under one name makes ties that are harmless. Candidates rank by
 score, then primary names aligned, then regimes in common (the UK lists one person
 once per regime: the UN's Iran listing goes with the UK's listing under its Iran
 nuclear regime, not the one under Iran human rights).
@@ -168,13 +169,13 @@ def evidence_of(
         ),
     }
     conflict = country_regimes_conflict(fa.regimes, fb.regimes)
-    # No date of birth to go on: the name must also pick the other listing out of its
-    # list (a tie is a guess: two Kim Yong Chols, Ansar al-Sharia of Benghazi and Darnah),
-    # and under two countries' regimes its tokens must be rare too.
-    no_dob = pair.rule in STRUCTURE_FLOOR
+    # A person with no date of birth to go on: the name must also pick the other listing
+    # out of its list (a tie is a guess: two Kim Yong Chols). Organisations keep the base
+    # rule alone (an authority lists a charity's branches under one name: any of them is
+    # the charity). Under two countries' regimes the tokens must be rare too.
     base = (
         _base_holds(pair, fa, fb)
-        and (not no_dob or checks["mutual_best"])
+        and (pair.rule != "person_no_dob" or checks["mutual_best"])
         and (not conflict or (checks["mutual_best"] and checks["rare_token"]))
     )
     structural = pair.rule in STRUCTURE_FLOOR and all(checks.values())
