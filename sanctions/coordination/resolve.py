@@ -209,8 +209,8 @@ class Resolver:
     def __init__(
         self, store: Any, datasets: Iterable[str] | None = None, workers: int | None = None
     ) -> None:
-        """``workers``: processes for the big steps of a full run (default 1: on the
-        shared 2-core machine two workers cost a third more CPU and were slower)."""
+        """``workers``: processes for the big steps of a full run (default 1: with free
+        cores two workers halve a cold run, on a loaded machine they were slower)."""
         self.store = store
         self.datasets = list(datasets) if datasets is not None else None
         self.workers = workers or 1
