@@ -75,17 +75,30 @@ def _table(title: str, rows: list[dict[str, Any]]) -> None:
 @click.option(
     "--dataset", "datasets", multiple=True, help="Resolve only these datasets (repeatable)."
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Processes preparing listings and scoring pairs in a full run (default 1; more "
+    "only pays on idle cores).",
+)
 @_JSON
 @db_option
 @click.pass_context
 def resolve_cmd(
-    ctx: click.Context, full: bool, datasets: tuple[str, ...], as_json: bool, db_sub: str | None
+    ctx: click.Context,
+    full: bool,
+    datasets: tuple[str, ...],
+    workers: int | None,
+    as_json: bool,
+    db_sub: str | None,
 ) -> None:
     """Cluster the listings of the same subject across lists (incremental)."""
     from sanctions.coordination import Resolver
 
     store = open_store(ctx, db_sub)
-    result = Resolver(store, require_datasets(store, datasets) or None).run(full=full)
+    scope = require_datasets(store, datasets) or None
+    result = Resolver(store, scope, workers=workers).run(full=full)
     if as_json:
         print_json(result.to_dict())
         return

@@ -42,7 +42,12 @@ from .versions import gate_options, gate_policy
     envvar="SANCTIONS_ALLOW_INSECURE_MIRROR",
     help="Let a mirror or URL override use plain http and redirect to other hosts.",
 )
-@click.option("--rescreen", is_flag=True, help="Then re-screen the watched records (a delta run).")
+@click.option(
+    "--rescreen",
+    is_flag=True,
+    help="Then re-screen the watched records (a delta run; resolves the clusters first "
+    "when the lists were resolved before, as `rescreen --resolve`).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
 @gate_options
 @db_option
@@ -96,10 +101,16 @@ def update_cmd(
     )
     run = None
     if rescreen:  # the time of each step: fetch and load per dataset (above), then the run
+        from sanctions.coordination import ever_resolved
         from sanctions.watch import Watch
 
-        run = Watch(store).rescreen()
+        from .watch import print_resolved
+
+        # Alerts are per subject once the lists were resolved: bring the clusters up to
+        # date first (as `rescreen --resolve`), so a new listing joins its subject's alert.
+        run = Watch(store).rescreen(resolve=ever_resolved(store))
         if not as_json:
+            print_resolved(run)
             console.print(f"rescreen: {run.summary()}", highlight=False)
             total = time.monotonic() - started
             console.print(f"update and rescreen: {total:.1f} s in all", highlight=False)

@@ -217,6 +217,15 @@ def rescreen_cmd(
     if as_json:
         print_json(report.to_dict())
         return
+    print_resolved(report)
+    note = report.stats.get("subject_note")
+    if note:
+        err_console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+    console.print(report.summary(), highlight=False, soft_wrap=True)
+
+
+def print_resolved(report: Any) -> None:
+    """One line on stderr when a rescreen resolved the clusters first."""
     resolved = report.stats.get("resolved")
     if resolved:
         err_console.print(
@@ -224,10 +233,6 @@ def rescreen_cmd(
             f"{', '.join(resolved['dirty_datasets'])}; {resolved['seconds']:.1f} s)",
             highlight=False,
         )
-    note = report.stats.get("subject_note")
-    if note:
-        err_console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
-    console.print(report.summary(), highlight=False, soft_wrap=True)
 
 
 def _alert_table(alerts: list[Any]) -> Table:

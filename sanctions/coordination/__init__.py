@@ -15,13 +15,14 @@ from __future__ import annotations
 from .overrides import add_override, get_cluster, list_overrides, remove_override
 from .programmes import normalise_programme_filter, regime_codes
 from .reports import Coverage, Gaps, Timeline, coverage, gaps, render_csv, timeline
-from .resolve import Resolver, ResolveResult, refresh, stale_datasets
+from .resolve import Resolver, ResolveResult, ever_resolved, refresh, stale_datasets
 
 __all__ = [
     "Resolver",
     "ResolveResult",
     "refresh",
     "stale_datasets",
+    "ever_resolved",
     "add_override",
     "list_overrides",
     "remove_override",

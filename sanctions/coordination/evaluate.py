@@ -96,6 +96,7 @@ class RecallReport:
     linked_pairs: int = 0  # cross-dataset pairs put in one cluster, both citing a UN reference
     wrong: list[tuple[str, str, str, str]] = field(default_factory=list)  # (ref a, ref b, a, b)
     missed: list[tuple[str, str, str]] = field(default_factory=list)  # (ref, a, b)
+    found_pairs: list[tuple[str, str, str]] = field(default_factory=list)  # (ref, a, b)
     result_clusters: list[Cluster] = field(default_factory=list, repr=False)
 
     @property
@@ -202,6 +203,7 @@ def evaluate_hidden_un(
         linked_pairs=checked,
         wrong=wrong,
         missed=missed,
+        found_pairs=sorted((truth[p][0], *p) for p in found),
         result_clusters=clusters,
     )
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -90,20 +90,44 @@ def _members(store: Any, versions: list[Any]) -> dict[int, list[tuple[str, str]]
     return out
 
 
-def _prepare(store: Any, hashes: set[str], hidden: tuple[str, ...]) -> dict[str, Entry]:
-    """Facts and record of the entities stored under these blob hashes."""
-    out: dict[str, Entry] = {}
+PARALLEL_LISTINGS = 5_000  # fewer listings to prepare are prepared in this process
+
+
+def _prepare(
+    store: Any, hashes: set[str], hidden: tuple[str, ...], workers: int = 1
+) -> dict[str, Entry]:
+    """Facts and record of the entities stored under these blob hashes (on ``workers``
+    forked processes when there are many: an empty cache)."""
     todo = sorted(hashes)
     blobs = st.blobs
+    out: dict[str, Entry] = {}
     with store.engine.connect() as conn:
-        for i in range(0, len(todo), BLOB_CHUNK):
-            query = select(blobs.c.hash, blobs.c.data).where(
-                blobs.c.hash.in_(todo[i : i + BLOB_CHUNK])
-            )
-            for blob, data in conn.execute(query):
-                entity = Entity.from_dict(json.loads(data))
-                prepared = prepare_records([entity])
-                out[blob] = (listing_facts(entity, hidden), prepared[0] if prepared else None)
+
+        def chunks() -> Iterator[list[tuple[str, str]]]:
+            for i in range(0, len(todo), BLOB_CHUNK):
+                query = select(blobs.c.hash, blobs.c.data).where(
+                    blobs.c.hash.in_(todo[i : i + BLOB_CHUNK])
+                )
+                yield [(blob, data) for blob, data in conn.execute(query)]
+
+        if workers <= 1 or len(todo) < PARALLEL_LISTINGS:
+            for chunk in chunks():
+                out.update(_prepare_chunk(hidden, chunk))
+            return out
+        from sanctions.screening.parallel import map_ordered
+
+        name_symbols("warm")  # rigour's taggers: built once here, shared by the workers
+        for prepared in map_ordered(_prepare_chunk, chunks(), hidden, workers):
+            out.update(prepared)
+    return out
+
+
+def _prepare_chunk(hidden: tuple[str, ...], rows: list[tuple[str, str]]) -> dict[str, Entry]:
+    out: dict[str, Entry] = {}
+    for blob, data in rows:
+        entity = Entity.from_dict(json.loads(data))
+        prepared = prepare_records([entity])
+        out[blob] = (listing_facts(entity, hidden), prepared[0] if prepared else None)
     return out
 
 
@@ -135,17 +159,19 @@ def _write(
         write_cache(inputs_cache_file(hidden, "delta"), {**delta, **new}, "resolver cache")
 
 
-def _known_symbols(entries: Iterable[Entry]) -> None:
+def _known_symbols(entries: Iterable[Entry], fresh: Iterable[Entry]) -> None:
     """Give the matcher the rigour symbols of every listed name token, from a cache
     file: a process whose tokens are all known never builds rigour's taggers (seconds
     of CPU), so a small incremental resolve stays small
-    (see :func:`sanctions.matching.normalise.remember_symbols`)."""
+    (see :func:`sanctions.matching.normalise.remember_symbols`). Once the file exists,
+    only the tokens of the listings prepared anew (``fresh``) are looked at: the others
+    were added when they were prepared (a token the file lacks is only looked up later)."""
     path = cache_dir() / f"coordination-{FACTS_VERSION}-symbols.pickle"
     cached = read_cache(path, "resolver cache")
     table: dict[str, frozenset[str]] = cached if isinstance(cached, dict) else {}
     tokens = {
         span[2]  # the text of a token, or of two adjacent ones read as one word
-        for _facts, record in entries
+        for _facts, record in (fresh if table else entries)
         if record is not None
         for form in record.names
         for span in form.spans
@@ -158,23 +184,27 @@ def _known_symbols(entries: Iterable[Entry]) -> None:
 
 
 def load_inputs(
-    store: Any, datasets: Iterable[str] | None = None, hidden: Iterable[str] = ()
+    store: Any,
+    datasets: Iterable[str] | None = None,
+    hidden: Iterable[str] = (),
+    workers: int = 1,
 ) -> tuple[dict[str, ListingFacts], dict[str, Record], list[Any]]:
     """Facts and matcher records of the current versions (keys in ``hidden`` left out),
-    from the per-entity cache; only listings the cache lacks are read and prepared."""
+    from the per-entity cache; only listings the cache lacks are read and prepared (on
+    ``workers`` processes when there are many)."""
     hide = tuple(hidden)
     versions = _current_versions(store, datasets)
     members = _members(store, versions)
     cache, delta = _read(hide)
     wanted = [(eid, blob) for v in versions for eid, blob in members[v.id]]
     missing = {blob for key in wanted if key not in cache for blob in key[1:]}
-    fresh = _prepare(store, missing, hide) if missing else {}
+    fresh = _prepare(store, missing, hide, workers) if missing else {}
     entries = {key: cache.get(key) or fresh[key[1]] for key in wanted}
     if missing:
         log.info("resolver cache: %d listings prepared, %d reused", len(missing), len(wanted))
         new = {key: entries[key] for key in wanted if key not in cache}
         _write(hide, entries, cache, delta, new)
-    _known_symbols(entries.values())
+    _known_symbols(entries.values(), [entries[key] for key in wanted if key not in cache])
     facts = {eid: entries[(eid, blob)][0] for eid, blob in wanted}
     records: dict[str, Record] = {}
     for version in sorted(versions, key=lambda v: v.dataset):
@@ -186,10 +216,13 @@ def load_inputs(
 
 
 def load_inputs_uncached(
-    store: Any, datasets: Iterable[str] | None = None, hidden: Iterable[str] = ()
+    store: Any,
+    datasets: Iterable[str] | None = None,
+    hidden: Iterable[str] = (),
+    workers: int = 1,
 ) -> tuple[dict[str, ListingFacts], dict[str, Record], list[Any]]:
-    """The same inputs read and prepared from every entity of the store (the reference
-    that the cached path is tested against)."""
+    """The same inputs read and prepared from every entity of the store, in this process
+    (the reference that the cached and parallel paths are tested against)."""
     hide = tuple(hidden)
     versions = _current_versions(store, datasets)
     ids = [v.id for v in versions]

@@ -199,6 +199,6 @@ def listing_facts(entity: Entity, hidden: Iterable[str] = ()) -> ListingFacts:
         listed_on=listing_date(entity)[0],
         gender=_gender(entity),
         keys=extract_keys(entity, hidden),
-        regimes=regime_codes(programmes),
+        regimes=regime_codes(programmes, entity.listing.dataset),
         documents=passport_numbers(entity),
     )

@@ -407,15 +407,44 @@ def score_pair(
     return Scored(fa.id, fb.id, score.score, rule, detail, primary, matched)
 
 
+# Scoring runs on several processes when there are at least this many pairs (a full run:
+# 123k pairs), in chunks of PAIR_CHUNK; an incremental run's few hundred stay here.
+PARALLEL_PAIRS = 20_000
+PAIR_CHUNK = 2_000
+
+
 def scored_pairs(
     facts: dict[str, ListingFacts],
     records: dict[str, Record],
     pairs: Iterable[tuple[str, str]],
+    workers: int = 1,
 ) -> Iterator[Scored]:
-    """Score candidate pairs with the matcher; keep those at or above :data:`SCORE_FLOOR`."""
+    """Score candidate pairs with the matcher; keep those at or above :data:`SCORE_FLOOR`.
+
+    With ``workers`` > 1 and many pairs, chunks of pairs are scored on forked
+    processes that share ``facts`` and ``records``; the results and their order are
+    those of one process."""
+    ordered = sorted(pairs)
+    if workers <= 1 or len(ordered) < PARALLEL_PAIRS:
+        yield from _score_all((facts, records, CachedRows()), ordered)
+        return
+    from sanctions.screening.parallel import map_ordered
+
+    chunks = [ordered[i : i + PAIR_CHUNK] for i in range(0, len(ordered), PAIR_CHUNK)]
+    # Each worker keeps one memo of token similarities for all its chunks (a copy of this
+    # empty one, made when it is forked); it ends with the worker.
+    for chunk in map_ordered(_score_all, chunks, (facts, records, CachedRows()), workers):
+        yield from chunk
+
+
+def _score_all(
+    state: tuple[dict[str, ListingFacts], dict[str, Record], CachedRows],
+    pairs: list[tuple[str, str]],
+) -> list[Scored]:
+    facts, records, rows = state
+    out = []
     strings: dict[str, list[str]] = {}
-    rows = CachedRows()
-    for a, b in sorted(pairs):
+    for a, b in pairs:
         for rid in (a, b):
             if rid not in strings:
                 strings[rid] = name_strings(records[rid])
@@ -423,4 +452,5 @@ def scored_pairs(
             facts[a], facts[b], records[a], records[b], (strings[a], strings[b]), rows
         )
         if pair is not None:
-            yield pair
+            out.append(pair)
+    return out

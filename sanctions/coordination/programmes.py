@@ -21,9 +21,18 @@ import yaml
 
 from sanctions.errors import ConfigError
 
-__all__ = ["Regime", "regimes", "regime_codes", "normalise_programme_filter"]
+__all__ = [
+    "Regime",
+    "regimes",
+    "regime_codes",
+    "normalise_programme_filter",
+    "THEMATIC",
+    "country_regimes_conflict",
+]
 
 DATA = Path(__file__).resolve().parent / "data" / "programmes.yml"
+# Regimes about a kind of conduct, not a country: any country's subjects may fall under them.
+THEMATIC = frozenset({"AQ", "TERR", "HR", "CORR", "CYBER", "NARC", "WMD"})
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,8 @@ class Regime:
     code: str
     label: str
     patterns: tuple[re.Pattern[str], ...]
+    # dataset -> patterns that hold only for that dataset's programmes
+    per_dataset: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = ()
 
 
 @cache
@@ -41,23 +52,32 @@ def regimes() -> dict[str, Regime]:
     out = {}
     for code, spec in data.items():
         patterns = tuple(re.compile(p, re.I) for p in spec["patterns"])
-        out[str(code)] = Regime(str(code), str(spec["label"]), patterns)
+        per_dataset = tuple(
+            (str(ds), tuple(re.compile(p, re.I) for p in pats))
+            for ds, pats in (spec.get("datasets") or {}).items()
+        )
+        out[str(code)] = Regime(str(code), str(spec["label"]), patterns, per_dataset)
     return out
 
 
 @lru_cache(maxsize=4096)
-def _codes_of(programme: str) -> frozenset[str]:
+def _codes_of(programme: str, dataset: str | None = None) -> frozenset[str]:
     text = programme.strip()
-    return frozenset(
-        code for code, regime in regimes().items() if any(p.search(text) for p in regime.patterns)
-    )
+    out = set()
+    for code, regime in regimes().items():
+        patterns = regime.patterns + dict(regime.per_dataset).get(dataset or "", ())
+        if any(p.search(text) for p in patterns):
+            out.add(code)
+    return frozenset(out)
 
 
-def regime_codes(programmes: Iterable[str]) -> frozenset[str]:
-    """The normalised regime codes of a listing's programmes (unknown ones map to none)."""
+def regime_codes(programmes: Iterable[str], dataset: str | None = None) -> frozenset[str]:
+    """The normalised regime codes of a listing's programmes (unknown ones map to none);
+    with the listing's ``dataset``, also the codes that hold for that dataset only (the
+    UN's ``DPRK`` list is a non-proliferation regime: ``PRK`` and ``WMD``)."""
     out: set[str] = set()
     for programme in programmes:
-        out |= _codes_of(programme)
+        out |= _codes_of(programme, dataset)
     return frozenset(out)
 
 
@@ -73,3 +93,11 @@ def normalise_programme_filter(value: str | None) -> str | None:
         return next(iter(codes))
     known = ", ".join(sorted(regimes()))
     raise ConfigError(f"unknown programme {value!r}: use a regime code ({known})")
+
+
+def country_regimes_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Both listings are under some country's regime, the countries differ and no regime
+    is in common (``PRK`` vs ``SYR``; not ``PRK`` vs ``WMD``, nor ``RUS`` vs ``RUS + IRN``)."""
+    if a & b:
+        return False
+    return bool(a - THEMATIC) and bool(b - THEMATIC)

@@ -464,7 +464,7 @@ def _in_scope(data: str | None, code: str | None, schemata: set[str] | None) -> 
     entity = json.loads(data)
     listing = entity.get("listing") or {}
     programmes = listing.get("programs") or entity.get("properties", {}).get("program", [])
-    if code is not None and code not in regime_codes(programmes):
+    if code is not None and code not in regime_codes(programmes, listing.get("dataset")):
         return False
     return schemata is None or entity.get("schema") in schemata
 

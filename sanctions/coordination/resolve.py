@@ -31,6 +31,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
@@ -60,9 +61,10 @@ __all__ = [
     "resolve_listings",
     "stale_datasets",
     "refresh",
+    "ever_resolved",
 ]
 
-CONFIG_VERSION = "coord-2"
+CONFIG_VERSION = "coord-3"
 
 
 def config_fingerprint() -> str:
@@ -103,14 +105,16 @@ def compute_links(
     facts: dict[str, ListingFacts],
     records: dict[str, Record],
     dirty: set[str] | None = None,
+    workers: int = 1,
 ) -> tuple[list[Link], list[Scored], int]:
     """(key and authority links, scored name pairs, pairs scored); names only for
-    ``dirty`` pairs. :func:`name_links_of` decides which scored pairs link."""
+    ``dirty`` pairs, scored on ``workers`` processes when there are many.
+    :func:`name_links_of` decides which scored pairs link."""
     strong = list(linking.key_links(facts, records))
     strong += linking.authority_links(facts, records)
     datasets = {rid: facts[rid].dataset for rid in records}
     pairs = linking.candidate_pairs(records, datasets, dirty)
-    scored = list(linking.scored_pairs(facts, records, pairs))
+    scored = list(linking.scored_pairs(facts, records, pairs, workers))
     return strong, scored, len(pairs)
 
 
@@ -183,6 +187,11 @@ def stale_datasets(store: Any) -> list[str]:
     )
 
 
+def ever_resolved(store: Any) -> bool:
+    """Whether the store's listings were ever resolved (its subjects are in use)."""
+    return bool(_read_state(store))
+
+
 def refresh(store: Any) -> ResolveResult | None:
     """Resolve incrementally when a list changed since the last resolve (None: nothing to do),
     over the same lists as the last resolve.
@@ -197,9 +206,14 @@ def refresh(store: Any) -> ResolveResult | None:
 class Resolver:
     """Computes and stores the clusters of a store's current list versions."""
 
-    def __init__(self, store: Any, datasets: Iterable[str] | None = None) -> None:
+    def __init__(
+        self, store: Any, datasets: Iterable[str] | None = None, workers: int | None = None
+    ) -> None:
+        """``workers``: processes for the big steps of a full run (default 1: with free
+        cores two workers halve a cold run, on a loaded machine they were slower)."""
         self.store = store
         self.datasets = list(datasets) if datasets is not None else None
+        self.workers = workers or 1
 
     def _state(self, conn: Connection) -> dict[str, tuple[int | None, str]]:
         rows = conn.execute(select(ct.state)).all()
@@ -240,14 +254,16 @@ class Resolver:
 
     def _run(self, full: bool) -> ResolveResult:
         started = time.perf_counter()
-        facts, records, versions = load_inputs(self.store, self.datasets)
+        facts, records, versions = load_inputs(self.store, self.datasets, workers=self.workers)
         with self.store.engine.connect() as conn:
             state = self._state(conn)
+            rows = conn.execute(select(ct.links)).all()
             stored = [
                 Scored.from_row(r.entity_a, r.entity_b, r.score, r.detail, json.loads(r.evidence))
-                for r in conn.execute(select(ct.links))
+                for r in rows
                 if r.evidence
             ]
+            legacy = [(r.entity_a, r.entity_b) for r in rows if not r.evidence]  # before 0011
             previous = dict(
                 conn.execute(select(ct.members.c.entity_id, ct.members.c.cluster_id)).all()
             )
@@ -272,11 +288,16 @@ class Resolver:
             )
             names, rescored = [], 0
         else:
-            strong, names, rescored = compute_links(facts, records, dirty)
+            strong, names, rescored = compute_links(facts, records, dirty, self.workers)
         scored = list({(k.a, k.b): k for k in kept + names}.values())
         name_links = name_links_of(scored, facts, records)
         clusters = resolve_listings(facts, strong + name_links, overrides, previous)
-        self._write(facts, clusters, scored, versions)
+        if dirty is None:  # a full run rewrites every scored pair
+            self._write(facts, clusters, versions, scored, None)
+        else:  # only the pairs dropped (changed, removed listings) and those scored anew
+            keep = {(k.a, k.b) for k in kept}
+            dropped = legacy + [(k.a, k.b) for k in stored if (k.a, k.b) not in keep]
+            self._write(facts, clusters, versions, names, dropped)
         kinds: dict[str, int] = {}
         for link in strong + name_links:
             kinds[link.kind] = kinds.get(link.kind, 0) + 1
@@ -296,9 +317,14 @@ class Resolver:
         self,
         facts: dict[str, ListingFacts],
         clusters: list[Cluster],
-        scored: list[Scored],
         versions: list[Any],
+        scored: list[Scored],
+        dropped: list[tuple[str, str]] | None,
     ) -> None:
+        """Store the run in one transaction. Clusters and members are compared with the
+        stored rows and only the rows that changed are rewritten (after an update most
+        clusters are as they were); scored pairs: all of them on a full run (``dropped``
+        None), else the ``dropped`` pairs are deleted and the new ``scored`` ones added."""
         first_seen = first_seen_dates(self.store, [v.dataset for v in versions])
         now = _now()
         try:
@@ -306,22 +332,47 @@ class Resolver:
                 created = dict(
                     conn.execute(select(ct.clusters.c.id, ct.clusters.c.created_at)).all()
                 )
-                for table in (ct.members, ct.clusters, ct.links, ct.state):
-                    conn.execute(delete(table))
-                _insert(
-                    conn,
-                    ct.clusters,
-                    [_cluster_row(c, facts, created.get(c.id, now), now) for c in clusters],
-                )
-                _insert(
-                    conn,
-                    ct.members,
-                    [_member_row(m, c.id, facts, first_seen) for c in clusters for m in c.members],
-                )
+                rows = [_cluster_row(c, facts, created.get(c.id, now), now) for c in clusters]
+                _sync(conn, ct.clusters, "id", rows, ignore=("updated_at",))
+                rows = [
+                    _member_row(m, c.id, facts, first_seen) for c in clusters for m in c.members
+                ]
+                _sync(conn, ct.members, "entity_id", rows)
+                if dropped is None:
+                    conn.execute(delete(ct.links))
+                else:
+                    _delete(conn, ct.links, ("entity_a", "entity_b"), dropped)
                 _insert(conn, ct.links, [_scored_row(k) for k in scored])
+                conn.execute(delete(ct.state))
                 _insert(conn, ct.state, _state_rows(versions, now, self.datasets is None))
         except SQLAlchemyError as exc:
             raise StoreError(f"could not store clusters: {exc.__class__.__name__}: {exc}") from exc
+
+
+def _sync(
+    conn: Connection,
+    table: Any,
+    key: str,
+    rows: list[dict[str, Any]],
+    ignore: tuple[str, ...] = (),
+) -> None:
+    """Make ``table`` hold ``rows``: delete the stored rows that are gone or differ (but
+    for the ``ignore`` columns) and insert the new and changed ones. The stored rows are
+    read as plain tuples through the driver (tens of thousands of them)."""
+    compare = [c.name for c in table.c if c.name != key and c.name not in ignore]
+    quote = conn.dialect.identifier_preparer.quote
+    sql = f"SELECT {', '.join(quote(c) for c in [key, *compare])} FROM {quote(table.name)}"
+    old = {r[0]: tuple(r[1:]) for r in conn.exec_driver_sql(sql)}
+    changed, stale = [], []
+    for row in rows:
+        stored = old.pop(row[key], None)
+        if stored is None or stored != tuple(row[c] for c in compare):
+            changed.append(row)
+            if stored is not None:
+                stale.append((row[key],))
+    stale += [(k,) for k in old]  # rows no longer produced
+    _delete(conn, table, (key,), stale)
+    _insert(conn, table, changed)
 
 
 def _scored_row(pair: Scored) -> dict[str, Any]:
@@ -378,6 +429,26 @@ def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
             conn.exec_driver_sql(sql, [tuple(r[c] for c in columns) for r in chunk])
 
 
+def _delete(
+    conn: Connection, table: Any, columns: tuple[str, ...], keys: list[tuple[str, ...]]
+) -> None:
+    """Delete the rows of these key values, in batches through the driver's executemany."""
+    if not keys:
+        return
+    mark = _MARKS.get(conn.dialect.paramstyle)
+    quote = conn.dialect.identifier_preparer.quote
+    where = " AND ".join(f"{quote(c)} = {mark or '?'}" for c in columns)
+    sql = f"DELETE FROM {quote(table.name)} WHERE {where}"
+    for i in range(0, len(keys), 5000):
+        chunk = keys[i : i + 5000]
+        if mark is None:
+            for values in chunk:
+                clause = [table.c[c] == v for c, v in zip(columns, values, strict=True)]
+                conn.execute(delete(table).where(*clause))
+        else:
+            conn.exec_driver_sql(sql, list(chunk))
+
+
 def _cluster_row(
     cluster: Cluster, facts: dict[str, ListingFacts], created: str, now: str
 ) -> dict[str, Any]:
@@ -393,6 +464,12 @@ def _cluster_row(
     }
 
 
+@lru_cache(maxsize=65536)
+def _json_list(values: tuple[str, ...], ascii_only: bool = False) -> str:
+    """A list as the JSON the members table holds (most listings share a few lists)."""
+    return json.dumps(list(values), ensure_ascii=ascii_only)
+
+
 def _member_row(
     member: Any, cluster_id: str, facts: dict[str, ListingFacts], first_seen: dict[str, str]
 ) -> dict[str, Any]:
@@ -403,11 +480,11 @@ def _member_row(
         "dataset": fact.dataset,
         "schema": fact.schema,
         "caption": fact.caption,
-        "programmes": json.dumps(fact.programmes, ensure_ascii=False),
+        "programmes": _json_list(tuple(fact.programmes)),
         "regimes": ",".join(sorted(fact.regimes)),
         "listed_on": fact.listed_on,
         "first_seen": first_seen.get(member.entity_id),
-        "birth_dates": json.dumps(fact.birth_dates),
+        "birth_dates": _json_list(tuple(fact.birth_dates), True),
         "reason": member.reason,
         "via": member.via,
         "detail": member.detail,

@@ -22,9 +22,22 @@ once. A pair is linked when either
   - no *document conflict*: not both naming passport numbers (also those written
     only in notes) with none in common.
 
-Conflicts (dates of birth, genders, IMO/BIC/LEI numbers, nationalities) have
-already ruled a pair out before it is scored. Every link records which of these
-held (``evidence``), for ``sanctions cluster`` and its JSON.
+For a person with no date of birth to go on, the base rule needs *mutual best* too: the
+name must pick the other listing out of its list. A tie is a guess and links neither
+(two Kim Yong Chols of one list). Organisations keep the base rule alone: an authority
+that lists a charity's branches under one name makes ties that are harmless. Candidates rank by
+score, then primary names aligned, then regimes in common (the UK lists one person
+once per regime: the UN's Iran listing goes with the UK's listing under its Iran
+nuclear regime, not the one under Iran human rights).
+
+A pair under the regimes of two different countries, none in common (a ministry of
+defence listed under North Korea and one listed under Syria), ranks as if its name
+agreed :data:`REGIME_CONFLICT_PENALTY` less, and is not linked by the base rule's name
+score alone: it also needs mutual best and a rare token (an IRGC organisation listed by
+Australia under its Ukraine regime and by OFAC under Iran keeps its link; "Ministry of
+Defence" does not). Conflicts (dates of birth, genders, IMO/BIC/LEI numbers,
+nationalities) have already ruled a pair out before it is scored. Every link records
+which of these held (``evidence``), for ``sanctions cluster`` and its JSON.
 """
 
 from __future__ import annotations
@@ -35,12 +48,14 @@ from typing import Any
 
 from .keys import ListingFacts
 from .linking import NAME_THRESHOLDS, Link, Scored
+from .programmes import country_regimes_conflict
 
 __all__ = [
     "Scored",
     "STRUCTURE_FLOOR",
     "MARGIN",
     "RARE_LISTINGS",
+    "REGIME_CONFLICT_PENALTY",
     "token_frequencies",
     "decide_links",
     "describe_evidence",
@@ -49,6 +64,10 @@ __all__ = [
 # The strong name agreement a structural link needs (the matcher's score, 0-1).
 STRUCTURE_FLOOR = {"person_no_dob": 0.90, "other": 0.88, "other_regime": 0.88}
 MARGIN = 0.05
+# Ranking candidates, one under another country's regime counts as this much less alike
+# (North Korea's ministry of defence: Syria's "Ministry of Defence" at 1.0 ranks below the
+# UK's "Ministry of the People's Armed Forces" at 0.97).
+REGIME_CONFLICT_PENALTY = 0.10
 RARE_LISTINGS = 3
 _TYPES = {"Person": "person", "Vessel": "vessel", "Airplane": "aircraft", "LegalEntity": "any"}
 
@@ -88,24 +107,31 @@ def _rarest(
 class _Rankings:
     """For each listing and each other list: its scored pairs, best first."""
 
-    def __init__(self, scored: Iterable[Scored], datasets: dict[str, str]) -> None:
-        by: dict[tuple[str, str], list[tuple[float, int, str]]] = defaultdict(list)
+    def __init__(self, scored: Iterable[Scored], facts: dict[str, ListingFacts]) -> None:
+        by: dict[tuple[str, str], list[tuple[float, int, int, str, float]]] = defaultdict(list)
         for pair in scored:
-            by[(pair.a, datasets[pair.b])].append((pair.score, pair.primary, pair.b))
-            by[(pair.b, datasets[pair.a])].append((pair.score, pair.primary, pair.a))
-        self.by = {k: sorted(v, key=lambda t: (-t[0], -t[1], t[2])) for k, v in by.items()}
+            fa, fb = facts[pair.a], facts[pair.b]
+            common = len(fa.regimes & fb.regimes)
+            # a candidate under another country's regime ranks as if its name agreed less
+            conflict = country_regimes_conflict(fa.regimes, fb.regimes)
+            rank = round(pair.score - (REGIME_CONFLICT_PENALTY if conflict else 0.0), 6)
+            by[(pair.a, fb.dataset)].append((rank, pair.primary, common, pair.b, pair.score))
+            by[(pair.b, fa.dataset)].append((rank, pair.primary, common, pair.a, pair.score))
+        self.by = {k: sorted(v, key=lambda t: (-t[0], -t[1], -t[2], t[3])) for k, v in by.items()}
 
     def standing(self, eid: str, dataset: str, other: str) -> tuple[bool, float | None]:
         """(``other`` is ``eid``'s strict best in ``dataset``, the runner-up's score).
 
         Best by score, then by primary names aligned (a primary-name match beats an
-        alias match of the same score); a tie on both is no best at all."""
+        alias match of the same score), then by regimes in common (a list that lists
+        one subject once per regime: the listing under the same regimes is the one);
+        a tie on all three is no best at all."""
         ranked = self.by.get((eid, dataset), [])
-        if not ranked or ranked[0][2] != other:
-            return False, ranked[0][0] if ranked else None
+        if not ranked or ranked[0][3] != other:
+            return False, ranked[0][4] if ranked else None
         if len(ranked) == 1:
             return True, None
-        return ranked[1][:2] < ranked[0][:2], ranked[1][0]
+        return ranked[1][:3] < ranked[0][:3], ranked[1][4]
 
 
 def _base_holds(pair: Scored, fa: ListingFacts, fb: ListingFacts) -> bool:
@@ -142,7 +168,16 @@ def evidence_of(
             fa.documents and fb.documents and not fa.documents & fb.documents
         ),
     }
-    base = _base_holds(pair, fa, fb)
+    conflict = country_regimes_conflict(fa.regimes, fb.regimes)
+    # A person with no date of birth to go on: the name must also pick the other listing
+    # out of its list (a tie is a guess: two Kim Yong Chols). Organisations keep the base
+    # rule alone (an authority lists a charity's branches under one name: any of them is
+    # the charity). Under two countries' regimes the tokens must be rare too.
+    base = (
+        _base_holds(pair, fa, fb)
+        and (pair.rule != "person_no_dob" or checks["mutual_best"])
+        and (not conflict or (checks["mutual_best"] and checks["rare_token"]))
+    )
     structural = pair.rule in STRUCTURE_FLOOR and all(checks.values())
     return {
         "rule": pair.rule,
@@ -153,6 +188,7 @@ def evidence_of(
         "runner_up": runner,
         "rarest_token_listings": rarest,
         "common_regimes": regimes,
+        "country_regimes_conflict": conflict,
     }
 
 
@@ -162,6 +198,8 @@ def describe_evidence(evidence: dict[str, Any]) -> str:
     held = [k.replace("_", " ") for k, ok in checks.items() if ok]
     missing = [k.replace("_", " ") for k, ok in checks.items() if not ok]
     how = "base rule" if evidence["base_rule"] else "structure"
+    if evidence.get("country_regimes_conflict"):
+        how += " (regimes of different countries: mutual best and a rare token held)"
     text = f"linked by {how}; held: {', '.join(held) or 'none'}"
     if missing:
         text += f"; not held: {', '.join(missing)}"
@@ -176,8 +214,7 @@ def decide_links(
 ) -> list[Link]:
     """The scored pairs that become name links, each with its evidence."""
     pairs = [p for p in scored if p.a in facts and p.b in facts]
-    datasets = {eid: f.dataset for eid, f in facts.items()}
-    rankings = _Rankings(pairs, datasets)
+    rankings = _Rankings(pairs, facts)
     links = []
     for pair in pairs:
         fa, fb = facts[pair.a], facts[pair.b]

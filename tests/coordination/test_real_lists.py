@@ -58,6 +58,28 @@ def test_names_and_regime_only_find_un_linked_pairs(names_only: RecallReport) ->
     assert len(_wrong_beyond_citation_errors(names_only)) <= 0.002 * names_only.linked_pairs
 
 
+def test_names_only_wrong_link_classes_stay_apart(names_only: RecallReport) -> None:
+    """Names and regime only: links the base rule made by name alone and that were wrong
+    (read in the full records): a ministry of defence under North Korea and one under
+    Syria; the Houthis and Hizballah (both "Ansar Allah"); the UN's Kim Yong Chol (a
+    KOMID representative, born 1962) and the UK's other one (an RGB general, born 1946).
+    And what the regimes now tell apart: the UN listing goes with the UK listing of the
+    same subject under the same regime (Hejazi under Iran nuclear, not human rights) and
+    with the UK's renamed North Korean ministry."""
+    where = {m.entity_id: c.id for c in names_only.result_clusters for m in c.members}
+    apart = [
+        ("un_sc_sanctions-KPe.054", "gb_hmt_sanctions-12691"),
+        ("un_sc_sanctions-YEe.001", "us_ofac_sdn-4697"),
+        ("un_sc_sanctions-KPi.024", "gb_hmt_sanctions-12439"),
+    ]
+    assert all(where[a] != where[b] for a, b in apart)
+    together = [
+        ("un_sc_sanctions-IRi.017", "gb_hmt_sanctions-9061"),
+        ("un_sc_sanctions-KPe.054", "gb_hmt_sanctions-13575"),
+    ]
+    assert all(where[a] == where[b] for a, b in together)
+
+
 def test_hand_reviewed_name_only_links_hold(
     names_only: RecallReport, hidden_un: RecallReport
 ) -> None:

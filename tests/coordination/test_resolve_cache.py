@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sanctions.coordination import Resolver, inputs, resolve
 from sanctions.coordination import tables as ct
 from sanctions.demo import load_samples
+from sanctions.screening import parallel
 from sanctions.store import Store
 
 from .conftest import REAL_DATASETS, amend_list
@@ -148,3 +149,113 @@ def test_resolve_of_real_lists_is_unchanged_by_the_cache(
     path = tmp_path / "lists.db"
     shutil.copy(real_store_path, path)
     assert_resolve_unchanged(path, tmp_path, monkeypatch, "us_ofac_sdn", REAL_DATASETS)
+
+
+def test_incremental_writes_only_what_changed_and_stores_what_a_full_run_stores(
+    small_store: Callable[[], Store],
+) -> None:
+    """The tables are synced, not rewritten: clusters an update leaves alone keep their
+    rows (their ``updated_at``), and the result equals a full run's."""
+    from sqlalchemy import update as sql_update
+
+    store = small_store()
+    list(load_samples(store))
+    Resolver(store).run()
+    with store.engine.begin() as conn:
+        conn.execute(sql_update(ct.clusters).values(updated_at="2000-01-01T00:00:00+00:00"))
+    before = snapshot(store)
+    update(store, "us_ofac_sdn")
+    assert Resolver(store).run().mode == "incremental"
+    incremental = snapshot(store)
+    with store.engine.connect() as conn:
+        stamps = [r.updated_at for r in conn.execute(select(ct.clusters.c.updated_at))]
+    touched = sum(1 for s in stamps if not s.startswith("2000"))
+    assert 0 < touched < len(stamps) / 2, (touched, len(stamps))
+    assert incremental != before
+    Resolver(store).run(full=True)
+    assert snapshot(store) == incremental
+    assert Resolver(store).run().mode == "unchanged"
+    assert snapshot(store) == incremental
+
+
+def test_two_worker_processes_store_what_one_process_stores(
+    small_store: Callable[[], Store], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Preparing the listings (empty cache) and scoring the pairs on forked workers, in
+    small chunks here, changes nothing that is stored."""
+    from sanctions.coordination import linking
+
+    store = small_store()
+    list(load_samples(store))
+    path = Path(str(store.engine.url.database))
+    store.close()
+    reference_db = tmp_path / "reference.db"
+    shutil.copy(path, reference_db)
+    monkeypatch.setattr(linking, "PARALLEL_PAIRS", 1)
+    monkeypatch.setattr(linking, "PAIR_CHUNK", 7)
+    monkeypatch.setattr(inputs, "PARALLEL_LISTINGS", 1)
+    monkeypatch.setattr(inputs, "BLOB_CHUNK", 5)
+    calls: list[int] = []
+    real_map = parallel.map_ordered
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[3])
+        return real_map(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "map_ordered", counting)
+    store = Store.open(path)
+    Resolver(store, workers=2).run(full=True)
+    assert calls == [2, 2]  # the listings prepared, then the pairs scored, on 2 workers
+    two = snapshot(store)
+    monkeypatch.setenv("SANCTIONS_INDEX_CACHE", str(tmp_path / "other-cache"))
+    reference = Store.open(reference_db)
+    Resolver(reference, workers=1).run(full=True)
+    assert calls == [2, 2]
+    assert two["links"] and two == snapshot(reference)
+
+
+@pytest.mark.postgres
+def test_incremental_sync_on_postgresql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The synced writes (deletes by key through the driver) on PostgreSQL: an incremental
+    run stores what a full run stores, and an unchanged run changes nothing."""
+    from sqlalchemy import text
+
+    from tests.store.test_store import postgres_url
+    from tests.watch.test_postgres import LIST_TABLES, WATCH_TABLES
+
+    monkeypatch.setenv("SANCTIONS_INDEX_CACHE", str(tmp_path / "cache"))
+    store = Store.open(postgres_url())
+    with store.engine.begin() as conn:
+        for table in ("members", "clusters", "links", "state", "overrides"):
+            conn.execute(text(f"DELETE FROM coordination_{table}"))
+        for table in WATCH_TABLES + LIST_TABLES:
+            conn.execute(text(f"DELETE FROM {table}"))
+    list(load_samples(store))
+    Resolver(store).run()
+    update(store, "us_ofac_sdn")
+    assert Resolver(store).run().mode == "incremental"
+    incremental = snapshot(store)
+    assert incremental["links"] and incremental["members"]
+    Resolver(store).run(full=True)
+    assert snapshot(store) == incremental
+    assert Resolver(store).run().mode == "unchanged"
+    assert snapshot(store) == incremental
+    store.close()
+
+
+def test_resolve_cli_takes_the_number_of_workers(small_store: Callable[[], Store]) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from sanctions.cli import main
+
+    store = small_store()
+    list(load_samples(store))
+    db = str(store.engine.url.database)
+    store.close()
+    result = CliRunner().invoke(main, ["--db", db, "resolve", "--workers", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["mode"] == "full"
+    bad = CliRunner().invoke(main, ["--db", db, "resolve", "--workers", "0"])
+    assert bad.exit_code == 2 and "--workers" in bad.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -64,6 +65,15 @@ def _names_only(store: Store) -> None:
     )
 
 
+def _joined_by_name(store: Store, listing: str) -> dict[str, Any]:
+    """How the member that joined the listing's cluster by a name link joined it."""
+    return next(
+        item["joined"]
+        for item in get_cluster(store, listing)["listings"]
+        if item["joined"]["reason"] == "name"
+    )
+
+
 @pytest.fixture
 def resolved(small_store: Callable[[], Store]) -> Store:
     store = small_store()
@@ -75,11 +85,7 @@ def resolved(small_store: Callable[[], Store]) -> Store:
 
 def test_name_only_listing_links_when_the_structure_supports_it(resolved: Store) -> None:
     assert together(resolved, "list_un-1", "list_uk-a")
-    joined = next(
-        item["joined"]
-        for item in get_cluster(resolved, "list_uk-a")["listings"]
-        if item["joined"]["reason"] == "name"
-    )
+    joined = _joined_by_name(resolved, "list_uk-a")
     evidence = joined["evidence"]
     assert evidence["structure"] and evidence["checks"] == {
         "strong_name": True,
@@ -193,3 +199,120 @@ def test_unknown_programme_is_an_error_before_any_work(
         code, _out, err = _cli(tmp_path / "coord.db", command, "--programme", "Atlantis")
         assert code == 2 and "unknown programme 'Atlantis'" in err
     assert stale_datasets(store) == ["list_un"]  # nothing was resolved
+
+
+def test_regimes_of_two_countries_need_the_structure_too(
+    small_store: Callable[[], Store],
+) -> None:
+    """A ministry of defence listed under North Korea is not one listed under Syria, though
+    the names are identical (common words); a firm listed under Russia by one list and
+    under Iran by the other (a supplier of Russia's drones) keeps its link: its name is
+    rare in both lists and each listing is the other's best match."""
+    store = small_store()
+    others = ["Ministry of Health", "Ministry of Energy", "Ministry of Oil", "Ministry of Culture"]
+    others += ["Defence Industries Organisation", "Defence Research Centre", "Defence Board"]
+    save(
+        store,
+        "list_un",
+        [make_entity("list_un", "mod", "Ministry of Defence", "Organization", programmes=("DPRK",))]
+        + [make_entity("list_un", f"o{i}", n, "Organization") for i, n in enumerate(others)]
+        + [
+            make_entity(
+                "list_un", "zt", "Zorvanthic Turbine Works", "Organization", programmes=("Iran",)
+            )
+        ],
+    )
+    save(
+        store,
+        "list_uk",
+        [
+            make_entity(
+                "list_uk", "mod", "MINISTRY OF DEFENCE", "Organization", programmes=("Syria",)
+            )
+        ]
+        + [make_entity("list_uk", f"o{i}", n.upper(), "Organization") for i, n in enumerate(others)]
+        + [
+            make_entity(
+                "list_uk",
+                "zt",
+                "ZORVANTHIC TURBINE WORKS",
+                "Organization",
+                programmes=("Autonomous (Russia)",),
+            )
+        ],
+    )
+    Resolver(store).run()
+    assert not together(store, "list_un-mod", "list_uk-mod")
+    assert together(store, "list_un-zt", "list_uk-zt")
+    joined = _joined_by_name(store, "list_uk-zt")
+    assert joined["evidence"]["country_regimes_conflict"] and joined["evidence"]["base_rule"]
+    assert "regimes of different countries" in joined["detail"]
+
+
+def test_a_tie_forbids_even_a_base_rule_link(small_store: Callable[[], Store]) -> None:
+    """Two listings of one list with the very name of a listing of the other, and no date of
+    birth to tell them apart (two Kim Yong Chols): the base rule's near-identical name is
+    no evidence of which one is the subject, so neither is linked. Alone, it links."""
+    store = small_store()
+    save(
+        store,
+        "list_un",
+        [
+            make_entity("list_un", "1", "Kalden Voss Tarrow", birth="1962", programmes=("DPRK",)),
+            make_entity("list_un", "2", "Mirela Voss Quandt", birth="1970", programmes=("DPRK",)),
+        ],
+    )
+    north_korea = ("North Korea (Democratic People's Republic of Korea)",)
+    save(
+        store,
+        "list_uk",
+        [
+            make_entity("list_uk", "a", "Kalden Voss TARROW", programmes=north_korea),
+            make_entity("list_uk", "b", "Kalden Voss TARROW", programmes=north_korea),
+            make_entity("list_uk", "c", "Mirela Voss QUANDT", programmes=north_korea),
+        ],
+    )
+    Resolver(store).run()
+    assert not together(store, "list_un-1", "list_uk-a")
+    assert not together(store, "list_un-1", "list_uk-b")
+    assert together(store, "list_un-2", "list_uk-c")
+    joined = _joined_by_name(store, "list_uk-c")
+    assert joined["evidence"]["base_rule"] and joined["evidence"]["checks"]["mutual_best"]
+
+
+def test_a_list_listing_one_subject_per_regime_links_the_one_under_the_same_regime(
+    small_store: Callable[[], Store],
+) -> None:
+    """The UK lists one commander twice, under its Iran nuclear and Iran human rights
+    regimes; the UN's Iran list is a non-proliferation regime: the UN listing joins the
+    UK listing under the nuclear regime, and the other stays apart (one list, two)."""
+    from sanctions.coordination.programmes import regime_codes
+
+    assert regime_codes(["Iran"], "un_sc_sanctions") == {"IRN", "WMD"}
+    assert regime_codes(["Iran"], "ca_dfatd_sema_sanctions") == {"IRN"}
+    assert regime_codes(["DPRK"], "un_sc_sanctions") == {"PRK", "WMD"}
+    assert regime_codes(["1718 (DPRK)"]) == {"PRK", "WMD"}
+    store = small_store()
+    save(
+        store,
+        "un_sc_sanctions",
+        [make_entity("un_sc_sanctions", "IRi.900", "Baharan Tezhvar Qomi", programmes=("Iran",))],
+    )
+    save(
+        store,
+        "gb_hmt_sanctions",
+        [
+            make_entity(
+                "gb_hmt_sanctions", "1", "Baharan TEZHVAR QOMI", programmes=("Iran (human rights)",)
+            ),
+            make_entity(
+                "gb_hmt_sanctions",
+                "2",
+                "Baharan TEZHVAR QOMI",
+                programmes=("Iran (nuclear proliferation)",),
+            ),
+        ],
+    )
+    Resolver(store).run()
+    assert together(store, "un_sc_sanctions-IRi.900", "gb_hmt_sanctions-2")
+    assert not together(store, "un_sc_sanctions-IRi.900", "gb_hmt_sanctions-1")
