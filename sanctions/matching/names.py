@@ -29,6 +29,8 @@ from typing import Any
 from rapidfuzz.distance import Levenshtein
 from rigour.text import is_stopword
 
+from . import frequency
+from .frequency import TokenFrequency, agreement_commonness
 from .normalise import (
     collapse_initialisms,
     consonant_key,
@@ -351,6 +353,13 @@ def _part_roles(parts: Sequence[tuple[str, str]]) -> dict[str, str]:
     return roles
 
 
+# "Abd" (servant of) alone, with the article joined (Abdul, Abdel, Abdur ...) or read
+# without vowels from Arabic script (``bd``): one word however it is spelt.
+ABD_FORMS = frozenset(
+    {"abd", "abdu", "abdul", "abdel", "abdal", "abdil", "abdol", "abdoul", "abdool", "abdur"}
+    | {"abdus", "abdi", "bd", "bdl", "ebd"}
+)
+ABD_SIMILARITY = 0.9
 ABJAD_SIMILARITY = 0.85  # a Latin spelling and an Arabic/Hebrew reading with one consonant key
 ABJAD_KEY_MIN = 3  # consonants a key needs: two say too little (``bl``: Bill, Abel, Bilal ...)
 
@@ -400,6 +409,8 @@ def _token_similarity(a: str, b: str) -> float:
         return 1.0
     if len(a) == 1 or len(b) == 1:
         return INITIAL_SIMILARITY if a[0] == b[0] else 0.0
+    if a in ABD_FORMS and b in ABD_FORMS:
+        return ABD_SIMILARITY
     if a.isdigit() or b.isdigit():
         return 0.0
     symbols_a = name_symbols(a)
@@ -734,19 +745,30 @@ def _candidate_pairs(query: NameForm, cand: NameForm, rows: RowFn) -> list[tuple
 
 
 def align_names(
-    query: NameForm, cand: NameForm, rows: RowFn = naive_rows, kind: str = "any"
+    query: NameForm,
+    cand: NameForm,
+    rows: RowFn = naive_rows,
+    kind: str = "any",
+    freq: TokenFrequency | None = None,
 ) -> Alignment:
     """Align the tokens of two names greedily by similarity, in any order, and score them."""
-    return alignment_of(query, cand, *align_score(query, cand, rows, kind))
+    return alignment_of(query, cand, *align_score(query, cand, rows, kind, freq))
 
 
 def align_score(
-    query: NameForm, cand: NameForm, rows: RowFn = naive_rows, kind: str = "any"
+    query: NameForm,
+    cand: NameForm,
+    rows: RowFn = naive_rows,
+    kind: str = "any",
+    freq: TokenFrequency | None = None,
 ) -> tuple[float, list[tuple[Span, Span, float]], list[bool], list[bool]]:
     """The score of :func:`align_names`, the aligned pairs, and which tokens were used.
 
     Cheaper than :func:`align_names` when most alignments are only compared:
     :func:`alignment_of` makes the :class:`Alignment` of the one that is kept.
+    ``freq`` is the table of listed words' frequencies (:func:`frequency.active`
+    when not given): listed words not given cost more when the words that
+    agree are common ones (:data:`frequency.COMMON_LAMBDA`).
     """
     used_q = [False] * len(query.tokens)
     used_c = [False] * len(cand.tokens)
@@ -779,7 +801,12 @@ def align_score(
         strong_found = strong_found or max(weights) >= STRONG
         chosen.append((qs, cs, -neg_value))
     unmatched_c = sum(w for w, used in zip(cand.weights, used_c, strict=True) if not used)
-    den = query.total_weight + LAMBDA.get(kind, LAMBDA["any"]) * unmatched_c
+    lam = LAMBDA.get(kind, LAMBDA["any"])
+    boost = frequency.COMMON_LAMBDA.get(kind, 0.0)
+    if unmatched_c > 0.0 and boost and _all_distinctive_found(qweights, used_q):
+        table = frequency.active() if freq is None else freq
+        lam *= 1.0 + boost * agreement_commonness(table, chosen, qweights, STRONG)
+    den = query.total_weight + lam * unmatched_c
     score = num / den if den > 0 else 0.0
     if (
         query.tokens == cand.tokens
@@ -804,6 +831,12 @@ def align_score(
         given = sum(1 for qs, _cs, _sim in chosen if qweights[qs[0]] >= STRONG)
         score = score - FAMILY_MISMATCH if given > 1 else min(score, FAMILY_MISMATCH_CAP)
     return max(0.0, min(1.0, score)), chosen, used_q, used_c
+
+
+def _all_distinctive_found(weights: tuple[float, ...], used: list[bool]) -> bool:
+    """Did every distinctive query word align? (Then only the listed words not given
+    speak against the match, and common agreeing words make them speak louder.)"""
+    return all(u or w < STRONG for u, w in zip(used, weights, strict=True))
 
 
 def family_differs(query: NameForm, cand: NameForm, chosen: list[tuple[Span, Span, float]]) -> bool:
