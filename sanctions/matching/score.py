@@ -67,9 +67,10 @@ __all__ = [
 ]
 
 ALGORITHM = "sanctions-match"
+# 2.3: listed-word frequencies (common agreement, listed words not given), Abd spellings;
 # 2.2: name parts (family names), abjad consonants, Hangul readings, legal forms cost more;
 # 2.1: strong identifiers match alone (issue 16), case-ending name forms; 2.0: rigour
-ALGORITHM_VERSION = "2.2"
+ALGORITHM_VERSION = "2.3"
 DEFAULT_THRESHOLD = 0.70
 
 KIND_FACTOR = {"weak": 0.9, "previous": 0.97}
