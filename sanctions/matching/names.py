@@ -357,7 +357,7 @@ def _part_roles(parts: Sequence[tuple[str, str]]) -> dict[str, str]:
 # without vowels from Arabic script (``bd``): one word however it is spelt.
 ABD_FORMS = frozenset(
     {"abd", "abdu", "abdul", "abdel", "abdal", "abdil", "abdol", "abdoul", "abdool", "abdur"}
-    | {"abdus", "abdi", "bd", "bdl", "ebd"}
+    | {"abdus", "bd", "bdl", "ebd"}
 )
 ABD_SIMILARITY = 0.9
 ABJAD_SIMILARITY = 0.85  # a Latin spelling and an Arabic/Hebrew reading with one consonant key
