@@ -51,8 +51,8 @@ from .bounds import (
 )
 from .explain import Feature, yente_explanations, yente_features
 from .finder import Hit, search
+from .frequency import COMMON_COUNT, TokenFrequency
 from .frequency import EMPTY as NO_FREQUENCIES
-from .frequency import TokenFrequency
 from .frequency import activate as activate_frequencies
 from .identifiers import IDENTIFIERS, identifier_properties
 from .index import (
@@ -108,6 +108,7 @@ __all__ = [
     "NameBound",
     "NameForm",
     "NO_FREQUENCIES",
+    "COMMON_COUNT",
     "Record",
     "Score",
     "Scope",
