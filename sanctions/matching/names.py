@@ -84,6 +84,7 @@ JOINED_MIN = 0.85  # two tokens read as one must be this alike to align
 LAMBDA = {"person": 0.15, "org": 0.35, "any": 0.25}
 WEAK_CAP = 0.3
 LEGAL_FORM_MISMATCH = 0.25  # two different legal forms on the same core name: two legal persons
+ONE_WORD_FUZZY = 0.15  # one distinctive query word met only approximately ("BARZIN" ~ "ARZIN")
 ONE_NAME_CAP = 0.6  # one common name alone ("Mohammed") is nobody in particular
 NUMBER_MISMATCH = 0.2  # two different numbers ("Five Star" is not "Six Star")
 MIDDLE_NAME_MISMATCH = 0.15  # two different patronymics: sons of different fathers
@@ -821,6 +822,8 @@ def align_score(
         score = min(score, WEAK_CAP)
     elif _one_known_name(query) and kind != "org":
         score = min(score, ONE_NAME_CAP)
+    if query.strong_weight == max(query.weights) and _distinctive_approximate(query, chosen):
+        score -= ONE_WORD_FUZZY  # nothing else in the query corroborates an approximate word
     if _unmet_on_both(query, cand, used_q, used_c, "legal"):
         score -= LEGAL_FORM_MISMATCH
     if _unmet_on_both(query, cand, used_q, used_c, "number"):
@@ -831,6 +834,17 @@ def align_score(
         given = sum(1 for qs, _cs, _sim in chosen if qweights[qs[0]] >= STRONG)
         score = score - FAMILY_MISMATCH if given > 1 else min(score, FAMILY_MISMATCH_CAP)
     return max(0.0, min(1.0, score)), chosen, used_q, used_c
+
+
+def _distinctive_approximate(query: NameForm, chosen: list[tuple[Span, Span, float]]) -> bool:
+    """Did the query's distinctive word align only approximately (not equal, not a name
+    equivalent: under :data:`EQUIVALENT_SIMILARITY`)? A listed word that is the whole
+    query written as one ("Al Shabaab" ~ "Alshabaab") is no approximation."""
+    sims = [sim for qs, _cs, sim in chosen if query.weights[qs[0]] >= STRONG]
+    if not sims or max(sims) >= EQUIVALENT_SIMILARITY:
+        return False
+    whole = "".join(query.tokens)
+    return all(cs[2] != whole for _qs, cs, _sim in chosen)
 
 
 def _all_distinctive_found(weights: tuple[float, ...], used: list[bool]) -> bool:

@@ -67,7 +67,8 @@ __all__ = [
 ]
 
 ALGORITHM = "sanctions-match"
-# 2.3: listed-word frequencies (common agreement, listed words not given), Abd spellings;
+# 2.3: listed-word frequencies (common agreement, listed words not given), Abd spellings,
+# one distinctive word met only approximately, dates of birth one keystroke apart;
 # 2.2: name parts (family names), abjad consonants, Hangul readings, legal forms cost more;
 # 2.1: strong identifiers match alone (issue 16), case-ending name forms; 2.0: rigour
 ALGORITHM_VERSION = "2.3"

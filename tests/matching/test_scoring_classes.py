@@ -1,4 +1,6 @@
-"""'Abd' (servant of) is one word however it is spelt: Abd, Abdul, Abdel, Abdur, or ``bd``
+"""Scoring classes of matcher 2.3: "Abd" spellings, one distinctive word met approximately.
+
+'Abd' (servant of) is one word however it is spelt: Abd, Abdul, Abdel, Abdur, or ``bd``
 read from Arabic script without vowels."""
 
 from __future__ import annotations
@@ -7,7 +9,13 @@ import pytest
 
 from sanctions.matching import DEFAULT_THRESHOLD, MatchIndex, compare_records, prepare_records
 from sanctions.matching import search as find
-from sanctions.matching.names import ABD_SIMILARITY, token_similarity
+from sanctions.matching.names import (
+    ABD_SIMILARITY,
+    ONE_WORD_FUZZY,
+    align_score,
+    make_name_forms,
+    token_similarity,
+)
 from sanctions.model import Entity, Listing
 from sanctions.screening import parse_query
 
@@ -44,3 +52,27 @@ def test_the_index_finds_what_the_pair_scorer_scores(query: str, name: str) -> N
     hits = find(MatchIndex(records), q, limit=5)
     assert hits and hits[0].record.id == "c"
     assert hits[0].score.score == pair.score >= DEFAULT_THRESHOLD
+
+
+def _name_score(query: str, listed: str, schema: str = "Organization") -> float:
+    q = make_name_forms(query, schema)[0]
+    return align_score(q, make_name_forms(listed, schema)[0], kind="org")[0]
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"), [("BARZIN", "ARZIN"), ("NIORDC", "NIOPDC"), ("COMBA", "SIMBA")]
+)
+def test_one_word_met_only_approximately_is_not_a_match(query: str, listed: str) -> None:
+    """Nothing else in the query corroborates an approximate word (one-word names and
+    acronyms of other listed parties)."""
+    assert token_similarity(query.lower(), listed.lower()) >= 0.8
+    assert _name_score(query, listed) < DEFAULT_THRESHOLD
+
+
+def test_one_word_met_exactly_or_with_another_word_is_not_discounted() -> None:
+    assert _name_score("CIMEX", "CIMEX") == 1.0
+    assert _name_score("LUKOIL", "LUKOIL OIL COMPANY") > DEFAULT_THRESHOLD
+    two_words = _name_score("BARZIN TRADING", "ARZIN TRADING")
+    assert two_words >= DEFAULT_THRESHOLD
+    one_word = _name_score("BARZIN", "ARZIN")
+    assert one_word == pytest.approx(token_similarity("barzin", "arzin") - ONE_WORD_FUZZY)
