@@ -839,12 +839,20 @@ def align_score(
 def _distinctive_approximate(query: NameForm, chosen: list[tuple[Span, Span, float]]) -> bool:
     """Did the query's distinctive word align only approximately (not equal, not a name
     equivalent: under :data:`EQUIVALENT_SIMILARITY`)? A listed word that is the whole
-    query written as one ("Al Shabaab" ~ "Alshabaab") is no approximation."""
+    query written as one ("Al Shabaab" ~ "Alshabaab") is no approximation, nor a word
+    read from another script (``דוד`` ~ "David", ``สมชาย`` ~ "Somchai")."""
+    if not _latin(query.original):
+        return False
     sims = [sim for qs, _cs, sim in chosen if query.weights[qs[0]] >= STRONG]
     if not sims or max(sims) >= EQUIVALENT_SIMILARITY:
         return False
     whole = "".join(query.tokens)
     return all(cs[2] != whole for _qs, cs, _sim in chosen)
+
+
+def _latin(text: str) -> bool:
+    """Is every letter of the text a Latin one (accents allowed)?"""
+    return all(char < "\u0250" for char in text if char.isalpha())
 
 
 def _all_distinctive_found(weights: tuple[float, ...], used: list[bool]) -> bool:

@@ -76,3 +76,11 @@ def test_one_word_met_exactly_or_with_another_word_is_not_discounted() -> None:
     assert two_words >= DEFAULT_THRESHOLD
     one_word = _name_score("BARZIN", "ARZIN")
     assert one_word == pytest.approx(token_similarity("barzin", "arzin") - ONE_WORD_FUZZY)
+
+
+@pytest.mark.parametrize(("query", "listed"), [("דוד", "David"), ("สมชาย", "Somchai")])
+def test_one_word_read_from_another_script_is_not_discounted(query: str, listed: str) -> None:
+    """A reading is approximate by nature: the one-word discount is for Latin queries."""
+    q = parse_query({"schema": "Person", "properties": {"name": [query]}})
+    c = parse_query({"schema": "Person", "properties": {"name": [listed]}}, listed=True)
+    assert compare_records(q, c).score >= 0.85
