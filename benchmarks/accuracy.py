@@ -42,7 +42,12 @@ import _pairs_eval  # noqa: E402
 from _lists import SHARED, load_all_lists  # noqa: E402
 from _targets import alias_queries, print_targets, targets  # noqa: E402
 
-from sanctions.matching import DEFAULT_THRESHOLD, compare_records  # noqa: E402
+from sanctions.matching import (  # noqa: E402
+    DEFAULT_THRESHOLD,
+    activate_frequencies,
+    compare_records,
+    load_frequencies,
+)
 from sanctions.matching.normalise import name_forms  # noqa: E402
 from sanctions.screening import Screener, parse_query  # noqa: E402
 from sanctions.store import Store  # noqa: E402
@@ -294,6 +299,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    use_list_frequencies(args.db)
     pairs = eval_pairs(args)
     if args.markdown:
         names = list(pairs["rows"]["all"])
@@ -306,6 +312,15 @@ def main() -> None:
     print_targets(report["targets"])
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+def use_list_frequencies(db: str) -> None:
+    """Score pairs with the word frequencies of every list, as a screener of them would."""
+    load_all_lists(db)
+    store = Store.open(db)
+    versions = [d.current for d in store.datasets() if d.current is not None]
+    activate_frequencies(load_frequencies(store, versions))
+    store.close()
 
 
 def eval_lists(args: argparse.Namespace) -> dict[str, Any]:

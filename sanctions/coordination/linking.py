@@ -30,7 +30,13 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rigour.territories import territories_intersect
 
-from sanctions.matching import Record, Score, compare_records, schemata_compatible
+from sanctions.matching import (
+    NO_FREQUENCIES,
+    Record,
+    Score,
+    compare_records,
+    schemata_compatible,
+)
 from sanctions.matching.dates import compare_dates, date_interval
 from sanctions.matching.names import STRONG, schema_kind, thresholded_similarity
 
@@ -176,7 +182,10 @@ class CachedRows:
 
 
 def _score(ra: Record, rb: Record, rows: CachedRows | None = None) -> float:
-    return compare_records(ra, rb, 1.0, rows or CachedRows()).score
+    """The matcher's score without word frequencies (also in :func:`best_name_score`):
+    name links have a rare-token rule of their own, and a pair's score must not move
+    when another list changes (incremental resolution equals a full one)."""
+    return compare_records(ra, rb, 1.0, rows or CachedRows(), frequencies=NO_FREQUENCIES).score
 
 
 def key_links(facts: dict[str, ListingFacts], records: dict[str, Record]) -> Iterator[Link]:
@@ -350,7 +359,7 @@ def score_names(
     qidx, cidx = np.unravel_index(best, sims.shape)
     query = dataclasses.replace(ra, names=[ra.names[i] for i in sorted(set(qidx.tolist()))])
     names = [rb.names[j] for j in sorted(set(cidx.tolist()))]
-    return compare_records(query, rb, 1.0, rows or CachedRows(), names)
+    return compare_records(query, rb, 1.0, rows or CachedRows(), names, NO_FREQUENCIES)
 
 
 def countries_conflict(a: frozenset[str], b: frozenset[str]) -> bool:

@@ -25,6 +25,12 @@ Start-up
     a process rigour's person-name tagger for listed tokens; :func:`warm_taggers`
     builds the taggers ahead of a first unknown token (a server does it before
     it is ready when ``SANCTIONS_API_WARM_TAGGERS=1``).
+Word frequencies
+    :class:`TokenFrequency`: how many listed records carry each word, over
+    every list; built with the full index and cached with it,
+    :func:`load_frequencies` reads it for a small (delta) index, and the last
+    full index loaded makes it the table of pair scoring without an index
+    (:func:`activate_frequencies`). A pair scores the same everywhere.
 Bounds
     :func:`name_floor`, :class:`NameBound`, :func:`name_tokens`: the index's own
     pruning bound, for callers that ask the question the other way round (the
@@ -45,6 +51,9 @@ from .bounds import (
 )
 from .explain import Feature, yente_explanations, yente_features
 from .finder import Hit, search
+from .frequency import COMMON_COUNT, TokenFrequency
+from .frequency import EMPTY as NO_FREQUENCIES
+from .frequency import activate as activate_frequencies
 from .identifiers import IDENTIFIERS, identifier_properties
 from .index import (
     CACHE_VERSION,
@@ -52,6 +61,7 @@ from .index import (
     MatchIndex,
     cache_dir,
     index_key,
+    load_frequencies,
     load_index,
     load_records,
     prepare_records,
@@ -97,9 +107,13 @@ __all__ = [
     "MatchIndex",
     "NameBound",
     "NameForm",
+    "NO_FREQUENCIES",
+    "COMMON_COUNT",
     "Record",
     "Score",
     "Scope",
+    "TokenFrequency",
+    "activate_frequencies",
     "analyze_name",
     "cache_dir",
     "candidate_initial_slack",
@@ -107,6 +121,7 @@ __all__ = [
     "count_initials",
     "identifier_properties",
     "index_key",
+    "load_frequencies",
     "load_index",
     "load_records",
     "max_secondary_gain",

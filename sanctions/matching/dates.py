@@ -12,7 +12,11 @@ outcome        delta   when
 ============== ======= =====================================================
 exact          +0.06   same day, both precise to the day
 compatible     +0.03   intervals meet (year-only, month-only, circa, range)
-near           -0.04   off by at most one year, or day and month swapped
+near           -0.04   off by at most one year
+near (typo)     0      written alike but for one digit, one day apart, or day
+                       and month swapped (``1978-10-20`` / ``1978-10-19``,
+                       ``1943`` / ``1942``): a likely typo, no evidence either
+                       way (:data:`TYPO_DELTA`; the outcome stays ``near``)
 contradiction  -0.20   further apart
 far            -0.35   more than three years apart: enough to put a name-only
                        agreement (1.0) below the default threshold, unless an
@@ -31,7 +35,14 @@ from functools import lru_cache
 
 from sanctions.model import FuzzyDate, parse_date
 
-__all__ = ["DateEvidence", "compare_dates", "date_interval", "to_fuzzy_dates", "DATE_DELTAS"]
+__all__ = [
+    "DateEvidence",
+    "compare_dates",
+    "date_interval",
+    "to_fuzzy_dates",
+    "DATE_DELTAS",
+    "TYPO_DELTA",
+]
 
 DATE_DELTAS = {
     "exact": 0.06,
@@ -41,6 +52,7 @@ DATE_DELTAS = {
     "far": -0.35,
     "absent": 0.0,
 }
+TYPO_DELTA = 0.0  # a "near" date one keystroke away: most likely the same date mistyped
 _RANK = {"exact": 5, "compatible": 4, "near": 3, "contradiction": 2, "far": 1, "absent": 0}
 FAR_DAYS = 3 * 366  # dates further apart than this are two different people
 
@@ -103,16 +115,34 @@ def compare_dates(query: Iterable[FuzzyDate], candidate: Iterable[FuzzyDate]) ->
     cs = [d for d in candidate if d.prop == "birthDate"]
     if not qs or not cs:
         return DateEvidence("absent", 0.0, "no date of birth to compare")
-    best, pair = "absent", (qs[0], cs[0])
+    best, pair, typo = "absent", (qs[0], cs[0]), False
     for q in qs:
         for c in cs:
             outcome = _compare_one(q, c)
-            if _RANK[outcome] > _RANK[best]:
+            if _RANK[outcome] > _RANK[best] or (
+                outcome == best == "near" and not typo and _typo(q, c)
+            ):
                 best, pair = outcome, (q, c)
+                typo = outcome == "near" and _typo(q, c)
     if best == "absent":
         return DateEvidence("absent", 0.0, "dates of birth could not be compared")
     detail = f"birth date {_show(pair[0])} vs listed {_show(pair[1])}: {best}"
+    if typo:
+        return DateEvidence(best, TYPO_DELTA, detail + " (one digit apart: a likely typo)")
     return DateEvidence(best, DATE_DELTAS[best], detail)
+
+
+def _typo(q: FuzzyDate, c: FuzzyDate) -> bool:
+    """Are two dates of one precision written alike but for one digit, one day apart, or
+    with day and month swapped (``1982-09-26`` / ``1982-08-26``, ``1943`` / ``1942``)?"""
+    if q.end or c.end or q.circa or c.circa or len(q.value) != len(c.value):
+        return False
+    if sum(a != b for a, b in zip(q.value, c.value, strict=True)) == 1:
+        return True
+    if not q.precision == c.precision == "day":
+        return False
+    q_day, c_day = date_interval(q)[0], date_interval(c)[0]
+    return abs((q_day - c_day).days) == 1 or q.value.split("-")[1:] == c.value.split("-")[:0:-1]
 
 
 def _show(d: FuzzyDate) -> str:

@@ -52,13 +52,16 @@ def search(
     rows = index.rows_fn(query)
     ranked = []
     for cand in candidates:
-        value = score_value(query, cand.record, rows, cand.names)
+        value = score_value(query, cand.record, rows, cand.names, index.frequencies)
         if cutoff is not None and value < cutoff:
             continue
         if value > 0.0:
             ranked.append((value, cand))
     ranked.sort(key=lambda pair: (-pair[0], pair[1].record.id))
     return [
-        Hit(cand.record, compare_records(query, cand.record, threshold, rows, cand.names))
+        Hit(
+            cand.record,
+            compare_records(query, cand.record, threshold, rows, cand.names, index.frequencies),
+        )
         for _, cand in ranked[:limit]
     ]

@@ -40,7 +40,9 @@ from sanctions.model import Entity
 
 from . import prune
 from .bounds import candidate_initial_slack, query_initial_weight
+from .frequency import TokenFrequency, activate
 from .names import (
+    ABD_FORMS,
     ABJAD_KEY_MIN,
     GIVEN_NAME_SIMILARITY,
     JOINED_MIN,
@@ -66,7 +68,15 @@ from .score import Record, record_from_entity, schemata_compatible
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MatchIndex", "Candidate", "cache_dir", "load_records", "load_index", "index_key"]
+__all__ = [
+    "MatchIndex",
+    "Candidate",
+    "cache_dir",
+    "load_records",
+    "load_index",
+    "load_frequencies",
+    "index_key",
+]
 
 
 def _code_version() -> str:
@@ -175,11 +185,18 @@ class Candidate:
 class MatchIndex:
     """Token, phonetic and bigram blocking over the names of a list of records."""
 
-    def __init__(self, records: list[Record], key: str = "") -> None:
+    def __init__(
+        self, records: list[Record], key: str = "", frequencies: TokenFrequency | None = None
+    ) -> None:
+        """``frequencies``: the listed words' frequencies to score with; counted over
+        ``records`` when not given (a small index is given the full index's table)."""
         started = time.perf_counter()
         with gc_paused():
             self.key = key
             self.records = records
+            if frequencies is None:
+                frequencies = TokenFrequency.from_records(records)
+            self.frequencies = frequencies
             self.names: list[NameForm] = []
             name_record: list[int] = []
             name_initials: list[int] = []
@@ -421,13 +438,16 @@ class MatchIndex:
         return found
 
     def _abjad_candidates(self, token: str) -> set[int]:
-        """Ids that :func:`names.abjad_similarity` may bring close (the other side's keys)."""
+        """Ids that :func:`names.abjad_similarity` may bring close (the other side's keys),
+        and the other spellings of "Abd" (:data:`names.ABD_FORMS`)."""
+        found: set[int] = set()
+        if token in ABD_FORMS:
+            found = {vid for form in ABD_FORMS if (vid := self.vocab_id.get(form)) is not None}
         key = consonant_key(token)
         if len(key) < ABJAD_KEY_MIN:
-            return set()
+            return found
         side = "a" if has_vowel(token) else "b"  # look up the tokens of the other kind
         keys = [key] + ([key[1:]] if key.startswith("l") else [])
-        found: set[int] = set()
         for wanted in keys:
             if (ids := self._block(f"{side}:{wanted}")) is not None:
                 found.update(ids.tolist())
@@ -746,25 +766,56 @@ def load_index(store: Any, versions: list[Any]) -> MatchIndex:
     path = cache_dir() / f"{CACHE_VERSION}-index-{digest}.pickle"
     cached = _read_cache(path)
     if isinstance(cached, MatchIndex) and cached.key == key:
+        activate(cached.frequencies)
         return cached
     # One process builds, the others (server workers starting together) wait and read it.
     with open(cache_dir() / "build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         cached = _read_cache(path)
         if isinstance(cached, MatchIndex) and cached.key == key:
+            activate(cached.frequencies)
             return cached
         records, _ = load_records(store, versions)
         index = MatchIndex(records, key)
         _write_cache(path, index)
-    _prune_cache(keep={path.name} | {_cache_file(v.dataset, v.content_hash).name for v in versions})
+        _write_cache(_frequency_file(key), index.frequencies)
+    keep = {path.name, _frequency_file(key).name}
+    _prune_cache(keep | {_cache_file(v.dataset, v.content_hash).name for v in versions})
+    activate(index.frequencies)
     return index
+
+
+def _frequency_file(key: str) -> Path:
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    return cache_dir() / f"{CACHE_VERSION}-freq-{digest}.pickle"
+
+
+def load_frequencies(store: Any, versions: list[Any]) -> TokenFrequency:
+    """The listed words' frequencies of the full index over these versions (cached with it).
+
+    What a small index (the watch delta run's) scores with, so that a pair
+    scores the same in a delta run as in a full one. Read from the cache the
+    full index wrote, or counted over the versions' prepared records (the
+    same table: :meth:`TokenFrequency.from_records` over the same records in
+    the same order) and cached.
+    """
+    key = index_key(versions)
+    path = _frequency_file(key)
+    cached = _read_cache(path)
+    if isinstance(cached, TokenFrequency):
+        return cached
+    records, _ = load_records(store, versions)
+    table = TokenFrequency.from_records(records)
+    _write_cache(path, table)
+    return table
 
 
 def _prune_cache(keep: set[str]) -> None:
     """Remove whole-index caches of other version sets (record caches are kept)."""
-    for old in cache_dir().glob(f"{CACHE_VERSION}-index-*.pickle"):
-        if old.name not in keep:
-            old.unlink(missing_ok=True)
+    for pattern in (f"{CACHE_VERSION}-index-*.pickle", f"{CACHE_VERSION}-freq-*.pickle"):
+        for old in cache_dir().glob(pattern):
+            if old.name not in keep:
+                old.unlink(missing_ok=True)
 
 
 def prepare_records(entities: Iterable[Entity]) -> list[Record]:

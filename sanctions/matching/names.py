@@ -31,6 +31,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from rigour.text import is_stopword
 
+from . import frequency
+from .frequency import TokenFrequency, agreement_commonness
 from .normalise import (
     collapse_initialisms,
     consonant_key,
@@ -88,6 +90,7 @@ JOINED_MIN = 0.85  # two tokens read as one must be this alike to align
 LAMBDA = {"person": 0.15, "org": 0.35, "any": 0.25}
 WEAK_CAP = 0.3
 LEGAL_FORM_MISMATCH = 0.25  # two different legal forms on the same core name: two legal persons
+ONE_WORD_FUZZY = 0.15  # one distinctive query word met only approximately ("BARZIN" ~ "ARZIN")
 ONE_NAME_CAP = 0.6  # one common name alone ("Mohammed") is nobody in particular
 NUMBER_MISMATCH = 0.2  # two different numbers ("Five Star" is not "Six Star")
 MIDDLE_NAME_MISMATCH = 0.15  # two different patronymics: sons of different fathers
@@ -357,6 +360,13 @@ def _part_roles(parts: Sequence[tuple[str, str]]) -> dict[str, str]:
     return roles
 
 
+# "Abd" (servant of) alone, with the article joined (Abdul, Abdel, Abdur ...) or read
+# without vowels from Arabic script (``bd``): one word however it is spelt.
+ABD_FORMS = frozenset(
+    {"abd", "abdu", "abdul", "abdel", "abdal", "abdil", "abdol", "abdoul", "abdool", "abdur"}
+    | {"abdus", "bd", "bdl", "ebd"}
+)
+ABD_SIMILARITY = 0.9
 ABJAD_SIMILARITY = 0.85  # a Latin spelling and an Arabic/Hebrew reading with one consonant key
 ABJAD_KEY_MIN = 3  # consonants a key needs: two say too little (``bl``: Bill, Abel, Bilal ...)
 
@@ -406,6 +416,8 @@ def _token_similarity(a: str, b: str) -> float:
         return 1.0
     if len(a) == 1 or len(b) == 1:
         return INITIAL_SIMILARITY if a[0] == b[0] else 0.0
+    if a in ABD_FORMS and b in ABD_FORMS:
+        return ABD_SIMILARITY
     if a.isdigit() or b.isdigit():
         return 0.0
     symbols_a = name_symbols(a)
@@ -847,19 +859,30 @@ def _candidate_pairs(
 
 
 def align_names(
-    query: NameForm, cand: NameForm, rows: RowFn = naive_rows, kind: str = "any"
+    query: NameForm,
+    cand: NameForm,
+    rows: RowFn = naive_rows,
+    kind: str = "any",
+    freq: TokenFrequency | None = None,
 ) -> Alignment:
     """Align the tokens of two names greedily by similarity, in any order, and score them."""
-    return alignment_of(query, cand, *align_score(query, cand, rows, kind))
+    return alignment_of(query, cand, *align_score(query, cand, rows, kind, freq))
 
 
 def align_score(
-    query: NameForm, cand: NameForm, rows: RowFn = naive_rows, kind: str = "any"
+    query: NameForm,
+    cand: NameForm,
+    rows: RowFn = naive_rows,
+    kind: str = "any",
+    freq: TokenFrequency | None = None,
 ) -> tuple[float, list[tuple[Span, Span, float]], list[bool], list[bool]]:
     """The score of :func:`align_names`, the aligned pairs, and which tokens were used.
 
     Cheaper than :func:`align_names` when most alignments are only compared:
     :func:`alignment_of` makes the :class:`Alignment` of the one that is kept.
+    ``freq`` is the table of listed words' frequencies (:func:`frequency.active`
+    when not given): listed words not given cost more when the words that
+    agree are common ones (:data:`frequency.COMMON_LAMBDA`).
     """
     used_q = [False] * len(query.tokens)
     used_c = [False] * len(cand.tokens)
@@ -894,7 +917,12 @@ def align_score(
         strong_found = strong_found or max(weights) >= STRONG
         chosen.append((qs, cs, -neg_value))
     unmatched_c = sum(w for w, used in zip(cand.weights, used_c, strict=True) if not used)
-    den = query.total_weight + LAMBDA.get(kind, LAMBDA["any"]) * unmatched_c
+    lam = LAMBDA.get(kind, LAMBDA["any"])
+    boost = frequency.COMMON_LAMBDA.get(kind, 0.0)
+    if unmatched_c > 0.0 and boost and _all_distinctive_found(qweights, used_q):
+        table = frequency.active() if freq is None else freq
+        lam *= 1.0 + boost * agreement_commonness(table, chosen, qweights, STRONG)
+    den = query.total_weight + lam * unmatched_c
     score = num / den if den > 0 else 0.0
     if (
         query.tokens == cand.tokens
@@ -909,6 +937,8 @@ def align_score(
         score = min(score, WEAK_CAP)
     elif _one_known_name(query) and kind != "org":
         score = min(score, ONE_NAME_CAP)
+    if query.strong_weight == max(query.weights) and _distinctive_approximate(query, chosen):
+        score -= ONE_WORD_FUZZY  # nothing else in the query corroborates an approximate word
     if _unmet_on_both(query, cand, used_q, used_c, "legal"):
         score -= LEGAL_FORM_MISMATCH
     if _unmet_on_both(query, cand, used_q, used_c, "number"):
@@ -921,6 +951,31 @@ def align_score(
         given = sum(1 for qs, _cs, _sim in chosen if qweights[qs[0]] >= STRONG)
         score = score - FAMILY_MISMATCH if given > 1 else min(score, FAMILY_MISMATCH_CAP)
     return max(0.0, min(1.0, score)), chosen, used_q, used_c
+
+
+def _distinctive_approximate(query: NameForm, chosen: list[tuple[Span, Span, float]]) -> bool:
+    """Did the query's distinctive word align only approximately (not equal, not a name
+    equivalent: under :data:`EQUIVALENT_SIMILARITY`)? A listed word that is the whole
+    query written as one ("Al Shabaab" ~ "Alshabaab") is no approximation, nor a word
+    read from another script (``דוד`` ~ "David", ``สมชาย`` ~ "Somchai")."""
+    if not _latin(query.original):
+        return False
+    sims = [sim for qs, _cs, sim in chosen if query.weights[qs[0]] >= STRONG]
+    if not sims or max(sims) >= EQUIVALENT_SIMILARITY:
+        return False
+    whole = "".join(query.tokens)
+    return all(cs[2] != whole for _qs, cs, _sim in chosen)
+
+
+def _latin(text: str) -> bool:
+    """Is every letter of the text a Latin one (accents allowed)?"""
+    return all(char < "\u0250" for char in text if char.isalpha())
+
+
+def _all_distinctive_found(weights: tuple[float, ...], used: list[bool]) -> bool:
+    """Did every distinctive query word align? (Then only the listed words not given
+    speak against the match, and common agreeing words make them speak louder.)"""
+    return all(u or w < STRONG for u, w in zip(used, weights, strict=True))
 
 
 def family_differs(query: NameForm, cand: NameForm, chosen: list[tuple[Span, Span, float]]) -> bool:

@@ -41,6 +41,7 @@ from sanctions.model import Entity, FuzzyDate, NameKind
 
 from .dates import compare_dates, to_fuzzy_dates
 from .explain import Feature
+from .frequency import TokenFrequency
 from .identifiers import IDENTIFIERS, LABELS, STRONG_POOLS, extract_identifiers
 from .names import (
     Alignment,
@@ -67,6 +68,9 @@ __all__ = [
 
 ALGORITHM = "sanctions-match"
 # 2.3: Japanese names read as Japanese (kana; kanji names IPAdic knows), reading explained;
+# given names across languages; listed-word frequencies (common agreement, listed words
+# not given), Abd spellings, one distinctive word met only approximately, dates of birth
+# one keystroke apart;
 # 2.2: name parts (family names), abjad consonants, Hangul readings, legal forms cost more;
 # 2.1: strong identifiers match alone (issue 16), case-ending name forms; 2.0: rigour
 ALGORITHM_VERSION = "2.3"
@@ -230,9 +234,10 @@ def best_alignment(
     candidates: Iterable[NameForm],
     rows: RowFn = naive_rows,
     kind: str = "any",
+    frequencies: TokenFrequency | None = None,
 ) -> tuple[float, Alignment | None]:
     """The best (kind-weighted) alignment of any query name with any listed name."""
-    value, best = _best_name(query, candidates, rows, kind)
+    value, best = _best_name(query, candidates, rows, kind, frequencies)
     return value, (None if best is None else alignment_of(*best))
 
 
@@ -241,6 +246,7 @@ def _best_name(
     candidates: Iterable[NameForm],
     rows: RowFn,
     kind: str,
+    frequencies: TokenFrequency | None = None,
 ) -> tuple[float, tuple[Any, ...] | None]:
     """The best kind-weighted name score, and what :func:`alignment_of` needs for it."""
     best_value = 0.0
@@ -248,7 +254,7 @@ def _best_name(
     cands = list(candidates)
     for qform in query:
         for cform in cands:
-            score, chosen, used_q, used_c = align_score(qform, cform, rows, kind)
+            score, chosen, used_q, used_c = align_score(qform, cform, rows, kind, frequencies)
             value = score * KIND_FACTOR.get(cform.kind, 1.0)
             if value > best_value or best is None:
                 best_value = value
@@ -364,14 +370,20 @@ def compare_records(
     threshold: float = DEFAULT_THRESHOLD,
     rows: RowFn = naive_rows,
     cand_names: Iterable[NameForm] | None = None,
+    frequencies: TokenFrequency | None = None,
 ) -> Score:
-    """Score a listed record against a query record (0 for incompatible schemata)."""
+    """Score a listed record against a query record (0 for incompatible schemata).
+
+    ``frequencies``: the listed words' frequencies of the index the listed
+    record comes from; the process's :func:`frequency.active` table when not
+    given (the one of the last full index loaded).
+    """
     if not schemata_compatible(query.schema, cand.schema):
         detail = f"a {query.schema} cannot be a {cand.schema}"
         return Score(0.0, False, None, [_feature("schema", 0.0, detail)])
     kind = schema_kind(cand.schema)
     names = cand.names if cand_names is None else cand_names
-    name_score, alignment = best_alignment(query.names, names, rows, kind)
+    name_score, alignment = best_alignment(query.names, names, rows, kind, frequencies)
     features = [_name_explanation(name_score, alignment)]
     features.extend(secondary_features(query, cand, name_score))
     total = sum(f.contribution for f in features)
@@ -384,6 +396,7 @@ def score_value(
     cand: Record,
     rows: RowFn = naive_rows,
     cand_names: Iterable[NameForm] | None = None,
+    frequencies: TokenFrequency | None = None,
 ) -> float:
     """``compare_records(query, cand, ..., rows, cand_names).score``, without the explanations.
 
@@ -393,7 +406,7 @@ def score_value(
     if not schemata_compatible(query.schema, cand.schema):
         return 0.0
     names = cand.names if cand_names is None else cand_names
-    name_score, best = _best_name(query.names, names, rows, schema_kind(cand.schema))
+    name_score, best = _best_name(query.names, names, rows, schema_kind(cand.schema), frequencies)
     contributions = [0.0 if best is None else round(name_score, 4)]
     contributions.extend(round(value, 4) for _, value, _ in _secondary(query, cand, name_score))
     return round(min(1.0, max(0.0, sum(contributions))), 4)

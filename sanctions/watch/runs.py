@@ -30,6 +30,7 @@ from sanctions.chunks import chunked
 from sanctions.matching import (
     MatchIndex,
     Record,
+    load_frequencies,
     load_index,
     name_floor,
     name_tokens,
@@ -316,7 +317,9 @@ def _screen_unchanged(store: Any, plan: Plan, run: Any, touched: set[str]) -> No
     """Screen unchanged records against only the added and changed entities."""
     snapshot = plan.snapshot
     entities = prepare_records(_load_entities(store, snapshot, touched))
-    small = MatchIndex(entities)
+    # The full index's word frequencies: a pair scores here as in a full run.
+    versions = list(snapshot.versions.values())
+    small = MatchIndex(entities, frequencies=load_frequencies(store, versions))
     plan.entities_screened = len(small)
     changed = plan.changed_records or set()
     unchanged = {r: h for r, (_, h, _seen) in snapshot.records.items() if r not in changed}

@@ -59,3 +59,28 @@ def test_dates_years_apart_put_a_name_only_agreement_below_the_threshold() -> No
     assert compare_records(same_id, listed).score >= DEFAULT_THRESHOLD
     near = record_from_entity(person("q3", "1952-09-10"))
     assert compare_records(near, listed).score >= DEFAULT_THRESHOLD
+
+
+def test_a_date_one_keystroke_away_is_near_but_costs_nothing() -> None:
+    """One digit, one day, or day and month swapped: a likely typo (UN rows perturbed so
+    scored a listing under its copies on lists that give the year only)."""
+    from sanctions.matching.dates import DATE_DELTAS, TYPO_DELTA
+
+    for query, listed in (
+        ("1982-09-26", "1982-08-26"),
+        ("1978-10-20", "1978-10-19"),
+        ("1978-10-31", "1978-11-01"),
+        ("1952-07-10", "1952-10-07"),
+        ("1943", "1942"),
+    ):
+        evidence = compare_dates([d(query)], [d(listed)])
+        assert (evidence.outcome, evidence.delta) == ("near", TYPO_DELTA), (query, listed)
+        assert "likely typo" in evidence.detail
+    # further apart, or a year off at year precision written differently: still a cost
+    for query, listed in (("1978-10-20", "1978-10-17"), ("1950", "1949"), ("1978-10", "1979-03")):
+        evidence = compare_dates([d(query)], [d(listed)])
+        assert (evidence.outcome, evidence.delta) == ("near", DATE_DELTAS["near"]), query
+    assert TYPO_DELTA < DATE_DELTAS["compatible"]
+    # the typo pair wins over a plain near pair among several dates
+    both = compare_dates([d("1978-10-20"), d("1979-03-01")], [d("1978-10-19")])
+    assert both.delta == TYPO_DELTA

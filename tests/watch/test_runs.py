@@ -381,3 +381,24 @@ def test_delta_run_finds_a_renamed_vessel_by_its_imo(
     alert = _alert(watch, "ship-1")
     assert alert.entity_id == "fx-tanker" and alert.score >= DEFAULT_THRESHOLD
     assert any("possible rename" in e["detail"] for e in alert.explanation)
+
+
+def test_a_delta_run_scores_with_the_word_frequencies_of_every_list(
+    store: Any, watch: Any, tmp_path: Path
+) -> None:
+    """The delta run's small index holds the new entity only; counted over it alone,
+    "Luis" and "Hernandez" would look rare and "Luis Hernandez" would alert on
+    "HERNANDEZ ZEA, Luis Antonio". Given the table of all listed names they are common
+    words, and the delta run scores the pair as the full run does (no alert)."""
+    from sanctions.matching import COMMON_COUNT
+
+    crowd = {f"lx-{i}": {"name": [f"Luis Crowdname{i:03d}"]} for i in range(COMMON_COUNT)}
+    crowd |= {f"hx-{i}": {"name": [f"Otherperson{i:03d} Hernandez"]} for i in range(COMMON_COUNT)}
+    store.load(_write_list(tmp_path / "v1.jsonl", crowd), dataset="fixture")
+    watch.add("c-luis", {"name": "Luis Hernandez"})
+    watch.rescreen()
+    crowd["new-1"] = {"name": ["HERNANDEZ ZEA, Luis Antonio"]}
+    store.load(_write_list(tmp_path / "v2.jsonl", crowd), dataset="fixture")
+    delta = assert_delta_equals_full(watch)
+    assert delta.kind == "delta" and delta.stats["entities_added_or_changed"] == 1
+    assert not [a for a in watch.alerts("open") if a.entity_id == "new-1"]
