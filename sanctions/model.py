@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 __all__ = [
@@ -88,6 +89,7 @@ def descendants(schema: str) -> frozenset[str]:
     return frozenset(s for s in SCHEMA_PARENTS if is_a(s, schema)) or frozenset({schema})
 
 
+@cache
 def can_match(one: str, other: str) -> bool:
     """Can an entity of one schema be the same as one of the other? Yes when one is the
     other or below it: a LegalEntity can be a Person, a Company an Organization; a Person

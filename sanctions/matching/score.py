@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sanctions.countries import to_country_code
-from sanctions.model import Entity, FuzzyDate, NameKind
+from sanctions.model import Entity, FuzzyDate, NameKind, can_match
 
 from .dates import compare_dates, to_fuzzy_dates
 from .explain import Feature
@@ -111,22 +111,11 @@ OUTPUT_PROPS = (
     "topics",
 )
 
-_COMPATIBLE = {
-    "Person": {"Person", "LegalEntity", "Thing"},
-    "Organization": {"Organization", "Company", "PublicBody", "LegalEntity", "Thing"},
-    "Company": {"Company", "Organization", "LegalEntity", "Thing"},
-    "PublicBody": {"PublicBody", "Organization", "LegalEntity", "Thing"},
-    "LegalEntity": {"Person", "Organization", "Company", "PublicBody", "LegalEntity", "Thing"},
-    "Vessel": {"Vessel", "Thing"},
-    "Airplane": {"Airplane", "Thing"},
-}
-
 
 def schemata_compatible(query_schema: str, candidate_schema: str) -> bool:
-    """Can an entity of one schema be the same as one of the other? (Thing: anything.)"""
-    if query_schema == "Thing" or candidate_schema == "Thing":
-        return True
-    return candidate_schema in _COMPATIBLE.get(query_schema, {query_schema})
+    """Can an entity of one schema be the same as one of the other? (Thing: anything.)
+    The one hierarchy of :mod:`sanctions.model` decides (:func:`~sanctions.model.can_match`)."""
+    return can_match(query_schema, candidate_schema)
 
 
 @dataclass
