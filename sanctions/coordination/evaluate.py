@@ -27,8 +27,8 @@ from sanctions.errors import ConfigError
 from sanctions.matching import Record
 
 from .clustering import Cluster
-from .keys import ListingFacts, normalise_un_ref
 from .resolve import compute_links, load_inputs, name_links_of, resolve_listings
+from .strong_keys import ListingFacts, normalise_un_ref
 
 __all__ = [
     "CONDITIONS",

@@ -32,7 +32,7 @@ from sanctions.matching.normalise import name_symbols, remember_symbols
 from sanctions.model import Entity
 from sanctions.store import schema as st
 
-from .keys import ListingFacts, listing_facts
+from .strong_keys import ListingFacts, listing_facts
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,12 @@ def _code_version() -> str:
     """A hash of the code and reference data that shape the facts."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256(CACHE_VERSION.encode())
-    paths = [here / "keys.py", here / "dates.py", here / "programmes.py", here.parent / "model.py"]
+    paths = [
+        here / "strong_keys.py",
+        here / "dates.py",
+        here / "programmes.py",
+        here.parent / "model.py",
+    ]
     for path in [*paths, *sorted((here / "data").glob("*.yml"))]:
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:10]

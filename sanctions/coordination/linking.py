@@ -40,7 +40,7 @@ from sanctions.matching import (
 from sanctions.matching.dates import compare_dates, date_interval
 from sanctions.matching.names import STRONG, schema_kind, thresholded_similarity
 
-from .keys import GENERIC_KINDS, KEY_LABELS, STRONG_KINDS, ListingFacts
+from .strong_keys import GENERIC_KINDS, KEY_LABELS, STRONG_KINDS, ListingFacts
 
 log = logging.getLogger(__name__)
 

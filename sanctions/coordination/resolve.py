@@ -46,8 +46,8 @@ from . import tables as ct
 from .clustering import Cluster, assign_ids, build_clusters
 from .history import first_seen_dates
 from .inputs import load_inputs
-from .keys import ListingFacts
 from .linking import Link, Scored
+from .strong_keys import ListingFacts
 from .structure import decide_links, token_frequencies
 
 log = logging.getLogger(__name__)

@@ -46,9 +46,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from .keys import ListingFacts
 from .linking import NAME_THRESHOLDS, Link, Scored
 from .programmes import country_regimes_conflict
+from .strong_keys import ListingFacts
 
 __all__ = [
     "Scored",

@@ -53,7 +53,7 @@ from sanctions.store import schema as st
 from . import schema as t
 from .alerts import Alert, close_alerts, suppressions
 from .integrity import alert_state
-from .keys import matcher_fingerprint
+from .prefilter import matcher_fingerprint
 from .records import dumps, now, record_version_data
 from .runs import Hit, Plan
 from .subjects import Group, fold_by_subject, listing_entry, open_alerts, write_updates

@@ -44,7 +44,7 @@ from sanctions.screening.subjects import SubjectMap
 from sanctions.store import schema as st
 
 from . import schema as t
-from .keys import RecordKeys, keys_digest, load_keys, matcher_fingerprint
+from .prefilter import RecordKeys, keys_digest, load_keys, matcher_fingerprint
 from .records import WatchedRecord, active_records, get_records
 
 __all__ = ["Snapshot", "Hit", "Plan", "take_snapshot", "plan_full", "plan_delta", "last_run"]

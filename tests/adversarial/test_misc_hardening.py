@@ -40,7 +40,7 @@ from sanctions.screening import parse_query
 from sanctions.sources.registry import ResolvedFile, get_source
 from sanctions.store import Store
 from sanctions.update import update_datasets
-from sanctions.watch.keys import RecordKeys, load_keys
+from sanctions.watch.prefilter import RecordKeys, load_keys
 from tests.store.test_store import postgres_url
 
 HOSTILE = {

@@ -21,7 +21,7 @@ import sanctions.matching.score as score
 from sanctions.matching import MatchIndex, name_floor, name_tokens, prepare_records
 from sanctions.model import Entity, NameKind
 from sanctions.screening import Screener, parse_query
-from sanctions.watch.keys import RecordKeys
+from sanctions.watch.prefilter import RecordKeys
 
 from .customers import negative_records, parse_list, vary_name
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sanctions.coordination.keys import extract_keys, normalise_un_ref
 from sanctions.coordination.programmes import normalise_programme_filter, regime_codes
+from sanctions.coordination.strong_keys import extract_keys, normalise_un_ref
 
 from .conftest import make_entity
 

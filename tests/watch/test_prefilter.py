@@ -13,7 +13,7 @@ from sanctions.matching import (
 )
 from sanctions.matching.names import token_similarity
 from sanctions.screening import Screener, parse_query
-from sanctions.watch.keys import RecordKeys, load_keys
+from sanctions.watch.prefilter import RecordKeys, load_keys
 
 from .customers import listed_records, negative_records, parse_list, sdn_paths
 
