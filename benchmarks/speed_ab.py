@@ -84,7 +84,12 @@ def worker(root: Path, db: str, n_queries: int, n_messages: int) -> None:
         return run
 
     def message(msg: Any) -> tuple[str, int]:
-        payments._names.clear()
+        # every name new: the name cache (newer code) or the memo of names (older code) emptied
+        cache = getattr(payments, "name_cache", None)
+        if cache is not None:
+            cache._entries.clear()
+        else:
+            payments._names.clear()
         result = payments.screen(msg)
         return result.decision, len(result.findings)
 
