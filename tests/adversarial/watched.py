@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from tests.watch.test_postgres import LIST_TABLES, WATCH_TABLES
+from tests.watch.test_postgres import empty_lists_and_watch
 
 WATCH_FIXTURES = Path(__file__).resolve().parents[1] / "watch" / "fixtures"
-TABLES = WATCH_TABLES + LIST_TABLES
 
 
 def open_backend(backend: str, tmp_path: Path) -> Any:
@@ -29,11 +28,7 @@ def open_backend(backend: str, tmp_path: Path) -> Any:
 
     store = Store.open(postgres_url())
     with store.engine.begin() as conn:
-        for table in TABLES:
-            conn.execute(text(f"DELETE FROM {table}"))
-        conn.execute(
-            text(f"UPDATE audit_head SET last_id = 0, last_hash = '{'0' * 64}', mac = NULL")
-        )
+        empty_lists_and_watch(conn)
     return store
 
 

@@ -221,15 +221,14 @@ def test_incremental_sync_on_postgresql(tmp_path: Path, monkeypatch: pytest.Monk
     from sqlalchemy import text
 
     from tests.store.test_store import postgres_url
-    from tests.watch.test_postgres import LIST_TABLES, WATCH_TABLES
+    from tests.watch.test_postgres import empty_lists_and_watch
 
     monkeypatch.setenv("SANCTIONS_INDEX_CACHE", str(tmp_path / "cache"))
     store = Store.open(postgres_url())
     with store.engine.begin() as conn:
         for table in ("members", "clusters", "links", "state", "overrides"):
             conn.execute(text(f"DELETE FROM coordination_{table}"))
-        for table in WATCH_TABLES + LIST_TABLES:
-            conn.execute(text(f"DELETE FROM {table}"))
+        empty_lists_and_watch(conn)  # the audit head too: later tests verify the chain
     list(load_samples(store))
     Resolver(store).run()
     update(store, "us_ofac_sdn")

@@ -22,6 +22,15 @@ WATCH_TABLES = (
 LIST_TABLES = ("changes", "version_entities", "blobs", "versions", "datasets")
 
 
+def empty_lists_and_watch(conn: Any) -> None:
+    """Empty the shared test database's lists, watch tables and audit log, and reset the
+    audit head with them: a log emptied under a head that still counts its entries reads
+    as entries removed to every later test that verifies the chain."""
+    for table in WATCH_TABLES + LIST_TABLES:
+        conn.execute(text(f"DELETE FROM {table}"))
+    conn.execute(text(f"UPDATE audit_head SET last_id = 0, last_hash = '{'0' * 64}', mac = NULL"))
+
+
 @pytest.mark.postgres
 def test_watch_runs_decisions_and_audit_on_postgresql(watch_files: Path, tmp_path: Path) -> None:
     from sanctions.store import Store
@@ -30,9 +39,7 @@ def test_watch_runs_decisions_and_audit_on_postgresql(watch_files: Path, tmp_pat
 
     store = Store.open(postgres_url())
     with store.engine.begin() as conn:
-        for table in WATCH_TABLES + LIST_TABLES:
-            conn.execute(text(f"DELETE FROM {table}"))
-        conn.execute(text(f"UPDATE audit_head SET last_id = 0, last_hash = '{'0' * 64}'"))
+        empty_lists_and_watch(conn)
     watch = Watch(store, actor="pg")
     store.load(watch_files / "v1.jsonl", dataset="fixture")
     watch.import_file(watch_files / "customers.csv", customer_map())

@@ -180,16 +180,14 @@ def test_subject_alerts_on_postgresql() -> None:
     from sanctions.watch import Watch
     from tests.store.test_store import postgres_url
 
-    from .test_postgres import LIST_TABLES, WATCH_TABLES
+    from .test_postgres import empty_lists_and_watch
 
     store = Store.open(postgres_url())
     coordination = ("members", "clusters", "links", "state", "overrides")
     with store.engine.begin() as conn:
-        for table in WATCH_TABLES + LIST_TABLES:
-            conn.execute(text(f"DELETE FROM {table}"))
+        empty_lists_and_watch(conn)
         for table in coordination:
             conn.execute(text(f"DELETE FROM coordination_{table}"))
-        conn.execute(text(f"UPDATE audit_head SET last_id = 0, last_hash = '{'0' * 64}'"))
     watch = Watch(store, actor="pg")
     first = _start(store, watch)
     watch.decide(first.id, "false_positive", "another bank of that name", "ana")
