@@ -37,8 +37,15 @@ def _results(payments: Any, source: str) -> Any:
     return payments.screen_path(path)
 
 
+def _said(finding: Any) -> str:
+    if not finding.cleared:
+        return finding.action
+    c = finding.cleared
+    return f"cleared ({c['id']}, by {c['cleared_by']} on {c['cleared_at']}: {c['reason']})"
+
+
 def _table_row(table: Table, result: Any) -> None:
-    why = "\n".join(f"{f.action} {f.check} {f.path}: {f.reason}" for f in result.findings[:12])
+    why = "\n".join(f"{_said(f)} {f.check} {f.path}: {f.reason}" for f in result.findings[:12])
     if len(result.findings) > 12:
         why += f"\n... {len(result.findings) - 12} more (see --json)"
     style = _STYLE[result.decision]
@@ -61,10 +68,16 @@ def _table_row(table: Table, result: Any) -> None:
     help="Policy YAML (default: the shipped policy; see docs/payments.md).",
 )
 @click.option(
+    "--good-guys",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Good-guy list YAML: cleared (party, listed entity) pairs (default: the policy's).",
+)
+@click.option(
     "--audit/--no-audit",
     default=True,
     show_default=True,
-    help="Audit-log the run (screening.run) and every held message.",
+    help="Audit-log the run (screening.run), every held message and every good-guy use.",
 )
 @db_option
 @click.pass_context
@@ -73,6 +86,7 @@ def screen_payment_cmd(
     source: str,
     as_json: bool,
     policy: Path | None,
+    good_guys: Path | None,
     audit: bool,
     db_sub: str | None,
 ) -> None:
@@ -84,16 +98,18 @@ def screen_payment_cmd(
 
     \b
       sanctions screen-payment outgoing/ --json > decisions.jsonl
+      sanctions screen-payment outgoing/ --good-guys cleared.yml
     """
-    from sanctions.payments import PaymentScreener, load_policy
+    from sanctions.payments import PaymentScreener, load_good_guys, load_policy
     from sanctions.screening import Screener
 
     rules = load_policy(policy)
+    cleared = load_good_guys(good_guys or rules.good_guys) if good_guys or rules.good_guys else None
     store = open_store(ctx, db_sub)
     if not store.datasets():
         err_console.print("[yellow]warning:[/] the store holds no lists (see `sanctions load`)")
     screener = Screener(store)
-    payments = PaymentScreener(screener, policy=rules, audit=audit)
+    payments = PaymentScreener(screener, policy=rules, audit=audit, good_guys=cleared)
     table = Table(title="Payment screening", show_lines=True)
     for column in ("message", "type", "reference", "decision", "findings"):
         table.add_column(column, overflow="fold")
@@ -113,9 +129,7 @@ def screen_payment_cmd(
     if not sum(counts.values()):
         raise SanctionsError(f"{source}: no message found (nothing was screened)")
     if audit:
-        run_id = _record_payment_run(
-            screener, rules, source, fingerprints.hexdigest(), counts, errors
-        )
+        run_id = _record_payment_run(payments, source, fingerprints.hexdigest(), counts, errors)
         if not as_json:
             err_console.print(f"screening run {run_id} recorded in the audit log", highlight=False)
     if not as_json:
@@ -129,14 +143,19 @@ def screen_payment_cmd(
 
 
 def _record_payment_run(
-    screener: Any, rules: Any, source: str, digest: str, counts: dict[str, int], errors: int
+    payments: Any, source: str, digest: str, counts: dict[str, int], errors: int
 ) -> str:
     """The run's ``screening.run`` audit entry (docs/evidence.md): which messages (a hash of
-    their fingerprints, in order), against which list versions, under which policy."""
+    their fingerprints, in order), against which list versions, under which policy and
+    good-guy list."""
     from sanctions.screening.evidence import RunEvidence, list_versions, record_run
 
+    screener, rules = payments.screener, payments.policy
     screener.index  # noqa: B018 - the list versions screened against, even if none parsed
     total = sum(counts.values())
+    extra: dict[str, Any] = {"decisions": dict(counts)}
+    if payments.good_guys is not None:
+        extra["good_guys"] = payments.good_guys.describe()
     run = RunEvidence(
         kind="payment",
         threshold=rules.name_review,
@@ -147,7 +166,7 @@ def _record_payment_run(
         screened=total - errors,
         matched=counts["review"] + counts["hold"],
         errors=errors,
-        extra={"decisions": dict(counts)},
+        extra=extra,
     )
     record_run(screener.store.engine, run)
     return run.run_id

@@ -16,15 +16,18 @@ from __future__ import annotations
 
 from .batch import decode, parse_message, read_messages, read_text
 from .checks import Finding
+from .goodguys import GoodGuy, GoodGuyList, load_good_guys, parse_good_guys
 from .model import Kind, Payment, PaymentError, Value
 from .policy import Policy, load_policy, parse_policy
 from .regions import Gazetteer, RegionTable, load_regions
-from .screen import CHECKS, PaymentResult, PaymentScreener, audit_held
+from .screen import CHECKS, PaymentResult, PaymentScreener, audit_results
 
 __all__ = [
     "CHECKS",
     "Finding",
     "Gazetteer",
+    "GoodGuy",
+    "GoodGuyList",
     "Kind",
     "Payment",
     "PaymentError",
@@ -33,11 +36,13 @@ __all__ = [
     "Policy",
     "RegionTable",
     "Value",
-    "audit_held",
+    "audit_results",
     "decode",
+    "load_good_guys",
     "load_policy",
     "load_regions",
     "parse_message",
+    "parse_good_guys",
     "parse_policy",
     "read_messages",
     "read_text",

@@ -20,6 +20,7 @@ from typing import Any
 from sanctions.matching import Record
 from sanctions.screening import QueryError, Screener
 
+from .goodguys import entity_hash
 from .model import BIC_RE, Kind, Payment, Value
 from .names import NameCache, screen_name
 from .policy import Policy
@@ -44,15 +45,17 @@ _IMO = re.compile(r"\bIMO\W{0,3}(\d{7})\b", re.I)
 class Finding:
     """Why a message is reviewed or held: what was found, where, and how sure."""
 
-    check: str  # name, bic, country, region, vessel, unparsed
+    check: str  # name, text_name, bic, country, region, vessel, unparsed
     path: str
     value: str
-    action: str
+    action: str  # review or hold; cleared when a good-guy entry clears it
     score: float
     reason: str
     entity: dict[str, Any] | None = None
     regimes: list[str] = field(default_factory=list)
     explanations: list[dict[str, Any]] = field(default_factory=list)
+    span: str = ""  # text_name: the words of the text that name the listed entity
+    cleared: dict[str, Any] | None = None  # the good-guy entry: id, who, when, why, expires
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -69,6 +72,10 @@ class Finding:
             data["regimes"] = self.regimes
         if self.explanations:
             data["explanations"] = self.explanations
+        if self.span:
+            data["span"] = self.span
+        if self.cleared:
+            data["cleared"] = self.cleared
         return data
 
 
@@ -78,6 +85,7 @@ def _entity(record: Record) -> dict[str, Any]:
         "caption": record.caption,
         "schema": record.schema,
         "datasets": list(record.datasets),
+        "hash": entity_hash(record),  # what a good-guy entry records (its entity_hash)
     }
 
 
@@ -303,6 +311,7 @@ def check_text_names(
                     reason,
                     _entity(match.record),
                     explanations=match.explanations,
+                    span=match.text,
                 )
             )
     return findings

@@ -21,7 +21,17 @@ __all__ = ["ACTIONS", "DEFAULT_POLICY_FILE", "Policy", "load_policy", "parse_pol
 
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parent / "data" / "policy.yml"
 ACTIONS = ("pass", "review", "hold")
-_KEYS = {"regimes", "names", "text_names", "bics", "countries", "regions", "vessels", "unparsed"}
+_KEYS = {
+    "regimes",
+    "names",
+    "text_names",
+    "bics",
+    "countries",
+    "regions",
+    "vessels",
+    "unparsed",
+    "good_guys",
+}
 
 
 def worst(actions: list[str]) -> str:
@@ -45,6 +55,7 @@ class Policy:
     )
     vessels: str = "hold"
     unparsed: str = "hold"
+    good_guys: str | None = None  # the good-guy list file (relative to the policy file)
 
     def name_action(self, score: float) -> str:
         if score >= self.name_hold:
@@ -66,6 +77,7 @@ class Policy:
             "regions": dict(self.regions),
             "vessels": self.vessels,
             "unparsed": self.unparsed,
+            "good_guys": self.good_guys,
         }
 
 
@@ -100,8 +112,19 @@ def _scores(
     return hold, review
 
 
-def parse_policy(data: Any, source: str = "policy") -> Policy:
-    """A :class:`Policy` from parsed YAML; missing keys keep their defaults."""
+def _good_guys(data: Any, base: Path | None, problems: list[str]) -> str | None:
+    if data is None:
+        return None
+    if not isinstance(data, str) or not data.strip():
+        problems.append(f"good_guys: {data!r} is not a file name")
+        return None
+    path = Path(data)
+    return str(path if path.is_absolute() or base is None else base / path)
+
+
+def parse_policy(data: Any, source: str = "policy", base: Path | None = None) -> Policy:
+    """A :class:`Policy` from parsed YAML; missing keys keep their defaults. ``base``: the
+    folder a relative ``good_guys`` file name is read from (the policy file's)."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -134,6 +157,7 @@ def parse_policy(data: Any, source: str = "policy") -> Policy:
         _actions(data.get("regions", default.regions), "regions", ("embargo", "partial"), problems),
         str(data.get("vessels", default.vessels)),
         str(data.get("unparsed", default.unparsed)),
+        _good_guys(data.get("good_guys"), base, problems),
     )
     if policy.vessels not in ACTIONS:
         problems.append(f"vessels: {policy.vessels!r} is not one of {', '.join(ACTIONS)}")
@@ -152,4 +176,4 @@ def load_policy(path: str | Path | None = None) -> Policy:
             data = yaml.safe_load(fh)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
-    return parse_policy(data, str(path))
+    return parse_policy(data, str(path), path.parent)

@@ -14,6 +14,7 @@ written to the audit log, as ``sanctions watch`` does for its alerts.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import time
 from collections.abc import Iterable, Iterator
@@ -35,15 +36,17 @@ from .checks import (
     check_places,
     check_text_names,
 )
+from .goodguys import GoodGuyList, load_good_guys
 from .model import Payment, PaymentError
 from .names import NameCache
 from .policy import Policy, load_policy, worst
 from .regions import Gazetteer, RegionTable, load_regions
 from .text import TextMatch
 
-__all__ = ["CHECKS", "PaymentResult", "PaymentScreener", "audit_held"]
+__all__ = ["CHECKS", "PaymentResult", "PaymentScreener", "audit_results"]
 
 CHECKS = ("names", "bics", "countries", "places", "text_names")
+_RANK = ("cleared", "pass", "review", "hold")  # findings listed strongest first
 
 
 @dataclass
@@ -60,6 +63,11 @@ class PaymentResult:
     regimes: list[str] = field(default_factory=list)
     error: str | None = None
     timings: dict[str, float] = field(default_factory=dict)  # check -> CPU seconds (this thread)
+
+    @property
+    def audited(self) -> bool:
+        """Whether the audit log gets this result: held, or a good-guy entry was used."""
+        return self.decision == "hold" or any(f.cleared for f in self.findings)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -88,12 +96,20 @@ class PaymentScreener:
         regions: RegionTable | None = None,
         audit: bool = False,
         versions: dict[str, Any] | None = None,
+        good_guys: GoodGuyList | str | Path | None = None,
     ) -> None:
-        """``audit``: write held messages to the audit log of the screener's store.
-        ``versions``: the list versions to report, for a screener over a bare index
-        (the HTTP API's snapshot); by default read from the screener's store."""
+        """``audit``: write held messages, and the good-guy entries used, to the audit
+        log of the screener's store. ``versions``: the list versions to report, for a
+        screener over a bare index (the HTTP API's snapshot); by default read from the
+        screener's store. ``good_guys``: a good-guy list (or its file); by default the
+        policy's ``good_guys`` file, if it names one."""
         self.screener = screener
         self.policy = policy if isinstance(policy, Policy) else load_policy(policy)
+        if good_guys is None and self.policy.good_guys:
+            good_guys = self.policy.good_guys
+        if good_guys is not None and not isinstance(good_guys, GoodGuyList):
+            good_guys = load_good_guys(good_guys)
+        self.good_guys: GoodGuyList | None = good_guys
         self.gazetteer = Gazetteer(regions or load_regions())
         self.audit = audit and screener.store is not None
         self._fixed_versions = versions
@@ -164,8 +180,10 @@ class PaymentScreener:
             timings[name] = time.thread_time() - started
         started = time.thread_time()
         findings = [f for f in findings if f.action != "pass"]
-        findings.sort(key=lambda f: (-("pass", "review", "hold").index(f.action), -f.score, f.path))
-        decision = worst([f.action for f in findings])
+        if self.good_guys:
+            self.good_guys.apply(findings, message, dt.date.today())
+        findings.sort(key=lambda f: (-_RANK.index(f.action), -f.score, f.path))
+        decision = worst([f.action for f in findings if f.action != "cleared"])
         timings["decision"] = time.thread_time() - started
         return PaymentResult(
             message.source,
@@ -181,18 +199,19 @@ class PaymentScreener:
         )
 
     def screen_many(self, messages: Iterable[Payment | PaymentError]) -> Iterator[PaymentResult]:
-        """Results in order; held messages are audited in batches when ``audit`` is on."""
-        held: list[PaymentResult] = []
+        """Results in order; held messages and good-guy clearances are audited in
+        batches when ``audit`` is on."""
+        kept: list[PaymentResult] = []
         for message in messages:
             result = self.screen(message)
-            if result.decision == "hold" and self.audit:
-                held.append(result)
-                if len(held) >= 500:
-                    audit_held(self.screener.store, held)
-                    held = []
+            if self.audit and result.audited:
+                kept.append(result)
+                if len(kept) >= 500:
+                    audit_results(self.screener.store, kept)
+                    kept = []
             yield result
-        if held:
-            audit_held(self.screener.store, held)
+        if kept:
+            audit_results(self.screener.store, kept)
 
     def screen_path(self, path: str | Path) -> Iterator[PaymentResult]:
         """Every message of a file or folder (see :func:`~sanctions.payments.read_messages`)."""
@@ -213,24 +232,38 @@ class PaymentScreener:
         return self._lists()[1]
 
 
-def audit_held(store: Any, held: list[PaymentResult], actor: str | None = None) -> None:
-    """Write each held message to the store's audit log (``payment.held``), in one transaction."""
+def audit_results(store: Any, results: list[PaymentResult], actor: str | None = None) -> None:
+    """Write to the store's audit log, in one transaction, each held message
+    (``payment.held``) and each message where good-guy entries cleared findings
+    (``payment.cleared``: which entries, for which findings)."""
     actor = actor or audit.current_actor()
-    events = [
-        (
-            actor,
-            "payment.held",
-            f"payment:{r.fingerprint}",
+    events = []
+    for r in results:
+        base = {
+            "source": r.source,
+            "type": r.type,
+            "reference": r.reference,
+            "versions": {k: v["seq"] for k, v in r.versions.items()},
+        }
+        if r.decision == "hold":
+            shown = [f"{f.check} {f.path}: {f.reason}" for f in r.findings[:20]]
+            events.append(
+                (actor, "payment.held", f"payment:{r.fingerprint}", {**base, "findings": shown})
+            )
+        cleared = [
             {
-                "source": r.source,
-                "type": r.type,
-                "reference": r.reference,
-                "findings": [f"{f.check} {f.path}: {f.reason}" for f in r.findings[:20]],
-                "versions": {k: v["seq"] for k, v in r.versions.items()},
-            },
-        )
-        for r in held
-        if r.decision == "hold"
-    ]
-    with store.engine.begin() as conn:
-        audit.append_many(conn, events)
+                "entry": f.cleared["id"],
+                "path": f.path,
+                "entity": f.entity["id"] if f.entity else None,
+                "entity_hash": f.entity.get("hash") if f.entity else None,
+                "score": round(f.score, 4),
+            }
+            for f in r.findings
+            if f.cleared
+        ]
+        if cleared:
+            details = {**base, "decision": r.decision, "cleared": cleared}
+            events.append((actor, "payment.cleared", f"payment:{r.fingerprint}", details))
+    if events:
+        with store.engine.begin() as conn:
+            audit.append_many(conn, events)

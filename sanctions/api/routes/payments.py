@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from sanctions.payments import PaymentError, PaymentScreener, audit_held, parse_message
+from sanctions.payments import PaymentError, PaymentScreener, audit_results, parse_message
 
 from ..auth import GuardedRoute, guarded
 from ..holder import Snapshot
@@ -107,10 +107,10 @@ async def screen_payment(request: Request, body: PaymentQuery) -> JSONResponse:
     snapshot, payments = await _screener(request, work)
     holder = request.app.state.holder
     results = await holder.run(lambda: [payments.screen(p) for p in parsed])
-    held = [r for r in results if r.decision == "hold"]
-    if held:
+    audited = [r for r in results if r.audited]
+    if audited:
         actor = actor_of(getattr(request.state, "principal", None))
-        await run_in_threadpool(audit_held, request.app.state.store, held, actor)
+        await run_in_threadpool(audit_results, request.app.state.store, audited, actor)
     content = {"results": [r.to_dict() for r in results]}
     return JSONResponse(content, headers={"x-index-generation": str(snapshot.generation)})
 
