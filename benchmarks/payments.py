@@ -56,6 +56,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _lists import SHARED, load_all_lists  # noqa: E402
+from rigour.names.org_types import extract_org_types  # noqa: E402
 
 from sanctions.payments import PaymentScreener, parse_message  # noqa: E402
 from sanctions.payments.checks import ListFacts  # noqa: E402
@@ -266,13 +267,17 @@ class Generator:
         name = rng.choice(self.names)[0]
         words = name.replace(",", "").split()
         if how == "reordered":
-            return " ".join(words[1:] + words[:1]).upper(), how
+            units = name_units(words)  # a legal form moves whole: "ENIKS JOINT STOCK COMPANY"
+            return " ".join(units[1:] + units[:1]).upper(), how
         if how == "typo":
             i = max(range(len(words)), key=lambda k: len(words[k]))
             word = words[i]
-            if len(word) >= 6:
-                j = rng.randint(1, len(word) - 2)
-                words[i] = word[:j] + word[j + 1] + word[j] + word[j + 2 :]  # swap two letters
+            # two adjacent letters swapped (never a letter and a hyphen or an apostrophe,
+            # which moves a word boundary: "AL-MESHEDANI" -> "ALM-ESHEDANI" is no typo)
+            places = [j for j in range(1, len(word) - 1) if word[j : j + 2].isalpha()]
+            if len(word) >= 6 and places:
+                j = rng.choice(places)
+                words[i] = word[:j] + word[j + 1] + word[j] + word[j + 2 :]
                 return " ".join(words).upper(), how
         return name.replace(",", "").upper(), "exact"
 
@@ -295,6 +300,19 @@ class Generator:
         name, how = self.variant()
         parts["remittance"] = f"CONSULTING FOR {name} REF {rng.randint(100, 999)}"
         return parts, "remittance", "text_name", how
+
+
+def name_units(words: list[str]) -> list[str]:
+    """The words of a name, with its legal form (rigour's table) kept as one unit:
+    ``JOINT STOCK COMPANY ENIKS`` -> ``["JOINT STOCK COMPANY", "ENIKS"]``."""
+    units = list(words)
+    for form, _ in extract_org_types(" ".join(words)):
+        size = len(form.split())
+        for i in range(len(units) - size + 1):
+            if " ".join(units[i : i + size]).upper() == form.upper():
+                units[i : i + size] = [" ".join(units[i : i + size])]
+                break
+    return units
 
 
 Timing = tuple[float, float, float]  # parse CPU, total CPU, total wall (seconds)

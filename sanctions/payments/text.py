@@ -38,8 +38,9 @@ from .names import NameCache, screen_name
 
 __all__ = ["NameFinder", "TextMatch"]
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
-_JOIN = re.compile(r"^[\s\-.·・]*$")  # between two words of one name (· in Chinese names)
+# a word; an apostrophe or an ampersand between letters keeps it one ("O'NEILL", "I&S")
+_WORD = re.compile(r"[^\W_]+(?:['’&][^\W_]+)*", re.UNICODE)
+_JOIN = re.compile(r"^[\s\-.·・&]*$")  # between two words of one name (· in Chinese names)
 RARE = 100  # a word used by at most this many listed entities identifies
 MIN_RARE_LEN = 3
 FUZZY_LEN = 5
@@ -59,7 +60,9 @@ def ordinary_words() -> tuple[frozenset[str], frozenset[str]]:
 
 
 def fold_token(word: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", anyascii(word).casefold())
+    """A word as the gazetteer keeps it: ASCII, case-folded, letters, digits and ``&``
+    (``I&S`` stays ``i&s``: as ``is`` it would read as the function word)."""
+    return re.sub(r"[^a-z0-9&]", "", anyascii(word).casefold()).strip("&")
 
 
 def word_spans(text: str) -> list[tuple[int, int, str]]:
@@ -257,16 +260,16 @@ class NameFinder:
     def _named(self, window: list[Word]) -> bool:
         """Exactly the words of a listed name, in any order (a name of ordinary words, such
         as "Bank of East Land" or "Golden Star Trading LLC" written "Star Trading LLC
-        Golden": without a rare word, only the whole name makes a span)."""
-        words = []
-        for w in window:
-            if w[4] in self.df:
-                words.append(w[4])
-            elif len(w[2]) == 1:
-                words.append(next(iter(w[2])))
-            else:
-                return False
-        return tuple(sorted(words)) in self.full
+        Golden": without a rare word, only the whole name makes a span). One word may be
+        misspelt, and is tried as each listed word it may be ("ALI ISMA'LI": "ismail",
+        "ismaili"...), so a name of common words is found with a typo too."""
+        exact = [w[4] for w in window if w[4] in self.df]
+        typos = [w for w in window if w[4] not in self.df]
+        if not typos:
+            return tuple(sorted(exact)) in self.full
+        if len(typos) > 1:
+            return False
+        return any(tuple(sorted([*exact, form])) in self.full for form in typos[0][2])
 
     def _alone(self, forms: frozenset[str]) -> bool:
         """A single word is a span if it is (one edit from) a listed one-word name."""

@@ -195,3 +195,22 @@ def test_a_typo_that_spells_another_listed_word_still_finds_the_name() -> None:
     assert [(m.text, m.record.id) for m in found] == [("QUILLMORE ENTREPRISE", "fixture-qe")]
     # the word alone stays what it is: no span of "ENTREPRISE" for a listed "...ENTERPRISE"
     assert payments.find_names("ENTREPRISE NOUVELLE DE BLANCHISSERIE")[0].record.id == "fixture-fr"
+
+
+def test_a_listed_name_of_common_words_is_found_with_one_typo() -> None:
+    """Two words too common to be rare ("ALI", "ISMAIL") make a span only as a whole
+    listed name; a typo gives "ISMA'LI" several one-edit forms, each is tried. Two
+    misspelt words are not a name."""
+    common = [_organisation(f"c{n}", f"ALI ISMAIL {w}") for n, w in enumerate(_WORDS)]
+    common += [_organisation(f"d{n}", f"ISMAILI {w}") for n, w in enumerate(_WORDS)]
+    listed = _organisation("ai", "ALI ISMA'IL")
+    payments = PaymentScreener(Screener.from_entities([*common, listed]))
+    finder = NameFinder(payments.screener.index.records)
+    assert "ali" not in finder.postings and "ismail" not in finder.postings
+    assert len(finder.forms("ismali")) > 1
+    [found] = payments.find_names("CONSULTING FOR ALI ISMA'LI REF 413")
+    assert found.text == "ALI ISMA'LI" and found.record.id == "fixture-ai"
+    assert finder.spans("CONSULTING FOR ALU ISMA'LI REF 413") == []
+
+
+_WORDS = [f"{a}{b}TRADE" for a in "BCDFGHJKLM" for b in "AEIOUYWRSTN"]

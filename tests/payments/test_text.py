@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from sanctions.model import Entity
 from sanctions.payments import PaymentScreener, parse_message
 from sanctions.payments.documents import document_text
 from sanctions.payments.text import NameFinder, fold_token
+from sanctions.screening import Screener
 
 from .conftest import MESSAGES
 
@@ -109,3 +111,23 @@ def test_a_listed_name_of_ordinary_words_is_found_in_another_order(
     assert finding.path == "70" and finding.entity["id"] == "fx-gst"
     clean = text.replace("STAR GENERAL TRADING LLC GOLDEN", "GOLDEN STAR TRADING")
     assert not payments.screen(parse_message(clean, "m")).findings
+
+
+def test_a_name_joined_by_an_ampersand_is_one_word_and_found_in_text() -> None:
+    """ "I&S" read as two initials ("I", "S") was no span: an initial may not start one,
+    and "is" is a function word. Kept whole, it is a rare word of its listing."""
+    from sanctions.payments.text import word_spans
+
+    assert [w for _, _, w in word_spans("PAID K&V HOLDING S.A.")] == [
+        "PAID",
+        "K&V",
+        "HOLDING",
+        "SA",
+    ]
+    assert fold_token("K&V") == "k&v" and fold_token("&") == ""
+    listed = Entity.create("fixture", "kv", "Company")
+    listed.add("name", "K&V HOLDING COMPANY S.A.")
+    payments = PaymentScreener(Screener.from_entities([listed]))
+    [found] = payments.find_names("CONSULTING FOR K&V HOLDING COMPANY S.A. REF 331")
+    assert found.record.id == "fixture-kv" and found.text.startswith("K&V HOLDING COMPANY")
+    assert payments.find_names("R&D COSTS AND P&L REVIEW FOR THE HOLDING COMPANY") == []
