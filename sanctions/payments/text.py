@@ -40,7 +40,8 @@ __all__ = ["NameFinder", "TextMatch"]
 
 # a word; an apostrophe or an ampersand between letters keeps it one ("O'NEILL", "I&S")
 _WORD = re.compile(r"[^\W_]+(?:['’&][^\W_]+)*", re.UNICODE)
-_JOIN = re.compile(r"^[\s\-.·・&]*$")  # between two words of one name (· in Chinese names)
+# between two words of one name: "·" in Chinese names, brackets round an acronym ("(BAL)")
+_JOIN = re.compile(r"^[\s\-.·・&()\[\]]*$")
 RARE = 100  # a word used by at most this many listed entities identifies
 MIN_RARE_LEN = 3
 FUZZY_LEN = 5
@@ -51,12 +52,13 @@ WORDS_FILE = Path(__file__).resolve().parent / "data" / "ordinary_words.yml"
 
 
 @lru_cache(maxsize=1)
-def ordinary_words() -> tuple[frozenset[str], frozenset[str]]:
-    """(edge words, ordinary words) of ``data/ordinary_words.yml``, folded."""
+def ordinary_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(edge words, ordinary words, particles) of ``data/ordinary_words.yml``, folded."""
     with open(WORDS_FILE, encoding="utf-8") as fh:
         data = yaml.safe_load(fh)
     edges = frozenset(fold_token(str(w)) for w in data["edges"])
-    return edges, edges | frozenset(fold_token(str(w)) for w in data["ordinary"])
+    particles = frozenset(fold_token(str(w)) for w in data["particles"])
+    return edges, edges | frozenset(fold_token(str(w)) for w in data["ordinary"]), particles
 
 
 def fold_token(word: str) -> str:
@@ -126,20 +128,23 @@ class NameFinder:
         self.single: set[str] = set()  # listed names of one word
         self.full: set[tuple[str, ...]] = set()  # listed names of 2 to MAX_SPAN words, sorted
         self.record_tokens: list[frozenset[str]] = []
+        self.edges, self.ordinary, particles = ordinary_words()
         for n, record in enumerate(records):
             mine: set[str] = set()
             for prop in NAME_PROPS:
                 for name in record.properties.get(prop, ()):
                     tokens = [t for t in (fold_token(w) for _, _, w in word_spans(name)) if t]
                     mine.update(tokens)
-                    if len(tokens) == 1 and record.schema not in ("Vessel", "Airplane"):
-                        self.single.add(tokens[0])  # a ship named "ADVANCE" needs "MV", an IMO
-                    elif len(tokens) <= MAX_SPAN:
+                    # one word beside articles is a one-word name: "Al Moulathamoun" may be
+                    # written "MOULATHAMOUN" (or "MOULATHAMOUN AL", which cannot end on "al")
+                    core = [t for t in tokens if t not in particles]
+                    if len(core) == 1 and record.schema not in ("Vessel", "Airplane"):
+                        self.single.add(core[0])  # a ship named "ADVANCE" needs "MV", an IMO
+                    if 1 < len(tokens) <= MAX_SPAN:
                         self.full.add(tuple(sorted(tokens)))
             for token in mine:
                 users[token].add(n)
             self.record_tokens.append(frozenset(mine))
-        self.edges, self.ordinary = ordinary_words()
         self.df = {token: len(ids) for token, ids in users.items()}
         # postings of the rare words only: the common ones are never looked up
         self.postings = {

@@ -214,3 +214,22 @@ def test_a_listed_name_of_common_words_is_found_with_one_typo() -> None:
 
 
 _WORDS = [f"{a}{b}TRADE" for a in "BCDFGHJKLM" for b in "AEIOUYWRSTN"]
+
+
+def test_an_arabic_article_and_brackets_do_not_hide_a_listed_name() -> None:
+    """ "Al Moulathamoun" written "MOULATHAMOUN AL" (a span may not end on "al") is the
+    one word of its name; a bracketed acronym does not break a name's run of words. A
+    person's surname alone is no span ("de", "van" are not stripped)."""
+    listed = [
+        _organisation("am", "AL MOULATHAMOUN"),
+        _organisation("ba", "BUTEMBO AIRLINES (BAL)"),
+        _organisation("dv", "DE VRIESLAND"),
+    ]
+    payments = PaymentScreener(Screener.from_entities(listed))
+    [found] = payments.find_names("CONSULTING FOR MOULATHAMOUN AL REF 897")
+    assert found.text == "MOULATHAMOUN" and found.record.id == "fixture-am"
+    [found] = payments.find_names("CONSULTING FOR AIRLINES (BAL) BUTEMBO REF 818")
+    assert found.text == "AIRLINES (BAL) BUTEMBO" and found.record.id == "fixture-ba"
+    finder = NameFinder(payments.screener.index.records)
+    assert "moulathamoun" in finder.single and "vriesland" not in finder.single
+    assert finder.spans("PAYMENT (INVOICE 5) FOR SPARE PARTS (SECOND DELIVERY)") == []
