@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from sanctions.cli import main
 from sanctions.payments import PaymentScreener
 from sanctions.screening import Screener
 from sanctions.sources import ftm
@@ -22,3 +24,13 @@ def listed_screener() -> Screener:
 @pytest.fixture
 def payments(listed_screener: Screener) -> PaymentScreener:
     return PaymentScreener(listed_screener)
+
+
+@pytest.fixture()
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A store file holding the hand-written listed entries, for the CLI."""
+    monkeypatch.setenv("SANCTIONS_INDEX_CACHE", str(tmp_path / "cache"))
+    path = str(tmp_path / "s.db")
+    result = CliRunner().invoke(main, ["--db", path, "load", str(PAYMENTS / "listed.jsonl")])
+    assert result.exit_code == 0, result.output
+    return path

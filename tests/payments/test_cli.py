@@ -5,21 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from sanctions.cli import main
 
-from .conftest import MESSAGES, PAYMENTS
-
-
-@pytest.fixture()
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("SANCTIONS_INDEX_CACHE", str(tmp_path / "cache"))
-    path = str(tmp_path / "s.db")
-    result = CliRunner().invoke(main, ["--db", path, "load", str(PAYMENTS / "listed.jsonl")])
-    assert result.exit_code == 0, result.output
-    return path
+from .conftest import MESSAGES
 
 
 def run(db: str, *args: str, stdin: str | None = None):

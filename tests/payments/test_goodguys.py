@@ -22,7 +22,7 @@ from sanctions.payments import (
 )
 from sanctions.store import Store
 
-from .conftest import MESSAGES, PAYMENTS
+from .conftest import MESSAGES
 
 CLEAN_MT = (MESSAGES / "mt103_clean.txt").read_text()
 CLEAN_MX = (MESSAGES / "pacs008_clean.xml").read_text()
@@ -163,15 +163,6 @@ def test_a_bad_good_guy_file_is_refused_with_every_problem(tmp_path: Path) -> No
         assert problem in message
     with pytest.raises(ConfigError, match="good_guys"):
         parse_policy({"good_guys": 3})
-
-
-@pytest.fixture()
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("SANCTIONS_INDEX_CACHE", str(tmp_path / "cache"))
-    path = str(tmp_path / "s.db")
-    result = CliRunner().invoke(main, ["--db", path, "load", str(PAYMENTS / "listed.jsonl")])
-    assert result.exit_code == 0, result.output
-    return path
 
 
 def test_cli_good_guys_clear_a_customer_and_audit_the_use(db: str, tmp_path: Path) -> None:
