@@ -73,8 +73,9 @@ def normalise_party(name: str) -> str:
 
 
 def entity_hash(record: Record) -> str:
-    """A digest of what the matcher reads of a listed entity (schema, names, dates,
-    identifiers, countries, other output properties): it changes when the entity does."""
+    """A digest of a listed entity as screened (schema, names, dates and places, countries,
+    gender, identifiers, programmes, topics): it changes when any of them does, and not
+    with the list version alone."""
     data = {
         "id": record.id,
         "schema": record.schema,

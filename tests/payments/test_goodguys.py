@@ -203,3 +203,29 @@ def test_cli_good_guys_clear_a_customer_and_audit_the_use(db: str, tmp_path: Pat
         main, ["--db", db, "screen-payment", str(message), "--good-guys", str(bad)]
     )
     assert fourth.exit_code == 2 and "'reason' is missing" in fourth.output
+
+
+def test_a_new_list_version_keeps_an_entry_only_for_an_unchanged_entity() -> None:
+    from sanctions.model import Entity
+    from sanctions.payments.goodguys import entity_hash
+    from sanctions.screening import Screener
+
+    def company(authority_id: str, name: str, *aliases: str) -> Entity:
+        entity = Entity.create("fixture", authority_id, "Company")
+        entity.add("name", name)
+        for alias in aliases:
+            entity.add("alias", alias)
+        return entity
+
+    old = Screener.from_entities([company("1", "QUILLFEATHER TRADING LLC")])
+    [record] = old.index.records
+    cleared = {"entity": record.id, "entity_hash": entity_hash(record), "name": record.caption,
+               "cleared_by": "a", "cleared_at": "2026-11-30", "reason": "r", "expires": FUTURE}  # fmt: skip
+    text = mt103("QUILLFEATHER TRADING LLC")
+    same = Screener.from_entities(
+        [company("1", "QUILLFEATHER TRADING LLC"), company("2", "ORMSKIRK HOLDINGS")]
+    )
+    changed = Screener.from_entities([company("1", "QUILLFEATHER TRADING LLC", "QF TRADING")])
+    for screener, decision in ((old, "pass"), (same, "pass"), (changed, "hold")):
+        payments = PaymentScreener(screener, good_guys=parse_good_guys({"entries": [cleared]}))
+        assert screen(payments, text).decision == decision
