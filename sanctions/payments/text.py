@@ -140,8 +140,9 @@ class NameFinder:
                     core = [t for t in tokens if t not in particles]
                     if len(core) == 1 and record.schema not in ("Vessel", "Airplane"):
                         self.single.add(core[0])  # a ship named "ADVANCE" needs "MV", an IMO
-                    if 1 < len(tokens) <= MAX_SPAN:
-                        self.full.add(tuple(sorted(tokens)))
+                    for words in (tokens, core):  # "AL-'ABD AHMAD" may not start on "al"
+                        if 1 < len(words) <= MAX_SPAN:
+                            self.full.add(tuple(sorted(words)))
             for token in mine:
                 users[token].add(n)
             self.record_tokens.append(frozenset(mine))

@@ -233,3 +233,14 @@ def test_an_arabic_article_and_brackets_do_not_hide_a_listed_name() -> None:
     finder = NameFinder(payments.screener.index.records)
     assert "moulathamoun" in finder.single and "vriesland" not in finder.single
     assert finder.spans("PAYMENT (INVOICE 5) FOR SPARE PARTS (SECOND DELIVERY)") == []
+
+
+def test_a_whole_listed_name_of_common_words_is_found_without_its_article() -> None:
+    """ "AL-'ABD AHMAD": a span cannot start on "al", and "abd", "ahmad" are too common to
+    identify; the listed name without its article is a whole name."""
+    common = [_organisation(f"c{n}", f"ABD {w}") for n, w in enumerate(_WORDS)]
+    common += [_organisation(f"d{n}", f"AHMAD {w}") for n, w in enumerate(_WORDS)]
+    listed = _organisation("aa", "AL-'ABD, Ahmad")
+    payments = PaymentScreener(Screener.from_entities([*common, listed]))
+    [found] = payments.find_names("CONSULTING FOR AL-'ABD AHMAD REF 151")
+    assert found.text == "ABD AHMAD" and found.record.id == "fixture-aa"
