@@ -171,14 +171,19 @@ class GoodGuyList:
 
     def __init__(self, entries: list[GoodGuy], source: str = "good-guys") -> None:
         self.source = source
-        self.entries = entries
+        self.entries: list[GoodGuy] = []
         self.sha256: str | None = None  # of the file it was read from
         self.by_entity: dict[str, list[GoodGuy]] = defaultdict(list)
         for entry in entries:
-            self.by_entity[entry.entity].append(entry)
+            self.add(entry)
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def add(self, entry: GoodGuy) -> None:
+        """One more entry (an analyst's clearance during a run)."""
+        self.entries.append(entry)
+        self.by_entity[entry.entity].append(entry)
 
     def describe(self) -> dict[str, Any]:
         """What a run's evidence records of the list: its file, digest and size."""
