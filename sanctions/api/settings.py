@@ -25,6 +25,8 @@ variable                            default   meaning
 ``SANCTIONS_API_WARM_TAGGERS``      ``0``     ``1``: each worker builds rigour's name taggers
                                               (~10 s of CPU, GIL held) before it is ready,
                                               not at the first query with an unlisted word
+``SANCTIONS_API_PAYMENT_POLICY``    (none)    the payment policy file of /screen/payment (and
+                                              its good-guy list); default: the shipped one
 ``SANCTIONS_MIRROR``                (none)    where /updatez fetches the lists from
 =================================== ========= ==================================================
 """
@@ -85,6 +87,7 @@ class ApiSettings:
     auth_failures_per_minute: float = 10.0
     max_removal_share: float = DEFAULT_MAX_REMOVAL_SHARE
     warm_taggers: bool = False
+    payment_policy: str | None = None
 
     @classmethod
     def from_env(cls) -> ApiSettings:
@@ -105,6 +108,7 @@ class ApiSettings:
             auth_failures_per_minute=_float("SANCTIONS_API_AUTH_FAILURES", 10.0),
             max_removal_share=_float("SANCTIONS_API_MAX_REMOVALS", DEFAULT_MAX_REMOVAL_SHARE),
             warm_taggers=_flag("SANCTIONS_API_WARM_TAGGERS"),
+            payment_policy=os.environ.get("SANCTIONS_API_PAYMENT_POLICY") or None,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -128,4 +132,6 @@ class ApiSettings:
             env["SANCTIONS_DB"] = self.db
         if self.mirror:
             env["SANCTIONS_MIRROR"] = self.mirror
+        if self.payment_policy:
+            env["SANCTIONS_API_PAYMENT_POLICY"] = self.payment_policy
         return env

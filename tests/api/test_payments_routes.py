@@ -74,3 +74,48 @@ def test_screen_text_finds_listed_names_and_ignores_ordinary_text(
         "/screen/text", json={"text": "Spare parts for the line."}, headers=auth(keys["screen"])
     )
     assert plain.json()["mentions"] == []
+
+
+def test_screen_payment_applies_the_policy_good_guy_list_and_audits_its_use(
+    sample_db: Path, keys: dict[str, str], tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    import yaml
+
+    from .conftest import make_client, wait_ready
+
+    message = {"message": mt103("VLADIMIR PUTIN")}
+    with make_client(sample_db) as plain:
+        wait_ready(plain.get)
+        [before] = plain.post("/screen/payment", json=message, headers=auth(keys["screen"])).json()[
+            "results"
+        ]
+    hits = [f for f in before["findings"] if f["check"] == "name" and f["path"] == "59"]
+    entries = [
+        {"id": f"gg-{n}", "name": f["value"], "entity": f["entity"]["id"],
+         "entity_hash": f["entity"]["hash"], "cleared_by": "a.analyst", "cleared_at": "2026-12-01",
+         "reason": "test: cleared on purpose",
+         "expires": (dt.date.today() + dt.timedelta(days=30)).isoformat()}
+        for n, f in enumerate(hits)
+    ]  # fmt: skip
+    (tmp_path / "gg.yml").write_text(yaml.safe_dump({"entries": entries}))
+    (tmp_path / "policy.yml").write_text("good_guys: gg.yml\n")
+    with make_client(sample_db, payment_policy=str(tmp_path / "policy.yml")) as client:
+        wait_ready(client.get)
+        response = client.post("/screen/payment", json=message, headers=auth(keys["screen"]))
+        assert response.status_code == 200, response.text
+        [result] = response.json()["results"]
+        cleared = [f for f in result["findings"] if f["path"] == "59"]
+        assert cleared and all(f["action"] == "cleared" for f in cleared)
+        assert result["decision"] == "pass"
+        log = client.get("/audit/export", headers=auth(keys["admin"])).text
+        assert any(
+            "payment.cleared" in line and f"payment:{result['fingerprint']}" in line
+            for line in log.splitlines()
+        )
+    (tmp_path / "gg.yml").write_text("entries: [{entity: x}]\n")
+    with make_client(sample_db, payment_policy=str(tmp_path / "policy.yml")) as broken:
+        wait_ready(broken.get)
+        response = broken.post("/screen/payment", json=message, headers=auth(keys["screen"]))
+        assert response.status_code == 503 and "'reason' is missing" in response.json()["detail"]

@@ -1,9 +1,11 @@
 """``POST /screen/payment`` and ``POST /screen/text``: payment messages and documents.
 
 Same keys, roles (``screen``, ``admin``), rate limits and time budget as ``/match``.
-The screening runs on the index snapshot being served, under the default payment
-policy (``sanctions/payments/data/policy.yml``); every held message is written to
-the audit log with the calling key as the actor.
+The screening runs on the index snapshot being served, under the payment policy of
+``SANCTIONS_API_PAYMENT_POLICY`` (by default ``sanctions/payments/data/policy.yml``)
+and the good-guy list it names; every held message, and every message where a
+good-guy entry cleared a finding, is written to the audit log with the calling key
+as the actor.
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from sanctions.payments import PaymentError, PaymentScreener, audit_results, parse_message
+from sanctions.errors import ConfigError
+from sanctions.payments import (
+    PaymentError,
+    PaymentScreener,
+    audit_results,
+    load_policy,
+    parse_message,
+)
 
 from ..auth import GuardedRoute, guarded
 from ..holder import Snapshot
@@ -30,7 +39,7 @@ MAX_TEXT_CHARS = 1_000_000
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "No message, or too many"},
     422: {"model": ErrorResponse, "description": "A message that cannot be parsed"},
-    503: {"model": ErrorResponse, "description": "Index not ready"},
+    503: {"model": ErrorResponse, "description": "Index not ready, or the policy unusable"},
 }
 
 
@@ -46,7 +55,10 @@ class TextQuery(BaseModel):
 
 
 def _payments(request: Request, snapshot: Snapshot) -> PaymentScreener:
-    """One payment screener per served snapshot (its BIC table and name gazetteer reused)."""
+    """One payment screener per served snapshot (its BIC table and name gazetteer reused),
+    under the policy of ``SANCTIONS_API_PAYMENT_POLICY`` and its good-guy list, read
+    again with each new snapshot. A policy or list that cannot be read screens nothing
+    (503), never under other rules."""
     cached = getattr(request.app.state, "payments", None)
     if cached is not None and cached[0] == snapshot.generation:
         return cached[1]
@@ -54,7 +66,11 @@ def _payments(request: Request, snapshot: Snapshot) -> PaymentScreener:
         d: {"seq": v.seq, "hash": v.content_hash[:16], "loaded": v.loaded_at}
         for d, v in snapshot.versions.items()
     }
-    payments = PaymentScreener(snapshot.screener, versions=versions)
+    try:
+        policy = load_policy(request.app.state.settings.payment_policy)
+        payments = PaymentScreener(snapshot.screener, policy=policy, versions=versions)
+    except (ConfigError, OSError) as exc:
+        raise HTTPException(503, detail=f"the payment policy cannot be used: {exc}") from exc
     request.app.state.payments = (snapshot.generation, payments)
     return payments
 
