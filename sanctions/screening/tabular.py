@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sanctions.countries import to_country_codes
+from sanctions.countries import value_country_codes
 from sanctions.errors import SanctionsError
 from sanctions.matching import COUNTRY_PROPS
 from sanctions.model import parse_date
@@ -346,5 +346,4 @@ def check_row_values(
 
 def _is_country(value: str) -> bool:
     """A country name, demonym or ISO code (alpha-3 codes in any case: ``gbr``)."""
-    text = value.strip()
-    return bool(to_country_codes(text) or (len(text) == 3 and to_country_codes(text.upper())))
+    return bool(value_country_codes(value))

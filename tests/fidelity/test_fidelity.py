@@ -30,7 +30,7 @@ import pytest
 
 from sanctions.model import Entity, NameKind
 from sanctions.sources import detect_format, discover_paths, list_formats
-from sanctions.sources.countries import to_country_code
+from sanctions.countries import to_country_code
 
 from ..conftest import SHARED_DATA
 from .readers import KEY_BY_NAME, NO_REAL_FILE, READERS, Raw, simple_date
