@@ -15,10 +15,8 @@ open, escalated or true-match alert (see :mod:`sanctions.watch.reconcile`).
 
 from __future__ import annotations
 
-import csv
 import io
 import re
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -371,30 +369,10 @@ CSV_BODY = {
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def _column_map(opts: dict[str, Any]) -> ColumnMap:
-    """The request's column options (a bad one: 400 naming it, as the CLI reads them)."""
-    return ColumnMap.from_options(opts)
-
-
-def _import_text(
-    watch: Watch,
-    text: str,
-    filename: str,
-    cmap: ColumnMap,
-    removal: dict[str, Any],
-    reading: ReadOptions,
-) -> Any:
-    """Write the upload to a private file named as the caller said, then import it."""
+def _upload_name(filename: str) -> str:
+    """The caller's file name, made safe to show and log, always ``.csv``."""
     name = _UNSAFE.sub("_", Path(filename).name).strip("._") or "upload"
-    if not name.lower().endswith(".csv"):
-        name += ".csv"
-    with tempfile.TemporaryDirectory(prefix="sanctions-import-") as folder:
-        path = Path(folder) / name
-        path.write_text(text, encoding="utf-8")
-        try:
-            return watch.import_file(path, cmap, **removal, read_options=reading)
-        except csv.Error as exc:
-            raise HTTPException(400, detail=f"{name}: not a readable CSV file: {exc}") from exc
+    return name if name.lower().endswith(".csv") else name + ".csv"
 
 
 @router.post(
@@ -448,7 +426,7 @@ async def import_records(
             detail=f"A key with role {role!r} may not remove watched records: "
             f"remove_missing needs one of {', '.join(REMOVE)}.",
         )
-    cmap = _column_map(opts)
+    cmap = ColumnMap.from_options(opts)  # a bad option: 400 naming it, as the CLI reads it
     raw = await request.body()
     try:
         text = raw.decode("utf-8-sig")
@@ -463,7 +441,11 @@ async def import_records(
         "max_removal_share": request.app.state.settings.max_removal_share,
     }
     reading = ReadOptions(delimiter=delimiter, encoding="utf-8")
-    report = await run_in_threadpool(_import_text, watch, text, filename, cmap, removal, reading)
+    upload = io.StringIO(text, newline="")
+    name = _upload_name(filename)
+    report = await run_in_threadpool(
+        watch.import_stream, upload, name, cmap, **removal, read_options=reading
+    )
     return JSONResponse(report.to_dict())
 
 
