@@ -205,16 +205,24 @@ def test_older_sdn_after_a_newer_one_is_kept_as_history(shared_data: Path, tmp_p
     store.close()
 
 
-def test_update_rescreen_with_a_held_version_keeps_the_alert_open(
-    store: Store, shared_data: Path, mirror: tuple[Path, str]
-) -> None:
+def _kim_alert_then_truncated_sdn(
+    store: Store, shared_data: Path, root: Path
+) -> tuple[Watch, Any, dict[str, tuple[int, int]]]:
+    """A watched customer with an open alert on Kim Jong Un, a 10-entry SDN set on the
+    mirror (the gates hold it), and the current versions before the update."""
     watch = Watch(store, actor="test")
     watch.add("cust-kim", {"name": "Kim Jong Un"})
     watch.rescreen()
     [alert] = [a for a in watch.alerts(record_id="cust-kim") if a.entity_id == KIM]
-    root, url = mirror
     _truncated_sdn(shared_data, root / "us_ofac_sdn")
-    before = _snapshot(store)
+    return watch, alert, _snapshot(store)
+
+
+def test_update_rescreen_with_a_held_version_keeps_the_alert_open(
+    store: Store, shared_data: Path, mirror: tuple[Path, str]
+) -> None:
+    watch, alert, before = _kim_alert_then_truncated_sdn(store, shared_data, mirror[0])
+    url = mirror[1]
 
     db = _db(store)
     result = _cli("update", "us_ofac_sdn", "--mirror", url, "--rescreen", "--db", db)
@@ -236,13 +244,8 @@ def test_api_update_rescreen_with_a_held_version_keeps_the_alert_open(
     from sanctions.api import KeyStore
     from tests.api.conftest import auth, make_client
 
-    watch = Watch(store, actor="test")
-    watch.add("cust-kim", {"name": "Kim Jong Un"})
-    watch.rescreen()
-    [alert] = [a for a in watch.alerts(record_id="cust-kim") if a.entity_id == KIM]
-    root, url = mirror
-    _truncated_sdn(shared_data, root / "us_ofac_sdn")
-    before = _snapshot(store)
+    watch, alert, before = _kim_alert_then_truncated_sdn(store, shared_data, mirror[0])
+    url = mirror[1]
     key, admin = KeyStore(store.engine).create("ops", "admin", rate_limit=0)
     seen = {e.id for e in audit.iter_entries(store.engine)}
 
