@@ -55,6 +55,7 @@ DELIMITERS = (",", ";", "\t", "|")
 ROW_PROBLEM = "\x00problem"  # key of a row the reader found broken (wrong field count)
 FALLBACK_ENCODING = "cp1252"
 _BLOCK = 1 << 20
+_MAX_HEADER = 65536  # characters of the header line (it is read whole, to sniff the delimiter)
 PARQUET_SUFFIXES = (".parquet", ".pq")
 _NUMERIC_DATE = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})")
 _ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
@@ -132,9 +133,11 @@ def open_stream(
             encoding = "utf-8-sig"  # a BOM is not part of the first column's name
         text = io.TextIOWrapper(binary, encoding=encoding, newline="")
     try:
-        first = text.readline(65536).removeprefix("\ufeff")
+        first = text.readline(_MAX_HEADER).removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         raise SanctionsError(f"{name}: line 1: not {encoding} text ({exc.reason})") from exc
+    if len(first) >= _MAX_HEADER and not first.endswith(("\n", "\r")):
+        raise SanctionsError(f"{name}: line 1: a header longer than {_MAX_HEADER:,} characters")
     delimiter = options.delimiter or _sniff_delimiter(first)
     if len(delimiter) != 1:
         raise SanctionsError(f"{name}: the delimiter must be one character, not {delimiter!r}")
