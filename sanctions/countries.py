@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,6 +35,9 @@ import pycountry
 
 __all__ = [
     "COUNTRY_PROPERTIES",
+    "SUBJECT_COUNTRY_PROPS",
+    "countries_of",
+    "value_country_codes",
     "to_country_code",
     "to_country_codes",
     "address_countries",
@@ -57,6 +61,10 @@ COUNTRY_PROPERTIES = frozenset(
         "registrationCountry",
     }
 )
+
+# The country properties that say who or where a subject is (matching and cross-list keys
+# compare them); a vessel's flag or a company's main country do not.
+SUBJECT_COUNTRY_PROPS = ("nationality", "citizenship", "country", "birthCountry", "jurisdiction")
 
 COUNTRIES_FILE = Path(__file__).resolve().parent / "data" / "countries.yml"
 
@@ -271,3 +279,36 @@ def address_countries(address: str | None) -> list[str]:
         if code is not None:
             return [code]
     return []
+
+
+def value_country_codes(value: object) -> list[str]:
+    """The codes of one value of a country property: what :func:`to_country_codes` reads, and
+    also an alpha-3 code in any case (``"gbr"``), since a country field holds no other words.
+    """
+    text = str(value).strip()
+    codes = to_country_codes(text)
+    if not codes and len(text) == 3 and text.isalpha():
+        codes = to_country_codes(text.upper())
+    return codes
+
+
+def countries_of(
+    properties: Mapping[str, Iterable[object]], props: Iterable[str] = SUBJECT_COUNTRY_PROPS
+) -> frozenset[str]:
+    """The country codes an entity's ``props`` name (nationality, citizenship, country...).
+
+    Names, demonyms and codes in any case become our lowercase codes (``"UK"`` -> ``gb``,
+    ``"Russian and Ukrainian"`` -> ``ru``, ``ua``); a two-letter value we do not know
+    (``"zz"``) is kept lowercase as written, so a code from an FtM file is never dropped.
+    """
+    codes: set[str] = set()
+    for prop in props:
+        for value in properties.get(prop, ()):
+            found = value_country_codes(value)
+            if found:
+                codes.update(found)
+                continue
+            text = str(value).strip()
+            if len(text) == 2 and text.isalpha():
+                codes.add(text.lower())
+    return frozenset(codes)

@@ -17,19 +17,18 @@ A file the server reports as not modified (HTTP 304) is still handed to
 parsing it, and a file that was downloaded earlier but failed to load gets
 loaded once the parser is fixed, without waiting for the list to change.
 
-What the CLI should pass (``sanctions update [DATASET...] [--mirror DIR_OR_URL]``)::
+:class:`UpdateJob` is the one update that ``sanctions update`` and ``POST /updatez``
+run: fetch -> gates -> apply or hold -> announce -> re-screen::
 
-    store = Store.open(db)                              # --db, or config.default_db()
-    reports = update_datasets(
-        store,
-        datasets or None,                               # none given: every dataset
-        data_dir=config.data_dir() / "downloads",
-        mirror=mirror,                                  # --mirror, or None
-        timeout=timeout,                                # --timeout SECONDS (optional)
-    )
-    for report in reports:
-        print(report.summary())
-    exit code: 1 if any(r.failed for r in reports) else 0
+    job = UpdateJob(datasets or None, mirror=mirror, rescreen=True)  # unknown ids raise here
+    outcome = job.run(store, on_report=print_progress, announce=holder.wake)
+    exit code: 1 if not outcome.ok else 0      # a failed, held, older or rejected list
+
+New versions are announced to PostgreSQL listeners by the store itself (a trigger);
+``announce`` is for the caller's own cache (the API's index), called even when a
+dataset failed. The re-screen (a delta run of the watched records, resolving the
+clusters first when the lists were resolved before) never closes an alert because of a
+version the gates kept aside: that version is not current.
 
 URL overrides (``SANCTIONS_URL_<DATASET>``, ``SANCTIONS_MIRROR``) and the mirror
 layout are documented in :mod:`sanctions.sources.registry`.
@@ -46,12 +45,15 @@ from typing import Any, Protocol
 
 import httpx
 
+from sanctions import config
+from sanctions.coordination import ever_resolved
 from sanctions.download import DEFAULT_RETRIES, DEFAULT_TIMEOUT, FetchResult, fetch_dataset
 from sanctions.errors import ConfigError, SanctionsError
 from sanctions.sources.registry import REGISTRY
 from sanctions.store.gates import describe_blocked
+from sanctions.watch import Watch
 
-__all__ = ["UpdateReport", "update_datasets"]
+__all__ = ["UpdateJob", "UpdateOutcome", "UpdateReport", "update_datasets"]
 
 log = logging.getLogger(__name__)
 
@@ -245,3 +247,77 @@ def _update_one(
     report.entity_count = loaded.entity_count
     report.added, report.removed, report.changed = loaded.added, loaded.removed, loaded.changed
     return report
+
+
+@dataclass
+class UpdateOutcome:
+    """The reports of one :class:`UpdateJob` and its re-screening run (if asked for)."""
+
+    reports: list[UpdateReport]
+    rescreen: Any = None  # sanctions.watch.RunReport
+
+    @property
+    def ok(self) -> bool:
+        """Every dataset loaded or unchanged (none failed, held, older or rejected)."""
+        return not any(r.failed or r.blocked for r in self.reports)
+
+    def to_dict(self) -> dict[str, Any]:
+        run = self.rescreen.to_dict() if self.rescreen is not None else None
+        return {"reports": [r.to_dict() for r in self.reports], "rescreen": run}
+
+
+@dataclass
+class UpdateJob:
+    """One update, as the CLI and the API run it: fetch each list, load it through the
+    gates (a failed list keeps its last good version; a held or older one is stored
+    aside, never current), announce, then re-screen the watched records if asked.
+
+    ``datasets`` (None: all) are checked when the job is made: an unknown id raises
+    :class:`ConfigError` before anything is fetched. ``fetch_options`` go to
+    :func:`~sanctions.download.fetch_dataset` (``timeout``, ``retries``, ``deadline``,
+    ``allow_insecure_mirror``...); ``policy`` overrides the gates' settings; ``actor``
+    is the audit actor of the re-screen (default: the process's user).
+    """
+
+    datasets: list[str] | None = None
+    mirror: str | Path | None = None
+    data_dir: Path | None = None  # default: <data dir>/downloads
+    policy: Any = None
+    rescreen: bool = False
+    actor: str | None = None
+    fetch_options: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.datasets = _check_ids(self.datasets) if self.datasets else None
+
+    def run(
+        self,
+        store: Any,
+        on_report: Callable[[UpdateReport], None] | None = None,
+        announce: Callable[[], None] | None = None,
+    ) -> UpdateOutcome:
+        """Update ``store``; ``on_report`` after each dataset, ``announce`` once the
+        loads are done (also after an error), then the re-screen."""
+        try:
+            reports = update_datasets(
+                store,
+                self.datasets,
+                data_dir=self.data_dir or config.data_dir() / "downloads",
+                mirror=self.mirror,
+                on_report=on_report,
+                policy=self.policy,
+                **self.fetch_options,
+            )
+        finally:
+            if announce is not None:
+                announce()
+        outcome = UpdateOutcome(reports)
+        if self.rescreen:
+            outcome.rescreen = _rescreen(store, self.actor)
+        return outcome
+
+
+def _rescreen(store: Any, actor: str | None) -> Any:
+    """A delta run of the watched records; alerts are per subject once the lists were
+    resolved, so the clusters are brought up to date first (as ``rescreen --resolve``)."""
+    return Watch(store, actor=actor).rescreen(resolve=ever_resolved(store))

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from sanctions.countries import country_name, is_country_code, to_country_code, to_country_codes
+from sanctions.countries import (
+    countries_of,
+    country_name,
+    is_country_code,
+    to_country_code,
+    to_country_codes,
+)
 from sanctions.store import Store
 
 
@@ -73,3 +79,64 @@ def test_every_country_of_every_real_list_is_a_code(real_store_path: Path) -> No
     finally:
         store.close()
     assert not text
+
+
+def _countries_before(properties: dict[str, list[str]]) -> frozenset[str]:
+    """matching's and coordination's copy before ``countries_of`` (the reference here)."""
+    codes = set()
+    for prop in ("nationality", "citizenship", "country", "birthCountry", "jurisdiction"):
+        for value in properties.get(prop, ()):
+            text = str(value).strip()
+            code = text.lower() if len(text) == 2 and text.isalpha() else to_country_code(text)
+            if code:
+                codes.add(code)
+    return frozenset(codes)
+
+
+@pytest.mark.parametrize(
+    ("value", "codes"),
+    [
+        ("ru", {"ru"}),
+        ("RU", {"ru"}),
+        ("Russia", {"ru"}),
+        ("suhh", {"suhh"}),
+        ("zz", {"zz"}),  # a two-letter code we do not know is kept as written
+        ("UK", {"gb"}),  # was "uk", a code no list uses: British subjects did not share it
+        ("gbr", {"gb"}),  # was dropped, though `screen --file` accepts it as a country
+        ("Russian and Ukrainian", {"ru", "ua"}),  # was dropped: one value, two countries
+        ("Atlantis", set()),
+        ("", set()),
+    ],
+)
+def test_countries_of_one_value(value: str, codes: set[str]) -> None:
+    assert countries_of({"nationality": [value]}) == codes
+
+
+def test_countries_of_reads_only_subject_properties() -> None:
+    props = {"flag": ["pa"], "mainCountry": ["ru"], "jurisdiction": ["Cyprus"]}
+    assert countries_of(props) == {"cy"}
+    assert countries_of(props, props=("flag",)) == {"pa"}
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        pytest.param("un/consolidated_2026-02-27.xml", marks=pytest.mark.slow),
+        "us/csl/dpl_2023-11.txt",
+    ],
+)
+def test_countries_of_real_entities_unchanged(shared_data: Path, relative: str) -> None:
+    """On every entity of a real list, matching's and the strong keys' countries are as before."""
+    from sanctions.coordination.strong_keys import listing_facts
+    from sanctions.matching.score import record_from_entity
+    from sanctions.sources import parse_path
+
+    seen = Counter()
+    for entity in parse_path(shared_data / relative):
+        before = _countries_before(entity.properties)
+        assert countries_of(entity.properties) == before, entity.id
+        assert record_from_entity(entity).countries == before, entity.id
+        assert listing_facts(entity).countries == before, entity.id
+        seen["entities"] += 1
+        seen["with countries"] += bool(before)
+    assert seen["with countries"] > 100, seen

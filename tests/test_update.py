@@ -11,7 +11,7 @@ import pytest
 from sanctions import download
 from sanctions.errors import ConfigError
 from sanctions.store import Store
-from sanctions.update import UpdateReport, update_datasets
+from sanctions.update import UpdateJob, UpdateReport, update_datasets
 from tests.test_download import UN_FILE, ListServer, Route, running_server
 
 UN_PATH = "/m/un_sc_sanctions/consolidated.xml"
@@ -118,4 +118,32 @@ def test_unknown_dataset_ids_are_refused_before_anything_is_fetched(
 ) -> None:
     with pytest.raises(ConfigError, match="unknown datasets nope, also_nope"):
         run(store, server, tmp_path, "un_sc_sanctions", "nope", "also_nope")
+    assert server.requests == []
+
+
+def test_update_job_announces_once_after_the_loads_even_when_a_list_fails(
+    store: Store, server: ListServer, shared_data: Path, tmp_path: Path, no_wait: list[float]
+) -> None:
+    """The one job of CLI and API: per-dataset reports, then one announce, fail-closed."""
+    server.routes[UN_PATH] = Route(file=shared_data / UN_FILE, etag='"un-1"')
+    calls: list[str] = []
+    job = UpdateJob(
+        ["un_sc_sanctions", "eu_fsf"],
+        mirror=server.url("/m"),
+        data_dir=tmp_path / "downloads",
+        fetch_options={"retries": 0},
+    )
+    outcome = job.run(
+        store, on_report=lambda r: calls.append(r.dataset), announce=lambda: calls.append("!")
+    )
+    assert calls == ["un_sc_sanctions", "eu_fsf", "!"]
+    assert [r.status for r in outcome.reports] == ["loaded", "failed"]
+    assert not outcome.ok and outcome.rescreen is None
+    assert outcome.to_dict()["reports"][1]["kept"] == "last good version kept: none"
+    assert store.current_version("eu_fsf") is None
+
+
+def test_update_job_refuses_unknown_datasets_when_made(server: ListServer) -> None:
+    with pytest.raises(ConfigError, match="unknown dataset nope"):
+        UpdateJob(["un_sc_sanctions", "nope"], mirror=server.url("/m"))
     assert server.requests == []

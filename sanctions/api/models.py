@@ -1,18 +1,20 @@
-"""Request and response shapes (pydantic), as yente publishes them, with examples.
+"""Request and response shapes (pydantic), with examples.
 
 Field names and nesting follow yente's ``/match``, ``/search``, ``/catalog`` and
 ``/algorithms``; a few fields of our own are added (``algorithm`` on a match
 response, ``score`` on a search result, ``listing``/``history`` on an entity),
-which yente clients ignore.
+which yente clients ignore. The continuous-screening shapes (records, imports, runs,
+alerts, decisions, the audit check: ``/watch``, ``/alerts``, ``/audit``) are ours.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sanctions.model import SCHEMATA
+from sanctions.watch import canonical_status
 
 __all__ = [
     "ErrorResponse",
@@ -30,6 +32,18 @@ __all__ = [
     "AlgorithmResponse",
     "CatalogResponse",
     "MATCH_EXAMPLE",
+    "RecordBody",
+    "DecisionBody",
+    "WatchedRecordOut",
+    "RecordPage",
+    "RecordChangeOut",
+    "ImportReportOut",
+    "RunReportOut",
+    "AlertOut",
+    "DecisionOut",
+    "AlertDetail",
+    "AlertPage",
+    "VerifyOut",
 ]
 
 TIMESTAMP = "2026-02-27T06:00:00"
@@ -298,3 +312,167 @@ class CatalogResponse(BaseModel):
     current: list[str] = Field(default_factory=list, examples=[["us_ofac_sdn"]])
     outdated: list[str] = Field(default_factory=list, examples=[[]])
     index_stale: bool = False
+
+
+# -- continuous screening (/watch, /alerts, /audit) ------------------------------------
+
+
+class RecordBody(BaseModel):
+    """A record: an FtM-like ``schema`` and ``properties``, and/or the CLI's fields."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "schema": "Person",
+                    "properties": {"name": ["Jane Doe"], "birthDate": ["1980-02"]},
+                },
+                {"name": ["Aurora Shipping LLC"], "schema": "Company", "country": ["cy"]},
+            ]
+        },
+    )
+    schema_: str = Field("Person", alias="schema", max_length=50, examples=["Person"])
+    properties: dict[str, list[str] | str] = Field(default_factory=dict)
+    name: list[str] | str | None = Field(None, description="As `watch add --name`")
+    birth_date: str | None = Field(None, max_length=50, description="As `--birth-date`")
+    country: list[str] | str | None = Field(
+        None, description="As `--country`: nationality of a Person, else country"
+    )
+
+
+class DecisionBody(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"decision": "false_positive", "reason": "different birth date"}]
+        },
+    )
+    decision: Literal["false_positive", "true_match", "escalated"] = Field(
+        ..., description="One spelling: false_positive (false-positive is accepted too)."
+    )
+    reason: str = Field(..., min_length=1, max_length=4000)
+
+    @field_validator("decision", mode="before")
+    @classmethod
+    def _one_spelling(cls, value: Any) -> Any:
+        return canonical_status(value) if isinstance(value, str) else value
+
+
+class WatchedRecordOut(BaseModel):
+    id: str
+    schema_: str = Field(alias="schema")
+    caption: str
+    version: int
+    hash: str
+    status: str
+    properties: dict[str, list[str]]
+    screened_hash: str | None = None
+    updated_at: str | None = None
+
+
+class RecordPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    after: str | None = None
+    next_after: str | None = Field(None, description="`after` of the next page (none: last)")
+    results: list[WatchedRecordOut]
+
+
+class RecordChangeOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"id": "c-17", "change": "added", "version": 1, "hash": "5a35..."}]
+        }
+    )
+    id: str
+    change: str = Field(description="added, updated, unchanged, removed or readded")
+    version: int
+    hash: str
+
+
+class ImportReportOut(BaseModel):
+    source: str
+    rows: int
+    added: int
+    updated: int
+    unchanged: int
+    removed: int
+    errors: list[str]
+    seconds: float
+
+
+class RunReportOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    run_id: int
+    kind: str = Field(description="full or delta")
+    note: str | None = None
+    list_versions: dict[str, int]
+    records_total: int
+    records_screened: int
+    entities_screened: int
+    raised: int
+    suppressed: int
+    closed: int
+    kept: int
+    seconds: float
+    summary: str
+
+
+class AlertOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: int
+    record_id: str
+    record_version: int
+    entity_id: str
+    entity_caption: str
+    dataset: str
+    score: float
+    status: str
+    explanation: list[dict[str, Any]]
+    changes: dict[str, Any] | None = None
+    closed_reason: str | None = None
+    subject_id: str | None = Field(None, description="The subject (cluster) of the alert.")
+    listings: list[dict[str, Any]] | None = Field(
+        None, description="Every listing of the subject the record matches (the alert's first)."
+    )
+
+
+class DecisionOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: int
+    alert_id: int
+    decision: str
+    reason: str
+    analyst: str = Field(examples=["api-key:3:alice"])
+    decided_at: str
+
+
+class AlertDetail(AlertOut):
+    decisions: list[DecisionOut]
+    case: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Customer and listed entry side by side, the evidence, what changed "
+        "since the pair's last decision (old and new values) and its decision history.",
+    )
+
+
+class AlertPage(BaseModel):
+    status: str
+    limit: int
+    offset: int
+    results: list[AlertOut]
+
+
+class VerifyOut(BaseModel):
+    ok: bool
+    checked: int
+    last_hash: str
+    broken_id: int | None = None
+    problem: str | None = None
+    head: str = ""
+    macs: int = 0
+    anchored: list[str] = []
+    state_problems: list[str] = []
+    summary: str

@@ -256,10 +256,7 @@ def describe_record(record: Any) -> str:
 def candidate(match: Any) -> dict[str, Any]:
     """A screened match as a reconciliation candidate (score 0-100, explained by features)."""
     score = match.score
-    features = []
-    for item in score.explanations:
-        feature = str(item.get("feature", "feature"))
-        features.append({"id": feature, "value": round(float(item.get("contribution", 0)), 4)})
+    features = [{"id": f.feature, "value": round(float(f.contribution), 4)} for f in score.features]
     return {
         "id": match.record.id,
         "name": match.record.caption,

@@ -18,7 +18,7 @@ from fastapi import HTTPException
 
 from sanctions import matching
 from sanctions.matching import ALGORITHM, ALGORITHM_VERSION
-from sanctions.model import DATASETS, SCHEMATA, TOPICS, descendants
+from sanctions.model import DATASETS, SCHEMATA, TOPICS
 
 from .holder import Snapshot
 
@@ -30,7 +30,6 @@ __all__ = [
     "check_topics",
     "resolve_algorithm",
     "resolve_datasets",
-    "schema_family",
 ]
 
 # Collections: names for sets of datasets, as in OpenSanctions' catalog.
@@ -49,11 +48,6 @@ ALGORITHM_ALIASES = (
     "name-qualified",
     "regression-v1",
 )
-
-
-def schema_family(schema: str) -> set[str]:
-    """The schema and every schema below it (Organization: Company, PublicBody...)."""
-    return set(descendants(schema))
 
 
 def resolve_algorithm(name: str) -> str:

@@ -208,6 +208,7 @@ def screen_text_cmd(
     """
     from dataclasses import replace
 
+    from sanctions.matching import Feature
     from sanctions.payments import PaymentScreener, load_policy
     from sanctions.payments.documents import document_text
     from sanctions.screening import Screener
@@ -234,9 +235,7 @@ def screen_text_cmd(
         for column in ("characters", "text", "listed entity", "score", "why"):
             table.add_column(column, overflow="fold")
         for m in mentions:
-            why = "\n".join(
-                f"{e['feature']} {e['contribution']:+.2f}: {e['detail']}" for e in m.explanations
-            )
+            why = "\n".join(Feature.from_dict(e).describe() for e in m.explanations)
             entity = f"{m.record.caption}\n{m.record.id}\n{', '.join(m.record.datasets)}"
             table.add_row(f"{m.start}-{m.end}", m.text, entity, f"{m.score:.2f}", why)
         console.print(table)

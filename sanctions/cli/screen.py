@@ -54,9 +54,7 @@ def column_options(fn: Any) -> Any:
                 "--country-column", default=None, help="Column holding nationality/country."
             ),
             click.option("--schema-column", default=None, help="Column holding each row's schema."),
-            click.option(
-                "--column", "columns", multiple=True, metavar="PROP=COLUMN", help="Any property."
-            ),
+            click.option("--column", multiple=True, metavar="PROP=COLUMN", help="Any property."),
         ]
     ):
         fn = option(fn)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+import time
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from sanctions import config
 from sanctions.download import DEFAULT_DEADLINE, DEFAULT_RETRIES, DEFAULT_TIMEOUT
 
 from .app import console, db_option, err_console, main, open_store, print_json
 from .versions import gate_options, gate_policy
+from .watch import print_resolved
+
+if TYPE_CHECKING:
+    from sanctions.update import UpdateReport
 
 
 @main.command("update")
@@ -73,49 +77,37 @@ def update_cmd(
     approval (`sanctions versions pending`): it is never used for screening, and
     --rescreen never closes an alert because of it.
     """
-    import time
-
-    from sanctions.update import update_datasets
+    from sanctions.update import UpdateJob  # at run time: `sanctions --help` stays quick
 
     started = time.monotonic()
-    policy = gate_policy(gate_opts)
+    job = UpdateJob(
+        list(datasets) or None,
+        mirror=mirror,
+        policy=gate_policy(gate_opts),
+        rescreen=rescreen,
+        fetch_options={
+            "timeout": timeout,
+            "retries": retries,
+            "deadline": deadline,
+            "allow_insecure_mirror": allow_insecure_mirror,
+        },
+    )
     store = open_store(ctx, db_sub)
 
-    def show(report: object) -> None:
+    def show(report: UpdateReport) -> None:
         if not as_json:
-            line = report.summary()  # type: ignore[attr-defined]
-            bad = report.failed or report.blocked  # type: ignore[attr-defined]
-            (err_console if bad else console).print(line, highlight=False, markup=False)
+            bad = report.failed or report.blocked
+            (err_console if bad else console).print(report.summary(), highlight=False, markup=False)
 
-    reports = update_datasets(
-        store,
-        list(datasets) or None,
-        data_dir=config.data_dir() / "downloads",
-        mirror=mirror,
-        timeout=timeout,
-        retries=retries,
-        deadline=deadline,
-        allow_insecure_mirror=allow_insecure_mirror,
-        on_report=show,
-        policy=policy,
-    )
-    run = None
-    if rescreen:  # the time of each step: fetch and load per dataset (above), then the run
-        from sanctions.coordination import ever_resolved
-        from sanctions.watch import Watch
-
-        from .watch import print_resolved
-
-        # Alerts are per subject once the lists were resolved: bring the clusters up to
-        # date first (as `rescreen --resolve`), so a new listing joins its subject's alert.
-        run = Watch(store).rescreen(resolve=ever_resolved(store))
-        if not as_json:
-            print_resolved(run)
-            console.print(f"rescreen: {run.summary()}", highlight=False)
-            total = time.monotonic() - started
-            console.print(f"update and rescreen: {total:.1f} s in all", highlight=False)
+    outcome = job.run(store, on_report=show)
+    run = outcome.rescreen
+    if run is not None and not as_json:  # the time of each step: per dataset above, the run
+        print_resolved(run)
+        console.print(f"rescreen: {run.summary()}", highlight=False)
+        total = time.monotonic() - started
+        console.print(f"update and rescreen: {total:.1f} s in all", highlight=False)
     if as_json:
-        data = [r.to_dict() for r in reports]
+        data = [r.to_dict() for r in outcome.reports]
         print_json({"updates": data, "rescreen": run.to_dict()} if run is not None else data)
-    if any(r.failed or r.blocked for r in reports):
+    if not outcome.ok:
         sys.exit(1)

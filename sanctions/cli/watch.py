@@ -33,7 +33,7 @@ def watch_group() -> None:
 @click.option("--birth-date-column", default=None, help="Column holding the date of birth.")
 @click.option("--country-column", default=None, help="Column holding nationality/country.")
 @click.option("--schema-column", default=None, help="Column holding each row's schema.")
-@click.option("--column", "columns", multiple=True, metavar="PROP=COLUMN", help="Any property.")
+@click.option("--column", multiple=True, metavar="PROP=COLUMN", help="Any property.")
 @click.option(
     "--schema",
     default=None,

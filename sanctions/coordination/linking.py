@@ -401,7 +401,7 @@ def score_pair(
     score = score_names(ra, rb, sa, sb, PREFILTER[rule], rows)
     if score is None or score.score < SCORE_FLOOR:
         return None
-    parts = [e["detail"] for e in score.explanations if e.get("detail")]
+    parts = [f.detail for f in score.features if f.detail]
     detail = f"names/dates/countries score {score.score:.2f} ({rule}): " + "; ".join(parts)
     primary, matched = 0, ()
     alignment = score.alignment

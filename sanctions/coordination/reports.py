@@ -35,6 +35,7 @@ from sqlalchemy import select
 
 from sanctions.csvsafe import SafeDictWriter
 from sanctions.errors import ConfigError
+from sanctions.model import descendants
 from sanctions.sources.registry import REGISTRY
 
 from . import tables as ct
@@ -53,14 +54,6 @@ __all__ = [
     "resolve_scope",
     "render_csv",
 ]
-
-SCHEMA_GROUPS = {
-    "Person": {"Person"},
-    "Organization": {"Organization", "Company", "PublicBody", "LegalEntity"},
-    "Company": {"Company", "Organization", "LegalEntity"},
-    "Vessel": {"Vessel"},
-    "Airplane": {"Airplane"},
-}
 
 
 @dataclass
@@ -108,9 +101,14 @@ def _codes(text: str) -> frozenset[str]:
 def resolve_scope(
     rows: list[_Row], programme: str | None, schema: str | None
 ) -> dict[str, list[_Row]]:
-    """Cluster id -> its listings, for the clusters in scope."""
+    """Cluster id -> its listings, for the clusters in scope.
+
+    A schema takes that schema and every schema below it (the model's hierarchy):
+    "Organization" is Organization, Company and PublicBody. A LegalEntity (CSL and BIS
+    list thousands) is the parent of Organization and Person, so it is not an Organization.
+    """
     code = normalise_programme_filter(programme)
-    schemata = SCHEMA_GROUPS.get(schema, {schema}) if schema else None
+    schemata = descendants(schema) if schema else None
     clusters: dict[str, list[_Row]] = defaultdict(list)
     for row in rows:
         clusters[row.cluster_id].append(row)
@@ -479,7 +477,7 @@ def version_history(
     from sanctions.store import schema as st
 
     code = normalise_programme_filter(programme)
-    schemata = SCHEMA_GROUPS.get(schema, {schema}) if schema else None
+    schemata = descendants(schema) if schema else None
     wanted = set(datasets) if datasets else None
     out: dict[str, list[VersionPoint]] = defaultdict(list)
     with store.engine.connect() as conn:

@@ -25,9 +25,10 @@ is only known as the holder's nationality in most lists).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from sanctions.countries import countries_of
 from sanctions.matching import IDENTIFIERS
 from sanctions.model import Entity
 
@@ -71,7 +72,6 @@ _PROPERTY_KEYS: dict[str, tuple[str, str]] = {
     "ogrnCode": ("registration", "registration"),
     "registrationNumber": ("registration", "registration"),
 }
-COUNTRY_PROPS = ("nationality", "citizenship", "country", "birthCountry", "jurisdiction")
 
 _UN_NEW = re.compile(r"^([A-Z]{2})([IE])\.(\d{1,4})$", re.I)
 _UN_OLD = re.compile(r"^(Q|T)\.?([IE])\.[A-Z]\.(\d{1,4})\.\d{2}$", re.I)
@@ -116,19 +116,6 @@ class ListingFacts:
     # passport numbers, also those only written in notes ("Passport number: ..."): two
     # listings naming passports with none in common conflict (see structure.py)
     documents: frozenset[str] = frozenset()
-
-
-def _countries(properties: Mapping[str, Iterable[str]]) -> frozenset[str]:
-    from sanctions.countries import to_country_code
-
-    codes = set()
-    for prop in COUNTRY_PROPS:
-        for value in properties.get(prop, ()):
-            text = str(value).strip()
-            code = text.lower() if len(text) == 2 and text.isalpha() else to_country_code(text)
-            if code:
-                codes.add(code.lower())
-    return frozenset(codes)
 
 
 def extract_keys(entity: Entity, hidden: Iterable[str] = ()) -> set[tuple[str, str]]:
@@ -194,7 +181,7 @@ def listing_facts(entity: Entity, hidden: Iterable[str] = ()) -> ListingFacts:
         caption=entity.caption,
         names=[n.name for n in entity.names] or entity.get("name"),
         birth_dates=births or list(entity.get("birthDate")),
-        countries=_countries(entity.properties),
+        countries=countries_of(entity.properties),
         programmes=programmes,
         listed_on=listing_date(entity)[0],
         gender=_gender(entity),

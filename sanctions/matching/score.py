@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sanctions.countries import to_country_code
+from sanctions.countries import SUBJECT_COUNTRY_PROPS, countries_of
 from sanctions.model import Entity, FuzzyDate, NameKind, can_match
 
 from .dates import compare_dates, to_fuzzy_dates
@@ -86,7 +86,7 @@ CONFIRM_FLOOR = 0.5
 MAX_POSITIVE_NON_ID = 0.06 + COUNTRY_MATCH  # the most that dates+country can add
 
 PART_PROPS = ("firstName", "middleName", "secondName", "fatherName", "lastName")
-COUNTRY_PROPS = ("nationality", "citizenship", "country", "birthCountry", "jurisdiction")
+COUNTRY_PROPS = SUBJECT_COUNTRY_PROPS
 OUTPUT_PROPS = (
     "name",
     "alias",
@@ -135,17 +135,6 @@ class Record:
     warnings: list[str] = field(default_factory=list)
 
 
-def _countries(properties: Mapping[str, Iterable[str]]) -> frozenset[str]:
-    codes = set()
-    for prop in COUNTRY_PROPS:
-        for value in properties.get(prop, ()):
-            text = str(value).strip()
-            code = text.lower() if len(text) == 2 and text.isalpha() else to_country_code(text)
-            if code:
-                codes.add(code)
-    return frozenset(codes)
-
-
 def _gender(properties: Mapping[str, Iterable[str]]) -> str | None:
     for value in properties.get("gender", ()):
         text = str(value).strip().lower()
@@ -182,7 +171,7 @@ def record_from_entity(entity: Entity, query: bool = False) -> Record:
         datasets=(entity.listing.dataset,),
         names=forms,
         dates=dates,
-        countries=_countries(entity.properties),
+        countries=countries_of(entity.properties),
         gender=_gender(entity.properties),
         identifiers=frozenset(extract_identifiers(entity.properties, query=query)),
         properties=props,

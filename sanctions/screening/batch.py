@@ -104,9 +104,9 @@ class ColumnMap:
     @classmethod
     def from_options(cls, opts: Mapping[str, Any]) -> ColumnMap:
         """The mapping the column options of a command or a request describe, read one way
-        for all: ``name_column``, ``birth_date_column``, ``country_column``, ``columns``
-        (or ``column``: ``PROP=COLUMN`` items, blanks around either side stripped, an empty
-        side refused), ``id_column``, ``schema_column``, ``schema`` (default
+        for all: ``name_column``, ``birth_date_column``, ``country_column``, ``column``
+        (``PROP=COLUMN`` items, as ``--column`` and the API's ``column=``; blanks around
+        either side stripped, an empty side refused), ``id_column``, ``schema_column``, ``schema`` (default
         ``LegalEntity``) and ``date_format`` (checked before any row is read)."""
         props = {
             prop: opts[key]
@@ -117,7 +117,7 @@ class ColumnMap:
             )
             if opts.get(key)
         }
-        for item in opts.get("columns") or opts.get("column") or ():
+        for item in opts.get("column") or ():
             prop, sep, column = item.partition("=")
             if not sep or not prop.strip() or not column.strip():
                 raise SanctionsError(f"column {item!r}: expected PROP=COLUMN")

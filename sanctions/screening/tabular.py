@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
+import itertools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from sanctions.countries import to_country_codes
+from sanctions.countries import value_country_codes
 from sanctions.errors import SanctionsError
 from sanctions.matching import COUNTRY_PROPS
 from sanctions.model import parse_date
@@ -45,6 +47,7 @@ __all__ = [
     "check_row_values",
     "date_pattern",
     "normalise_date",
+    "open_stream",
     "open_table",
 ]
 
@@ -52,6 +55,8 @@ DELIMITERS = (",", ";", "\t", "|")
 ROW_PROBLEM = "\x00problem"  # key of a row the reader found broken (wrong field count)
 FALLBACK_ENCODING = "cp1252"
 _BLOCK = 1 << 20
+_MAX_HEADER = 65536  # characters of the header line (it is read whole, to sniff the delimiter)
+PARQUET_SUFFIXES = (".parquet", ".pq")
 _NUMERIC_DATE = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})")
 _ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 # Cells that say "no value": treated as empty in date and country columns, not as errors.
@@ -88,67 +93,98 @@ class Table:
 
 def open_table(path: Path, options: ReadOptions | None = None) -> Table:
     """Open a CSV or Parquet customer file (see the module docstring for the rules)."""
-    options = options or ReadOptions()
     path = Path(path)
-    if path.suffix.lower() in (".parquet", ".pq"):
-        header, rows, types = _read_parquet(path)
-        return Table(path, header, rows, types=types)
-    warnings: list[str] = []
-    encoding = options.encoding or _detect_encoding(path, warnings)
+    handle = open(path, "rb")  # noqa: SIM115 - closed by the rows iterator (or below)
     try:
-        codecs.lookup(encoding)
-    except LookupError as exc:
-        raise SanctionsError(f"{path.name}: unknown encoding {encoding!r}") from exc
-    if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
-        encoding = "utf-8-sig"  # a BOM is not part of the first column's name
-    delimiter = options.delimiter or _sniff_delimiter(path, encoding)
+        table = open_stream(handle, path.name, options)
+    except BaseException:
+        handle.close()
+        raise
+    table.path = path
+    return table
+
+
+def open_stream(
+    stream: IO[bytes] | IO[str], name: str, options: ReadOptions | None = None
+) -> Table:
+    """Open a customer table from a stream (an upload, an open file), read as
+    :func:`open_table` reads a file; ``name`` names it in messages, and its suffix
+    (``.parquet``, ``.pq``) says Parquet. A text stream is already decoded: no encoding
+    is detected. A binary stream that cannot seek is read into memory first (the
+    encoding check reads it all). The rows iterator closes the stream at its end."""
+    options = options or ReadOptions()
+    if Path(name).suffix.lower() in PARQUET_SUFFIXES:
+        if isinstance(stream, io.TextIOBase):
+            raise TypeError(f"{name}: Parquet is read from a binary stream, not text")
+        header, rows, types = _read_parquet(stream, name)
+        return Table(Path(name), header, rows, types=types)
+    warnings: list[str] = []
+    if isinstance(stream, io.TextIOBase):
+        text: IO[str] = stream
+        encoding = options.encoding or getattr(stream, "encoding", None) or "utf-8"
+    else:
+        binary = stream if stream.seekable() else io.BytesIO(stream.read())
+        encoding = options.encoding or _detect_encoding(binary, name, warnings)
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise SanctionsError(f"{name}: unknown encoding {encoding!r}") from exc
+        if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+            encoding = "utf-8-sig"  # a BOM is not part of the first column's name
+        text = io.TextIOWrapper(binary, encoding=encoding, newline="")
+    try:
+        first = text.readline(_MAX_HEADER).removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise SanctionsError(f"{name}: line 1: not {encoding} text ({exc.reason})") from exc
+    if len(first) >= _MAX_HEADER and not first.endswith(("\n", "\r")):
+        raise SanctionsError(f"{name}: line 1: a header longer than {_MAX_HEADER:,} characters")
+    delimiter = options.delimiter or _sniff_delimiter(first)
     if len(delimiter) != 1:
-        raise SanctionsError(f"{path.name}: the delimiter must be one character, not {delimiter!r}")
-    header, rows = _read_csv(path, encoding, delimiter)
-    return Table(path, header, rows, delimiter, encoding, warnings)
+        raise SanctionsError(f"{name}: the delimiter must be one character, not {delimiter!r}")
+    header, rows = _read_csv(text, first, name, encoding, delimiter)
+    return Table(Path(name), header, rows, delimiter, encoding, warnings)
 
 
-def _detect_encoding(path: Path, warnings: list[str]) -> str:
-    """UTF-8 if the whole file decodes as UTF-8; else cp1252, with a warning naming the line."""
+def _detect_encoding(binary: IO[bytes], name: str, warnings: list[str]) -> str:
+    """UTF-8 if the whole stream decodes as UTF-8; else cp1252, with a warning naming the
+    line. The stream is read to its end and put back where it was."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     line = 1
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(_BLOCK), b""):
+    start = binary.tell()
+    try:
+        for block in iter(lambda: binary.read(_BLOCK), b""):
             try:
                 decoder.decode(block)
             except UnicodeDecodeError as exc:
                 line += block[: exc.start].count(b"\n")
                 warnings.append(
-                    f"{path.name}: not UTF-8 (line {line} is the first that is not): read as "
+                    f"{name}: not UTF-8 (line {line} is the first that is not): read as "
                     f"{FALLBACK_ENCODING} (Windows Western); give --encoding if it is another one"
                 )
                 return FALLBACK_ENCODING
             line += block.count(b"\n")
-    return "utf-8"
+        return "utf-8"
+    finally:
+        binary.seek(start)
 
 
-def _sniff_delimiter(path: Path, encoding: str) -> str:
+def _sniff_delimiter(first: str) -> str:
     """The candidate delimiter that splits the header line into most columns (``,`` on a tie)."""
-    try:
-        with open(path, encoding=encoding, newline="") as fh:
-            first = fh.readline(65536)
-    except UnicodeDecodeError as exc:
-        raise SanctionsError(f"{path.name}: line 1: not {encoding} text ({exc.reason})") from exc
     counts = {d: len(next(csv.reader([first], delimiter=d), [])) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
     return best if counts[best] > 1 else ","
 
 
 def _read_csv(
-    path: Path, encoding: str, delimiter: str
+    handle: IO[str], first: str, name: str, encoding: str, delimiter: str
 ) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
-    handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by the iterator
-    reader = csv.reader(handle, delimiter=delimiter, strict=True)
+    """The header and rows of CSV text whose first line (``first``) was already read."""
+    reader = csv.reader(itertools.chain([first], handle), delimiter=delimiter, strict=True)
     try:
         header = next(reader, [])
     except (UnicodeDecodeError, csv.Error) as exc:
         handle.close()
-        raise SanctionsError(f"{path}: cannot read the header: {exc}") from exc
+        raise SanctionsError(f"{name}: cannot read the header: {exc}") from exc
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         with handle:
@@ -160,12 +196,12 @@ def _read_csv(
                     start = reader.line_num + 1
             except csv.Error as exc:  # a quote left open to the end, text after a quote...
                 raise SanctionsError(
-                    f"{path.name}: line {start}: bad CSV quoting ({exc}): fix the quotes "
+                    f"{name}: line {start}: bad CSV quoting ({exc}): fix the quotes "
                     "from this line on (a quote left open swallows the rows that follow)"
                 ) from exc
             except UnicodeDecodeError as exc:
                 raise SanctionsError(
-                    f"{path.name}: near line {start}: not {encoding} text ({exc.reason}): "
+                    f"{name}: near line {start}: not {encoding} text ({exc.reason}): "
                     "give --encoding"
                 ) from exc
 
@@ -184,7 +220,7 @@ def _row(header: list[str], fields: list[str], start: int, end: int) -> dict[str
 
 
 def _read_parquet(
-    path: Path,
+    source: IO[bytes], name: str
 ) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]], dict[str, Any]]:
     """The header, the rows (streamed in record batches: constant memory) and the column
     types of a Parquet file."""
@@ -193,28 +229,29 @@ def _read_parquet(
     except ImportError as exc:
         raise SanctionsError("Parquet needs pyarrow: pip install 'sanctions[parquet]'") from exc
     try:
-        parquet = pq.ParquetFile(path)
+        parquet = pq.ParquetFile(source)
         schema = parquet.schema_arrow
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many types; translate them
-        raise SanctionsError(f"{path}: not a readable Parquet file: {exc}") from exc
+        raise SanctionsError(f"{name}: not a readable Parquet file: {exc}") from exc
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         number = 0
         batches = parquet.iter_batches(batch_size=10_000)
-        while True:
-            try:
-                batch = next(batches, None)
-            except Exception as exc:  # noqa: BLE001 - a corrupt page: say where, stop
-                raise SanctionsError(
-                    f"{path.name}: row {number + 1} on: not readable Parquet data: {exc}"
-                ) from exc
-            if batch is None:
-                return
-            for row in batch.to_pylist():
-                number += 1
-                yield number, row
+        with source:
+            while True:
+                try:
+                    batch = next(batches, None)
+                except Exception as exc:  # noqa: BLE001 - a corrupt page: say where, stop
+                    raise SanctionsError(
+                        f"{name}: row {number + 1} on: not readable Parquet data: {exc}"
+                    ) from exc
+                if batch is None:
+                    return
+                for row in batch.to_pylist():
+                    number += 1
+                    yield number, row
 
-    types = {name: schema.field(name).type for name in schema.names}
+    types = {column: schema.field(column).type for column in schema.names}
     return list(schema.names), rows(), types
 
 
@@ -346,5 +383,4 @@ def check_row_values(
 
 def _is_country(value: str) -> bool:
     """A country name, demonym or ISO code (alpha-3 codes in any case: ``gbr``)."""
-    text = value.strip()
-    return bool(to_country_codes(text) or (len(text) == 3 and to_country_codes(text.upper())))
+    return bool(value_country_codes(value))

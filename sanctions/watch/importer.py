@@ -18,9 +18,11 @@ records unless ``confirm_removals`` equals the number it would remove.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Connection
 
@@ -28,13 +30,12 @@ from sanctions import audit
 from sanctions.errors import SanctionsError
 from sanctions.screening.batch import ColumnMap
 from sanctions.screening.query import QueryError
-from sanctions.screening.tabular import ReadOptions, open_table
+from sanctions.screening.tabular import ReadOptions, Table, open_stream, open_table
 
 from .alerts import remove_records
 from .records import (
     ImportReport,
     _existing,
-    file_sha256,
     make_record_data,
     upsert_records,
     validate,
@@ -45,7 +46,7 @@ __all__ = [
     "ColumnMap",
     "ImportRefused",
     "check_removals",
-    "import_file",
+    "import_stream",
     "read_records",
 ]
 
@@ -57,21 +58,22 @@ class ImportRefused(SanctionsError):
 
 
 def read_records(
-    path: Path,
+    source: Path | Table,
     cmap: ColumnMap | None = None,
     read_options: ReadOptions | None = None,
     warnings: list[str] | None = None,
 ) -> tuple[list[tuple[str, dict[str, Any]]], list[str], int]:
-    """The valid ``(id, data)`` records of a file, the errors (with lines), and the row count
-    (the reader's warnings, such as a cp1252 fallback, are added to ``warnings``)."""
-    table = open_table(path, read_options)
-    header, rows = table.header, table.rows
+    """The valid ``(id, data)`` records of a file or an opened table, the errors (with
+    lines), and the row count (the reader's warnings, such as a cp1252 fallback, are added
+    to ``warnings``)."""
+    table = source if isinstance(source, Table) else open_table(source, read_options)
+    header, rows, name = table.header, table.rows, table.path.name
     if warnings is not None:
         warnings.extend(table.warnings)
     cmap = (cmap or ColumnMap()).resolve(header)
     if cmap.id_column is None:
         raise SanctionsError(
-            f"{path.name}: watched records need the user's own id: name the id column "
+            f"{name}: watched records need the user's own id: name the id column "
             f"(--id-column; columns: {', '.join(header)})"
         )
     records: list[tuple[str, dict[str, Any]]] = []
@@ -82,11 +84,11 @@ def read_records(
         count += 1
         record_id = str(row.get(cmap.id_column) or "").strip()
         if not record_id:
-            errors.append(f"{path.name}: line {line}: no id in column {cmap.id_column!r}")
+            errors.append(f"{name}: line {line}: no id in column {cmap.id_column!r}")
             continue
         if record_id in first_line:
             errors.append(
-                f"{path.name}: line {line}: duplicate id {record_id!r} "
+                f"{name}: line {line}: duplicate id {record_id!r} "
                 f"(first on line {first_line[record_id]}); row skipped"
             )
             continue
@@ -95,10 +97,10 @@ def read_records(
             data = make_record_data(query["schema"], query["properties"])
             validate(record_id, data)
         except QueryError as exc:
-            errors.append(f"{path.name}: line {line}: {exc.message}")
+            errors.append(f"{name}: line {line}: {exc.message}")
             continue
         except (ValueError, TypeError) as exc:
-            errors.append(f"{path.name}: line {line}: {exc}")
+            errors.append(f"{name}: line {line}: {exc}")
             continue
         first_line[record_id] = line
         records.append((record_id, data))
@@ -140,9 +142,25 @@ def check_removals(
         )
 
 
-def import_file(
+def _rewound_sha256(stream: IO[bytes] | IO[str]) -> tuple[IO[bytes] | IO[str], str]:
+    """The SHA-256 of a stream's bytes (text: as UTF-8) and the stream, back at its start
+    (one that cannot seek is read into memory: an upload is there already)."""
+    if isinstance(stream, io.TextIOBase):
+        text = stream.read()
+        return io.StringIO(text, newline=""), hashlib.sha256(text.encode("utf-8")).hexdigest()
+    binary: IO[bytes] = stream if stream.seekable() else io.BytesIO(stream.read())
+    start = binary.tell()
+    digest = hashlib.sha256()
+    for block in iter(lambda: binary.read(1 << 20), b""):
+        digest.update(block)
+    binary.seek(start)
+    return binary, digest.hexdigest()
+
+
+def import_stream(
     conn: Connection,
-    path: Path,
+    stream: IO[bytes] | IO[str],
+    name: str,
     actor: str,
     cmap: ColumnMap | None = None,
     remove_missing: bool = False,
@@ -150,13 +168,16 @@ def import_file(
     max_removal_share: float = DEFAULT_MAX_REMOVAL_SHARE,
     read_options: ReadOptions | None = None,
 ) -> ImportReport:
-    """Import (add or update) every valid row; optionally remove records not in the file
-    (refused with :class:`ImportRefused` when unsafe: see :func:`check_removals`)."""
+    """Import (add or update) every valid row of a CSV (text or bytes) or Parquet (bytes,
+    ``name`` ending ``.parquet``) stream; ``name`` names the source in messages and the
+    audit log. Optionally remove records not in it (refused with :class:`ImportRefused`
+    when unsafe: see :func:`check_removals`)."""
     started = time.perf_counter()
-    path = Path(path)
+    stream, sha256 = _rewound_sha256(stream)
     warnings: list[str] = []
-    records, errors, count = read_records(path, cmap, read_options, warnings)
-    report = ImportReport(source=path.name, rows=count, errors=errors, warnings=warnings)
+    table = open_stream(stream, name, read_options)
+    records, errors, count = read_records(table, cmap, warnings=warnings)
+    report = ImportReport(source=name, rows=count, errors=errors, warnings=warnings)
     audit.lock(conn)
     existing = _existing(conn, None)
     gone: list[str] = []
@@ -165,9 +186,9 @@ def import_file(
         active = [i for i, (_, _, status) in existing.items() if status == "active"]
         gone = [i for i in active if i not in seen]
         check_removals(
-            path.name, count, errors, len(gone), len(active), confirm_removals, max_removal_share
+            name, count, errors, len(gone), len(active), confirm_removals, max_removal_share
         )
-    changes = upsert_records(conn, records, actor, source=path.name, known=dict(existing))
+    changes = upsert_records(conn, records, actor, source=name, known=dict(existing))
     for change in changes:
         if change.change == "added":
             report.added += 1
@@ -176,12 +197,12 @@ def import_file(
         else:
             report.updated += 1
     if gone:
-        remove_records(conn, gone, actor, f"not in {path.name}")
+        remove_records(conn, gone, actor, f"not in {name}")
         report.removed = len(gone)
     report.seconds = time.perf_counter() - started
     details = {k: v for k, v in report.to_dict().items() if k not in ("errors", "seconds")}
     if not warnings:
         details.pop("warnings")
-    details.update(errors=len(errors), sha256=file_sha256(path))
-    audit.append(conn, actor, "records.imported", f"file:{path.name}", details)
+    details.update(errors=len(errors), sha256=sha256)
+    audit.append(conn, actor, "records.imported", f"file:{name}", details)
     return report

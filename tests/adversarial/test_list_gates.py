@@ -205,16 +205,24 @@ def test_older_sdn_after_a_newer_one_is_kept_as_history(shared_data: Path, tmp_p
     store.close()
 
 
-def test_update_rescreen_with_a_held_version_keeps_the_alert_open(
-    store: Store, shared_data: Path, mirror: tuple[Path, str]
-) -> None:
+def _kim_alert_then_truncated_sdn(
+    store: Store, shared_data: Path, root: Path
+) -> tuple[Watch, Any, dict[str, tuple[int, int]]]:
+    """A watched customer with an open alert on Kim Jong Un, a 10-entry SDN set on the
+    mirror (the gates hold it), and the current versions before the update."""
     watch = Watch(store, actor="test")
     watch.add("cust-kim", {"name": "Kim Jong Un"})
     watch.rescreen()
     [alert] = [a for a in watch.alerts(record_id="cust-kim") if a.entity_id == KIM]
-    root, url = mirror
     _truncated_sdn(shared_data, root / "us_ofac_sdn")
-    before = _snapshot(store)
+    return watch, alert, _snapshot(store)
+
+
+def test_update_rescreen_with_a_held_version_keeps_the_alert_open(
+    store: Store, shared_data: Path, mirror: tuple[Path, str]
+) -> None:
+    watch, alert, before = _kim_alert_then_truncated_sdn(store, shared_data, mirror[0])
+    url = mirror[1]
 
     db = _db(store)
     result = _cli("update", "us_ofac_sdn", "--mirror", url, "--rescreen", "--db", db)
@@ -225,3 +233,33 @@ def test_update_rescreen_with_a_held_version_keeps_the_alert_open(
     assert _snapshot(store) == before
     assert watch.alert(alert.id).status != "closed"
     assert KIM in {a.entity_id for a in watch.alerts(record_id="cust-kim")}
+
+
+def test_api_update_rescreen_with_a_held_version_keeps_the_alert_open(
+    store: Store, shared_data: Path, mirror: tuple[Path, str]
+) -> None:
+    """``POST /updatez?rescreen=true`` runs the CLI's job: held, nothing current changes,
+    the re-screen (by the admin key) closes no alert, and both are in the audit log."""
+    from sanctions import audit
+    from sanctions.api import KeyStore
+    from tests.api.conftest import auth, make_client
+
+    watch, alert, before = _kim_alert_then_truncated_sdn(store, shared_data, mirror[0])
+    url = mirror[1]
+    key, admin = KeyStore(store.engine).create("ops", "admin", rate_limit=0)
+    seen = {e.id for e in audit.iter_entries(store.engine)}
+
+    with make_client(Path(_db(store)), mirror=url) as client:
+        params = {"dataset": "us_ofac_sdn", "sync": "true", "rescreen": "true"}
+        response = client.post("/updatez", params=params, headers=auth(admin))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [r["status"] for r in body["reports"]] in (["held"], ["older"])
+    assert body["rescreen"]["kind"] == "delta" and body["error"] is None
+    assert _snapshot(store) == before
+    assert watch.alert(alert.id).status != "closed"
+    new = [e for e in audit.iter_entries(store.engine) if e.id not in seen]
+    actions = {e.action for e in new}
+    assert actions & {"list.held", "list.older"} and "run.completed" in actions, actions
+    runs = [e.actor for e in new if e.action == "run.completed"]
+    assert runs == [f"api-key:{key.id}:ops"]

@@ -281,7 +281,7 @@ def test_role_table_is_the_documented_one() -> None:
 
 
 def test_decision_values_are_the_library_ones() -> None:
-    from sanctions.api.routes.watch import DecisionBody
+    from sanctions.api.models import DecisionBody
     from sanctions.watch import DECISIONS
 
     literal = DecisionBody.model_fields["decision"].annotation

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
 import pytest
 
-from sanctions.screening.tabular import ReadOptions, normalise_date, open_table
+from sanctions.errors import SanctionsError
+from sanctions.screening.tabular import (
+    ROW_PROBLEM,
+    ReadOptions,
+    normalise_date,
+    open_stream,
+    open_table,
+)
 
 from .conftest import run
 
@@ -145,3 +153,30 @@ def test_watch_import_uses_the_same_reader(ftm_db: str, tmp_path: Path) -> None:
     assert again.exit_code == 0, again.output
     listed = json.loads(run("--db", ftm_db, "watch", "list", "--json").stdout)
     assert {r["id"]: r["properties"].get("birthDate") for r in listed}["c1"] == ["1952-10-07"]
+
+
+def test_a_stream_is_read_as_its_file_and_a_runaway_header_is_refused(tmp_path: Path) -> None:
+    """open_stream: the same header, delimiter, encoding, warnings and rows as open_table."""
+    data = "\ufeffid;name\r\nc1;José Müller\r\n\r\nc2;Vladimir Putin;extra\r\n".encode(
+        "cp1252", "ignore"
+    )
+    source = tmp_path / "latin.csv"
+    source.write_bytes(data)
+    by_file = open_table(source)
+    by_stream = open_stream(io.BytesIO(data), "latin.csv")
+    as_text = open_stream(io.StringIO(data.decode("cp1252"), newline=""), "latin.csv")
+    for table in (by_stream, as_text):
+        assert (
+            (table.header, table.delimiter)
+            == (by_file.header, by_file.delimiter)
+            == (
+                ["id", "name"],
+                ";",
+            )
+        )
+    assert by_stream.warnings == by_file.warnings and by_stream.encoding == "cp1252"
+    rows = list(by_file.rows)
+    assert list(by_stream.rows) == list(as_text.rows) == rows
+    assert [line for line, _ in rows] == [2, 4] and ROW_PROBLEM in rows[1][1]
+    with pytest.raises(SanctionsError, match="header longer than"):
+        open_stream(io.StringIO("a" * 70_000), "wide.csv")

@@ -28,9 +28,9 @@ from typing import Any
 
 import pytest
 
+from sanctions.countries import to_country_code
 from sanctions.model import Entity, NameKind
 from sanctions.sources import detect_format, discover_paths, list_formats
-from sanctions.sources.countries import to_country_code
 
 from ..conftest import SHARED_DATA
 from .readers import KEY_BY_NAME, NO_REAL_FILE, READERS, Raw, simple_date

@@ -68,6 +68,10 @@ def test_screen_text_finds_listed_names_in_text_and_html(db: str, tmp_path: Path
     data = json.loads(result.output)
     assert [m["text"] for m in data["mentions"]] == ["Tanchon Commercial Bank"]
     assert data["mentions"][0]["entity"]["id"] == "fx-tcb"
+    table = CliRunner().invoke(main, ["--db", db, "screen-text", str(page)])
+    assert table.exit_code == 3 and "fx-tcb" in table.output
+    name = next(e for e in data["mentions"][0]["explanations"] if e["feature"] == "name")
+    assert f"name {name['contribution']:+.2f}: " in table.output  # Feature.describe()
     plain = CliRunner().invoke(
         main, ["--db", db, "screen-text", "-"], input="Frank met Harriet in Leeds on Monday."
     )

@@ -101,3 +101,28 @@ def test_update_rescreen_loads_then_alerts_and_reports_each_step(tmp_path: Path)
     assert "update and rescreen:" in result.stdout and "steps: prepare" in result.stdout
     alerts = json.loads(_cli(db, "alerts", "--json").stdout)
     assert [a["record_id"] for a in alerts] == ["u-1"]
+
+
+def test_watch_import_and_screen_file_read_column_options_one_way(tmp_path: Path) -> None:
+    """``--column PROP=COLUMN`` maps a column in both commands; a malformed one is refused."""
+    db = tmp_path / "cli.db"
+    source = tmp_path / "people.csv"
+    source.write_text("ref,nom,passeport\nr-1,Jane Doe,X1234567\n", encoding="utf-8")
+    mapping = (
+        "--id-column",
+        "ref",
+        "--name-column",
+        "nom",
+        "--column",
+        " passportNumber=passeport",
+    )
+    imported = _cli(db, "watch", "import", str(source), "--schema", "Person", "--json", *mapping)
+    assert imported.exit_code == 0, imported.output
+    record = json.loads(_cli(db, "watch", "list", "--json").stdout)[0]
+    assert record["properties"]["passportNumber"] == ["X1234567"]
+    for command in (
+        ("watch", "import", str(source)),
+        ("screen", "--file", str(source), "--out", str(tmp_path / "o.csv")),
+    ):
+        bad = _cli(db, *command, "--id-column", "ref", "--column", " =passeport")
+        assert bad.exit_code == 2 and "expected PROP=COLUMN" in bad.output, bad.output

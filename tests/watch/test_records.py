@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -102,3 +104,53 @@ def test_add_validates_and_value_order_does_not_make_a_version(watch: Any) -> No
         watch.add("y", {"nationality": "France"})
     with pytest.raises(SanctionsError, match="unknown schema"):
         watch.add("z", {"name": "Thing"}, schema="Spaceship")
+
+
+class _OneWay(io.RawIOBase):
+    """A binary stream that cannot seek (a pipe, an HTTP body read as it comes)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        return self._data.readinto(buffer)
+
+
+def _imported_entry(watch: Any) -> dict[str, Any]:
+    from sanctions import audit
+
+    entries = [e for e in audit.iter_entries(watch.store.engine) if e.action == "records.imported"]
+    return {"subject": entries[-1].subject, **json.loads(entries[-1].details)}
+
+
+@pytest.mark.parametrize("kind", ["text", "bytes", "one-way bytes"])
+def test_a_stream_imports_as_its_file_does(
+    kind: str, watch_files: Path, tmp_path: Path, store: Any
+) -> None:
+    """import_stream (no temporary file) gives the file's report, records and audit entry."""
+    from sanctions.store import Store
+    from sanctions.watch import Watch
+
+    source = watch_files / "customers.csv"
+    data = source.read_bytes() + b"c-9,,1970-01-01,Russia,Person\nc-10,X Y,1970-13-45,,Person\n"
+    path = tmp_path / "customers.csv"
+    path.write_bytes(data)
+    stream = {
+        "text": lambda: io.StringIO(data.decode("utf-8"), newline=""),
+        "bytes": lambda: io.BytesIO(data),
+        "one-way bytes": lambda: io.BufferedReader(_OneWay(data)),
+    }[kind]()
+    by_file = Watch(store, actor="tester").import_file(path, customer_map())
+    other = Store.open(tmp_path / "other.db")
+    try:
+        watch = Watch(other, actor="tester")
+        by_stream = watch.import_stream(stream, "customers.csv", customer_map())
+        assert by_stream.to_dict() | {"seconds": 0} == by_file.to_dict() | {"seconds": 0}
+        assert [e.split(":")[1].strip() for e in by_stream.errors] == ["line 9", "line 10"]
+        assert watch.record("c-1").properties == Watch(store).record("c-1").properties
+        assert _imported_entry(watch) == _imported_entry(Watch(store))
+    finally:
+        other.close()

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from sanctions.model import DATASETS, SCHEMATA
+from sanctions.model import DATASETS, SCHEMATA, descendants
 from sanctions.screening import QueryError, QueryLimitError
 from sanctions.screening.search import search_hits
 
@@ -18,7 +18,7 @@ from ..auth import GuardedRoute, guarded
 from ..holder import Snapshot
 from ..models import EntityResponse, ErrorResponse, SearchResponse
 from ..results import entity_response, record_response
-from ..scope import Scope, check_schemata, check_topics, resolve_datasets, schema_family
+from ..scope import Scope, check_schemata, check_topics, resolve_datasets
 from .common import TS_PATTERN, require_snapshot
 
 router = APIRouter(route_class=GuardedRoute)
@@ -129,7 +129,7 @@ async def search(
         exclude_schemata=set(exclude_schema),
         changed_since=changed_since,
         topics=set(topics),
-        schemata=schema_family(schema) if schema else None,
+        schemata=set(descendants(schema)) if schema else None,
         countries={c.strip().lower() for c in countries if c.strip()},
     )
     page = {"limit": limit, "offset": offset, "facets": facets}

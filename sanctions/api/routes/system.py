@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sanctions import matching as scoring
 from sanctions.matching import ALGORITHM, ALGORITHM_VERSION, DEFAULT_THRESHOLD
+from sanctions.update import UpdateJob
 
 from ..auth import GuardedRoute, guarded
 from ..holder import IndexHolder
@@ -24,6 +25,7 @@ from ..models import (
     StatusResponse,
 )
 from ..scope import ALGORITHM_ALIASES, COLLECTIONS
+from .watch import actor_of
 
 log = logging.getLogger(__name__)
 
@@ -187,30 +189,23 @@ async def catalog(request: Request) -> JSONResponse:
     return JSONResponse(await run_in_threadpool(_catalog, request))
 
 
-def _run_update(request: Request, datasets: list[str] | None) -> dict[str, Any]:
-    from sanctions import config
-    from sanctions.update import update_datasets
-
+def _run_update(request: Request, job: UpdateJob) -> dict[str, Any]:
     app = request.app
     try:
-        reports = update_datasets(
-            app.state.store,
-            datasets,
-            data_dir=config.data_dir() / "downloads",
-            mirror=app.state.settings.mirror,
-        )
-        result: dict[str, Any] = {"reports": [r.to_dict() for r in reports], "error": None}
+        result: dict[str, Any] = {
+            **job.run(app.state.store, announce=app.state.holder.wake).to_dict()
+        }
+        result["error"] = None
     except Exception as exc:  # noqa: BLE001 - reported in the status, and logged
         log.exception("update failed")
-        result = {"reports": [], "error": f"{exc.__class__.__name__}: {exc}"}
-    app.state.holder.wake()
+        result = {"reports": [], "rescreen": None, "error": f"{exc.__class__.__name__}: {exc}"}
     return result
 
 
-def _update_in_background(request: Request, datasets: list[str] | None) -> None:
+def _update_in_background(request: Request, job: UpdateJob) -> None:
     state = request.app.state.update
     try:
-        state.update(_run_update(request, datasets))
+        state.update(_run_update(request, job))
     finally:
         state["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         state["running"] = False
@@ -227,14 +222,16 @@ async def updatez(
     request: Request,
     dataset: Annotated[list[str], Query(description="Datasets to update (default: all)")] = [],  # noqa: B006
     sync: Annotated[bool, Query(description="Wait until the update is done")] = False,
+    rescreen: Annotated[
+        bool, Query(description="Then re-screen the watched records, as `update --rescreen`")
+    ] = False,
 ) -> JSONResponse:
-    """Download each list (from `SANCTIONS_MIRROR` if set) and load new versions; every
-    worker then swaps to the new index. Returns at once unless `sync=true`."""
-    from sanctions.sources.registry import REGISTRY
-
-    unknown = [d for d in dataset if d not in REGISTRY]
-    if unknown:
-        raise HTTPException(400, detail=f"Unknown dataset(s): {', '.join(unknown)}")
+    """Download each list (from `SANCTIONS_MIRROR` if set) and load new versions through the
+    gates, as `sanctions update` does; every worker then swaps to the new index. Returns at
+    once unless `sync=true`."""
+    actor = actor_of(getattr(request.state, "principal", None))
+    mirror = request.app.state.settings.mirror
+    job = UpdateJob(dataset or None, mirror=mirror, rescreen=rescreen, actor=actor)  # 400: unknown
     state = request.app.state.update
     with request.app.state.update_lock:
         if state.get("running"):
@@ -242,9 +239,7 @@ async def updatez(
         state.clear()
         state.update(running=True, started_at=datetime.now(UTC).isoformat(timespec="seconds"))
     if sync:
-        await run_in_threadpool(_update_in_background, request, dataset or None)
+        await run_in_threadpool(_update_in_background, request, job)
         return JSONResponse({"status": "ok", **state})
-    threading.Thread(
-        target=_update_in_background, args=(request, dataset or None), daemon=True
-    ).start()
+    threading.Thread(target=_update_in_background, args=(request, job), daemon=True).start()
     return JSONResponse({"status": "started", **state}, status_code=202)

@@ -15,17 +15,14 @@ open, escalated or true-match alert (see :mod:`sanctions.watch.reconcile`).
 
 from __future__ import annotations
 
-import csv
 import io
 import re
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from sanctions import audit
@@ -34,7 +31,20 @@ from sanctions.screening.tabular import ReadOptions
 from sanctions.watch import ColumnMap, Watch, canonical_status
 
 from ..auth import GuardedRoute, Principal, guarded
-from ..models import ErrorResponse
+from ..models import (
+    AlertDetail,
+    AlertPage,
+    DecisionBody,
+    DecisionOut,
+    ErrorResponse,
+    ImportReportOut,
+    RecordBody,
+    RecordChangeOut,
+    RecordPage,
+    RunReportOut,
+    VerifyOut,
+    WatchedRecordOut,
+)
 
 router = APIRouter(route_class=GuardedRoute)
 
@@ -68,170 +78,6 @@ StatusParam = Annotated[
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     text = {400: "Invalid input", 404: "Not found", 409: "Conflict"}
     return {code: {"model": ErrorResponse, "description": text[code]} for code in codes}
-
-
-# -- shapes -------------------------------------------------------------------------
-
-
-class RecordBody(BaseModel):
-    """A record: an FtM-like ``schema`` and ``properties``, and/or the CLI's fields."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "schema": "Person",
-                    "properties": {"name": ["Jane Doe"], "birthDate": ["1980-02"]},
-                },
-                {"name": ["Aurora Shipping LLC"], "schema": "Company", "country": ["cy"]},
-            ]
-        },
-    )
-    schema_: str = Field("Person", alias="schema", max_length=50, examples=["Person"])
-    properties: dict[str, list[str] | str] = Field(default_factory=dict)
-    name: list[str] | str | None = Field(None, description="As `watch add --name`")
-    birth_date: str | None = Field(None, max_length=50, description="As `--birth-date`")
-    country: list[str] | str | None = Field(
-        None, description="As `--country`: nationality of a Person, else country"
-    )
-
-
-class DecisionBody(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [{"decision": "false_positive", "reason": "different birth date"}]
-        },
-    )
-    decision: Literal["false_positive", "true_match", "escalated"] = Field(
-        ..., description="One spelling: false_positive (false-positive is accepted too)."
-    )
-    reason: str = Field(..., min_length=1, max_length=4000)
-
-    @field_validator("decision", mode="before")
-    @classmethod
-    def _one_spelling(cls, value: Any) -> Any:
-        return canonical_status(value) if isinstance(value, str) else value
-
-
-class WatchedRecordOut(BaseModel):
-    id: str
-    schema_: str = Field(alias="schema")
-    caption: str
-    version: int
-    hash: str
-    status: str
-    properties: dict[str, list[str]]
-    screened_hash: str | None = None
-    updated_at: str | None = None
-
-
-class RecordPage(BaseModel):
-    total: int
-    limit: int
-    offset: int
-    after: str | None = None
-    next_after: str | None = Field(None, description="`after` of the next page (none: last)")
-    results: list[WatchedRecordOut]
-
-
-class RecordChangeOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"id": "c-17", "change": "added", "version": 1, "hash": "5a35..."}]
-        }
-    )
-    id: str
-    change: str = Field(description="added, updated, unchanged, removed or readded")
-    version: int
-    hash: str
-
-
-class ImportReportOut(BaseModel):
-    source: str
-    rows: int
-    added: int
-    updated: int
-    unchanged: int
-    removed: int
-    errors: list[str]
-    seconds: float
-
-
-class RunReportOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    run_id: int
-    kind: str = Field(description="full or delta")
-    note: str | None = None
-    list_versions: dict[str, int]
-    records_total: int
-    records_screened: int
-    entities_screened: int
-    raised: int
-    suppressed: int
-    closed: int
-    kept: int
-    seconds: float
-    summary: str
-
-
-class AlertOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    id: int
-    record_id: str
-    record_version: int
-    entity_id: str
-    entity_caption: str
-    dataset: str
-    score: float
-    status: str
-    explanation: list[dict[str, Any]]
-    changes: dict[str, Any] | None = None
-    closed_reason: str | None = None
-    subject_id: str | None = Field(None, description="The subject (cluster) of the alert.")
-    listings: list[dict[str, Any]] | None = Field(
-        None, description="Every listing of the subject the record matches (the alert's first)."
-    )
-
-
-class DecisionOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    id: int
-    alert_id: int
-    decision: str
-    reason: str
-    analyst: str = Field(examples=["api-key:3:alice"])
-    decided_at: str
-
-
-class AlertDetail(AlertOut):
-    decisions: list[DecisionOut]
-    case: dict[str, Any] = Field(
-        default_factory=dict,
-        description="Customer and listed entry side by side, the evidence, what changed "
-        "since the pair's last decision (old and new values) and its decision history.",
-    )
-
-
-class AlertPage(BaseModel):
-    status: str
-    limit: int
-    offset: int
-    results: list[AlertOut]
-
-
-class VerifyOut(BaseModel):
-    ok: bool
-    checked: int
-    last_hash: str
-    broken_id: int | None = None
-    problem: str | None = None
-    head: str = ""
-    macs: int = 0
-    anchored: list[str] = []
-    state_problems: list[str] = []
-    summary: str
 
 
 # -- helpers -------------------------------------------------------------------------
@@ -371,30 +217,10 @@ CSV_BODY = {
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def _column_map(opts: dict[str, Any]) -> ColumnMap:
-    """The request's column options (a bad one: 400 naming it, as the CLI reads them)."""
-    return ColumnMap.from_options(opts)
-
-
-def _import_text(
-    watch: Watch,
-    text: str,
-    filename: str,
-    cmap: ColumnMap,
-    removal: dict[str, Any],
-    reading: ReadOptions,
-) -> Any:
-    """Write the upload to a private file named as the caller said, then import it."""
+def _upload_name(filename: str) -> str:
+    """The caller's file name, made safe to show and log, always ``.csv``."""
     name = _UNSAFE.sub("_", Path(filename).name).strip("._") or "upload"
-    if not name.lower().endswith(".csv"):
-        name += ".csv"
-    with tempfile.TemporaryDirectory(prefix="sanctions-import-") as folder:
-        path = Path(folder) / name
-        path.write_text(text, encoding="utf-8")
-        try:
-            return watch.import_file(path, cmap, **removal, read_options=reading)
-        except csv.Error as exc:
-            raise HTTPException(400, detail=f"{name}: not a readable CSV file: {exc}") from exc
+    return name if name.lower().endswith(".csv") else name + ".csv"
 
 
 @router.post(
@@ -448,7 +274,7 @@ async def import_records(
             detail=f"A key with role {role!r} may not remove watched records: "
             f"remove_missing needs one of {', '.join(REMOVE)}.",
         )
-    cmap = _column_map(opts)
+    cmap = ColumnMap.from_options(opts)  # a bad option: 400 naming it, as the CLI reads it
     raw = await request.body()
     try:
         text = raw.decode("utf-8-sig")
@@ -463,7 +289,11 @@ async def import_records(
         "max_removal_share": request.app.state.settings.max_removal_share,
     }
     reading = ReadOptions(delimiter=delimiter, encoding="utf-8")
-    report = await run_in_threadpool(_import_text, watch, text, filename, cmap, removal, reading)
+    upload = io.StringIO(text, newline="")
+    name = _upload_name(filename)
+    report = await run_in_threadpool(
+        watch.import_stream, upload, name, cmap, **removal, read_options=reading
+    )
     return JSONResponse(report.to_dict())
 
 

@@ -71,7 +71,12 @@ def _query(form: dict[str, Any]) -> dict[str, Any]:
 def _hit(match: Any) -> dict[str, Any]:
     data = match.to_dict()
     explanations = [dict(e) for e in data["explanations"]]
-    matched = sorted({str(e["matched_name"]) for e in explanations if e.get("matched_name")})
+    names = (
+        f.candidate_value
+        for f in match.score.features
+        if f.feature == "name" and f.query_value is not None
+    )
+    matched = sorted({name for name in names if name})
     return {
         "id": data["id"],
         "caption": data["caption"],
