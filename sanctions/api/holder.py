@@ -41,13 +41,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
-
 from sanctions import __version__
 from sanctions.matching import ALGORITHM_VERSION, load_index, warm_taggers
 from sanctions.screening import Screener
 from sanctions.store import Store
-from sanctions.store import schema as t
 from sanctions.store.announce import VersionListener, can_listen
 
 from .prepare import prepare_in_child
@@ -122,29 +119,13 @@ class Snapshot:
 
 def current_key(store: Store) -> tuple[tuple[str, int], ...]:
     """The current version of each dataset: the cheap question the watcher asks."""
-    with store.engine.connect() as conn:
-        rows = conn.execute(select(t.datasets.c.id, t.datasets.c.current_version_id)).all()
-    return tuple(sorted((r[0], int(r[1])) for r in rows if r[1] is not None))
+    return tuple(sorted(store.current_version_ids().items()))
 
 
 def _entity_dates(store: Store, version_ids: list[int]) -> dict[str, EntityDates]:
     """First and last change of every entity, from the stored diffs of its dataset."""
-    if not version_ids:
-        return {}
-    datasets = select(t.versions.c.dataset).where(t.versions.c.id.in_(version_ids))
-    query = (
-        select(
-            t.changes.c.entity_id,
-            func.min(t.versions.c.loaded_at),
-            func.max(t.versions.c.loaded_at),
-        )
-        .join(t.versions, t.versions.c.id == t.changes.c.version_id)
-        .where(t.versions.c.dataset.in_(datasets))
-        .where(t.versions.c.id <= max(version_ids))
-        .group_by(t.changes.c.entity_id)
-    )
-    with store.engine.connect() as conn:
-        return {r[0]: (_iso(r[1]), _iso(r[2])) for r in conn.execute(query)}
+    dates = store.entity_change_dates(version_ids)
+    return {eid: (_iso(first), _iso(last)) for eid, (first, last) in dates.items()}
 
 
 def build_snapshot(
@@ -168,7 +149,7 @@ def build_snapshot(
             v for d, v in versions.items() if getattr(old.versions.get(d), "id", None) != v.id
         ]
         if sum(v.entity_count for v in changed) >= CHILD_MIN_ENTITIES:
-            url = store.engine.url.render_as_string(hide_password=False)
+            url = store.private_url()
             child = prepare_in_child(url, sorted(wanted), stop)
             log.info("index prepared in a child process in %.1fs", child)
     index = load_index(store, list(versions.values()))

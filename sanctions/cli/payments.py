@@ -149,7 +149,7 @@ def _record_payment_run(
         errors=errors,
         extra={"decisions": dict(counts)},
     )
-    record_run(screener.store.engine, run)
+    record_run(screener.store, run)
     return run.run_id
 
 

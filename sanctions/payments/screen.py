@@ -24,6 +24,7 @@ from typing import Any
 from sanctions import audit
 from sanctions.matching import ALGORITHM, ALGORITHM_VERSION
 from sanctions.screening import Screener
+from sanctions.store import Store
 
 from .batch import read_messages, read_text
 from .checks import (
@@ -213,7 +214,7 @@ class PaymentScreener:
         return self._lists()[1]
 
 
-def audit_held(store: Any, held: list[PaymentResult], actor: str | None = None) -> None:
+def audit_held(store: Store, held: list[PaymentResult], actor: str | None = None) -> None:
     """Write each held message to the store's audit log (``payment.held``), in one transaction."""
     actor = actor or audit.current_actor()
     events = [
@@ -232,5 +233,5 @@ def audit_held(store: Any, held: list[PaymentResult], actor: str | None = None) 
         for r in held
         if r.decision == "hold"
     ]
-    with store.engine.begin() as conn:
+    with store.begin() as conn:
         audit.append_many(conn, events)

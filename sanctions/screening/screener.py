@@ -31,6 +31,7 @@ from sanctions.matching import (
     search,
 )
 from sanctions.model import Entity
+from sanctions.store import Store
 
 from .query import parse_query
 
@@ -91,7 +92,7 @@ class Screener:
 
     def __init__(
         self,
-        store: Any = None,
+        store: Store | None = None,
         index: MatchIndex | None = None,
         threshold: float = DEFAULT_THRESHOLD,
     ) -> None:

@@ -13,12 +13,11 @@ drops too much is held until an admin approves it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,35 +26,34 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, insert, s
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from sanctions import redact
-from sanctions.chunks import chunked, insert_chunked
+from sanctions.chunks import IN_CHUNK, chunked, insert_chunked
 from sanctions.config import db_url
-from sanctions.errors import FormatError, SanctionsError, StoreError, WrongListError
+from sanctions.errors import StoreError
 from sanctions.model import DATASETS, Entity
-from sanctions.sources import ParseReport, SourceFormat, collect_report, detect_format
-from sanctions.sources.fingerprint import OFAC_DATASETS, ofac_list_of, sequence_mark
+from sanctions.sources.fingerprint import sequence_mark
 
-from . import decisions, gates, history
+from . import decisions, gates, history, loader
 from . import schema as t
+from .checks import check_store
 from .gates import GatePolicy, VersionStats
-from .info import Change, DatasetInfo, Diff, LoadResult, VersionInfo, add_report
+from .info import Change, DatasetInfo, Diff, LoadResult, VersionInfo
+from .loader import hash_path
 from .migrate import migrate
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Store", "LoadResult", "VersionInfo", "DatasetInfo", "Change", "Diff", "hash_path"]
+__all__ = [
+    "Store",
+    "LoadResult",
+    "VersionInfo",
+    "DatasetInfo",
+    "Change",
+    "Diff",
+    "EntityRef",
+    "hash_path",
+]
 
-
-def hash_path(path: Path) -> str:
-    """SHA-256 of a file's bytes, or of a folder's files (names and bytes, sorted)."""
-    digest = hashlib.sha256()
-    files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
-    for file in files:
-        if path.is_dir():
-            digest.update(file.name.lower().encode() + b"\0")
-        with open(file, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-    return digest.hexdigest()
+EntityRef = tuple[int, str, str]  # (version id, entity id, blob hash): one entity of a version
 
 
 def _now() -> str:
@@ -93,7 +91,13 @@ def _create_private(database: str | None) -> None:
 
 
 class Store:
-    """A versioned store of sanctions lists in SQLite or PostgreSQL."""
+    """A versioned store of sanctions lists in SQLite or PostgreSQL.
+
+    The store's own tables (:mod:`.schema`) are read and written only through its
+    methods. Packages that keep tables of their own in the same database (watch,
+    coordination, web sessions...) use :meth:`connect` and :meth:`begin`; ``engine``
+    is handed only to lower layers that take an Engine (the audit log, announcements).
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -135,6 +139,31 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def private_url(self) -> str:
+        """The URL that opens this store again (e.g. in a child process). It holds the
+        database password: never log or show it (``url`` is the one to show)."""
+        return self.engine.url.render_as_string(hide_password=False)
+
+    # -- connections for the tables of other packages ---------------------------------
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A connection to the store's database, for a package's OWN tables (watch,
+        coordination, audit...): the store's tables are read through its methods."""
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A transaction on the store's database (committed at the end of the block,
+        rolled back on an exception), for a package's own tables; see :meth:`connect`."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    def _reading(self, conn: Connection | None) -> Any:
+        """The caller's connection (to read inside its transaction), or a new one."""
+        return nullcontext(conn) if conn is not None else self.engine.connect()
 
     # -- reading versions -----------------------------------------------------
 
@@ -226,6 +255,45 @@ class Store:
         return [
             DatasetInfo(r.id, r.title, versions.get(r.id), int(counts.get(r.id, 0))) for r in rows
         ]
+
+    def current_version_ids(self) -> dict[str, int]:
+        """Dataset -> id of its current version (datasets with none are left out): the
+        cheap question a watcher asks to learn whether any list changed."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.datasets.c.id, t.datasets.c.current_version_id))
+            return {r[0]: int(r[1]) for r in rows if r[1] is not None}
+
+    def version_by_id(
+        self, version_id: int, *, conn: Connection | None = None
+    ) -> VersionInfo | None:
+        """One version by its id (``None`` when the store has no such version)."""
+        with self._reading(conn) as c:
+            row = c.execute(select(t.versions).where(t.versions.c.id == version_id)).first()
+            return None if row is None else self._version(row, self._current_ids(c))
+
+    def version_records(self, *, conn: Connection | None = None) -> list[dict[str, Any]]:
+        """Every version's stored row as written (column -> value), oldest first: the
+        details an audit entry keeps of a version (``list.seen``)."""
+        with self._reading(conn) as c:
+            rows = c.execute(select(t.versions).order_by(t.versions.c.id))
+            return [dict(r._mapping) for r in rows]
+
+    def check(self) -> list[str]:
+        """Every broken invariant of the stored lists, one line each (see :mod:`.checks`)."""
+        with self.engine.connect() as conn:
+            return check_store(conn)
+
+    def table_counts(self) -> dict[str, int]:
+        """Rows in the store's main tables (``datasets``, ``versions``, ``blobs``)."""
+        with self.engine.connect() as conn:
+            return {
+                name: int(conn.execute(select(func.count()).select_from(table)).scalar() or 0)
+                for name, table in (
+                    ("datasets", t.datasets),
+                    ("versions", t.versions),
+                    ("blobs", t.blobs),
+                )
+            }
 
     # -- reading entities -------------------------------------------------------
 
@@ -344,6 +412,91 @@ class Store:
             for r in rows
         ]
 
+    def entity_hashes(
+        self, version_ids: Iterable[int], *, conn: Connection | None = None
+    ) -> list[EntityRef]:
+        """(version id, entity id, content hash) of every entity these versions hold,
+        ordered by version then entity id. The hash changes exactly when the entity's
+        content does (see :meth:`entities_by_hash`)."""
+        ve = t.version_entities
+        ids = sorted(set(version_ids))
+        out: list[EntityRef] = []
+        with self._reading(conn) as c:
+            for chunk in chunked(ids):
+                query = (
+                    select(ve.c.version_id, ve.c.entity_id, ve.c.hash)
+                    .where(ve.c.version_id.in_(chunk))
+                    .order_by(ve.c.version_id, ve.c.entity_id)
+                )
+                out += [(r[0], r[1], r[2]) for r in c.execute(query)]
+        return out
+
+    def entities_by_hash(
+        self, hashes: Iterable[str], *, conn: Connection | None = None
+    ) -> dict[str, Entity]:
+        """Entity content by content hash (hashes the store does not hold are left out)."""
+        with self._reading(conn) as c:
+            return self._blobs(c, sorted(set(hashes)))
+
+    def iter_entity_json(
+        self, hashes: Sequence[str], size: int = IN_CHUNK
+    ) -> Iterator[list[tuple[str, str]]]:
+        """(hash, the entity's FtM JSON text) in pieces of at most ``size`` hashes, for
+        callers that parse in other processes (the text travels cheaper than an Entity)."""
+        blobs = t.blobs
+        with self.engine.connect() as conn:
+            for chunk in chunked(hashes, size):
+                query = select(blobs.c.hash, blobs.c.data).where(blobs.c.hash.in_(chunk))
+                yield [(r[0], r[1]) for r in conn.execute(query)]
+
+    def first_listed(self, version_ids: Iterable[int]) -> list[tuple[str, str, int]]:
+        """(entity id, dataset, seq of the first of these versions that held it)."""
+        ve, v = t.version_entities, t.versions
+        query = (
+            select(ve.c.entity_id, v.c.dataset, func.min(v.c.seq))
+            .join(v, v.c.id == ve.c.version_id)
+            .where(ve.c.version_id.in_(sorted(set(version_ids))))
+            .group_by(ve.c.entity_id, v.c.dataset)
+        )
+        with self.engine.connect() as conn:
+            return [(r[0], r[1], int(r[2])) for r in conn.execute(query)]
+
+    def entity_change_dates(self, version_ids: Sequence[int]) -> dict[str, tuple[Any, Any]]:
+        """Entity id -> load times of the first and last stored change (added, changed,
+        removed) of it, over every version of these versions' datasets up to the newest
+        of them."""
+        if not version_ids:
+            return {}
+        v, ch = t.versions, t.changes
+        datasets = select(v.c.dataset).where(v.c.id.in_(list(version_ids)))
+        query = (
+            select(ch.c.entity_id, func.min(v.c.loaded_at), func.max(v.c.loaded_at))
+            .join(v, v.c.id == ch.c.version_id)
+            .where(v.c.dataset.in_(datasets))
+            .where(v.c.id <= max(version_ids))
+            .group_by(ch.c.entity_id)
+        )
+        with self.engine.connect() as conn:
+            return {r[0]: (r[1], r[2]) for r in conn.execute(query)}
+
+    def changed_entity_json(self, version_id: int, change: str) -> list[str | None]:
+        """The FtM JSON text of the entities a version ``added`` (their new content) or
+        ``removed`` (their last content), from its stored diff (``None``: content lost)."""
+        ch, blobs = t.changes, t.blobs
+        if change == "added":
+            joined = ch.outerjoin(blobs, blobs.c.hash == ch.c.new_hash)
+        elif change == "removed":
+            joined = ch.join(blobs, blobs.c.hash == ch.c.old_hash)
+        else:
+            raise ValueError(f"change must be 'added' or 'removed', not {change!r}")
+        query = (
+            select(blobs.c.data)
+            .select_from(joined)
+            .where(ch.c.version_id == version_id, ch.c.change == change)
+        )
+        with self.engine.connect() as conn:
+            return [r[0] for r in conn.execute(query)]
+
     # -- diffs ------------------------------------------------------------------------
 
     def diff(
@@ -441,151 +594,19 @@ class Store:
     ) -> LoadResult:
         """Parse a list file (or file set folder) and store it as a new version of its dataset.
 
-        ``dataset`` is the list expected (default: the one the content names); content
-        of another list raises :class:`~sanctions.errors.WrongListError` and stores
-        nothing. The new version then passes the gates (see :mod:`.gates`): the
-        result's ``status`` is ``loaded`` (current), ``held`` or ``older`` (stored,
-        not current), or ``unchanged``/``rejected`` for content seen before.
-
-        With ``strict``, a file holding any value the parser could not place (kept
-        as text and counted in the result otherwise) is refused and nothing is stored.
-        ``published`` is the publication date when the file states none (see
-        :func:`.history.resolve_published`).
+        See :func:`.loader.load` (parsing, the gates, ``strict``, ``published``).
         """
-        path = Path(path)
-        started = datetime.now(UTC)
-        policy = policy or GatePolicy.from_env()
-        if allow_older:
-            policy = replace(policy, allow_older=True)
-        fmt = detect_format(path)
-        dated, dated_from = history.resolve_published(
-            fmt, path, published, guess=source_url is None
-        )
-        expected = dataset or fmt.dataset_for(path)
-        self._refuse_if(gates.check_format, path, expected, path, fmt, expected)
-        content_hash = hash_path(path)
-        current = self.current_version(expected)
-        if current is not None and current.content_hash == content_hash:
-            return self._seen(current, "unchanged", fmt.name, current)
-        entities = None
-        report = ParseReport()
-        if dataset is None and expected in OFAC_DATASETS:
-            with collect_report() as report:
-                expected, entities = self._ofac_list(path, fmt, expected, progress)
-            current = self.current_version(expected)
-            if current is not None and current.content_hash == content_hash:
-                return self._seen(current, "unchanged", fmt.name, current)
-        seen = self._stored_copy(expected, content_hash, policy.allow_older)
-        if seen is not None:
-            return self._seen(seen, seen.status or "", fmt.name, current)
-        if entities is None:
-            with collect_report() as report:
-                entities = self._parse_all(path, fmt, expected, progress)
-        if strict and report.total:
-            raise FormatError(
-                f"--strict: {report.total:,} values not understood "
-                f"({'; '.join(report.summary())}); nothing loaded",
-                path,
-            )
-        doubts = self._refuse_if(gates.check_content, path, expected, path, expected, entities)
-        stated = dated if dated_from != history.FROM_PATH else None  # a guess gates nothing
-        result = self.save_version(
-            expected,
-            entities,
-            content_hash=content_hash,
-            fmt=fmt.name,
-            source_file=path.name,
-            source_url=source_url,
-            published=dated,
-            stats=gates.stats_of(expected, entities, path, stated, doubts),
+        return loader.load(
+            self,
+            path,
+            dataset,
+            source_url,
+            progress,
+            strict,
+            allow_older=allow_older,
             policy=policy,
-            published_from=dated_from,
-            source_path=str(path.resolve()),
+            published=published,
         )
-        result.seconds = (datetime.now(UTC) - started).total_seconds()
-        add_report(result, report)
-        return result
-
-    def _ofac_list(
-        self, path: Path, fmt: SourceFormat, named: str, progress: Callable[[int], None] | None
-    ) -> tuple[str, dict[str, Entity] | None]:
-        """The OFAC list the entries tell (SDN or Consolidated), when no dataset was asked for.
-
-        The format's guess (file names, record counts) is replaced by what the entries
-        say; the file is then parsed again under the right dataset (``None``).
-        """
-        entities = self._parse_all(path, fmt, named, progress)
-        found = ofac_list_of(entities.values())
-        if found is None or found == named:
-            return named, entities
-        log.info("%s: the entries are %s's, not %s's as the file suggests", path, found, named)
-        return found, None
-
-    def _refuse_if(self, check: Callable[..., Any], path: Path, dataset: str, *args: Any) -> Any:
-        """Run a refusal gate (return what it returns); audit a refusal before raising it."""
-        try:
-            return check(*args)
-        except WrongListError as exc:
-            from sanctions import audit
-
-            details = {"dataset": dataset, "path": str(path), "reason": exc.message}
-            with self.engine.begin() as conn:
-                audit.append(
-                    conn, audit.current_actor(), "list.refused", f"dataset:{dataset}", details
-                )
-            log.info("refused: %s", exc)
-            raise
-
-    def _stored_copy(
-        self, dataset: str, content_hash: str, allow_older: bool
-    ) -> VersionInfo | None:
-        """A held, older or rejected version with the same bytes (reported, not stored again)."""
-        for version in reversed(self.versions(dataset)):
-            if version.content_hash != content_hash:
-                continue
-            if version.status in (gates.HELD, gates.REJECTED) or (
-                version.status == gates.OLDER and not allow_older
-            ):
-                return version
-        return None
-
-    @staticmethod
-    def _seen(
-        version: VersionInfo, status: str, fmt: str, current: VersionInfo | None
-    ) -> LoadResult:
-        return LoadResult(
-            version.dataset,
-            status,
-            version.id,
-            version.seq,
-            version.content_hash,
-            fmt,
-            version.entity_count,
-            reasons=list(version.gate_reasons or []),
-            current_version_id=current.id if current else None,
-            current_seq=current.seq if current else None,
-        )
-
-    def _parse_all(
-        self, path: Path, fmt: SourceFormat, dataset: str, progress: Callable[[int], None] | None
-    ) -> dict[str, Entity]:
-        entities: dict[str, Entity] = {}
-        try:
-            for entity in fmt.parse(path, dataset=dataset):
-                if entity.id in entities:
-                    raise FormatError(f"duplicate entity id {entity.id!r}", path)
-                entities[entity.id] = entity
-                if progress is not None:
-                    progress(1)
-        except SanctionsError:
-            raise
-        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
-            raise FormatError(
-                f"cannot parse as {fmt.name}: {exc.__class__.__name__}: {exc}", path
-            ) from exc
-        if not entities:
-            raise FormatError(f"no entities found (format {fmt.name})", path)
-        return entities
 
     def save_version(
         self,

@@ -25,6 +25,7 @@ from sanctions.coordination import Resolver
 from sanctions.coordination.subjects import load_subjects
 from sanctions.errors import SanctionsError, StoreError
 from sanctions.matching import DEFAULT_THRESHOLD
+from sanctions.store import Store
 
 from . import schema as t
 from .alerts import Alert, Decision, decide, decisions_of, get_alert, list_alerts, remove_records
@@ -54,7 +55,7 @@ class Watch:
     """Watched records, screening runs, alerts, decisions and the audit log of one store."""
 
     def __init__(
-        self, store: Any, actor: str | None = None, threshold: float = DEFAULT_THRESHOLD
+        self, store: Store, actor: str | None = None, threshold: float = DEFAULT_THRESHOLD
     ) -> None:
         self.store = store
         self.actor = actor or audit.current_actor()
@@ -62,7 +63,7 @@ class Watch:
 
     def _write(self, fn: Callable[[Connection], T]) -> T:
         try:
-            with self.store.engine.begin() as conn:
+            with self.store.begin() as conn:
                 return fn(conn)
         except DBAPIError as exc:
             raise StoreError(
@@ -71,7 +72,7 @@ class Watch:
             ) from exc
 
     def _read(self, fn: Callable[[Connection], T]) -> T:
-        with self.store.engine.connect() as conn:
+        with self.store.connect() as conn:
             return fn(conn)
 
     # -- records -------------------------------------------------------------------
@@ -178,7 +179,7 @@ class Watch:
 
         def write(conn: Connection) -> int:
             audit.lock(conn)
-            return record_list_loads(conn, self.actor)
+            return record_list_loads(self.store, conn, self.actor)
 
         return self._write(write)
 
@@ -199,7 +200,7 @@ class Watch:
 
     def alert_case(self, alert_id: int) -> dict[str, Any]:
         """The alert as an analyst works it: side by side, evidence, changes, history."""
-        return self._read(lambda c: alert_case(c, get_alert(c, alert_id)))
+        return self._read(lambda c: alert_case(self.store, c, get_alert(c, alert_id)))
 
     def record_cases(
         self, status: str = "active", record_id: str | None = None
