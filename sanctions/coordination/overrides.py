@@ -46,8 +46,9 @@ def add_override(
         raise ConfigError(f"unknown override {kind!r}: use merge or split")
     if kind == "merge" and not b:
         raise ConfigError("a merge needs two entity ids")
-    entities = {eid: store.get_entity(eid) for eid in filter(None, (a, b))}
-    unknown = [eid for eid, entity in entities.items() if entity is None]
+    wanted = list(filter(None, (a, b)))
+    entities = {eid: e for eid in wanted if (e := store.get_entity(eid)) is not None}
+    unknown = [eid for eid in wanted if eid not in entities]
     if unknown:
         raise ConfigError(
             f"override refused, nothing changed: no listing {', '.join(map(repr, unknown))} "
@@ -57,17 +58,17 @@ def add_override(
         _check_merge(store, a, b, entities[a].listing.dataset, entities[b].listing.dataset)
     with store.begin() as conn:
         conn.execute(delete(ct.overrides).where(_pair_clause(a, b)))
-        return int(
-            conn.execute(
-                insert(ct.overrides).values(
-                    kind=kind,
-                    entity_a=a,
-                    entity_b=b,
-                    note=note,
-                    created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                )
-            ).inserted_primary_key[0]
-        )
+        row = conn.execute(
+            insert(ct.overrides).values(
+                kind=kind,
+                entity_a=a,
+                entity_b=b,
+                note=note,
+                created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            )
+        ).inserted_primary_key
+        assert row is not None  # an INSERT of one row always has its key
+        return int(row[0])
 
 
 def _check_merge(store: Store, a: str, b: str, dataset_a: str, dataset_b: str) -> None:

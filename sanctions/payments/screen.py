@@ -189,11 +189,11 @@ class PaymentScreener:
             if result.decision == "hold" and self.audit:
                 held.append(result)
                 if len(held) >= 500:
-                    audit_held(self.screener.store, held)
+                    audit_held(self.screener.require_store(), held)
                     held = []
             yield result
         if held:
-            audit_held(self.screener.store, held)
+            audit_held(self.screener.require_store(), held)
 
     def screen_path(self, path: str | Path) -> Iterator[PaymentResult]:
         """Every message of a file or folder (see :func:`~sanctions.payments.read_messages`)."""
