@@ -28,7 +28,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -432,7 +432,7 @@ def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
 
 
 def _delete(
-    conn: Connection, table: Any, columns: tuple[str, ...], keys: list[tuple[str, ...]]
+    conn: Connection, table: Any, columns: tuple[str, ...], keys: Sequence[tuple[Any, ...]]
 ) -> None:
     """Delete the rows of these key values, in batches through the driver's executemany."""
     if not keys:
