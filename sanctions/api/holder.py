@@ -6,8 +6,8 @@ fixed index, the dataset versions it was built from, and per-entity dates. The
 reference once, at its start, and uses it to the end, so a swap never changes
 the index under a request in flight.
 
-A background thread polls the store cheaply (``SELECT id, current_version_id
-FROM datasets``, a few rows) every ``poll_seconds``. When the current versions
+A background thread polls the store cheaply (``Store.current_version_ids()``, a
+few rows) every ``poll_seconds``. When the current versions
 differ from the snapshot's, it builds a new snapshot off the request path (the
 prepared records of unchanged datasets come from the on-disk cache) and then
 replaces the reference: one assignment, atomic in Python. Any process may have
@@ -45,7 +45,6 @@ from sanctions import __version__
 from sanctions.matching import ALGORITHM_VERSION, load_index, warm_taggers
 from sanctions.screening import Screener
 from sanctions.store import Store
-from sanctions.store.announce import VersionListener, can_listen
 
 from .prepare import prepare_in_child
 
@@ -183,11 +182,7 @@ class IndexHolder:
         self.poll_seconds = poll_seconds
         self.warm_taggers = warm_taggers
         self.announcements = 0
-        self.listener = (
-            VersionListener(store.engine, self._announced)
-            if listen and can_listen(store.engine)
-            else None
-        )
+        self.listener = store.version_listener(self._announced) if listen else None
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screen")
         self.error: str | None = None
         self.swaps = 0

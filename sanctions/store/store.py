@@ -31,7 +31,7 @@ from sanctions.errors import StoreError
 from sanctions.model import DATASETS, Entity
 from sanctions.sources.fingerprint import sequence_mark
 
-from . import decisions, gates, history, loader
+from . import announce, decisions, gates, history, loader
 from . import schema as t
 from .gates import GatePolicy, VersionStats
 from .info import Change, DatasetInfo, Diff, LoadResult, VersionInfo
@@ -93,7 +93,7 @@ class Store(StoreReads):
     The store's own tables (:mod:`.schema`) are read and written only through its
     methods. Packages that keep tables of their own in the same database (watch,
     coordination, web sessions...) use :meth:`connect` and :meth:`begin`; ``engine``
-    is handed only to lower layers that take an Engine (the audit log, announcements).
+    is handed only to lower layers that take an Engine (the audit log, API keys).
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -136,6 +136,16 @@ class Store(StoreReads):
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def version_listener(
+        self, on_change: Callable[[dict[str, Any]], None]
+    ) -> announce.VersionListener | None:
+        """A listener called with each new current version another process announces
+        (PostgreSQL ``LISTEN``), or ``None`` where the database cannot announce (SQLite:
+        poll :meth:`current_version_ids` instead). See :mod:`.announce`."""
+        if not announce.can_listen(self.engine):
+            return None
+        return announce.VersionListener(self.engine, on_change)
 
     def private_url(self) -> str:
         """The URL that opens this store again (e.g. in a child process). It holds the
