@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import ast
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -133,6 +135,32 @@ def test_changed_entity_json_is_what_the_diff_added_and_removed(
 
 def test_the_store_is_what_the_matcher_asks_for(store: Store) -> None:
     assert isinstance(store, EntitySource)
+
+
+def test_a_version_listener_hears_loads_where_the_database_announces(
+    store: Store, fixtures: Path
+) -> None:
+    heard = threading.Event()
+    payloads: list[dict[str, Any]] = []
+
+    def on_change(payload: dict[str, Any]) -> None:
+        payloads.append(payload)
+        if payload:
+            heard.set()
+
+    listener = store.version_listener(on_change)
+    if store.engine.dialect.name == "sqlite":
+        assert listener is None  # SQLite cannot announce: callers poll current_version_ids()
+        return
+    assert listener is not None
+    listener.start()
+    try:
+        assert listener.connected.wait(10)
+        store.load(_ftm(fixtures, "v1.jsonl"), dataset="fixture")
+        assert heard.wait(10)
+    finally:
+        listener.stop()
+    assert [p for p in payloads if p]
 
 
 def _store_table_reads(path: Path) -> Iterator[str]:
