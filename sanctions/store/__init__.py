@@ -6,16 +6,10 @@ contract"), never the tables of :mod:`.schema`; the matcher asks only for an
 """
 
 from .contract import EntitySource
-from .store import (
-    Change,
-    DatasetInfo,
-    Diff,
-    EntityRef,
-    LoadResult,
-    Store,
-    VersionInfo,
-    hash_path,
-)
+from .info import Change, DatasetInfo, Diff, LoadResult, VersionInfo
+from .loader import hash_path
+from .reads import EntityRef
+from .store import Store
 
 __all__ = [
     "Store",

@@ -35,22 +35,12 @@ from . import announce, decisions, gates, history, loader
 from . import schema as t
 from .gates import GatePolicy, VersionStats
 from .info import Change, DatasetInfo, Diff, LoadResult, VersionInfo
-from .loader import hash_path
 from .migrate import migrate
-from .reads import EntityRef, StoreReads
+from .reads import StoreReads
 
 log = logging.getLogger(__name__)
 
-__all__ = [
-    "Store",
-    "LoadResult",
-    "VersionInfo",
-    "DatasetInfo",
-    "Change",
-    "Diff",
-    "EntityRef",
-    "hash_path",
-]
+__all__ = ["Store"]  # the package re-exports the rest (sanctions.store)
 
 
 def _now() -> str:
