@@ -25,8 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from sanctions import audit
-from sanctions.store import schema as st
-from sanctions.store.checks import check_store
+from sanctions.store import Store
 from sanctions.watch import schema as wt
 from sanctions.watch.integrity import check_references, check_state
 
@@ -67,7 +66,7 @@ def _count(conn: Connection, table: Any) -> int:
     return int(conn.execute(select(func.count()).select_from(table)).scalar() or 0)
 
 
-def _check_loads_logged(conn: Connection) -> list[str]:
+def _check_loads_logged(store: Store, conn: Connection) -> list[str]:
     a = audit.audit_log.c
     # Any list.* event of the load (list.loaded, or e.g. a version held by a gate) counts;
     # list.seen is written by a screening run that found a version no load logged.
@@ -76,8 +75,7 @@ def _check_loads_logged(conn: Connection) -> list[str]:
     for action, subject in conn.execute(query):
         if subject.startswith("list-version:"):
             logged["list.seen" if action == "list.seen" else "list.loaded"].add(subject)
-    v = st.versions.c
-    versions = {f"list-version:{r.id}": r for r in conn.execute(select(v.id, v.dataset, v.seq))}
+    versions = {f"list-version:{r['id']}": r for r in store.version_records(conn=conn)}
     problems = []
     for subject, version in versions.items():
         if subject in logged["list.loaded"]:
@@ -88,7 +86,7 @@ def _check_loads_logged(conn: Connection) -> list[str]:
             else "has no list.loaded entry"
         )
         problems.append(
-            f"{version.dataset} v{version.seq} (version {version.id}) {how}: "
+            f"{version['dataset']} v{version['seq']} (version {version['id']}) {how}: "
             "written outside a load, or by a release that did not log loads"
         )
     gone = (logged["list.loaded"] | logged["list.seen"]) - versions.keys()
@@ -99,7 +97,7 @@ def _check_loads_logged(conn: Connection) -> list[str]:
     return problems
 
 
-def diagnose(store: Any, expect: str | None = None) -> DoctorReport:
+def diagnose(store: Store, expect: str | None = None) -> DoctorReport:
     """Check every invariant of ``store`` (a :class:`~sanctions.store.Store`)."""
     started = time.perf_counter()
     report = DoctorReport()
@@ -107,15 +105,13 @@ def diagnose(store: Any, expect: str | None = None) -> DoctorReport:
     report.audit_head, report.anchored = chain.head, chain.anchored
     if not chain.ok:
         report.add("audit", [f"entry {chain.broken_id}: {chain.problem}"])
-    with store.engine.connect() as conn:
-        report.add("lists", check_store(conn))
-        report.add("audit", _check_loads_logged(conn))
+    report.counts.update(store.table_counts())
+    report.add("lists", store.check())
+    with store.connect() as conn:
+        report.add("audit", _check_loads_logged(store, conn))
         report.add("watch", check_state(conn))
-        report.add("watch", check_references(conn))
+        report.add("watch", check_references(store, conn))
         for name, table in (
-            ("datasets", st.datasets),
-            ("versions", st.versions),
-            ("blobs", st.blobs),
             ("records", wt.watch_records),
             ("alerts", wt.watch_alerts),
             ("decisions", wt.watch_decisions),

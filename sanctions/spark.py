@@ -42,13 +42,16 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sanctions.errors import SanctionsError
 from sanctions.screening import Screener
 from sanctions.screening.batch import ColumnMap, query_chunks, screen_chunk
 from sanctions.screening.evidence import new_run_id
 from sanctions.screening.tabular import check_arrow_types
+
+if TYPE_CHECKING:
+    from sanctions.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -105,10 +108,10 @@ def session(master: str = "local[*]", app: str = "sanctions-screen", **conf: str
 class SparkIndex:
     """The driver's index written to one file, its SHA-256, and the versions it holds."""
 
-    def __init__(self, store: Any, threshold: float | None = None) -> None:
+    def __init__(self, store: Store | str | Path, threshold: float | None = None) -> None:
         from sanctions.store import Store
 
-        opened = store if hasattr(store, "datasets") else Store.open(store)
+        opened = store if isinstance(store, Store) else Store.open(store)
         self.store = opened
         screener = Screener(opened) if threshold is None else Screener(opened, threshold=threshold)
         index = screener.index  # built (or loaded) once: it pins the list versions
@@ -236,7 +239,7 @@ def _arrow_schema() -> Any:
 
 def screen(
     df: Any,
-    store: Any,
+    store: Store | str | Path,
     columns: Mapping[str, str] | None = None,
     *,
     id_column: str | None = None,
@@ -397,7 +400,7 @@ def screen_files(
     spark: Any,
     source: str,
     output: str,
-    store: Any,
+    store: Store | str | Path,
     columns: Mapping[str, str] | None = None,
     *,
     in_format: str | None = None,
@@ -451,5 +454,5 @@ def screen_files(
     evidence.screened = summary.rows - summary.errors
     evidence.extra.update(output=output, seconds=round(summary.seconds, 3), engine="spark")
     if hasattr(index.store, "engine"):
-        record_run(index.store.engine, evidence.finish())
+        record_run(index.store, evidence.finish())
     return summary

@@ -6,8 +6,8 @@ fixed index, the dataset versions it was built from, and per-entity dates. The
 reference once, at its start, and uses it to the end, so a swap never changes
 the index under a request in flight.
 
-A background thread polls the store cheaply (``SELECT id, current_version_id
-FROM datasets``, a few rows) every ``poll_seconds``. When the current versions
+A background thread polls the store cheaply (``Store.current_version_ids()``, a
+few rows) every ``poll_seconds``. When the current versions
 differ from the snapshot's, it builds a new snapshot off the request path (the
 prepared records of unchanged datasets come from the on-disk cache) and then
 replaces the reference: one assignment, atomic in Python. Any process may have
@@ -41,14 +41,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
-
 from sanctions import __version__
 from sanctions.matching import ALGORITHM_VERSION, load_index, warm_taggers
 from sanctions.screening import Screener
 from sanctions.store import Store
-from sanctions.store import schema as t
-from sanctions.store.announce import VersionListener, can_listen
 
 from .prepare import prepare_in_child
 
@@ -122,29 +118,13 @@ class Snapshot:
 
 def current_key(store: Store) -> tuple[tuple[str, int], ...]:
     """The current version of each dataset: the cheap question the watcher asks."""
-    with store.engine.connect() as conn:
-        rows = conn.execute(select(t.datasets.c.id, t.datasets.c.current_version_id)).all()
-    return tuple(sorted((r[0], int(r[1])) for r in rows if r[1] is not None))
+    return tuple(sorted(store.current_version_ids().items()))
 
 
 def _entity_dates(store: Store, version_ids: list[int]) -> dict[str, EntityDates]:
     """First and last change of every entity, from the stored diffs of its dataset."""
-    if not version_ids:
-        return {}
-    datasets = select(t.versions.c.dataset).where(t.versions.c.id.in_(version_ids))
-    query = (
-        select(
-            t.changes.c.entity_id,
-            func.min(t.versions.c.loaded_at),
-            func.max(t.versions.c.loaded_at),
-        )
-        .join(t.versions, t.versions.c.id == t.changes.c.version_id)
-        .where(t.versions.c.dataset.in_(datasets))
-        .where(t.versions.c.id <= max(version_ids))
-        .group_by(t.changes.c.entity_id)
-    )
-    with store.engine.connect() as conn:
-        return {r[0]: (_iso(r[1]), _iso(r[2])) for r in conn.execute(query)}
+    dates = store.entity_change_dates(version_ids)
+    return {eid: (_iso(first), _iso(last)) for eid, (first, last) in dates.items()}
 
 
 def build_snapshot(
@@ -168,7 +148,7 @@ def build_snapshot(
             v for d, v in versions.items() if getattr(old.versions.get(d), "id", None) != v.id
         ]
         if sum(v.entity_count for v in changed) >= CHILD_MIN_ENTITIES:
-            url = store.engine.url.render_as_string(hide_password=False)
+            url = store.private_url()
             child = prepare_in_child(url, sorted(wanted), stop)
             log.info("index prepared in a child process in %.1fs", child)
     index = load_index(store, list(versions.values()))
@@ -202,11 +182,7 @@ class IndexHolder:
         self.poll_seconds = poll_seconds
         self.warm_taggers = warm_taggers
         self.announcements = 0
-        self.listener = (
-            VersionListener(store.engine, self._announced)
-            if listen and can_listen(store.engine)
-            else None
-        )
+        self.listener = store.version_listener(self._announced) if listen else None
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screen")
         self.error: str | None = None
         self.swaps = 0

@@ -4,7 +4,7 @@ Any module records an event inside its own transaction::
 
     from sanctions import audit
 
-    with store.engine.begin() as conn:
+    with store.begin() as conn:
         ...  # the change itself
         audit.append(conn, actor="alice", action="key.created", subject="key:7",
                      details={"role": "analyst"})

@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from sqlalchemy.exc import OperationalError
@@ -19,6 +19,9 @@ from sanctions.errors import ConfigError, SanctionsError
 from sanctions.redact import redact_urls
 
 from .terminal import SafeConsole, SafeFormatter, safe_text
+
+if TYPE_CHECKING:
+    from sanctions.store import Store
 
 # Off a terminal (a file, a pipe, a test): wide tables, and messages never broken
 # into several lines (rich would assume 80 columns and wrap). Both consoles show
@@ -121,7 +124,7 @@ def open_store(ctx: click.Context, db_sub: str | None = None) -> Any:
     return Store.open(db_sub or ctx.obj.get("db"))
 
 
-def require_datasets(store: Any, datasets: Iterable[str], option: str = "--dataset") -> list[str]:
+def require_datasets(store: Store, datasets: Iterable[str], option: str = "--dataset") -> list[str]:
     """The dataset ids a command was given, each one checked against the store.
 
     A filter that names no stored dataset must not fail open (an empty export, an

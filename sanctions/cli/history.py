@@ -10,6 +10,8 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
+from sanctions.store import Store
+
 from .app import console
 
 __all__ = ["dated", "details_json", "history_table", "print_details", "print_past", "rolled_back"]
@@ -67,7 +69,7 @@ def print_details(diff: Any, details: dict[str, Any]) -> None:
             console.print(f"    {field.field}: {_change(field)}", highlight=False, markup=False)
 
 
-def print_past(store: Any, entity_id: str, version: Any, entity: Any) -> bool:
+def print_past(store: Store, entity_id: str, version: Any, entity: Any) -> bool:
     """The header of an entity shown as of an earlier version; False when it was not in it."""
     current = store.current_version(version.dataset)
     where = f"{version.dataset} v{version.seq}"

@@ -14,6 +14,7 @@ from rich.table import Table
 from sanctions.csvsafe import csv_writer
 from sanctions.errors import SanctionsError, StoreError
 from sanctions.sources.ftm import export_entity
+from sanctions.store import Store
 
 from .app import console, db_option, err_console, main, open_store, print_json, require_datasets
 from .history import (
@@ -344,7 +345,7 @@ def show_cmd(
     console.print(history_table(history))
 
 
-def _subject(store: Any, entity_id: str) -> dict[str, Any]:
+def _subject(store: Store, entity_id: str) -> dict[str, Any]:
     """The subject of a listing: its other listings (from the current clusters)."""
     from sanctions.coordination.subjects import subject_of_listing
 
@@ -380,7 +381,7 @@ def _print_subject(subject: dict[str, Any]) -> None:
     console.print(table)
 
 
-def _how(store: Any, version: Any) -> str:
+def _how(store: Store, version: Any) -> str:
     """`` (a rollback to v1)`` for a version made by a rollback."""
     if version.rollback_of is None:
         return ""

@@ -168,7 +168,7 @@ def _record_payment_run(
         errors=errors,
         extra=extra,
     )
-    record_run(screener.store.engine, run)
+    record_run(screener.store, run)
     return run.run_id
 
 

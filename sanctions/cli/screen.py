@@ -293,7 +293,7 @@ def _record_single(screener: Any, query: dict[str, Any], result: Any, opts: dict
         limit=opts["limit"],
         extra={"group": opts["group"]},
     )
-    record_run(screener.store.engine, run)
+    record_run(screener.require_store(), run)
     return run
 
 
@@ -511,7 +511,7 @@ def match_cmd(
         _report(number, error or "bad query")
         _emit({"id": (data or {}).get("id"), "error": f"line {number}: {error}"})
     run.input_sha256 = stdin.digest.hexdigest()
-    record_run(screener.store.engine, run)
+    record_run(screener.require_store(), run)
     err_console.print(
         f"{run.rows:,} queries, {run.errors:,} bad; screening run {run.run_id} recorded in the "
         "audit log",

@@ -15,9 +15,9 @@ was loaded is never a listing date.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sanctions.model import Entity
+from sanctions.store import Store
 
 from .history import version_date_basis
 
@@ -77,7 +77,7 @@ def listing_field(dataset: str) -> str:
     return LISTING_DATE_FIELDS.get(dataset, "the list's listing date")
 
 
-def as_of_dates(store: Any) -> dict[str, str]:
+def as_of_dates(store: Store) -> dict[str, str]:
     """Dataset -> the date its current version stands for (its publication date, else the date
     in its file name); ``unknown, loaded DATE`` when it has neither."""
     out = {}
@@ -88,7 +88,7 @@ def as_of_dates(store: Any) -> dict[str, str]:
     return out
 
 
-def dated_versions(store: Any) -> dict[str, set[str]]:
+def dated_versions(store: Store) -> dict[str, set[str]]:
     """Dataset -> the dates of its versions that have a publication date (or one in the file name)."""
     out: dict[str, set[str]] = {}
     for version in store.versions():

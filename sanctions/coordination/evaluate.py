@@ -25,6 +25,7 @@ from typing import Any
 
 from sanctions.errors import ConfigError
 from sanctions.matching import Record
+from sanctions.store import Store
 
 from .clustering import Cluster
 from .resolve import compute_links, load_inputs, name_links_of, resolve_listings
@@ -113,7 +114,7 @@ class RecallReport:
         return len(self.wrong) / self.linked_pairs if self.linked_pairs else 0.0
 
 
-def _un_refs(store: Any, datasets: Iterable[str]) -> dict[str, tuple[str, set[str]]]:
+def _un_refs(store: Store, datasets: Iterable[str]) -> dict[str, tuple[str, set[str]]]:
     """Listing id -> (dataset, the UN references it cites)."""
     out: dict[str, tuple[str, set[str]]] = {}
     for entity in store.iter_entities(list(datasets)):
@@ -123,7 +124,9 @@ def _un_refs(store: Any, datasets: Iterable[str]) -> dict[str, tuple[str, set[st
     return out
 
 
-def un_linked_pairs(store: Any, datasets: Iterable[str]) -> dict[tuple[str, str], tuple[str, bool]]:
+def un_linked_pairs(
+    store: Store, datasets: Iterable[str]
+) -> dict[tuple[str, str], tuple[str, bool]]:
     """Cross-dataset pairs sharing a UN reference -> (reference, one-to-one?)."""
     cited: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for eid, (dataset, refs) in _un_refs(store, datasets).items():
@@ -174,7 +177,7 @@ def _wrong_links(
 
 
 def evaluate_hidden_un(
-    store: Any, datasets: Iterable[str] = EVAL_DATASETS, condition: str = "all"
+    store: Store, datasets: Iterable[str] = EVAL_DATASETS, condition: str = "all"
 ) -> RecallReport:
     """Resolve with UN references hidden (and evidence stripped by ``condition``);
     recall of the pairs that share one, and the wrong links among checkable ones."""

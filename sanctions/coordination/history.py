@@ -6,9 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
-
-from sanctions.store import schema as st
+from sanctions.store import Store
 
 __all__ = ["version_date", "version_date_basis", "first_seen_dates"]
 
@@ -33,7 +31,7 @@ def version_date_basis(version: Any) -> tuple[str, str]:
     return str(version.loaded_at)[:10], "loaded"
 
 
-def first_seen_dates(store: Any, datasets: Iterable[str] | None = None) -> dict[str, str]:
+def first_seen_dates(store: Store, datasets: Iterable[str] | None = None) -> dict[str, str]:
     """Entity id -> date of the first version of its dataset that held it."""
     versions = {v.id: v for v in store.versions()}
     if datasets is not None:
@@ -41,11 +39,4 @@ def first_seen_dates(store: Any, datasets: Iterable[str] | None = None) -> dict[
         versions = {k: v for k, v in versions.items() if v.dataset in wanted}
     seq_of = {vid: (v.dataset, v.seq) for vid, v in versions.items()}
     by_seq = {(v.dataset, v.seq): version_date(v) for v in versions.values()}
-    query = (
-        select(st.version_entities.c.entity_id, st.versions.c.dataset, func.min(st.versions.c.seq))
-        .join(st.versions, st.versions.c.id == st.version_entities.c.version_id)
-        .where(st.version_entities.c.version_id.in_(list(seq_of)))
-        .group_by(st.version_entities.c.entity_id, st.versions.c.dataset)
-    )
-    with store.engine.connect() as conn:
-        return {eid: by_seq[(ds, seq)] for eid, ds, seq in conn.execute(query)}
+    return {eid: by_seq[(ds, seq)] for eid, ds, seq in store.first_listed(seq_of)}

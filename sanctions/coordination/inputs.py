@@ -20,17 +20,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import select
 
 from sanctions.cache import read_cache, write_cache
 from sanctions.matching import CACHE_VERSION, Record, cache_dir, prepare_records
 from sanctions.matching.normalise import name_symbols, remember_symbols
 from sanctions.model import Entity
-from sanctions.store import schema as st
+from sanctions.store import Store
 
 from .strong_keys import ListingFacts, listing_facts
 
@@ -69,7 +67,7 @@ def inputs_cache_file(hidden: Iterable[str] = (), part: str = "base") -> Path:
     return cache_dir() / f"coordination-{FACTS_VERSION}-{tag}-{part}.pickle"
 
 
-def _current_versions(store: Any, datasets: Iterable[str] | None) -> list[Any]:
+def _current_versions(store: Store, datasets: Iterable[str] | None) -> list[Any]:
     """The current versions, in the order the store streams entities of several versions."""
     wanted = set(datasets) if datasets is not None else None
     current = {
@@ -80,18 +78,11 @@ def _current_versions(store: Any, datasets: Iterable[str] | None) -> list[Any]:
     return [current[v.id] for v in store.versions() if v.id in current]
 
 
-def _members(store: Any, versions: list[Any]) -> dict[int, list[tuple[str, str]]]:
+def _members(store: Store, versions: list[Any]) -> dict[int, list[tuple[str, str]]]:
     """Version id -> its (entity id, blob hash) pairs, in the store's entity order."""
     out: dict[int, list[tuple[str, str]]] = {v.id: [] for v in versions}
-    ve = st.version_entities
-    query = (
-        select(ve.c.version_id, ve.c.entity_id, ve.c.hash)
-        .where(ve.c.version_id.in_(list(out)))
-        .order_by(ve.c.version_id, ve.c.entity_id)
-    )
-    with store.engine.connect() as conn:
-        for version_id, entity_id, blob in conn.execute(query):
-            out[version_id].append((entity_id, blob))
+    for version_id, entity_id, blob in store.entity_hashes(out):
+        out[version_id].append((entity_id, blob))
     return out
 
 
@@ -99,31 +90,22 @@ PARALLEL_LISTINGS = 5_000  # fewer listings to prepare are prepared in this proc
 
 
 def _prepare(
-    store: Any, hashes: set[str], hidden: tuple[str, ...], workers: int = 1
+    store: Store, hashes: set[str], hidden: tuple[str, ...], workers: int = 1
 ) -> dict[str, Entry]:
     """Facts and record of the entities stored under these blob hashes (on ``workers``
     forked processes when there are many: an empty cache)."""
     todo = sorted(hashes)
-    blobs = st.blobs
     out: dict[str, Entry] = {}
-    with store.engine.connect() as conn:
+    chunks = store.iter_entity_json(todo, BLOB_CHUNK)
+    if workers <= 1 or len(todo) < PARALLEL_LISTINGS:
+        for chunk in chunks:
+            out.update(_prepare_chunk(hidden, chunk))
+        return out
+    from sanctions.screening.parallel import map_ordered
 
-        def chunks() -> Iterator[list[tuple[str, str]]]:
-            for i in range(0, len(todo), BLOB_CHUNK):
-                query = select(blobs.c.hash, blobs.c.data).where(
-                    blobs.c.hash.in_(todo[i : i + BLOB_CHUNK])
-                )
-                yield [(blob, data) for blob, data in conn.execute(query)]
-
-        if workers <= 1 or len(todo) < PARALLEL_LISTINGS:
-            for chunk in chunks():
-                out.update(_prepare_chunk(hidden, chunk))
-            return out
-        from sanctions.screening.parallel import map_ordered
-
-        name_symbols("warm")  # rigour's taggers: built once here, shared by the workers
-        for prepared in map_ordered(_prepare_chunk, chunks(), hidden, workers):
-            out.update(prepared)
+    name_symbols("warm")  # rigour's taggers: built once here, shared by the workers
+    for prepared in map_ordered(_prepare_chunk, chunks, hidden, workers):
+        out.update(prepared)
     return out
 
 
@@ -189,7 +171,7 @@ def _known_symbols(entries: Iterable[Entry], fresh: Iterable[Entry]) -> None:
 
 
 def load_inputs(
-    store: Any,
+    store: Store,
     datasets: Iterable[str] | None = None,
     hidden: Iterable[str] = (),
     workers: int = 1,
@@ -221,7 +203,7 @@ def load_inputs(
 
 
 def load_inputs_uncached(
-    store: Any,
+    store: Store,
     datasets: Iterable[str] | None = None,
     hidden: Iterable[str] = (),
     workers: int = 1,

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import and_, delete, insert, or_, select
 
 from sanctions.errors import ConfigError
+from sanctions.store import Store
 
 from . import tables as ct
 from .dates import NO_LISTING_DATE, as_of_dates, listing_date, listing_field
@@ -38,15 +39,16 @@ def _pair_clause(a: str, b: str | None) -> Any:
 
 
 def add_override(
-    store: Any, kind: str, a: str, b: str | None = None, note: str | None = None
+    store: Store, kind: str, a: str, b: str | None = None, note: str | None = None
 ) -> int:
     """Record a manual merge or split; returns its id. Takes effect at the next resolve."""
     if kind not in ("merge", "split"):
         raise ConfigError(f"unknown override {kind!r}: use merge or split")
     if kind == "merge" and not b:
         raise ConfigError("a merge needs two entity ids")
-    entities = {eid: store.get_entity(eid) for eid in filter(None, (a, b))}
-    unknown = [eid for eid, entity in entities.items() if entity is None]
+    wanted = list(filter(None, (a, b)))
+    entities = {eid: e for eid in wanted if (e := store.get_entity(eid)) is not None}
+    unknown = [eid for eid in wanted if eid not in entities]
     if unknown:
         raise ConfigError(
             f"override refused, nothing changed: no listing {', '.join(map(repr, unknown))} "
@@ -54,22 +56,22 @@ def add_override(
         )
     if kind == "merge" and b:
         _check_merge(store, a, b, entities[a].listing.dataset, entities[b].listing.dataset)
-    with store.engine.begin() as conn:
+    with store.begin() as conn:
         conn.execute(delete(ct.overrides).where(_pair_clause(a, b)))
-        return int(
-            conn.execute(
-                insert(ct.overrides).values(
-                    kind=kind,
-                    entity_a=a,
-                    entity_b=b,
-                    note=note,
-                    created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                )
-            ).inserted_primary_key[0]
-        )
+        row = conn.execute(
+            insert(ct.overrides).values(
+                kind=kind,
+                entity_a=a,
+                entity_b=b,
+                note=note,
+                created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            )
+        ).inserted_primary_key
+        assert row is not None  # an INSERT of one row always has its key
+        return int(row[0])
 
 
-def _check_merge(store: Any, a: str, b: str, dataset_a: str, dataset_b: str) -> None:
+def _check_merge(store: Store, a: str, b: str, dataset_a: str, dataset_b: str) -> None:
     """Refuse a merge that would put two listings of one list in one cluster."""
     refused = "merge refused, nothing changed: "
     if dataset_a == dataset_b:
@@ -77,7 +79,7 @@ def _check_merge(store: Any, a: str, b: str, dataset_a: str, dataset_b: str) -> 
             f"{refused}{a} and {b} are both listings of {dataset_a}; two listings of one "
             "list are never merged (only the authority can link them)"
         )
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         where = dict(
             conn.execute(
                 select(ct.members.c.entity_id, ct.members.c.cluster_id).where(
@@ -104,15 +106,15 @@ def _check_merge(store: Any, a: str, b: str, dataset_a: str, dataset_b: str) -> 
         )
 
 
-def list_overrides(store: Any) -> list[dict[str, Any]]:
-    with store.engine.connect() as conn:
+def list_overrides(store: Store) -> list[dict[str, Any]]:
+    with store.connect() as conn:
         return [
             dict(r._mapping) for r in conn.execute(select(ct.overrides).order_by(ct.overrides.c.id))
         ]
 
 
-def remove_override(store: Any, override_id: int) -> None:
-    with store.engine.begin() as conn:
+def remove_override(store: Store, override_id: int) -> None:
+    with store.begin() as conn:
         if conn.execute(delete(ct.overrides).where(ct.overrides.c.id == override_id)).rowcount == 0:
             raise ConfigError(f"no override #{override_id}")
 
@@ -125,9 +127,9 @@ def _undated(dataset: str, listed_on: str | None) -> str:
     return f"no date in the file: {listing_field(dataset)} absent"
 
 
-def get_cluster(store: Any, ref: str) -> dict[str, Any]:
+def get_cluster(store: Store, ref: str) -> dict[str, Any]:
     """A cluster (by cluster id or by the id of one of its listings) with every listing."""
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         cid = conn.execute(select(ct.clusters.c.id).where(ct.clusters.c.id == ref)).scalar()
         if cid is None:
             cid = conn.execute(

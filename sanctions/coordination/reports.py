@@ -37,6 +37,7 @@ from sanctions.csvsafe import SafeDictWriter
 from sanctions.errors import ConfigError
 from sanctions.model import descendants
 from sanctions.sources.registry import REGISTRY
+from sanctions.store import Store
 
 from . import tables as ct
 from .dates import NO_LISTING_DATE, Dating, as_of_dates, dated_versions, listing_field
@@ -73,8 +74,8 @@ class _Row:
         return list(json.loads(self.programmes_json))
 
 
-def _rows(store: Any) -> list[_Row]:
-    with store.engine.connect() as conn:
+def _rows(store: Store) -> list[_Row]:
+    with store.connect() as conn:
         result = conn.execute(
             select(
                 ct.members.c.entity_id,
@@ -187,7 +188,7 @@ class Coverage:
 
 
 def coverage(
-    store: Any,
+    store: Store,
     programme: str | None = None,
     schema: str | None = None,
     datasets: Iterable[str] | None = None,
@@ -264,7 +265,7 @@ class Gaps:
 
 
 def gaps(
-    store: Any,
+    store: Store,
     listed_by: str,
     not_listed_by: str,
     programme: str | None = None,
@@ -384,7 +385,7 @@ class _History:
     count: Counter[str]  # dataset -> versions in the store
 
     @classmethod
-    def of(cls, store: Any) -> _History:
+    def of(cls, store: Store) -> _History:
         versions = store.versions()
         first = {}
         for v in versions:
@@ -468,40 +469,33 @@ def _in_scope(data: str | None, code: str | None, schemata: set[str] | None) -> 
 
 
 def version_history(
-    store: Any,
+    store: Store,
     programme: str | None = None,
     schema: str | None = None,
     datasets: Iterable[str] | None = None,
 ) -> dict[str, list[VersionPoint]]:
     """Per dataset, each version's in-scope additions, removals and total (from the stored diffs)."""
-    from sanctions.store import schema as st
-
     code = normalise_programme_filter(programme)
     schemata = descendants(schema) if schema else None
     wanted = set(datasets) if datasets else None
     out: dict[str, list[VersionPoint]] = defaultdict(list)
-    with store.engine.connect() as conn:
-        for version in store.versions():
-            if wanted is not None and version.dataset not in wanted:
-                continue
-            query = (
-                select(st.changes.c.change, st.blobs.c.data)
-                .select_from(
-                    st.changes.outerjoin(st.blobs, st.blobs.c.hash == st.changes.c.new_hash)
-                )
-                .where(st.changes.c.version_id == version.id, st.changes.c.change == "added")
-            )
-            added = sum(1 for _c, data in conn.execute(query) if _in_scope(data, code, schemata))
-            gone = (
-                select(st.blobs.c.data)
-                .select_from(st.changes.join(st.blobs, st.blobs.c.hash == st.changes.c.old_hash))
-                .where(st.changes.c.version_id == version.id, st.changes.c.change == "removed")
-            )
-            removed = sum(1 for (data,) in conn.execute(gone) if _in_scope(data, code, schemata))
-            points = out[version.dataset]
-            total = (points[-1].total if points else 0) + added - removed
-            day, basis = version_date_basis(version)
-            points.append(VersionPoint(day, version.seq, added, removed, total, basis))
+    for version in store.versions():
+        if wanted is not None and version.dataset not in wanted:
+            continue
+        added = sum(
+            1
+            for data in store.changed_entity_json(version.id, "added")
+            if _in_scope(data, code, schemata)
+        )
+        removed = sum(
+            1
+            for data in store.changed_entity_json(version.id, "removed")
+            if _in_scope(data, code, schemata)
+        )
+        points = out[version.dataset]
+        total = (points[-1].total if points else 0) + added - removed
+        day, basis = version_date_basis(version)
+        points.append(VersionPoint(day, version.seq, added, removed, total, basis))
     return dict(out)
 
 
@@ -547,7 +541,7 @@ def _summary(leads: list[Lead]) -> dict[str, dict[str, Any]]:
 
 
 def timeline(
-    store: Any,
+    store: Store,
     programme: str | None = None,
     schema: str | None = None,
     datasets: Iterable[str] | None = None,

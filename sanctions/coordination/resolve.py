@@ -28,7 +28,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -38,8 +38,10 @@ from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from sanctions.cache import gc_paused
+from sanctions.chunks import chunked
 from sanctions.errors import StoreError
 from sanctions.matching import Record
+from sanctions.store import Store
 
 from . import linking
 from . import tables as ct
@@ -157,8 +159,8 @@ def resolve_listings(
 SCOPE_ALL = "*"  # the last resolve took every list (else only the lists in the state)
 
 
-def _read_state(store: Any) -> dict[str, tuple[int | None, str]]:
-    with store.engine.connect() as conn:
+def _read_state(store: Store) -> dict[str, tuple[int | None, str]]:
+    with store.connect() as conn:
         return {r.dataset: (r.version_id, r.content_hash) for r in conn.execute(select(ct.state))}
 
 
@@ -169,7 +171,7 @@ def _scope(state: dict[str, tuple[int | None, str]]) -> list[str] | None:
     return sorted(d for d in state if not d.startswith("__"))
 
 
-def stale_datasets(store: Any) -> list[str]:
+def stale_datasets(store: Store) -> list[str]:
     """The lists whose current version is not the one last resolved; ``["(resolver
     configuration)"]`` when the configuration changed. Empty: up to date. A list
     loaded since is stale too, unless the last resolve was limited to some lists
@@ -187,12 +189,12 @@ def stale_datasets(store: Any) -> list[str]:
     )
 
 
-def ever_resolved(store: Any) -> bool:
+def ever_resolved(store: Store) -> bool:
     """Whether the store's listings were ever resolved (its subjects are in use)."""
     return bool(_read_state(store))
 
 
-def refresh(store: Any) -> ResolveResult | None:
+def refresh(store: Store) -> ResolveResult | None:
     """Resolve incrementally when a list changed since the last resolve (None: nothing to do),
     over the same lists as the last resolve.
 
@@ -207,7 +209,7 @@ class Resolver:
     """Computes and stores the clusters of a store's current list versions."""
 
     def __init__(
-        self, store: Any, datasets: Iterable[str] | None = None, workers: int | None = None
+        self, store: Store, datasets: Iterable[str] | None = None, workers: int | None = None
     ) -> None:
         """``workers``: processes for the big steps of a full run (default 1: with free
         cores two workers halve a cold run, on a loaded machine they were slower)."""
@@ -255,7 +257,7 @@ class Resolver:
     def _run(self, full: bool) -> ResolveResult:
         started = time.perf_counter()
         facts, records, versions = load_inputs(self.store, self.datasets, workers=self.workers)
-        with self.store.engine.connect() as conn:
+        with self.store.connect() as conn:
             state = self._state(conn)
             rows = conn.execute(select(ct.links)).all()
             stored = [
@@ -328,7 +330,7 @@ class Resolver:
         first_seen = first_seen_dates(self.store, [v.dataset for v in versions])
         now = _now()
         try:
-            with self.store.engine.begin() as conn:
+            with self.store.begin() as conn:
                 created = dict(
                     conn.execute(select(ct.clusters.c.id, ct.clusters.c.created_at)).all()
                 )
@@ -407,6 +409,7 @@ def _state_rows(versions: list[Any], now: str, every: bool) -> list[dict[str, An
 
 
 _MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+WRITE_CHUNK = 5000  # rows in one executemany of the cluster tables
 
 
 def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
@@ -421,16 +424,15 @@ def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
         f"VALUES ({', '.join([mark or '?'] * len(columns))})"
     )
-    for i in range(0, len(rows), 5000):
-        chunk = rows[i : i + 5000]
+    for chunk in chunked(rows, WRITE_CHUNK):
         if mark is None:
-            conn.execute(insert(table), chunk)
+            conn.execute(insert(table), list(chunk))
         else:
             conn.exec_driver_sql(sql, [tuple(r[c] for c in columns) for r in chunk])
 
 
 def _delete(
-    conn: Connection, table: Any, columns: tuple[str, ...], keys: list[tuple[str, ...]]
+    conn: Connection, table: Any, columns: tuple[str, ...], keys: Sequence[tuple[Any, ...]]
 ) -> None:
     """Delete the rows of these key values, in batches through the driver's executemany."""
     if not keys:
@@ -439,8 +441,7 @@ def _delete(
     quote = conn.dialect.identifier_preparer.quote
     where = " AND ".join(f"{quote(c)} = {mark or '?'}" for c in columns)
     sql = f"DELETE FROM {quote(table.name)} WHERE {where}"
-    for i in range(0, len(keys), 5000):
-        chunk = keys[i : i + 5000]
+    for chunk in chunked(keys, WRITE_CHUNK):
         if mark is None:
             for values in chunk:
                 clause = [table.c[c] == v for c, v in zip(columns, values, strict=True)]

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from sanctions.screening.subjects import SubjectListing, SubjectMap
+from sanctions.store import Store
 
 from . import tables as ct
 
@@ -28,7 +29,7 @@ _CACHE: dict[Any, SubjectMap] = {}
 _LOCK = threading.Lock()
 
 
-def _current(store: Any, versions: Iterable[Any] | None) -> dict[str, int]:
+def _current(store: Store, versions: Iterable[Any] | None) -> dict[str, int]:
     if versions is None:
         versions = [d.current for d in store.datasets() if d.current is not None]
     return {v.dataset: v.id for v in versions}
@@ -65,7 +66,7 @@ def _listings(rows: Iterable[Any]) -> Iterable[tuple[str, SubjectListing]]:
         yield cluster_id, SubjectListing(entity_id, dataset, caption, schema, programmes, listed_on)
 
 
-def load_subjects(store: Any, versions: Iterable[Any] | None = None) -> SubjectMap:
+def load_subjects(store: Store, versions: Iterable[Any] | None = None) -> SubjectMap:
     """The subjects of the current clusters, for lists resolved at these versions.
 
     ``versions`` are the list versions screened (default: the store's current
@@ -73,10 +74,10 @@ def load_subjects(store: Any, versions: Iterable[Any] | None = None) -> SubjectM
     """
     current = _current(store, versions)
     m = ct.members
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         state = {r.dataset: (r.version_id, r.resolved_at) for r in conn.execute(select(ct.state))}
         fresh = {ds for ds, vid in current.items() if state.get(ds, (None,))[0] == vid}
-        key = (str(store.engine.url), tuple(sorted(current.items())), tuple(sorted(state.items())))
+        key = (store.url, tuple(sorted(current.items())), tuple(sorted(state.items())))
         with _LOCK:
             cached = _CACHE.get(key)
         if cached is not None:
@@ -105,7 +106,7 @@ def load_subjects(store: Any, versions: Iterable[Any] | None = None) -> SubjectM
 
 
 def subject_of_listing(
-    store: Any, entity_id: str
+    store: Store, entity_id: str
 ) -> tuple[str, tuple[SubjectListing, ...], str | None]:
     """(subject id, its listings, a note when its clusters are not current) of one listing."""
     subjects = load_subjects(store)

@@ -37,6 +37,7 @@ from rapidfuzz.distance import OSA
 
 from sanctions.cache import gc_paused, read_cache, write_cache
 from sanctions.model import Entity
+from sanctions.store.contract import EntitySource
 
 from . import prune
 from .bounds import candidate_initial_slack, query_initial_weight
@@ -734,7 +735,7 @@ def _cache_file(dataset: str, content_hash: str) -> Path:
     return cache_dir() / f"{CACHE_VERSION}-{dataset}-{content_hash[:24]}.pickle"
 
 
-def load_records(store: Any, versions: Iterable[Any]) -> tuple[list[Record], str]:
+def load_records(store: EntitySource, versions: Iterable[Any]) -> tuple[list[Record], str]:
     """Prepared records of the given dataset versions, from the cache or the store."""
     records: list[Record] = []
     keys = []
@@ -755,7 +756,7 @@ def index_key(versions: Iterable[Any]) -> str:
     return "|".join(sorted(f"{v.dataset}:{v.content_hash}" for v in versions))
 
 
-def load_index(store: Any, versions: list[Any]) -> MatchIndex:
+def load_index(store: EntitySource, versions: list[Any]) -> MatchIndex:
     """The index over these versions: from the whole-index cache, or built (and cached).
 
     When one dataset has a new version, the records of the others come from
@@ -790,7 +791,7 @@ def _frequency_file(key: str) -> Path:
     return cache_dir() / f"{CACHE_VERSION}-freq-{digest}.pickle"
 
 
-def load_frequencies(store: Any, versions: list[Any]) -> TokenFrequency:
+def load_frequencies(store: EntitySource, versions: list[Any]) -> TokenFrequency:
     """The listed words' frequencies of the full index over these versions (cached with it).
 
     What a small index (the watch delta run's) scores with, so that a pair

@@ -25,6 +25,7 @@ from typing import Any
 from sanctions import audit
 from sanctions.matching import ALGORITHM, ALGORITHM_VERSION
 from sanctions.screening import Screener
+from sanctions.store import Store
 
 from .batch import read_messages, read_text
 from .checks import (
@@ -207,11 +208,11 @@ class PaymentScreener:
             if self.audit and result.audited:
                 kept.append(result)
                 if len(kept) >= 500:
-                    audit_results(self.screener.store, kept)
+                    audit_results(self.screener.require_store(), kept)
                     kept = []
             yield result
         if kept:
-            audit_results(self.screener.store, kept)
+            audit_results(self.screener.require_store(), kept)
 
     def screen_path(self, path: str | Path) -> Iterator[PaymentResult]:
         """Every message of a file or folder (see :func:`~sanctions.payments.read_messages`)."""
@@ -232,7 +233,7 @@ class PaymentScreener:
         return self._lists()[1]
 
 
-def audit_results(store: Any, results: list[PaymentResult], actor: str | None = None) -> None:
+def audit_results(store: Store, results: list[PaymentResult], actor: str | None = None) -> None:
     """Write to the store's audit log, in one transaction, each held message
     (``payment.held``) and each message where good-guy entries cleared findings
     (``payment.cleared``: which entries, for which findings)."""
@@ -265,5 +266,5 @@ def audit_results(store: Any, results: list[PaymentResult], actor: str | None = 
             details = {**base, "decision": r.decision, "cleared": cleared}
             events.append((actor, "payment.cleared", f"payment:{r.fingerprint}", details))
     if events:
-        with store.engine.begin() as conn:
+        with store.begin() as conn:
             audit.append_many(conn, events)

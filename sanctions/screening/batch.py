@@ -455,7 +455,7 @@ def _record_evidence(
     entry = None
     if screener.store is not None:
         try:
-            entry = record_run(screener.store.engine, evidence)
+            entry = record_run(screener.store, evidence)
         except Exception:
             out.unlink(missing_ok=True)  # results without their evidence are not kept
             raise

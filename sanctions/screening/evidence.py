@@ -29,6 +29,7 @@ from sqlalchemy import Engine, select
 from sanctions import audit
 from sanctions.errors import SanctionsError
 from sanctions.matching import ALGORITHM, ALGORITHM_VERSION
+from sanctions.store import Store
 from sanctions.store import hash_path as file_sha256  # a file's SHA-256, read in blocks
 
 __all__ = [
@@ -127,11 +128,11 @@ class RunEvidence:
         return {"run_id": self.run_id, "list_versions": versions}
 
 
-def record_run(engine: Engine, evidence: RunEvidence) -> audit.AuditEntry:
+def record_run(store: Store, evidence: RunEvidence) -> audit.AuditEntry:
     """Write the run's ``screening.run`` entry to the audit log (its own transaction)."""
     if evidence.finished_at is None:
         evidence.finish()
-    with engine.begin() as conn:
+    with store.begin() as conn:
         return audit.append(conn, evidence.actor, RUN_ACTION, evidence.subject, evidence.to_dict())
 
 

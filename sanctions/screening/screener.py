@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sanctions.errors import SanctionsError
 from sanctions.matching import (
     ALGORITHM,
     ALGORITHM_VERSION,
@@ -31,6 +32,7 @@ from sanctions.matching import (
     search,
 )
 from sanctions.model import Entity
+from sanctions.store import Store
 
 from .query import parse_query
 
@@ -91,7 +93,7 @@ class Screener:
 
     def __init__(
         self,
-        store: Any = None,
+        store: Store | None = None,
         index: MatchIndex | None = None,
         threshold: float = DEFAULT_THRESHOLD,
     ) -> None:
@@ -108,8 +110,15 @@ class Screener:
         """A screener over given entities (no store): for tests, demos, ad-hoc lists."""
         return cls(index=MatchIndex(prepare_records(entities)), **kwargs)
 
+    def require_store(self) -> Store:
+        """The store screened against; a screener built without one raises `SanctionsError`
+        (what needs the store, such as an audited run, cannot be done without it)."""
+        if self.store is None:
+            raise SanctionsError("this screener has no store (built from entities)")
+        return self.store
+
     def _current_versions(self) -> list[Any]:
-        return [d.current for d in self.store.datasets() if d.current is not None]
+        return [d.current for d in self.require_store().datasets() if d.current is not None]
 
     @property
     def index(self) -> MatchIndex:

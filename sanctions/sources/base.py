@@ -271,7 +271,9 @@ def iter_csv(
         for _ in range(skip_lines):
             if next(lines, None) is None:
                 return
-        reader = csv.reader(lines, delimiter=delimiter)
+        # strict: a quoted field left open at the end (a file cut short) or text after a
+        # closing quote is an error naming the line, not a value read up to the end.
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
         try:
             while True:
                 start = counter[0] + 1
@@ -282,6 +284,19 @@ def iter_csv(
                 yield start, row
         except csv.Error as exc:
             raise FormatError(f"malformed CSV: {exc}", path, line=counter[0]) from exc
+
+
+def csv_record(path: Path, line: int, header: list[str], row: list[str]) -> dict[str, str | None]:
+    """One data row as column -> cleaned value; a row wider or narrower than the header
+    is a `FormatError` naming the line (a file cut short, or a stray delimiter, must not
+    load a listing made of half a row)."""
+    if len(row) != len(header):
+        raise FormatError(
+            f"row has {len(row)} fields, the header {len(header)} (file cut short or malformed)",
+            path,
+            line=line,
+        )
+    return {h: clean_text(v) for h, v in zip(header, row, strict=True)}
 
 
 # -- values a parser cannot place ---------------------------------------------------

@@ -23,7 +23,7 @@ from typing import Any
 from sanctions.errors import FormatError
 from sanctions.model import Entity, NameKind, clean_text, parse_date
 
-from .base import decode_head, iter_csv, iter_xml, localname
+from .base import csv_record, decode_head, iter_csv, iter_xml, localname
 from .uk_documents import add_documents
 from .uk_ofsi import (
     add_country,
@@ -208,7 +208,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str | None]]]:
             continue
         if not any(c.strip() for c in row):
             continue
-        yield line, {h: clean_text(v) for h, v in zip(header, row, strict=False)}
+        yield line, csv_record(path, line, header, row)
     if header is None:
         raise FormatError("no header row", path, line=1)
 

@@ -32,6 +32,7 @@ from sanctions.model import Entity, NameKind, clean_text, parse_date
 from .base import (
     add_countries,
     add_latest_date,
+    csv_record,
     decode_head,
     iter_csv,
     not_understood,
@@ -218,11 +219,7 @@ def _read_rows(path: Path, encoding: str | None) -> Iterator[tuple[int, dict[str
             continue
         if not any(c.strip() for c in row):
             continue
-        if len(row) > len(header):
-            raise FormatError(
-                f"row has {len(row)} fields, the header {len(header)}", path, line=line
-            )
-        yield line, {h: clean_text(v) for h, v in zip(header, row, strict=False)}
+        yield line, csv_record(path, line, header, row)
     if header is None:
         raise FormatError("no header row", path, line=1)
 

@@ -30,7 +30,7 @@ from sanctions.countries import address_countries
 from sanctions.errors import FormatError
 from sanctions.model import Entity, NameKind, clean_text, parse_date
 
-from .base import add_countries, decode_head, iter_csv, not_understood
+from .base import add_countries, csv_record, decode_head, iter_csv, not_understood
 
 FORMAT = "us_csl"
 DEFAULT_DATASET = "us_trade_csl"
@@ -197,7 +197,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str | None]]]:
             continue
         if not any(c.strip() for c in row):
             continue
-        yield line, {h: clean_text(v) for h, v in zip(header, row, strict=False)}
+        yield line, csv_record(path, line, header, row)
     if header is None:
         raise FormatError("file is empty", path, line=1)
 

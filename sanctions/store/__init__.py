@@ -1,5 +1,24 @@
-"""Versioned persistence of the lists (SQLAlchemy Core + Alembic)."""
+"""Versioned persistence of the lists (SQLAlchemy Core + Alembic).
 
-from .store import Change, DatasetInfo, Diff, LoadResult, Store, VersionInfo, hash_path
+Other packages use :class:`Store` and its methods (see ``docs/versions.md``, "Store
+contract"), never the tables of :mod:`.schema`; the matcher asks only for an
+:class:`~.contract.EntitySource`.
+"""
 
-__all__ = ["Store", "LoadResult", "VersionInfo", "DatasetInfo", "Change", "Diff", "hash_path"]
+from .contract import EntitySource
+from .info import Change, DatasetInfo, Diff, LoadResult, VersionInfo
+from .loader import hash_path
+from .reads import EntityRef
+from .store import Store
+
+__all__ = [
+    "Store",
+    "LoadResult",
+    "VersionInfo",
+    "DatasetInfo",
+    "Change",
+    "Diff",
+    "EntityRef",
+    "EntitySource",
+    "hash_path",
+]

@@ -13,12 +13,10 @@ drops too much is held until an admin approves it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,33 +27,20 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sanctions import redact
 from sanctions.chunks import chunked, insert_chunked
 from sanctions.config import db_url
-from sanctions.errors import FormatError, SanctionsError, StoreError, WrongListError
+from sanctions.errors import StoreError
 from sanctions.model import DATASETS, Entity
-from sanctions.sources import ParseReport, SourceFormat, collect_report, detect_format
-from sanctions.sources.fingerprint import OFAC_DATASETS, ofac_list_of, sequence_mark
+from sanctions.sources.fingerprint import sequence_mark
 
-from . import decisions, gates, history
+from . import announce, decisions, gates, history, loader
 from . import schema as t
 from .gates import GatePolicy, VersionStats
-from .info import Change, DatasetInfo, Diff, LoadResult, VersionInfo, add_report
+from .info import Change, DatasetInfo, Diff, LoadResult, VersionInfo
 from .migrate import migrate
+from .reads import StoreReads
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Store", "LoadResult", "VersionInfo", "DatasetInfo", "Change", "Diff", "hash_path"]
-
-
-def hash_path(path: Path) -> str:
-    """SHA-256 of a file's bytes, or of a folder's files (names and bytes, sorted)."""
-    digest = hashlib.sha256()
-    files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
-    for file in files:
-        if path.is_dir():
-            digest.update(file.name.lower().encode() + b"\0")
-        with open(file, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-    return digest.hexdigest()
+__all__ = ["Store"]  # the package re-exports the rest (sanctions.store)
 
 
 def _now() -> str:
@@ -92,8 +77,14 @@ def _create_private(database: str | None) -> None:
             log.warning("store %s is open to every user of this machine (chmod 600 it)", path)
 
 
-class Store:
-    """A versioned store of sanctions lists in SQLite or PostgreSQL."""
+class Store(StoreReads):
+    """A versioned store of sanctions lists in SQLite or PostgreSQL.
+
+    The store's own tables (:mod:`.schema`) are read and written only through its
+    methods. Packages that keep tables of their own in the same database (watch,
+    coordination, web sessions...) use :meth:`connect` and :meth:`begin`; ``engine``
+    is handed only to lower layers that take an Engine (the audit log, API keys).
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -135,6 +126,21 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def version_listener(
+        self, on_change: Callable[[dict[str, Any]], None]
+    ) -> announce.VersionListener | None:
+        """A listener called with each new current version another process announces
+        (PostgreSQL ``LISTEN``), or ``None`` where the database cannot announce (SQLite:
+        poll :meth:`current_version_ids` instead). See :mod:`.announce`."""
+        if not announce.can_listen(self.engine):
+            return None
+        return announce.VersionListener(self.engine, on_change)
+
+    def private_url(self) -> str:
+        """The URL that opens this store again (e.g. in a child process). It holds the
+        database password: never log or show it (``url`` is the one to show)."""
+        return self.engine.url.render_as_string(hide_password=False)
 
     # -- reading versions -----------------------------------------------------
 
@@ -226,6 +232,21 @@ class Store:
         return [
             DatasetInfo(r.id, r.title, versions.get(r.id), int(counts.get(r.id, 0))) for r in rows
         ]
+
+    def current_version_ids(self) -> dict[str, int]:
+        """Dataset -> id of its current version (datasets with none are left out): the
+        cheap question a watcher asks to learn whether any list changed."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.datasets.c.id, t.datasets.c.current_version_id))
+            return {r[0]: int(r[1]) for r in rows if r[1] is not None}
+
+    def version_by_id(
+        self, version_id: int, *, conn: Connection | None = None
+    ) -> VersionInfo | None:
+        """One version by its id (``None`` when the store has no such version)."""
+        with self._reading(conn) as c:
+            row = c.execute(select(t.versions).where(t.versions.c.id == version_id)).first()
+            return None if row is None else self._version(row, self._current_ids(c))
 
     # -- reading entities -------------------------------------------------------
 
@@ -396,14 +417,6 @@ class Store:
         )
         return {r[0]: (r[1], r[2]) for r in rows}
 
-    def _blobs(self, conn: Connection, hashes: Iterable[str]) -> dict[str, Entity]:
-        found: dict[str, Entity] = {}
-        hashes = list(hashes)
-        for chunk in chunked(hashes):
-            rows = conn.execute(select(t.blobs).where(t.blobs.c.hash.in_(chunk)))
-            found.update({r.hash: Entity.from_dict(json.loads(r.data)) for r in rows})
-        return found
-
     def _compute_changes(
         self,
         conn: Connection,
@@ -441,151 +454,19 @@ class Store:
     ) -> LoadResult:
         """Parse a list file (or file set folder) and store it as a new version of its dataset.
 
-        ``dataset`` is the list expected (default: the one the content names); content
-        of another list raises :class:`~sanctions.errors.WrongListError` and stores
-        nothing. The new version then passes the gates (see :mod:`.gates`): the
-        result's ``status`` is ``loaded`` (current), ``held`` or ``older`` (stored,
-        not current), or ``unchanged``/``rejected`` for content seen before.
-
-        With ``strict``, a file holding any value the parser could not place (kept
-        as text and counted in the result otherwise) is refused and nothing is stored.
-        ``published`` is the publication date when the file states none (see
-        :func:`.history.resolve_published`).
+        See :func:`.loader.load` (parsing, the gates, ``strict``, ``published``).
         """
-        path = Path(path)
-        started = datetime.now(UTC)
-        policy = policy or GatePolicy.from_env()
-        if allow_older:
-            policy = replace(policy, allow_older=True)
-        fmt = detect_format(path)
-        dated, dated_from = history.resolve_published(
-            fmt, path, published, guess=source_url is None
-        )
-        expected = dataset or fmt.dataset_for(path)
-        self._refuse_if(gates.check_format, path, expected, path, fmt, expected)
-        content_hash = hash_path(path)
-        current = self.current_version(expected)
-        if current is not None and current.content_hash == content_hash:
-            return self._seen(current, "unchanged", fmt.name, current)
-        entities = None
-        report = ParseReport()
-        if dataset is None and expected in OFAC_DATASETS:
-            with collect_report() as report:
-                expected, entities = self._ofac_list(path, fmt, expected, progress)
-            current = self.current_version(expected)
-            if current is not None and current.content_hash == content_hash:
-                return self._seen(current, "unchanged", fmt.name, current)
-        seen = self._stored_copy(expected, content_hash, policy.allow_older)
-        if seen is not None:
-            return self._seen(seen, seen.status or "", fmt.name, current)
-        if entities is None:
-            with collect_report() as report:
-                entities = self._parse_all(path, fmt, expected, progress)
-        if strict and report.total:
-            raise FormatError(
-                f"--strict: {report.total:,} values not understood "
-                f"({'; '.join(report.summary())}); nothing loaded",
-                path,
-            )
-        doubts = self._refuse_if(gates.check_content, path, expected, path, expected, entities)
-        stated = dated if dated_from != history.FROM_PATH else None  # a guess gates nothing
-        result = self.save_version(
-            expected,
-            entities,
-            content_hash=content_hash,
-            fmt=fmt.name,
-            source_file=path.name,
-            source_url=source_url,
-            published=dated,
-            stats=gates.stats_of(expected, entities, path, stated, doubts),
+        return loader.load(
+            self,
+            path,
+            dataset,
+            source_url,
+            progress,
+            strict,
+            allow_older=allow_older,
             policy=policy,
-            published_from=dated_from,
-            source_path=str(path.resolve()),
+            published=published,
         )
-        result.seconds = (datetime.now(UTC) - started).total_seconds()
-        add_report(result, report)
-        return result
-
-    def _ofac_list(
-        self, path: Path, fmt: SourceFormat, named: str, progress: Callable[[int], None] | None
-    ) -> tuple[str, dict[str, Entity] | None]:
-        """The OFAC list the entries tell (SDN or Consolidated), when no dataset was asked for.
-
-        The format's guess (file names, record counts) is replaced by what the entries
-        say; the file is then parsed again under the right dataset (``None``).
-        """
-        entities = self._parse_all(path, fmt, named, progress)
-        found = ofac_list_of(entities.values())
-        if found is None or found == named:
-            return named, entities
-        log.info("%s: the entries are %s's, not %s's as the file suggests", path, found, named)
-        return found, None
-
-    def _refuse_if(self, check: Callable[..., Any], path: Path, dataset: str, *args: Any) -> Any:
-        """Run a refusal gate (return what it returns); audit a refusal before raising it."""
-        try:
-            return check(*args)
-        except WrongListError as exc:
-            from sanctions import audit
-
-            details = {"dataset": dataset, "path": str(path), "reason": exc.message}
-            with self.engine.begin() as conn:
-                audit.append(
-                    conn, audit.current_actor(), "list.refused", f"dataset:{dataset}", details
-                )
-            log.info("refused: %s", exc)
-            raise
-
-    def _stored_copy(
-        self, dataset: str, content_hash: str, allow_older: bool
-    ) -> VersionInfo | None:
-        """A held, older or rejected version with the same bytes (reported, not stored again)."""
-        for version in reversed(self.versions(dataset)):
-            if version.content_hash != content_hash:
-                continue
-            if version.status in (gates.HELD, gates.REJECTED) or (
-                version.status == gates.OLDER and not allow_older
-            ):
-                return version
-        return None
-
-    @staticmethod
-    def _seen(
-        version: VersionInfo, status: str, fmt: str, current: VersionInfo | None
-    ) -> LoadResult:
-        return LoadResult(
-            version.dataset,
-            status,
-            version.id,
-            version.seq,
-            version.content_hash,
-            fmt,
-            version.entity_count,
-            reasons=list(version.gate_reasons or []),
-            current_version_id=current.id if current else None,
-            current_seq=current.seq if current else None,
-        )
-
-    def _parse_all(
-        self, path: Path, fmt: SourceFormat, dataset: str, progress: Callable[[int], None] | None
-    ) -> dict[str, Entity]:
-        entities: dict[str, Entity] = {}
-        try:
-            for entity in fmt.parse(path, dataset=dataset):
-                if entity.id in entities:
-                    raise FormatError(f"duplicate entity id {entity.id!r}", path)
-                entities[entity.id] = entity
-                if progress is not None:
-                    progress(1)
-        except SanctionsError:
-            raise
-        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
-            raise FormatError(
-                f"cannot parse as {fmt.name}: {exc.__class__.__name__}: {exc}", path
-            ) from exc
-        if not entities:
-            raise FormatError(f"no entities found (format {fmt.name})", path)
-        return entities
 
     def save_version(
         self,
@@ -712,7 +593,9 @@ class Store:
             row["content_hash"],
             row["format"],
             len(entities),
-            **counts,
+            added=counts["added"],
+            removed=counts["removed"],
+            changed=counts["changed"],
             reasons=verdict.reasons,
             current_version_id=version_id if accepted else current_id,
             current_seq=seq if accepted else previous_seq,

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, select
 
 from sanctions.matching import Feature
 from sanctions.model import Entity
-from sanctions.store import schema as st
+from sanctions.store import Store, VersionInfo
 
 from . import schema as t
 from .alerts import Alert
@@ -68,15 +68,6 @@ def _values(props: Mapping[str, list[str]], schema: str, wanted: Iterable[str]) 
     return out
 
 
-def _version_row(conn: Connection, version_id: int) -> Any:
-    return conn.execute(select(st.versions).where(st.versions.c.id == version_id)).first()
-
-
-def _entity_at(conn: Connection, entity_hash: str) -> Entity | None:
-    data = conn.execute(select(st.blobs.c.data).where(st.blobs.c.hash == entity_hash)).scalar()
-    return None if data is None else Entity.from_dict(json.loads(data))
-
-
 def _record_at(conn: Connection, record_id: str, **where: Any) -> dict[str, Any]:
     v = t.watch_record_versions
     query = select(v.c.data).where(v.c.record_id == record_id)
@@ -86,7 +77,7 @@ def _record_at(conn: Connection, record_id: str, **where: Any) -> dict[str, Any]
     return {} if data is None else json.loads(data)
 
 
-def _listing(entity: Entity | None, version: Any) -> list[tuple[str, str, str]]:
+def _listing(entity: Entity | None, version: VersionInfo | None) -> list[tuple[str, str, str]]:
     programmes = sorted(set(entity.listing.programs) | set(entity.get("program"))) if entity else []
     as_of = "-"
     if version is not None:
@@ -120,7 +111,7 @@ def _diff(old: Mapping[str, list[str]], new: Mapping[str, list[str]]) -> list[di
     ]
 
 
-def _since_decision(conn: Connection, alert: Alert, last: Any) -> dict[str, Any]:
+def _since_decision(store: Store, conn: Connection, alert: Alert, last: Any) -> dict[str, Any]:
     """What changed on each side between the pair's last decision and this alert."""
     out: dict[str, Any] = {
         "decision_id": last.id,
@@ -135,7 +126,8 @@ def _since_decision(conn: Connection, alert: Alert, last: Any) -> dict[str, Any]
         new = _record_at(conn, alert.record_id, version=alert.record_version)
         out["record"] = _diff(old.get("properties", {}), new.get("properties", {}))
     if last.entity_hash != alert.entity_hash:
-        old_e, new_e = _entity_at(conn, last.entity_hash), _entity_at(conn, alert.entity_hash)
+        found = store.entities_by_hash([last.entity_hash, alert.entity_hash], conn=conn)
+        old_e, new_e = found.get(last.entity_hash), found.get(alert.entity_hash)
         if old_e is None or new_e is None:
             out["entity"] = [{"field": "(content)", "old": [], "new": []}]
         else:
@@ -143,11 +135,11 @@ def _since_decision(conn: Connection, alert: Alert, last: Any) -> dict[str, Any]
     return out
 
 
-def alert_case(conn: Connection, alert: Alert) -> dict[str, Any]:
-    """The case of one alert (see the module docstring)."""
+def alert_case(store: Store, conn: Connection, alert: Alert) -> dict[str, Any]:
+    """The case of one alert (see the module docstring); ``conn`` is on ``store``'s database."""
     record = _record_at(conn, alert.record_id, version=alert.record_version)
-    entity = _entity_at(conn, alert.entity_hash)
-    version = _version_row(conn, alert.entity_version_id)
+    entity = store.entities_by_hash([alert.entity_hash], conn=conn).get(alert.entity_hash)
+    version = store.version_by_id(alert.entity_version_id, conn=conn)
     d = t.watch_decisions
     history = [
         dict(r._mapping)
@@ -161,7 +153,7 @@ def alert_case(conn: Connection, alert: Alert) -> dict[str, Any]:
     since = None
     if earlier:
         last = conn.execute(select(d).where(d.c.id == earlier[-1]["id"])).one()
-        since = _since_decision(conn, alert, last)
+        since = _since_decision(store, conn, alert, last)
     rows = _side_by_side(record, entity)
     rows += [
         {"field": f, "customer": [c] if c else [], "listed": [v]}

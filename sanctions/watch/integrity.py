@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from sanctions.audit import audit_log
-from sanctions.store import schema as st
+from sanctions.store import Store
 
 from . import schema as t
 from .records import record_hash
@@ -282,23 +282,21 @@ def _alert_references(
         yield f"{name}: status {row.status} but closed_at is {row.closed_at!r}"
 
 
-def _entity_refs(conn: Connection) -> set[tuple[int, str, str]]:
+def _entity_refs(store: Store, conn: Connection) -> set[tuple[int, str, str]]:
     """(list version, entity id, hash) of every entity some alert points at."""
-    a, ve = t.watch_alerts, st.version_entities
-    rows = conn.execute(
-        select(ve.c.version_id, ve.c.entity_id, ve.c.hash)
-        .select_from(
-            ve.join(
-                a, (a.c.entity_version_id == ve.c.version_id) & (a.c.entity_id == ve.c.entity_id)
-            )
-        )
-        .distinct()
-    )
-    return {(r[0], r[1], r[2]) for r in rows}
+    a = t.watch_alerts
+    wanted = {
+        (r[0], r[1]) for r in conn.execute(select(a.c.entity_version_id, a.c.entity_id).distinct())
+    }
+    held = store.entity_hashes({v for v, _ in wanted}, conn=conn)
+    return {ref for ref in held if (ref[0], ref[1]) in wanted}
 
 
-def check_references(conn: Connection) -> list[str]:
-    """Rows of the watch tables that point at nothing (records, versions, entities, runs)."""
+def check_references(store: Store, conn: Connection) -> list[str]:
+    """Rows of the watch tables that point at nothing (records, versions, entities, runs).
+
+    ``conn`` is a connection to ``store``'s database (its list versions are read through it).
+    """
     problems = list(_check_records(conn))
     records = {
         r.id: r.status for r in conn.execute(select(t.watch_records.c.id, t.watch_records.c.status))
@@ -311,19 +309,19 @@ def check_references(conn: Connection) -> list[str]:
         "runs": {r[0] for r in conn.execute(select(t.watch_runs.c.id))},
         "alerts": {r[0] for r in conn.execute(select(t.watch_alerts.c.id))},
         "decisions": {(r[0], r[1], r[2]) for r in decisions},
-        "entities": _entity_refs(conn),
+        "entities": _entity_refs(store, conn),
     }
     for row in conn.execute(select(t.watch_alerts).order_by(t.watch_alerts.c.id)):
         problems += _alert_references(row, records, record_versions, refs)
     for decision in decisions:
         if decision.alert_id not in refs["alerts"]:
             problems.append(f"decision {decision.id}: alert {decision.alert_id} does not exist")
-    return problems + list(_check_runs(conn))
+    return problems + list(_check_runs(store, conn))
 
 
-def _check_runs(conn: Connection) -> Iterator[str]:
+def _check_runs(store: Store, conn: Connection) -> Iterator[str]:
     """Each run screened list versions that exist."""
-    versions = {r[0] for r in conn.execute(select(st.versions.c.id))}
+    versions = {r["id"] for r in store.version_records(conn=conn)}
     for run in conn.execute(select(t.watch_runs.c.id, t.watch_runs.c.list_versions)):
         for dataset, version_id in json.loads(run.list_versions).items():
             if version_id not in versions:

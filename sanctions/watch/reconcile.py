@@ -32,7 +32,6 @@ run, and running it again is safe.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -48,7 +47,7 @@ from sanctions.errors import StoreError
 from sanctions.matching import ALGORITHM, ALGORITHM_VERSION
 from sanctions.model import Entity
 from sanctions.screening.evidence import canonical_sha256, list_versions
-from sanctions.store import schema as st
+from sanctions.store import Store
 
 from . import schema as t
 from .alerts import Alert, close_alerts, suppressions
@@ -118,7 +117,7 @@ class RunReport:
         return dict(self.__dict__)
 
 
-def record_list_loads(conn: Connection, actor: str) -> int:
+def record_list_loads(store: Store, conn: Connection, actor: str) -> int:
     """Log every list version the audit log does not know yet (``list.seen``).
 
     A load logs its own version (``list.loaded``); a version found here was written
@@ -129,24 +128,23 @@ def record_list_loads(conn: Connection, actor: str) -> int:
         r[0]
         for r in conn.execute(select(a.subject).where(a.action.in_(["list.loaded", "list.seen"])))
     }
-    rows = conn.execute(select(st.versions).order_by(st.versions.c.id)).all()
     events = []
-    for row in rows:
-        subject = f"list-version:{row.id}"
+    for row in store.version_records(conn=conn):
+        subject = f"list-version:{row['id']}"
         if subject in seen:
             continue
-        details = {k: v for k, v in row._mapping.items() if k not in ("id",)}
-        details["version_id"] = row.id
+        details = {k: v for k, v in row.items() if k not in ("id",)}
+        details["version_id"] = row["id"]
         events.append((actor, "list.seen", subject, details))
     audit.append_many(conn, events)
     return len(events)
 
 
-def write_plan(store: Any, plan: Plan, actor: str, started: float) -> RunReport:
+def write_plan(store: Store, plan: Plan, actor: str, started: float) -> RunReport:
     """Write a run whole, or not at all."""
     try:
-        with store.engine.begin() as conn:
-            return _write(conn, plan, actor, started)
+        with store.begin() as conn:
+            return _write(store, conn, plan, actor, started)
     except DBAPIError as exc:
         raise StoreError(
             f"could not record the screening run ({exc.orig.__class__.__name__}: {exc.orig}); "
@@ -154,7 +152,7 @@ def write_plan(store: Any, plan: Plan, actor: str, started: float) -> RunReport:
         ) from exc
 
 
-def _write(conn: Connection, plan: Plan, actor: str, started: float) -> RunReport:
+def _write(store: Store, conn: Connection, plan: Plan, actor: str, started: float) -> RunReport:
     audit.lock(conn)
     latest = conn.execute(select(t.watch_runs.c.id).order_by(t.watch_runs.c.id.desc())).scalar()
     if latest != plan.snapshot.last_run_id:
@@ -162,7 +160,7 @@ def _write(conn: Connection, plan: Plan, actor: str, started: float) -> RunRepor
             f"another screening run ({latest}) was recorded while this one was computing; "
             "nothing was written: run again"
         )
-    record_list_loads(conn, actor)
+    record_list_loads(store, conn, actor)
     clock = time.perf_counter()
     report = RunReport(
         0,
@@ -179,7 +177,7 @@ def _write(conn: Connection, plan: Plan, actor: str, started: float) -> RunRepor
     kept = open_alerts(conn, closures)
     groups, updates = fold_by_subject(plan, kept, closures, new_hits, report.run_id)
     report.closed = close_alerts(conn, closures, actor, report.run_id)
-    report.raised, report.suppressed = _raise(conn, plan, groups, report.run_id, actor)
+    report.raised, report.suppressed = _raise(store, conn, plan, groups, report.run_id, actor)
     if write_updates(conn, updates, report.run_id, actor):
         plan.stats["subject_updates"] = [{"alert": u.alert.id, "note": u.note()} for u in updates]
     _mark_screened(conn, plan.screened_records)
@@ -364,7 +362,7 @@ def _latest_closed(conn: Connection, pairs: list[tuple[str, str]]) -> dict[tuple
 
 
 def _raise(
-    conn: Connection, plan: Plan, groups: list[Group], run_id: int, actor: str
+    store: Store, conn: Connection, plan: Plan, groups: list[Group], run_id: int, actor: str
 ) -> tuple[int, int]:
     """Insert the new alerts, one per (record, subject), and log them. An alert is quiet
     (``false_positive``) only when every listing of it was cleared as one before."""
@@ -372,6 +370,10 @@ def _raise(
         return 0, 0
     known = suppressions(conn)
     stamp = now()
+    pairs = [(g.previous.entity_hash, g.lead.entity_hash) for g in groups if g.previous is not None]
+    entities = store.entities_by_hash(
+        {h for pair in pairs if pair[0] != pair[1] for h in pair}, conn=conn
+    )
     rows = []
     for group in groups:
         hit, previous = group.lead, group.previous
@@ -379,7 +381,7 @@ def _raise(
             known.get((h.record_id, h.record_hash, h.entity_id, h.entity_hash)) for h in group.hits
         ]
         decision = cleared[0] if all(cleared) else None
-        changes = _changes(conn, previous, hit) if previous is not None else None
+        changes = _changes(conn, previous, hit, entities) if previous is not None else None
         rows.append(
             {
                 **hit.__dict__,
@@ -421,7 +423,9 @@ def _raise(
     return len(rows) - quiet, quiet
 
 
-def _changes(conn: Connection, previous: Alert, hit: Hit) -> dict[str, Any]:
+def _changes(
+    conn: Connection, previous: Alert, hit: Hit, entities: dict[str, Entity]
+) -> dict[str, Any]:
     """What changed between the previous alert of the pair and this match (or, when the
     subject's alert follows another of its listings, which)."""
     out: dict[str, Any] = {"previous_alert": previous.id, "previous_status": previous.status}
@@ -440,13 +444,7 @@ def _changes(conn: Connection, previous: Alert, hit: Hit) -> dict[str, Any]:
             "fields": sorted(fields),
         }
     if previous.entity_hash != hit.entity_hash:
-        blobs = {
-            r.hash: Entity.from_dict(json.loads(r.data))
-            for r in conn.execute(
-                select(st.blobs).where(st.blobs.c.hash.in_([previous.entity_hash, hit.entity_hash]))
-            )
-        }
-        old_e, new_e = blobs.get(previous.entity_hash), blobs.get(hit.entity_hash)
+        old_e, new_e = entities.get(previous.entity_hash), entities.get(hit.entity_hash)
         fields = old_e.diff_properties(new_e) if old_e and new_e else ["(content)"]
         out["entity"] = {
             "from_hash": previous.entity_hash,

@@ -26,7 +26,6 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from sanctions.chunks import chunked
 from sanctions.matching import (
     MatchIndex,
     Record,
@@ -41,7 +40,7 @@ from sanctions.screening.parallel import map_ordered
 from sanctions.screening.query import QueryError, parse_query
 from sanctions.screening.screener import Screener
 from sanctions.screening.subjects import SubjectMap
-from sanctions.store import schema as st
+from sanctions.store import Store
 
 from . import schema as t
 from .prefilter import RecordKeys, keys_digest, load_keys, matcher_fingerprint
@@ -118,18 +117,13 @@ def last_run(conn: Connection) -> Any:
     return conn.execute(select(t.watch_runs).order_by(t.watch_runs.c.id.desc()).limit(1)).first()
 
 
-def take_snapshot(store: Any) -> Snapshot:
+def take_snapshot(store: Store) -> Snapshot:
     """The current list versions, their entities' hashes, and the active records."""
     versions = {d.id: d.current for d in store.datasets() if d.current is not None}
-    ve = st.version_entities
-    with store.engine.connect() as conn:
-        rows = conn.execute(
-            select(ve.c.entity_id, ve.c.hash, ve.c.version_id).where(
-                ve.c.version_id.in_([v.id for v in versions.values()])
-            )
-        )
+    with store.connect() as conn:
+        held = store.entity_hashes([v.id for v in versions.values()], conn=conn)
         dataset_of = {v.id: ds for ds, v in versions.items()}
-        entities = {r[0]: (r[1], r[2], dataset_of[r[2]]) for r in rows}
+        entities = {eid: (blob, vid, dataset_of[vid]) for vid, eid, blob in held}
         records = active_records(conn)
         last = last_run(conn)
     return Snapshot(versions, entities, records, last.id if last is not None else None)
@@ -203,7 +197,7 @@ def _screen_slice(
 
 
 def plan_full(
-    store: Any,
+    store: Store,
     snapshot: Snapshot,
     threshold: float,
     note: str | None = None,
@@ -212,7 +206,7 @@ def plan_full(
     """Screen every active record against every current entity (on ``workers`` processes)."""
     plan = Plan("full", snapshot, threshold, based_on=snapshot.last_run_id, note=note)
     clock = time.perf_counter()
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         records = get_records(conn, list(snapshot.records))
     prepared = _prepare(records, plan.stats)
     plan.timings["prepare"] = time.perf_counter() - clock
@@ -235,7 +229,7 @@ def plan_full(
 
 
 def _entity_changes(
-    store: Any, snapshot: Snapshot, old: dict[str, int]
+    store: Store, snapshot: Snapshot, old: dict[str, int]
 ) -> tuple[set[str], set[str]]:
     """Entity ids added or changed, and removed, between the old and current list versions."""
     new_or_changed: set[str] = set()
@@ -252,30 +246,20 @@ def _entity_changes(
             (removed if change.change == "removed" else new_or_changed).add(change.entity_id)
     gone = [v for ds, v in old.items() if ds not in snapshot.versions]
     if gone:
-        ve = st.version_entities
-        with store.engine.connect() as conn:
-            rows = conn.execute(select(ve.c.entity_id).where(ve.c.version_id.in_(gone)))
-            removed.update(r[0] for r in rows)
+        removed.update(eid for _, eid, _ in store.entity_hashes(gone))
     return new_or_changed, removed
 
 
-def _load_entities(store: Any, snapshot: Snapshot, ids: set[str]) -> list[Entity]:
+def _load_entities(store: Store, snapshot: Snapshot, ids: set[str]) -> list[Entity]:
     """The current content of some entities (straight from their blobs)."""
-    ve, blobs = st.version_entities, st.blobs
     by_version: dict[int, list[str]] = {}
     for entity_id in sorted(ids):
         by_version.setdefault(snapshot.entities[entity_id][1], []).append(entity_id)
     out: list[Entity] = []
-    with store.engine.connect() as conn:
-        for version_id, wanted in by_version.items():
-            for chunk in chunked(wanted):
-                query = (
-                    select(blobs.c.data)
-                    .select_from(ve.join(blobs, ve.c.hash == blobs.c.hash))
-                    .where(ve.c.version_id == version_id)
-                    .where(ve.c.entity_id.in_(chunk))
-                )
-                out += [Entity.from_dict(json.loads(r[0])) for r in conn.execute(query)]
+    for wanted in by_version.values():
+        hashes = [snapshot.entities[e][0] for e in wanted]
+        found = store.entities_by_hash(hashes)
+        out += [found[h] for h in hashes if h in found]
     return out
 
 
@@ -291,7 +275,7 @@ def delta_fallback(snapshot: Snapshot, run: Any, threshold: float) -> str | None
     return None
 
 
-def plan_delta(store: Any, snapshot: Snapshot, run: Any, threshold: float) -> Plan:
+def plan_delta(store: Store, snapshot: Snapshot, run: Any, threshold: float) -> Plan:
     """Screen what changed since ``run``: new/changed records fully, the rest against new entities."""
     plan = Plan("delta", snapshot, threshold, based_on=run.id, keys_digest=run.keys_digest)
     clock = time.perf_counter()
@@ -301,7 +285,7 @@ def plan_delta(store: Any, snapshot: Snapshot, run: Any, threshold: float) -> Pl
     plan.timings["diff"] = time.perf_counter() - clock
     if plan.changed_records:
         clock = time.perf_counter()
-        with store.engine.connect() as conn:
+        with store.connect() as conn:
             prepared = _prepare(get_records(conn, sorted(plan.changed_records)), plan.stats)
         screen_into(plan, load_index(store, list(snapshot.versions.values())), prepared)
         plan.timings["changed_records"] = time.perf_counter() - clock
@@ -313,7 +297,7 @@ def plan_delta(store: Any, snapshot: Snapshot, run: Any, threshold: float) -> Pl
     return plan
 
 
-def _screen_unchanged(store: Any, plan: Plan, run: Any, touched: set[str]) -> None:
+def _screen_unchanged(store: Store, plan: Plan, run: Any, touched: set[str]) -> None:
     """Screen unchanged records against only the added and changed entities."""
     snapshot = plan.snapshot
     entities = prepare_records(_load_entities(store, snapshot, touched))
@@ -326,7 +310,7 @@ def _screen_unchanged(store: Any, plan: Plan, run: Any, touched: set[str]) -> No
     keys = load_keys(run.keys_digest)
     missing = [] if keys is None else [r for r, h in unchanged.items() if not keys.covers(r, h)]
     if keys is None or len(missing) > max(1000, MISSING_REBUILD * len(unchanged)):
-        with store.engine.connect() as conn:
+        with store.connect() as conn:
             prepared = _prepare(get_records(conn, sorted(unchanged)), plan.stats)
         keys = RecordKeys((r.id, r.hash, q) for r, q in prepared)
         keys.save()
@@ -341,7 +325,7 @@ def _screen_unchanged(store: Any, plan: Plan, run: Any, touched: set[str]) -> No
     found = {r for r, h in touched_by if unchanged.get(r) == h}
     wanted = sorted(found | set(missing))
     plan.stats.update(prefilter_candidates=len(found), prefilter_missing=len(missing))
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         prepared = _prepare(get_records(conn, wanted), plan.stats)
     screen_into(plan, small, prepared)
     for record_id in wanted:  # screened against new entities only: still "unchanged"

@@ -26,6 +26,7 @@ from sanctions.coordination.subjects import load_subjects
 from sanctions.errors import SanctionsError, StoreError
 from sanctions.matching import DEFAULT_THRESHOLD
 from sanctions.screening.tabular import ReadOptions
+from sanctions.store import Store
 
 from . import schema as t
 from .alerts import Alert, Decision, decide, decisions_of, get_alert, list_alerts, remove_records
@@ -55,7 +56,7 @@ class Watch:
     """Watched records, screening runs, alerts, decisions and the audit log of one store."""
 
     def __init__(
-        self, store: Any, actor: str | None = None, threshold: float = DEFAULT_THRESHOLD
+        self, store: Store, actor: str | None = None, threshold: float = DEFAULT_THRESHOLD
     ) -> None:
         self.store = store
         self.actor = actor or audit.current_actor()
@@ -63,7 +64,7 @@ class Watch:
 
     def _write(self, fn: Callable[[Connection], T]) -> T:
         try:
-            with self.store.engine.begin() as conn:
+            with self.store.begin() as conn:
                 return fn(conn)
         except DBAPIError as exc:
             raise StoreError(
@@ -72,7 +73,7 @@ class Watch:
             ) from exc
 
     def _read(self, fn: Callable[[Connection], T]) -> T:
-        with self.store.engine.connect() as conn:
+        with self.store.connect() as conn:
             return fn(conn)
 
     # -- records -------------------------------------------------------------------
@@ -203,7 +204,7 @@ class Watch:
 
         def write(conn: Connection) -> int:
             audit.lock(conn)
-            return record_list_loads(conn, self.actor)
+            return record_list_loads(self.store, conn, self.actor)
 
         return self._write(write)
 
@@ -224,7 +225,7 @@ class Watch:
 
     def alert_case(self, alert_id: int) -> dict[str, Any]:
         """The alert as an analyst works it: side by side, evidence, changes, history."""
-        return self._read(lambda c: alert_case(c, get_alert(c, alert_id)))
+        return self._read(lambda c: alert_case(self.store, c, get_alert(c, alert_id)))
 
     def record_cases(
         self, status: str = "active", record_id: str | None = None

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from sanctions.errors import SanctionsError
 from sanctions.model import Entity
 from sanctions.screening import QueryError, QueryLimitError, Screener, demo_customers, parse_query
 from sanctions.store import Store
@@ -122,3 +123,13 @@ def test_a_new_list_version_is_picked_up(tmp_path: Path, fixtures: Path) -> None
     # a new process gets the index from the disk cache
     again = Screener(store)
     assert again.screen(person("Boris Smirnov")).matches[0].record.id == "x-2"
+
+
+def test_what_needs_a_store_says_so_on_a_screener_built_without_one(tmp_path: Path) -> None:
+    with pytest.raises(SanctionsError, match="no store"):
+        Screener.from_entities(listed()).require_store()
+    store = Store.open(tmp_path / "s.db")
+    try:
+        assert Screener(store).require_store() is store
+    finally:
+        store.close()

@@ -15,6 +15,7 @@ from sanctions.matching import ALGORITHM, ALGORITHM_VERSION, DEFAULT_THRESHOLD
 from sanctions.screening import LIMITS, QueryError, QueryLimitError, count_names, parse_query
 from sanctions.screening.evidence import RunEvidence, canonical_sha256, list_versions, record_run
 from sanctions.screening.subjects import GROUPS, SubjectMap, group_matches
+from sanctions.store import Store
 
 from ..auth import GuardedRoute, guarded
 from ..holder import Snapshot
@@ -108,13 +109,13 @@ def _parse_all(queries: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]
 
 
 @lru_cache(maxsize=20_000)
-def _stored_properties(store: Any, entity_id: str, version_id: int | None) -> Any:
+def _stored_properties(store: Store, entity_id: str, version_id: int | None) -> Any:
     """An entity's properties in one version (immutable, so cached: ~1 ms per store read)."""
     entity = store.get_entity(entity_id, version_id)
     return None if entity is None else {k: list(v) for k, v in entity.properties.items()}
 
 
-def _full_properties(store: Any, snapshot: Snapshot, match: Any) -> dict[str, list[str]]:
+def _full_properties(store: Store, snapshot: Snapshot, match: Any) -> dict[str, list[str]]:
     """The listed entity's every property, as in the version the index was built from."""
     dataset = match.record.datasets[0] if match.record.datasets else ""
     info = snapshot.versions.get(dataset)
@@ -124,13 +125,13 @@ def _full_properties(store: Any, snapshot: Snapshot, match: Any) -> dict[str, li
     return dict(props) if props is not None else dict(match.record.properties)
 
 
-def _entity(store: Any, snapshot: Snapshot, match: Any) -> dict[str, Any]:
+def _entity(store: Store, snapshot: Snapshot, match: Any) -> dict[str, Any]:
     scored = scored_entity(match, snapshot)
     scored["properties"] = _full_properties(store, snapshot, match)
     return scored
 
 
-def _subject_entity(store: Any, snapshot: Snapshot, subject: Any) -> dict[str, Any]:
+def _subject_entity(store: Store, snapshot: Snapshot, subject: Any) -> dict[str, Any]:
     """A subject's result: its lead listing as a scored entity, with the subject attached."""
     summary = subject.to_dict()
     summary.pop("listings")
@@ -138,7 +139,7 @@ def _subject_entity(store: Any, snapshot: Snapshot, subject: Any) -> dict[str, A
     return {**_entity(store, snapshot, subject.lead), "subject": summary}
 
 
-def _subjects(store: Any, snapshot: Snapshot, group: str) -> SubjectMap | None:
+def _subjects(store: Store, snapshot: Snapshot, group: str) -> SubjectMap | None:
     """The subject map for ``group=subject`` (None for per-listing results)."""
     if group == "listing":
         return None
@@ -216,7 +217,7 @@ def audit_api_run(
         limit=opts["limit"],
         extra={"dataset": opts["dataset"], "index_generation": snapshot.generation},
     )
-    record_run(request.app.state.store.engine, run)
+    record_run(request.app.state.store, run)
     return run.run_id
 
 

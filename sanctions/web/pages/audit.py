@@ -18,6 +18,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from sanctions import audit
+from sanctions.store import Store
 from sanctions.watch import Watch
 
 from ..render import page
@@ -52,7 +53,7 @@ class ChainCheck:
         self.result: dict[str, Any] | None = None
         self.running: str | None = None  # the head being checked
 
-    def _run(self, store: Any, head: str) -> None:
+    def _run(self, store: Store, head: str) -> None:
         try:
             result = Watch(store).verify_audit()
             done = {**result.to_dict(), "summary": result.summary()}
@@ -62,7 +63,7 @@ class ChainCheck:
         with self.lock:
             self.head, self.result, self.running = head, done, None
 
-    def status(self, store: Any) -> dict[str, Any]:
+    def status(self, store: Store) -> dict[str, Any]:
         """The latest result, and whether it covers the current head (else one is started)."""
         head = str(audit.head(store.engine))
         with self.lock:
@@ -82,7 +83,7 @@ class ChainCheck:
 CHECKS: dict[int, ChainCheck] = {}  # one per store
 
 
-def _entries(store: Any, opts: dict[str, Any]) -> tuple[list[Any], set[str], int]:
+def _entries(store: Store, opts: dict[str, Any]) -> tuple[list[Any], set[str], int]:
     """The page's entries (newest first), the actions seen, and how many match."""
     filtered = any(opts[k] for k in ("action", "actor", "subject", "since", "until"))
     start = (opts["page"] - 1) * PAGE
@@ -100,7 +101,7 @@ def _entries(store: Any, opts: dict[str, Any]) -> tuple[list[Any], set[str], int
     return entries[start : start + PAGE], actions, len(entries)
 
 
-def audit_view(store: Any, opts: dict[str, Any]) -> dict[str, Any]:
+def audit_view(store: Store, opts: dict[str, Any]) -> dict[str, Any]:
     entries, actions, total = _entries(store, opts)
     check = CHECKS.setdefault(id(store), ChainCheck()).status(store)
     return {

@@ -10,6 +10,7 @@ from fastapi import Request
 
 from sanctions.coordination import get_cluster
 from sanctions.errors import SanctionsError
+from sanctions.store import Store
 
 from ..security import WebError
 
@@ -43,7 +44,7 @@ def int_param(request: Request, name: str, default: int, low: int, high: int) ->
     return int(raw)
 
 
-def cluster_of(store: Any, entity_id: str) -> dict[str, Any] | None:
+def cluster_of(store: Store, entity_id: str) -> dict[str, Any] | None:
     """The entity's cluster across lists, or None when the lists were not resolved."""
     try:
         return get_cluster(store, entity_id)
@@ -52,7 +53,7 @@ def cluster_of(store: Any, entity_id: str) -> dict[str, Any] | None:
 
 
 @lru_cache(maxsize=4096)
-def _cluster_summary(store: Any, entity_id: str, epoch: int) -> dict[str, Any] | None:
+def _cluster_summary(store: Store, entity_id: str, epoch: int) -> dict[str, Any] | None:
     cluster = cluster_of(store, entity_id)
     if cluster is None:
         return None
@@ -63,7 +64,7 @@ def _cluster_summary(store: Any, entity_id: str, epoch: int) -> dict[str, Any] |
     return {"id": cluster["id"], "listings": listings}
 
 
-def cluster_summary(store: Any, entity_id: str) -> dict[str, Any] | None:
+def cluster_summary(store: Store, entity_id: str) -> dict[str, Any] | None:
     """The listings of an entity's cluster, kept a few minutes (clusters change with
     ``sanctions resolve`` only): a screening page shows them for several hits."""
     return _cluster_summary(store, entity_id, int(time.monotonic() // CLUSTER_SECONDS))
@@ -76,7 +77,7 @@ def snapshot_or_503(request: Request) -> Any:
     return holder.snapshot
 
 
-def version_by_id(store: Any, dataset: str, version_id: int) -> Any:
+def version_by_id(store: Store, dataset: str, version_id: int) -> Any:
     """A dataset's version by its store id (None when unknown)."""
     return next((v for v in store.versions(dataset) if v.id == version_id), None)
 
@@ -124,7 +125,7 @@ def field_changes(old: Any, new: Any, props: list[str]) -> list[dict[str, Any]]:
 
 
 def before_after(
-    store: Any, entity_id: str, version: Any, props: list[str]
+    store: Store, entity_id: str, version: Any, props: list[str]
 ) -> list[dict[str, Any]]:
     """The changed fields of an entity in ``version``: each with its values before and after."""
     old = store.get_entity(entity_id, version.parent_id) if version.parent_id else None

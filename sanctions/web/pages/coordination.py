@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from sanctions import coordination
 from sanctions.errors import SanctionsError
 from sanctions.model import SCHEMATA
+from sanctions.store import Store
 
 from ..render import page, wants_json
 from ..security import ANALYSE, WebError, require
@@ -101,7 +102,7 @@ def _pending(request: Request, viewer: Any, kind: str, filters: dict[str, Any]) 
     return page(request, "computing.html", data, viewer, section="coordination")
 
 
-def coverage_view(store: Any, programme: str | None, schema: str | None) -> dict[str, Any]:
+def coverage_view(store: Store, programme: str | None, schema: str | None) -> dict[str, Any]:
     """The coverage report as the page shows it, charts included (computed once, kept)."""
     cov = coordination.coverage(store, programme, schema)
     data = cov.to_dict()
@@ -112,11 +113,11 @@ def coverage_view(store: Any, programme: str | None, schema: str | None) -> dict
     return {"coverage": data, "charts": charts}
 
 
-def gaps_view(store: Any, *args: Any) -> dict[str, Any]:
+def gaps_view(store: Store, *args: Any) -> dict[str, Any]:
     return coordination.gaps(store, *args).to_dict()
 
 
-def timeline_view(store: Any, programme: str | None, schema: str | None) -> dict[str, Any]:
+def timeline_view(store: Store, programme: str | None, schema: str | None) -> dict[str, Any]:
     tl = coordination.timeline(store, programme, schema)
     full = tl.to_dict()
     return {

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sanctions.matching.identifiers import LABELS, PROPERTY_TYPES
 from sanctions.model import DATASETS
+from sanctions.store import Store
 
 from ..render import page
 from ..security import READ, WebError, require
@@ -22,7 +23,7 @@ router = APIRouter()
 MAX_ID = 300
 
 
-def _history(store: Any, entity_id: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _history(store: Store, entity_id: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for row in rows:
         item = dict(row)
@@ -34,7 +35,7 @@ def _history(store: Any, entity_id: str, rows: list[dict[str, Any]]) -> list[dic
     return out
 
 
-def _removed_entity(store: Any, history: list[dict[str, Any]], entity_id: str) -> Any:
+def _removed_entity(store: Store, history: list[dict[str, Any]], entity_id: str) -> Any:
     """The entity as in the last version that listed it (it was removed since)."""
     last = history[-1]
     version = version_by_id(store, last["dataset"], last["version_id"])
@@ -43,7 +44,7 @@ def _removed_entity(store: Any, history: list[dict[str, Any]], entity_id: str) -
     return store.get_entity(entity_id, version.parent_id)
 
 
-def entity_view(store: Any, entity_id: str) -> tuple[dict[str, Any] | None, int]:
+def entity_view(store: Store, entity_id: str) -> tuple[dict[str, Any] | None, int]:
     """The page's data and status (404 with the history when no longer listed)."""
     entity = store.get_entity(entity_id)
     rows = store.entity_history(entity_id)

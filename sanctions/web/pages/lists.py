@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sanctions.errors import SanctionsError
 from sanctions.model import DATASETS
+from sanctions.store import Store
 
 from ..render import page
 from ..security import READ, WebError, require
@@ -41,7 +42,7 @@ def _version_row(v: Any) -> dict[str, Any]:
     return row
 
 
-def lists_view(store: Any) -> dict[str, Any]:
+def lists_view(store: Store) -> dict[str, Any]:
     rows = []
     for info in store.datasets():
         current = _version_row(info.current) if info.current else None
@@ -58,7 +59,7 @@ async def lists_page(request: Request) -> Response:
     return page(request, "lists.html", data, viewer, section="lists")
 
 
-def _known(store: Any, dataset: str) -> None:
+def _known(store: Store, dataset: str) -> None:
     if dataset not in {d.id for d in store.datasets()}:
         raise WebError(404, f"No such list: {dataset!r} (known: {', '.join(sorted(DATASETS))}).")
 
@@ -82,12 +83,12 @@ def _describe(entity: Any) -> tuple[str, list[str]]:
 
 
 @lru_cache(maxsize=16)
-def _version_meta(store: Any, version_id: int, ids: frozenset[str]) -> dict[str, Any]:
+def _version_meta(store: Store, version_id: int, ids: frozenset[str]) -> dict[str, Any]:
     """id -> (schema, programmes) of some entities of a version (versions never change)."""
     return {eid: _describe(e) for eid, e in store.get_entities(ids, version_id).items()}
 
 
-def _metadata(store: Any, diff: Any, changes: list[Any]) -> dict[str, tuple[str, list[str]]]:
+def _metadata(store: Store, diff: Any, changes: list[Any]) -> dict[str, tuple[str, list[str]]]:
     """(schema, programmes) of each change's entity: as removed, or as in the new version."""
     removed = frozenset(c.entity_id for c in changes if c.change == "removed")
     present = frozenset(c.entity_id for c in changes if c.change != "removed")
@@ -97,7 +98,7 @@ def _metadata(store: Any, diff: Any, changes: list[Any]) -> dict[str, tuple[str,
     return meta
 
 
-def _field_rows(store: Any, diff: Any, rows: list[dict[str, Any]]) -> None:
+def _field_rows(store: Store, diff: Any, rows: list[dict[str, Any]]) -> None:
     """Add the before and after of the changed fields to the changed rows (two reads)."""
     changed = [r for r in rows if r["change"] == "changed"]
     if not changed:
@@ -111,7 +112,7 @@ def _field_rows(store: Any, diff: Any, rows: list[dict[str, Any]]) -> None:
         row["fields"] = field_changes(olds.get(eid), news.get(eid), row["properties"])
 
 
-def diff_view(store: Any, dataset: str, ref: str, opts: dict[str, Any]) -> dict[str, Any]:
+def diff_view(store: Store, dataset: str, ref: str, opts: dict[str, Any]) -> dict[str, Any]:
     try:
         diff = store.diff(dataset, opts["from"] or None, ref)
     except SanctionsError as exc:
@@ -174,7 +175,7 @@ async def diff_page(request: Request, dataset: str, ref: str) -> Response:
     return page(request, "diff.html", data, viewer, section="lists")
 
 
-def since_view(store: Any, since: str) -> dict[str, Any]:
+def since_view(store: Store, since: str) -> dict[str, Any]:
     """Every version loaded since ``since`` (ISO), per list, with its counts."""
     rows = [
         _version_row(v)

@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 from sanctions.matching import DEFAULT_THRESHOLD, identifier_properties
 from sanctions.screening import QueryError, Screener
 from sanctions.screening.evidence import RunEvidence, canonical_sha256, list_versions, record_run
+from sanctions.store import Store
 
 from ..jobs import UploadError
 from ..render import page
@@ -93,7 +94,7 @@ def _screen(snapshot: Any, query: dict[str, Any], limit: int) -> Any:
     return snapshot.screener.screen(query, threshold=DEFAULT_THRESHOLD, limit=limit)
 
 
-def _audit(store: Any, snapshot: Any, query: dict[str, Any], result: Any, actor: str) -> str:
+def _audit(store: Store, snapshot: Any, query: dict[str, Any], result: Any, actor: str) -> str:
     run = RunEvidence(
         kind="web-screen",
         threshold=DEFAULT_THRESHOLD,
@@ -104,7 +105,7 @@ def _audit(store: Any, snapshot: Any, query: dict[str, Any], result: Any, actor:
         screened=1,
         matched=int(bool(result.matches)),
     )
-    record_run(store.engine, run)
+    record_run(store, run)
     return run.run_id
 
 
