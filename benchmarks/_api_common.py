@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from _lists import load_list
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
@@ -66,7 +67,7 @@ def template_store() -> tuple[Path, Path]:
     store = Store.open(db)
     for rel, dataset in BASE_LISTS:
         started = time.perf_counter()
-        result = store.load(SHARED / rel, dataset=dataset)
+        result = load_list(store, SHARED / rel, dataset)
         log(f"loaded {rel}: {result.entity_count} entities ({time.perf_counter() - started:.1f}s)")
     from sanctions.screening import Screener
 

@@ -38,6 +38,7 @@ from .base import (
     check_xml_head,
     collect_report,
     decode_head,
+    file_incomplete,
     keep_country_codes,
     not_understood,
     sniff,
@@ -55,6 +56,7 @@ __all__ = [
     "list_formats",
     "ParseReport",
     "collect_report",
+    "file_incomplete",
     "not_understood",
 ]
 

@@ -18,6 +18,7 @@ import codecs
 import csv
 import gzip
 import io
+import logging
 import os
 import re
 import zipfile
@@ -49,6 +50,7 @@ __all__ = [
     "check_xml_head",
     "ParseReport",
     "collect_report",
+    "file_incomplete",
     "not_understood",
     "NOT_UNDERSTOOD",
     "add_countries",
@@ -56,6 +58,8 @@ __all__ = [
     "date_of_match",
     "add_latest_date",
 ]
+
+log = logging.getLogger(__name__)
 
 HEAD_SIZE = 64 * 1024
 DEFAULT_MAX_FILE_SIZE = 2 * 1024**3  # 2 GiB, uncompressed
@@ -333,6 +337,9 @@ class ParseReport:
 
     counts: Counter[str] = field(default_factory=Counter)
     examples: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # Signs that the file itself is incomplete (a last row cut short): the loader
+    # holds such a version for an admin instead of making it current.
+    incomplete: list[str] = field(default_factory=list)
     _seen: set[tuple[str, str, str]] = field(default_factory=set, repr=False)
 
     def add(self, entity_id: str, field_name: str, raw: str) -> None:
@@ -361,6 +368,7 @@ class ParseReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "incomplete": list(self.incomplete),
             "total": self.total,
             "counts": dict(sorted(self.counts.items())),
             "examples": {k: [list(e) for e in v] for k, v in sorted(self.examples.items())},
@@ -400,6 +408,16 @@ def not_understood(entity: Entity, field_name: str, raw: Any) -> None:
     report = _REPORT.get()
     if report is not None:
         report.add(entity.id, field_name, text)
+
+
+def file_incomplete(path: Any, reason: str) -> None:
+    """Say that a file looks cut short (``reason`` names the line): what it holds is
+    parsed, and the load keeps the version aside (held) for an admin to approve,
+    never current on its own (:mod:`sanctions.store.gates`)."""
+    log.warning("%s: %s", path, reason)
+    report = _REPORT.get()
+    if report is not None:
+        report.incomplete.append(f"{Path(str(path)).name}: {reason}")
 
 
 # Remarks around a country: "Italy (Domicile)", "Syria as of September 2015".

@@ -16,8 +16,10 @@ Two quirks of files that went through a spreadsheet are handled:
   whose letters the spreadsheet already replaced by ``?`` (Greek, for example)
   are skipped with a warning rather than kept as ``???? ????``.
 
-A short last row (a cut file) is skipped with a warning; a short row anywhere
-else is a :class:`FormatError`.
+A short last row (a cut file) is skipped and reported as a sign of an incomplete
+file (:func:`~sanctions.sources.base.file_incomplete`: the load holds the version for
+an admin, it never becomes current on its own); a short row anywhere else is a
+:class:`FormatError`.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from pathlib import Path
 from sanctions.errors import FormatError
 from sanctions.model import Entity, parse_date
 
-from .base import decode_head, open_stream
+from .base import decode_head, file_incomplete, open_stream
 from .eu_common import (
     DEFAULT_DATASET,
     add_address,
@@ -184,7 +186,7 @@ def _rows(path: Path) -> Iterator[tuple[int, Row]]:
             continue
         yield line, {key: _EMPTY.get(cells[i], cells[i]) for key, i in index.items()}
     if short is not None:
-        log.warning("%s: last row (line %d) is cut short; skipped", path, short)
+        file_incomplete(path, f"last row (line {short}) is cut short; skipped")
 
 
 def _name(entity: Entity, row: Row) -> bool:

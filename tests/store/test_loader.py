@@ -90,10 +90,29 @@ def test_the_eu_csv_cut_mid_row_keeps_only_whole_rows_and_says_so(
     other = Store.open(tmp_path / "other.db")
     try:
         result = other.load(cut)
+        assert 0 < result.entity_count < whole
+        # Fail closed: a file cut short is held for an admin, never current on its own.
+        assert result.status == "held"
+        assert other.current_version(result.dataset) is None
+        (held,) = other.pending_versions(result.dataset)
+        assert held.gate_reasons == [
+            f"incomplete file: {CUT_LAST_ROW_SKIPPED}: last row (line {_last_line(cut)}) "
+            "is cut short; skipped"
+        ]
+        with pytest.raises(FormatError, match="the file is incomplete") as caught:
+            Store.open(tmp_path / "strict.db").load(cut, strict=True)
+        assert CUT_LAST_ROW_SKIPPED in str(caught.value)
     finally:
         other.close()
-    assert 0 < result.entity_count < whole
     assert "cut short; skipped" in caplog.text and CUT_LAST_ROW_SKIPPED in caplog.text
+
+
+def _last_line(path: Path) -> int:
+    """The number of the file's last non-empty line (the row the cut left short)."""
+    lines = path.read_bytes().splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return len(lines)
 
 
 def test_a_duplicate_entity_id_or_an_empty_file_is_a_format_error(
