@@ -28,7 +28,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -286,7 +286,8 @@ class Resolver:
             strong = list(linking.key_links(facts, records)) + list(
                 linking.authority_links(facts, records)
             )
-            names, rescored = [], 0
+            names: list[Scored] = []
+            rescored = 0
         else:
             strong, names, rescored = compute_links(facts, records, dirty, self.workers)
         scored = list({(k.a, k.b): k for k in kept + names}.values())
@@ -430,7 +431,7 @@ def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
 
 
 def _delete(
-    conn: Connection, table: Any, columns: tuple[str, ...], keys: list[tuple[str, ...]]
+    conn: Connection, table: Any, columns: tuple[str, ...], keys: Sequence[tuple[Any, ...]]
 ) -> None:
     """Delete the rows of these key values, in batches through the driver's executemany."""
     if not keys:
