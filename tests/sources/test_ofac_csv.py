@@ -449,6 +449,7 @@ def test_real_remark_continued_in_comments_file(sdn_2023) -> None:
     assert "PJSC SBERBANK" in names_of(e, NameKind.ALIAS)
 
 
+@pytest.mark.slow  # parses every real SDN set (CI runs it)
 @pytest.mark.parametrize(
     ("folder", "entries"),
     [
