@@ -8,18 +8,12 @@ import pytest
 
 from sanctions.errors import FormatError
 from sanctions.model import Entity, FuzzyDate, NameKind
-from sanctions.sources import ch_seco, detect_format
+from sanctions.sources import ch_seco
 
 
 @pytest.fixture(scope="module")
 def seco(fixtures: Path) -> dict[str, Entity]:
     return {e.listing.authority_id: e for e in ch_seco.parse(fixtures / "seco" / "seco_small.xml")}
-
-
-def test_detected_and_published(fixtures: Path) -> None:
-    path = fixtures / "seco" / "seco_small.xml"
-    assert detect_format(path).name == "ch_seco"
-    assert ch_seco.published(path) == "2030-02-01"
 
 
 def test_targets_ids_and_schemas(seco: dict[str, Entity]) -> None:

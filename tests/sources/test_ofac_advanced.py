@@ -9,7 +9,7 @@ import pytest
 
 from sanctions.errors import FormatError
 from sanctions.model import Entity, FuzzyDate, ListMembership, NameKind
-from sanctions.sources import detect_format, ofac_advanced
+from sanctions.sources import ofac_advanced
 
 REAL = "us/ofac-consolidated/CONS_ADVANCED_2021-06-03.xml"
 
@@ -38,13 +38,8 @@ def names(entity: Entity, kind: NameKind) -> list[str]:
 
 def test_detect_recognises_the_advanced_root(fixture_path: Path) -> None:
     assert ofac_advanced.detect(fixture_path.read_bytes()[:4096])
-    assert detect_format(fixture_path).name == "ofac_advanced"
     assert not ofac_advanced.detect(b'<sdnList xmlns="http://tempuri.org/sdnList.xsd">')
     assert not ofac_advanced.detect(b"<Sanctions><Other/></Sanctions>")
-
-
-def test_published_is_the_date_of_issue(fixture_path: Path) -> None:
-    assert ofac_advanced.published(fixture_path) == "2024-03-15"
 
 
 def test_entries_on_the_sdn_list_make_an_sdn_file(fixture_path: Path) -> None:
