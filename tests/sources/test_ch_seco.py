@@ -81,7 +81,8 @@ def test_target_without_subject_is_refused(tmp_path: Path) -> None:
 def test_truncated_file_raises_format_error(fixtures: Path, tmp_path: Path) -> None:
     text = (fixtures / "seco" / "seco_small.xml").read_text(encoding="utf-8")
     cut = tmp_path / "cut.xml"
-    cut.write_text(text[: text.index('<target ssid="2001"')], encoding="utf-8")
+    kept = text[: text.index('<target ssid="2001"')]
+    cut.write_text(kept, encoding="utf-8")
     with pytest.raises(FormatError) as info:
         list(ch_seco.parse(cut))
-    assert info.value.line is not None
+    assert info.value.line == kept.count("\n") + 1  # the line where the cut file ends
