@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import sanctions
@@ -67,6 +68,7 @@ def _absolute(node: ast.ImportFrom, module: str, is_package: bool) -> str:
     return ".".join([*base, node.module] if node.module else base)
 
 
+@cache
 def package_imports() -> list[Import]:
     """Every import of a ``sanctions`` module (or of a name in one) by the package, at any
     depth (inside functions too: a lazy import still ties the layers)."""
@@ -88,9 +90,6 @@ def package_imports() -> list[Import]:
                 if t == "sanctions" or t.startswith("sanctions.")
             ]
     return found
-
-
-IMPORTS = package_imports()
 
 
 def upward_imports(imports: list[Import]) -> list[str]:
@@ -116,11 +115,11 @@ def private_reaches(imports: list[Import]) -> list[str]:
 
 def test_the_import_scan_sees_the_package() -> None:
     """The scan finds known imports (a broken scan would pass every rule below)."""
-    seen = {(i.module, i.target) for i in IMPORTS}
+    seen = {(i.module, i.target) for i in package_imports()}
     assert ("sanctions.watch.service", "sanctions.coordination.Resolver") in seen
     assert ("sanctions.sources.ofac_csv", "sanctions.sources.ofac_common") in seen  # relative
     assert ("sanctions.cli.app", "sanctions.__version__") in seen
-    assert len({i.module for i in IMPORTS}) > 100
+    assert len({i.module for i in package_imports()}) > 100
 
 
 def test_every_unit_of_the_package_has_a_layer() -> None:
@@ -129,13 +128,13 @@ def test_every_unit_of_the_package_has_a_layer() -> None:
 
 
 def test_no_module_imports_a_layer_above_its_own() -> None:
-    assert upward_imports(IMPORTS) == []
+    assert upward_imports(package_imports()) == []
 
 
 def test_the_packages_import_each_other_one_way() -> None:
     """Within a layer too (payments -> screening, watch -> coordination, api -> web)."""
     graph: dict[str, set[str]] = defaultdict(set)
-    for i in IMPORTS:
+    for i in package_imports():
         a, b = unit_of(i.module), unit_of(i.target)
         if a != b and b in RANK:
             graph[a].add(b)
@@ -153,7 +152,7 @@ def test_the_packages_import_each_other_one_way() -> None:
 
 
 def test_no_package_imports_another_packages_private_module_or_name() -> None:
-    assert private_reaches(IMPORTS) == []
+    assert private_reaches(package_imports()) == []
 
 
 def test_the_rules_flag_what_they_name() -> None:
