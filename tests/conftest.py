@@ -15,15 +15,6 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (``-n 2 --dist loadgroup``): a module's tests stay on one worker
-    (its module fixtures are built once), and every PostgreSQL test on the same worker,
-    one at a time (they share one database and empty it)."""
-    for item in items:
-        group = "postgres" if item.get_closest_marker("postgres") else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The folder of real official list files (../shared/data); skip if absent."""
