@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,44 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def fixtures() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def empty_store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite store, migrated once per session (tests get copies of it)."""
+    from sanctions.store import Store
+
+    path = tmp_path_factory.mktemp("empty-store") / "lists.db"
+    Store.open(path).close()
+    return path
+
+
+def copy_sqlite(source: Path, dest: Path) -> Path:
+    """A copy of a SQLite store through the backup API (the WAL's content too)."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(dest)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return dest
+
+
+@pytest.fixture
+def store_path(empty_store_template: Path, tmp_path: Path) -> Path:
+    """The file of the test's own empty store (``store``), for tests that reach into it."""
+    return copy_sqlite(empty_store_template, tmp_path / "lists.db")
+
+
+@pytest.fixture
+def store(store_path: Path) -> Iterator[Any]:
+    """A fresh, empty SQLite store of the test's own: the one root fixture (packages whose
+    tests need content in it override it, e.g. tests/test_bad_input.py)."""
+    from sanctions.store import Store
+
+    opened = Store.open(store_path)
+    yield opened
+    opened.close()
 
 
 # The most recent COMPLETE OFAC SDN set is 2023-12-28: keep it current. 2024-05-03 has

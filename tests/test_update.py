@@ -30,13 +30,6 @@ def no_wait(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return delays
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store.open(tmp_path / "store.db")
-    yield s
-    s.close()
-
-
 def run(
     store: Store, server: ListServer, tmp_path: Path, *ids: str, **kw: Any
 ) -> list[UpdateReport]:

@@ -238,14 +238,18 @@ def _install_docs(app: FastAPI) -> None:
     """/docs and /redoc with their scripts served from here (fastapi-offline's bundle)."""
     static = Path(fastapi_offline.__file__).parent / "static"
     app.mount(DOCS_ASSETS, StaticFiles(directory=static), name="docs-assets")
-    page = {"openapi_url": "/openapi.json", "title": f"{app.title} - API"}
+    page: dict[str, Any] = {"openapi_url": "/openapi.json", "title": f"{app.title} - API"}
     icon = f"{DOCS_ASSETS}/favicon.png"
 
     @app.get("/docs", include_in_schema=False)
     async def swagger() -> HTMLResponse:
         css, js = f"{DOCS_ASSETS}/swagger-ui.css", f"{DOCS_ASSETS}/swagger-ui-bundle.js"
         redirect = "/docs/oauth2-redirect"
-        assets = {"swagger_js_url": js, "swagger_css_url": css, "swagger_favicon_url": icon}
+        assets: dict[str, Any] = {
+            "swagger_js_url": js,
+            "swagger_css_url": css,
+            "swagger_favicon_url": icon,
+        }
         return get_swagger_ui_html(**page, **assets, oauth2_redirect_url=redirect)
 
     @app.get("/docs/oauth2-redirect", include_in_schema=False)

@@ -14,6 +14,14 @@ from sanctions.store import Store
 from .app import console, main
 
 
+def _command(ctx: click.Context, name: str) -> click.Command:
+    """A registered command of ``sanctions`` (the demo runs some of them)."""
+    command = main.get_command(ctx, name)
+    if command is None:
+        raise click.UsageError(f"the demo needs the {name!r} command, which is not registered")
+    return command
+
+
 @main.command("demo")
 @click.option(
     "--db",
@@ -49,11 +57,11 @@ def demo_cmd(ctx: click.Context, db_sub: str | None) -> None:
         table.add_row(item.path.name, item.format, item.dataset, str(item.entity_count), outcome)
     console.print(table)
     console.rule("[bold]2. The store: datasets and their current versions")
-    ctx.invoke(main.get_command(ctx, "lists"), show_versions=False, as_json=False, db_sub=db)
+    ctx.invoke(_command(ctx, "lists"), show_versions=False, as_json=False, db_sub=db)
     if diff_dataset:
         console.rule(f"[bold]3. What changed between the two versions of {diff_dataset}")
         ctx.invoke(
-            main.get_command(ctx, "diff"),
+            _command(ctx, "diff"),
             dataset=diff_dataset,
             from_ref=None,
             to_ref=None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -427,7 +428,7 @@ def _screen_file(screener: Any, opts: dict[str, Any], by: str = "listing") -> No
         sys.exit(1)
 
 
-def _json_lines(stream: IO[str]) -> Any:
+def _json_lines(stream: Iterable[str]) -> Any:
     """(line number, parsed object or error message) for each non-blank line."""
     for number, line in enumerate(stream, start=1):
         if not line.strip():

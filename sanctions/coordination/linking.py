@@ -38,7 +38,12 @@ from sanctions.matching import (
     schemata_compatible,
 )
 from sanctions.matching.dates import compare_dates, date_interval
-from sanctions.matching.names import STRONG, schema_kind, thresholded_similarity
+from sanctions.matching.names import (
+    STRONG,
+    SimilarityRow,
+    schema_kind,
+    thresholded_similarity,
+)
 
 from .strong_keys import GENERIC_KINDS, KEY_LABELS, STRONG_KINDS, ListingFacts
 
@@ -155,10 +160,10 @@ def _contradiction(
     return None
 
 
-class _Row:
+class _Row(SimilarityRow):
     """A query token's similarities to listed tokens, memoised across all pairs."""
 
-    __slots__ = ("token", "memo")
+    __slots__ = ("memo",)
 
     def __init__(self, token: str, memo: dict[str, float]) -> None:
         self.token = token
@@ -403,7 +408,8 @@ def score_pair(
         return None
     parts = [f.detail for f in score.features if f.detail]
     detail = f"names/dates/countries score {score.score:.2f} ({rule}): " + "; ".join(parts)
-    primary, matched = 0, ()
+    primary = 0
+    matched: tuple[tuple[str, str], ...] = ()
     alignment = score.alignment
     if alignment is not None:
         kinds = (alignment.query.kind, alignment.candidate.kind)

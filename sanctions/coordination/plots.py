@@ -26,6 +26,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.layout_engine import ConstrainedLayoutEngine  # noqa: E402
 
 from .dates import NO_LISTING_DATE  # noqa: E402
 from .reports import Coverage, Timeline  # noqa: E402
@@ -199,7 +200,9 @@ def plot_timeline(tl: Timeline, path: str | Path, start: str | None = None) -> P
         lines = textwrap.wrap("Left out: " + "; ".join(left_out), 210)
         fig.text(0.01, 0.005, "\n".join(lines), fontsize=7, va="bottom")
         height = 0.02 * len(lines) + 0.01
-        fig.get_layout_engine().set(rect=(0, height, 1, 1 - height))
+        engine = fig.get_layout_engine()
+        assert isinstance(engine, ConstrainedLayoutEngine)  # layout="constrained" above
+        engine.set(rect=(0, height, 1, 1 - height))
     out = Path(path)
     fig.savefig(out, dpi=100)
     plt.close(fig)

@@ -288,7 +288,8 @@ class Resolver:
             strong = list(linking.key_links(facts, records)) + list(
                 linking.authority_links(facts, records)
             )
-            names, rescored = [], 0
+            names: list[Scored] = []
+            rescored = 0
         else:
             strong, names, rescored = compute_links(facts, records, dirty, self.workers)
         scored = list({(k.a, k.b): k for k in kept + names}.values())

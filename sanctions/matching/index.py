@@ -356,7 +356,8 @@ class MatchIndex:
             ranks = np.union1d(
                 ranks, np.concatenate([np.arange(start[n], start[n + 1]) for n in everything])
             )
-        return self.rank_vid[ranks].tolist()
+        vids: list[int] = self.rank_vid[ranks].tolist()
+        return vids
 
     def _count_filter(
         self, grams: list[str], low: int, need_table: np.ndarray, need: int
@@ -395,7 +396,8 @@ class MatchIndex:
                 pos = row.searchsorted(ranks)
                 np.minimum(pos, len(row) - 1, out=pos)
                 counts += row[pos] == ranks
-            return ranks[counts >= need_table[self.rank_len[ranks] - low]]
+            kept: np.ndarray = ranks[counts >= need_table[self.rank_len[ranks] - low]]
+            return kept
         counts = np.bincount(np.concatenate(rows) - first, minlength=last - first)
         found = []
         for n, need_n in enumerate(need_table.tolist(), start=low):
@@ -614,7 +616,7 @@ class MatchIndex:
         if floor is not None:
             pairs = prune.pruned_pairs(self, found, token_bound, initials, total, floor)
         if pairs is None:  # every listed name sharing a token: (name, query token) pairs
-            keys = []
+            keys: list[np.ndarray] = []
             for start, end, vids in found:
                 names = self._names_of(vids) * size
                 keys.extend(names + i for i in range(start, end))

@@ -185,9 +185,9 @@ def _replace_org_words(tokens: list[str], kind: str) -> tuple[list[str], list[st
     while i < len(tokens):
         if i in numbers and numbers[i][0] <= len(tokens):
             end, digits = numbers[i]
-            words = " ".join(tokens[i:end])
+            spoken = " ".join(tokens[i:end])
             out.append(digits)
-            origins.append("" if words == digits else words)
+            origins.append("" if spoken == digits else spoken)
             legal.append(False)
             i = end
             continue
@@ -540,7 +540,7 @@ def cutoff_similarities(a: str, others: Sequence[str], cutoff: float) -> np.ndar
     the same scorer and cutoff: the same values)."""
     if not others:
         return np.zeros(0, dtype=np.float64)
-    values = process.cdist(
+    values: np.ndarray = process.cdist(
         [a],
         others,
         scorer=Levenshtein.normalized_similarity,

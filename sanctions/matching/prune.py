@@ -85,11 +85,13 @@ def member_of(values: np.ndarray, wanted: np.ndarray, size: int) -> np.ndarray:
     if len(values) * 4 >= size:
         table = np.zeros(size, dtype=bool)
         table[wanted] = True
-        return table[values]
+        found: np.ndarray = table[values]
+        return found
     ordered = np.sort(wanted)
     pos = ordered.searchsorted(values)
     np.minimum(pos, len(ordered) - 1, out=pos)
-    return ordered[pos] == values
+    present: np.ndarray = ordered[pos] == values
+    return present
 
 
 def extra_floors(floor: float, extra: int) -> list[float | None]:

@@ -169,7 +169,7 @@ def _structured(tag: str, path: str, role: str, lines: list[str], source: str) -
         if num == "2":
             out.append(Value(f"{path}/2", Kind.ADDRESS, text, role))
         elif num in ("3", "5", "6", "7"):
-            country, _, rest = text.partition("/")
+            country, _, place = text.partition("/")
             out.append(
                 Value(
                     f"{path}/{num}",
@@ -178,8 +178,8 @@ def _structured(tag: str, path: str, role: str, lines: list[str], source: str) -
                     role,
                 )
             )
-            if num in ("3", "5") and rest:
-                out.append(Value(f"{path}/{num}", Kind.ADDRESS, rest, role))
+            if num in ("3", "5") and place:
+                out.append(Value(f"{path}/{num}", Kind.ADDRESS, place, role))
         elif num == "8":
             out.append(Value(f"{path}/8", Kind.ADDRESS, text, role))
     return out

@@ -267,7 +267,7 @@ def screen_chunk(
     """(line, output rows, error) for each (line, query or error message) of a chunk;
     with a :class:`SubjectMap` in ``state``, one row per subject."""
     screener, options, subjects = state
-    out = []
+    out: ChunkResult = []
     for line, query in chunk:
         if isinstance(query, str):  # an error found while reading the row
             out.append((line, [], query))
@@ -518,7 +518,7 @@ class _OutputWriter:
             import pyarrow.parquet as pq
         except ImportError as exc:
             raise SanctionsError("Parquet needs pyarrow: pip install 'sanctions[parquet]'") from exc
-        columns = {c: [r.get(c) for r in self.rows] for c in self.header}
+        columns: dict[str, list[Any]] = {c: [r.get(c) for r in self.rows] for c in self.header}
         columns["score"] = [float(v or 0.0) for v in columns["score"]]
         columns["match"] = [bool(v) for v in columns["match"]]
         columns["rank"] = [int(v or 0) for v in columns["rank"]]

@@ -170,8 +170,8 @@ def _fill(entity: Entity, row: dict[str, str | None]) -> None:
     for column, prop in PLAIN.items():
         entity.add(prop, row.get(column))
     for column, label in NOTED.items():
-        if value := clean_text(row.get(column)):
-            entity.add("notes", f"{label}: {value}")
+        if note := clean_text(row.get(column)):
+            entity.add("notes", f"{label}: {note}")
     for program in [*split(row.get("programs")), row.get("source")]:
         if program and program not in entity.listing.programs:
             entity.listing.programs.append(program)

@@ -217,6 +217,7 @@ def test_keys_in_urls_are_masked_in_the_access_log() -> None:
     assert "sk_secret" not in record.getMessage() and "api_key=***" in record.getMessage()
 
 
+@pytest.mark.slow  # starts a server (CI runs it)
 def test_a_real_server_masks_the_key_in_its_access_log(
     sample_db: Path, keys: dict[str, str], index_cache_dir: Path, tmp_path: Path
 ) -> None:

@@ -93,6 +93,7 @@ def test_every_match_request_is_an_audited_screening_run(
     assert find_run(store.engine, other)["input_sha256"] != run["input_sha256"]
 
 
+@pytest.mark.slow  # starts a server (CI runs it)
 def test_yente_client_reads_features_and_statuses(server: str, keys: dict[str, str]) -> None:
     """OpenSanctions' client (unchanged) accepts the richer response."""
     from yente_client import Client

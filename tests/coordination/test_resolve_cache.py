@@ -178,6 +178,7 @@ def test_incremental_writes_only_what_changed_and_stores_what_a_full_run_stores(
     assert snapshot(store) == incremental
 
 
+@pytest.mark.slow  # worker processes (CI runs it)
 def test_two_worker_processes_store_what_one_process_stores(
     small_store: Callable[[], Store], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

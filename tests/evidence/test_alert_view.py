@@ -37,6 +37,7 @@ def _alerts(db: str, *args: str) -> list[dict]:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow  # watches customers against the real UN list (CI runs it)
 def test_alert_shows_customer_and_listed_entry_side_by_side(watched: tuple[str, Path]) -> None:
     db, _ = watched
     alert = next(a for a in _alerts(db) if a["record_id"] == "p1")
@@ -56,6 +57,7 @@ def test_alert_shows_customer_and_listed_entry_side_by_side(watched: tuple[str, 
     assert listing["listing date"][0][:4].isdigit()  # the UN's own listed-on date
 
 
+@pytest.mark.slow  # watches customers against the real UN list (CI runs it)
 def test_changes_since_the_last_decision_and_the_history(watched: tuple[str, Path]) -> None:
     db, customers = watched
     alert = next(a for a in _alerts(db) if a["record_id"] == "p2")
@@ -78,6 +80,7 @@ def test_changes_since_the_last_decision_and_the_history(watched: tuple[str, Pat
     assert json.loads(underscored.stdout) == json.loads(hyphenated.stdout)
 
 
+@pytest.mark.slow  # watches customers against the real UN list (CI runs it)
 def test_by_record_gives_one_case_per_customer(watched: tuple[str, Path]) -> None:
     db, _ = watched
     alerts = _alerts(db)

@@ -35,6 +35,7 @@ def _queries(out: Path) -> dict[str, list[dict[str, str]]]:
     return rows
 
 
+@pytest.mark.slow  # a real customer file on the real UN list (CI runs it)
 def test_real_file_with_semicolons_and_dd_mm_dates_needs_a_date_format(
     un_db: str, shared_data: Path, tmp_path: Path
 ) -> None:

@@ -43,6 +43,7 @@ def _assert_versions(evidence: dict[str, Any], db: str) -> None:
         assert (seen["version_id"], seen["content_hash"]) == (version.id, version.content_hash)
 
 
+@pytest.mark.slow  # screens a file on the real UN list (CI runs it)
 def test_screen_file_writes_sidecar_columns_and_an_audit_entry_on_real_data(
     un_db: str, shared_data: Path, tmp_path: Path
 ) -> None:

@@ -101,6 +101,7 @@ def test_candidates_equal_exhaustive_on_common_words(
         assert pruned == candidate_sets(index, record, floor, extra)
 
 
+@pytest.mark.slow  # every query against the real UN list (CI runs it)
 def test_un_list_results_unchanged(un_screener: Screener, shared_data: Path) -> None:
     """Real UN names and ordinary people against the UN list: the same results."""
     queries = []

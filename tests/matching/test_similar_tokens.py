@@ -76,6 +76,7 @@ def query_tokens(shared_data: Path, count: int) -> list[tuple[str, bool]]:
     return list(keys)
 
 
+@pytest.mark.slow  # a scan of the real lists' whole vocabulary (CI runs it)
 def test_similar_tokens_equal_a_scan_of_the_vocabulary(
     un_screener: Screener, shared_data: Path
 ) -> None:

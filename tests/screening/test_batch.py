@@ -52,6 +52,7 @@ def test_bad_rows_go_to_the_errors_file_and_the_rest_is_screened(
     assert {r["query_id"] for r in rows} == {"c1", "c3"}
 
 
+@pytest.mark.slow  # worker processes (CI runs it)
 def test_many_rows_on_two_workers_keep_their_order(screener: Screener, tmp_path: Path) -> None:
     source = tmp_path / "many.csv"
     rows = [["name"]] + [

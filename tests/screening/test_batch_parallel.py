@@ -51,6 +51,7 @@ def mixed_rows(n: int) -> list[list[str]]:
     return rows
 
 
+@pytest.mark.slow  # worker processes (CI runs it)
 def test_two_workers_write_what_one_process_writes(store: Any, tmp_path: Path) -> None:
     source = tmp_path / "customers.csv"
     write_csv(source, mixed_rows(1_300))
@@ -67,6 +68,7 @@ def test_two_workers_write_what_one_process_writes(store: Any, tmp_path: Path) -
     assert lines == sorted(lines)
 
 
+@pytest.mark.slow  # worker processes (CI runs it)
 def test_a_store_updated_during_a_job_does_not_change_its_versions(
     store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

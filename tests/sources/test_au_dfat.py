@@ -32,6 +32,7 @@ def _dobs(entity):
     return [d for d in entity.dates if d.prop == "birthDate"]
 
 
+@pytest.mark.slow  # the whole real DFAT workbook (CI runs it)
 def test_every_primary_name_of_the_workbook_is_an_entity(shared_data: Path, dfat: dict) -> None:
     path = shared_data / WORKBOOK
     assert detect_format(path).name == "au_dfat_xlsx"
@@ -50,6 +51,7 @@ def test_every_primary_name_of_the_workbook_is_an_entity(shared_data: Path, dfat
     assert Counter(len(_names(e, NameKind.PRIMARY)) for e in dfat.values()) == {1: 3062}
 
 
+@pytest.mark.slow  # the whole real DFAT workbook (CI runs it)
 def test_taliban_person_with_circa_ranges_and_original_script(dfat: dict) -> None:
     # 2 | MOHAMMAD HASSAN AKHUND | Individual | Primary Name |
     #   a) Approximately 1955- 1958 b) Approximately 1945-1950 | ... | Afghanistan | NA | ...
@@ -68,6 +70,7 @@ def test_taliban_person_with_circa_ranges_and_original_script(dfat: dict) -> Non
     assert not entity.get("address")  # "NA" is a placeholder
 
 
+@pytest.mark.slow  # the whole real DFAT workbook (CI runs it)
 def test_aliases_and_former_names(dfat: dict) -> None:
     assert "A. Kabir" in _names(dfat["3"], NameKind.ALIAS)  # 3a, "aka"
     assert [d.value for d in _dobs(dfat["3"])] == ["1963"]  # "Approximately 1963"
@@ -76,6 +79,7 @@ def test_aliases_and_former_names(dfat: dict) -> None:
     assert "NALU" in _names(dfat["2943"], NameKind.PREVIOUS)
 
 
+@pytest.mark.slow  # the whole real DFAT workbook (CI runs it)
 def test_excel_dates_keep_day_precision(dfat: dict) -> None:
     precisions = Counter(d.precision for e in dfat.values() for d in e.dates)
     assert precisions["day"] > 1900 and precisions["year"] > 400
@@ -137,6 +141,7 @@ def _ref(row: dict) -> str:
     return re.match(r"\d+", str(row["Reference"]).strip())[0]
 
 
+@pytest.mark.slow  # the whole real DFAT workbook (CI runs it)
 def test_dates_of_birth_written_as_text_are_read(dfat: dict) -> None:
     def dobs(ref: str) -> list[tuple]:
         return [(d.value, d.end, d.circa) for d in _dobs(dfat[ref])]
@@ -151,6 +156,7 @@ def test_dates_of_birth_written_as_text_are_read(dfat: dict) -> None:
     assert any(n.startswith("birthDate: 15 May 1968 (as Yasir") for n in dfat["729"].get("notes"))
 
 
+@pytest.mark.slow  # the whole real DFAT workbook (CI runs it)
 def test_every_year_of_a_date_of_birth_cell_is_a_date_or_kept_as_text(
     dfat_rows: list[dict], dfat_report: tuple[dict, ParseReport]
 ) -> None:
@@ -174,6 +180,7 @@ def test_every_year_of_a_date_of_birth_cell_is_a_date_or_kept_as_text(
     )
 
 
+@pytest.mark.slow  # the whole real DFAT workbook (CI runs it)
 def test_listing_dates_written_with_full_month_names(dfat_rows: list[dict], dfat: dict) -> None:
     assert dfat["579"].listing.listed_on == "2006-08-02"  # "on 2 August 2006"
     assert dfat["590"].listing.listed_on == "2007-08-27"  # "Listed on 27 August 2007"
@@ -185,6 +192,7 @@ def test_listing_dates_written_with_full_month_names(dfat_rows: list[dict], dfat
     assert with_dates and all(dfat[ref].listing.listed_on for ref in with_dates)
 
 
+@pytest.mark.slow  # the whole real DFAT workbook (CI runs it)
 def test_control_date_is_the_latest_of_the_listing_rows(dfat_rows: list[dict], dfat: dict) -> None:
     latest: dict[str, str] = {}
     for row in dfat_rows:
@@ -197,6 +205,7 @@ def test_control_date_is_the_latest_of_the_listing_rows(dfat_rows: list[dict], d
     }
 
 
+@pytest.mark.slow  # the whole real DFAT workbook (CI runs it)
 def test_nationalities_and_address_countries_are_codes(
     dfat: dict, dfat_report: tuple[dict, ParseReport]
 ) -> None:

@@ -315,6 +315,7 @@ def remark_former_names(path: Path) -> int:
     return len(pairs)
 
 
+@pytest.mark.slow  # the whole real SDN 2023 set (CI runs it)
 def test_sdn_2023_has_every_entry_and_every_alias(shared_data: Path, sdn_2023) -> None:
     entities, _, _ = sdn_2023
     assert len(entities) == 13_821
@@ -330,6 +331,7 @@ def test_sdn_2023_has_every_entry_and_every_alias(shared_data: Path, sdn_2023) -
     assert all(len(names_of(e, NameKind.PRIMARY)) == 1 for e in entities.values())
 
 
+@pytest.mark.slow  # the whole real SDN 2023 set (CI runs it)
 def test_sdn_2023_remarks_are_mostly_understood(sdn_2023) -> None:
     _, stats, _ = sdn_2023
     assert stats.segments > 50_000
@@ -337,6 +339,7 @@ def test_sdn_2023_remarks_are_mostly_understood(sdn_2023) -> None:
     assert stats.extracted / stats.segments > 0.85
 
 
+@pytest.mark.slow  # the whole real SDN 2023 set (CI runs it)
 def test_sdn_2023_parses_quickly(sdn_2023) -> None:
     # About 2 s on an idle core; the bound is loose for shared CI machines and only
     # catches a regression to quadratic behaviour.
@@ -344,6 +347,7 @@ def test_sdn_2023_parses_quickly(sdn_2023) -> None:
     assert seconds < 15
 
 
+@pytest.mark.slow  # the whole real SDN 2023 set (CI runs it)
 def test_real_bank_with_remark_alias_and_addresses(sdn_2023) -> None:
     e = sdn_2023[0]["306"]
     assert e.schema == "Organization"
@@ -355,6 +359,7 @@ def test_real_bank_with_remark_alias_and_addresses(sdn_2023) -> None:
     assert e.get("address")[0] == "Zweierstrasse 35, Zurich CH-8022, Switzerland"
 
 
+@pytest.mark.slow  # the whole real SDN 2023 set (CI runs it)
 def test_real_person_year_only_dob_passport_and_weak_aliases(sdn_2023) -> None:
     e = sdn_2023[0]["7150"]  # AL-LIBI, Abd al-Muhsin
     assert e.schema == "Person"
@@ -369,6 +374,7 @@ def test_real_person_year_only_dob_passport_and_weak_aliases(sdn_2023) -> None:
     assert e.get("address") == ["Johannesburg, South Africa"]
 
 
+@pytest.mark.slow  # the whole real SDN 2023 set (CI runs it)
 def test_real_bank_swift_bic_and_two_programmes(sdn_2023) -> None:
     e = sdn_2023[0]["13131"]  # EGHTESAD NOVIN BANK
     assert e.listing.programs == ["IRAN", "IRAN-EO13902"]
@@ -381,6 +387,7 @@ def test_real_bank_swift_bic_and_two_programmes(sdn_2023) -> None:
     ]
 
 
+@pytest.mark.slow  # the whole real SDN 2023 set (CI runs it)
 def test_real_sdn_2023_remark_former_names_are_previous_names(shared_data: Path, sdn_2023) -> None:
     entities = sdn_2023[0]
     with open(shared_data / SDN_2023 / "sdn.csv", encoding="utf-8", newline="") as handle:
@@ -394,6 +401,7 @@ def test_real_sdn_2023_remark_former_names_are_previous_names(shared_data: Path,
         assert name in entities[uid].get("previousName"), (uid, name)
 
 
+@pytest.mark.slow  # the whole real SDN 2023 set (CI runs it)
 def test_real_vessel_imo_and_former_names(sdn_2023) -> None:
     e = sdn_2023[0]["4243"]  # EBANO
     assert e.schema == "Vessel"
@@ -407,6 +415,7 @@ def test_real_vessel_imo_and_former_names(sdn_2023) -> None:
     assert names_of(e, NameKind.WEAK) == []
 
 
+@pytest.mark.slow  # the whole real SDN 2023 set (CI runs it)
 def test_real_person_several_dobs_and_passports(sdn_2023) -> None:
     e = sdn_2023[0]["6944"]  # AL-SHARIF, Sa'd Abdullah Hussein
     assert e.dates == [FuzzyDate("1969"), FuzzyDate("1963"), FuzzyDate("1964-02-11")]
@@ -415,6 +424,7 @@ def test_real_person_several_dobs_and_passports(sdn_2023) -> None:
     assert e.get("passportNumber") == ["B 960789", "G 649385"]
 
 
+@pytest.mark.slow  # the whole real SDN 2023 set (CI runs it)
 def test_real_person_circa_dob(sdn_2023) -> None:
     e = sdn_2023[0]["7782"]  # SAHINPASIC, Senad
     assert e.dates == [FuzzyDate("1951", circa=True)]
@@ -422,6 +432,7 @@ def test_real_person_circa_dob(sdn_2023) -> None:
     assert e.listing.programs == ["BALKANS"]
 
 
+@pytest.mark.slow  # the whole real SDN 2023 set (CI runs it)
 def test_real_person_dob_ranges_month_and_six_programmes(sdn_2023) -> None:
     e = sdn_2023[0]["12057"]  # NAQDI, Mohammad Reza
     assert e.listing.programs == ["SDGT", "NPWMD", "IRGC", "IFSR", "IRAN-HR", "IRAN-EO13876"]
@@ -437,6 +448,7 @@ def test_real_person_dob_ranges_month_and_six_programmes(sdn_2023) -> None:
     assert len(names_of(e, NameKind.ALIAS)) == 7
 
 
+@pytest.mark.slow  # the whole real SDN 2023 set (CI runs it)
 def test_real_remark_continued_in_comments_file(sdn_2023) -> None:
     e = sdn_2023[0]["17018"]  # PUBLIC JOINT STOCK COMPANY SBERBANK OF RUSSIA
     assert e.schema == "Company"
@@ -449,6 +461,7 @@ def test_real_remark_continued_in_comments_file(sdn_2023) -> None:
     assert "PJSC SBERBANK" in names_of(e, NameKind.ALIAS)
 
 
+@pytest.mark.slow  # parses every real SDN set (CI runs it)
 @pytest.mark.parametrize(
     ("folder", "entries"),
     [
@@ -477,6 +490,7 @@ def test_every_real_set_parses(shared_data: Path, folder: str, entries: int) -> 
     assert all(names_of(e, NameKind.PRIMARY) for e in entities)
 
 
+@pytest.mark.slow  # a real list (CI runs it)
 def test_real_consolidated_aliases(shared_data: Path) -> None:
     entities = list(ofac_csv.parse(shared_data / "us/ofac-consolidated"))
     kinds = [n.kind for e in entities for n in e.names]
@@ -487,6 +501,7 @@ def test_real_consolidated_aliases(shared_data: Path) -> None:
     assert entities[0].id == "us_ofac_cons-9639"
 
 
+@pytest.mark.slow  # a real SDN set (CI runs it)
 def test_real_partial_folder_loads_ids_aliases_and_addresses(shared_data: Path) -> None:
     path = shared_data / "us/ofac-sdn/2025-12-partial"
     assert detect_format(path).name == "ofac_csv"

@@ -40,18 +40,21 @@ def test_conlist_is_detected_and_dated(shared_data: Path) -> None:
     assert uk_ofsi.published(path) == "2018-04-13"
 
 
+@pytest.mark.slow  # the whole real 2018 ConList (CI runs it)
 def test_conlist_yields_every_group(conlist: dict) -> None:
     assert len(conlist) == 2106
     assert all(e.id == f"gb_hmt_sanctions-{k}" for k, e in conlist.items())
     assert all(any(n.kind == NameKind.PRIMARY for n in e.names) for e in conlist.values())
 
 
+@pytest.mark.slow  # the whole real 2018 ConList (CI runs it)
 def test_conlist_consumes_all_9487_rows(shared_data: Path) -> None:
     rows = list(uk_ofsi._read_rows(shared_data / CONLIST, None))
     assert len(rows) == 9487
     assert len({r["Group ID"] for _, r in rows}) == 2106
 
 
+@pytest.mark.slow  # the whole real 2018 ConList (CI runs it)
 def test_conlist_person_with_year_only_births_qde004(conlist: dict) -> None:
     # Source rows: "AL-QAHTANI,Sheikh,Farooq,...,00/00/1980,...,1) Saudi Arabia 2) Qatar,
     # Passport No: 592667 ...,UN Ref QDe.004. ...,Individual,AKA,...,01/04/2016,...,13349"
@@ -67,6 +70,7 @@ def test_conlist_person_with_year_only_births_qde004(conlist: dict) -> None:
     assert len(entity.get("nationality")) == 2
 
 
+@pytest.mark.slow  # the whole real 2018 ConList (CI runs it)
 def test_conlist_dprk_person_full_dob_and_position(conlist: dict) -> None:
     # "IL,Kim Kyong ,,,,,,01/08/1979,...,Passport No. 836210029,,Foreign Trade Bank deputy
     # chief representative in Libya,...,UN Ref.KPI.067.,Individual,Prime Alias,North Korea ..."
@@ -80,6 +84,7 @@ def test_conlist_dprk_person_full_dob_and_position(conlist: dict) -> None:
     assert entity.listing.listed_on == "2017-12-22"
 
 
+@pytest.mark.slow  # the whole real 2018 ConList (CI runs it)
 def test_conlist_iran_person_unsc_id_and_aliases(conlist: dict) -> None:
     entity = conlist["9002"]  # "SALIMI,Husain ... UN Ref IRi.038,Individual,AKA,Iran (nuclear..."
     assert "Husain SALIMI" in _names(entity, NameKind.ALIAS)
@@ -88,6 +93,7 @@ def test_conlist_iran_person_unsc_id_and_aliases(conlist: dict) -> None:
     assert entity.listing.listed_on == "2007-02-09"
 
 
+@pytest.mark.slow  # the whole real 2018 ConList (CI runs it)
 def test_conlist_fka_becomes_previous_name(conlist: dict) -> None:
     # "AL-QAIDA IN YEMEN (AQY),...,UN Ref QDe.129. ...,Entity,FKA,...,11044"
     entity = conlist["11044"]
@@ -96,12 +102,14 @@ def test_conlist_fka_becomes_previous_name(conlist: dict) -> None:
     assert entity.get("unscId") == ["QDe.129"]
 
 
+@pytest.mark.slow  # the whole real 2018 ConList (CI runs it)
 def test_conlist_un_references_are_clean(conlist: dict) -> None:
     refs = [r for e in conlist.values() for r in e.get("unscId")]
     assert len(refs) > 650
     assert all(not r.endswith(".") and " " not in r for r in refs)
 
 
+@pytest.mark.slow  # the whole real 2018 ConList (CI runs it)
 def test_conlist_decoded_as_utf8_names_file_and_line(shared_data: Path) -> None:
     path = shared_data / CONLIST
     with pytest.raises(EncodingError) as info:
@@ -122,6 +130,7 @@ def _notes(entity, prefix: str) -> list[str]:
     return [n for n in entity.get("notes") if n.startswith(prefix)]
 
 
+@pytest.mark.slow  # the whole real 2018 ConList (CI runs it)
 def test_conlist_document_numbers_are_kept_whole(conlist: dict) -> None:
     assert "3219222002.2181558" in conlist["12037"].get("idNumber")  # was cut at the dot
     assert "842 781" in conlist["11905"].get("passportNumber")  # was lost
@@ -132,6 +141,7 @@ def test_conlist_document_numbers_are_kept_whole(conlist: dict) -> None:
     assert "passportNumber (not understood): Uganda Passport." in uganda.get("notes")
 
 
+@pytest.mark.slow  # the whole real 2018 ConList (CI runs it)
 def test_conlist_document_country_dates_and_name_are_read(conlist: dict) -> None:
     [note] = _notes(conlist["12863"], "passportNumber NC5140251")
     assert "(country pk; issued 2009-10-23; expires 2014-10-22)" in note
@@ -142,6 +152,7 @@ def test_conlist_document_country_dates_and_name_are_read(conlist: dict) -> None
     assert "country gb; issued 2004-07-21; expires 2015-04-21" in note
 
 
+@pytest.mark.slow  # the whole real 2018 ConList (CI runs it)
 def test_conlist_every_long_number_of_a_document_text_is_kept(
     conlist: dict, conlist_rows: list[dict]
 ) -> None:
@@ -157,6 +168,7 @@ def test_conlist_every_long_number_of_a_document_text_is_kept(
     assert lost == []
 
 
+@pytest.mark.slow  # the whole real 2018 ConList (CI runs it)
 def test_conlist_last_updated_is_the_latest_of_the_rows(
     conlist: dict, conlist_rows: list[dict]
 ) -> None:
@@ -167,6 +179,7 @@ def test_conlist_last_updated_is_the_latest_of_the_rows(
     assert {k: conlist[k].get("modifiedAt") for k in latest} == {k: [v] for k, v in latest.items()}
 
 
+@pytest.mark.slow  # the whole real 2018 ConList (CI runs it)
 def test_conlist_countries_are_codes(conlist: dict, conlist_rows: list[dict]) -> None:
     congolese = {r["Group ID"] for r in conlist_rows if r["Nationality"] == "Congolese"}
     assert congolese and all(conlist[k].get("nationality") == ["cd"] for k in congolese)
@@ -257,10 +270,11 @@ def test_fcdo_missing_designation_type_is_a_format_error(fixtures: Path) -> None
 def test_fcdo_truncated_xml_names_the_line(tmp_path: Path) -> None:
     text = (SAMPLES / "uk_fcdo.xml").read_text(encoding="utf-8")
     path = tmp_path / "truncated.xml"
-    path.write_text(text[: len(text) // 2], encoding="utf-8")
+    kept = text[: len(text) // 2]
+    path.write_text(kept, encoding="utf-8")
     with pytest.raises(FormatError) as info:
         list(uk_fcdo.parse(path))
-    assert info.value.line is not None
+    assert info.value.line == kept.count("\n") + 1  # the line where the cut file ends
 
 
 def test_fcdo_is_not_mistaken_for_ofsi(tmp_path: Path) -> None:

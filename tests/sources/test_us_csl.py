@@ -26,6 +26,7 @@ def _names(entity, kind):
     return [n.name for n in entity.names if n.kind == kind]
 
 
+@pytest.mark.slow  # the whole real CSL (14,160 rows; CI runs it)
 def test_csl_all_14160_rows_become_14048_parties(shared_data: Path, csl: dict) -> None:
     path = shared_data / CSL
     fmt = detect_format(path)
@@ -34,6 +35,7 @@ def test_csl_all_14160_rows_become_14048_parties(shared_data: Path, csl: dict) -
     assert len(csl) == 14048  # 71 Treasury ids are on two or three lists
 
 
+@pytest.mark.slow  # the whole real CSL (14,160 rows; CI runs it)
 def test_csl_sdn_person_with_year_births_and_aliases(csl: dict) -> None:
     # 26095,...SDN...,Individual,SDGT,"'ABD AL-NASIR, Hajji",,SY,...,"ABDELNASSER, Hajji;
     # ABD AL-NASR, Hajji; AL-KHUWAYT, Taha","",1967; 1966; 1968,IQ,"Tall 'Afar, Iraq",...
@@ -54,6 +56,7 @@ def test_csl_sdn_person_with_year_births_and_aliases(csl: dict) -> None:
     assert "SDGT" in entity.listing.programs
 
 
+@pytest.mark.slow  # the whole real CSL (14,160 rows; CI runs it)
 def test_csl_party_on_sdn_and_ssi_is_merged(csl: dict) -> None:
     entity = csl["18725"]  # BANCO VTB AFRICA SA: rows from SDN, SSI and CAPTA
     assert entity.caption == "BANCO VTB AFRICA SA"
@@ -63,6 +66,7 @@ def test_csl_party_on_sdn_and_ssi_is_merged(csl: dict) -> None:
     assert entity.get("swiftBic") == ["VTBLAOLU"] and entity.get("website") == ["www.vtb.ao"]
 
 
+@pytest.mark.slow  # the whole real CSL (14,160 rows; CI runs it)
 def test_csl_gender_and_day_precise_birth(csl: dict) -> None:
     entity = csl["24904"]  # "'ABBAS, Yasir", 1978-08-22, SY, ids "Male, Gender"
     assert entity.get("gender") == ["male"]
@@ -74,6 +78,7 @@ def csl_rows(shared_data: Path) -> list[dict]:
     return [row for _, row in us_csl.read_rows(shared_data / CSL)]
 
 
+@pytest.mark.slow  # the whole real CSL (14,160 rows; CI runs it)
 def test_csl_aircraft_details_reach_their_fields(csl: dict, csl_rows: list[dict]) -> None:
     # 15440: "408, Aircraft Construction Number ...; 23 Feb 1987, Aircraft Manufacture Date;
     #         A300B4-603, Aircraft Model; MAHAN AIR, Aircraft Operator"
@@ -95,6 +100,7 @@ def test_csl_aircraft_details_reach_their_fields(csl: dict, csl_rows: list[dict]
     assert registrations <= tails
 
 
+@pytest.mark.slow  # the whole real CSL (14,160 rows; CI runs it)
 def test_csl_columns_once_dropped_are_kept(csl: dict, csl_rows: list[dict]) -> None:
     with_tonnage = {r["_id"] for r in csl_rows if r.get("gross_registered_tonnage")}
     assert with_tonnage and all(csl[k].get("grossRegisteredTonnage") for k in with_tonnage)
@@ -104,6 +110,7 @@ def test_csl_columns_once_dropped_are_kept(csl: dict, csl_rows: list[dict]) -> N
         assert all(f"{label}: {r[column]}" in csl[r["_id"]].get("notes") for r in rows)
 
 
+@pytest.mark.slow  # the whole real CSL (14,160 rows; CI runs it)
 def test_csl_addresses_flags_and_nationalities_are_codes(csl: dict, csl_rows: list[dict]) -> None:
     ending_in_code = [
         (r["_id"], m[1].lower())

@@ -88,6 +88,7 @@ def test_authority_counts(loaded: tuple[Store, dict[Path, LoadResult]], shared_d
     assert partial.dataset == "us_ofac_sdn_partial" and partial.entity_count == 18_494
 
 
+@pytest.mark.slow  # loads a real SDN set (CI runs it)
 def test_sdn_2024_primary_file_alone_loads(shared_data: Path, tmp_path: Path) -> None:
     # Not in the session store: without alt.csv it would replace the complete 2023 set.
     store = Store.open(tmp_path / "sdn2024.db")

@@ -17,13 +17,6 @@ from sanctions.errors import FormatError, StoreError
 from sanctions.store import Store
 
 
-@pytest.fixture()
-def store(tmp_path: Path) -> Store:
-    s = Store.open(tmp_path / "store.db")
-    yield s
-    s.close()
-
-
 def _ftm(fixtures: Path, name: str) -> Path:
     return fixtures / "ftm" / name
 

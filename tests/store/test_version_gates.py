@@ -43,13 +43,6 @@ def actions(store: Store) -> list[tuple[str, str]]:
     return [(e.action, e.subject) for e in audit.iter_entries(store.engine)]
 
 
-@pytest.fixture()
-def store(tmp_path: Path) -> Store:
-    s = Store.open(tmp_path / "gates.db")
-    yield s
-    s.close()
-
-
 # -- the verdict ------------------------------------------------------------------------
 
 

@@ -97,6 +97,7 @@ def test_each_real_file_gets_its_date_and_says_where_from(shared_data: Path) -> 
         h.parse_published("27/02/2026")
 
 
+@pytest.mark.slow  # two real SDN versions loaded (CI runs it)
 def test_versions_keep_date_origin_and_full_path(store: Store, shared_data: Path) -> None:
     v1, v2 = store.versions(SDN)
     assert (v1.published, v1.published_from) == ("2022-02-24", h.FROM_PATH)
@@ -106,6 +107,7 @@ def test_versions_keep_date_origin_and_full_path(store: Store, shared_data: Path
     assert v2.source_path == str((shared_data / AFTER).resolve())
 
 
+@pytest.mark.slow  # two real SDN versions loaded (CI runs it)
 def test_load_published_option_and_a_contradiction(db: Path, shared_data: Path) -> None:
     sema = shared_data / "ca/sema/sema-lmes_2020-04.xml"
     result = run(db, "load", str(sema), "--published", "2020-04-20")
@@ -122,6 +124,7 @@ def test_load_published_option_and_a_contradiction(db: Path, shared_data: Path) 
     store.close()
 
 
+@pytest.mark.slow  # two real SDN versions loaded (CI runs it)
 def test_lists_versions_show_date_origin_and_path(db: Path, shared_data: Path) -> None:
     result = run(db, "lists", "--versions", "--dataset", SDN)
     # The table folds long paths over lines: read it without borders and spaces.
@@ -133,6 +136,7 @@ def test_lists_versions_show_date_origin_and_path(db: Path, shared_data: Path) -
 # -- diff details ---------------------------------------------------------------------
 
 
+@pytest.mark.slow  # two real SDN versions loaded (CI runs it)
 def test_diff_details_give_old_and_new_values_of_each_changed_field(store: Store) -> None:
     diff = store.diff(SDN)
     details = h.change_details(store, diff)
@@ -154,6 +158,7 @@ def test_diff_details_give_old_and_new_values_of_each_changed_field(store: Store
     )
 
 
+@pytest.mark.slow  # two real SDN versions loaded (CI runs it)
 def test_diff_details_cli(db: Path) -> None:
     result = run(db, "diff", SDN, "--details")
     assert result.exit_code == 0, result.output
@@ -168,6 +173,7 @@ def test_diff_details_cli(db: Path) -> None:
 # -- as of a version, and after removal ---------------------------------------------------
 
 
+@pytest.mark.slow  # two real SDN versions loaded (CI runs it)
 def test_show_version_gives_the_entity_as_it_was(store: Store, db: Path) -> None:
     entity, version = h.entity_at(store, "us_ofac_sdn-24309", "v1")
     assert version.seq == 1 and entity is not None
@@ -185,6 +191,7 @@ def test_show_version_gives_the_entity_as_it_was(store: Store, db: Path) -> None
 # -- rollback ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # two real SDN versions loaded (CI runs it)
 def test_rollback_that_removes_entities_needs_confirm_and_changes_nothing(
     store: Store, db: Path
 ) -> None:
@@ -198,6 +205,7 @@ def test_rollback_that_removes_entities_needs_confirm_and_changes_nothing(
     assert result.exit_code == 2 and "--confirm" in result.output
 
 
+@pytest.mark.slow  # two real SDN versions loaded (CI runs it)
 def test_rollback_is_a_new_audited_version_with_its_diff(store: Store, db: Path) -> None:
     v1, v2 = store.versions(SDN)
     result = run(
@@ -229,6 +237,7 @@ def test_rollback_is_a_new_audited_version_with_its_diff(store: Store, db: Path)
     assert (v4["seq"], v4["rollback_of"], v4["added"], v4["removed"]) == (4, v2.id, 91, 0)
 
 
+@pytest.mark.slow  # two real SDN versions loaded (CI runs it)
 def test_removed_entity_keeps_its_last_content(store: Store, db: Path) -> None:
     store.rollback_version(SDN, "v1", confirm=True)
     v2 = store.get_version(SDN, "v2")
@@ -243,6 +252,7 @@ def test_removed_entity_keeps_its_last_content(store: Store, db: Path) -> None:
     assert "VEDYAKHIN" in shown.output
 
 
+@pytest.mark.slow  # two real SDN versions loaded (CI runs it)
 def test_rollback_refuses_held_older_or_current_targets(store: Store, shared_data: Path) -> None:
     older = store.load(shared_data / "us/ofac-sdn/2022-01-10")  # older content: kept aside
     assert older.status == "older"
@@ -281,6 +291,7 @@ def test_postgresql_dates_details_and_rollback(shared_data: Path) -> None:
         store.close()
 
 
+@pytest.mark.slow  # loads a real SDN set (CI runs it)
 def test_a_downloaded_file_gets_no_date_from_its_path(tmp_path: Path, shared_data: Path) -> None:
     folder = tmp_path / "2031-01-02"  # a cache folder named by the day of the download
     shutil.copytree(shared_data / BEFORE, folder)

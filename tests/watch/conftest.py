@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +23,6 @@ def _index_cache(index_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def watch_files() -> Path:
     return HERE
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Any]:
-    from sanctions.store import Store
-
-    store = Store.open(tmp_path / "watch.db")
-    yield store
-    store.close()
 
 
 @pytest.fixture

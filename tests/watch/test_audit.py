@@ -54,9 +54,9 @@ def _sql(db: Path, statement: str) -> None:
     conn.close()
 
 
-def test_editing_one_row_in_sqlite_is_named_by_verify(store: Any, tmp_path: Path) -> None:
+def test_editing_one_row_in_sqlite_is_named_by_verify(store: Any, store_path: Path) -> None:
     _log(store, 6)
-    _sql(tmp_path / "watch.db", 'UPDATE audit_log SET details = \'{"role":"admin"}\' WHERE id = 4')
+    _sql(store_path, 'UPDATE audit_log SET details = \'{"role":"admin"}\' WHERE id = 4')
     result = audit.verify(store.engine)
     assert not result.ok and result.broken_id == 4 and result.checked == 3
     assert "entry 4" in result.problem and "key:3 by alice" in result.problem
@@ -64,14 +64,14 @@ def test_editing_one_row_in_sqlite_is_named_by_verify(store: Any, tmp_path: Path
 
 
 def test_an_entry_rewritten_with_a_fresh_hash_breaks_the_next_link(
-    store: Any, tmp_path: Path
+    store: Any, store_path: Path
 ) -> None:
     _log(store, 4)
     forged = audit.log.entry_hash(
         audit.GENESIS, 1, "2020-01-01T00:00:00+00:00", "alice", "key.created", "key:0", "{}"
     )
     _sql(
-        tmp_path / "watch.db",
+        store_path,
         f"UPDATE audit_log SET at = '2020-01-01T00:00:00+00:00', details = '{{}}', "
         f"hash = '{forged}' WHERE id = 1",
     )
@@ -79,12 +79,14 @@ def test_an_entry_rewritten_with_a_fresh_hash_breaks_the_next_link(
     assert result.broken_id == 2 and "does not chain to entry 1" in result.problem
 
 
-def test_deleting_rows_is_detected_in_the_middle_and_at_the_end(store: Any, tmp_path: Path) -> None:
+def test_deleting_rows_is_detected_in_the_middle_and_at_the_end(
+    store: Any, store_path: Path
+) -> None:
     _log(store, 6)
-    _sql(tmp_path / "watch.db", "DELETE FROM audit_log WHERE id = 6")
+    _sql(store_path, "DELETE FROM audit_log WHERE id = 6")
     result = audit.verify(store.engine)
     assert not result.ok and result.broken_id == 6 and "removed from the end" in result.problem
-    _sql(tmp_path / "watch.db", "DELETE FROM audit_log WHERE id = 3")
+    _sql(store_path, "DELETE FROM audit_log WHERE id = 3")
     result = audit.verify(store.engine)
     assert result.broken_id == 4 and "entries 3..3 were removed" in result.problem
 
@@ -131,16 +133,16 @@ def test_runs_alerts_decisions_and_list_loads_are_logged(
 
 
 def test_cli_audit_verify_passes_then_names_the_edited_entry(
-    store: Any, watch: Any, watch_files: Path, tmp_path: Path
+    store: Any, watch: Any, watch_files: Path, store_path: Path
 ) -> None:
     store.load(watch_files / "v1.jsonl", dataset="fixture")
     watch.import_file(watch_files / "customers.csv", customer_map())
     watch.rescreen()
-    db = str(tmp_path / "watch.db")
+    db = str(store_path)
     runner = CliRunner()
     ok = runner.invoke(main, ["--db", db, "audit", "verify"])
     assert ok.exit_code == 0 and "audit log intact" in ok.output
-    _sql(tmp_path / "watch.db", "UPDATE audit_log SET actor = 'someone else' WHERE id = 3")
+    _sql(store_path, "UPDATE audit_log SET actor = 'someone else' WHERE id = 3")
     bad = runner.invoke(main, ["--db", db, "audit", "verify"])
     assert bad.exit_code == 1
     assert "BROKEN at entry 3" in bad.output and "the row was edited" in bad.output

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from sanctions.matching import (
     DEFAULT_THRESHOLD,
     MatchIndex,
@@ -18,6 +20,7 @@ from sanctions.watch.prefilter import RecordKeys, load_keys
 from .customers import listed_records, negative_records, parse_list, sdn_paths
 
 
+@pytest.mark.slow  # parses two real SDN sets (CI runs it)
 def test_reverse_lookup_finds_every_record_the_small_index_matches(shared_data: Path) -> None:
     paths = sdn_paths(shared_data)
     before, after = parse_list(paths[0]), parse_list(paths[2])

@@ -6,6 +6,8 @@ import csv
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from sanctions.matching.score import DEFAULT_THRESHOLD
 
 from .conftest import customer_map
@@ -13,6 +15,7 @@ from .conftest import customer_map
 NAMES = ["Boris Fictionov", "Maria Lopez", "Aurora Fictional Shipping", "Jane Ordinary"]
 
 
+@pytest.mark.slow  # worker processes (CI runs it)
 def test_a_full_run_on_two_workers_finds_what_one_process_finds(
     store: Any, watch: Any, watch_files: Path, tmp_path: Path
 ) -> None:

@@ -8,6 +8,7 @@ then the EU, all with the same SWIFT/BIC (the resolver clusters them by that str
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -154,14 +155,14 @@ def test_a_subject_first_seen_on_two_lists_raises_one_alert_led_by_the_best_list
 
 
 def test_cli_alerts_show_the_subjects_jurisdictions_and_listings(
-    store: Any, watch: Any, tmp_path: Any
+    store: Any, watch: Any, store_path: Path
 ) -> None:
     from click.testing import CliRunner
 
     from sanctions.cli import main
 
     first = _start_us_and_uk(store, watch)
-    db = str(tmp_path / "watch.db")
+    db = str(store_path)
     listed = CliRunner().invoke(main, ["--db", db, "alerts"], terminal_width=200)
     assert listed.exit_code == 0, listed.output
     assert "listed by: UK, US (2 listings)" in listed.output
@@ -201,7 +202,7 @@ def test_subject_alerts_on_postgresql() -> None:
 
 
 def test_rescreen_resolve_brings_the_clusters_up_to_date_first(
-    store: Any, watch: Any, tmp_path: Any
+    store: Any, watch: Any, store_path: Path
 ) -> None:
     from click.testing import CliRunner
 
@@ -209,7 +210,7 @@ def test_rescreen_resolve_brings_the_clusters_up_to_date_first(
 
     first = _start(store, watch)
     _list(store, "gb_hmt_sanctions", "v1", bank("gb_hmt_sanctions", "7001"), resolve=False)
-    db = str(tmp_path / "watch.db")
+    db = str(store_path)
     result = CliRunner().invoke(main, ["--db", db, "rescreen", "--resolve"], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "clusters resolved first (incremental: gb_hmt_sanctions" in result.output

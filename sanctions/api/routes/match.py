@@ -322,7 +322,7 @@ async def match(
         topics=set(topics),
     )
     cutoff = threshold if cutoff is None else min(cutoff, threshold)
-    opts = {"limit": limit, "threshold": threshold, "cutoff": cutoff}
+    opts: dict[str, Any] = {"limit": limit, "threshold": threshold, "cutoff": cutoff}
     opts.update(budget=settings.time_budget, store=request.app.state.store, dataset=dataset)
     opts["group"] = group
     try:

@@ -371,9 +371,9 @@ async def alert_cases(
     record_id: Annotated[str | None, Query(max_length=200)] = None,
 ) -> JSONResponse:
     watch = _watch(request)
-    status = canonical_status(status)
-    cases = await run_in_threadpool(watch.record_cases, status, record_id)
-    return JSONResponse({"status": status, "results": cases})
+    state = canonical_status(status)
+    cases = await run_in_threadpool(watch.record_cases, state, record_id)
+    return JSONResponse({"status": state, "results": cases})
 
 
 @router.get(

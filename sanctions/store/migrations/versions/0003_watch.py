@@ -4,6 +4,8 @@ Revision ID: 0003
 Revises: 0001
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -16,7 +18,7 @@ S, T, Int, F = sa.String, sa.Text, sa.Integer, sa.Float
 ACTIVE = sa.text("status != 'closed'")
 
 
-def _col(name: str, type_: object, nullable: bool = False, **kw: object) -> sa.Column:
+def _col(name: str, type_: Any, nullable: bool = False, **kw: Any) -> sa.Column[Any]:
     return sa.Column(name, type_, nullable=nullable, **kw)
 
 
