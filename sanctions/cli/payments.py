@@ -104,7 +104,8 @@ def screen_payment_cmd(
     from sanctions.screening import Screener
 
     rules = load_policy(policy)
-    cleared = load_good_guys(good_guys or rules.good_guys) if good_guys or rules.good_guys else None
+    cleared_path = good_guys or rules.good_guys
+    cleared = load_good_guys(cleared_path) if cleared_path else None
     store = open_store(ctx, db_sub)
     if not store.datasets():
         err_console.print("[yellow]warning:[/] the store holds no lists (see `sanctions load`)")

@@ -27,6 +27,7 @@ import statistics
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -457,7 +458,7 @@ def _cumulative(dates: list[str]) -> list[tuple[str, int, int]]:
     return out
 
 
-def _in_scope(data: str | None, code: str | None, schemata: set[str] | None) -> bool:
+def _in_scope(data: str | None, code: str | None, schemata: AbstractSet[str] | None) -> bool:
     if data is None:
         return False
     entity = json.loads(data)

@@ -238,7 +238,7 @@ def audit_results(store: Store, results: list[PaymentResult], actor: str | None 
     (``payment.held``) and each message where good-guy entries cleared findings
     (``payment.cleared``: which entries, for which findings)."""
     actor = actor or audit.current_actor()
-    events = []
+    events: list[tuple[str, str, str, dict[str, Any]]] = []
     for r in results:
         base = {
             "source": r.source,

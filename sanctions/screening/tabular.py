@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from sanctions.countries import value_country_codes
 from sanctions.errors import SanctionsError
@@ -116,14 +116,15 @@ def open_stream(
     if Path(name).suffix.lower() in PARQUET_SUFFIXES:
         if isinstance(stream, io.TextIOBase):
             raise TypeError(f"{name}: Parquet is read from a binary stream, not text")
-        header, rows, types = _read_parquet(stream, name)
+        header, rows, types = _read_parquet(cast(IO[bytes], stream), name)
         return Table(Path(name), header, rows, types=types)
     warnings: list[str] = []
     if isinstance(stream, io.TextIOBase):
         text: IO[str] = stream
         encoding = options.encoding or getattr(stream, "encoding", None) or "utf-8"
     else:
-        binary = stream if stream.seekable() else io.BytesIO(stream.read())
+        raw = cast(IO[bytes], stream)
+        binary = raw if raw.seekable() else io.BytesIO(raw.read())
         encoding = options.encoding or _detect_encoding(binary, name, warnings)
         try:
             codecs.lookup(encoding)

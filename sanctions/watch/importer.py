@@ -22,7 +22,7 @@ import hashlib
 import io
 import time
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from sqlalchemy import Connection
 
@@ -148,7 +148,8 @@ def _rewound_sha256(stream: IO[bytes] | IO[str]) -> tuple[IO[bytes] | IO[str], s
     if isinstance(stream, io.TextIOBase):
         text = stream.read()
         return io.StringIO(text, newline=""), hashlib.sha256(text.encode("utf-8")).hexdigest()
-    binary: IO[bytes] = stream if stream.seekable() else io.BytesIO(stream.read())
+    raw = cast(IO[bytes], stream)
+    binary: IO[bytes] = raw if raw.seekable() else io.BytesIO(raw.read())
     start = binary.tell()
     digest = hashlib.sha256()
     for block in iter(lambda: binary.read(1 << 20), b""):
