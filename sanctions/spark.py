@@ -180,14 +180,14 @@ def _screen_batches(
     screener = _executor_screener(*shipped)
     list_versions, run_id = stamp
     for batch in batches:
-        rows = ((row[ROW_COLUMN], row) for row in batch.to_pylist())
+        rows = {row[ROW_COLUMN]: row for row in batch.to_pylist()}
         out: list[dict[str, Any]] = []
-        for chunk in query_chunks(rows, cmap, size=batch.num_rows or 1):
+        for chunk in query_chunks(iter(rows.items()), cmap, size=batch.num_rows or 1):
             ids = {line: q["id"] for line, q in chunk if isinstance(q, dict)}
             state = (screener, options, None)
             for row, found, error in screen_chunk(state, chunk, structured=True):
                 if error:
-                    qid = _row_id(cmap, batch, row)
+                    qid = _row_id(cmap, rows[row], row)
                     out.append({"query_id": qid, "row": row, "rank": 0, "error": error})
                     continue
                 out.extend(_output(found, ids[row]))
@@ -218,11 +218,10 @@ def _output(found: list[dict[str, Any]], query_id: str) -> list[dict[str, Any]]:
     return out
 
 
-def _row_id(cmap: ColumnMap, batch: Any, row: int) -> str:
+def _row_id(cmap: ColumnMap, values: dict[str, Any], row: int) -> str:
     """The query id of a bad row: its id column's value, or ``row-N``."""
     if cmap.id_column:
-        rows = batch.column(ROW_COLUMN).to_pylist()
-        value = batch.column(cmap.id_column)[rows.index(row)].as_py()
+        value = values.get(cmap.id_column)
         if value not in (None, ""):
             return str(value)
     return f"row-{row}"
@@ -390,6 +389,7 @@ class SparkSummary:
     seconds: float = 0.0
     run_id: str = ""
     list_versions: dict[str, int] = field(default_factory=dict)
+    counted: str = ""  # how the counts were taken: observed while writing, or read back
 
     @property
     def rows_per_second(self) -> float:
@@ -487,7 +487,9 @@ def screen_files(
         write_table(result, output, out_format)
     finally:
         index.remove()
-    counts = _observed_counts(observation) or _read_back_counts(spark, output, out_format)
+    counts = _observed_counts(observation)
+    counted = "observed while writing" if counts else "read back from the output"
+    counts = counts or _read_back_counts(spark, output, out_format)
     summary = SparkSummary(
         counts["rows"],
         counts["alerts"],
@@ -496,10 +498,13 @@ def screen_files(
         time.perf_counter() - started,
         evidence.run_id,
         dict(index.versions),
+        counted,
     )
     evidence.rows, evidence.errors, evidence.matched = summary.rows, summary.errors, summary.alerts
     evidence.screened = summary.rows - summary.errors
-    evidence.extra.update(output=output, seconds=round(summary.seconds, 3), engine="spark")
+    evidence.extra.update(
+        output=output, seconds=round(summary.seconds, 3), engine="spark", counted=counted
+    )
     if hasattr(index.store, "engine"):
         record_run(index.store.engine, evidence.finish())
     return summary
