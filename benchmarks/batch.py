@@ -26,6 +26,7 @@ import resource
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +77,9 @@ def cpu_seconds() -> float:
 
 def run_local(db: Path, source: Path, folder: Path, workers: int) -> dict[str, Any]:
     """One local run in a fresh process (spawned): no run inherits another's warm caches."""
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(1) as pool:
-        return pool.apply(_run_local, (db, source, folder, workers))
+    context = multiprocessing.get_context("spawn")  # its worker may fork workers of its own
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        return pool.submit(_run_local, db, source, folder, workers).result()
 
 
 def _run_local(db: Path, source: Path, folder: Path, workers: int) -> dict[str, Any]:
