@@ -19,11 +19,14 @@ import argparse
 import csv
 import json
 import logging
+import multiprocessing
+import os
 import random
 import resource
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -72,8 +75,16 @@ def cpu_seconds() -> float:
     return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 
 
-def run_local(store: Store, source: Path, folder: Path, workers: int) -> dict[str, Any]:
-    screener = Screener(store)
+def run_local(db: Path, source: Path, folder: Path, workers: int) -> dict[str, Any]:
+    """One local run in a fresh process (spawned): no run inherits another's warm caches."""
+    context = multiprocessing.get_context("spawn")  # its worker may fork workers of its own
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        return pool.submit(_run_local, db, source, folder, workers).result()
+
+
+def _run_local(db: Path, source: Path, folder: Path, workers: int) -> dict[str, Any]:
+    logging.basicConfig(level=logging.WARNING)
+    screener = Screener(Store.open(db))
     started = time.perf_counter()
     screener.index  # noqa: B018 - the index load is reported apart
     index_seconds = time.perf_counter() - started
@@ -98,10 +109,15 @@ def run_spark(db: Path, source: Path, folder: Path, master: str) -> dict[str, An
     spark = session(master, **{"spark.ui.enabled": "false"})
     spark.sparkContext.setLogLevel("ERROR")
     session_seconds = time.perf_counter() - started
+    cpu = cpu_seconds() + sum(_process_cpu(pid) for pid in _descendants(os.getpid()))
     try:
         summary = screen_files(
             spark, str(source), str(folder / "spark.parquet"), str(db), id_column="id"
         )
+        pids = _descendants(os.getpid())
+        cpu = cpu_seconds() + sum(_process_cpu(pid) for pid in pids) - cpu
+        workers = [_peak_mib(pid) for pid in pids if _is_python(pid)]
+        jvm = [_peak_mib(pid) for pid in pids if not _is_python(pid)]
     finally:
         spark.stop()
     return {
@@ -112,7 +128,56 @@ def run_spark(db: Path, source: Path, folder: Path, master: str) -> dict[str, An
         "alerts": summary.alerts,
         "errors": summary.errors,
         "rows_per_second": round(summary.rows_per_second, 1),
+        "counted": summary.counted,
+        "cpu_seconds": round(cpu, 1),  # driver, JVM and Python workers
+        "rows_per_cpu_second": round(summary.rows / cpu, 1) if cpu else 0.0,
+        "python_worker_peak_rss_mib": sorted(workers, reverse=True),
+        "jvm_peak_rss_mib": max(jvm, default=0),
     }
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every live process below ``pid`` (Linux /proc): Spark's JVM and its Python workers."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], list(children.get(pid, []))
+    while todo:
+        child = todo.pop()
+        found.append(child)
+        todo.extend(children.get(child, []))
+    return found
+
+
+def _process_cpu(pid: int) -> float:
+    """CPU seconds of a live process and of its reaped children."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def _peak_mib(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return 0.0
+
+
+def _is_python(pid: int) -> bool:
+    try:
+        return "python" in Path(f"/proc/{pid}/comm").read_text()
+    except OSError:
+        return False
 
 
 def verdicts(report: dict[str, Any]) -> dict[str, Any]:
@@ -127,10 +192,14 @@ def verdicts(report: dict[str, Any]) -> dict[str, Any]:
     out["million_ok"] = out["million_seconds_extrapolated"] <= TARGET_MILLION_SECONDS
     # What the cores would do if nothing else ran: rows per CPU-second times the cores.
     out["uncontended_multi_rate"] = round(many["rows_per_cpu_second"] * report["cores"], 0)
+    cpu_ratio = one["cpu_seconds"] / many["cpu_seconds"] if many["cpu_seconds"] else 0.0
+    out["multi_cpu_vs_single_cpu"] = round(cpu_ratio, 3)  # 1.0: no work added by the workers
     if "spark" in report:
         spark = report["spark"]["seconds"] / many["seconds"]
         out["spark_vs_multi_time"] = round(spark, 2)
         out["spark_ok"] = spark <= TARGET_SPARK
+        cpu = report["spark"]["cpu_seconds"]
+        out["spark_cpu_vs_multi_cpu"] = round(cpu / many["cpu_seconds"], 2) if cpu else None
     return out
 
 
@@ -150,7 +219,6 @@ def main() -> None:
     db = args.db or folder / "lists.db"
     load_started = time.perf_counter()
     datasets = load_all_lists(db)
-    store = Store.open(db)
     source = folder / "customers.csv"
     planted = write_records(source, args.rows, args.plant_every)
     report: dict[str, Any] = {
@@ -160,10 +228,12 @@ def main() -> None:
         "load_seconds": round(time.perf_counter() - load_started, 1),
         "cores": default_workers(),
     }
-    report["single"] = run_local(store, source, folder, 1)
-    report["multi"] = run_local(store, source, folder, args.workers)
+    report["load_average_before"] = os.getloadavg()
+    report["single"] = run_local(Path(db), source, folder, 1)
+    report["multi"] = run_local(Path(db), source, folder, args.workers)
     if not args.no_spark:
         report["spark"] = run_spark(Path(db), source, folder, args.master)
+    report["load_average_after"] = os.getloadavg()
     report["targets"] = verdicts(report)
     text = json.dumps(report, indent=2, default=str)
     print(text)

@@ -165,6 +165,7 @@ def _executor_screener(name: str, sha256: str, threshold: float) -> Screener:
     gc.freeze()  # millions of index objects: out of the collector's sight, as in Screener
     _LOADED.clear()  # one job's index at a time
     screener = _LOADED[sha256] = Screener(index=index, threshold=threshold)
+    screener.warm()  # rigour's taggers and the matcher's tables, also frozen
     log.info("index %s loaded in executor process %d", name, os.getpid())
     return screener
 
@@ -182,13 +183,14 @@ def _screen_batches(
     screener = _executor_screener(*shipped)
     list_versions, run_id = stamp
     for batch in batches:
-        rows = ((row[ROW_COLUMN], row) for row in batch.to_pylist())
+        rows = {row[ROW_COLUMN]: row for row in batch.to_pylist()}
         out: list[dict[str, Any]] = []
-        for chunk in query_chunks(rows, cmap, size=batch.num_rows or 1):
+        for chunk in query_chunks(iter(rows.items()), cmap, size=batch.num_rows or 1):
             ids = {line: q["id"] for line, q in chunk if isinstance(q, dict)}
-            for row, found, error in screen_chunk((screener, options, None), chunk):
+            state = (screener, options, None)
+            for row, found, error in screen_chunk(state, chunk, structured=True):
                 if error:
-                    qid = _row_id(cmap, batch, row)
+                    qid = _row_id(cmap, rows[row], row)
                     out.append({"query_id": qid, "row": row, "rank": 0, "error": error})
                     continue
                 out.extend(_output(found, ids[row]))
@@ -219,11 +221,10 @@ def _output(found: list[dict[str, Any]], query_id: str) -> list[dict[str, Any]]:
     return out
 
 
-def _row_id(cmap: ColumnMap, batch: Any, row: int) -> str:
+def _row_id(cmap: ColumnMap, values: dict[str, Any], row: int) -> str:
     """The query id of a bad row: its id column's value, or ``row-N``."""
     if cmap.id_column:
-        rows = batch.column(ROW_COLUMN).to_pylist()
-        value = batch.column(cmap.id_column)[rows.index(row)].as_py()
+        value = values.get(cmap.id_column)
         if value not in (None, ""):
             return str(value)
     return f"row-{row}"
@@ -261,7 +262,8 @@ def screen(
     path or a database URL. The result is lazy: the screening runs when it is
     written or collected. ``index`` reuses one already shipped. Input with fewer
     partitions than the cluster has cores is spread over ``partitions`` (default:
-    twice the cores) so that every core screens.
+    one per core: each Python worker loads the index once and keeps its warm name
+    caches for the whole partition) so that every core screens.
     """
     _pyspark()
     from pyspark.sql import functions as F
@@ -279,7 +281,7 @@ def screen(
     rows = df.select(*keep).withColumn(ROW_COLUMN, F.monotonically_increasing_id())
     cores = spark.sparkContext.defaultParallelism
     if partitions is None and rows.rdd.getNumPartitions() < cores:
-        partitions = 2 * cores  # a file under 128 MB is one partition: one core would work
+        partitions = cores  # a file under 128 MB is one partition: one core would work
     if partitions:
         rows = rows.repartition(partitions)  # rows keep their ROW_COLUMN (input order)
     shipped = (index.name, index.sha256, index.threshold)
@@ -390,10 +392,68 @@ class SparkSummary:
     seconds: float = 0.0
     run_id: str = ""
     list_versions: dict[str, int] = field(default_factory=dict)
+    counted: str = ""  # how the counts were taken: observed while writing, or read back
 
     @property
     def rows_per_second(self) -> float:
         return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+
+_COUNTS = ("rows", "alerts", "errors", "output_rows")
+
+
+def _observed(result: Any) -> tuple[Any, Any]:
+    """The result with its counts observed while it is written (no second job).
+
+    Each input row has exactly one output row of rank 0 or 1 (rank 0: an error or no
+    candidate; rank 1: its best candidate, and a row with any match has a matching
+    rank 1, the results being sorted by score). The metrics are taken in the job's
+    result stage, where Spark keeps the output of one attempt of each task only.
+    """
+    from pyspark.sql import Observation
+    from pyspark.sql import functions as F
+
+    observation = Observation("sanctions-screening")
+    rank, one = F.col("rank"), F.lit(1)
+    observed = result.observe(
+        observation,
+        F.count(F.when(rank <= 1, one)).alias("rows"),
+        F.count(F.when((rank == 1) & F.col("match"), one)).alias("alerts"),
+        F.count(F.col("error")).alias("errors"),
+        F.count(one).alias("output_rows"),
+    )
+    return observed, observation
+
+
+def _observed_counts(observation: Any) -> dict[str, int] | None:
+    """The observed counts, or ``None`` where this Spark did not report them."""
+    try:
+        metrics = observation.get
+    except Exception:  # noqa: BLE001 - Spark's own errors: counted on the output instead
+        log.warning("the job's observed counts are missing: counting the written output")
+        return None
+    if not all(isinstance(metrics.get(k), int) for k in _COUNTS):
+        return None
+    return {k: int(metrics[k]) for k in _COUNTS}
+
+
+def _read_back_counts(spark: Any, output: str, out_format: str | None) -> dict[str, int]:
+    """The counts read back from the written output (a second job)."""
+    from pyspark.sql import functions as F
+
+    written = spark.read.schema(OUTPUT_SCHEMA)
+    written = (
+        written.parquet(output)
+        if _file_format(output, out_format) == "parquet"
+        else (written.option("header", True).csv(output))
+    )
+    row = written.agg(
+        F.countDistinct("row").alias("rows"),
+        F.countDistinct(F.when(F.col("match"), F.col("row"))).alias("alerts"),
+        F.count(F.col("error")).alias("errors"),
+        F.count(F.lit(1)).alias("output_rows"),
+    ).first()
+    return {k: int(row[k]) for k in _COUNTS}
 
 
 def screen_files(
@@ -411,10 +471,10 @@ def screen_files(
 ) -> SparkSummary:
     """Screen a CSV/Parquet file into a result folder; audit the run (with a store).
 
-    ``options`` go to :func:`screen` (id_column, threshold, limit, cutoff...).
+    ``options`` go to :func:`screen` (id_column, threshold, limit, cutoff...). The
+    counts of the summary and of the audit entry are observed while the output is
+    written (one job), or read back from it where Spark does not report them.
     """
-    from pyspark.sql import functions as F
-
     from sanctions.screening.evidence import RunEvidence, list_versions, record_run
 
     started = time.perf_counter()
@@ -426,21 +486,13 @@ def screen_files(
         index.ship(spark)
         df = read_table(spark, source, in_format, delimiter, encoding)
         result = screen(df, store, columns, index=index, run_id=evidence.run_id, **options)
+        result, observation = _observed(result)
         write_table(result, output, out_format)
     finally:
         index.remove()
-    written = spark.read.schema(OUTPUT_SCHEMA)
-    written = (
-        written.parquet(output)
-        if _file_format(output, out_format) == "parquet"
-        else (written.option("header", True).csv(output))
-    )
-    counts = written.agg(
-        F.countDistinct("row").alias("rows"),
-        F.countDistinct(F.when(F.col("match"), F.col("row"))).alias("alerts"),
-        F.count(F.col("error")).alias("errors"),
-        F.count(F.lit(1)).alias("output_rows"),
-    ).first()
+    counts = _observed_counts(observation)
+    counted = "observed while writing" if counts else "read back from the output"
+    counts = counts or _read_back_counts(spark, output, out_format)
     summary = SparkSummary(
         counts["rows"],
         counts["alerts"],
@@ -449,10 +501,13 @@ def screen_files(
         time.perf_counter() - started,
         evidence.run_id,
         dict(index.versions),
+        counted,
     )
     evidence.rows, evidence.errors, evidence.matched = summary.rows, summary.errors, summary.alerts
     evidence.screened = summary.rows - summary.errors
-    evidence.extra.update(output=output, seconds=round(summary.seconds, 3), engine="spark")
+    evidence.extra.update(
+        output=output, seconds=round(summary.seconds, 3), engine="spark", counted=counted
+    )
     if hasattr(index.store, "engine"):
         record_run(index.store, evidence.finish())
     return summary

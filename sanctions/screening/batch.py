@@ -262,10 +262,14 @@ ChunkResult = list[tuple[int, list[dict[str, Any]], str]]
 
 
 def screen_chunk(
-    state: tuple[Screener, dict[str, Any], SubjectMap | None], chunk: list[tuple[int, Any]]
+    state: tuple[Screener, dict[str, Any], SubjectMap | None],
+    chunk: list[tuple[int, Any]],
+    structured: bool = False,
 ) -> ChunkResult:
     """(line, output rows, error) for each (line, query or error message) of a chunk;
-    with a :class:`SubjectMap` in ``state``, one row per subject."""
+    with a :class:`SubjectMap` in ``state``, one row per subject. ``structured`` adds
+    each match's explanations as data (``explanations``: Spark's JSON column); a file
+    has only their text, so the file path neither builds nor ships them."""
     screener, options, subjects = state
     out: ChunkResult = []
     for line, query in chunk:
@@ -281,13 +285,15 @@ def screen_chunk(
         except QueryError as exc:
             out.append((line, [], exc.message))
             continue
-        out.append((line, result_rows(line, query, result), ""))
+        out.append((line, _output_rows(line, query, result.results, structured), ""))
     return out
 
 
-def result_rows(line: int, query: dict[str, Any], result: Any) -> list[dict[str, Any]]:
+def result_rows(
+    line: int, query: dict[str, Any], result: Any, structured: bool = False
+) -> list[dict[str, Any]]:
     """The output rows of one screened query (one with empty match fields if none)."""
-    return _output_rows(line, query, result.results)
+    return _output_rows(line, query, result.results, structured)
 
 
 def _base(line: int, query: dict[str, Any]) -> dict[str, Any]:
@@ -297,9 +303,9 @@ def _base(line: int, query: dict[str, Any]) -> dict[str, Any]:
     return {"line": line, "query_id": query["id"], "query_name": names[0]}
 
 
-def _match_row(match: Any) -> dict[str, Any]:
+def _match_row(match: Any, structured: bool = False) -> dict[str, Any]:
     name = match.score.features[0]
-    return {
+    row = {
         "match_id": match.record.id,
         "match_caption": match.record.caption,
         "match_schema": match.record.schema,
@@ -308,8 +314,10 @@ def _match_row(match: Any) -> dict[str, Any]:
         "datasets": ";".join(match.record.datasets),
         "matched_name": name.candidate_value or "",
         "explanation": "; ".join(f.describe() for f in match.score.features),
-        "explanations": match.score.explanations,  # structured (Spark's JSON column)
     }
+    if structured:
+        row["explanations"] = match.score.explanations  # Spark's JSON column
+    return row
 
 
 def _subject_rows(line: int, query: dict[str, Any], subjects: list[Any]) -> list[dict[str, Any]]:
@@ -331,10 +339,13 @@ def _subject_rows(line: int, query: dict[str, Any], subjects: list[Any]) -> list
     return rows
 
 
-def _output_rows(line: int, query: dict[str, Any], matches: list[Any]) -> list[dict[str, Any]]:
+def _output_rows(
+    line: int, query: dict[str, Any], matches: list[Any], structured: bool = False
+) -> list[dict[str, Any]]:
     base = _base(line, query)
     rows = [
-        {**base, "rank": rank, **_match_row(match)} for rank, match in enumerate(matches, start=1)
+        {**base, "rank": rank, **_match_row(match, structured)}
+        for rank, match in enumerate(matches, start=1)
     ]
     if not rows:
         rows.append({**base, "rank": 0, "score": 0.0, "match": False})
@@ -398,6 +409,8 @@ def screen_file(
     index = screener.index  # loaded once, before any worker starts: it fixes the versions
     versions = list(screener.versions)  # set with the index: the versions it was built from
     pinned = Screener(index=index, threshold=screener.threshold)
+    if workers > 1:
+        pinned.warm()  # built once here and shared by the forked workers, not once in each
     summary = BatchSummary(workers=workers)
     summary.list_versions = {v.dataset: v.seq for v in versions}
     evidence = _file_evidence(screener, versions, source, options or {})

@@ -153,6 +153,8 @@ def screen_into(
     slices of ``prepared``; the plan is the same as on one process.
     """
     screener = Screener(index=index, threshold=plan.threshold)
+    if workers > 1 and len(prepared) > RUN_CHUNK:
+        screener.warm()  # built once here and shared by the forked workers
     entities = plan.snapshot.entities
     size = len(prepared)
     slices = ((s, min(s + RUN_CHUNK, size)) for s in range(0, size, RUN_CHUNK))

@@ -89,6 +89,7 @@ def test_spark_finds_what_screen_file_finds(spark: Any, store: Any, tmp_path: Pa
     errored = {r.query_id for r in rows if r.error is not None}
     assert len(errored) == len(bad) == summary.errors > 0
     assert (summary.rows, summary.list_versions) == (400, {"fixture": 1})
+    assert summary.counted == "observed while writing"  # one job, no second read
     assert summary.alerts == sum(1 for r in rows if r.match and r.rank == 1) > 0
     assert {r.list_versions for r in rows} == {json.dumps({"fixture": 1})}
     first = next(r for r in rows if r.match)
@@ -115,18 +116,26 @@ def test_a_task_that_dies_is_retried_and_each_row_is_kept_once(
 ) -> None:
     from pyspark import cloudpickle
 
-    from sanctions.spark import read_table, screen
+    from sanctions.spark import _observed, _observed_counts, read_table, screen
 
     marker = tmp_path / "crashed"
     cloudpickle.register_pickle_by_value(sys.modules[__name__])  # executors cannot import tests
     source = customers(tmp_path / "customers.csv", 300)
     df = read_table(spark, str(source)).repartition(3)
     df = df.mapInArrow(crash_once(marker), df.schema)
-    rows = screen(df, store, id_column="id").collect()
+    result, observation = _observed(screen(df, store, id_column="id"))
+    rows = result.collect()
     assert marker.exists()  # the task died once, and was run again
     keys = [(r.query_id, r.rank) for r in rows]
     assert len(keys) == len(set(keys))
     assert {r.query_id for r in rows} == {f"c{i}" for i in range(300)}
+    # the audit entry's counts, observed in the same job: the failed attempt not counted
+    assert _observed_counts(observation) == {
+        "rows": 300,
+        "alerts": len({r.query_id for r in rows if r.match}),
+        "errors": sum(1 for r in rows if r.error is not None),
+        "output_rows": len(rows),
+    }
 
 
 def test_wrong_column_types_are_refused_before_the_job(spark: Any, store: Any) -> None:
