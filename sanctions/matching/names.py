@@ -39,6 +39,7 @@ from .normalise import (
     fold_text,
     given_name_group,
     has_vowel,
+    in_abjad_script,
     is_name_suffix,
     is_org_term,
     is_particle,
@@ -168,18 +169,29 @@ def _multiword_forms_by_first() -> dict[str, list[tuple[list[str], str]]]:
     return by_first
 
 
-def _replace_org_words(tokens: list[str], kind: str) -> tuple[list[str], list[str], list[bool]]:
+_ROMAN = frozenset("ivxlcdm")
+
+
+def _replace_org_words(
+    tokens: list[str], kind: str, roman: bool = True
+) -> tuple[list[str], list[str], list[bool]]:
     """Number words as digits and legal forms as their class, with what each token stood for.
 
     ``twenty one trading gmbh`` -> ``21 trading llc``; returns the tokens, the
     original words of each replaced token (``""`` when unchanged) and which
     tokens are legal forms. A person's name read as "any" party keeps a short
     last word that a legal form could spell (``Thomas Sá`` is not a company).
+    Without ``roman`` (a name read from another script) Latin letters are never
+    roman numerals: Korean ``이`` reads ``i``, a family name, not 1.
     """
     out: list[str] = []
     origins: list[str] = []
     legal: list[bool] = []
-    numbers = {start: (end, digits) for start, end, digits in number_spans(" ".join(tokens))}
+    numbers = {
+        start: (end, digits)
+        for start, end, digits in number_spans(" ".join(tokens))
+        if roman or not all(set(t) <= _ROMAN for t in tokens[start:end])
+    }
     by_first = _multiword_forms_by_first()
     i = 0
     while i < len(tokens):
@@ -286,7 +298,7 @@ def _build_form(
     origins: list[str] = []
     legal = [False] * len(tokens)
     if kind in ("org", "any"):
-        tokens, origins, legal = _replace_org_words(tokens, kind)
+        tokens, origins, legal = _replace_org_words(tokens, kind, _latin(original))
     elif len(tokens) >= 3:
         legal = _stray_legal_forms(tokens)
     if not tokens:
@@ -391,6 +403,23 @@ def abjad_similarity(a: str, b: str) -> float:
     if key_a == key_b or key_a == "l" + key_b or key_b == "l" + key_a:
         return ABJAD_SIMILARITY
     return 0.0
+
+
+def _abjad_reading(query: NameForm, qtext: str, cand: NameForm, ctext: str) -> bool:
+    """May these tokens meet by :func:`abjad_similarity`? Only when the token without
+    vowels was read from Arabic or Hebrew script: a Latin acronym (``NGT``, ``TPC``)
+    is no reading of ``UNIJET`` or ``TOBACCO``. Tokens that both have vowels (or
+    both lack them) are no abjad pair and keep their similarity."""
+    bare_query = not has_vowel(qtext)
+    if bare_query == (not has_vowel(ctext)):
+        return True
+    return in_abjad_script((query if bare_query else cand).original)
+
+
+def _plain_similarity(a: str, b: str) -> float:
+    """:func:`thresholded_similarity` without the abjad rule."""
+    sim = _token_similarity(a, b)
+    return sim if sim >= TOKEN_THRESHOLD else 0.0
 
 
 def token_similarity(a: str, b: str) -> float:
@@ -852,6 +881,8 @@ def _candidate_pairs(
             continue
         if value > 0.0 and (qjoined or cjoined):  # read as one word: plain edit distance
             value = joined_similarity(qtext, ctext)
+        elif value == ABJAD_SIMILARITY and not _abjad_reading(query, qtext, cand, ctext):
+            value = _plain_similarity(qtext, ctext)
         if value > 0.0:
             pairs.append((-value, cstart - cend + qstart - qend, qstart, cstart, qi, ci, qs, cs))
     pairs.sort()
