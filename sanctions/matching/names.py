@@ -95,6 +95,7 @@ ONE_WORD_FUZZY = 0.15  # one distinctive query word met only approximately ("BAR
 ONE_NAME_CAP = 0.6  # one common name alone ("Mohammed") is nobody in particular
 NUMBER_MISMATCH = 0.2  # two different numbers ("Five Star" is not "Six Star")
 MIDDLE_NAME_MISMATCH = 0.15  # two different patronymics: sons of different fathers
+DIFFERENT_WORD = 0.1  # one distinctive word changed in an otherwise equal name: another party
 MAX_TOKENS = 12
 # Name parts (firstName, lastName ...) say which token is the family name.
 GIVEN, MIDDLE, FAMILY = "given", "middle", "family"
@@ -981,6 +982,8 @@ def align_score(
     if family_differs(query, cand, chosen):
         given = sum(1 for qs, _cs, _sim in chosen if qweights[qs[0]] >= STRONG)
         score = score - FAMILY_MISMATCH if given > 1 else min(score, FAMILY_MISMATCH_CAP)
+    elif kind == "org" and _different_word(query, cand, used_q, used_c):
+        score -= DIFFERENT_WORD
     return max(0.0, min(1.0, score)), chosen, used_q, used_c
 
 
@@ -1030,6 +1033,24 @@ def family_differs(query: NameForm, cand: NameForm, chosen: list[tuple[Span, Spa
             met_q.update(range(qs[0], qs[1]))
             met_c.update(range(cs[0], cs[1]))
     return met_c.isdisjoint(c_family) and met_q.isdisjoint(q_family)
+
+
+def _different_word(
+    query: NameForm, cand: NameForm, used_q: list[bool], used_c: list[bool]
+) -> bool:
+    """An otherwise equal name with one distinctive word changed: at least two full words
+    agree and each name keeps a full word (weight 1 or more, no number) that met nothing
+    ("Bortala ... Public Security Bureau" / "Bayingolin ...", "Kamal Mustafa ..." /
+    "Jamal Mustafa ..."). Two words that differ say more than a word left out."""
+    met = sum(1 for used, w in zip(used_q, query.weights, strict=True) if used and w >= 1.0)
+    return met >= 2 and _unmet_full_word(query, used_q) and _unmet_full_word(cand, used_c)
+
+
+def _unmet_full_word(form: NameForm, used: list[bool]) -> bool:
+    return any(
+        not u and w >= 1.0 and not t.isdigit()
+        for u, w, t in zip(used, form.weights, form.tokens, strict=True)
+    )
 
 
 def _one_known_name(query: NameForm) -> bool:

@@ -90,3 +90,22 @@ def test_korean_i_is_no_roman_numeral(schema: str) -> None:
 
 def test_latin_roman_numerals_still_read_as_numbers() -> None:
     assert make_name_forms("Henry V", "Company")[0].tokens == ("henry", "5")
+
+
+# -- an organisation name with one distinctive word changed is another organisation ----------
+
+
+def test_one_distinctive_word_changed_in_an_org_name_costs_more_than_one_left_out() -> None:
+    changed = _score(
+        "Bortala Prefecture Public Security Bureau", "Bayingolin Prefecture Public Security Bureau"
+    )
+    left_out = _score(
+        "Prefecture Public Security Bureau", "Bayingolin Prefecture Public Security Bureau"
+    )
+    assert changed < DEFAULT_THRESHOLD
+    assert changed < left_out
+
+
+def test_a_person_with_one_word_changed_is_left_to_the_name_rules() -> None:
+    # aliases of people change words freely: the org rule does not apply to them
+    assert _score("Ayad Futayyih AL-RAWI", "Ayad Futayyih Khalifa AL-RAWI", "Person") >= 0.8
