@@ -21,6 +21,7 @@ distinctive word ("CORP", "President") never scores above ``WEAK_CAP``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -174,7 +175,7 @@ _ROMAN = frozenset("ivxlcdm")
 
 
 def _replace_org_words(
-    tokens: list[str], kind: str, roman: bool = True
+    tokens: list[str], kind: str, roman: bool = True, dotted_form: bool = False
 ) -> tuple[list[str], list[str], list[bool]]:
     """Number words as digits and legal forms as their class, with what each token stood for.
 
@@ -183,7 +184,9 @@ def _replace_org_words(
     tokens are legal forms. A person's name read as "any" party keeps a short
     last word that a legal form could spell (``Thomas Sá`` is not a company).
     Without ``roman`` (a name read from another script) Latin letters are never
-    roman numerals: Korean ``이`` reads ``i``, a family name, not 1.
+    roman numerals: Korean ``이`` reads ``i``, a family name, not 1. With
+    ``dotted_form`` the last word was written as a dotted legal form (``S.A.``):
+    an abbreviation, never a person's short family name.
     """
     out: list[str] = []
     origins: list[str] = []
@@ -214,7 +217,7 @@ def _replace_org_words(
         else:
             token = tokens[i]
             form = legal_form(token)
-            if form is not None and _person_not_org(tokens, i, kind):
+            if form is not None and not dotted_form and _person_not_org(tokens, i, kind):
                 form = None
             out.append(form or token)
             origins.append(token if form and form != token else "")
@@ -294,12 +297,13 @@ def _build_form(
     name_kind: str,
     part_roles: Mapping[str, str],
     segments: tuple[int, ...] = (),
+    dotted_form: bool = False,
 ) -> NameForm | None:
     tokens = text.split()[:MAX_TOKENS]
     origins: list[str] = []
     legal = [False] * len(tokens)
     if kind in ("org", "any"):
-        tokens, origins, legal = _replace_org_words(tokens, kind, _latin(original))
+        tokens, origins, legal = _replace_org_words(tokens, kind, _latin(original), dotted_form)
     elif len(tokens) >= 3:
         legal = _stray_legal_forms(tokens)
     if not tokens:
@@ -344,16 +348,33 @@ def make_name_forms(
     part_roles = _part_roles(parts) if kind != "org" else {}
     forms = []
     source = name
+    dotted = kind == "any" and _dotted_legal_form(name)
+    if dotted:  # "JOSAFAT S.A.": the dots say S.A. is an abbreviation, not a name
+        source = name.replace(".", "")
     if kind != "person":
-        source = replace_org_types(collapse_initialisms(name, 2 if kind == "org" else 3))
+        source = replace_org_types(collapse_initialisms(source, 2 if kind == "org" else 3))
     segments: tuple[int, ...] = ()
     if "," in name and name.isascii():
         segments = tuple(len(fold_text(part).split()) for part in name.split(","))
     for text in name_forms(source):
-        form = _build_form(text, name, kind, name_kind, part_roles, segments)
+        form = _build_form(text, name, kind, name_kind, part_roles, segments, dotted)
         if form is not None:
             forms.append(form)
     return forms
+
+
+_DOTTED_TAIL = re.compile(r"(?<=\s)((?:[A-Za-z]\.){1,3}[A-Za-z]\.?)\s*$")
+
+
+def _dotted_legal_form(name: str) -> bool:
+    """Does an untyped name end with a legal form written with dots ("JOSAFAT S.A.",
+    "ALFA ONE C.A.")? Not after a comma ("JOHANSSON, A.B." gives initials) nor a
+    sole trader's form (``I.P.``: a person's business), nor dots inside the name."""
+    match = _DOTTED_TAIL.search(name)
+    if match is None or "," in name or "." in name[: match.start()]:
+        return False
+    form = legal_form(match.group(1).replace(".", "").lower())
+    return form is not None and form != "sp"
 
 
 def _part_roles(parts: Sequence[tuple[str, str]]) -> dict[str, str]:

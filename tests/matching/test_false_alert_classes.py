@@ -109,3 +109,27 @@ def test_one_distinctive_word_changed_in_an_org_name_costs_more_than_one_left_ou
 def test_a_person_with_one_word_changed_is_left_to_the_name_rules() -> None:
     # aliases of people change words freely: the org rule does not apply to them
     assert _score("Ayad Futayyih AL-RAWI", "Ayad Futayyih Khalifa AL-RAWI", "Person") >= 0.8
+
+
+# -- an untyped party whose name ends with a dotted legal form is read as an organisation ----
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("JOSAFAT S.A.", "JOSAFAT S.A."),
+        ("ALFA ONE C.A.", "ALFA ONE C.A."),
+        ("JOSAFAT S.A.", "JOSAFAT SOCIEDAD ANONIMA"),
+    ],
+)
+def test_an_untyped_name_with_a_dotted_legal_form_meets_the_listed_company(
+    query: str, listed: str
+) -> None:
+    assert _score(query, listed, "LegalEntity", "Company") >= DEFAULT_THRESHOLD
+
+
+def test_short_family_names_and_initials_stay_names_for_untyped_parties() -> None:
+    assert _score("Thomas Sá", "Thomas SA", "LegalEntity", "Company") < DEFAULT_THRESHOLD
+    assert _score("JOHANSSON, A.B.", "Anders Bo JOHANSSON", "LegalEntity", "Person") >= 0.9
+    # a person's name holding a word that reads as a legal form still meets the person
+    assert _score("KIM S.A.", "KIM Sa", "LegalEntity", "Person") >= DEFAULT_THRESHOLD
