@@ -2,7 +2,7 @@
 
     python benchmarks/accuracy.py [--db /tmp/bench.db] [--threshold 0.70] [--json out.json]
         [--negatives N] [--pairs PATH] [--rebuild-pairs] [--no-nk] [--pairs-only]
-        [--alias-queries N]
+        [--alias-queries N] [--alias-nk N]
 
 Measures, at the default threshold (or --threshold):
 * the labelled pairs of benchmarks/pairs (generated from the lists + hand-written):
@@ -10,7 +10,9 @@ Measures, at the default threshold (or --threshold):
   side by side with nomenklatura logic-v2 scoring the same pairs in its own
   virtualenv (see _nomenklatura.py; --no-nk to skip it);
 * alias queries: each sampled entity queried by one of its aliases against the
-  whole index; the share of queries alerting on a wrong entry;
+  whole index; the share of queries alerting on a wrong entry, with and without
+  the same subject on another list, by class of query; logic-v2 on the first
+  --alias-nk of them, scoring the same candidates (see _alias_queries.py);
 * UN people (original and perturbed rows): recall (their UN entry is a match)
   and top-1 (their UN entry is the best UN result, and scores as high as the
   best result of any list: copies of the same person on other lists may tie);
