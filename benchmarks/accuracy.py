@@ -2,7 +2,7 @@
 
     python benchmarks/accuracy.py [--db /tmp/bench.db] [--threshold 0.70] [--json out.json]
         [--negatives N] [--pairs PATH] [--rebuild-pairs] [--no-nk] [--pairs-only]
-        [--alias-queries N]
+        [--alias-queries N] [--alias-nk N]
 
 Measures, at the default threshold (or --threshold):
 * the labelled pairs of benchmarks/pairs (generated from the lists + hand-written):
@@ -10,7 +10,9 @@ Measures, at the default threshold (or --threshold):
   side by side with nomenklatura logic-v2 scoring the same pairs in its own
   virtualenv (see _nomenklatura.py; --no-nk to skip it);
 * alias queries: each sampled entity queried by one of its aliases against the
-  whole index; the share of queries alerting on a wrong entry;
+  whole index; the share of queries alerting on a wrong entry, with and without
+  the same subject on another list, by class of query; logic-v2 on the first
+  --alias-nk of them, scoring the same candidates (see _alias_queries.py);
 * UN people (original and perturbed rows): recall (their UN entry is a match)
   and top-1 (their UN entry is the best UN result, and scores as high as the
   best result of any list: copies of the same person on other lists may tie);
@@ -39,8 +41,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _nomenklatura  # noqa: E402
 import _pairs_eval  # noqa: E402
+from _alias_queries import alias_queries  # noqa: E402
 from _lists import SHARED, load_all_lists  # noqa: E402
-from _targets import alias_queries, print_targets, targets  # noqa: E402
+from _targets import print_targets, targets  # noqa: E402
 
 from sanctions.matching import (  # noqa: E402
     DEFAULT_THRESHOLD,
@@ -293,6 +296,9 @@ def main() -> None:
         "--pairs-only", action="store_true", help="Only the labelled pairs (no lists loaded)."
     )
     parser.add_argument("--alias-queries", type=int, default=2000, help="0 to skip them.")
+    parser.add_argument(
+        "--alias-nk", type=int, default=600, help="Alias queries also scored by logic-v2 (0: none)."
+    )
     parser.add_argument("--markdown", type=Path, default=None, help="Write the pair table here.")
     parser.add_argument(
         "--misses", type=int, default=0, help="Show N wrong decisions of ours per pair class."
@@ -346,7 +352,10 @@ def eval_lists(args: argparse.Namespace) -> dict[str, Any]:
         "negatives_name_only": eval_negatives(args.negatives, name_only=True),
     }
     if args.alias_queries:
-        report["alias_queries"] = alias_queries(store, args.alias_queries, _screen_many)
+        nk_venv = None if args.no_nk or not args.alias_nk else args.nk_venv
+        report["alias_queries"] = alias_queries(
+            store, args.alias_queries, _screen_many, nk_venv=nk_venv, nk_sample=args.alias_nk
+        )
     return report
 
 
@@ -398,8 +407,25 @@ def print_report(r: dict[str, Any]) -> None:
         print(
             f"Alias queries: {a['queries']} entries queried by one alias: "
             f"{a['wrong_entry_alert_rate']:.2%} alert on a wrong entry, "
-            f"{a['right_entry_recall']:.2%} find their own entry"
+            f"{a['right_entry_recall']:.2%} find their own entry; without the same subject on "
+            f"another list (same full date of birth): {a['wrong_entry_alert_rate_other_subject']:.2%}"
         )
+        for cls, row in a["by_class"].items():
+            print(
+                f"  {cls:22s} {row['queries']:5d} queries, wrong {row['wrong']:4d}, "
+                f"other subject {row['wrong_other_subject']:4d}"
+            )
+        nk = a.get("logic_v2")
+        if nk:
+            ours, theirs = nk["ours_same_queries"], nk["logic_v2"]
+            print(
+                f"  same {theirs['queries']} queries, same candidates ({nk['pairs']} pairs): "
+                f"wrong entry ours {ours['wrong_entry_alert_rate']:.2%} "
+                f"({ours['wrong_entry_alert_rate_other_subject']:.2%} other subject), "
+                f"logic-v2 {theirs['wrong_entry_alert_rate']:.2%} "
+                f"({theirs['wrong_entry_alert_rate_other_subject']:.2%}); own entry found: "
+                f"ours {ours['right_entry_recall']:.2%}, logic-v2 {theirs['right_entry_recall']:.2%}"
+            )
 
 
 if __name__ == "__main__":

@@ -471,7 +471,10 @@ def _side(row: dict[str, str], side: str, line: int) -> dict[str, Any]:
         props["birthDate"] = [row[f"{side}_dob"].strip()]
     if row[f"{side}_country"].strip():
         props["nationality"] = [row[f"{side}_country"].strip()]
-    return {"id": f"{side[0]}{line}", "schema": row["schema"], "properties": props}
+    # "LegalEntity>Person": the query's schema, then the candidate's (one schema: both)
+    schemata = row["schema"].split(">")
+    schema = schemata[0] if side == "query" else schemata[-1]
+    return {"id": f"{side[0]}{line}", "schema": schema.strip(), "properties": props}
 
 
 def handwritten_pairs(path: Path = HANDWRITTEN) -> list[Pair]:

@@ -21,6 +21,7 @@ distinctive word ("CORP", "President") never scores above ``WEAK_CAP``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -39,6 +40,7 @@ from .normalise import (
     fold_text,
     given_name_group,
     has_vowel,
+    in_abjad_script,
     is_name_suffix,
     is_org_term,
     is_particle,
@@ -94,6 +96,7 @@ ONE_WORD_FUZZY = 0.15  # one distinctive query word met only approximately ("BAR
 ONE_NAME_CAP = 0.6  # one common name alone ("Mohammed") is nobody in particular
 NUMBER_MISMATCH = 0.2  # two different numbers ("Five Star" is not "Six Star")
 MIDDLE_NAME_MISMATCH = 0.15  # two different patronymics: sons of different fathers
+DIFFERENT_WORD = 0.1  # one distinctive word changed in an otherwise equal name: another party
 MAX_TOKENS = 12
 # Name parts (firstName, lastName ...) say which token is the family name.
 GIVEN, MIDDLE, FAMILY = "given", "middle", "family"
@@ -168,18 +171,31 @@ def _multiword_forms_by_first() -> dict[str, list[tuple[list[str], str]]]:
     return by_first
 
 
-def _replace_org_words(tokens: list[str], kind: str) -> tuple[list[str], list[str], list[bool]]:
+_ROMAN = frozenset("ivxlcdm")
+
+
+def _replace_org_words(
+    tokens: list[str], kind: str, roman: bool = True, dotted_form: bool = False
+) -> tuple[list[str], list[str], list[bool]]:
     """Number words as digits and legal forms as their class, with what each token stood for.
 
     ``twenty one trading gmbh`` -> ``21 trading llc``; returns the tokens, the
     original words of each replaced token (``""`` when unchanged) and which
     tokens are legal forms. A person's name read as "any" party keeps a short
     last word that a legal form could spell (``Thomas Sá`` is not a company).
+    Without ``roman`` (a name read from another script) Latin letters are never
+    roman numerals: Korean ``이`` reads ``i``, a family name, not 1. With
+    ``dotted_form`` the last word was written as a dotted legal form (``S.A.``):
+    an abbreviation, never a person's short family name.
     """
     out: list[str] = []
     origins: list[str] = []
     legal: list[bool] = []
-    numbers = {start: (end, digits) for start, end, digits in number_spans(" ".join(tokens))}
+    numbers = {
+        start: (end, digits)
+        for start, end, digits in number_spans(" ".join(tokens))
+        if roman or not all(set(t) <= _ROMAN for t in tokens[start:end])
+    }
     by_first = _multiword_forms_by_first()
     i = 0
     while i < len(tokens):
@@ -201,7 +217,7 @@ def _replace_org_words(tokens: list[str], kind: str) -> tuple[list[str], list[st
         else:
             token = tokens[i]
             form = legal_form(token)
-            if form is not None and _person_not_org(tokens, i, kind):
+            if form is not None and not dotted_form and _person_not_org(tokens, i, kind):
                 form = None
             out.append(form or token)
             origins.append(token if form and form != token else "")
@@ -281,12 +297,13 @@ def _build_form(
     name_kind: str,
     part_roles: Mapping[str, str],
     segments: tuple[int, ...] = (),
+    dotted_form: bool = False,
 ) -> NameForm | None:
     tokens = text.split()[:MAX_TOKENS]
     origins: list[str] = []
     legal = [False] * len(tokens)
     if kind in ("org", "any"):
-        tokens, origins, legal = _replace_org_words(tokens, kind)
+        tokens, origins, legal = _replace_org_words(tokens, kind, _latin(original), dotted_form)
     elif len(tokens) >= 3:
         legal = _stray_legal_forms(tokens)
     if not tokens:
@@ -331,16 +348,33 @@ def make_name_forms(
     part_roles = _part_roles(parts) if kind != "org" else {}
     forms = []
     source = name
+    dotted = kind == "any" and _dotted_legal_form(name)
+    if dotted:  # "JOSAFAT S.A.": the dots say S.A. is an abbreviation, not a name
+        source = name.replace(".", "")
     if kind != "person":
-        source = replace_org_types(collapse_initialisms(name, 2 if kind == "org" else 3))
+        source = replace_org_types(collapse_initialisms(source, 2 if kind == "org" else 3))
     segments: tuple[int, ...] = ()
     if "," in name and name.isascii():
         segments = tuple(len(fold_text(part).split()) for part in name.split(","))
     for text in name_forms(source):
-        form = _build_form(text, name, kind, name_kind, part_roles, segments)
+        form = _build_form(text, name, kind, name_kind, part_roles, segments, dotted)
         if form is not None:
             forms.append(form)
     return forms
+
+
+_DOTTED_TAIL = re.compile(r"(?<=\s)((?:[A-Za-z]\.){1,3}[A-Za-z]\.?)\s*$")
+
+
+def _dotted_legal_form(name: str) -> bool:
+    """Does an untyped name end with a legal form written with dots ("JOSAFAT S.A.",
+    "ALFA ONE C.A.")? Not after a comma ("JOHANSSON, A.B." gives initials) nor a
+    sole trader's form (``I.P.``: a person's business), nor dots inside the name."""
+    match = _DOTTED_TAIL.search(name)
+    if match is None or "," in name or "." in name[: match.start()]:
+        return False
+    form = legal_form(match.group(1).replace(".", "").lower())
+    return form is not None and form != "sp"
 
 
 def _part_roles(parts: Sequence[tuple[str, str]]) -> dict[str, str]:
@@ -391,6 +425,23 @@ def abjad_similarity(a: str, b: str) -> float:
     if key_a == key_b or key_a == "l" + key_b or key_b == "l" + key_a:
         return ABJAD_SIMILARITY
     return 0.0
+
+
+def _abjad_reading(query: NameForm, qtext: str, cand: NameForm, ctext: str) -> bool:
+    """May these tokens meet by :func:`abjad_similarity`? Only when the token without
+    vowels was read from Arabic or Hebrew script: a Latin acronym (``NGT``, ``TPC``)
+    is no reading of ``UNIJET`` or ``TOBACCO``. Tokens that both have vowels (or
+    both lack them) are no abjad pair and keep their similarity."""
+    bare_query = not has_vowel(qtext)
+    if bare_query == (not has_vowel(ctext)):
+        return True
+    return in_abjad_script((query if bare_query else cand).original)
+
+
+def _plain_similarity(a: str, b: str) -> float:
+    """:func:`thresholded_similarity` without the abjad rule."""
+    sim = _token_similarity(a, b)
+    return sim if sim >= TOKEN_THRESHOLD else 0.0
 
 
 def token_similarity(a: str, b: str) -> float:
@@ -852,6 +903,8 @@ def _candidate_pairs(
             continue
         if value > 0.0 and (qjoined or cjoined):  # read as one word: plain edit distance
             value = joined_similarity(qtext, ctext)
+        elif value == ABJAD_SIMILARITY and not _abjad_reading(query, qtext, cand, ctext):
+            value = _plain_similarity(qtext, ctext)
         if value > 0.0:
             pairs.append((-value, cstart - cend + qstart - qend, qstart, cstart, qi, ci, qs, cs))
     pairs.sort()
@@ -950,6 +1003,8 @@ def align_score(
     if family_differs(query, cand, chosen):
         given = sum(1 for qs, _cs, _sim in chosen if qweights[qs[0]] >= STRONG)
         score = score - FAMILY_MISMATCH if given > 1 else min(score, FAMILY_MISMATCH_CAP)
+    elif kind == "org" and _different_word(query, cand, used_q, used_c):
+        score -= DIFFERENT_WORD
     return max(0.0, min(1.0, score)), chosen, used_q, used_c
 
 
@@ -999,6 +1054,24 @@ def family_differs(query: NameForm, cand: NameForm, chosen: list[tuple[Span, Spa
             met_q.update(range(qs[0], qs[1]))
             met_c.update(range(cs[0], cs[1]))
     return met_c.isdisjoint(c_family) and met_q.isdisjoint(q_family)
+
+
+def _different_word(
+    query: NameForm, cand: NameForm, used_q: list[bool], used_c: list[bool]
+) -> bool:
+    """An otherwise equal name with one distinctive word changed: at least two full words
+    agree and each name keeps a full word (weight 1 or more, no number) that met nothing
+    ("Bortala ... Public Security Bureau" / "Bayingolin ...", "Kamal Mustafa ..." /
+    "Jamal Mustafa ..."). Two words that differ say more than a word left out."""
+    met = sum(1 for used, w in zip(used_q, query.weights, strict=True) if used and w >= 1.0)
+    return met >= 2 and _unmet_full_word(query, used_q) and _unmet_full_word(cand, used_c)
+
+
+def _unmet_full_word(form: NameForm, used: list[bool]) -> bool:
+    return any(
+        not u and w >= 1.0 and not t.isdigit()
+        for u, w, t in zip(used, form.weights, form.tokens, strict=True)
+    )
 
 
 def _one_known_name(query: NameForm) -> bool:

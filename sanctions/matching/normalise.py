@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 from anyascii import anyascii
+from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
 from rigour.names import NameTypeTag, Symbol, analyze_names, replace_org_types_compare
 
 from .scripts import japanese_reading
@@ -50,6 +51,7 @@ __all__ = [
     "number_spans",
     "collapse_initialisms",
     "consonant_key",
+    "in_abjad_script",
     "has_vowel",
     "korean_readings",
     "given_name_group",
@@ -135,6 +137,15 @@ def transliterations(text: str) -> tuple[str, ...]:
 _ABJAD = re.compile(
     r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]"
 )
+
+
+@lru_cache(maxsize=100_000)
+def in_abjad_script(text: str) -> bool:
+    """Is the text written (at least partly) in Arabic or Hebrew script? Its Latin
+    reading then writes consonants only (``فضل`` -> ``fdl``)."""
+    return bool(_ABJAD.search(text))
+
+
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _KOREAN_VOWELS = (("eo", "o"), ("eu", "u"))
 KOREAN_SURNAME_SPELLINGS = 2  # readings made per family name (its most usual spellings)
@@ -392,7 +403,39 @@ def legal_form(token: str) -> str | None:
     ``ag``, ``sa``, ``pjsc`` -> ``jsc``), then our short list of the generic
     forms it leaves unclassed (``corp``, ``company``, ``establishment``).
     """
-    return _org_class(token) or _legal_forms().get(token)
+    return _org_class(token) or _legal_forms().get(token) or _misspelt_legal_form(token)
+
+
+# Long one-word legal forms a customer file misspells ("Comapny", "Limted", "Coporation"):
+# one transposition of two letters, or one letter left out, added or changed (the
+# latter only for forms of 8 letters or more, where it cannot spell another word).
+MISSPELT_LEGAL_FORMS = (
+    "company",
+    "compagnie",
+    "compania",
+    "corporation",
+    "establishment",
+    "incorporated",
+    "limitada",
+    "limited",
+    "partnership",
+)
+MISSPELT_EDIT_MIN = 8
+
+
+@lru_cache(maxsize=100_000)
+def _misspelt_legal_form(token: str) -> str | None:
+    """The legal form a token misspells by one keystroke, or None (see above)."""
+    if len(token) < 6 or not token.isalpha():
+        return None
+    for form in MISSPELT_LEGAL_FORMS:
+        if abs(len(form) - len(token)) > 1 or form[0] != token[0]:
+            continue
+        distance = DamerauLevenshtein.distance(form, token, score_cutoff=1)
+        edits = Levenshtein.distance(form, token, score_cutoff=1)
+        if distance == 1 and (edits == 2 or len(form) >= MISSPELT_EDIT_MIN):
+            return legal_form(form)
+    return None
 
 
 @lru_cache(maxsize=100_000)

@@ -67,13 +67,16 @@ __all__ = [
 ]
 
 ALGORITHM = "sanctions-match"
+# 2.4: the abjad consonant rule only for names read from Arabic/Hebrew script, misspelt
+# legal forms, no roman numerals in other scripts' readings, dotted legal forms of untyped
+# parties, an organisation name with one distinctive word changed;
 # 2.3: Japanese names read as Japanese (kana; kanji names IPAdic knows), reading explained;
 # given names across languages; listed-word frequencies (common agreement, listed words
 # not given), Abd spellings, one distinctive word met only approximately, dates of birth
 # one keystroke apart;
 # 2.2: name parts (family names), abjad consonants, Hangul readings, legal forms cost more;
 # 2.1: strong identifiers match alone (issue 16), case-ending name forms; 2.0: rigour
-ALGORITHM_VERSION = "2.3"
+ALGORITHM_VERSION = "2.4"
 DEFAULT_THRESHOLD = 0.70
 
 KIND_FACTOR = {"weak": 0.9, "previous": 0.97}

@@ -35,6 +35,10 @@ ISSUE_CLASSES = {
     "contradicting-dob",
     "cross-language-org",
     "ordinary-names",
+    "abjad-acronym",
+    "misspelt-legal-form",
+    "korean-reading",
+    "untyped-legal-form",
 }
 build = _pairs_eval.pair_build
 GENERATED_CLASSES = set(build.CAPS)
@@ -98,7 +102,7 @@ def test_the_handwritten_pairs_cover_every_issue_class_with_five_pairs() -> None
     for pair in pairs:
         assert pair.query["properties"]["name"][0].strip()
         assert pair.candidate["properties"]["name"][0].strip()
-        assert pair.reason and pair.query["schema"] == pair.candidate["schema"]
+        assert pair.reason and pair.query["schema"] and pair.candidate["schema"]
 
 
 def test_a_malformed_handwritten_row_names_its_line(tmp_path: Path) -> None:

@@ -156,7 +156,9 @@ def test_a_party_with_a_legal_form_is_screened_as_an_organisation_too(
     untyped = listed_screener.screen(
         {"schema": "LegalEntity", "properties": {"name": ["ORINOCO FICTIONAL C.A."]}}
     )
-    assert not [m for m in untyped.results if m.score.score >= 0.8]  # the class fixed here
+    # matcher 2.4 reads a dotted legal form of an untyped name itself (the class the
+    # Organization pass below was added for); the pass stays, as added evidence
+    assert [m for m in untyped.results if m.score.score >= 0.8]
     text = (MESSAGES / "mt103_clean.txt").read_text()
     text = text.replace("KLAUSNER MASCHINENBAU GMBH", "ORINOCO FICTIONAL C.A.")
     result = payments.screen(parse_message(text, "m"))
