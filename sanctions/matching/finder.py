@@ -141,16 +141,21 @@ def _tight_name_bounds(
 ) -> list[list[float]]:
     """Each candidate's names' bounds (:func:`prune.tight_bounds`); empty for a candidate
     found by an identifier (its names are not bounded: it may match without them)."""
+    named = [len(cand.name_ids) == len(cand.names) for cand in candidates]
+    lambdas = name_rules.LAMBDA
+    lam_of: dict[str, float] = {}
     ids: list[int] = []
     bounds: list[float] = []
     lams: list[float] = []
-    for cand in candidates:
-        if len(cand.name_ids) == len(cand.names):
-            lambdas = name_rules.LAMBDA
-            lam = lambdas.get(schema_kind(cand.record.schema), lambdas["any"])
-            ids.extend(cand.name_ids)
-            bounds.extend(cand.name_bounds)
-            lams.extend([lam] * len(cand.name_ids))
+    for cand, ok in zip(candidates, named, strict=True):
+        if ok:
+            schema = cand.record.schema
+            lam = lam_of.get(schema)
+            if lam is None:
+                lam = lam_of[schema] = lambdas.get(schema_kind(schema), lambdas["any"])
+            ids += cand.name_ids
+            bounds += cand.name_bounds
+            lams += [lam] * len(cand.name_ids)
     tight = prune.tight_bounds(
         index,
         query,
@@ -160,12 +165,10 @@ def _tight_name_bounds(
     ).tolist()
     out: list[list[float]] = []
     at = 0
-    for cand in candidates:
-        if len(cand.name_ids) == len(cand.names):
-            out.append(tight[at : at + len(cand.names)])
-            at += len(cand.names)
-        else:
-            out.append([])
+    for cand, ok in zip(candidates, named, strict=True):
+        size = len(cand.names) if ok else 0
+        out.append(tight[at : at + size])
+        at += size
     return out
 
 

@@ -718,25 +718,27 @@ class MatchIndex:
             keep[top] = True
         by_record: dict[int, Candidate] = {}
         kept = ids[keep]
+        kept_bounds = bounds[keep]
+        # Names are numbered record by record and come sorted: one group per record.
+        order = np.argsort(self.name_record[kept], kind="stable")
+        kept, kept_bounds = kept[order], kept_bounds[order]
+        recs = self.name_record[kept]
+        cuts = np.flatnonzero(recs[1:] != recs[:-1]) + 1
+        starts = [0, *cuts.tolist()] if len(kept) else []
+        ends = [*cuts.tolist(), len(kept)] if len(kept) else []
+        kept_ids, kept_list = kept.tolist(), kept_bounds.tolist()
         records, names = self.records, self.names
         compatible: dict[str, bool] = {}
-        for name_idx, rec_idx, bound in zip(
-            kept.tolist(), self.name_record[kept].tolist(), bounds[keep].tolist(), strict=True
-        ):
-            cand = by_record.get(rec_idx)
-            if cand is not None:
-                cand.names.append(names[name_idx])
-                cand.name_bounds.append(bound)
-                cand.name_ids.append(name_idx)
-                cand.bound = max(cand.bound, bound)
-                continue
+        for rec_idx, start, end in zip(recs[starts].tolist(), starts, ends, strict=True):
             record = records[rec_idx]
             ok = compatible.get(record.schema)
             if ok is None:
                 ok = compatible[record.schema] = schemata_compatible(query.schema, record.schema)
             if ok:
+                group = kept_ids[start:end]
+                name_bounds = kept_list[start:end]
                 by_record[rec_idx] = Candidate(
-                    record, [names[name_idx]], bound, [bound], [name_idx]
+                    record, [names[i] for i in group], max(name_bounds), name_bounds, group
                 )
         for ident in query.identifiers:
             for rec_idx in self.identifiers.get(ident, ()):
