@@ -20,8 +20,8 @@ the result (records, order, scores) is the one scoring every candidate gives
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,15 +40,9 @@ _TOP_K = [True]
 TIGHTEN_FROM = 4  # candidates per result from which their bounds are tightened first
 
 
-@contextmanager
-def score_every_candidate() -> Iterator[None]:
+def score_every_candidate() -> AbstractContextManager[None]:
     """The top-k stop off inside (process-wide): every candidate scored, to compare."""
-    saved = _TOP_K[0]
-    _TOP_K[0] = False
-    try:
-        yield
-    finally:
-        _TOP_K[0] = saved
+    return prune.switched_off(_TOP_K)
 
 
 @dataclass

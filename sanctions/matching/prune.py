@@ -22,7 +22,7 @@ can be made optional, the exhaustive path is taken.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -39,6 +39,7 @@ __all__ = [
     "gather",
     "member_of",
     "pruned_pairs",
+    "switched_off",
     "tight_bounds",
     "unique_ids",
 ]
@@ -50,14 +51,19 @@ _ENABLED = [True]
 
 
 @contextmanager
-def exhaustive() -> Iterator[None]:
-    """Pruning off inside (process-wide): the exhaustive path, to compare results and speed."""
-    saved = _ENABLED[0]
-    _ENABLED[0] = False
+def switched_off(switch: list[bool]) -> Iterator[None]:
+    """A process-wide switch (a one-item list) off inside, as it was after."""
+    saved = switch[0]
+    switch[0] = False
     try:
         yield
     finally:
-        _ENABLED[0] = saved
+        switch[0] = saved
+
+
+def exhaustive() -> AbstractContextManager[None]:
+    """Pruning off inside (process-wide): the exhaustive path, to compare results and speed."""
+    return switched_off(_ENABLED)
 
 
 def gather(
