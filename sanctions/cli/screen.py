@@ -384,7 +384,7 @@ def column_map(opts: dict[str, Any]) -> Any:
 
 
 def _screen_file(screener: Any, opts: dict[str, Any], by: str = "listing") -> None:
-    from sanctions.screening.batch import inspect_file, screen_file
+    from sanctions.screening.batch import FILE_CUTOFF, inspect_file, screen_file
 
     source: Path = opts["file"]
     out: Path | None = opts["out"]
@@ -396,7 +396,10 @@ def _screen_file(screener: Any, opts: dict[str, Any], by: str = "listing") -> No
     plan = inspect_file(source, column_map(opts), reading)
     print_plan(plan)
     errors_path = opts["errors_path"] or out.with_name(out.name + ".errors.txt")
-    options = {"limit": opts["limit"], "cutoff": 0.5 if opts["cutoff"] is None else opts["cutoff"]}
+    options = {
+        "limit": opts["limit"],
+        "cutoff": FILE_CUTOFF if opts["cutoff"] is None else opts["cutoff"],
+    }
     screener.index  # build (or load) the index before the workers start  # noqa: B018
     subjects = _subjects(screener) if by == "subject" else None
     with progress_bar(opts, "screening") as bar:

@@ -39,17 +39,50 @@ __all__ = [
     "name_floor",
     "name_tokens",
     "query_initial_weight",
+    "score_ceiling",
 ]
+
+CEILING_MARGIN = 2e-4  # rounding of each contribution to 4 places, and float32 bounds
 
 
 def max_secondary_gain() -> float:
     """The most that dates of birth and countries can add to a name score."""
-    return max(0.0, *dates.DATE_DELTAS.values()) + max(0.0, score.COUNTRY_MATCH)
+    return _max_date_gain() + max(0.0, score.COUNTRY_MATCH)
+
+
+def _max_date_gain() -> float:
+    return max(0.0, dates.TYPO_DELTA, *dates.DATE_DELTAS.values())
 
 
 def name_floor(threshold: float) -> float:
     """The name score a record needs (at least) to reach ``threshold`` without identifiers."""
     return max(0.0, threshold - max_secondary_gain())
+
+
+def score_ceiling(query: Any, cand: Any, name_bound: float) -> float:
+    """The most ``cand`` can score against ``query`` without an identifier in common,
+    when its names score at most ``name_bound`` (what :func:`score.score_value` gives).
+
+    Dates of birth and countries add only when the names agree already
+    (:data:`score.CONFIRM_FLOOR`), a date only when both sides give one and a
+    country only when both share one; gender and other evidence only take away.
+    :data:`CEILING_MARGIN` is added for rounding: a record whose ceiling is under
+    a score found already cannot reach or tie it (the top-k stop of
+    :func:`finder.search`). Identifier candidates are given a bound of 1.0 by the
+    index and are never cut by this.
+    """
+    ceiling = name_bound + CEILING_MARGIN
+    if ceiling < score.CONFIRM_FLOOR:
+        return ceiling
+    if _birth_dated(query) and _birth_dated(cand):
+        ceiling += _max_date_gain()
+    if not query.countries.isdisjoint(cand.countries):
+        ceiling += max(0.0, score.COUNTRY_MATCH)
+    return ceiling
+
+
+def _birth_dated(record: Any) -> bool:
+    return any(d.prop == "birthDate" for d in record.dates)
 
 
 def query_initial_weight(form: names.NameForm) -> float:

@@ -4,22 +4,45 @@
     >>> hits[0].record.caption, hits[0].score.score, hits[0].score.features[0].describe()
 
 The index proposes the in-scope records whose names may reach the floor
-(:func:`bounds.name_floor` of the threshold or cutoff); each is ranked by its
-score alone (:func:`score.score_value`), and only the ``limit`` best are
+(:func:`bounds.name_floor` of the threshold or cutoff); they are ranked by
+their score alone (:func:`score.score_value`), and only the ``limit`` best are
 explained (:func:`score.compare_records`), so explaining costs nothing for
 the candidates that are not returned.
+
+Top-k: the candidates are scored in decreasing order of their ceiling (the
+index's bound of their names plus what dates and countries may add,
+:func:`bounds.score_ceiling`), and scoring stops once the next ceiling is
+under the ``limit``-th score found: no candidate left can reach or tie it, so
+the result (records, order, scores) is the one scoring every candidate gives
+(tested on real lists; :func:`score_every_candidate` turns the stop off).
 """
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
-from .bounds import name_floor
-from .index import MatchIndex
+import numpy as np
+
+from . import names as name_rules
+from . import prune
+from .bounds import name_floor, score_ceiling
+from .index import Candidate, MatchIndex
+from .names import NameForm, RowFn, schema_kind
 from .scope import Scope
 from .score import DEFAULT_THRESHOLD, Record, Score, compare_records, score_value
 
-__all__ = ["Hit", "search"]
+__all__ = ["Hit", "best_candidates", "score_every_candidate", "search"]
+
+_TOP_K = [True]
+TIGHTEN_FROM = 4  # candidates per result from which their bounds are tightened first
+
+
+def score_every_candidate() -> AbstractContextManager[None]:
+    """The top-k stop off inside (process-wide): every candidate scored, to compare."""
+    return prune.switched_off(_TOP_K)
 
 
 @dataclass
@@ -50,18 +73,113 @@ def search(
         query, name_floor(floor), extra=limit if cutoff is None else 0, scope=scope
     )
     rows = index.rows_fn(query)
-    ranked = []
-    for cand in candidates:
-        value = score_value(query, cand.record, rows, cand.names, index.frequencies)
-        if cutoff is not None and value < cutoff:
-            continue
-        if value > 0.0:
-            ranked.append((value, cand))
-    ranked.sort(key=lambda pair: (-pair[0], pair[1].record.id))
+    ranked = best_candidates(index, query, candidates, rows, limit, cutoff)
     return [
         Hit(
             cand.record,
             compare_records(query, cand.record, threshold, rows, cand.names, index.frequencies),
         )
-        for _, cand in ranked[:limit]
+        for _, cand in ranked
+    ]
+
+
+def best_candidates(
+    index: MatchIndex,
+    query: Record,
+    candidates: Sequence[Candidate],
+    rows: RowFn,
+    limit: int,
+    cutoff: float | None = None,
+) -> list[tuple[float, Candidate]]:
+    """The ``limit`` best (score, candidate) scoring above 0 (and at least ``cutoff``),
+    best first, ties by listed id; candidates whose ceiling cannot reach the
+    ``limit``-th score found are not scored (see the module's docstring)."""
+    if limit <= 0:
+        return []
+    name_bounds = None
+    if _TOP_K[0] and len(candidates) > TIGHTEN_FROM * limit:
+        name_bounds = _tight_name_bounds(index, query, candidates)
+    ceilings = [
+        score_ceiling(query, cand.record, max(bounds) if bounds else cand.bound)
+        for cand, bounds in zip(candidates, name_bounds or [None] * len(candidates), strict=True)
+    ]
+    order = sorted(range(len(candidates)), key=ceilings.__getitem__, reverse=True)
+    floor = 0.0 if cutoff is None else cutoff
+    kept: list[float] = []  # the ``limit`` best scores so far (a min-heap)
+    ranked = []
+    for i in order:
+        if ceilings[i] < floor and _TOP_K[0]:
+            break  # no candidate left can reach the limit-th score, nor tie it
+        cand = candidates[i]
+        names = cand.names
+        if name_bounds and name_bounds[i]:
+            names = _names_to_align(query, cand, name_bounds[i], floor)
+        value = score_value(query, cand.record, rows, names, index.frequencies)
+        if (cutoff is not None and value < cutoff) or value <= 0.0:
+            continue
+        if len(names) < len(cand.names) and value < floor:
+            continue  # a name left out may score more, but not enough to reach the floor
+        ranked.append((value, cand))
+        if len(kept) < limit:
+            heapq.heappush(kept, value)
+        elif value > kept[0]:
+            heapq.heapreplace(kept, value)
+        if len(kept) == limit:
+            floor = max(floor, kept[0])
+    ranked.sort(key=lambda pair: (-pair[0], pair[1].record.id))
+    return ranked[:limit]
+
+
+def _tight_name_bounds(
+    index: MatchIndex, query: Record, candidates: Sequence[Candidate]
+) -> list[list[float]]:
+    """Each candidate's names' bounds (:func:`prune.tight_bounds`); empty for a candidate
+    found by an identifier (its names are not bounded: it may match without them)."""
+    named = [len(cand.name_ids) == len(cand.names) for cand in candidates]
+    lambdas = name_rules.LAMBDA
+    lam_of: dict[str, float] = {}
+    ids: list[int] = []
+    bounds: list[float] = []
+    lams: list[float] = []
+    for cand, ok in zip(candidates, named, strict=True):
+        if ok:
+            schema = cand.record.schema
+            lam = lam_of.get(schema)
+            if lam is None:
+                lam = lam_of[schema] = lambdas.get(schema_kind(schema), lambdas["any"])
+            ids += cand.name_ids
+            bounds += cand.name_bounds
+            lams += [lam] * len(cand.name_ids)
+    tight = prune.tight_bounds(
+        index,
+        query,
+        np.asarray(ids, dtype=np.int64),
+        np.asarray(bounds, dtype=np.float64),
+        np.asarray(lams, dtype=np.float64),
+    ).tolist()
+    out: list[list[float]] = []
+    at = 0
+    for cand, ok in zip(candidates, named, strict=True):
+        size = len(cand.names) if ok else 0
+        out.append(tight[at : at + size])
+        at += size
+    return out
+
+
+def _names_to_align(
+    query: Record, cand: Candidate, bounds: list[float], floor: float
+) -> list[NameForm]:
+    """The names of ``cand`` whose ceiling (from their ``bounds``) reaches ``floor``.
+
+    A record scores as its best name does, and its score never falls as that
+    name's score rises; so when the names kept score at least ``floor``, the
+    names left out (ceilings under it) cannot score more, and the value is
+    the one all names give; when they score under it, so does the record.
+    """
+    if floor <= 0.0 or len(cand.names) < 2:
+        return cand.names
+    return [
+        form
+        for form, bound in zip(cand.names, bounds, strict=True)
+        if score_ceiling(query, cand.record, bound) >= floor
     ]

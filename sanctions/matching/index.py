@@ -26,7 +26,7 @@ import os
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -181,6 +181,8 @@ class Candidate:
     record: Record
     names: list[NameForm]
     bound: float
+    name_bounds: list[float] = field(default_factory=list)  # one per name (when known)
+    name_ids: list[int] = field(default_factory=list)  # the index's ids of those names
 
 
 class MatchIndex:
@@ -204,16 +206,18 @@ class MatchIndex:
             vocab: dict[str, int] = {}
             pair_vid: list[int] = []
             pair_name: list[int] = []
+            pair_weight: list[float] = []
             for rec_idx, record in enumerate(records):
                 for form in record.names:
                     name_idx = len(self.names)
                     self.names.append(form)
                     name_record.append(rec_idx)
                     name_initials.append(sum(1 for t in form.tokens if len(t) == 1))
-                    for _start, _end, text in form.spans:
+                    for start, end, text in form.spans:
                         if len(text) > 1:
                             pair_vid.append(vocab.setdefault(text, len(vocab)))
                             pair_name.append(name_idx)
+                            pair_weight.append(sum(form.weights[start:end]))
             self.name_record = np.asarray(name_record, dtype=np.int32)
             # What a listed name's one-letter tokens (not in the vocabulary) may add.
             self.name_slack = np.asarray(
@@ -222,6 +226,19 @@ class MatchIndex:
             self.vocab = list(vocab)
             self.vocab_id = vocab
             self.postings = _Csr.build(pair_vid, pair_name, len(vocab))
+            # The weight of each posting's span in its name, in the postings' order.
+            order = np.argsort(np.asarray(pair_vid, dtype=np.int64), kind="stable")
+            self.posting_weights = np.asarray(pair_weight, dtype=np.float64)[order]
+            self.name_weight = np.asarray(
+                [sum(form.weights) for form in self.names], dtype=np.float64
+            )
+            self.name_letters = np.asarray(
+                [
+                    sum(w for t, w in zip(f.tokens, f.weights, strict=True) if len(t) == 1)
+                    for f in self.names
+                ],
+                dtype=np.float64,
+            )
             self._build_blocks()
             self._build_identifiers()
         self._token_cache: OrderedDict[str, tuple[dict[str, float], np.ndarray]]
@@ -704,22 +721,28 @@ class MatchIndex:
             keep[top] = True
         by_record: dict[int, Candidate] = {}
         kept = ids[keep]
+        kept_bounds = bounds[keep]
+        # Names are numbered record by record and come sorted: one group per record.
+        order = np.argsort(self.name_record[kept], kind="stable")
+        kept, kept_bounds = kept[order], kept_bounds[order]
+        recs = self.name_record[kept]
+        cuts = np.flatnonzero(recs[1:] != recs[:-1]) + 1
+        starts = [0, *cuts.tolist()] if len(kept) else []
+        ends = [*cuts.tolist(), len(kept)] if len(kept) else []
+        kept_ids, kept_list = kept.tolist(), kept_bounds.tolist()
         records, names = self.records, self.names
         compatible: dict[str, bool] = {}
-        for name_idx, rec_idx, bound in zip(
-            kept.tolist(), self.name_record[kept].tolist(), bounds[keep].tolist(), strict=True
-        ):
-            cand = by_record.get(rec_idx)
-            if cand is not None:
-                cand.names.append(names[name_idx])
-                cand.bound = max(cand.bound, bound)
-                continue
+        for rec_idx, start, end in zip(recs[starts].tolist(), starts, ends, strict=True):
             record = records[rec_idx]
             ok = compatible.get(record.schema)
             if ok is None:
                 ok = compatible[record.schema] = schemata_compatible(query.schema, record.schema)
             if ok:
-                by_record[rec_idx] = Candidate(record, [names[name_idx]], bound)
+                group = kept_ids[start:end]
+                name_bounds = kept_list[start:end]
+                by_record[rec_idx] = Candidate(
+                    record, [names[i] for i in group], max(name_bounds), name_bounds, group
+                )
         for ident in query.identifiers:
             for rec_idx in self.identifiers.get(ident, ()):
                 record = self.records[rec_idx]

@@ -147,6 +147,7 @@ def in_abjad_script(text: str) -> bool:
 
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_HANGUL_OR_OTHER = re.compile(r"[\uac00-\ud7a3]|[^\uac00-\ud7a3]+")
 _KOREAN_VOWELS = (("eo", "o"), ("eu", "u"))
 KOREAN_SURNAME_SPELLINGS = 2  # readings made per family name (its most usual spellings)
 
@@ -185,7 +186,9 @@ def korean_readings(text: str) -> list[str]:
     for surname in spellings:
         out = []
         for i, word in enumerate(words):
-            chars = list(word[1:]) if i == 0 and surname else list(word)
+            # Hangul syllable by syllable; other letters stay words ("유진 Ponti": "ponti",
+            # not "p o n t i", read as five initials that meet every listed name)
+            chars = _HANGUL_OR_OTHER.findall(word[1:] if i == 0 and surname else word)
             syllables = [_korean_syllable(c) if _HANGUL.match(c) else c for c in chars]
             out.append(" ".join(([surname] if i == 0 and surname else []) + syllables))
         readings.append(" ".join(out))

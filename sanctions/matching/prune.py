@@ -22,15 +22,27 @@ can be made optional, the exhaustive path is taken.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import names as name_rules
+
 if TYPE_CHECKING:
     from .index import MatchIndex
+    from .score import Record
 
-__all__ = ["exhaustive", "extra_floors", "gather", "member_of", "pruned_pairs", "unique_ids"]
+__all__ = [
+    "exhaustive",
+    "extra_floors",
+    "gather",
+    "member_of",
+    "pruned_pairs",
+    "switched_off",
+    "tight_bounds",
+    "unique_ids",
+]
 
 MARGIN = 1e-6  # float rounding: an optional set must stay this far under the floor
 MAX_SPANS = 32  # longer query names (rare) take the exhaustive path
@@ -39,14 +51,19 @@ _ENABLED = [True]
 
 
 @contextmanager
-def exhaustive() -> Iterator[None]:
-    """Pruning off inside (process-wide): the exhaustive path, to compare results and speed."""
-    saved = _ENABLED[0]
-    _ENABLED[0] = False
+def switched_off(switch: list[bool]) -> Iterator[None]:
+    """A process-wide switch (a one-item list) off inside, as it was after."""
+    saved = switch[0]
+    switch[0] = False
     try:
         yield
     finally:
-        _ENABLED[0] = saved
+        switch[0] = saved
+
+
+def exhaustive() -> AbstractContextManager[None]:
+    """Pruning off inside (process-wide): the exhaustive path, to compare results and speed."""
+    return switched_off(_ENABLED)
 
 
 def gather(
@@ -116,6 +133,7 @@ class _Probe:
         offsets = np.zeros(count + 1, dtype=np.int64)
         np.cumsum(np.bincount(postings.data, minlength=count), out=offsets[1:])
         self.name_vids = (vid_of[order], offsets)  # each name's vocabulary ids
+        self.name_span_weights = index.posting_weights[order]  # ... and their spans' weights
         with_initials = index.name_slack > 0.0
         self.slack = 0.0 if with_initials.all() else float(index.name_slack[~with_initials].max())
         # The postings of names with initials only: a small index, probed for every word.
@@ -192,3 +210,71 @@ def pruned_pairs(
         touched[:, start:end] |= hit[:, None]
     cells = np.flatnonzero(touched)
     return names[cells // size] * size + cells % size
+
+
+def tight_bounds(
+    index: MatchIndex, query: Record, ids: np.ndarray, bounds: np.ndarray, lams: np.ndarray
+) -> np.ndarray:
+    """Bounds of the listed names ``ids`` (index name ids) at most ``bounds``, closer to
+    their scores: what top-k ranking (:func:`finder.best_candidates`) orders and stops by.
+
+    ``bounds`` are the index's (each query word meets its most similar listed word);
+    ``lams`` the weight of each name's listed words not given
+    (:data:`names.LAMBDA` of its record's kind). Per query name, three more
+    facts of :func:`names.align_score` bound the score of each listed name:
+
+    * each listed word aligns once: the numerator is at most the sum, over the
+      listed name's words, of the best similarity times query weight it may meet;
+    * its words that meet no query word are not given, and weigh in the
+      denominator at least ``LAMBDA`` times their weight;
+    * a name that meets no distinctive query word is capped at :data:`names.WEAK_CAP`
+      (a listed initial may meet any word: not for names with initials).
+
+    Query names with one-letter tokens (which may meet any listed word) keep
+    the index's bounds.
+    """
+    forms = query.names
+    if not len(ids) or any(len(t) == 1 for form in forms for t in form.tokens):
+        return bounds
+    probe = _probe(index)
+    vids_of, lengths = gather(probe.name_vids[0], probe.name_vids[1], ids)
+    weights = gather(probe.name_span_weights, probe.name_vids[1], ids)[0]
+    seg = np.zeros(len(ids), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=seg[1:])
+    slack = index.name_slack[ids]
+    best = np.zeros(len(ids), dtype=np.float64)
+    for form in forms:
+        gain: dict[int, float] = {}
+        strong: set[int] = set()
+        for start, end, text in form.spans:
+            if len(text) < 2:
+                continue
+            span_weight = sum(form.weights[start:end])
+            distinctive = max(form.weights[start:end]) >= name_rules.STRONG
+            for listed, sim in index.similar_tokens(text, end - start == 2).items():
+                vid = index.vocab_id[listed]
+                gain[vid] = max(gain.get(vid, 0.0), sim * span_weight)
+                if distinctive:
+                    strong.add(vid)
+        total = form.total_weight or 1.0
+        if not gain:  # only a listed initial may meet this query name
+            np.maximum(best, np.minimum(bounds, slack / total), out=best)
+            continue
+        found = np.fromiter(gain, dtype=np.int64, count=len(gain))
+        order = np.argsort(found)
+        found = found[order]
+        gains = np.fromiter(gain.values(), dtype=np.float64, count=len(gain))[order]
+        pos = np.minimum(found.searchsorted(vids_of), len(found) - 1)
+        hit = found[pos] == vids_of
+        numerator = np.add.reduceat(np.where(hit, gains[pos], 0.0), seg) + slack
+        alignable = np.add.reduceat(np.where(hit, weights, 0.0), seg) + index.name_letters[ids]
+        unmet = np.maximum(0.0, index.name_weight[ids] - alignable)
+        value = np.minimum(bounds, numerator / total) * (total / (total + lams * unmet))
+        if strong and form.strong_weight > 0.0:
+            is_strong = np.isin(found, np.fromiter(strong, dtype=np.int64, count=len(strong)))
+            touched = np.logical_or.reduceat(hit & is_strong[pos], seg)
+            value = np.where(
+                ~touched & (slack == 0.0), np.minimum(value, name_rules.WEAK_CAP), value
+            )
+        np.maximum(best, value, out=best)
+    return np.minimum(best, bounds)

@@ -22,6 +22,7 @@ from typing import Any
 
 from sanctions.csvsafe import SafeDictWriter
 from sanctions.errors import SanctionsError
+from sanctions.matching import warm_taggers
 
 from .evidence import RunEvidence, file_sha256, list_versions, record_run, write_sidecar
 from .parallel import WorkerMemory, default_workers, map_ordered, memory_kib
@@ -48,6 +49,7 @@ __all__ = [
     "query_chunks",
     "result_rows",
     "screen_chunk",
+    "FILE_CUTOFF",
     "OUTPUT_COLUMNS",
     "SUBJECT_COLUMNS",
 ]
@@ -70,6 +72,7 @@ OUTPUT_COLUMNS = [
 ]
 SUBJECT_COLUMNS = ["subject_id", "subject_listings", "subject_datasets", "subject_jurisdictions"]
 CHUNK = 250
+FILE_CUTOFF = 0.5  # the cutoff of a file screened without one (CLI, Spark): near misses only
 PARALLEL_MIN_ROWS = 400
 
 # FtM property -> column names recognised without a mapping (compared lowercase).
@@ -407,6 +410,7 @@ def screen_file(
     check_column_types(table, cmap)
     workers = default_workers() if workers is None else max(1, workers)
     index = screener.index  # loaded once, before any worker starts: it fixes the versions
+    warm_taggers()  # rigour's name taggers (~10 s of CPU) built once, shared by the workers
     versions = list(screener.versions)  # set with the index: the versions it was built from
     pinned = Screener(index=index, threshold=screener.threshold)
     if workers > 1:
