@@ -22,7 +22,6 @@ from typing import Any
 
 from sanctions.csvsafe import SafeDictWriter
 from sanctions.errors import SanctionsError
-from sanctions.matching import warm_taggers
 
 from .evidence import RunEvidence, file_sha256, list_versions, record_run, write_sidecar
 from .parallel import WorkerMemory, default_workers, map_ordered, memory_kib
@@ -410,7 +409,6 @@ def screen_file(
     check_column_types(table, cmap)
     workers = default_workers() if workers is None else max(1, workers)
     index = screener.index  # loaded once, before any worker starts: it fixes the versions
-    warm_taggers()  # rigour's name taggers (~10 s of CPU) built once, shared by the workers
     versions = list(screener.versions)  # set with the index: the versions it was built from
     pinned = Screener(index=index, threshold=screener.threshold)
     if workers > 1:
