@@ -96,12 +96,12 @@ def best_candidates(
     ``limit``-th score found are not scored (see the module's docstring)."""
     if limit <= 0:
         return []
-    name_bounds = None
+    name_bounds: list[list[float]] | None = None
     if _TOP_K[0] and len(candidates) > TIGHTEN_FROM * limit:
         name_bounds = _tight_name_bounds(index, query, candidates)
     ceilings = [
         score_ceiling(query, cand.record, max(bounds) if bounds else cand.bound)
-        for cand, bounds in zip(candidates, name_bounds or [None] * len(candidates), strict=True)
+        for cand, bounds in zip(candidates, name_bounds or [[]] * len(candidates), strict=True)
     ]
     order = sorted(range(len(candidates)), key=ceilings.__getitem__, reverse=True)
     floor = 0.0 if cutoff is None else cutoff

@@ -277,4 +277,5 @@ def tight_bounds(
                 ~touched & (slack == 0.0), np.minimum(value, name_rules.WEAK_CAP), value
             )
         np.maximum(best, value, out=best)
-    return np.minimum(best, bounds)
+    result: np.ndarray = np.minimum(best, bounds)
+    return result
