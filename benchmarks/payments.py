@@ -64,9 +64,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _lists import SHARED, load_all_lists  # noqa: E402
 from rigour.names.org_types import extract_org_types  # noqa: E402
 
-from sanctions.payments import GoodGuy, GoodGuyList, PaymentScreener, parse_message  # noqa: E402
+from sanctions.payments import PaymentScreener, parse_message  # noqa: E402
 from sanctions.payments.checks import ListFacts  # noqa: E402
-from sanctions.payments.goodguys import normalise_party  # noqa: E402
 from sanctions.payments.regions import load_regions  # noqa: E402
 from sanctions.screening import Screener  # noqa: E402
 from sanctions.store import Store  # noqa: E402
@@ -398,7 +397,9 @@ def main() -> None:
     screener = Screener(Store.open(args.db))
     records = len(screener.index.records)
     payments = PaymentScreener(screener, policy=args.policy, audit=False)
-    if args.clear_reviewed:
+    if args.clear_reviewed:  # imported here: speed_ab.py runs this module with older code too
+        from sanctions.payments import GoodGuyList
+
         payments.good_guys = GoodGuyList([], "benchmark")
     payments.find_names("warm up")  # builds the BIC table and the name gazetteer
     print(f"lists: {sum(counts.values()):,} entities in {len(counts)} datasets, "
@@ -464,9 +465,12 @@ def screen_clean(
     return steps, flagged
 
 
-def clear_reviewed(good_guys: GoodGuyList, result: Any, n: int) -> None:
+def clear_reviewed(good_guys: Any, result: Any, n: int) -> None:
     """What an analyst does with a false hit on a clean message (``--clear-reviewed``):
-    puts each of its name findings on the good-guy list, for 180 days."""
+    puts each of its name findings on the good-guy list (a ``GoodGuyList``), for 180 days."""
+    from sanctions.payments import GoodGuy
+    from sanctions.payments.goodguys import normalise_party
+
     today = datetime.date.today()
     for f in result.findings:
         if f.check in ("name", "text_name") and f.entity:
