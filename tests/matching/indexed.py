@@ -27,5 +27,10 @@ def fast_and_naive(
     query = {"schema": "Person", "properties": {"name": [text]}}
     fast = {m.record.id: m.score.score for m in screener.screen(query, cutoff=cutoff).results}
     record = parse_query(query)
-    naive = {c.id: s for c in records if (s := compare_records(record, c).score) >= cutoff}
+    table = screener.index.frequencies  # the index's own table, not the process's active one
+    naive = {
+        c.id: s
+        for c in records
+        if (s := compare_records(record, c, frequencies=table).score) >= cutoff
+    }
     return fast, naive
