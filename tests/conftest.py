@@ -15,15 +15,6 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (``--dist loadgroup``)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The PostgreSQL tests share one database and clean it themselves: under ``-n 2``
-    they all go to one worker, one at a time (``--dist loadgroup`` in pyproject)."""
-    for item in items:
-        if item.get_closest_marker("postgres") is not None:
-            item.add_marker(pytest.mark.xdist_group("postgres"))
-
-
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The folder of real official list files (../shared/data); skip if absent."""
