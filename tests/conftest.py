@@ -122,11 +122,13 @@ def real_store_path(real_store_loads: dict[str, Any]) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def private_data_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Index caches and downloads go to temporary folders, never to the user's data dir."""
+    """Caches and downloads go to temporary folders, never to the user's data or cache dir."""
     root = tmp_path_factory.mktemp("sanctions-data")
-    saved = {k: os.environ.get(k) for k in ("SANCTIONS_INDEX_CACHE", "SANCTIONS_DATA_DIR")}
+    names = ("SANCTIONS_INDEX_CACHE", "SANCTIONS_DATA_DIR", "SANCTIONS_CACHE_DIR")
+    saved = {k: os.environ.get(k) for k in names}
     os.environ["SANCTIONS_INDEX_CACHE"] = str(root / "index-cache")
     os.environ["SANCTIONS_DATA_DIR"] = str(root)
+    os.environ["SANCTIONS_CACHE_DIR"] = str(root / "cache")
     yield root
     for key, value in saved.items():
         if value is None:

@@ -27,6 +27,7 @@ from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
 from rigour.names import NameTypeTag, Symbol, analyze_names, replace_org_types_compare
 
 from .scripts import japanese_reading
+from .symbols import load_person_symbol_table, person_name_symbols
 
 log = logging.getLogger(__name__)
 
@@ -590,15 +591,13 @@ def squeeze(token: str) -> str:
     return _DOUBLE.sub(r"\1", token)
 
 
-_PERSON_NAME_CATEGORIES = frozenset({Symbol.Category.NAME, Symbol.Category.NICK})
 _ORG_WORD_CATEGORIES = frozenset(
     {Symbol.Category.DOMAIN, Symbol.Category.SYMBOL, Symbol.Category.LOCATION}
 )
 
 
 # name_symbols of tokens computed by another process (the index's vocabulary, cached with
-# it): rigour builds its person-name tagger once per process (seconds of CPU), and a
-# process whose tokens are all known here never needs it.
+# it): a process whose tokens are all known here never looks them up.
 _KNOWN_SYMBOLS: dict[str, frozenset[str]] = {}
 
 
@@ -608,9 +607,13 @@ def remember_symbols(table: dict[str, frozenset[str]]) -> None:
 
 
 def warm_taggers() -> None:
-    """Build rigour's person and organisation taggers now (seconds), not at a first query."""
-    for type_tag in (NameTypeTag.PER, NameTypeTag.ORG):
-        analyze_names(type_tag, ["warm"], consolidate=False, phonetics=False, rewrite=False)
+    """Load the person-name symbol table and build rigour's organisation tagger now.
+
+    ~0.1 s with the table cached (see :mod:`sanctions.matching.symbols`), not at a first
+    query; rigour's person tagger (seconds) is not built.
+    """
+    load_person_symbol_table()
+    analyze_names(NameTypeTag.ORG, ["warm"], consolidate=False, phonetics=False, rewrite=False)
 
 
 @lru_cache(maxsize=200_000)
@@ -622,23 +625,21 @@ def name_symbols(token: str) -> frozenset[str]:
     both known names with no id in common (two names, not a typo).
     Organisation words: ``bank``, ``banque`` and ``banka`` share
     ``[DOMAIN:BANK]``; ``trading`` and ``trade`` share ``[SYMBOL:TRADE]``.
-    Tokens of fewer than two letters and digits have none.
+    Tokens of fewer than two letters and digits have none. Person names come from
+    :func:`~sanctions.matching.symbols.person_name_symbols` (rigour's person tagger's
+    answer without building it), organisation words from rigour's organisation tagger.
     """
     if len(token) < 2 or not token.isalpha():
         return frozenset()
     known = _KNOWN_SYMBOLS.get(token)
     if known is not None:
         return known
-    found = set()
-    for type_tag, categories in (
-        (NameTypeTag.PER, _PERSON_NAME_CATEGORIES),
-        (NameTypeTag.ORG, _ORG_WORD_CATEGORIES),
+    found = set(person_name_symbols(token))
+    for name in analyze_names(
+        NameTypeTag.ORG, [token], consolidate=False, phonetics=False, rewrite=False
     ):
-        for name in analyze_names(
-            type_tag, [token], consolidate=False, phonetics=False, rewrite=False
-        ):
-            for span in name.spans:
-                symbol = span.symbol
-                if len(span.parts) == 1 and symbol.category in categories:
-                    found.add(str(symbol))
+        for span in name.spans:
+            symbol = span.symbol
+            if len(span.parts) == 1 and symbol.category in _ORG_WORD_CATEGORIES:
+                found.add(str(symbol))
     return frozenset(found)
