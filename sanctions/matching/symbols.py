@@ -129,6 +129,18 @@ class PersonSymbolTable:
                 return frozenset(blob[tab + 1 : end].decode("utf-8").split(_SEP))
         return frozenset()
 
+    def symbols_of(self, token: str) -> frozenset[str]:
+        """The symbols of a token as written: normalised as rigour's tagger does, each word."""
+        key = _normalised(token)
+        if not key:
+            return frozenset()
+        if " " not in key:
+            return self.get(key)
+        found: set[str] = set()
+        for word in key.split(" "):
+            found |= self.get(word)
+        return frozenset(found)
+
     def items(self) -> Iterator[tuple[str, frozenset[str]]]:
         """Every key and its symbols, in key order."""
         for line in self.blob.decode("utf-8").splitlines():
@@ -298,12 +310,4 @@ def person_name_symbols(token: str) -> frozenset[str]:
     table = load_person_symbol_table()
     if table is None:
         return tagger_person_symbols(token)
-    key = _normalised(token)
-    if not key:
-        return frozenset()
-    if " " not in key:
-        return table.get(key)
-    found: set[str] = set()
-    for word in key.split(" "):
-        found |= table.get(word)
-    return frozenset(found)
+    return table.symbols_of(token)
