@@ -228,8 +228,8 @@ def build_person_symbol_table() -> PersonSymbolTable | None:
     mapping: dict[str, set[str]] = {}
     with gc_paused():
         for group, category in (("person_name_parts", "NAME"), ("person_nick", "NICK")):
-            for key, forms in symbols[group].items():
-                keys = {k for k in map(_normalised, forms) if k}
+            for key, aliases in symbols[group].items():
+                keys = {k for k in map(_normalised, aliases) if k}
                 _add(mapping, keys, f"[{category}:{key.upper()}]")
         for line in corpus.splitlines():
             forms, sep, group_id = line.strip().rpartition(" => ")
