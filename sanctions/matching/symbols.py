@@ -41,9 +41,11 @@ import threading
 from array import array
 from collections.abc import Iterable, Iterator
 from importlib.metadata import version
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import zstandard
 from platformdirs import user_cache_dir
 from rigour import _core as rigour_core
@@ -92,20 +94,14 @@ class PersonSymbolTable:
 
     @classmethod
     def from_mapping(cls, mapping: dict[str, set[str]]) -> PersonSymbolTable:
-        """A table of these keys (normalised words) and their symbols."""
-        lines = sorted(
-            (key.encode("utf-8"), _SEP.join(sorted(symbols)).encode("utf-8"))
-            for key, symbols in mapping.items()
-        )
+        """A table of these keys (normalised words, no tab or newline) and their symbols."""
+        # Code point order is UTF-8 byte order: the bytes compared in :meth:`get`.
+        text = "".join([f"{key}\t{_SEP.join(mapping[key])}\n" for key in sorted(mapping)])
+        blob = text.encode("utf-8")
+        ends = np.flatnonzero(np.frombuffer(blob, dtype=np.uint8) == ord("\n"))
         starts = array("q")
-        parts = []
-        offset = 0
-        for key, value in lines:
-            starts.append(offset)
-            line = key + b"\t" + value + b"\n"
-            parts.append(line)
-            offset += len(line)
-        return cls(b"".join(parts), starts)
+        starts.frombytes(np.concatenate(([0], ends[:-1] + 1)).astype(np.int64).tobytes())
+        return cls(blob, starts)
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -213,6 +209,13 @@ def _normalised(form: str) -> str | None:
     return normalize(form, TAGGER_FLAGS)
 
 
+def _keys(forms: Iterable[str]) -> set[str]:
+    """The distinct non-empty normalised forms."""
+    keys = set(map(normalize, forms, repeat(TAGGER_FLAGS)))
+    keys.discard(None)  # type: ignore[arg-type]
+    return keys  # type: ignore[return-value]
+
+
 def _add(mapping: dict[str, set[str]], keys: Iterable[str], symbol: str) -> None:
     for key in keys:
         if " " not in key:  # a form of several words only makes spans of several parts
@@ -229,13 +232,13 @@ def build_person_symbol_table() -> PersonSymbolTable | None:
     with gc_paused():
         for group, category in (("person_name_parts", "NAME"), ("person_nick", "NICK")):
             for key, aliases in symbols[group].items():
-                keys = {k for k in map(_normalised, aliases) if k}
+                keys = _keys(aliases)
                 _add(mapping, keys, f"[{category}:{key.upper()}]")
         for line in corpus.splitlines():
             forms, sep, group_id = line.strip().rpartition(" => ")
             if not sep:
                 continue
-            keys = {k for k in map(_normalised, forms.split(", ")) if k}
+            keys = _keys(forms.split(", "))
             if len(keys) >= 2:  # as rigour: one form mapped to itself adds nothing
                 _add(mapping, keys, f"[NAME:{group_id}]")
         return PersonSymbolTable.from_mapping(mapping)
