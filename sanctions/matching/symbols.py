@@ -100,7 +100,8 @@ class PersonSymbolTable:
         blob = text.encode("utf-8")
         ends = np.flatnonzero(np.frombuffer(blob, dtype=np.uint8) == ord("\n"))
         starts = array("q")
-        starts.frombytes(np.concatenate(([0], ends[:-1] + 1)).astype(np.int64).tobytes())
+        if len(ends):
+            starts.frombytes(np.concatenate(([0], ends[:-1] + 1)).astype(np.int64).tobytes())
         return cls(blob, starts)
 
     def __len__(self) -> int:
@@ -139,7 +140,7 @@ class PersonSymbolTable:
 
     def items(self) -> Iterator[tuple[str, frozenset[str]]]:
         """Every key and its symbols, in key order."""
-        for line in self.blob.decode("utf-8").splitlines():
+        for line in self.blob.decode("utf-8").split("\n")[:-1]:
             key, value = line.split("\t", 1)
             yield key, frozenset(value.split(_SEP))
 
@@ -212,7 +213,7 @@ def _normalised(form: str) -> str | None:
 def _keys(forms: Iterable[str]) -> set[str]:
     """The distinct non-empty normalised forms."""
     keys = set(map(normalize, forms, repeat(TAGGER_FLAGS)))
-    keys.discard(None)  # type: ignore[arg-type]
+    keys.discard(None)
     return keys  # type: ignore[return-value]
 
 
