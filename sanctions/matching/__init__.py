@@ -21,10 +21,11 @@ Explanation
     with ``to_dict()``, ``to_yente()`` and ``describe()``;
     :func:`yente_explanations` and :func:`yente_features` for yente's shapes.
 Start-up
-    A cached index carries its vocabulary's rigour symbols, so loading it spares
-    a process rigour's person-name tagger for listed tokens; :func:`warm_taggers`
-    builds the taggers ahead of a first unknown token (a server does it before
-    it is ready when ``SANCTIONS_API_WARM_TAGGERS=1``).
+    A cached index carries its vocabulary's rigour symbols; other tokens are looked
+    up in a cached table of rigour's person-name data (``matching/symbols.py``), so
+    rigour's person-name tagger is never built; :func:`warm_taggers` loads the table
+    and rigour's organisation tagger ahead of a first unknown token (a server does it
+    before it is ready when ``SANCTIONS_API_WARM_TAGGERS=1``).
 Word frequencies
     :class:`TokenFrequency`: how many listed records carry each word, over
     every list; built with the full index and cached with it,
