@@ -169,6 +169,14 @@ def test_without_rigours_data_the_tagger_answers(
     assert asked == ["zebulon"]
 
 
+def test_an_unchecked_rigour_release_gets_the_tagger(
+    monkeypatch: pytest.MonkeyPatch, small_build: list[int], tmp_path: Path
+) -> None:
+    monkeypatch.setattr(symbols, "VERIFIED_RIGOUR", ("0.0.",))
+    assert read_or_build_table(tmp_path) is None
+    assert small_build == []
+
+
 def test_a_new_process_looks_up_an_unknown_word_without_building_the_tagger() -> None:
     load_person_symbol_table()  # the session's cache file, which the child process reads
     code = (
