@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 import zstandard
 from platformdirs import user_cache_dir
-from rigour import _core as rigour_core
+from rigour import _core as rigour_core  # only for its file: the data compiled into it
 from rigour.names import NameTypeTag, Symbol, analyze_names
 from rigour.text.normalize import Normalize, normalize
 
