@@ -305,11 +305,17 @@ def candidate_pairs(
 ) -> set[tuple[str, str]]:
     """Pairs of records of different datasets sharing a blocking key (touching ``dirty``)."""
     # Incremental: only the buckets of the dirty records' keys can give a pair.
+    # Every key holds a name token: a record none of whose tokens is in a wanted key
+    # cannot share one (most records, after an update of one list).
     wanted = None
+    tokens: set[object] = set()
     if dirty is not None:
         wanted = {key for rid in dirty if rid in records for key in blocking_keys(records[rid])}
+        tokens = {part for key in wanted for part in key[1:] if isinstance(part, str)}
     buckets: dict[tuple[object, ...], list[str]] = defaultdict(list)
     for rid, record in records.items():
+        if wanted is not None and all(tokens.isdisjoint(form.tokens) for form in record.names):
+            continue
         for key in blocking_keys(record):
             if wanted is None or key in wanted:
                 buckets[key].append(rid)

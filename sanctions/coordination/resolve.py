@@ -28,7 +28,8 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -82,6 +83,24 @@ def config_fingerprint() -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
+class _Phases:
+    """Wall and CPU seconds (of this process, not its workers) of each step of a run."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        started, cpu = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            took = time.perf_counter() - started
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + took, 3)
+            self.cpu[name] = round(self.cpu.get(name, 0.0) + time.process_time() - cpu, 3)
+
+
 @dataclass
 class ResolveResult:
     """What a run did."""
@@ -94,6 +113,10 @@ class ResolveResult:
     rescored_pairs: int = 0
     dirty_datasets: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # seconds per step (inputs, stored, keys, candidates, scoring, decide, cluster, write):
+    # wall, and CPU of the resolving process (its workers' CPU is not in it)
+    phases: dict[str, float] = field(default_factory=dict)
+    phases_cpu: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -256,26 +279,25 @@ class Resolver:
 
     def _run(self, full: bool) -> ResolveResult:
         started = time.perf_counter()
-        facts, records, versions = load_inputs(self.store, self.datasets, workers=self.workers)
-        with self.store.connect() as conn:
-            state = self._state(conn)
-            rows = conn.execute(select(ct.links)).all()
-            stored = [
-                Scored.from_row(r.entity_a, r.entity_b, r.score, r.detail, json.loads(r.evidence))
-                for r in rows
-                if r.evidence
-            ]
-            legacy = [(r.entity_a, r.entity_b) for r in rows if not r.evidence]  # before 0011
-            previous = dict(
-                conn.execute(select(ct.members.c.entity_id, ct.members.c.cluster_id)).all()
+        phase = _Phases()
+        with phase("inputs"):
+            facts, records, versions = load_inputs(self.store, self.datasets, workers=self.workers)
+        with phase("stored"):
+            with self.store.connect() as conn:
+                state = self._state(conn)
+                stored, legacy = _stored_pairs(conn)
+                previous = dict(
+                    conn.execute(select(ct.members.c.entity_id, ct.members.c.cluster_id)).all()
+                )
+                overrides = [
+                    dict(r._mapping)
+                    for r in conn.execute(select(ct.overrides).order_by(ct.overrides.c.id))
+                ]
+            dirty, dirty_datasets, gone = (
+                (None, [v.dataset for v in versions], set())
+                if full
+                else self._dirty(state, versions)
             )
-            overrides = [
-                dict(r._mapping)
-                for r in conn.execute(select(ct.overrides).order_by(ct.overrides.c.id))
-            ]
-        dirty, dirty_datasets, gone = (
-            (None, [v.dataset for v in versions], set()) if full else self._dirty(state, versions)
-        )
         kept = []
         if dirty is not None:
             drop = dirty | gone
@@ -284,23 +306,30 @@ class Resolver:
                 for k in stored
                 if k.a in facts and k.b in facts and k.a not in drop and k.b not in drop
             ]
-        if dirty is not None and not dirty:
-            strong = list(linking.key_links(facts, records)) + list(
-                linking.authority_links(facts, records)
-            )
-            names: list[Scored] = []
-            rescored = 0
-        else:
-            strong, names, rescored = compute_links(facts, records, dirty, self.workers)
-        scored = list({(k.a, k.b): k for k in kept + names}.values())
-        name_links = name_links_of(scored, facts, records)
-        clusters = resolve_listings(facts, strong + name_links, overrides, previous)
-        if dirty is None:  # a full run rewrites every scored pair
-            self._write(facts, clusters, versions, scored, None)
-        else:  # only the pairs dropped (changed, removed listings) and those scored anew
-            keep = {(k.a, k.b) for k in kept}
-            dropped = legacy + [(k.a, k.b) for k in stored if (k.a, k.b) not in keep]
-            self._write(facts, clusters, versions, names, dropped)
+        with phase("keys"):
+            strong = list(linking.key_links(facts, records))
+            strong += linking.authority_links(facts, records)
+        names: list[Scored] = []
+        rescored = 0
+        if dirty is None or dirty:
+            with phase("candidates"):
+                datasets = {rid: facts[rid].dataset for rid in records}
+                pairs = linking.candidate_pairs(records, datasets, dirty)
+            with phase("scoring"):
+                names = list(linking.scored_pairs(facts, records, pairs, self.workers))
+                rescored = len(pairs)
+        with phase("decide"):
+            scored = list({(k.a, k.b): k for k in kept + names}.values())
+            name_links = name_links_of(scored, facts, records)
+        with phase("cluster"):
+            clusters = resolve_listings(facts, strong + name_links, overrides, previous)
+        with phase("write"):
+            if dirty is None:  # a full run rewrites every scored pair
+                self._write(facts, clusters, versions, scored, None)
+            else:  # only the pairs dropped (changed, removed listings) and those scored anew
+                keep = {(k.a, k.b) for k in kept}
+                dropped = legacy + [(k.a, k.b) for k in stored if (k.a, k.b) not in keep]
+                self._write(facts, clusters, versions, names, dropped)
         kinds: dict[str, int] = {}
         for link in strong + name_links:
             kinds[link.kind] = kinds.get(link.kind, 0) + 1
@@ -314,6 +343,8 @@ class Resolver:
             rescored_pairs=rescored,
             dirty_datasets=dirty_datasets,
             seconds=round(time.perf_counter() - started, 2),
+            phases=phase.seconds,
+            phases_cpu=phase.cpu,
         )
 
     def _write(
@@ -376,6 +407,17 @@ def _sync(
     stale += [(k,) for k in old]  # rows no longer produced
     _delete(conn, table, (key,), stale)
     _insert(conn, table, changed)
+
+
+def _stored_pairs(conn: Connection) -> tuple[list[Scored], list[tuple[str, str]]]:
+    """(the scored pairs of the last run, the pairs stored without evidence: before 0011)."""
+    rows = conn.execute(select(ct.links)).all()
+    stored = [
+        Scored.from_row(r.entity_a, r.entity_b, r.score, r.detail, json.loads(r.evidence))
+        for r in rows
+        if r.evidence
+    ]
+    return stored, [(r.entity_a, r.entity_b) for r in rows if not r.evidence]
 
 
 def _scored_row(pair: Scored) -> dict[str, Any]:
