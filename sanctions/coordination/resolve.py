@@ -148,7 +148,7 @@ def name_links_of(
 ) -> list[Link]:
     """The scored pairs that link, judged together (mutual best, margins, rare tokens)."""
     df = token_frequencies(
-        (facts[rid].dataset, (t for form in r.names for t in form.tokens))
+        (facts[rid].dataset, set().union(*(form.tokens for form in r.names)))
         for rid, r in records.items()
         if rid in facts
     )
