@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
@@ -397,10 +398,11 @@ def _sync(
     quote = conn.dialect.identifier_preparer.quote
     sql = f"SELECT {', '.join(quote(c) for c in [key, *compare])} FROM {quote(table.name)}"
     old = {r[0]: tuple(r[1:]) for r in conn.exec_driver_sql(sql)}
+    values = itemgetter(*compare)  # a row's compared values, as one tuple (2+ columns)
     changed, stale = [], []
     for row in rows:
         stored = old.pop(row[key], None)
-        if stored is None or stored != tuple(row[c] for c in compare):
+        if stored is None or stored != values(row):
             changed.append(row)
             if stored is not None:
                 stale.append((row[key],))
