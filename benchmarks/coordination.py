@@ -156,24 +156,6 @@ def _timed(store: Store, full: bool, workers: int) -> tuple[Any, str]:
     )
 
 
-def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
-    """What a resolve stores (clusters, members, scored pairs), less its timestamps."""
-    from sqlalchemy import select
-
-    from sanctions.coordination import tables as ct
-
-    out = {}
-    with store.connect() as conn:
-        for name, table in (
-            ("clusters", ct.clusters),
-            ("members", ct.members),
-            ("links", ct.links),
-        ):
-            columns = [c for c in table.c if c.name not in ("created_at", "updated_at")]
-            out[name] = sorted(tuple(r) for r in conn.execute(select(*columns)))
-    return out
-
-
 def _fresh_cache() -> Path:
     """An empty matcher/resolver cache folder for this process (a cold run prepares all)."""
     cache = Path(tempfile.mkdtemp(prefix="coordination-cache-"))
@@ -198,6 +180,8 @@ def bench_incremental(store: Store, workers: int) -> None:
     """Full resolves of every list with empty caches (one process, then ``workers``: the
     same tables?), an incremental one after an SDN update, then a full one with warm
     caches (the same tables as the incremental one?); wall and CPU seconds."""
+    from tests.coordination.conftest import snapshot
+
     folders = [_fresh_cache()]
     result, took = _timed(store, True, 1)
     one = snapshot(store)

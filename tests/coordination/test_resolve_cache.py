@@ -16,21 +16,20 @@ from sanctions.demo import load_samples
 from sanctions.screening import parallel
 from sanctions.store import Store
 
-from .conftest import REAL_DATASETS, amend_list
+from .conftest import REAL_DATASETS, amend_list, snapshot
 
 
-def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
-    """Everything a resolve stores, less its timestamps."""
-    out = {}
-    with store.engine.connect() as conn:
-        for name, table in (
-            ("clusters", ct.clusters),
-            ("members", ct.members),
-            ("links", ct.links),
-        ):
-            columns = [c for c in table.c if c.name not in ("created_at", "updated_at")]
-            out[name] = sorted(tuple(r) for r in conn.execute(select(*columns)))
-    return out
+def count_workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of workers of each ``map_ordered`` call made from now on."""
+    calls: list[int] = []
+    real_map = parallel.map_ordered
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[3])
+        return real_map(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "map_ordered", counting)
+    return calls
 
 
 def update(store: Store, dataset: str, changed: int = 3, removed: int = 2, added: int = 2) -> None:
@@ -196,14 +195,7 @@ def test_two_worker_processes_store_what_one_process_stores(
     monkeypatch.setattr(linking, "PAIR_CHUNK", 7)
     monkeypatch.setattr(inputs, "PARALLEL_LISTINGS", 1)
     monkeypatch.setattr(inputs, "BLOB_CHUNK", 5)
-    calls: list[int] = []
-    real_map = parallel.map_ordered
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append(args[3])
-        return real_map(*args, **kwargs)
-
-    monkeypatch.setattr(parallel, "map_ordered", counting)
+    calls = count_workers(monkeypatch)
     store = Store.open(path)
     Resolver(store, workers=2).run(full=True)
     assert calls == [2, 2]  # the listings prepared, then the pairs scored, on 2 workers
@@ -301,14 +293,7 @@ def test_resolve_of_real_lists_is_the_same_on_workers_from_cache_and_incremental
     monkeypatch.setattr(linking, "PARALLEL_PAIRS", 1_000)  # the workers do run
     monkeypatch.setattr(inputs, "PARALLEL_LISTINGS", 1_000)
     monkeypatch.setenv("SANCTIONS_INDEX_CACHE", str(tmp_path / "cache"))
-    calls: list[int] = []
-    real_map = parallel.map_ordered
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append(args[3])
-        return real_map(*args, **kwargs)
-
-    monkeypatch.setattr(parallel, "map_ordered", counting)
+    calls = count_workers(monkeypatch)
     workers = Store.open(paths["workers"])
     Resolver(workers, datasets, workers=2).run(full=True)
     assert calls == [2, 2]
