@@ -36,11 +36,11 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from sanctions.cache import gc_paused
-from sanctions.chunks import chunked
+from sanctions.chunks import chunked, insert_chunked
 from sanctions.errors import StoreError
 from sanctions.matching import Record
 from sanctions.store import Store
@@ -463,17 +463,18 @@ def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     mark = _MARKS.get(conn.dialect.paramstyle)
+    if mark is None:  # a driver of another parameter style: the store's Core inserts
+        insert_chunked(conn, table, rows, WRITE_CHUNK)
+        return
     columns = list(rows[0])
+    values = itemgetter(*columns)
     quote = conn.dialect.identifier_preparer.quote
     sql = (
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join([mark or '?'] * len(columns))})"
+        f"VALUES ({', '.join([mark] * len(columns))})"
     )
     for chunk in chunked(rows, WRITE_CHUNK):
-        if mark is None:
-            conn.execute(insert(table), list(chunk))
-        else:
-            conn.exec_driver_sql(sql, [tuple(r[c] for c in columns) for r in chunk])
+        conn.exec_driver_sql(sql, [values(r) for r in chunk])
 
 
 def _delete(
