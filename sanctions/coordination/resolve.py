@@ -397,7 +397,7 @@ def _sync(
     compare = [c.name for c in table.c if c.name != key and c.name not in ignore]
     quote = conn.dialect.identifier_preparer.quote
     sql = f"SELECT {', '.join(quote(c) for c in [key, *compare])} FROM {quote(table.name)}"
-    old = {r[0]: tuple(r[1:]) for r in conn.exec_driver_sql(sql)}
+    old = {r[0]: tuple(r[1:]) for r in conn.exec_driver_sql(sql).fetchall()}  # one fetch
     values = itemgetter(*compare)  # a row's compared values, as one tuple (2+ columns)
     changed, stale = [], []
     for row in rows:
