@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +103,7 @@ def _prepare(
     out: dict[str, Entry] = {}
     symbols: Symbols = {}
     chunks = store.iter_entity_json(todo, BLOB_CHUNK)
+    prepared: Iterator[tuple[dict[str, Entry], Symbols]]
     if workers <= 1 or len(todo) < PARALLEL_LISTINGS:
         prepared = (_prepare_chunk(hidden, chunk) for chunk in chunks)
     else:
