@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sanctions.cache import read_cache, write_cache
-from sanctions.matching import CACHE_VERSION, Record, cache_dir, prepare_records
+from sanctions.matching import CACHE_VERSION, Record, cache_dir, prepare_records, warm_taggers
 from sanctions.matching.normalise import name_symbols, remember_symbols
 from sanctions.model import Entity
 from sanctions.store import Store
@@ -109,7 +109,7 @@ def _prepare(
     else:
         from sanctions.screening.parallel import map_ordered
 
-        name_symbols("warm")  # rigour's taggers: built once here, shared by the workers
+        warm_taggers()  # rigour's taggers (or tables): ready once here, shared by the workers
         prepared = map_ordered(_prepare_chunk, chunks, hidden, workers)
     for entries, known in prepared:
         out.update(entries)
