@@ -20,8 +20,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sanctions.coordination import Resolver, coverage, refresh, timeline  # noqa: E402
+from sanctions.coordination import coverage, refresh, timeline  # noqa: E402
 from sanctions.coordination.evaluate import CONDITIONS, evaluate_hidden_un  # noqa: E402
 from sanctions.store import Store  # noqa: E402
 
@@ -86,16 +86,23 @@ def bench_resolution(store: Store, conditions: list[str], verbose: bool) -> None
             f"  wrong links among checkable ones: {len(report.wrong)}/{report.linked_pairs} = "
             f"{report.wrong_rate:.4f}"
         )
+        # a link whose UK listing's citation was found wrong by hand is not a wrong link
+        beyond = [w for w in report.wrong if not {w[2], w[3]} & cited_wrong]
+        wrong_rate = len(beyond) / report.linked_pairs if report.linked_pairs else 0.0
+        print(
+            f"  wrong links beyond the citations found wrong by hand: "
+            f"{len(beyond)}/{report.linked_pairs} = {wrong_rate:.4f}"
+        )
         print(
             f"  hand-reviewed links as judged (linked if correct, apart if wrong): "
             f"{held}/{len(reviewed)}"
         )
         if condition in TARGETS:
             recall, wrong = TARGETS[condition]
-            met = report.one_to_one_recall >= recall and report.wrong_rate <= wrong + 0.002
+            met = report.one_to_one_recall >= recall and wrong_rate <= wrong + 0.002
             print(
                 f"  target one-to-one recall >= {recall}, wrong <= {wrong:.1%}: "
-                f"{'met' if met else 'NOT met'} (wrong: see the citations below)"
+                f"{'met' if met else 'NOT met'} (all pairs: {report.recall:.4f})"
             )
         for ref_a, ref_b, a, b in report.wrong:
             print(f"    linked though the references differ ({ref_a} vs {ref_b}): {a} ~ {b}")
@@ -112,40 +119,97 @@ def sdn_update(store: Store, changed: int = 20, removed: int = 10, added: int = 
     amend_list(store, "us_ofac_sdn", changed, removed, added)
 
 
-def _cpu() -> float:
-    """CPU seconds of this process and of its finished workers."""
-    own, workers = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+_RUN = """
+import json, os, resource, sys, time
+from sanctions.coordination import Resolver
+from sanctions.store import Store
+
+def cpu():
+    own, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+store = Store.open(sys.argv[1])
+load, started, used = os.getloadavg()[0], time.perf_counter(), cpu()
+result = Resolver(store, workers=int(sys.argv[3])).run(full=sys.argv[2] == "full")
+out = result.to_dict()
+out.update(wall=time.perf_counter() - started, cpu=cpu() - used, load=load)
+out["load_after"] = os.getloadavg()[0]
+print(json.dumps(out))
+"""
 
 
-def _timed(store: Store, full: bool, workers: int | None) -> tuple[Any, str]:
-    started, cpu = time.perf_counter(), _cpu()
-    result = Resolver(store, workers=workers).run(full=full)
-    wall = time.perf_counter() - started
-    return result, f"{wall:.1f}s wall, {_cpu() - cpu:.1f}s CPU, load {os.getloadavg()[0]:.1f}"
+def _timed(store: Store, full: bool, workers: int) -> tuple[Any, str]:
+    """A resolve in a fresh process, as ``sanctions resolve`` runs: nothing of an earlier
+    run (rigour's taggers, the matcher's memos) is in memory."""
+    path = str(store.engine.url.database)
+    args = [sys.executable, "-c", _RUN, path, "full" if full else "incremental", str(workers)]
+    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    steps = ", ".join(
+        f"{name} {wall_s:.1f}/{result['phases_cpu'].get(name, 0.0):.1f}"
+        for name, wall_s in result["phases"].items()
+    )
+    return argparse.Namespace(**result), (
+        f"{result['wall']:.1f}s wall, {result['cpu']:.1f}s CPU (workers included), load "
+        f"{result['load']:.1f} -> {result['load_after']:.1f}\n    steps, wall/CPU of the "
+        f"resolving process: {steps}"
+    )
 
 
-def bench_incremental(store: Store, workers: int | None = None) -> None:
-    """A full resolve of every list with empty caches, again with warm ones, then an
-    incremental one after an SDN update; wall and CPU seconds (workers included)."""
+def _fresh_cache() -> Path:
+    """An empty matcher/resolver cache folder for this process (a cold run prepares all)."""
     cache = Path(tempfile.mkdtemp(prefix="coordination-cache-"))
-    os.environ["SANCTIONS_INDEX_CACHE"] = str(cache)  # empty: the first run prepares all
-    result, took = _timed(store, True, workers)
+    os.environ["SANCTIONS_INDEX_CACHE"] = str(cache)
+    return cache
+
+
+def _tagger_seconds() -> str:
+    """CPU of building rigour's name taggers in a fresh process: what a cold run (or an
+    incremental one whose new listings bring an unknown word) pays once per process."""
+    code = (
+        "import time; from sanctions.matching import warm_taggers; "
+        "t = time.process_time(); warm_taggers(); print(f'{time.process_time() - t:.1f}')"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return f"{out.stdout.strip()}s"
+
+
+def bench_incremental(store: Store, workers: int) -> None:
+    """Full resolves of every list with empty caches (one process, then ``workers``: the
+    same tables?), an incremental one after an SDN update, then a full one with warm
+    caches (the same tables as the incremental one?); wall and CPU seconds."""
+    from tests.coordination.conftest import snapshot
+
+    folders = [_fresh_cache()]
+    result, took = _timed(store, True, 1)
+    one = snapshot(store)
     print(
-        f"full resolve of every list, empty caches: {result.listings:,} listings -> "
+        f"full resolve of every list, empty caches, 1 process: {result.listings:,} listings -> "
         f"{result.clusters:,} clusters ({result.merged:,} merged), links {result.links}, "
         f"{result.rescored_pairs:,} pairs scored, {took}"
     )
-    result, took = _timed(store, True, workers)
-    print(f"full resolve again, caches warm: {took}")
+    if workers > 1:
+        folders.append(_fresh_cache())
+        result, took = _timed(store, True, workers)
+        same = snapshot(store) == one
+        print(f"full resolve, empty caches, {workers} workers: {took}")
+        print(f"  stores the same clusters, members and links as 1 process: {same}")
     sdn_update(store)
-    result, took = _timed(store, False, workers)
+    result, took = _timed(store, False, 1)
     print(
         f"incremental resolve after an SDN update (20 amended, 10 removed, 20 new; "
         f"{result.mode}, {', '.join(result.dirty_datasets)}): {result.rescored_pairs:,} "
         f"pairs scored, {took}"
     )
-    shutil.rmtree(cache, ignore_errors=True)
+    incremental = snapshot(store)
+    result, took = _timed(store, True, 1)
+    print(f"full resolve again, caches warm, 1 process: {took}")
+    print(f"  incremental stored what a full resolve stores: {snapshot(store) == incremental}")
+    print(f"rigour's name taggers (built once per process, cold runs): {_tagger_seconds()} CPU")
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def bench_coverage(store: Store) -> None:
@@ -187,7 +251,9 @@ def main() -> None:
     parser.add_argument(
         "--no-incremental", action="store_true", help="skip the full + incremental timing"
     )
-    parser.add_argument("--workers", type=int, default=None, help="resolver processes (default 1)")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="processes of the second cold run (default 2)"
+    )
     parser.add_argument("--no-resolution", action="store_true", help="skip the recall measurement")
     args = parser.parse_args()
     tmp = tempfile.TemporaryDirectory()

@@ -121,7 +121,12 @@ def build_clusters(
     groups: dict[str, list[str]] = defaultdict(list)
     for eid in datasets:
         groups[union.find(eid)].append(eid)
-    return [_spanning(sorted(ids), datasets, accepted) for ids in groups.values()]
+    return [
+        _spanning(sorted(ids), datasets, accepted)
+        if len(ids) > 1
+        else Cluster(id="", members=[Member(ids[0], datasets[ids[0]])])  # most: alone
+        for ids in groups.values()
+    ]
 
 
 def _seed(ids: list[str], datasets: Mapping[str, str]) -> str:

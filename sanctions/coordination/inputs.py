@@ -20,12 +20,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from sanctions.cache import read_cache, write_cache
-from sanctions.matching import CACHE_VERSION, Record, cache_dir, prepare_records
+from sanctions.matching import CACHE_VERSION, Record, cache_dir, prepare_records, warm_taggers
 from sanctions.matching.normalise import name_symbols, remember_symbols
 from sanctions.model import Entity
 from sanctions.store import Store
@@ -89,33 +89,55 @@ def _members(store: Store, versions: list[Any]) -> dict[int, list[tuple[str, str
 PARALLEL_LISTINGS = 5_000  # fewer listings to prepare are prepared in this process
 
 
+Symbols = dict[str, frozenset[str]]
+
+
 def _prepare(
     store: Store, hashes: set[str], hidden: tuple[str, ...], workers: int = 1
-) -> dict[str, Entry]:
+) -> tuple[dict[str, Entry], Symbols]:
     """Facts and record of the entities stored under these blob hashes (on ``workers``
-    forked processes when there are many: an empty cache)."""
+    forked processes when there are many: an empty cache), and the rigour symbols of
+    their name tokens (computed where they were prepared: a parent that asked them
+    again of its workers' tokens spent seconds on it)."""
     todo = sorted(hashes)
     out: dict[str, Entry] = {}
+    symbols: Symbols = {}
     chunks = store.iter_entity_json(todo, BLOB_CHUNK)
+    prepared: Iterator[tuple[dict[str, Entry], Symbols]]
     if workers <= 1 or len(todo) < PARALLEL_LISTINGS:
-        for chunk in chunks:
-            out.update(_prepare_chunk(hidden, chunk))
-        return out
-    from sanctions.screening.parallel import map_ordered
+        prepared = (_prepare_chunk(hidden, chunk) for chunk in chunks)
+    else:
+        from sanctions.screening.parallel import map_ordered
 
-    name_symbols("warm")  # rigour's taggers: built once here, shared by the workers
-    for prepared in map_ordered(_prepare_chunk, chunks, hidden, workers):
-        out.update(prepared)
-    return out
+        warm_taggers()  # rigour's taggers (or tables): ready once here, shared by the workers
+        prepared = map_ordered(_prepare_chunk, chunks, hidden, workers)
+    for entries, known in prepared:
+        out.update(entries)
+        symbols.update(known)
+    return out, symbols
 
 
-def _prepare_chunk(hidden: tuple[str, ...], rows: list[tuple[str, str]]) -> dict[str, Entry]:
+def _prepare_chunk(
+    hidden: tuple[str, ...], rows: list[tuple[str, str]]
+) -> tuple[dict[str, Entry], Symbols]:
     out: dict[str, Entry] = {}
     for blob, data in rows:
         entity = Entity.from_dict(json.loads(data))
         prepared = prepare_records([entity])
         out[blob] = (listing_facts(entity, hidden), prepared[0] if prepared else None)
-    return out
+    return out, {token: name_symbols(token) for token in sorted(_tokens(out.values()))}
+
+
+def _tokens(entries: Iterable[Entry]) -> set[str]:
+    """The text of every name token of the entries' records (and of two adjacent ones
+    read as one word)."""
+    return {
+        span[2]
+        for _facts, record in entries
+        if record is not None
+        for form in record.names
+        for span in form.spans
+    }
 
 
 def _read(hidden: tuple[str, ...]) -> tuple[dict[Key, Entry], dict[Key, Entry]]:
@@ -146,28 +168,34 @@ def _write(
         write_cache(inputs_cache_file(hidden, "delta"), {**delta, **new}, "resolver cache")
 
 
-def _known_symbols(entries: Iterable[Entry], fresh: Iterable[Entry]) -> None:
-    """Give the matcher the rigour symbols of every listed name token, from a cache
-    file: a process whose tokens are all known never builds rigour's taggers (seconds
-    of CPU), so a small incremental resolve stays small
-    (see :func:`sanctions.matching.normalise.remember_symbols`). Once the file exists,
-    only the tokens of the listings prepared anew (``fresh``) are looked at: the others
-    were added when they were prepared (a token the file lacks is only looked up later)."""
-    path = cache_dir() / f"coordination-{FACTS_VERSION}-symbols.pickle"
-    cached = read_cache(path, "resolver cache")
-    table: dict[str, frozenset[str]] = cached if isinstance(cached, dict) else {}
-    tokens = {
-        span[2]  # the text of a token, or of two adjacent ones read as one word
-        for _facts, record in (fresh if table else entries)
-        if record is not None
-        for form in record.names
-        for span in form.spans
-    }
+def _symbols_file() -> Path:
+    return cache_dir() / f"coordination-{FACTS_VERSION}-symbols.pickle"
+
+
+def _known_symbols() -> Symbols:
+    """Give the matcher the rigour symbols of every listed name token the cache file
+    knows: a process whose tokens are all known never builds rigour's taggers (seconds of
+    CPU), so a small incremental resolve stays small
+    (see :func:`sanctions.matching.normalise.remember_symbols`). Called before any
+    listing is prepared."""
+    cached = read_cache(_symbols_file(), "resolver cache")
+    table: Symbols = cached if isinstance(cached, dict) else {}
+    remember_symbols(table)
+    return table
+
+
+def _add_symbols(table: Symbols, entries: Iterable[Entry], fresh: Symbols) -> None:
+    """Add the tokens the file lacks: those of the listings prepared anew (``fresh``, with
+    their symbols), or every listed token when the file is new."""
+    tokens = set(fresh) if table else _tokens(entries)
     missing = tokens - table.keys()
     if missing:
-        table.update((token, name_symbols(token)) for token in sorted(missing))
-        write_cache(path, table, "resolver cache")
-    remember_symbols(table)
+        table.update(
+            (token, fresh[token] if token in fresh else name_symbols(token))
+            for token in sorted(missing)
+        )
+        write_cache(_symbols_file(), table, "resolver cache")
+        remember_symbols(table)
 
 
 def load_inputs(
@@ -185,13 +213,14 @@ def load_inputs(
     cache, delta = _read(hide)
     wanted = [(eid, blob) for v in versions for eid, blob in members[v.id]]
     missing = {blob for key in wanted if key not in cache for blob in key[1:]}
-    fresh = _prepare(store, missing, hide, workers) if missing else {}
+    table = _known_symbols()
+    fresh, symbols = _prepare(store, missing, hide, workers) if missing else ({}, {})
     entries = {key: cache.get(key) or fresh[key[1]] for key in wanted}
     if missing:
         log.info("resolver cache: %d listings prepared, %d reused", len(missing), len(wanted))
         new = {key: entries[key] for key in wanted if key not in cache}
         _write(hide, entries, cache, delta, new)
-    _known_symbols(entries.values(), [entries[key] for key in wanted if key not in cache])
+    _add_symbols(table, entries.values(), symbols)
     facts = {eid: entries[(eid, blob)][0] for eid, blob in wanted}
     records: dict[str, Record] = {}
     for version in sorted(versions, key=lambda v: v.dataset):

@@ -142,21 +142,28 @@ def _contradiction(
     near_ok: bool = False,
 ) -> str | None:
     """Why two listings cannot be one subject, or None."""
+    why = _facts_contradiction(fa, fb)
+    if why is None and ra is not None and rb is not None:
+        outcome = compare_dates(ra.dates, rb.dates).outcome
+        if outcome in ("contradiction", "far") or (outcome == "near" and not near_ok):
+            return f"dates of birth {outcome}"
+    return why
+
+
+def _facts_contradiction(fa: ListingFacts, fb: ListingFacts) -> str | None:
+    """Why two listings cannot be one subject by their types, genders or IMO/BIC/LEI."""
     if not (
         schemata_compatible(fa.schema, fb.schema) and schemata_compatible(fb.schema, fa.schema)
     ):
         return f"{fa.schema} vs {fb.schema}"
     if fa.gender and fb.gender and fa.gender != fb.gender:
         return "gender"
-    for kind in EXCLUSIVE_KINDS:
-        va = {v for k, v in fa.keys if k == kind}
-        vb = {v for k, v in fb.keys if k == kind}
-        if va and vb and not va & vb:
-            return f"different {KEY_LABELS[kind]}"
-    if ra is not None and rb is not None:
-        outcome = compare_dates(ra.dates, rb.dates).outcome
-        if outcome in ("contradiction", "far") or (outcome == "near" and not near_ok):
-            return f"dates of birth {outcome}"
+    if fa.keys and fb.keys:
+        for kind in EXCLUSIVE_KINDS:
+            va = {v for k, v in fa.keys if k == kind}
+            vb = {v for k, v in fb.keys if k == kind}
+            if va and vb and not va & vb:
+                return f"different {KEY_LABELS[kind]}"
     return None
 
 
@@ -305,11 +312,17 @@ def candidate_pairs(
 ) -> set[tuple[str, str]]:
     """Pairs of records of different datasets sharing a blocking key (touching ``dirty``)."""
     # Incremental: only the buckets of the dirty records' keys can give a pair.
+    # Every key holds a name token: a record none of whose tokens is in a wanted key
+    # cannot share one (most records, after an update of one list).
     wanted = None
+    tokens: set[object] = set()
     if dirty is not None:
         wanted = {key for rid in dirty if rid in records for key in blocking_keys(records[rid])}
+        tokens = {part for key in wanted for part in key[1:] if isinstance(part, str)}
     buckets: dict[tuple[object, ...], list[str]] = defaultdict(list)
     for rid, record in records.items():
+        if wanted is not None and all(tokens.isdisjoint(form.tokens) for form in record.names):
+            continue
         for key in blocking_keys(record):
             if wanted is None or key in wanted:
                 buckets[key].append(rid)
@@ -374,7 +387,11 @@ def countries_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
 
 def name_rule(fa: ListingFacts, fb: ListingFacts, ra: Record, rb: Record) -> str | None:
     """Which threshold of :data:`NAME_THRESHOLDS` applies to a pair (None: never link)."""
-    if _contradiction(fa, fb, ra, rb, near_ok=True):
+    if _facts_contradiction(fa, fb) is not None:
+        return None
+    # the dates of birth are compared once (as _contradiction would, a near pair allowed)
+    outcome = compare_dates(ra.dates, rb.dates).outcome
+    if outcome in ("contradiction", "far"):
         return None
     if countries_conflict(ra.countries, rb.countries):
         return None
@@ -382,7 +399,6 @@ def name_rule(fa: ListingFacts, fb: ListingFacts, ra: Record, rb: Record) -> str
         return "other_regime" if fa.regimes & fb.regimes else "other"
     if not (ra.dates and rb.dates):
         return "person_no_dob"
-    outcome = compare_dates(ra.dates, rb.dates).outcome
     return "person_near" if outcome == "near" else "person_dob"
 
 

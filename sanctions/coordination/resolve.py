@@ -28,17 +28,19 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from sanctions.cache import gc_paused
-from sanctions.chunks import chunked
+from sanctions.chunks import chunked, insert_chunked
 from sanctions.errors import StoreError
 from sanctions.matching import Record
 from sanctions.store import Store
@@ -82,6 +84,24 @@ def config_fingerprint() -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
+class _Phases:
+    """Wall and CPU seconds (of this process, not its workers) of each step of a run."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        started, cpu = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            took = time.perf_counter() - started
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + took, 3)
+            self.cpu[name] = round(self.cpu.get(name, 0.0) + time.process_time() - cpu, 3)
+
+
 @dataclass
 class ResolveResult:
     """What a run did."""
@@ -94,6 +114,10 @@ class ResolveResult:
     rescored_pairs: int = 0
     dirty_datasets: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # seconds per step (inputs, stored, keys, candidates, scoring, decide, cluster, write):
+    # wall, and CPU of the resolving process (its workers' CPU is not in it)
+    phases: dict[str, float] = field(default_factory=dict)
+    phases_cpu: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -125,7 +149,7 @@ def name_links_of(
 ) -> list[Link]:
     """The scored pairs that link, judged together (mutual best, margins, rare tokens)."""
     df = token_frequencies(
-        (facts[rid].dataset, (t for form in r.names for t in form.tokens))
+        (facts[rid].dataset, set().union(*(form.tokens for form in r.names)))
         for rid, r in records.items()
         if rid in facts
     )
@@ -256,26 +280,25 @@ class Resolver:
 
     def _run(self, full: bool) -> ResolveResult:
         started = time.perf_counter()
-        facts, records, versions = load_inputs(self.store, self.datasets, workers=self.workers)
-        with self.store.connect() as conn:
-            state = self._state(conn)
-            rows = conn.execute(select(ct.links)).all()
-            stored = [
-                Scored.from_row(r.entity_a, r.entity_b, r.score, r.detail, json.loads(r.evidence))
-                for r in rows
-                if r.evidence
-            ]
-            legacy = [(r.entity_a, r.entity_b) for r in rows if not r.evidence]  # before 0011
-            previous = dict(
-                conn.execute(select(ct.members.c.entity_id, ct.members.c.cluster_id)).all()
+        phase = _Phases()
+        with phase("inputs"):
+            facts, records, versions = load_inputs(self.store, self.datasets, workers=self.workers)
+        with phase("stored"):
+            with self.store.connect() as conn:
+                state = self._state(conn)
+                stored, legacy = _stored_pairs(conn)
+                previous = dict(
+                    conn.execute(select(ct.members.c.entity_id, ct.members.c.cluster_id)).all()
+                )
+                overrides = [
+                    dict(r._mapping)
+                    for r in conn.execute(select(ct.overrides).order_by(ct.overrides.c.id))
+                ]
+            dirty, dirty_datasets, gone = (
+                (None, [v.dataset for v in versions], set())
+                if full
+                else self._dirty(state, versions)
             )
-            overrides = [
-                dict(r._mapping)
-                for r in conn.execute(select(ct.overrides).order_by(ct.overrides.c.id))
-            ]
-        dirty, dirty_datasets, gone = (
-            (None, [v.dataset for v in versions], set()) if full else self._dirty(state, versions)
-        )
         kept = []
         if dirty is not None:
             drop = dirty | gone
@@ -284,23 +307,30 @@ class Resolver:
                 for k in stored
                 if k.a in facts and k.b in facts and k.a not in drop and k.b not in drop
             ]
-        if dirty is not None and not dirty:
-            strong = list(linking.key_links(facts, records)) + list(
-                linking.authority_links(facts, records)
-            )
-            names: list[Scored] = []
-            rescored = 0
-        else:
-            strong, names, rescored = compute_links(facts, records, dirty, self.workers)
-        scored = list({(k.a, k.b): k for k in kept + names}.values())
-        name_links = name_links_of(scored, facts, records)
-        clusters = resolve_listings(facts, strong + name_links, overrides, previous)
-        if dirty is None:  # a full run rewrites every scored pair
-            self._write(facts, clusters, versions, scored, None)
-        else:  # only the pairs dropped (changed, removed listings) and those scored anew
-            keep = {(k.a, k.b) for k in kept}
-            dropped = legacy + [(k.a, k.b) for k in stored if (k.a, k.b) not in keep]
-            self._write(facts, clusters, versions, names, dropped)
+        with phase("keys"):
+            strong = list(linking.key_links(facts, records))
+            strong += linking.authority_links(facts, records)
+        names: list[Scored] = []
+        rescored = 0
+        if dirty is None or dirty:
+            with phase("candidates"):
+                datasets = {rid: facts[rid].dataset for rid in records}
+                pairs = linking.candidate_pairs(records, datasets, dirty)
+            with phase("scoring"):
+                names = list(linking.scored_pairs(facts, records, pairs, self.workers))
+                rescored = len(pairs)
+        with phase("decide"):
+            scored = list({(k.a, k.b): k for k in kept + names}.values())
+            name_links = name_links_of(scored, facts, records)
+        with phase("cluster"):
+            clusters = resolve_listings(facts, strong + name_links, overrides, previous)
+        with phase("write"):
+            if dirty is None:  # a full run rewrites every scored pair
+                self._write(facts, clusters, versions, scored, None)
+            else:  # only the pairs dropped (changed, removed listings) and those scored anew
+                keep = {(k.a, k.b) for k in kept}
+                dropped = legacy + [(k.a, k.b) for k in stored if (k.a, k.b) not in keep]
+                self._write(facts, clusters, versions, names, dropped)
         kinds: dict[str, int] = {}
         for link in strong + name_links:
             kinds[link.kind] = kinds.get(link.kind, 0) + 1
@@ -314,6 +344,8 @@ class Resolver:
             rescored_pairs=rescored,
             dirty_datasets=dirty_datasets,
             seconds=round(time.perf_counter() - started, 2),
+            phases=phase.seconds,
+            phases_cpu=phase.cpu,
         )
 
     def _write(
@@ -365,17 +397,29 @@ def _sync(
     compare = [c.name for c in table.c if c.name != key and c.name not in ignore]
     quote = conn.dialect.identifier_preparer.quote
     sql = f"SELECT {', '.join(quote(c) for c in [key, *compare])} FROM {quote(table.name)}"
-    old = {r[0]: tuple(r[1:]) for r in conn.exec_driver_sql(sql)}
+    old = {r[0]: tuple(r[1:]) for r in conn.exec_driver_sql(sql).fetchall()}  # one fetch
+    values = itemgetter(*compare)  # a row's compared values, as one tuple (2+ columns)
     changed, stale = [], []
     for row in rows:
         stored = old.pop(row[key], None)
-        if stored is None or stored != tuple(row[c] for c in compare):
+        if stored is None or stored != values(row):
             changed.append(row)
             if stored is not None:
                 stale.append((row[key],))
     stale += [(k,) for k in old]  # rows no longer produced
     _delete(conn, table, (key,), stale)
     _insert(conn, table, changed)
+
+
+def _stored_pairs(conn: Connection) -> tuple[list[Scored], list[tuple[str, str]]]:
+    """(the scored pairs of the last run, the pairs stored without evidence: before 0011)."""
+    rows = conn.execute(select(ct.links)).all()
+    stored = [
+        Scored.from_row(r.entity_a, r.entity_b, r.score, r.detail, json.loads(r.evidence))
+        for r in rows
+        if r.evidence
+    ]
+    return stored, [(r.entity_a, r.entity_b) for r in rows if not r.evidence]
 
 
 def _scored_row(pair: Scored) -> dict[str, Any]:
@@ -419,17 +463,18 @@ def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     mark = _MARKS.get(conn.dialect.paramstyle)
+    if mark is None:  # a driver of another parameter style: the store's Core inserts
+        insert_chunked(conn, table, rows, WRITE_CHUNK)
+        return
     columns = list(rows[0])
+    values = itemgetter(*columns)
     quote = conn.dialect.identifier_preparer.quote
     sql = (
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join([mark or '?'] * len(columns))})"
+        f"VALUES ({', '.join([mark] * len(columns))})"
     )
     for chunk in chunked(rows, WRITE_CHUNK):
-        if mark is None:
-            conn.execute(insert(table), list(chunk))
-        else:
-            conn.exec_driver_sql(sql, [tuple(r[c] for c in columns) for r in chunk])
+        conn.exec_driver_sql(sql, [values(r) for r in chunk])
 
 
 def _delete(

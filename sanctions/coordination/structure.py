@@ -142,6 +142,12 @@ def _base_holds(pair: Scored, fa: ListingFacts, fb: ListingFacts) -> bool:
     return True
 
 
+def _may_link(pair: Scored) -> bool:
+    """Whether the pair's score clears the bar of its base rule or of the structure (a
+    pair below both never links, whatever else holds)."""
+    return pair.score >= min(NAME_THRESHOLDS[pair.rule], STRUCTURE_FLOOR.get(pair.rule, 2.0))
+
+
 def evidence_of(
     pair: Scored,
     fa: ListingFacts,
@@ -217,6 +223,8 @@ def decide_links(
     rankings = _Rankings(pairs, facts)
     links = []
     for pair in pairs:
+        if not _may_link(pair):  # a runner-up only: its evidence is not needed
+            continue
         fa, fb = facts[pair.a], facts[pair.b]
         evidence = evidence_of(pair, fa, fb, rankings, df)
         if not (evidence["base_rule"] or evidence["structure"]):

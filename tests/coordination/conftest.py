@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from sanctions.coordination import tables as ct
 from sanctions.model import Entity
 from sanctions.store import Store
 
@@ -88,3 +90,17 @@ def amend_list(
         entity.add_name(f"Zorvath Benchmarkov Quillan{i}")
         entities[entity.id] = entity
     store.save_version(dataset, entities, content_hash=f"{dataset}-{tag}-update", fmt="test")
+
+
+def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+    """Everything a resolve stores (clusters, members, scored pairs), less its timestamps."""
+    out = {}
+    with store.engine.connect() as conn:
+        for name, table in (
+            ("clusters", ct.clusters),
+            ("members", ct.members),
+            ("links", ct.links),
+        ):
+            columns = [c for c in table.c if c.name not in ("created_at", "updated_at")]
+            out[name] = sorted(tuple(r) for r in conn.execute(select(*columns)))
+    return out

@@ -16,21 +16,20 @@ from sanctions.demo import load_samples
 from sanctions.screening import parallel
 from sanctions.store import Store
 
-from .conftest import REAL_DATASETS, amend_list
+from .conftest import REAL_DATASETS, amend_list, snapshot
 
 
-def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
-    """Everything a resolve stores, less its timestamps."""
-    out = {}
-    with store.engine.connect() as conn:
-        for name, table in (
-            ("clusters", ct.clusters),
-            ("members", ct.members),
-            ("links", ct.links),
-        ):
-            columns = [c for c in table.c if c.name not in ("created_at", "updated_at")]
-            out[name] = sorted(tuple(r) for r in conn.execute(select(*columns)))
-    return out
+def count_workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of workers of each ``map_ordered`` call made from now on."""
+    calls: list[int] = []
+    real_map = parallel.map_ordered
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[3])
+        return real_map(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "map_ordered", counting)
+    return calls
 
 
 def update(store: Store, dataset: str, changed: int = 3, removed: int = 2, added: int = 2) -> None:
@@ -196,14 +195,7 @@ def test_two_worker_processes_store_what_one_process_stores(
     monkeypatch.setattr(linking, "PAIR_CHUNK", 7)
     monkeypatch.setattr(inputs, "PARALLEL_LISTINGS", 1)
     monkeypatch.setattr(inputs, "BLOB_CHUNK", 5)
-    calls: list[int] = []
-    real_map = parallel.map_ordered
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append(args[3])
-        return real_map(*args, **kwargs)
-
-    monkeypatch.setattr(parallel, "map_ordered", counting)
+    calls = count_workers(monkeypatch)
     store = Store.open(path)
     Resolver(store, workers=2).run(full=True)
     assert calls == [2, 2]  # the listings prepared, then the pairs scored, on 2 workers
@@ -259,3 +251,62 @@ def test_resolve_cli_takes_the_number_of_workers(small_store: Callable[[], Store
     assert json.loads(result.stdout)["mode"] == "full"
     bad = CliRunner().invoke(main, ["--db", db, "resolve", "--workers", "0"])
     assert bad.exit_code == 2 and "--workers" in bad.output
+
+
+def test_the_symbols_of_prepared_listings_are_not_looked_up_again(
+    small_store: Callable[[], Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers hand back the rigour symbols of the tokens they prepared: the process that
+    writes the symbols file asks rigour for none of them again (seconds of CPU, before)."""
+    from sanctions.matching.normalise import name_symbols
+
+    store = small_store()
+    list(load_samples(store))
+    hashes = {blob for _v, _e, blob in store.entity_hashes([v.id for v in store.versions()])}
+    entries, symbols = inputs._prepare(store, hashes, ())
+    tokens = inputs._tokens(entries.values())
+    assert tokens and symbols == {token: name_symbols(token) for token in tokens}
+
+    def refuse(token: str) -> frozenset[str]:
+        raise AssertionError(f"looked up again: {token}")
+
+    monkeypatch.setattr(inputs, "name_symbols", refuse)
+    table: dict[str, frozenset[str]] = {}
+    inputs._add_symbols(table, entries.values(), symbols)
+    assert table == symbols
+    assert inputs._known_symbols() == symbols  # read back from the file
+
+
+@pytest.mark.slow  # worker processes and three real lists (CI runs it)
+def test_resolve_of_real_lists_is_the_same_on_workers_from_cache_and_incremental(
+    real_store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On UN, UK OFSI and Australia: a full resolve with an empty cache on two workers
+    stores what one process reading every listing afresh stores; after an update, the
+    incremental resolve stores what a full one stores."""
+    from sanctions.coordination import linking
+
+    datasets = ("un_sc_sanctions", "gb_hmt_sanctions", "au_dfat_sanctions")
+    paths = {name: tmp_path / f"{name}.db" for name in ("workers", "reference")}
+    for path in paths.values():
+        shutil.copy(real_store_path, path)
+    monkeypatch.setattr(linking, "PARALLEL_PAIRS", 1_000)  # the workers do run
+    monkeypatch.setattr(inputs, "PARALLEL_LISTINGS", 1_000)
+    monkeypatch.setenv("SANCTIONS_INDEX_CACHE", str(tmp_path / "cache"))
+    calls = count_workers(monkeypatch)
+    workers = Store.open(paths["workers"])
+    Resolver(workers, datasets, workers=2).run(full=True)
+    assert calls == [2, 2]
+    with monkeypatch.context() as patch:
+        patch.setattr(resolve, "load_inputs", inputs.load_inputs_uncached)
+        reference = Store.open(paths["reference"])
+        Resolver(reference, datasets, workers=1).run(full=True)
+    full = snapshot(workers)
+    assert len(full["links"]) > 1_000 and full == snapshot(reference)
+    update(workers, "gb_hmt_sanctions", changed=20, removed=10, added=20)
+    result = Resolver(workers, datasets).run()
+    assert result.mode == "incremental" and 0 < result.rescored_pairs < len(full["links"])
+    incremental = snapshot(workers)
+    assert incremental != full
+    Resolver(workers, datasets).run(full=True)
+    assert snapshot(workers) == incremental
