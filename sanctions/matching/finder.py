@@ -26,13 +26,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import names as name_rules
-from . import prune
+from . import alignment, prune
 from .bounds import name_floor, score_ceiling
+from .forms import NameForm, schema_kind
 from .index import Candidate, MatchIndex
-from .names import NameForm, RowFn, schema_kind
 from .scope import Scope
 from .score import DEFAULT_THRESHOLD, Record, Score, compare_records, score_value
+from .similarity import RowFn
 
 __all__ = ["Hit", "best_candidates", "score_every_candidate", "search"]
 
@@ -136,7 +136,7 @@ def _tight_name_bounds(
     """Each candidate's names' bounds (:func:`prune.tight_bounds`); empty for a candidate
     found by an identifier (its names are not bounded: it may match without them)."""
     named = [len(cand.name_ids) == len(cand.names) for cand in candidates]
-    lambdas = name_rules.LAMBDA
+    lambdas = alignment.LAMBDA
     lam_of: dict[str, float] = {}
     ids: list[int] = []
     bounds: list[float] = []

@@ -6,7 +6,7 @@ A query token finds the vocabulary entries it may align with through three
 blocks: character bigrams (a q-gram count filter that is exact for the edit
 distances the scorer accepts), the phonetic key, and the squeezed form
 (doubled letters collapsed). Each found entry is verified with
-:func:`names.token_similarity`, so the index knows every token pair the scorer
+:func:`similarity.token_similarity`, so the index knows every token pair the scorer
 would align, and nothing else. From those, an upper bound of every touched
 name's score prunes the names that cannot reach the floor; only the rest are
 aligned and scored. A naive exhaustive scan finds the same matches (tested).
@@ -40,21 +40,10 @@ from sanctions.model import Entity
 from sanctions.store.contract import EntitySource
 
 from . import prune
+from .alignment import IndexedRows
 from .bounds import candidate_initial_slack, query_initial_weight
+from .forms import NameForm
 from .frequency import TokenFrequency, activate
-from .names import (
-    ABD_FORMS,
-    ABJAD_KEY_MIN,
-    GIVEN_NAME_SIMILARITY,
-    JOINED_MIN,
-    PHONETIC_MIN,
-    TOKEN_THRESHOLD,
-    IndexedRows,
-    NameForm,
-    cutoff_similarities,
-    equivalent_names,
-    token_similarity,
-)
 from .normalise import (
     consonant_key,
     given_name_forms,
@@ -66,6 +55,17 @@ from .normalise import (
 )
 from .scope import Scope
 from .score import Record, record_from_entity, schemata_compatible
+from .similarity import (
+    ABD_FORMS,
+    ABJAD_KEY_MIN,
+    GIVEN_NAME_SIMILARITY,
+    JOINED_MIN,
+    PHONETIC_MIN,
+    TOKEN_THRESHOLD,
+    cutoff_similarities,
+    equivalent_names,
+    token_similarity,
+)
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ def bigrams(token: str) -> list[str]:
 
 
 def _abjad_keys(text: str) -> list[str]:
-    """Block keys of a vocabulary token for :func:`names.abjad_similarity`.
+    """Block keys of a vocabulary token for :func:`similarity.abjad_similarity`.
 
     A token without vowels (``a:``) is found by Latin tokens, a Latin one
     (``b:``) by tokens without vowels: under its consonant key, and without
@@ -458,8 +458,8 @@ class MatchIndex:
         return found
 
     def _abjad_candidates(self, token: str) -> set[int]:
-        """Ids that :func:`names.abjad_similarity` may bring close (the other side's keys),
-        and the other spellings of "Abd" (:data:`names.ABD_FORMS`)."""
+        """Ids that :func:`similarity.abjad_similarity` may bring close (the other side's keys),
+        and the other spellings of "Abd" (:data:`similarity.ABD_FORMS`)."""
         found: set[int] = set()
         if token in ABD_FORMS:
             found = {vid for form in ABD_FORMS if (vid := self.vocab_id.get(form)) is not None}
@@ -490,7 +490,7 @@ class MatchIndex:
         if not joined:
             self._verify_blocks(token, checked, result, vids)
             # One given name in another language (giuseppe ~ joseph): aligned only where
-            # both are given names (names._given_name_pairs), a candidate and bound here.
+            # both are given names (alignment._given_name_pairs), a candidate and bound here.
             for text in given_name_forms(token):
                 if text not in result and (vid := self.vocab_id.get(text)) is not None:
                     result[text] = GIVEN_NAME_SIMILARITY
@@ -505,7 +505,7 @@ class MatchIndex:
         self, token: str, joined: bool, result: dict[str, float], vids: list[int]
     ) -> set[int]:
         """Add the q-gram candidates that align to ``result``/``vids``; return the ids
-        whose :func:`names.token_similarity` was computed (the other paths skip them).
+        whose :func:`similarity.token_similarity` was computed (the other paths skip them).
 
         Edit distance, computed for every candidate in one call into RapidFuzz, leaves
         those at least :data:`TOKEN_THRESHOLD` alike, and those of the same length one

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import names as name_rules
+from . import alignment
+from .forms import STRONG
 
 if TYPE_CHECKING:
     from .index import MatchIndex
@@ -220,14 +221,14 @@ def tight_bounds(
 
     ``bounds`` are the index's (each query word meets its most similar listed word);
     ``lams`` the weight of each name's listed words not given
-    (:data:`names.LAMBDA` of its record's kind). Per query name, three more
-    facts of :func:`names.align_score` bound the score of each listed name:
+    (:data:`alignment.LAMBDA` of its record's kind). Per query name, three more
+    facts of :func:`alignment.align_score` bound the score of each listed name:
 
     * each listed word aligns once: the numerator is at most the sum, over the
       listed name's words, of the best similarity times query weight it may meet;
     * its words that meet no query word are not given, and weigh in the
       denominator at least ``LAMBDA`` times their weight;
-    * a name that meets no distinctive query word is capped at :data:`names.WEAK_CAP`
+    * a name that meets no distinctive query word is capped at :data:`alignment.WEAK_CAP`
       (a listed initial may meet any word: not for names with initials).
 
     Query names with one-letter tokens (which may meet any listed word) keep
@@ -250,7 +251,7 @@ def tight_bounds(
             if len(text) < 2:
                 continue
             span_weight = sum(form.weights[start:end])
-            distinctive = max(form.weights[start:end]) >= name_rules.STRONG
+            distinctive = max(form.weights[start:end]) >= STRONG
             for listed, sim in index.similar_tokens(text, end - start == 2).items():
                 vid = index.vocab_id[listed]
                 gain[vid] = max(gain.get(vid, 0.0), sim * span_weight)
@@ -274,7 +275,7 @@ def tight_bounds(
             is_strong = np.isin(found, np.fromiter(strong, dtype=np.int64, count=len(strong)))
             touched = np.logical_or.reduceat(hit & is_strong[pos], seg)
             value = np.where(
-                ~touched & (slack == 0.0), np.minimum(value, name_rules.WEAK_CAP), value
+                ~touched & (slack == 0.0), np.minimum(value, alignment.WEAK_CAP), value
             )
         np.maximum(best, value, out=best)
     result: np.ndarray = np.minimum(best, bounds)
