@@ -20,7 +20,6 @@ the result (records, order, scores) is the one scoring every candidate gives
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
@@ -28,8 +27,9 @@ import numpy as np
 
 from . import alignment, prune
 from .bounds import name_floor, score_ceiling
+from .candidates import Candidate, CandidateSet
 from .forms import NameForm, schema_kind
-from .index import Candidate, MatchIndex
+from .index import MatchIndex
 from .scope import Scope
 from .score import DEFAULT_THRESHOLD, Record, Score, compare_records, score_value
 from .similarity import RowFn
@@ -69,7 +69,7 @@ def search(
     scope scoring at least ``cutoff`` is a candidate, however many.
     """
     floor = threshold if cutoff is None else min(threshold, cutoff)
-    candidates = index.candidates(
+    candidates = index.candidate_set(
         query, name_floor(floor), extra=limit if cutoff is None else 0, scope=scope
     )
     rows = index.rows_fn(query)
@@ -86,7 +86,7 @@ def search(
 def best_candidates(
     index: MatchIndex,
     query: Record,
-    candidates: Sequence[Candidate],
+    candidates: CandidateSet,
     rows: RowFn,
     limit: int,
     cutoff: float | None = None,
@@ -96,21 +96,21 @@ def best_candidates(
     ``limit``-th score found are not scored (see the module's docstring)."""
     if limit <= 0:
         return []
+    count = len(candidates)
     name_bounds: list[list[float]] | None = None
-    if _TOP_K[0] and len(candidates) > TIGHTEN_FROM * limit:
-        name_bounds = _tight_name_bounds(index, query, candidates)
-    ceilings = [
-        score_ceiling(query, cand.record, max(bounds) if bounds else cand.bound)
-        for cand, bounds in zip(candidates, name_bounds or [[]] * len(candidates), strict=True)
-    ]
-    order = sorted(range(len(candidates)), key=ceilings.__getitem__, reverse=True)
+    if _TOP_K[0] and count > TIGHTEN_FROM * limit:
+        name_bounds, tops = _tight_name_bounds(index, query, candidates)
+    else:
+        tops = candidates.bounds()
+    ceilings = [score_ceiling(query, candidates.record(i), top) for i, top in enumerate(tops)]
+    order = sorted(range(count), key=ceilings.__getitem__, reverse=True)
     floor = 0.0 if cutoff is None else cutoff
     kept: list[float] = []  # the ``limit`` best scores so far (a min-heap)
     ranked = []
     for i in order:
         if ceilings[i] < floor and _TOP_K[0]:
             break  # no candidate left can reach the limit-th score, nor tie it
-        cand = candidates[i]
+        cand = candidates.candidate(i)
         names = cand.names
         if name_bounds and name_bounds[i]:
             names = _names_to_align(query, cand, name_bounds[i], floor)
@@ -131,39 +131,55 @@ def best_candidates(
 
 
 def _tight_name_bounds(
-    index: MatchIndex, query: Record, candidates: Sequence[Candidate]
-) -> list[list[float]]:
-    """Each candidate's names' bounds (:func:`prune.tight_bounds`); empty for a candidate
-    found by an identifier (its names are not bounded: it may match without them)."""
-    named = [len(cand.name_ids) == len(cand.names) for cand in candidates]
+    index: MatchIndex, query: Record, candidates: CandidateSet
+) -> tuple[list[list[float]], list[float]]:
+    """Each candidate's names' bounds (:func:`prune.tight_bounds`), empty for a candidate
+    found by an identifier (its names are not bounded: it may match without them); and
+    each candidate's best bound (1.0 for one found by an identifier)."""
+    ids, sizes = candidates.named_slices()
     lambdas = alignment.LAMBDA
     lam_of: dict[str, float] = {}
-    ids: list[int] = []
-    bounds: list[float] = []
     lams: list[float] = []
-    for cand, ok in zip(candidates, named, strict=True):
+    named = candidates.named
+    for i, ok in enumerate(named):
         if ok:
-            schema = cand.record.schema
+            schema = candidates.record(i).schema
             lam = lam_of.get(schema)
             if lam is None:
                 lam = lam_of[schema] = lambdas.get(schema_kind(schema), lambdas["any"])
-            ids += cand.name_ids
-            bounds += cand.name_bounds
-            lams += [lam] * len(cand.name_ids)
+            lams.append(lam)
+    bounds = candidates.name_bounds
+    if not all(named):
+        bounds = np.concatenate(
+            [bounds[candidates.starts[i] : candidates.ends[i]] for i, ok in enumerate(named) if ok]
+            or [bounds[:0]]
+        )
     tight = prune.tight_bounds(
         index,
         query,
-        np.asarray(ids, dtype=np.int64),
-        np.asarray(bounds, dtype=np.float64),
-        np.asarray(lams, dtype=np.float64),
-    ).tolist()
+        ids.astype(np.int64),
+        bounds.astype(np.float64),
+        np.repeat(np.asarray(lams, dtype=np.float64), sizes),
+    )
+    starts = np.zeros(len(sizes), dtype=np.int64)
+    if len(sizes) > 1:
+        np.cumsum(sizes[:-1], out=starts[1:])
+    tops = np.maximum.reduceat(tight, starts).tolist() if len(tight) else []
+    flat = tight.tolist()
     out: list[list[float]] = []
+    best: list[float] = []
     at = 0
-    for cand, ok in zip(candidates, named, strict=True):
-        size = len(cand.names) if ok else 0
-        out.append(tight[at : at + size])
+    it = iter(zip(sizes, tops, strict=True))
+    for ok in named:
+        if not ok:
+            out.append([])
+            best.append(1.0)
+            continue
+        size, top = next(it)
+        out.append(flat[at : at + size])
+        best.append(top)
         at += size
-    return out
+    return out, best
 
 
 def _names_to_align(

@@ -26,7 +26,6 @@ import os
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -42,6 +41,7 @@ from sanctions.store.contract import EntitySource
 from . import prune
 from .alignment import IndexedRows
 from .bounds import candidate_initial_slack, query_initial_weight
+from .candidates import Candidate, CandidateSet
 from .forms import NameForm
 from .frequency import TokenFrequency, activate
 from .normalise import (
@@ -172,17 +172,6 @@ class _Csr:
 
     def row(self, idx: int) -> np.ndarray:
         return self.data[self.offsets[idx] : self.offsets[idx + 1]]
-
-
-@dataclass
-class Candidate:
-    """A record whose names may reach the floor, and which of its names to align."""
-
-    record: Record
-    names: list[NameForm]
-    bound: float
-    name_bounds: list[float] = field(default_factory=list)  # one per name (when known)
-    name_ids: list[int] = field(default_factory=list)  # the index's ids of those names
 
 
 class MatchIndex:
@@ -712,6 +701,12 @@ class MatchIndex:
         best-bound others in scope). Out-of-scope records are dropped before the
         floor and the ``extra`` are applied: they never cost scoring, and never
         take the place of an in-scope candidate."""
+        return self.candidate_set(query, floor, extra, scope).all()
+
+    def candidate_set(
+        self, query: Record, floor: float, extra: int = 0, scope: Scope | None = None
+    ) -> CandidateSet:
+        """:meth:`candidates` as arrays: a :class:`Candidate` is made for those asked for."""
         mask = self.scope_mask(scope)
         ids, bounds = self._scoped_bounds(query, floor, extra, mask)
         keep = bounds >= floor
@@ -719,38 +714,23 @@ class MatchIndex:
             rest = np.nonzero(~keep)[0]
             top = rest[np.argsort(-bounds[rest], kind="stable")[: extra * 4]]
             keep[top] = True
-        by_record: dict[int, Candidate] = {}
         kept = ids[keep]
         kept_bounds = bounds[keep]
         # Names are numbered record by record and come sorted: one group per record.
         order = np.argsort(self.name_record[kept], kind="stable")
-        kept, kept_bounds = kept[order], kept_bounds[order]
-        recs = self.name_record[kept]
-        cuts = np.flatnonzero(recs[1:] != recs[:-1]) + 1
-        starts = [0, *cuts.tolist()] if len(kept) else []
-        ends = [*cuts.tolist(), len(kept)] if len(kept) else []
-        kept_ids, kept_list = kept.tolist(), kept_bounds.tolist()
-        records, names = self.records, self.names
-        compatible: dict[str, bool] = {}
-        for rec_idx, start, end in zip(recs[starts].tolist(), starts, ends, strict=True):
-            record = records[rec_idx]
-            ok = compatible.get(record.schema)
-            if ok is None:
-                ok = compatible[record.schema] = schemata_compatible(query.schema, record.schema)
-            if ok:
-                group = kept_ids[start:end]
-                name_bounds = kept_list[start:end]
-                by_record[rec_idx] = Candidate(
-                    record, [names[i] for i in group], max(name_bounds), name_bounds, group
-                )
-        for ident in query.identifiers:
-            for rec_idx in self.identifiers.get(ident, ()):
-                record = self.records[rec_idx]
-                if mask is not None and not mask[rec_idx]:
-                    continue
-                if schemata_compatible(query.schema, record.schema):
-                    by_record[rec_idx] = Candidate(record, list(record.names), 1.0)
-        return list(by_record.values())
+        identified = [
+            rec_idx
+            for ident in query.identifiers
+            for rec_idx in self.identifiers.get(ident, ())
+            if mask is None or mask[rec_idx]
+        ]
+        return CandidateSet(
+            self,
+            kept[order],
+            kept_bounds[order],
+            lambda record: schemata_compatible(query.schema, record.schema),
+            identified,
+        )
 
 
 # -- building from a store, with the on-disk cache ---------------------------------------
