@@ -8,7 +8,7 @@ NumPy arrays, and makes a :class:`Candidate` only for the records that are score
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -51,45 +51,39 @@ class CandidateSet:
         index: MatchIndex,
         name_ids: np.ndarray,
         name_bounds: np.ndarray,
-        keeps: Callable[[Record], bool],
-        identified: Iterable[int],
+        keeps: Callable[[str], bool],
+        identified: Sequence[int],
     ) -> None:
         """``name_ids``/``name_bounds``: the kept names, sorted by record; ``keeps`` says
-        which records' schemata the query may match; ``identified``: the in-scope records
+        which schemata the query may match; ``identified``: the in-scope records
         found by an identifier, in the order found."""
         self.index = index
         recs = index.name_record[name_ids]
-        cuts = np.flatnonzero(recs[1:] != recs[:-1]) + 1
-        starts = [0, *cuts.tolist()] if len(name_ids) else []
-        ends = [*cuts.tolist(), len(name_ids)] if len(name_ids) else []
-        records = index.records
-        compatible: dict[str, bool] = {}
-        rec: list[int] = []
-        ok_groups: list[bool] = []
-        for rec_idx in recs[starts].tolist():
-            schema = records[rec_idx].schema
-            ok = compatible.get(schema)
-            if ok is None:
-                ok = compatible[schema] = keeps(records[rec_idx])
-            ok_groups.append(ok)
-            if ok:
-                rec.append(rec_idx)
-        if not all(ok_groups):  # keep the names of compatible records only
-            sizes = np.asarray(ends, dtype=np.int64) - np.asarray(starts, dtype=np.int64)
-            kept = np.repeat(np.asarray(ok_groups, dtype=bool), sizes)
+        first = np.ones(len(recs), dtype=bool)
+        np.not_equal(recs[1:], recs[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        schema_ids, schemata = index.record_schemata()
+        compatible = np.zeros(len(schemata), dtype=bool)
+        for number, schema in enumerate(schemata):
+            compatible[number] = keeps(schema)
+        group_rec = recs[starts]
+        ok_groups = compatible[schema_ids[group_rec]]
+        sizes = np.diff(np.append(starts, len(recs)))
+        if not ok_groups.all():  # keep the names of compatible records only
+            kept = np.repeat(ok_groups, sizes)
             name_ids, name_bounds = name_ids[kept], name_bounds[kept]
-            lengths = sizes[np.asarray(ok_groups, dtype=bool)]
-            ends = np.cumsum(lengths).tolist()
-            starts = [0, *ends[:-1]] if ends else []
+            sizes, group_rec = sizes[ok_groups], group_rec[ok_groups]
+        ends = np.cumsum(sizes)
         self.name_ids = name_ids
         self.name_bounds = name_bounds
-        self.starts: list[int] = list(starts)
-        self.ends: list[int] = list(ends)
+        self.starts: list[int] = (ends - sizes).tolist()
+        self.ends: list[int] = ends.tolist()
+        rec: list[int] = group_rec.tolist()
         self.groups = len(rec)  # the candidates found by their names come first
         named = [True] * len(rec)
-        position = {rec_idx: i for i, rec_idx in enumerate(rec)}
+        position = {rec_idx: i for i, rec_idx in enumerate(rec)} if identified else {}
         for rec_idx in identified:
-            if not keeps(records[rec_idx]):
+            if not compatible[schema_ids[rec_idx]]:
                 continue
             i = position.get(rec_idx)
             if i is None:

@@ -26,12 +26,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import alignment, prune
-from .bounds import name_floor, score_ceiling
+from .bounds import CEILING_MARGIN, name_floor, score_ceiling
 from .candidates import Candidate, CandidateSet
 from .forms import NameForm, schema_kind
 from .index import MatchIndex
 from .scope import Scope
-from .score import DEFAULT_THRESHOLD, Record, Score, compare_records, score_value
+from .score import CONFIRM_FLOOR, DEFAULT_THRESHOLD, Record, Score, compare_records, score_value
 from .similarity import RowFn
 
 __all__ = ["Hit", "best_candidates", "score_every_candidate", "search"]
@@ -97,12 +97,13 @@ def best_candidates(
     if limit <= 0:
         return []
     count = len(candidates)
-    name_bounds: list[list[float]] | None = None
+    tight: list[float] | None = None  # every name's tight bound, candidate by candidate
+    at: list[int] = []  # where each candidate's names begin in ``tight``
     if _TOP_K[0] and count > TIGHTEN_FROM * limit:
-        name_bounds, tops = _tight_name_bounds(index, query, candidates)
+        tight, at, tops = _tight_name_bounds(index, query, candidates)
     else:
         tops = candidates.bounds()
-    ceilings = [score_ceiling(query, candidates.record(i), top) for i, top in enumerate(tops)]
+    ceilings = _ceilings(query, candidates, tops)
     order = sorted(range(count), key=ceilings.__getitem__, reverse=True)
     floor = 0.0 if cutoff is None else cutoff
     kept: list[float] = []  # the ``limit`` best scores so far (a min-heap)
@@ -112,8 +113,9 @@ def best_candidates(
             break  # no candidate left can reach the limit-th score, nor tie it
         cand = candidates.candidate(i)
         names = cand.names
-        if name_bounds and name_bounds[i]:
-            names = _names_to_align(query, cand, name_bounds[i], floor)
+        if tight is not None and candidates.named[i]:
+            bounds = tight[at[i] : at[i] + len(cand.names)]
+            names = _names_to_align(query, cand, bounds, floor)
         value = score_value(query, cand.record, rows, names, index.frequencies)
         if (cutoff is not None and value < cutoff) or value <= 0.0:
             continue
@@ -130,26 +132,35 @@ def best_candidates(
     return ranked[:limit]
 
 
+def _ceilings(query: Record, candidates: CandidateSet, tops: list[float]) -> list[float]:
+    """:func:`bounds.score_ceiling` of each candidate from its best name bound (``tops``):
+    only those reaching :data:`score.CONFIRM_FLOOR` are looked at one by one."""
+    values = np.asarray(tops, dtype=np.float64) + CEILING_MARGIN
+    out: list[float] = values.tolist()
+    for i in np.flatnonzero(values >= CONFIRM_FLOOR).tolist():
+        out[i] = score_ceiling(query, candidates.record(i), tops[i])
+    return out
+
+
 def _tight_name_bounds(
     index: MatchIndex, query: Record, candidates: CandidateSet
-) -> tuple[list[list[float]], list[float]]:
-    """Each candidate's names' bounds (:func:`prune.tight_bounds`), empty for a candidate
-    found by an identifier (its names are not bounded: it may match without them); and
-    each candidate's best bound (1.0 for one found by an identifier)."""
+) -> tuple[list[float], list[int], list[float]]:
+    """The bounds (:func:`prune.tight_bounds`) of the names of the candidates found by
+    their names, in order; where each candidate's begin (0 for a candidate found by an
+    identifier: its names are not bounded, it may match without them); and each
+    candidate's best bound (1.0 for one found by an identifier)."""
     ids, sizes = candidates.named_slices()
+    schema_ids, schemata = index.record_schemata()
     lambdas = alignment.LAMBDA
-    lam_of: dict[str, float] = {}
-    lams: list[float] = []
+    lam_of = np.asarray(
+        [lambdas.get(schema_kind(schema), lambdas["any"]) for schema in schemata],
+        dtype=np.float64,
+    )
     named = candidates.named
-    for i, ok in enumerate(named):
-        if ok:
-            schema = candidates.record(i).schema
-            lam = lam_of.get(schema)
-            if lam is None:
-                lam = lam_of[schema] = lambdas.get(schema_kind(schema), lambdas["any"])
-            lams.append(lam)
+    recs = np.asarray(candidates.rec, dtype=np.int64)
     bounds = candidates.name_bounds
     if not all(named):
+        recs = recs[np.asarray(named, dtype=bool)]
         bounds = np.concatenate(
             [bounds[candidates.starts[i] : candidates.ends[i]] for i, ok in enumerate(named) if ok]
             or [bounds[:0]]
@@ -159,27 +170,21 @@ def _tight_name_bounds(
         query,
         ids.astype(np.int64),
         bounds.astype(np.float64),
-        np.repeat(np.asarray(lams, dtype=np.float64), sizes),
+        np.repeat(lam_of[schema_ids[recs]], sizes),
     )
-    starts = np.zeros(len(sizes), dtype=np.int64)
-    if len(sizes) > 1:
-        np.cumsum(sizes[:-1], out=starts[1:])
+    ends = np.cumsum(sizes, dtype=np.int64)
+    starts = ends - np.asarray(sizes, dtype=np.int64)
     tops = np.maximum.reduceat(tight, starts).tolist() if len(tight) else []
-    flat = tight.tolist()
-    out: list[list[float]] = []
+    if all(named):
+        return tight.tolist(), starts.tolist(), tops
+    at: list[int] = []
     best: list[float] = []
-    at = 0
-    it = iter(zip(sizes, tops, strict=True))
+    found = iter(zip(starts.tolist(), tops, strict=True))
     for ok in named:
-        if not ok:
-            out.append([])
-            best.append(1.0)
-            continue
-        size, top = next(it)
-        out.append(flat[at : at + size])
+        start, top = next(found) if ok else (0, 1.0)
+        at.append(start)
         best.append(top)
-        at += size
-    return out, best
+    return tight.tolist(), at, best
 
 
 def _names_to_align(

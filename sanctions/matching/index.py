@@ -239,6 +239,7 @@ class MatchIndex:
         state = dict(self.__dict__)
         state["_token_cache"] = OrderedDict()
         state.pop("_gram_cut_lists", None)
+        state.pop("_record_schemata", None)
         state["_scopes"] = OrderedDict()
         return state
 
@@ -429,6 +430,17 @@ class MatchIndex:
         if rows is None:
             rows = self.__dict__["_gram_cut_lists"] = self.gram_cuts.tolist()
         return rows
+
+    def record_schemata(self) -> tuple[np.ndarray, list[str]]:
+        """Each record's schema as a number, and the schemata so numbered (made once per
+        process): candidates are told apart by schema without a look at each record."""
+        found = self.__dict__.get("_record_schemata")
+        if found is None:
+            numbers: dict[str, int] = {}
+            ids = [numbers.setdefault(record.schema, len(numbers)) for record in self.records]
+            found = (np.asarray(ids, dtype=np.int32), list(numbers))
+            self.__dict__["_record_schemata"] = found
+        return found
 
     def _block_candidates(self, token: str) -> set[int]:
         """Ids that only the name, sound, doubled-letter or inflection rules may bring close."""
@@ -728,7 +740,7 @@ class MatchIndex:
             self,
             kept[order],
             kept_bounds[order],
-            lambda record: schemata_compatible(query.schema, record.schema),
+            lambda schema: schemata_compatible(query.schema, schema),
             identified,
         )
 
