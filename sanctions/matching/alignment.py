@@ -146,11 +146,14 @@ class IndexedRows:
     spans it meets) and each alignment visits its listed spans only.
     """
 
-    __slots__ = ("table", "_inverted")
+    __slots__ = ("table", "_inverted", "scores")
 
     def __init__(self, table: Mapping[tuple[str, bool], Mapping[str, float]]) -> None:
         self.table = table
         self._inverted: dict[int, tuple[NameForm, Any, Any]] = {}
+        # (query name, listed name, kind, table) -> align_score's result, for this query:
+        # ranking and the explanation of the hits align the same names (see align_score).
+        self.scores: dict[tuple[int, int, str, int], tuple[Any, ...]] = {}
 
     def __call__(self, token: str, joined: bool = False) -> Mapping[str, float]:
         return self.table.get((token, joined), _NO_ROW)
@@ -331,7 +334,29 @@ def align_score(
     ``freq`` is the table of listed words' frequencies (:func:`frequency.active`
     when not given): listed words not given cost more when the words that
     agree are common ones (:data:`frequency.COMMON_LAMBDA`).
+
+    With the rows of an index (one query's) and a table, a pair aligned once for the
+    query is not aligned again (the hits' explanations align what ranking did).
     """
+    if freq is None or not isinstance(rows, IndexedRows):
+        return _align_score(query, cand, rows, kind, freq)
+    key = (id(query), id(cand), kind, id(freq))
+    found = rows.scores.get(key)
+    if found is None or not (found[0] is query and found[1] is cand and found[2] is freq):
+        found = (query, cand, freq, _align_score(query, cand, rows, kind, freq))
+        rows.scores[key] = found
+    score, chosen, used_q, used_c = found[3]
+    return score, list(chosen), list(used_q), list(used_c)
+
+
+def _align_score(
+    query: NameForm,
+    cand: NameForm,
+    rows: RowFn,
+    kind: str,
+    freq: TokenFrequency | None,
+) -> tuple[float, list[tuple[Span, Span, float]], list[bool], list[bool]]:
+    """:func:`align_score` (without the memo of one query's alignments)."""
     used_q = [False] * len(query.tokens)
     used_c = [False] * len(cand.tokens)
     chosen: list[tuple[Span, Span, float]] = []
