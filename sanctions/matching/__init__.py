@@ -52,6 +52,7 @@ from .bounds import (
 )
 from .explain import Feature, yente_explanations, yente_features
 from .finder import Hit, search
+from .forms import NameForm, make_name_forms, schema_kind
 from .frequency import COMMON_COUNT, TokenFrequency
 from .frequency import EMPTY as NO_FREQUENCIES
 from .frequency import activate as activate_frequencies
@@ -67,7 +68,6 @@ from .index import (
     load_records,
     prepare_records,
 )
-from .names import NameForm, make_name_forms, schema_kind
 from .normalise import warm_taggers
 from .scope import Scope
 from .score import (

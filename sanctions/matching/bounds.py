@@ -1,6 +1,6 @@
 """Upper bounds of scores: what the index prunes with, exported once for every user.
 
-A name alignment (:func:`names.align_score`) adds, for each query token it
+A name alignment (:func:`alignment.align_score`) adds, for each query token it
 aligns, the pair's similarity times the query token's weight, and divides by
 at least the query name's total weight; caps and penalties only lower it.
 So, if every query token met its most similar listed token, the score could
@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import dates, names, score
+from . import dates, forms, score, similarity
 
 __all__ = [
     "NameBound",
@@ -85,7 +85,7 @@ def _birth_dated(record: Any) -> bool:
     return any(d.prop == "birthDate" for d in record.dates)
 
 
-def query_initial_weight(form: names.NameForm) -> float:
+def query_initial_weight(form: forms.NameForm) -> float:
     """The most the query name's one-letter tokens can add (before dividing by its weight)."""
     return sum(w for t, w in zip(form.tokens, form.weights, strict=True) if len(t) == 1)
 
@@ -93,11 +93,11 @@ def query_initial_weight(form: names.NameForm) -> float:
 def candidate_initial_slack(initials: int) -> float:
     """The most a listed name's ``initials`` one-letter tokens can add against any query.
 
-    Each meets at most one query token, at :data:`names.INITIAL_SIMILARITY` and
-    a weight capped at :data:`names.W_INITIAL`; the index holds no one-letter
+    Each meets at most one query token, at :data:`similarity.INITIAL_SIMILARITY` and
+    a weight capped at :data:`forms.W_INITIAL`; the index holds no one-letter
     tokens, so they are allowed for apart.
     """
-    return initials * names.INITIAL_SIMILARITY * names.W_INITIAL
+    return initials * similarity.INITIAL_SIMILARITY * forms.W_INITIAL
 
 
 def name_tokens(record: Any) -> set[str]:
@@ -115,7 +115,7 @@ class NameBound:
     spans: tuple[tuple[int, int, str], ...]
 
     @classmethod
-    def of(cls, form: names.NameForm) -> NameBound:
+    def of(cls, form: forms.NameForm) -> NameBound:
         spans = tuple((s, e, text) for s, e, text in form.spans if len(text) > 1)
         total = form.total_weight or 1.0
         return cls(total, query_initial_weight(form), tuple(form.weights), spans)
@@ -146,6 +146,6 @@ class NameBound:
         return (aligned + self.initials + slack) / self.total
 
 
-def count_initials(forms: Iterable[names.NameForm]) -> list[int]:
+def count_initials(forms: Iterable[forms.NameForm]) -> list[int]:
     """The number of one-letter tokens of each name form."""
     return [sum(1 for t in form.tokens if len(t) == 1) for form in forms]

@@ -20,19 +20,19 @@ the result (records, order, scores) is the one scoring every candidate gives
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import names as name_rules
-from . import prune
-from .bounds import name_floor, score_ceiling
-from .index import Candidate, MatchIndex
-from .names import NameForm, RowFn, schema_kind
+from . import alignment, prune
+from .bounds import CEILING_MARGIN, name_floor, score_ceiling
+from .candidates import Candidate, CandidateSet
+from .forms import NameForm, schema_kind
+from .index import MatchIndex
 from .scope import Scope
-from .score import DEFAULT_THRESHOLD, Record, Score, compare_records, score_value
+from .score import CONFIRM_FLOOR, DEFAULT_THRESHOLD, Record, Score, compare_records, score_value
+from .similarity import RowFn
 
 __all__ = ["Hit", "best_candidates", "score_every_candidate", "search"]
 
@@ -69,7 +69,7 @@ def search(
     scope scoring at least ``cutoff`` is a candidate, however many.
     """
     floor = threshold if cutoff is None else min(threshold, cutoff)
-    candidates = index.candidates(
+    candidates = index.candidate_set(
         query, name_floor(floor), extra=limit if cutoff is None else 0, scope=scope
     )
     rows = index.rows_fn(query)
@@ -86,7 +86,7 @@ def search(
 def best_candidates(
     index: MatchIndex,
     query: Record,
-    candidates: Sequence[Candidate],
+    candidates: CandidateSet,
     rows: RowFn,
     limit: int,
     cutoff: float | None = None,
@@ -96,24 +96,26 @@ def best_candidates(
     ``limit``-th score found are not scored (see the module's docstring)."""
     if limit <= 0:
         return []
-    name_bounds: list[list[float]] | None = None
-    if _TOP_K[0] and len(candidates) > TIGHTEN_FROM * limit:
-        name_bounds = _tight_name_bounds(index, query, candidates)
-    ceilings = [
-        score_ceiling(query, cand.record, max(bounds) if bounds else cand.bound)
-        for cand, bounds in zip(candidates, name_bounds or [[]] * len(candidates), strict=True)
-    ]
-    order = sorted(range(len(candidates)), key=ceilings.__getitem__, reverse=True)
+    count = len(candidates)
+    tight: list[float] | None = None  # every name's tight bound, candidate by candidate
+    at: list[int] = []  # where each candidate's names begin in ``tight``
+    if _TOP_K[0] and count > TIGHTEN_FROM * limit:
+        tight, at, tops = _tight_name_bounds(index, query, candidates)
+    else:
+        tops = candidates.bounds()
+    ceilings = _ceilings(query, candidates, tops)
+    order = sorted(range(count), key=ceilings.__getitem__, reverse=True)
     floor = 0.0 if cutoff is None else cutoff
     kept: list[float] = []  # the ``limit`` best scores so far (a min-heap)
     ranked = []
     for i in order:
         if ceilings[i] < floor and _TOP_K[0]:
             break  # no candidate left can reach the limit-th score, nor tie it
-        cand = candidates[i]
+        cand = candidates.candidate(i)
         names = cand.names
-        if name_bounds and name_bounds[i]:
-            names = _names_to_align(query, cand, name_bounds[i], floor)
+        if tight is not None and candidates.named[i]:
+            bounds = tight[at[i] : at[i] + len(cand.names)]
+            names = _names_to_align(query, cand, bounds, floor)
         value = score_value(query, cand.record, rows, names, index.frequencies)
         if (cutoff is not None and value < cutoff) or value <= 0.0:
             continue
@@ -130,40 +132,59 @@ def best_candidates(
     return ranked[:limit]
 
 
+def _ceilings(query: Record, candidates: CandidateSet, tops: list[float]) -> list[float]:
+    """:func:`bounds.score_ceiling` of each candidate from its best name bound (``tops``):
+    only those reaching :data:`score.CONFIRM_FLOOR` are looked at one by one."""
+    values = np.asarray(tops, dtype=np.float64) + CEILING_MARGIN
+    out: list[float] = values.tolist()
+    for i in np.flatnonzero(values >= CONFIRM_FLOOR).tolist():
+        out[i] = score_ceiling(query, candidates.record(i), tops[i])
+    return out
+
+
 def _tight_name_bounds(
-    index: MatchIndex, query: Record, candidates: Sequence[Candidate]
-) -> list[list[float]]:
-    """Each candidate's names' bounds (:func:`prune.tight_bounds`); empty for a candidate
-    found by an identifier (its names are not bounded: it may match without them)."""
-    named = [len(cand.name_ids) == len(cand.names) for cand in candidates]
-    lambdas = name_rules.LAMBDA
-    lam_of: dict[str, float] = {}
-    ids: list[int] = []
-    bounds: list[float] = []
-    lams: list[float] = []
-    for cand, ok in zip(candidates, named, strict=True):
-        if ok:
-            schema = cand.record.schema
-            lam = lam_of.get(schema)
-            if lam is None:
-                lam = lam_of[schema] = lambdas.get(schema_kind(schema), lambdas["any"])
-            ids += cand.name_ids
-            bounds += cand.name_bounds
-            lams += [lam] * len(cand.name_ids)
+    index: MatchIndex, query: Record, candidates: CandidateSet
+) -> tuple[list[float], list[int], list[float]]:
+    """The bounds (:func:`prune.tight_bounds`) of the names of the candidates found by
+    their names, in order; where each candidate's begin (0 for a candidate found by an
+    identifier: its names are not bounded, it may match without them); and each
+    candidate's best bound (1.0 for one found by an identifier)."""
+    ids, sizes = candidates.named_slices()
+    schema_ids, schemata = index.record_schemata()
+    lambdas = alignment.LAMBDA
+    lam_of = np.asarray(
+        [lambdas.get(schema_kind(schema), lambdas["any"]) for schema in schemata],
+        dtype=np.float64,
+    )
+    named = candidates.named
+    recs = np.asarray(candidates.rec, dtype=np.int64)
+    bounds = candidates.name_bounds
+    if not all(named):
+        recs = recs[np.asarray(named, dtype=bool)]
+        bounds = np.concatenate(
+            [bounds[candidates.starts[i] : candidates.ends[i]] for i, ok in enumerate(named) if ok]
+            or [bounds[:0]]
+        )
     tight = prune.tight_bounds(
         index,
         query,
-        np.asarray(ids, dtype=np.int64),
-        np.asarray(bounds, dtype=np.float64),
-        np.asarray(lams, dtype=np.float64),
-    ).tolist()
-    out: list[list[float]] = []
-    at = 0
-    for cand, ok in zip(candidates, named, strict=True):
-        size = len(cand.names) if ok else 0
-        out.append(tight[at : at + size])
-        at += size
-    return out
+        ids.astype(np.int64),
+        bounds.astype(np.float64),
+        np.repeat(lam_of[schema_ids[recs]], sizes),
+    )
+    ends = np.cumsum(sizes, dtype=np.int64)
+    starts = ends - np.asarray(sizes, dtype=np.int64)
+    tops = np.maximum.reduceat(tight, starts).tolist() if len(tight) else []
+    if all(named):
+        return tight.tolist(), starts.tolist(), tops
+    at: list[int] = []
+    best: list[float] = []
+    found = iter(zip(starts.tolist(), tops, strict=True))
+    for ok in named:
+        start, top = next(found) if ok else (0, 1.0)
+        at.append(start)
+        best.append(top)
+    return tight.tolist(), at, best
 
 
 def _names_to_align(

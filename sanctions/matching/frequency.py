@@ -23,7 +23,7 @@ The table is a plain dict built in a fixed order from the records: the same
 versions give the same table (its :attr:`TokenFrequency.digest` says so),
 and a look-up is one dict access.
 
-How the scorer uses it is in :mod:`.names` (:func:`names.align_score`):
+How the scorer uses it is in :mod:`.alignment` (:func:`alignment.align_score`):
 :meth:`TokenFrequency.commonness` grades a token from 0 (rare) to 1 (at least
 :data:`COMMON_COUNT` records carry it), on a log scale.
 """
@@ -124,7 +124,7 @@ def activate(table: TokenFrequency) -> TokenFrequency:
 
 # Listed words not given cost up to (1 + this) times more when the words that agree are
 # common: "Luis Hernandez" meeting "HERNANDEZ ZEA, Luis Antonio". By the kind of the
-# listed party (:func:`names.schema_kind`); not for organisations, whose names customers
+# listed party (:func:`forms.schema_kind`); not for organisations, whose names customers
 # give short (the distinctive words without the listed generic ones). Only when every
 # distinctive query word was found: a word not found already costs its full weight.
 COMMON_LAMBDA = {"person": 3.0, "org": 0.0, "any": 3.0}

@@ -6,7 +6,7 @@ A query token finds the vocabulary entries it may align with through three
 blocks: character bigrams (a q-gram count filter that is exact for the edit
 distances the scorer accepts), the phonetic key, and the squeezed form
 (doubled letters collapsed). Each found entry is verified with
-:func:`names.token_similarity`, so the index knows every token pair the scorer
+:func:`similarity.token_similarity`, so the index knows every token pair the scorer
 would align, and nothing else. From those, an upper bound of every touched
 name's score prunes the names that cannot reach the floor; only the rest are
 aligned and scored. A naive exhaustive scan finds the same matches (tested).
@@ -26,7 +26,6 @@ import os
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -40,21 +39,11 @@ from sanctions.model import Entity
 from sanctions.store.contract import EntitySource
 
 from . import prune
+from .alignment import IndexedRows
 from .bounds import candidate_initial_slack, query_initial_weight
+from .candidates import Candidate, CandidateSet
+from .forms import NameForm
 from .frequency import TokenFrequency, activate
-from .names import (
-    ABD_FORMS,
-    ABJAD_KEY_MIN,
-    GIVEN_NAME_SIMILARITY,
-    JOINED_MIN,
-    PHONETIC_MIN,
-    TOKEN_THRESHOLD,
-    IndexedRows,
-    NameForm,
-    cutoff_similarities,
-    equivalent_names,
-    token_similarity,
-)
 from .normalise import (
     consonant_key,
     given_name_forms,
@@ -66,6 +55,17 @@ from .normalise import (
 )
 from .scope import Scope
 from .score import Record, record_from_entity, schemata_compatible
+from .similarity import (
+    ABD_FORMS,
+    ABJAD_KEY_MIN,
+    GIVEN_NAME_SIMILARITY,
+    JOINED_MIN,
+    PHONETIC_MIN,
+    TOKEN_THRESHOLD,
+    cutoff_similarities,
+    equivalent_names,
+    token_similarity,
+)
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ def bigrams(token: str) -> list[str]:
 
 
 def _abjad_keys(text: str) -> list[str]:
-    """Block keys of a vocabulary token for :func:`names.abjad_similarity`.
+    """Block keys of a vocabulary token for :func:`similarity.abjad_similarity`.
 
     A token without vowels (``a:``) is found by Latin tokens, a Latin one
     (``b:``) by tokens without vowels: under its consonant key, and without
@@ -172,17 +172,6 @@ class _Csr:
 
     def row(self, idx: int) -> np.ndarray:
         return self.data[self.offsets[idx] : self.offsets[idx + 1]]
-
-
-@dataclass
-class Candidate:
-    """A record whose names may reach the floor, and which of its names to align."""
-
-    record: Record
-    names: list[NameForm]
-    bound: float
-    name_bounds: list[float] = field(default_factory=list)  # one per name (when known)
-    name_ids: list[int] = field(default_factory=list)  # the index's ids of those names
 
 
 class MatchIndex:
@@ -250,6 +239,7 @@ class MatchIndex:
         state = dict(self.__dict__)
         state["_token_cache"] = OrderedDict()
         state.pop("_gram_cut_lists", None)
+        state.pop("_record_schemata", None)
         state["_scopes"] = OrderedDict()
         return state
 
@@ -441,6 +431,17 @@ class MatchIndex:
             rows = self.__dict__["_gram_cut_lists"] = self.gram_cuts.tolist()
         return rows
 
+    def record_schemata(self) -> tuple[np.ndarray, list[str]]:
+        """Each record's schema as a number, and the schemata so numbered (made once per
+        process): candidates are told apart by schema without a look at each record."""
+        found = self.__dict__.get("_record_schemata")
+        if found is None:
+            numbers: dict[str, int] = {}
+            ids = [numbers.setdefault(record.schema, len(numbers)) for record in self.records]
+            found = (np.asarray(ids, dtype=np.int32), list(numbers))
+            self.__dict__["_record_schemata"] = found
+        return found
+
     def _block_candidates(self, token: str) -> set[int]:
         """Ids that only the name, sound, doubled-letter or inflection rules may bring close."""
         found: set[int] = set()
@@ -458,8 +459,8 @@ class MatchIndex:
         return found
 
     def _abjad_candidates(self, token: str) -> set[int]:
-        """Ids that :func:`names.abjad_similarity` may bring close (the other side's keys),
-        and the other spellings of "Abd" (:data:`names.ABD_FORMS`)."""
+        """Ids that :func:`similarity.abjad_similarity` may bring close (the other side's keys),
+        and the other spellings of "Abd" (:data:`similarity.ABD_FORMS`)."""
         found: set[int] = set()
         if token in ABD_FORMS:
             found = {vid for form in ABD_FORMS if (vid := self.vocab_id.get(form)) is not None}
@@ -490,7 +491,7 @@ class MatchIndex:
         if not joined:
             self._verify_blocks(token, checked, result, vids)
             # One given name in another language (giuseppe ~ joseph): aligned only where
-            # both are given names (names._given_name_pairs), a candidate and bound here.
+            # both are given names (alignment._given_name_pairs), a candidate and bound here.
             for text in given_name_forms(token):
                 if text not in result and (vid := self.vocab_id.get(text)) is not None:
                     result[text] = GIVEN_NAME_SIMILARITY
@@ -505,7 +506,7 @@ class MatchIndex:
         self, token: str, joined: bool, result: dict[str, float], vids: list[int]
     ) -> set[int]:
         """Add the q-gram candidates that align to ``result``/``vids``; return the ids
-        whose :func:`names.token_similarity` was computed (the other paths skip them).
+        whose :func:`similarity.token_similarity` was computed (the other paths skip them).
 
         Edit distance, computed for every candidate in one call into RapidFuzz, leaves
         those at least :data:`TOKEN_THRESHOLD` alike, and those of the same length one
@@ -712,6 +713,12 @@ class MatchIndex:
         best-bound others in scope). Out-of-scope records are dropped before the
         floor and the ``extra`` are applied: they never cost scoring, and never
         take the place of an in-scope candidate."""
+        return self.candidate_set(query, floor, extra, scope).all()
+
+    def candidate_set(
+        self, query: Record, floor: float, extra: int = 0, scope: Scope | None = None
+    ) -> CandidateSet:
+        """:meth:`candidates` as arrays: a :class:`Candidate` is made for those asked for."""
         mask = self.scope_mask(scope)
         ids, bounds = self._scoped_bounds(query, floor, extra, mask)
         keep = bounds >= floor
@@ -719,38 +726,23 @@ class MatchIndex:
             rest = np.nonzero(~keep)[0]
             top = rest[np.argsort(-bounds[rest], kind="stable")[: extra * 4]]
             keep[top] = True
-        by_record: dict[int, Candidate] = {}
         kept = ids[keep]
         kept_bounds = bounds[keep]
         # Names are numbered record by record and come sorted: one group per record.
         order = np.argsort(self.name_record[kept], kind="stable")
-        kept, kept_bounds = kept[order], kept_bounds[order]
-        recs = self.name_record[kept]
-        cuts = np.flatnonzero(recs[1:] != recs[:-1]) + 1
-        starts = [0, *cuts.tolist()] if len(kept) else []
-        ends = [*cuts.tolist(), len(kept)] if len(kept) else []
-        kept_ids, kept_list = kept.tolist(), kept_bounds.tolist()
-        records, names = self.records, self.names
-        compatible: dict[str, bool] = {}
-        for rec_idx, start, end in zip(recs[starts].tolist(), starts, ends, strict=True):
-            record = records[rec_idx]
-            ok = compatible.get(record.schema)
-            if ok is None:
-                ok = compatible[record.schema] = schemata_compatible(query.schema, record.schema)
-            if ok:
-                group = kept_ids[start:end]
-                name_bounds = kept_list[start:end]
-                by_record[rec_idx] = Candidate(
-                    record, [names[i] for i in group], max(name_bounds), name_bounds, group
-                )
-        for ident in query.identifiers:
-            for rec_idx in self.identifiers.get(ident, ()):
-                record = self.records[rec_idx]
-                if mask is not None and not mask[rec_idx]:
-                    continue
-                if schemata_compatible(query.schema, record.schema):
-                    by_record[rec_idx] = Candidate(record, list(record.names), 1.0)
-        return list(by_record.values())
+        identified = [
+            rec_idx
+            for ident in query.identifiers
+            for rec_idx in self.identifiers.get(ident, ())
+            if mask is None or mask[rec_idx]
+        ]
+        return CandidateSet(
+            self,
+            kept[order],
+            kept_bounds[order],
+            lambda schema: schemata_compatible(query.schema, schema),
+            identified,
+        )
 
 
 # -- building from a store, with the on-disk cache ---------------------------------------

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import names as name_rules
+from . import alignment
+from .forms import STRONG
 
 if TYPE_CHECKING:
     from .index import MatchIndex
@@ -37,6 +38,7 @@ __all__ = [
     "exhaustive",
     "extra_floors",
     "gather",
+    "gather_positions",
     "member_of",
     "pruned_pairs",
     "switched_off",
@@ -70,13 +72,20 @@ def gather(
     data: np.ndarray, offsets: np.ndarray, rows: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """The concatenated ``rows`` of compressed sparse rows and each row's length."""
+    positions, lengths = gather_positions(offsets, rows)
+    return data[positions], lengths
+
+
+def gather_positions(offsets: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where the ``rows`` of compressed sparse rows are in their data, and each one's length
+    (to take several arrays of one layout at once)."""
     starts = offsets[rows]
     lengths = offsets[rows + 1] - starts
     ends = np.cumsum(lengths)
     if not len(ends):
-        return data[:0], lengths
+        return np.zeros(0, dtype=np.int64), lengths
     shift = np.repeat(starts - (ends - lengths), lengths)
-    return data[np.arange(ends[-1]) + shift], lengths
+    return np.arange(ends[-1]) + shift, lengths
 
 
 def unique_ids(values: np.ndarray, size: int) -> np.ndarray:
@@ -220,14 +229,14 @@ def tight_bounds(
 
     ``bounds`` are the index's (each query word meets its most similar listed word);
     ``lams`` the weight of each name's listed words not given
-    (:data:`names.LAMBDA` of its record's kind). Per query name, three more
-    facts of :func:`names.align_score` bound the score of each listed name:
+    (:data:`alignment.LAMBDA` of its record's kind). Per query name, three more
+    facts of :func:`alignment.align_score` bound the score of each listed name:
 
     * each listed word aligns once: the numerator is at most the sum, over the
       listed name's words, of the best similarity times query weight it may meet;
     * its words that meet no query word are not given, and weigh in the
       denominator at least ``LAMBDA`` times their weight;
-    * a name that meets no distinctive query word is capped at :data:`names.WEAK_CAP`
+    * a name that meets no distinctive query word is capped at :data:`alignment.WEAK_CAP`
       (a listed initial may meet any word: not for names with initials).
 
     Query names with one-letter tokens (which may meet any listed word) keep
@@ -237,8 +246,8 @@ def tight_bounds(
     if not len(ids) or any(len(t) == 1 for form in forms for t in form.tokens):
         return bounds
     probe = _probe(index)
-    vids_of, lengths = gather(probe.name_vids[0], probe.name_vids[1], ids)
-    weights = gather(probe.name_span_weights, probe.name_vids[1], ids)[0]
+    positions, lengths = gather_positions(probe.name_vids[1], ids)
+    vids_of, weights = probe.name_vids[0][positions], probe.name_span_weights[positions]
     seg = np.zeros(len(ids), dtype=np.int64)
     np.cumsum(lengths[:-1], out=seg[1:])
     slack = index.name_slack[ids]
@@ -250,7 +259,7 @@ def tight_bounds(
             if len(text) < 2:
                 continue
             span_weight = sum(form.weights[start:end])
-            distinctive = max(form.weights[start:end]) >= name_rules.STRONG
+            distinctive = max(form.weights[start:end]) >= STRONG
             for listed, sim in index.similar_tokens(text, end - start == 2).items():
                 vid = index.vocab_id[listed]
                 gain[vid] = max(gain.get(vid, 0.0), sim * span_weight)
@@ -260,10 +269,9 @@ def tight_bounds(
         if not gain:  # only a listed initial may meet this query name
             np.maximum(best, np.minimum(bounds, slack / total), out=best)
             continue
-        found = np.fromiter(gain, dtype=np.int64, count=len(gain))
-        order = np.argsort(found)
-        found = found[order]
-        gains = np.fromiter(gain.values(), dtype=np.float64, count=len(gain))[order]
+        met = sorted(gain)
+        found = np.asarray(met, dtype=np.int64)
+        gains = np.asarray([gain[vid] for vid in met], dtype=np.float64)
         pos = np.minimum(found.searchsorted(vids_of), len(found) - 1)
         hit = found[pos] == vids_of
         numerator = np.add.reduceat(np.where(hit, gains[pos], 0.0), seg) + slack
@@ -271,10 +279,10 @@ def tight_bounds(
         unmet = np.maximum(0.0, index.name_weight[ids] - alignable)
         value = np.minimum(bounds, numerator / total) * (total / (total + lams * unmet))
         if strong and form.strong_weight > 0.0:
-            is_strong = np.isin(found, np.fromiter(strong, dtype=np.int64, count=len(strong)))
+            is_strong = np.fromiter((vid in strong for vid in met), dtype=bool, count=len(met))
             touched = np.logical_or.reduceat(hit & is_strong[pos], seg)
             value = np.where(
-                ~touched & (slack == 0.0), np.minimum(value, name_rules.WEAK_CAP), value
+                ~touched & (slack == 0.0), np.minimum(value, alignment.WEAK_CAP), value
             )
         np.maximum(best, value, out=best)
     result: np.ndarray = np.minimum(best, bounds)

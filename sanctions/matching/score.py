@@ -39,20 +39,13 @@ from typing import Any
 from sanctions.countries import SUBJECT_COUNTRY_PROPS, countries_of
 from sanctions.model import Entity, FuzzyDate, NameKind, can_match
 
+from .alignment import Alignment, align_score, alignment_of
 from .dates import compare_dates, to_fuzzy_dates
 from .explain import Feature
+from .forms import NameForm, make_name_forms, schema_kind
 from .frequency import TokenFrequency
 from .identifiers import IDENTIFIERS, LABELS, STRONG_POOLS, extract_identifiers
-from .names import (
-    Alignment,
-    NameForm,
-    RowFn,
-    align_score,
-    alignment_of,
-    make_name_forms,
-    naive_rows,
-    schema_kind,
-)
+from .similarity import RowFn, naive_rows
 
 __all__ = [
     "ALGORITHM",
