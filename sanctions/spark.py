@@ -56,6 +56,7 @@ from sanctions.errors import SanctionsError
 from sanctions.screening import Screener
 from sanctions.screening.batch import ColumnMap, query_chunks, screen_chunk
 from sanctions.screening.evidence import new_run_id
+from sanctions.screening.parallel import GC_THRESHOLDS
 from sanctions.screening.tabular import check_arrow_types
 
 if TYPE_CHECKING:
@@ -193,6 +194,7 @@ def _load_index(path: Path, sha256: str, threshold: float) -> Screener:
     screener = _LOADED[sha256] = Screener(index=index, threshold=threshold)
     _LOADED_BY[sha256] = os.getpid()
     screener.warm()  # rigour's taggers and the matcher's tables, also frozen
+    gc.set_threshold(*GC_THRESHOLDS)  # as in screen --file: this process only screens
     log.info("index %s loaded in Python process %d", path.name, os.getpid())
     return screener
 
