@@ -36,7 +36,7 @@ from _lists import SHARED, load_all_lists  # noqa: E402
 
 from sanctions.screening import Screener  # noqa: E402
 from sanctions.screening.batch import FILE_CUTOFF, screen_file  # noqa: E402
-from sanctions.screening.parallel import default_workers  # noqa: E402
+from sanctions.screening.parallel import default_workers, private_kib  # noqa: E402
 from sanctions.store import Store  # noqa: E402
 
 EVAL = SHARED / "eval"
@@ -175,7 +175,9 @@ def run_spark(db: Path, source: Path, folder: Path, master: str) -> dict[str, An
         cpu = cpu_seconds() + sum(_process_cpu(pid) for pid in pids) - cpu
         python = [pid for pid in pids if _is_python(pid)]
         workers = [_peak_mib(pid) for pid in python]
-        private = {pid: _private_mib(pid) for pid in python}
+        # Spark's daemon forks the Python workers: a Python process whose parent is one
+        roles = {pid: "worker" if _parent(pid) in python else "daemon" for pid in python}
+        private = [(roles[pid], _peak_mib(pid), _private_mib(pid)) for pid in python]
         jvm = [_peak_mib(pid) for pid in pids if not _is_python(pid)]
     finally:
         spark.stop()
@@ -191,8 +193,8 @@ def run_spark(db: Path, source: Path, folder: Path, master: str) -> dict[str, An
         "cpu_seconds": round(cpu, 1),  # driver, JVM and Python workers
         "rows_per_cpu_second": round(summary.rows / cpu, 1) if cpu else 0.0,
         "python_worker_peak_rss_mib": sorted(workers, reverse=True),
-        # own memory (not shared with the daemon that forked them), per Python process
-        "python_private_mib": sorted(private.values(), reverse=True),
+        # (role, peak RSS, own memory not shared with another process) per Python process
+        "python_processes_mib": sorted(private, reverse=True),
         "jvm_peak_rss_mib": max(jvm, default=0),
     }
 
@@ -202,17 +204,20 @@ def _descendants(pid: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
+            children.setdefault(_parent(int(entry.name)), []).append(int(entry.name))
     found, todo = [], list(children.get(pid, []))
     while todo:
         child = todo.pop()
         found.append(child)
         todo.extend(children.get(child, []))
     return found
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def _process_cpu(pid: int) -> float:
@@ -235,15 +240,7 @@ def _peak_mib(pid: int) -> float:
 
 
 def _private_mib(pid: int) -> float:
-    """Private (not shared) memory of a live process, from /proc/<pid>/smaps_rollup."""
-    kib = 0
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith(("Private_Clean:", "Private_Dirty:")):
-                kib += int(line.split()[1])
-    except OSError:
-        pass
-    return round(kib / 1024, 1)
+    return round(private_kib(pid) / 1024, 1)
 
 
 def _is_python(pid: int) -> bool:

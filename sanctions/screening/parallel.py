@@ -36,6 +36,7 @@ __all__ = [
     "gc_relaxed",
     "map_ordered",
     "memory_kib",
+    "private_kib",
 ]
 
 T = TypeVar("T")
@@ -75,16 +76,24 @@ def memory_kib(every: float = 0.0) -> tuple[int, int]:
     last = _SAMPLED.get(os.getpid())
     if last is not None and now - last[0] < every:
         return peak, last[1]
+    private = private_kib()
+    _SAMPLED[os.getpid()] = (now, private)
+    return peak, private
+
+
+def private_kib(pid: int | str = "self") -> int:
+    """Private memory of a process in KiB (``Private_Clean + Private_Dirty`` of
+    ``/proc/<pid>/smaps_rollup``): what it holds that no other process shares;
+    0 where the kernel does not tell it."""
     private = 0
     try:
-        with open("/proc/self/smaps_rollup", encoding="ascii") as fh:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
             for line in fh:
                 if line.startswith(("Private_Clean:", "Private_Dirty:")):
                     private += int(line.split()[1])
     except OSError:
         pass
-    _SAMPLED[os.getpid()] = (now, private)
-    return peak, private
+    return private
 
 
 @dataclass
