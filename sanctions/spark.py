@@ -18,7 +18,8 @@ How it runs:
   in the Python workers' environment (:data:`DAEMON_ENV`), which gives the job a
   daemon of its own; that daemon loads the index (checked against its SHA-256)
   and rigour's taggers *before* it forks the job's Python workers, so they share
-  one copy copy-on-write instead of each unpickling its own. Where the daemon
+  one copy copy-on-write instead of each unpickling its own (the pages a worker's
+  reference counts write to become its own: docs/scale.md has the figures). Where the daemon
   cannot read the file (a cluster whose executors do not see the driver's disk),
   it says so in the executor's log and each worker loads the shipped file itself;
 * rows are screened in Arrow batches (``mapInArrow``) by the same code as
