@@ -214,7 +214,7 @@ def run_daemon() -> None:
         try:
             sha256, threshold, path = spec.split(" ", 2)
             _load_index(Path(path), sha256, float(threshold))
-        except (OSError, ValueError, SanctionsError, pickle.UnpicklingError) as exc:
+        except Exception as exc:  # noqa: BLE001 - never the daemon's end: workers load it
             log.warning("Spark daemon: index not preloaded (%s): each worker loads its own", exc)
     from pyspark.daemon import manager
 

@@ -217,3 +217,25 @@ def test_spark_screen_command_writes_csv_and_audits_the_run(
     again = CliRunner().invoke(main, args)  # never overwrites earlier results
     assert again.exit_code != 0 and "already exists" in again.output
     assert spark.sparkContext._jsc is not None  # the shared session was left running
+
+
+@pytest.mark.parametrize("problem", ["missing", "other-sha256", "garbled"])
+def test_a_daemon_that_cannot_preload_the_index_says_so_and_still_serves(
+    problem: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    """The workers then load the shipped copy themselves (checked the same way)."""
+    import pyspark.daemon
+
+    from sanctions import spark as module
+
+    path = tmp_path / "index.pickle"
+    if problem != "missing":
+        path.write_bytes(b"not an index")
+    sha256 = module._file_sha256(path) if problem == "garbled" else "0" * 64
+    served: list[bool] = []
+    monkeypatch.setattr(pyspark.daemon, "manager", lambda: served.append(True))
+    monkeypatch.setenv(module.DAEMON_ENV, f"{sha256} 0.7 {path}")
+    monkeypatch.setattr(module, "_LOADED", {})
+    module.run_daemon()
+    assert served == [True] and module._LOADED == {}
+    assert "index not preloaded" in caplog.text
