@@ -13,6 +13,15 @@ How it runs:
   its SHA-256 (taken on the driver and sent with the task) and loaded once: the
   worker keeps it for every later task (``spark.python.worker.reuse``, Spark's
   default);
+* **one copy per executor**: a session made by :func:`session` runs this module as
+  PySpark's daemon (``spark.python.daemon.module``). The job names its index file
+  in the Python workers' environment (:data:`DAEMON_ENV`), which gives the job a
+  daemon of its own; that daemon loads the index (checked against its SHA-256)
+  and rigour's taggers *before* it forks the job's Python workers, so they share
+  one copy copy-on-write instead of each unpickling its own (the pages a worker's
+  reference counts write to become its own: docs/scale.md has the figures). Where the daemon
+  cannot read the file (a cluster whose executors do not see the driver's disk),
+  it says so in the executor's log and each worker loads the shipped file itself;
 * rows are screened in Arrow batches (``mapInArrow``) by the same code as
   ``sanctions screen --file`` (:func:`sanctions.screening.batch.screen_chunk`),
   so the scores are the same;
@@ -48,6 +57,7 @@ from sanctions.errors import SanctionsError
 from sanctions.screening import Screener
 from sanctions.screening.batch import ColumnMap, query_chunks, screen_chunk
 from sanctions.screening.evidence import new_run_id
+from sanctions.screening.parallel import GC_THRESHOLDS
 from sanctions.screening.tabular import check_arrow_types
 
 if TYPE_CHECKING:
@@ -56,11 +66,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "DAEMON_ENV",
     "OUTPUT_SCHEMA",
     "ROW_COLUMN",
     "SparkIndex",
     "SparkSummary",
     "read_table",
+    "run_daemon",
     "screen",
     "screen_files",
     "session",
@@ -75,6 +87,9 @@ OUTPUT_SCHEMA = (
     "list_versions string, run_id string"
 )
 _LOADED: dict[str, Screener] = {}  # index SHA-256 -> screener, per executor Python worker
+DAEMON_MODULE = "sanctions.spark"  # run as PySpark's daemon: see run_daemon()
+DAEMON_ENV = "SANCTIONS_SPARK_INDEX"  # "<sha256> <threshold> <path>": what the daemon preloads
+_LOADED_BY: dict[str, int] = {}  # index SHA-256 -> the process that loaded it (a daemon's: shared)
 
 
 def _pyspark() -> Any:
@@ -100,7 +115,8 @@ def session(master: str = "local[*]", app: str = "sanctions-screen", **conf: str
         return active
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(master).appName(app)
-    for key, value in {"spark.python.worker.reuse": "true", **conf}.items():
+    defaults = {"spark.python.worker.reuse": "true", "spark.python.daemon.module": DAEMON_MODULE}
+    for key, value in {**defaults, **conf}.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
 
@@ -133,6 +149,10 @@ class SparkIndex:
         """Hand the file to every executor (SparkFiles)."""
         spark.sparkContext.addFile(str(self.path))
 
+    def daemon_spec(self) -> str:
+        """What the job's daemon preloads (:data:`DAEMON_ENV`): SHA-256, threshold, path."""
+        return f"{self.sha256} {self.threshold!r} {self.path}"
+
     def remove(self) -> None:
         """Delete the driver's copy (and its folder) once the job is done."""
         self.path.unlink(missing_ok=True)
@@ -149,25 +169,56 @@ def _file_sha256(path: Path) -> str:
 
 
 def _executor_screener(name: str, sha256: str, threshold: float) -> Screener:
-    """The index of this job, loaded once per executor Python worker, checked first."""
+    """The index of this job, loaded once per executor Python worker, checked first
+    (inherited from the daemon that forked this worker where it preloaded it)."""
     screener = _LOADED.get(sha256)
-    if screener is not None:
-        return screener
-    from pyspark import SparkFiles
+    if screener is None:
+        from pyspark import SparkFiles
 
+        screener = _load_index(Path(SparkFiles.get(name)), sha256, threshold)
+    if screener.threshold != threshold:  # the same index, another job's threshold
+        screener = Screener(index=screener.index, threshold=threshold)
+    return screener
+
+
+def _load_index(path: Path, sha256: str, threshold: float) -> Screener:
+    """Load, check and warm an index file; it becomes this process's only loaded index."""
     from sanctions.cache import gc_paused
 
-    path = Path(SparkFiles.get(name))
     if _file_sha256(path) != sha256:
         raise SanctionsError(f"{path}: the shipped index is not the driver's (SHA-256 differs)")
     with open(path, "rb") as fh, gc_paused():
         index = pickle.load(fh)  # noqa: S301 - the driver's own file, checked above
     gc.freeze()  # millions of index objects: out of the collector's sight, as in Screener
     _LOADED.clear()  # one job's index at a time
+    _LOADED_BY.clear()
     screener = _LOADED[sha256] = Screener(index=index, threshold=threshold)
+    _LOADED_BY[sha256] = os.getpid()
     screener.warm()  # rigour's taggers and the matcher's tables, also frozen
-    log.info("index %s loaded in executor process %d", name, os.getpid())
+    gc.set_threshold(*GC_THRESHOLDS)  # as in screen --file: this process only screens
+    log.info("index %s loaded in Python process %d", path.name, os.getpid())
     return screener
+
+
+def run_daemon() -> None:
+    """PySpark's daemon (``python -m sanctions.spark``), with the job's index loaded first.
+
+    Spark starts one daemon per Python environment; :func:`screen` names the job's
+    index file in that environment (:data:`DAEMON_ENV`), so the daemon of a job
+    loads it (SHA-256 checked, taggers built, all frozen out of the garbage
+    collector's sight) before PySpark's own daemon loop forks the Python workers:
+    they share that one copy copy-on-write. A file the daemon cannot read or check
+    is logged and left to the workers (each loads the shipped copy, checked)."""
+    spec = os.environ.get(DAEMON_ENV, "")
+    if spec:
+        try:
+            sha256, threshold, path = spec.split(" ", 2)
+            _load_index(Path(path), sha256, float(threshold))
+        except Exception as exc:  # noqa: BLE001 - never the daemon's end: workers load it
+            log.warning("Spark daemon: index not preloaded (%s): each worker loads its own", exc)
+    from pyspark.daemon import manager
+
+    manager()
 
 
 def _screen_batches(
@@ -291,7 +342,17 @@ def screen(
     def screen_batches(batches: Iterator[Any]) -> Iterator[Any]:
         return _screen_batches(batches, shipped, cmap, options, stamp)
 
-    return rows.mapInArrow(screen_batches, OUTPUT_SCHEMA)
+    # The function takes the environment as it is now: the job's daemon preloads its index.
+    environment = spark.sparkContext.environment
+    before = environment.get(DAEMON_ENV)
+    environment[DAEMON_ENV] = index.daemon_spec()
+    try:
+        return rows.mapInArrow(screen_batches, OUTPUT_SCHEMA)
+    finally:
+        if before is None:
+            environment.pop(DAEMON_ENV, None)
+        else:
+            environment[DAEMON_ENV] = before
 
 
 def _arrow_types(df: Any) -> dict[str, Any]:
@@ -511,3 +572,9 @@ def screen_files(
     if hasattr(index.store, "engine"):
         record_run(index.store, evidence.finish())
     return summary
+
+
+if __name__ == "__main__":  # PySpark's daemon (spark.python.daemon.module)
+    from sanctions.spark import run_daemon as _run_daemon
+
+    _run_daemon()

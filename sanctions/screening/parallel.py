@@ -14,6 +14,8 @@ reports a broken pool, and the caller keeps no partial result.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import os
 import resource
@@ -27,7 +29,15 @@ from typing import Any, TypeVar
 
 from sanctions.errors import SanctionsError
 
-__all__ = ["WorkerMemory", "WorkerDied", "default_workers", "map_ordered", "memory_kib"]
+__all__ = [
+    "WorkerMemory",
+    "WorkerDied",
+    "default_workers",
+    "gc_relaxed",
+    "map_ordered",
+    "memory_kib",
+    "private_kib",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -35,6 +45,10 @@ R = TypeVar("R")
 _STATE: dict[str, Any] = {}
 _SAMPLED: dict[int, tuple[float, int]] = {}  # pid -> (when, private KiB) last read
 MEMORY_EVERY = 2.0  # seconds between two reads of a worker's private memory
+# The cyclic GC's thresholds while chunks are screened: the default (700, 10, 10) ran
+# ~1,800 young collections per 5,000 rows, 4% of the CPU, for cycles that screening
+# hardly makes (the index itself is frozen out of the collector's sight).
+GC_THRESHOLDS = (20_000, 10, 10)
 
 
 class WorkerDied(SanctionsError):
@@ -62,16 +76,24 @@ def memory_kib(every: float = 0.0) -> tuple[int, int]:
     last = _SAMPLED.get(os.getpid())
     if last is not None and now - last[0] < every:
         return peak, last[1]
+    private = private_kib()
+    _SAMPLED[os.getpid()] = (now, private)
+    return peak, private
+
+
+def private_kib(pid: int | str = "self") -> int:
+    """Private memory of a process in KiB (``Private_Clean + Private_Dirty`` of
+    ``/proc/<pid>/smaps_rollup``): what it holds that no other process shares;
+    0 where the kernel does not tell it."""
     private = 0
     try:
-        with open("/proc/self/smaps_rollup", encoding="ascii") as fh:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
             for line in fh:
                 if line.startswith(("Private_Clean:", "Private_Dirty:")):
                     private += int(line.split()[1])
     except OSError:
         pass
-    _SAMPLED[os.getpid()] = (now, private)
-    return peak, private
+    return private
 
 
 @dataclass
@@ -94,6 +116,18 @@ class WorkerMemory:
         }
 
 
+@contextlib.contextmanager
+def gc_relaxed() -> Iterator[None]:
+    """The cyclic GC runs less often inside (:data:`GC_THRESHOLDS`; forked workers
+    inherit it); the thresholds before are restored on leaving."""
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def _call(item: Any) -> tuple[Any, int, int, int]:
     result = _STATE["fn"](_STATE["state"], item)
     return (result, os.getpid(), *memory_kib(MEMORY_EVERY))
@@ -114,6 +148,18 @@ def map_ordered(
     are mapped in this process. At most ``window`` items (default 4 per worker)
     are in flight, so a long stream is read only as fast as it is screened.
     """
+    with gc_relaxed():
+        yield from _map_ordered(fn, items, state, workers, window, memory)
+
+
+def _map_ordered(
+    fn: Callable[[Any, T], R],
+    items: Iterable[T],
+    state: Any,
+    workers: int,
+    window: int | None,
+    memory: WorkerMemory | None,
+) -> Iterator[R]:
     if workers <= 1:
         for item in items:
             result = fn(state, item)

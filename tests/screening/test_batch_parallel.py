@@ -4,6 +4,7 @@ constant-memory streaming, and failures that keep nothing half-written."""
 from __future__ import annotations
 
 import csv
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from sanctions.errors import SanctionsError
 from sanctions.screening import Screener
 from sanctions.screening import screener as screener_module
 from sanctions.screening.batch import ColumnMap, screen_file
-from sanctions.screening.parallel import WorkerDied, WorkerMemory, map_ordered
+from sanctions.screening.parallel import GC_THRESHOLDS, WorkerDied, WorkerMemory, map_ordered
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "batch"
 EVAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "eval"
@@ -137,6 +138,19 @@ def test_map_ordered_keeps_the_order_and_reads_the_input_lazily() -> None:
     assert first == [0, 2, 4] and len(taken) <= 3 + 4  # never more than the window ahead
     assert list(stream) == [2 * i for i in range(3, 1_000)]
     assert memory.summary()["workers"] == 2 and memory.summary()["worker_peak_rss_mib"] > 0
+
+
+def _gc_threshold(state: Any, item: int) -> tuple[int, tuple[int, ...]]:
+    return os.getpid(), gc.get_threshold()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_chunks_are_screened_with_a_relaxed_gc_which_is_restored_after(workers: int) -> None:
+    before = gc.get_threshold()
+    seen = list(map_ordered(_gc_threshold, iter(range(6)), None, workers=workers))
+    assert {threshold for _, threshold in seen} == {GC_THRESHOLDS} != {before}
+    assert ({pid for pid, _ in seen} == {os.getpid()}) == (workers == 1)  # forked: inherited
+    assert gc.get_threshold() == before
 
 
 @pytest.mark.slow  # real lists or a server: CI runs it, the fast loop does not

@@ -98,6 +98,50 @@ def test_spark_finds_what_screen_file_finds(spark: Any, store: Any, tmp_path: Pa
     assert "31/31/1961" in no_date.error and "birthDate" in no_date.error
 
 
+def loaded_by(sha256: str) -> Any:
+    """A mapInArrow function: (this worker's pid, the pid that loaded the index) per batch."""
+
+    def probe(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        from sanctions import spark as module
+
+        for _ in batches:
+            pid = module._LOADED_BY.get(sha256, -1)
+            yield pa.RecordBatch.from_pylist([{"worker": os.getpid(), "loaded_by": pid}])
+
+    return probe
+
+
+def test_the_python_workers_share_one_index_loaded_by_their_daemon(
+    spark: Any, store: Any, tmp_path: Path
+) -> None:
+    """The job's daemon loads the index before it forks the workers: one copy, shared."""
+    from pyspark import cloudpickle
+
+    from sanctions.spark import DAEMON_ENV, SparkIndex, read_table, screen
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # executors cannot import tests
+    index = SparkIndex(store)
+    index.ship(spark)
+    try:
+        source = customers(tmp_path / "customers.csv", 200)
+        df = read_table(spark, str(source)).repartition(4)
+        assert len(screen(df, store, id_column="id", index=index).collect()) >= 200
+        environment = spark.sparkContext.environment
+        environment[DAEMON_ENV] = index.daemon_spec()  # the job's environment: its daemon
+        try:
+            probe = df.mapInArrow(loaded_by(index.sha256), "worker long, loaded_by long")
+        finally:
+            environment.pop(DAEMON_ENV)
+        seen = {(r.worker, r.loaded_by) for r in probe.collect()}
+    finally:
+        index.remove()
+    loaders = {loader for _, loader in seen}
+    assert len(loaders) == 1 and -1 not in loaders  # one process loaded it, for all of them
+    assert all(worker != loader for worker, loader in seen)  # ... and it is not a worker
+
+
 def crash_once(marker: Path) -> Any:
     """A mapInArrow function that kills its Python worker the first time it sees row c150."""
 
@@ -173,3 +217,25 @@ def test_spark_screen_command_writes_csv_and_audits_the_run(
     again = CliRunner().invoke(main, args)  # never overwrites earlier results
     assert again.exit_code != 0 and "already exists" in again.output
     assert spark.sparkContext._jsc is not None  # the shared session was left running
+
+
+@pytest.mark.parametrize("problem", ["missing", "other-sha256", "garbled"])
+def test_a_daemon_that_cannot_preload_the_index_says_so_and_still_serves(
+    problem: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    """The workers then load the shipped copy themselves (checked the same way)."""
+    import pyspark.daemon
+
+    from sanctions import spark as module
+
+    path = tmp_path / "index.pickle"
+    if problem != "missing":
+        path.write_bytes(b"not an index")
+    sha256 = module._file_sha256(path) if problem == "garbled" else "0" * 64
+    served: list[bool] = []
+    monkeypatch.setattr(pyspark.daemon, "manager", lambda: served.append(True))
+    monkeypatch.setenv(module.DAEMON_ENV, f"{sha256} 0.7 {path}")
+    monkeypatch.setattr(module, "_LOADED", {})
+    module.run_daemon()
+    assert served == [True] and module._LOADED == {}
+    assert "index not preloaded" in caplog.text
