@@ -120,6 +120,60 @@ def real_store_path(real_store_loads: dict[str, Any]) -> Path:
     return Path(real_store_loads["path"])
 
 
+POSTGRES_URL_VAR = "SANCTIONS_TEST_POSTGRES_URL"
+
+
+def worker_postgres_url(url: str, worker: str) -> str:
+    """The URL of one xdist worker's own database on the server of ``url``."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def postgres_per_worker() -> Iterator[str | None]:
+    """Under pytest-xdist, each worker gets its own PostgreSQL database.
+
+    PostgreSQL tests clean the tables they use and chain the audit log; two workers on
+    one database would empty each other's data and deadlock on the audit head. Each
+    worker (``gw0``, ``gw1``, ...) creates ``<db>_<worker>`` afresh on the server of
+    ``SANCTIONS_TEST_POSTGRES_URL``, points the variable at it (tests migrate it through
+    ``Store.open``) and drops it at the end. Without xdist the variable is left as is.
+    If the server cannot be reached the variable still names the worker's database, so
+    the PostgreSQL tests fail on connecting, as they would in one process: they never
+    fall back to the shared database.
+    """
+    base, worker = os.environ.get(POSTGRES_URL_VAR), os.environ.get("PYTEST_XDIST_WORKER")
+    if not base or not worker:
+        yield base
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    from sanctions.config import db_url
+
+    url = worker_postgres_url(base, worker)
+    name = url.rsplit("/", 1)[1].split("?", 1)[0]
+    admin = create_engine(db_url(base), isolation_level="AUTOCOMMIT")
+    os.environ[POSTGRES_URL_VAR] = url
+    try:
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            created = True
+        except OperationalError:  # no server: the PostgreSQL tests say so themselves
+            created = False
+        yield url
+        if created:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+        os.environ[POSTGRES_URL_VAR] = base
+
+
 @pytest.fixture(scope="session", autouse=True)
 def private_data_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Index caches and downloads go to temporary folders, never to the user's data dir."""
