@@ -26,11 +26,10 @@ from sanctions.payments import (
     parse_message,
 )
 
-from ..auth import GuardedRoute, guarded
+from ..auth import GuardedRoute, guarded, request_actor
 from ..holder import Snapshot
 from ..models import ErrorResponse
 from .common import require_snapshot
-from .watch import actor_of
 
 router = APIRouter(route_class=GuardedRoute)
 
@@ -125,7 +124,7 @@ async def screen_payment(request: Request, body: PaymentQuery) -> JSONResponse:
     results = await holder.run(lambda: [payments.screen(p) for p in parsed])
     audited = [r for r in results if r.audited]
     if audited:
-        actor = actor_of(getattr(request.state, "principal", None))
+        actor = request_actor(request)
         await run_in_threadpool(audit_results, request.app.state.store, audited, actor)
     content = {"results": [r.to_dict() for r in results]}
     return JSONResponse(content, headers={"x-index-generation": str(snapshot.generation)})
