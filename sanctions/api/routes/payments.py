@@ -22,6 +22,7 @@ from sanctions.payments import (
     PaymentError,
     PaymentScreener,
     audit_results,
+    entity_hashes,
     load_policy,
     parse_message,
 )
@@ -67,7 +68,10 @@ def _payments(request: Request, snapshot: Snapshot) -> PaymentScreener:
     }
     try:
         policy = load_policy(request.app.state.settings.payment_policy)
-        payments = PaymentScreener(snapshot.screener, policy=policy, versions=versions)
+        hashes = entity_hashes(request.app.state.store, [v.id for v in snapshot.versions.values()])
+        payments = PaymentScreener(
+            snapshot.screener, policy=policy, versions=versions, entity_hashes=hashes
+        )
     except (ConfigError, OSError) as exc:
         raise HTTPException(503, detail=f"the payment policy cannot be used: {exc}") from exc
     request.app.state.payments = (snapshot.generation, payments)
