@@ -120,6 +120,92 @@ def real_store_path(real_store_loads: dict[str, Any]) -> Path:
     return Path(real_store_loads["path"])
 
 
+POSTGRES_URL_VAR = "SANCTIONS_TEST_POSTGRES_URL"
+
+
+def worker_postgres_url(url: str, worker: str, run: str) -> str:
+    """The URL of one xdist worker's own database, for one test run, on the server of
+    ``url``: ``<db>_<worker>_<run>`` (``sanctions_test_gw0_1a2b3c4d``)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}_{run}").render_as_string(
+        hide_password=False
+    )
+
+
+def _drop_abandoned(conn: Any, base: str) -> None:
+    """Drop the worker databases of earlier runs that nobody is connected to (a run
+    holds a connection to its own for the whole session: see postgres_per_worker)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    pattern = base.replace("\\", "\\\\").replace("_", "\\_") + "\\_gw%"
+    rows = conn.execute(
+        text(
+            "SELECT datname FROM pg_database WHERE datname LIKE :pattern AND datname NOT IN "
+            "(SELECT datname FROM pg_stat_activity WHERE datname IS NOT NULL)"
+        ),
+        {"pattern": pattern},
+    )
+    for (name,) in rows.fetchall():
+        try:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))  # not FORCE: if in use, kept
+        except DBAPIError:  # another run connected to it meanwhile: it is not abandoned
+            pass
+
+
+@pytest.fixture(scope="session", autouse=True)
+def postgres_per_worker() -> Iterator[str | None]:
+    """Under pytest-xdist, each worker gets its own PostgreSQL database.
+
+    PostgreSQL tests clean the tables they use and chain the audit log; two workers on
+    one database would empty each other's data and deadlock on the audit head. Each
+    worker (``gw0``, ``gw1``, ...) creates ``<db>_<worker>_<run id>`` on the server of
+    ``SANCTIONS_TEST_POSTGRES_URL``, points the variable at it for the session (tests
+    migrate it through ``Store.open``), holds one connection to it as a lease, and drops
+    it at the end; databases of interrupted runs (no lease) are dropped at the start.
+    Without xdist the variable is left as is. If the server cannot be reached the
+    variable still names the worker's database, so the PostgreSQL tests fail on
+    connecting, as they would in one process: they never fall back to a shared database.
+    """
+    base = os.environ.get(POSTGRES_URL_VAR)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not base or not worker:
+        yield base
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    from sanctions.config import db_url
+
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8] or str(os.getppid())
+    url = worker_postgres_url(base, worker, run)
+    name = make_url(url).database
+    admin = create_engine(db_url(base), isolation_level="AUTOCOMMIT")
+    own = create_engine(db_url(url))
+    os.environ[POSTGRES_URL_VAR] = url
+    try:
+        try:
+            with admin.connect() as conn:
+                _drop_abandoned(conn, str(make_url(base).database))
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            lease = own.connect()
+        except OperationalError:  # no server: the PostgreSQL tests say so themselves
+            lease = None
+        yield url
+        if lease is not None:
+            lease.close()
+            own.dispose()
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        own.dispose()
+        admin.dispose()
+        os.environ[POSTGRES_URL_VAR] = base
+
+
 @pytest.fixture(scope="session", autouse=True)
 def private_data_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Caches and downloads go to temporary folders, never to the user's data or cache dir."""

@@ -53,7 +53,9 @@ __all__ = [
     "GuardedRoute",
     "QueryKeyFilter",
     "RateLimiter",
+    "actor_of",
     "guarded",
+    "request_actor",
     "QUERY_KEY_PARAM",
     "QUERY_SECURITY_SCHEME",
     "SECURITY_SCHEME",
@@ -109,6 +111,20 @@ class Principal:
     name: str
     key_id: int | None = None
     rate_limit: float | None = None
+
+
+def actor_of(principal: Principal | None) -> str:
+    """The audit actor of a caller: its key (``api-key:3:alice``), or the open-mode caller."""
+    if principal is None:
+        return "api (unknown caller)"
+    if principal.key_id is None:
+        return principal.name
+    return f"api-key:{principal.key_id}:{principal.name}"
+
+
+def request_actor(request: Request) -> str:
+    """The audit actor of the caller of ``request`` (:func:`actor_of` its principal)."""
+    return actor_of(getattr(request.state, "principal", None))
 
 
 MALFORMED = "Malformed Authorization header: expected 'ApiKey <key>' or 'Bearer <key>'."

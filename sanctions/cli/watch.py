@@ -62,7 +62,7 @@ def import_cmd(ctx: click.Context, path: Path, **opts: Any) -> None:
     validation, or removes over 10% of the records without --confirm-removals N.
     """
     from sanctions.screening.batch import inspect_file
-    from sanctions.watch import ColumnMap
+    from sanctions.watch import ColumnMap, ImportOptions
 
     schema = opts["schema"] or "LegalEntity"
     if not opts["schema"] and not opts["schema_column"]:
@@ -77,13 +77,12 @@ def import_cmd(ctx: click.Context, path: Path, **opts: Any) -> None:
     if not opts["as_json"]:
         print_plan(inspect_file(path, cmap, reading))
     watch = _watch(ctx, opts["db_sub"], opts["actor"])
-    report = watch.import_file(
-        path,
-        cmap,
+    options = ImportOptions(
         remove_missing=opts["remove_missing"],
         confirm_removals=opts["confirm_removals"],
         read_options=reading,
     )
+    report = watch.import_file(path, cmap, options)
     if opts["as_json"]:
         print_json(report.to_dict())
     else:

@@ -20,7 +20,7 @@ from .goodguys import GoodGuy, GoodGuyList, load_good_guys, parse_good_guys
 from .model import Kind, Payment, PaymentError, Value
 from .policy import Policy, load_policy, parse_policy
 from .regions import Gazetteer, RegionTable, load_regions
-from .screen import CHECKS, PaymentResult, PaymentScreener, audit_results
+from .screen import CHECKS, PaymentResult, PaymentScreener, audit_results, entity_hashes
 
 __all__ = [
     "CHECKS",
@@ -37,6 +37,7 @@ __all__ = [
     "RegionTable",
     "Value",
     "audit_results",
+    "entity_hashes",
     "decode",
     "load_good_guys",
     "load_policy",

@@ -20,7 +20,6 @@ from typing import Any
 from sanctions.matching import Record
 from sanctions.screening import QueryError, Screener
 
-from .goodguys import entity_hash
 from .model import BIC_RE, Kind, Payment, Value
 from .names import NameCache, screen_name
 from .policy import Policy
@@ -85,7 +84,7 @@ def _entity(record: Record) -> dict[str, Any]:
         "caption": record.caption,
         "schema": record.schema,
         "datasets": list(record.datasets),
-        "hash": entity_hash(record),  # what a good-guy entry records (its entity_hash)
+        "hash": None,  # the store's content hash, filled in by PaymentScreener.screen
     }
 
 

@@ -8,7 +8,8 @@ subject records the pair in a good-guy file (YAML, see docs/payments.md)::
       - id: gg-0001
         name: JOHN WANG                 # the party's name as written in messages
         entity: us_ofac_sdn-12345        # the listed entity it was cleared against
-        entity_hash: 3f1c2a9b0d4e5f61    # that entity as cleared (a finding's entity.hash)
+        entity_hash: 9b2e...c41d         # that entity as cleared (a finding's entity.hash:
+                                         # the store's content hash, 64 hex characters)
         cleared_by: j.smith
         cleared_at: 2026-11-30
         reason: customer since 2009; born 1975, the listed person 1950
@@ -24,9 +25,14 @@ purpose, and fails closed:
   aside) and, if given, its ``bic`` (a BIC of the same party in the message; an
   8-character or ``XXX`` BIC covers the branches);
 * it applies until ``expires`` (that day included), and only while the listed entity
-  is as it was cleared (``entity_hash``): an entity whose names, dates, identifiers
-  or countries changed in a new list version is screened afresh. An expired or stale
-  entry leaves the finding as it was and says so in its reason.
+  is as it was cleared (``entity_hash``, the content hash the store keeps of each listed
+  entity, :meth:`sanctions.model.Entity.content_hash`): an entity whose content changed
+  in a new list version is screened afresh. An expired or stale entry leaves the finding
+  as it was and says so in its reason. A finding whose entity hash is unknown (a
+  screener over no store and given no hashes) is cleared by no entry.
+* entries written before the store's content hash was used carry a 16-character digest
+  of the payments package's own; such an entry is read (the file is not refused) but
+  never applied: the finding says to clear it again with the finding's ``entity.hash``.
 
 A file with any bad entry is refused whole, every problem named (:class:`ConfigError`).
 """
@@ -35,7 +41,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
 import unicodedata
 from collections import defaultdict
@@ -46,7 +51,6 @@ from typing import Any
 import yaml
 
 from sanctions.errors import ConfigError
-from sanctions.matching import Record
 
 from .model import BIC_RE, Kind, Payment
 
@@ -54,7 +58,6 @@ __all__ = [
     "CLEARABLE",
     "GoodGuy",
     "GoodGuyList",
-    "entity_hash",
     "load_good_guys",
     "normalise_party",
     "parse_good_guys",
@@ -64,27 +67,14 @@ CLEARABLE = ("name", "text_name")  # the checks an entry may clear
 _REQUIRED = ("entity", "entity_hash", "cleared_by", "cleared_at", "reason", "expires")
 _KEYS = {"id", "name", "bic", *_REQUIRED}
 _PUNCT = re.compile(r"[^\w]+", re.UNICODE)
+_HASH = re.compile(r"[0-9a-f]{64}")  # Entity.content_hash(): what the store keeps per entity
+_OLD_HASH = re.compile(r"[0-9a-f]{16}")  # the payments digest of earlier releases: never applied
 
 
 def normalise_party(name: str) -> str:
     """A party name as compared: NFKC, case-folded, punctuation and spacing collapsed
     (``Wang,  John`` and ``WANG JOHN`` are one party; accents are kept)."""
     return " ".join(_PUNCT.sub(" ", unicodedata.normalize("NFKC", name).casefold()).split())
-
-
-def entity_hash(record: Record) -> str:
-    """A digest of a listed entity as screened (schema, names, dates and places, countries,
-    gender, identifiers, programmes, topics): it changes when any of them does, and not
-    with the list version alone."""
-    data = {
-        "id": record.id,
-        "schema": record.schema,
-        "properties": {k: sorted(v) for k, v in sorted(record.properties.items())},
-        "identifiers": sorted(record.identifiers),
-        "countries": sorted(record.countries),
-    }
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -109,6 +99,11 @@ class GoodGuy:
             "reason": self.reason,
             "expires": self.expires.isoformat(),
         }
+
+    @property
+    def outdated(self) -> bool:
+        """Written with the 16-character payments digest of earlier releases: never applied."""
+        return len(self.entity_hash) != 64
 
     def fits_bic(self, bics: list[str]) -> bool:
         if self.bic is None:
@@ -145,6 +140,12 @@ def _entry(data: Any, where: str, problems: list[str]) -> GoodGuy | None:
         problems.append(f"{where}: needs the party's 'name' or 'bic'")
     if bic is not None and not BIC_RE.match(bic):
         problems.append(f"{where}: bic {data['bic']!r} is not a BIC")
+    digest = str(data.get("entity_hash") or "").strip().lower()
+    if digest and not (_HASH.fullmatch(digest) or _OLD_HASH.fullmatch(digest)):
+        problems.append(
+            f"{where}: entity_hash {data['entity_hash']!r} is not an entity hash "
+            "(64 hex characters: the entity.hash of the finding cleared)"
+        )
     expires = (
         _date(data.get("expires"), f"{where}: expires", problems) if "expires" in data else None
     )
@@ -156,7 +157,7 @@ def _entry(data: Any, where: str, problems: list[str]) -> GoodGuy | None:
     return GoodGuy(
         str(data.get("id") or where),
         str(data["entity"]),
-        str(data["entity_hash"]).lower(),
+        digest,
         str(data["cleared_by"]),
         cleared.isoformat() if isinstance(cleared, dt.date) else str(cleared),
         str(data["reason"]),
@@ -203,18 +204,16 @@ class GoodGuyList:
             if not party:
                 continue
             current = finding.entity.get("hash")
-            valid = [e for e in party if e.entity_hash == current and e.expires >= today]
+            valid = [
+                e for e in party if current and e.entity_hash == current and e.expires >= today
+            ]
             if valid:
                 finding.cleared = valid[0].to_dict()
                 finding.action = "cleared"
                 cleared.append(finding)
                 continue
             entry = party[0]
-            why = (
-                f"expired {entry.expires.isoformat()}"
-                if entry.expires < today
-                else "stale: the listed entity changed since it was cleared"
-            )
+            why = _why(entry, today, current)
             finding.reason += f" [good-guy entry {entry.id} not applied: {why}]"
         return cleared
 
@@ -228,6 +227,20 @@ class GoodGuyList:
         if finding.check != "name":
             return False  # a name in free text belongs to no party with a BIC
         return entry.fits_bic(party_bics(payment, finding.path))
+
+
+def _why(entry: GoodGuy, today: dt.date, current: str | None) -> str:
+    """Why an entry for the party and entity of a finding does not clear it."""
+    if not current:
+        return "the listed entity's hash is unknown (a screener without a store)"
+    if entry.expires < today:
+        return f"expired {entry.expires.isoformat()}"
+    if entry.outdated:
+        return (
+            "its entity_hash is the digest of an earlier release: clear the finding again "
+            "with its entity.hash"
+        )
+    return "stale: the listed entity changed since it was cleared"
 
 
 def party_bics(payment: Payment, name_path: str) -> list[str]:

@@ -1,13 +1,13 @@
 """Screening one name of a message: under the schemata its field and its words say.
 
-A party whose type the message does not give is screened as LegalEntity (a span of
-free text as Thing); when its name carries a legal form (``JOSAFAT S.A.``, ``ALFA
-ONE C.A.``, ``... LLC``) it is also screened as an Organization, because the matcher
-reads an untyped name with a legal form as a person's and misses the listed company
-of that very name. Added, never instead: a person's name may hold a word that reads
-as a legal form (``KIM SA``), and screening it as a person too keeps that match.
-This rule is a workaround at the wrong depth: it belongs in the matcher's handling
-of untyped names, and goes once the matcher reads legal forms there itself.
+A party whose type the message does not give is screened as LegalEntity: the matcher
+reads an untyped name with a legal form (``JOSAFAT S.A.``, ``ALFA ONE C.A.``, ``...
+LLC``) as a company's itself (matcher 2.4), so a party name is screened once. A span of
+free text is screened as Thing, and, when it carries a legal form, as an Organization
+too: as Thing the matcher still misses some listed companies (``C.A. AVERUCA`` in a
+remittance line). Added, never instead. (Parties had the same second pass until
+``benchmarks/payments.py`` showed the same planted recall and clean rate without it;
+free-text spans lose a planted finding without it: docs/payments.md.)
 
 A :class:`NameCache` keeps the matches of each distinct name across messages: the
 parties of a payment stream repeat (the same ordering customer in many payments of
@@ -88,10 +88,10 @@ def has_legal_form(name: str) -> bool:
 
 
 def name_schemata(text: str, schema: str) -> tuple[str, ...]:
-    """The schemata a name is screened as: its field's, and also Organization when an
-    untyped name (LegalEntity, Thing) carries a legal form. Added, never instead: a
-    person's name may hold a word that reads as a legal form ("KIM SA")."""
-    if schema in ("LegalEntity", "Thing") and has_legal_form(text):
+    """The schemata a name is screened as: its field's, and also Organization when a span
+    of free text (Thing) carries a legal form. Added, never instead: a person's name may
+    hold a word that reads as a legal form ("KIM SA")."""
+    if schema == "Thing" and has_legal_form(text):
         return (schema, "Organization")
     return (schema,)
 

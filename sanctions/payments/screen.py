@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,7 @@ from .policy import Policy, load_policy, worst
 from .regions import Gazetteer, RegionTable, load_regions
 from .text import TextMatch
 
-__all__ = ["CHECKS", "PaymentResult", "PaymentScreener", "audit_results"]
+__all__ = ["CHECKS", "PaymentResult", "PaymentScreener", "audit_results", "entity_hashes"]
 
 CHECKS = ("names", "bics", "countries", "places", "text_names")
 _RANK = ("cleared", "pass", "review", "hold")  # findings listed strongest first
@@ -98,12 +98,16 @@ class PaymentScreener:
         audit: bool = False,
         versions: dict[str, Any] | None = None,
         good_guys: GoodGuyList | str | Path | None = None,
+        entity_hashes: Mapping[str, str] | None = None,
     ) -> None:
         """``audit``: write held messages, and the good-guy entries used, to the audit
         log of the screener's store. ``versions``: the list versions to report, for a
         screener over a bare index (the HTTP API's snapshot); by default read from the
         screener's store. ``good_guys``: a good-guy list (or its file); by default the
-        policy's ``good_guys`` file, if it names one."""
+        policy's ``good_guys`` file, if it names one. ``entity_hashes``: listed entity id
+        -> content hash, for a screener over a bare index (:func:`entity_hashes`); by
+        default read from the screener's store for the versions of its index. A finding
+        whose entity has no known hash reports ``hash: null`` and no entry clears it."""
         self.screener = screener
         self.policy = policy if isinstance(policy, Policy) else load_policy(policy)
         if good_guys is None and self.policy.good_guys:
@@ -114,16 +118,27 @@ class PaymentScreener:
         self.gazetteer = Gazetteer(regions or load_regions())
         self.audit = audit and screener.store is not None
         self._fixed_versions = versions
-        self._facts: tuple[Any, ListFacts, dict[str, Any]] | None = None
+        self._fixed_hashes = entity_hashes
+        self._facts: tuple[Any, ListFacts, dict[str, Any], Mapping[str, str]] | None = None
         self.name_cache = NameCache()  # matches of each distinct name, for the current lists
 
     def _lists(self) -> tuple[ListFacts, dict[str, Any]]:
         """BIC/IMO lookups and list versions, rebuilt when the screener's index changes."""
+        _, facts, versions, _ = self._current()
+        return facts, versions
+
+    def _current(self) -> tuple[Any, ListFacts, dict[str, Any], Mapping[str, str]]:
         index = self.screener.index
         if self._facts is None or self._facts[0] is not index:
-            self._facts = (index, ListFacts(index.records), self._versions())
+            self._facts = (index, ListFacts(index.records), self._versions(), self._hashes())
         self.name_cache.pin(index.key or f"index-{id(index)}")
-        return self._facts[1], self._facts[2]
+        return self._facts
+
+    def _hashes(self) -> Mapping[str, str]:
+        store = self.screener.store
+        if self._fixed_hashes is not None or store is None:
+            return self._fixed_hashes or {}
+        return entity_hashes(store, [v.id for v in self.screener.versions])
 
     def _versions(self) -> dict[str, Any]:
         store = self.screener.store
@@ -141,7 +156,7 @@ class PaymentScreener:
 
     def screen(self, message: Payment | PaymentError) -> PaymentResult:
         """The decision on one parsed message (or on one that failed to parse)."""
-        facts, versions = self._lists()
+        _, facts, versions, hashes = self._current()
         regimes = list(self.policy.regimes)
         if isinstance(message, PaymentError):
             digest = message.fingerprint or hashlib.sha256(str(message).encode()).hexdigest()
@@ -181,6 +196,9 @@ class PaymentScreener:
             timings[name] = time.thread_time() - started
         started = time.thread_time()
         findings = [f for f in findings if f.action != "pass"]
+        for finding in findings:
+            if finding.entity:  # the listed entity as screened: what a good-guy entry keys on
+                finding.entity["hash"] = hashes.get(finding.entity["id"])
         if self.good_guys:
             self.good_guys.apply(findings, message, dt.date.today())
         findings.sort(key=lambda f: (-_RANK.index(f.action), -f.score, f.path))
@@ -231,6 +249,12 @@ class PaymentScreener:
     def versions(self) -> dict[str, Any]:
         """The list versions screened against (dataset -> seq, content hash, load time)."""
         return self._lists()[1]
+
+
+def entity_hashes(store: Store, version_ids: Iterable[int]) -> dict[str, str]:
+    """Listed entity id -> the content hash the store keeps of it
+    (:meth:`sanctions.model.Entity.content_hash`) in these list versions."""
+    return {entity_id: digest for _, entity_id, digest in store.entity_hashes(version_ids)}
 
 
 def audit_results(store: Store, results: list[PaymentResult], actor: str | None = None) -> None:

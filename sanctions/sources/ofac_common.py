@@ -19,7 +19,7 @@ from typing import Any
 from sanctions.countries import COUNTRY_PROPERTIES, to_country_code
 from sanctions.model import Entity, FuzzyDate, clean_text, parse_date
 
-from .base import decode_head
+from .base import NO_COUNTRY, decode_head
 
 __all__ = [
     "SDN",
@@ -112,9 +112,6 @@ COUNTRY_PROPS = COUNTRY_PROPERTIES  # the one table, in sanctions.countries
 GENDERS = {"male": "male", "female": "female"}
 
 
-_NO_COUNTRY = frozenset({"undetermined", "unknown", "none", "none identified"})
-
-
 def to_country(text: str | None, iso2: str | None = None) -> str | None:
     """An ISO-2 (lower case) code for a country the file names; the text if unknown.
 
@@ -122,7 +119,8 @@ def to_country(text: str | None, iso2: str | None = None) -> str | None:
     """
     if iso2 and len(iso2.strip()) == 2:
         return iso2.strip().lower()
-    if text is None or not text.strip() or text.strip().lower() in _NO_COUNTRY:
+    # Text is a country's name here (its code comes as iso2): "NA" says "none", not Namibia.
+    if text is None or not text.strip() or text.strip().lower() in NO_COUNTRY:
         return None
     return to_country_code(text) or text.strip()
 

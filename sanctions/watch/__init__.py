@@ -7,7 +7,7 @@ classes it returns. See ``docs/watch.md`` for the behaviour in full.
 from __future__ import annotations
 
 from .alerts import ALERT_STATUSES, DECISIONS, Alert, Decision, canonical_status
-from .importer import DEFAULT_MAX_REMOVAL_SHARE, ColumnMap, ImportRefused
+from .importer import DEFAULT_MAX_REMOVAL_SHARE, ColumnMap, ImportOptions, ImportRefused
 from .reconcile import RunReport
 from .records import ImportReport, RecordChange, WatchedRecord
 from .service import Watch
@@ -20,6 +20,7 @@ __all__ = [
     "Alert",
     "ColumnMap",
     "Decision",
+    "ImportOptions",
     "ImportRefused",
     "ImportReport",
     "RecordChange",

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import io
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -44,6 +45,7 @@ from .records import (
 __all__ = [
     "DEFAULT_MAX_REMOVAL_SHARE",
     "ColumnMap",
+    "ImportOptions",
     "ImportRefused",
     "check_removals",
     "import_stream",
@@ -55,6 +57,22 @@ DEFAULT_MAX_REMOVAL_SHARE = 0.10
 
 class ImportRefused(SanctionsError):
     """An import with ``remove_missing`` that would stop watching records unsafely."""
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How an import reads its file and whether it stops watching the records not in it.
+
+    ``remove_missing``: stop watching the records the file does not hold, refused when
+    unsafe (:func:`check_removals`: ``confirm_removals`` must equal the number removed
+    when it is over ``max_removal_share`` of the watched records). ``read_options``
+    (:class:`sanctions.screening.tabular.ReadOptions`): delimiter, encoding, dates.
+    """
+
+    remove_missing: bool = False
+    confirm_removals: int | None = None
+    max_removal_share: float = DEFAULT_MAX_REMOVAL_SHARE
+    read_options: ReadOptions | None = None
 
 
 def read_records(
@@ -164,30 +182,34 @@ def import_stream(
     name: str,
     actor: str,
     cmap: ColumnMap | None = None,
-    remove_missing: bool = False,
-    confirm_removals: int | None = None,
-    max_removal_share: float = DEFAULT_MAX_REMOVAL_SHARE,
-    read_options: ReadOptions | None = None,
+    options: ImportOptions | None = None,
 ) -> ImportReport:
     """Import (add or update) every valid row of a CSV (text or bytes) or Parquet (bytes,
     ``name`` ending ``.parquet``) stream; ``name`` names the source in messages and the
-    audit log. Optionally remove records not in it (refused with :class:`ImportRefused`
-    when unsafe: see :func:`check_removals`)."""
+    audit log. With ``options.remove_missing``, remove the records not in it (refused
+    with :class:`ImportRefused` when unsafe: see :func:`check_removals`)."""
+    opts = options or ImportOptions()
     started = time.perf_counter()
     stream, sha256 = _rewound_sha256(stream)
     warnings: list[str] = []
-    table = open_stream(stream, name, read_options)
+    table = open_stream(stream, name, opts.read_options)
     records, errors, count = read_records(table, cmap, warnings=warnings)
     report = ImportReport(source=name, rows=count, errors=errors, warnings=warnings)
     audit.lock(conn)
     existing = _existing(conn, None)
     gone: list[str] = []
-    if remove_missing:
+    if opts.remove_missing:
         seen = {r[0] for r in records}
         active = [i for i, (_, _, status) in existing.items() if status == "active"]
         gone = [i for i in active if i not in seen]
         check_removals(
-            name, count, errors, len(gone), len(active), confirm_removals, max_removal_share
+            name,
+            count,
+            errors,
+            len(gone),
+            len(active),
+            opts.confirm_removals,
+            opts.max_removal_share,
         )
     changes = upsert_records(conn, records, actor, source=name, known=dict(existing))
     for change in changes:

@@ -25,13 +25,12 @@ from sanctions.coordination import Resolver
 from sanctions.coordination.subjects import load_subjects
 from sanctions.errors import SanctionsError, StoreError
 from sanctions.matching import DEFAULT_THRESHOLD
-from sanctions.screening.tabular import ReadOptions
 from sanctions.store import Store
 
 from . import schema as t
 from .alerts import Alert, Decision, decide, decisions_of, get_alert, list_alerts, remove_records
 from .case import alert_case, record_cases
-from .importer import DEFAULT_MAX_REMOVAL_SHARE, ColumnMap, import_stream
+from .importer import ColumnMap, ImportOptions, import_stream
 from .integrity import check_state
 from .reconcile import RunReport, record_list_loads, write_plan
 from .records import (
@@ -79,44 +78,25 @@ class Watch:
     # -- records -------------------------------------------------------------------
 
     def import_file(
-        self,
-        path: Path,
-        cmap: ColumnMap | None = None,
-        remove_missing: bool = False,
-        confirm_removals: int | None = None,
-        max_removal_share: float = DEFAULT_MAX_REMOVAL_SHARE,
-        read_options: ReadOptions | None = None,
+        self, path: Path, cmap: ColumnMap | None = None, options: ImportOptions | None = None
     ) -> ImportReport:
         """Add or update the records of a CSV or Parquet file (one transaction); with
-        ``remove_missing``, stop watching the others, refused when unsafe
-        (:func:`sanctions.watch.importer.check_removals`). ``read_options``
-        (:class:`sanctions.screening.tabular.ReadOptions`): delimiter and encoding."""
+        ``options.remove_missing``, stop watching the others, refused when unsafe
+        (:class:`sanctions.watch.importer.ImportOptions`)."""
         with open(path, "rb") as handle:
-            return self.import_stream(
-                handle,
-                Path(path).name,
-                cmap,
-                remove_missing,
-                confirm_removals,
-                max_removal_share,
-                read_options,
-            )
+            return self.import_stream(handle, Path(path).name, cmap, options)
 
     def import_stream(
         self,
         stream: IO[bytes] | IO[str],
         name: str,
         cmap: ColumnMap | None = None,
-        remove_missing: bool = False,
-        confirm_removals: int | None = None,
-        max_removal_share: float = DEFAULT_MAX_REMOVAL_SHARE,
-        read_options: ReadOptions | None = None,
+        options: ImportOptions | None = None,
     ) -> ImportReport:
         """:meth:`import_file` of a stream: CSV text or bytes, or Parquet bytes (``name``
         ending ``.parquet``); ``name`` names the source in row errors and the audit log.
         No temporary file: an upload is imported from memory."""
-        options = (remove_missing, confirm_removals, max_removal_share, read_options)
-        return self._write(lambda c: import_stream(c, stream, name, self.actor, cmap, *options))
+        return self._write(lambda c: import_stream(c, stream, name, self.actor, cmap, options))
 
     def add(
         self, record_id: str, properties: Mapping[str, Any], schema: str = "Person"

@@ -27,7 +27,7 @@ from sqlalchemy import event
 from sanctions.errors import SanctionsError
 from sanctions.store import Store
 from sanctions.update import update_datasets
-from sanctions.watch import ColumnMap, Watch
+from sanctions.watch import ColumnMap, ImportOptions, Watch
 
 
 class Killer:
@@ -49,7 +49,9 @@ def run(op: str, store: Store, arg: str | None) -> None:
         data_dir = Path(store.engine.url.database or ".").parent / "downloads"
         update_datasets(store, ["un_sc_sanctions"], data_dir=data_dir, mirror=arg, retries=0)
     elif op == "import":
-        watch.import_file(Path(str(arg)), ColumnMap(schema_column="kind"), remove_missing=True)
+        watch.import_file(
+            Path(str(arg)), ColumnMap(schema_column="kind"), ImportOptions(remove_missing=True)
+        )
     elif op == "rescreen":
         watch.rescreen()
     else:

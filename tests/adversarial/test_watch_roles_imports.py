@@ -232,12 +232,14 @@ def test_the_cli_import_fails_closed_with_one_line_and_exit_2(
 
 
 def test_the_library_refuses_too(env: dict[str, Any], tmp_path: Path) -> None:
-    from sanctions.watch import ColumnMap, ImportRefused
+    from sanctions.watch import ColumnMap, ImportOptions, ImportRefused
 
     empty = tmp_path / "empty.csv"
     empty.write_text(HEADER + "\n")
     with pytest.raises(ImportRefused, match="no records"):
-        env["watch"].import_file(empty, ColumnMap(schema_column="kind"), remove_missing=True)
+        env["watch"].import_file(
+            empty, ColumnMap(schema_column="kind"), ImportOptions(remove_missing=True)
+        )
     assert issubclass(ImportRefused, SanctionsError) and len(active_ids(env)) == 7
 
 

@@ -16,14 +16,19 @@ PAYMENTS = Path(__file__).resolve().parents[1] / "fixtures" / "payments"
 MESSAGES = PAYMENTS / "messages"
 
 
+LISTED = list(ftm.parse(PAYMENTS / "listed.jsonl"))
+# What a store keeps of each listed entity (a finding's entity.hash, a good-guy entry's key).
+LISTED_HASHES = {e.id: e.content_hash() for e in LISTED}
+
+
 @pytest.fixture(scope="session")
 def listed_screener() -> Screener:
-    return Screener.from_entities(list(ftm.parse(PAYMENTS / "listed.jsonl")))
+    return Screener.from_entities(LISTED)
 
 
 @pytest.fixture
 def payments(listed_screener: Screener) -> PaymentScreener:
-    return PaymentScreener(listed_screener)
+    return PaymentScreener(listed_screener, entity_hashes=LISTED_HASHES)
 
 
 @pytest.fixture()

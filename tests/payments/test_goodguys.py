@@ -22,7 +22,7 @@ from sanctions.payments import (
 )
 from sanctions.store import Store
 
-from .conftest import MESSAGES
+from .conftest import LISTED_HASHES, MESSAGES
 
 CLEAN_MT = (MESSAGES / "mt103_clean.txt").read_text()
 CLEAN_MX = (MESSAGES / "pacs008_clean.xml").read_text()
@@ -43,14 +43,12 @@ def pacs008(agent_name: str, agent_bic: str, remittance: str = "Spare parts") ->
 
 
 def entry(payments: PaymentScreener, entity: str, **given: str) -> dict[str, str]:
-    """An entry as an analyst writes it: the entity hash read off a finding's entity."""
-    [record] = [r for r in payments.screener.index.records if r.id == entity]
-    from sanctions.payments.goodguys import entity_hash
-
+    """An entry as an analyst writes it: the entity hash read off a finding's entity (the
+    content hash the store keeps of the listed entity)."""
     data = {
         "id": f"gg-{entity}",
         "entity": entity,
-        "entity_hash": entity_hash(record),
+        "entity_hash": LISTED_HASHES[entity],
         "cleared_by": "j.smith",
         "cleared_at": "2026-11-30",
         "reason": "customer since 2009, not the listed company",
@@ -61,7 +59,9 @@ def entry(payments: PaymentScreener, entity: str, **given: str) -> dict[str, str
 
 def with_list(payments: PaymentScreener, *entries: dict[str, str]) -> PaymentScreener:
     cleared = parse_good_guys({"entries": list(entries)})
-    return PaymentScreener(payments.screener, policy=payments.policy, good_guys=cleared)
+    return PaymentScreener(
+        payments.screener, policy=payments.policy, good_guys=cleared, entity_hashes=LISTED_HASHES
+    )
 
 
 def screen(payments: PaymentScreener, text: str):
@@ -84,6 +84,7 @@ def test_a_cleared_party_passes_and_its_finding_is_reported_as_cleared(payments)
     assert after.decision == "pass"
     [finding] = name_findings(after, "fx-gst")
     assert finding.action == "cleared" and finding.entity["hash"] == listed_hash
+    assert listed_hash == LISTED_HASHES["fx-gst"] and len(listed_hash) == 64
     shown = finding.to_dict()["cleared"]
     assert shown["id"] == "gg-fx-gst" and shown["cleared_by"] == "j.smith"
     assert shown["cleared_at"] == "2026-11-30" and "customer since 2009" in shown["reason"]
@@ -129,10 +130,38 @@ def test_an_expired_or_stale_entry_is_not_applied_and_says_so(payments) -> None:
     result = screen(expired, text)
     assert result.decision != "pass"
     assert any("expired 2026-01-31" in f.reason for f in name_findings(result, "fx-gst"))
-    stale = with_list(payments, entry(payments, "fx-gst", name=name, entity_hash="0" * 16))
+    stale = with_list(payments, entry(payments, "fx-gst", name=name, entity_hash="0" * 64))
     result = screen(stale, text)
     assert result.decision != "pass"
     assert any("listed entity changed" in f.reason for f in name_findings(result, "fx-gst"))
+
+
+def test_an_entry_of_the_old_payments_digest_is_read_but_never_applied(payments) -> None:
+    """Entries written before the store's content hash was the key carry a 16-character
+    digest: the file still loads, the entry clears nothing and the finding says why."""
+    text = mt103("GOLDEN STAR GENERAL TRADING LLC")
+    name = "GOLDEN STAR GENERAL TRADING LLC"
+    old = with_list(payments, entry(payments, "fx-gst", name=name, entity_hash="3f1c2a9b0d4e5f61"))
+    result = screen(old, text)
+    assert result.decision != "pass"
+    assert all(f.action != "cleared" for f in result.findings)
+    reasons = [f.reason for f in name_findings(result, "fx-gst")]
+    assert any("digest of an earlier release" in r for r in reasons), reasons
+
+
+def test_without_entity_hashes_no_entry_clears(payments) -> None:
+    """A screener over a bare index given no hashes: findings say hash null, and no entry
+    applies (it could not be checked against the entity as cleared)."""
+    text = mt103("GOLDEN STAR GENERAL TRADING LLC")
+    cleared = parse_good_guys(
+        {"entries": [entry(payments, "fx-gst", name="GOLDEN STAR GENERAL TRADING LLC")]}
+    )
+    blind = PaymentScreener(payments.screener, good_guys=cleared)
+    result = screen(blind, text)
+    assert result.decision != "pass"
+    findings = name_findings(result, "fx-gst")
+    assert findings and all(f.entity["hash"] is None for f in findings)
+    assert any("hash is unknown" in f.reason for f in findings)
 
 
 def test_a_name_in_free_text_is_cleared_by_its_span(payments) -> None:
@@ -159,7 +188,8 @@ def test_a_bad_good_guy_file_is_refused_with_every_problem(tmp_path: Path) -> No
     message = str(caught.value)
     assert str(path) in message
     for problem in ("entry 1: 'reason' is missing", "entry 1: needs the party's 'name' or 'bic'",
-                    "entry 2 (two): expires: 'soon' is not a date", "bic 'NOPE' is not a BIC"):  # fmt: skip
+                    "entry 2 (two): expires: 'soon' is not a date", "bic 'NOPE' is not a BIC",
+                    "entry 1: entity_hash 'ab' is not an entity hash"):  # fmt: skip
         assert problem in message
     with pytest.raises(ConfigError, match="good_guys"):
         parse_policy({"good_guys": 3})
@@ -207,7 +237,6 @@ def test_cli_good_guys_clear_a_customer_and_audit_the_use(db: str, tmp_path: Pat
 
 def test_a_new_list_version_keeps_an_entry_only_for_an_unchanged_entity() -> None:
     from sanctions.model import Entity
-    from sanctions.payments.goodguys import entity_hash
     from sanctions.screening import Screener
 
     def company(authority_id: str, name: str, *aliases: str) -> Entity:
@@ -217,15 +246,17 @@ def test_a_new_list_version_keeps_an_entry_only_for_an_unchanged_entity() -> Non
             entity.add("alias", alias)
         return entity
 
-    old = Screener.from_entities([company("1", "QUILLFEATHER TRADING LLC")])
-    [record] = old.index.records
-    cleared = {"entity": record.id, "entity_hash": entity_hash(record), "name": record.caption,
+    first = company("1", "QUILLFEATHER TRADING LLC")
+    cleared = {"entity": first.id, "entity_hash": first.content_hash(), "name": first.caption,
                "cleared_by": "a", "cleared_at": "2026-11-30", "reason": "r", "expires": FUTURE}  # fmt: skip
     text = mt103("QUILLFEATHER TRADING LLC")
-    same = Screener.from_entities(
-        [company("1", "QUILLFEATHER TRADING LLC"), company("2", "ORMSKIRK HOLDINGS")]
-    )
-    changed = Screener.from_entities([company("1", "QUILLFEATHER TRADING LLC", "QF TRADING")])
-    for screener, decision in ((old, "pass"), (same, "pass"), (changed, "hold")):
-        payments = PaymentScreener(screener, good_guys=parse_good_guys({"entries": [cleared]}))
+    old = [first]
+    same = [company("1", "QUILLFEATHER TRADING LLC"), company("2", "ORMSKIRK HOLDINGS")]
+    changed = [company("1", "QUILLFEATHER TRADING LLC", "QF TRADING")]
+    for entities, decision in ((old, "pass"), (same, "pass"), (changed, "hold")):
+        payments = PaymentScreener(
+            Screener.from_entities(entities),
+            good_guys=parse_good_guys({"entries": [cleared]}),
+            entity_hashes={e.id: e.content_hash() for e in entities},
+        )
         assert screen(payments, text).decision == decision

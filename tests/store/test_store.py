@@ -196,6 +196,7 @@ def test_postgresql_store_versions_and_diffs(pg_store: Store, fixtures: Path) ->
 
 
 @pytest.mark.postgres
+@pytest.mark.slow  # loads three real lists (~20,000 entities); the fixture test above is fast
 def test_postgresql_loads_real_lists_and_diffs_them(pg_store: Store, shared_data: Path) -> None:
     un = pg_store.load(shared_data / "un" / "consolidated_2026-02-27.xml")
     assert (un.dataset, un.entity_count) == ("un_sc_sanctions", 1003)

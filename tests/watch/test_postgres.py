@@ -79,7 +79,7 @@ def _evidence_on_postgresql(watch: Any, alert_id: int, tmp_path: Path) -> None:
 
 def _fail_safe_on_postgresql(watch: Any, watch_files: Path, tmp_path: Path) -> None:
     """Issue 9 on PostgreSQL: a rename keeps a true match, remove_missing refuses, pages."""
-    from sanctions.watch import ImportRefused
+    from sanctions.watch import ImportOptions, ImportRefused
 
     confirmed = watch.alerts("open", record_id="c-1")[0]
     watch.decide(confirmed.id, "true_match", "passport seen", analyst="ana")
@@ -89,7 +89,7 @@ def _fail_safe_on_postgresql(watch: Any, watch_files: Path, tmp_path: Path) -> N
     header_only = tmp_path / "header-only.csv"
     header_only.write_text((watch_files / "customers.csv").read_text().splitlines()[0] + "\n")
     with pytest.raises(ImportRefused, match="the file has no records"):
-        watch.import_file(header_only, customer_map(), remove_missing=True)
+        watch.import_file(header_only, customer_map(), ImportOptions(remove_missing=True))
     total, page = watch.records_page("active", limit=2, offset=1)
     assert total == 7 and [r.id for r in page] == ["c-2", "c-3"]
     total, page = watch.records_page("active", limit=2, after="c-6")

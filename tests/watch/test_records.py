@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from sanctions.errors import SanctionsError
-from sanctions.watch import ColumnMap
+from sanctions.watch import ColumnMap, ImportOptions
 
 from .conftest import customer_map
 
@@ -91,7 +91,9 @@ def test_remove_missing_stops_watching_records_not_in_the_file(
     short = tmp_path / "short.csv"
     lines = (watch_files / "customers.csv").read_text().splitlines()
     short.write_text("\n".join(lines[:3]) + "\n")
-    report = watch.import_file(short, customer_map(), remove_missing=True, confirm_removals=5)
+    report = watch.import_file(
+        short, customer_map(), ImportOptions(remove_missing=True, confirm_removals=5)
+    )
     assert report.removed == 5 and [r.id for r in watch.records()] == ["c-1", "c-2"]
     assert len(watch.records("removed")) == 5
 

@@ -17,14 +17,13 @@ from sanctions.screening.evidence import RunEvidence, canonical_sha256, list_ver
 from sanctions.screening.subjects import GROUPS, SubjectMap, group_matches
 from sanctions.store import Store
 
-from ..auth import GuardedRoute, guarded
+from ..auth import GuardedRoute, guarded, request_actor
 from ..holder import Snapshot
 from ..models import MATCH_EXAMPLE, EntityMatchQuery, EntityMatchResponse, ErrorResponse
 from ..results import scored_entity
 from ..scope import Scope, check_schemata, check_topics, resolve_algorithm, resolve_datasets
 from .common import TS_PATTERN, require_snapshot
 from .system import describe_algorithm
-from .watch import actor_of
 
 router = APIRouter(route_class=GuardedRoute)
 
@@ -207,7 +206,7 @@ def audit_api_run(
         kind=kind,
         threshold=opts["threshold"],
         list_versions=list_versions(snapshot.versions.values()),
-        actor=actor_of(getattr(request.state, "principal", None)),
+        actor=request_actor(request),
         input_sha256=canonical_sha256(queries),
         rows=len(outcomes),
         screened=sum(1 for o in outcomes if o != "error"),

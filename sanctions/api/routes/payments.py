@@ -22,15 +22,15 @@ from sanctions.payments import (
     PaymentError,
     PaymentScreener,
     audit_results,
+    entity_hashes,
     load_policy,
     parse_message,
 )
 
-from ..auth import GuardedRoute, guarded
+from ..auth import GuardedRoute, guarded, request_actor
 from ..holder import Snapshot
 from ..models import ErrorResponse
 from .common import require_snapshot
-from .watch import actor_of
 
 router = APIRouter(route_class=GuardedRoute)
 
@@ -68,7 +68,10 @@ def _payments(request: Request, snapshot: Snapshot) -> PaymentScreener:
     }
     try:
         policy = load_policy(request.app.state.settings.payment_policy)
-        payments = PaymentScreener(snapshot.screener, policy=policy, versions=versions)
+        hashes = entity_hashes(request.app.state.store, [v.id for v in snapshot.versions.values()])
+        payments = PaymentScreener(
+            snapshot.screener, policy=policy, versions=versions, entity_hashes=hashes
+        )
     except (ConfigError, OSError) as exc:
         raise HTTPException(503, detail=f"the payment policy cannot be used: {exc}") from exc
     request.app.state.payments = (snapshot.generation, payments)
@@ -125,7 +128,7 @@ async def screen_payment(request: Request, body: PaymentQuery) -> JSONResponse:
     results = await holder.run(lambda: [payments.screen(p) for p in parsed])
     audited = [r for r in results if r.audited]
     if audited:
-        actor = actor_of(getattr(request.state, "principal", None))
+        actor = request_actor(request)
         await run_in_threadpool(audit_results, request.app.state.store, audited, actor)
     content = {"results": [r.to_dict() for r in results]}
     return JSONResponse(content, headers={"x-index-generation": str(snapshot.generation)})

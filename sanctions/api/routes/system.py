@@ -15,7 +15,7 @@ from sanctions import matching as scoring
 from sanctions.matching import ALGORITHM, ALGORITHM_VERSION, DEFAULT_THRESHOLD
 from sanctions.update import UpdateJob
 
-from ..auth import GuardedRoute, guarded
+from ..auth import GuardedRoute, guarded, request_actor
 from ..holder import IndexHolder
 from ..models import (
     AlgorithmResponse,
@@ -25,7 +25,6 @@ from ..models import (
     StatusResponse,
 )
 from ..scope import ALGORITHM_ALIASES, COLLECTIONS
-from .watch import actor_of
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +228,7 @@ async def updatez(
     """Download each list (from `SANCTIONS_MIRROR` if set) and load new versions through the
     gates, as `sanctions update` does; every worker then swaps to the new index. Returns at
     once unless `sync=true`."""
-    actor = actor_of(getattr(request.state, "principal", None))
+    actor = request_actor(request)
     mirror = request.app.state.settings.mirror
     job = UpdateJob(dataset or None, mirror=mirror, rescreen=rescreen, actor=actor)  # 400: unknown
     state = request.app.state.update

@@ -28,9 +28,9 @@ from starlette.concurrency import run_in_threadpool
 from sanctions import audit
 from sanctions.errors import NotFoundError
 from sanctions.screening.tabular import ReadOptions
-from sanctions.watch import ColumnMap, Watch, canonical_status
+from sanctions.watch import ColumnMap, ImportOptions, Watch, canonical_status
 
-from ..auth import GuardedRoute, Principal, guarded
+from ..auth import GuardedRoute, guarded, request_actor
 from ..models import (
     AlertDetail,
     AlertPage,
@@ -83,17 +83,8 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 # -- helpers -------------------------------------------------------------------------
 
 
-def actor_of(principal: Principal | None) -> str:
-    """The audit actor of a caller: its key (``api-key:3:alice``), or the open-mode caller."""
-    if principal is None:
-        return "api (unknown caller)"
-    if principal.key_id is None:
-        return principal.name
-    return f"api-key:{principal.key_id}:{principal.name}"
-
-
 def _watch(request: Request, threshold: float | None = None) -> Watch:
-    actor = actor_of(getattr(request.state, "principal", None))
+    actor = request_actor(request)
     kwargs = {} if threshold is None else {"threshold": threshold}
     return Watch(request.app.state.store, actor=actor, **kwargs)
 
@@ -283,17 +274,15 @@ async def import_records(
     if not text.strip():
         raise HTTPException(400, detail="The body is empty: send the CSV file as the body.")
     watch = _watch(request)
-    removal = {
-        "remove_missing": remove_missing,
-        "confirm_removals": confirm_removals,
-        "max_removal_share": request.app.state.settings.max_removal_share,
-    }
-    reading = ReadOptions(delimiter=delimiter, encoding="utf-8")
+    options = ImportOptions(
+        remove_missing=remove_missing,
+        confirm_removals=confirm_removals,
+        max_removal_share=request.app.state.settings.max_removal_share,
+        read_options=ReadOptions(delimiter=delimiter, encoding="utf-8"),
+    )
     upload = io.StringIO(text, newline="")
     name = _upload_name(filename)
-    report = await run_in_threadpool(
-        watch.import_stream, upload, name, cmap, **removal, read_options=reading
-    )
+    report = await run_in_threadpool(watch.import_stream, upload, name, cmap, options)
     return JSONResponse(report.to_dict())
 
 
