@@ -80,10 +80,11 @@ def eval_queries(shared_data: Path, negatives: int) -> list[dict]:
 
 
 def test_un_list_top_k_results_unchanged(un_screener: Screener, shared_data: Path) -> None:
-    """1,700 real and ordinary names against the UN list, without a cutoff (the best 5
-    and the best 1) and at the payment cutoff: the same results, fewer records scored."""
-    queries = eval_queries(shared_data, 400)
-    assert len(queries) >= 1_000
+    """Every other of 1,700 real and ordinary names against the UN list, without a cutoff
+    (the best 5 and the best 1) and at the payment cutoff: the same results, fewer records
+    scored (the fast loop's sample; the slow test below takes every list and more names)."""
+    queries = eval_queries(shared_data, 400)[::2]
+    assert len(queries) >= 500
     cases = [(q, None, 5) for q in queries]
     cases += [(q, None, 1) for q in queries[::2]]
     cases += [(q, 0.8, 5) for q in queries[::3]]
