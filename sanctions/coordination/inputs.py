@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import pickle
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from sanctions.matching.normalise import name_symbols, remember_symbols
 from sanctions.model import Entity
 from sanctions.store import Store
 
+from .records import LazyRecords, record_tokens
 from .strong_keys import ListingFacts, listing_facts
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,10 @@ log = logging.getLogger(__name__)
 __all__ = ["load_inputs", "load_inputs_uncached", "inputs_cache_file"]
 
 Entry = tuple[ListingFacts, Record | None]
+# what the cache file holds per listing: the facts, the record's name tokens and the
+# record pickled on its own (unpickled only when a run reads it: :mod:`.records`)
+Stored = tuple[ListingFacts, frozenset[str] | None, bytes | None]
+CACHE_FORMAT = "lazy-1"
 Key = tuple[str, str]  # (entity id, blob hash)
 COMPACT_SHARE = 0.25
 BLOB_CHUNK = 500
@@ -45,7 +51,7 @@ BLOB_CHUNK = 500
 def _code_version() -> str:
     """A hash of the code and reference data that shape the facts."""
     here = Path(__file__).resolve().parent
-    digest = hashlib.sha256(CACHE_VERSION.encode())
+    digest = hashlib.sha256(f"{CACHE_VERSION} {CACHE_FORMAT}".encode())
     paths = [
         here / "strong_keys.py",
         here / "dates.py",
@@ -140,7 +146,19 @@ def _tokens(entries: Iterable[Entry]) -> set[str]:
     }
 
 
-def _read(hidden: tuple[str, ...]) -> tuple[dict[Key, Entry], dict[Key, Entry]]:
+def _stored(entry: Entry) -> Stored:
+    facts, record = entry
+    if record is None:
+        return facts, None, None
+    return facts, record_tokens(record), pickle.dumps(record, pickle.HIGHEST_PROTOCOL)
+
+
+def _entry(stored: Stored) -> Entry:
+    facts, _tokens, data = stored
+    return facts, None if data is None else pickle.loads(data)  # noqa: S301 - signed cache
+
+
+def _read(hidden: tuple[str, ...]) -> tuple[dict[Key, Stored], dict[Key, Stored]]:
     """(every cached entry, those of the delta file)."""
     base = read_cache(inputs_cache_file(hidden), "resolver cache")
     if not isinstance(base, dict):
@@ -152,10 +170,10 @@ def _read(hidden: tuple[str, ...]) -> tuple[dict[Key, Entry], dict[Key, Entry]]:
 
 def _write(
     hidden: tuple[str, ...],
-    entries: dict[Key, Entry],
-    cache: dict[Key, Entry],
-    delta: dict[Key, Entry],
-    new: dict[Key, Entry],
+    entries: dict[Key, Stored],
+    cache: dict[Key, Stored],
+    delta: dict[Key, Stored],
+    new: dict[Key, Stored],
 ) -> None:
     """Add new entries: to the small delta file (an update of one list rewrites a few
     entries, not the whole cache), or, once the delta or the entries no longer current
@@ -203,10 +221,10 @@ def load_inputs(
     datasets: Iterable[str] | None = None,
     hidden: Iterable[str] = (),
     workers: int = 1,
-) -> tuple[dict[str, ListingFacts], dict[str, Record], list[Any]]:
+) -> tuple[dict[str, ListingFacts], LazyRecords, list[Any]]:
     """Facts and matcher records of the current versions (keys in ``hidden`` left out),
     from the per-entity cache; only listings the cache lacks are read and prepared (on
-    ``workers`` processes when there are many)."""
+    ``workers`` processes when there are many). The records are unpickled when read."""
     hide = tuple(hidden)
     versions = _current_versions(store, datasets)
     members = _members(store, versions)
@@ -215,20 +233,28 @@ def load_inputs(
     missing = {blob for key in wanted if key not in cache for blob in key[1:]}
     table = _known_symbols()
     fresh, symbols = _prepare(store, missing, hide, workers) if missing else ({}, {})
-    entries = {key: cache.get(key) or fresh[key[1]] for key in wanted}
+    new = {key: _stored(fresh[key[1]]) for key in wanted if key not in cache}
+    entries = {key: cache.get(key) or new[key] for key in wanted}
     if missing:
         log.info("resolver cache: %d listings prepared, %d reused", len(missing), len(wanted))
-        new = {key: entries[key] for key in wanted if key not in cache}
         _write(hide, entries, cache, delta, new)
-    _add_symbols(table, entries.values(), symbols)
+    _add_symbols(table, _records_of(entries, fresh), symbols)
     facts = {eid: entries[(eid, blob)][0] for eid, blob in wanted}
-    records: dict[str, Record] = {}
+    records = LazyRecords()
     for version in sorted(versions, key=lambda v: v.dataset):
         for eid, blob in members[version.id]:
-            record = entries[(eid, blob)][1]
-            if record is not None and record.id in facts:
-                records[record.id] = record
+            _facts, tokens, data = entries[(eid, blob)]
+            if tokens is not None and data is not None and eid in facts:
+                prepared = fresh.get(blob)
+                records.add(eid, prepared[1] if prepared and prepared[1] else data, tokens)
     return facts, records, versions
+
+
+def _records_of(entries: dict[Key, Stored], fresh: dict[str, Entry]) -> Iterator[Entry]:
+    """Facts and record of every entry (those prepared in this run as they are, the
+    others unpickled: only when the symbols file is new)."""
+    for key, stored in entries.items():
+        yield fresh[key[1]] if key[1] in fresh else _entry(stored)
 
 
 def load_inputs_uncached(
