@@ -27,6 +27,7 @@ from typing import Any
 
 from sanctions.cache import read_cache, write_cache
 from sanctions.matching import CACHE_VERSION, Record, cache_dir, prepare_records, warm_taggers
+from sanctions.matching.index import cached_records
 from sanctions.matching.normalise import name_symbols, remember_symbols
 from sanctions.model import Entity
 from sanctions.store import Store
@@ -98,25 +99,53 @@ PARALLEL_LISTINGS = 5_000  # fewer listings to prepare are prepared in this proc
 Symbols = dict[str, frozenset[str]]
 
 
+MATCHER_CACHE_MIN = 500  # listings of a version to prepare before its matcher cache is read
+
+
+def _matcher_records(
+    versions: list[Any], members: dict[int, list[Key]], missing: set[str]
+) -> dict[str, Record | None]:
+    """Blob hash -> the record the matcher already prepared (None: it has none, the entity
+    has no name), for the missing listings of versions whose per-version record cache
+    exists (a ``screen`` or server after the load wrote it). Only versions with many
+    missing listings are looked up: unpickling a whole list to spare a few is slower."""
+    known: dict[str, Record | None] = {}
+    for version in versions:
+        todo = [(eid, blob) for eid, blob in members[version.id] if blob in missing]
+        if len(todo) < MATCHER_CACHE_MIN:
+            continue
+        cached = cached_records(version)
+        if cached is not None:
+            by_id = {record.id: record for record in cached}
+            known.update((blob, by_id.get(eid)) for eid, blob in todo)
+    return known
+
+
 def _prepare(
-    store: Store, hashes: set[str], hidden: tuple[str, ...], workers: int = 1
+    store: Store,
+    hashes: set[str],
+    hidden: tuple[str, ...],
+    workers: int = 1,
+    known: dict[str, Record | None] | None = None,
 ) -> tuple[dict[str, Entry], Symbols]:
     """Facts and record of the entities stored under these blob hashes (on ``workers``
     forked processes when there are many: an empty cache), and the rigour symbols of
     their name tokens (computed where they were prepared: a parent that asked them
-    again of its workers' tokens spent seconds on it)."""
+    again of its workers' tokens spent seconds on it). A record in ``known`` (blob hash
+    -> the matcher's) is taken as it is, not prepared again."""
+    state = (hidden, known or {})
     todo = sorted(hashes)
     out: dict[str, Entry] = {}
     symbols: Symbols = {}
     chunks = store.iter_entity_json(todo, BLOB_CHUNK)
     prepared: Iterator[tuple[dict[str, Entry], Symbols]]
     if workers <= 1 or len(todo) < PARALLEL_LISTINGS:
-        prepared = (_prepare_chunk(hidden, chunk) for chunk in chunks)
+        prepared = (_prepare_chunk(state, chunk) for chunk in chunks)
     else:
         from sanctions.screening.parallel import map_ordered
 
         warm_taggers()  # rigour's taggers (or tables): ready once here, shared by the workers
-        prepared = map_ordered(_prepare_chunk, chunks, hidden, workers)
+        prepared = map_ordered(_prepare_chunk, chunks, state, workers)
     for entries, known in prepared:
         out.update(entries)
         symbols.update(known)
@@ -124,13 +153,18 @@ def _prepare(
 
 
 def _prepare_chunk(
-    hidden: tuple[str, ...], rows: list[tuple[str, str]]
+    state: tuple[tuple[str, ...], dict[str, Record | None]], rows: list[tuple[str, str]]
 ) -> tuple[dict[str, Entry], Symbols]:
+    hidden, known = state
     out: dict[str, Entry] = {}
     for blob, data in rows:
         entity = Entity.from_dict(json.loads(data))
-        prepared = prepare_records([entity])
-        out[blob] = (listing_facts(entity, hidden), prepared[0] if prepared else None)
+        if blob in known:
+            record = known[blob]
+        else:
+            prepared = prepare_records([entity])
+            record = prepared[0] if prepared else None
+        out[blob] = (listing_facts(entity, hidden), record)
     return out, {token: name_symbols(token) for token in sorted(_tokens(out.values()))}
 
 
@@ -232,7 +266,8 @@ def load_inputs(
     wanted = [(eid, blob) for v in versions for eid, blob in members[v.id]]
     missing = {blob for key in wanted if key not in cache for blob in key[1:]}
     table = _known_symbols()
-    fresh, symbols = _prepare(store, missing, hide, workers) if missing else ({}, {})
+    known = _matcher_records(versions, members, missing) if missing else {}
+    fresh, symbols = _prepare(store, missing, hide, workers, known) if missing else ({}, {})
     new = {key: _stored(fresh[key[1]]) for key in wanted if key not in cache}
     entries = {key: cache.get(key) or new[key] for key in wanted}
     if missing:

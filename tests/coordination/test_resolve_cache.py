@@ -12,7 +12,10 @@ from sqlalchemy import select
 
 from sanctions.coordination import Resolver, inputs, resolve
 from sanctions.coordination import tables as ct
+from sanctions.coordination.records import LazyRecords, record_tokens
 from sanctions.demo import load_samples
+from sanctions.matching import cache_dir, load_records
+from sanctions.matching.index import cached_records
 from sanctions.screening import parallel
 from sanctions.store import Store
 
@@ -77,6 +80,39 @@ def test_cached_inputs_equal_a_fresh_read_and_only_changed_listings_are_prepared
     inputs.load_inputs(store, ["us_ofac_sdn"])
     assert prepared == []
     assert_same_inputs(store, ["us_ofac_sdn"])
+
+
+def test_the_matchers_record_cache_is_read_not_prepared_again(
+    small_store: Callable[[], Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = small_store()
+    list(load_samples(store))
+    versions = inputs._current_versions(store, None)
+    before = set(cache_dir().iterdir())
+    assert all(cached_records(v) is None for v in versions)
+    assert set(cache_dir().iterdir()) == before  # a look-up writes nothing
+    load_records(store, versions)  # what a screen or a server after the load does
+    monkeypatch.setattr(inputs, "MATCHER_CACHE_MIN", 1)  # the sample lists are small
+    prepared = count_prepared(monkeypatch)
+    facts, records, _ = inputs.load_inputs(store)  # empty resolver cache
+    assert prepared == []  # every record came from the matcher's cache
+    ref_facts, ref_records, _ = inputs.load_inputs_uncached(store)
+    assert facts == ref_facts and list(records) == list(ref_records)
+    assert dict(records) == ref_records
+
+
+def test_cached_records_are_unpickled_only_when_read(small_store: Callable[[], Store]) -> None:
+    store = small_store()
+    list(load_samples(store))
+    inputs.load_inputs(store)
+    _facts, records, _ = inputs.load_inputs(store)  # from the cache file
+    assert isinstance(records, LazyRecords)
+    rid = next(iter(records))
+    assert all(isinstance(item, bytes) for item in records._items.values())
+    assert records.tokens(rid) == record_tokens(records[rid])  # the stored tokens are right
+    assert sum(not isinstance(item, bytes) for item in records._items.values()) == 1
+    _ref_facts, ref_records, _ = inputs.load_inputs_uncached(store)
+    assert all(records.tokens(r) == record_tokens(ref_records[r]) for r in ref_records)
 
 
 def test_a_tampered_or_missing_cache_is_rebuilt(small_store: Callable[[], Store]) -> None:
