@@ -132,9 +132,8 @@ def _prepare(
     forked processes when there are many: an empty cache), and the rigour symbols of
     their name tokens (computed where they were prepared: a parent that asked them
     again of its workers' tokens spent seconds on it). A record in ``known`` (blob hash
-    -> the matcher's) is taken as it is, not prepared again. A token's symbols are looked
-    up once per process (the chunks share most words: half the look-ups of a cold run)."""
-    state: ChunkState = (hidden, known or {}, {})
+    -> the matcher's) is taken as it is, not prepared again."""
+    state = (hidden, known or {})
     todo = sorted(hashes)
     out: dict[str, Entry] = {}
     symbols: Symbols = {}
@@ -147,22 +146,16 @@ def _prepare(
 
         warm_taggers()  # rigour's taggers (or tables): ready once here, shared by the workers
         prepared = map_ordered(_prepare_chunk, chunks, state, workers)
-    for entries, new_symbols in prepared:
+    for entries, known in prepared:
         out.update(entries)
-        symbols.update(new_symbols)
+        symbols.update(known)
     return out, symbols
 
 
-# (hidden keys, records the matcher prepared by blob hash, symbols this process looked up)
-ChunkState = tuple[tuple[str, ...], dict[str, Record | None], Symbols]
-
-
 def _prepare_chunk(
-    state: ChunkState, rows: list[tuple[str, str]]
+    state: tuple[tuple[str, ...], dict[str, Record | None]], rows: list[tuple[str, str]]
 ) -> tuple[dict[str, Entry], Symbols]:
-    """Facts and record of a chunk's entities, and the symbols of the tokens that this
-    process had not looked up yet (a forked worker keeps its own copy of ``state``)."""
-    hidden, known, seen = state
+    hidden, known = state
     out: dict[str, Entry] = {}
     for blob, data in rows:
         entity = Entity.from_dict(json.loads(data))
@@ -172,9 +165,7 @@ def _prepare_chunk(
             prepared = prepare_records([entity])
             record = prepared[0] if prepared else None
         out[blob] = (listing_facts(entity, hidden), record)
-    new = {token: name_symbols(token) for token in sorted(_tokens(out.values()) - seen.keys())}
-    seen.update(new)
-    return out, new
+    return out, {token: name_symbols(token) for token in sorted(_tokens(out.values()))}
 
 
 def _tokens(entries: Iterable[Entry]) -> set[str]:
