@@ -28,7 +28,6 @@ from typing import Any
 from sanctions.cache import read_cache, write_cache
 from sanctions.matching import CACHE_VERSION, Record, cache_dir, prepare_records, warm_taggers
 from sanctions.matching.index import cached_records
-from sanctions.matching.normalise import name_symbols, remember_symbols
 from sanctions.model import Entity
 from sanctions.store import Store
 
@@ -96,9 +95,6 @@ def _members(store: Store, versions: list[Any]) -> dict[int, list[tuple[str, str
 PARALLEL_LISTINGS = 5_000  # fewer listings to prepare are prepared in this process
 
 
-Symbols = dict[str, frozenset[str]]
-
-
 MATCHER_CACHE_MIN = 500  # listings of a version to prepare before its matcher cache is read
 
 
@@ -127,18 +123,15 @@ def _prepare(
     hidden: tuple[str, ...],
     workers: int = 1,
     known: dict[str, Record | None] | None = None,
-) -> tuple[dict[str, Entry], Symbols]:
+) -> dict[str, Entry]:
     """Facts and record of the entities stored under these blob hashes (on ``workers``
-    forked processes when there are many: an empty cache), and the rigour symbols of
-    their name tokens (computed where they were prepared: a parent that asked them
-    again of its workers' tokens spent seconds on it). A record in ``known`` (blob hash
-    -> the matcher's) is taken as it is, not prepared again."""
+    forked processes when there are many: an empty cache). A record in ``known`` (blob
+    hash -> the matcher's) is taken as it is, not prepared again."""
     state = (hidden, known or {})
     todo = sorted(hashes)
     out: dict[str, Entry] = {}
-    symbols: Symbols = {}
     chunks = store.iter_entity_json(todo, BLOB_CHUNK)
-    prepared: Iterator[tuple[dict[str, Entry], Symbols]]
+    prepared: Iterator[dict[str, Entry]]
     if workers <= 1 or len(todo) < PARALLEL_LISTINGS:
         prepared = (_prepare_chunk(state, chunk) for chunk in chunks)
     else:
@@ -146,15 +139,14 @@ def _prepare(
 
         warm_taggers()  # rigour's taggers (or tables): ready once here, shared by the workers
         prepared = map_ordered(_prepare_chunk, chunks, state, workers)
-    for entries, known in prepared:
+    for entries in prepared:
         out.update(entries)
-        symbols.update(known)
-    return out, symbols
+    return out
 
 
 def _prepare_chunk(
     state: tuple[tuple[str, ...], dict[str, Record | None]], rows: list[tuple[str, str]]
-) -> tuple[dict[str, Entry], Symbols]:
+) -> dict[str, Entry]:
     hidden, known = state
     out: dict[str, Entry] = {}
     for blob, data in rows:
@@ -165,19 +157,7 @@ def _prepare_chunk(
             prepared = prepare_records([entity])
             record = prepared[0] if prepared else None
         out[blob] = (listing_facts(entity, hidden), record)
-    return out, {token: name_symbols(token) for token in sorted(_tokens(out.values()))}
-
-
-def _tokens(entries: Iterable[Entry]) -> set[str]:
-    """The text of every name token of the entries' records (and of two adjacent ones
-    read as one word)."""
-    return {
-        span[2]
-        for _facts, record in entries
-        if record is not None
-        for form in record.names
-        for span in form.spans
-    }
+    return out
 
 
 def _stored(entry: Entry) -> Stored:
@@ -185,11 +165,6 @@ def _stored(entry: Entry) -> Stored:
     if record is None:
         return facts, None, None
     return facts, record_tokens(record), pickle.dumps(record, pickle.HIGHEST_PROTOCOL)
-
-
-def _entry(stored: Stored) -> Entry:
-    facts, _tokens, data = stored
-    return facts, None if data is None else pickle.loads(data)  # noqa: S301 - signed cache
 
 
 def _read(hidden: tuple[str, ...]) -> tuple[dict[Key, Stored], dict[Key, Stored]]:
@@ -220,36 +195,6 @@ def _write(
         write_cache(inputs_cache_file(hidden, "delta"), {**delta, **new}, "resolver cache")
 
 
-def _symbols_file() -> Path:
-    return cache_dir() / f"coordination-{FACTS_VERSION}-symbols.pickle"
-
-
-def _known_symbols() -> Symbols:
-    """Give the matcher the rigour symbols of every listed name token the cache file
-    knows: a process whose tokens are all known never builds rigour's taggers (seconds of
-    CPU), so a small incremental resolve stays small
-    (see :func:`sanctions.matching.normalise.remember_symbols`). Called before any
-    listing is prepared."""
-    cached = read_cache(_symbols_file(), "resolver cache")
-    table: Symbols = cached if isinstance(cached, dict) else {}
-    remember_symbols(table)
-    return table
-
-
-def _add_symbols(table: Symbols, entries: Iterable[Entry], fresh: Symbols) -> None:
-    """Add the tokens the file lacks: those of the listings prepared anew (``fresh``, with
-    their symbols), or every listed token when the file is new."""
-    tokens = set(fresh) if table else _tokens(entries)
-    missing = tokens - table.keys()
-    if missing:
-        table.update(
-            (token, fresh[token] if token in fresh else name_symbols(token))
-            for token in sorted(missing)
-        )
-        write_cache(_symbols_file(), table, "resolver cache")
-        remember_symbols(table)
-
-
 def load_inputs(
     store: Store,
     datasets: Iterable[str] | None = None,
@@ -265,15 +210,13 @@ def load_inputs(
     cache, delta = _read(hide)
     wanted = [(eid, blob) for v in versions for eid, blob in members[v.id]]
     missing = {blob for key in wanted if key not in cache for blob in key[1:]}
-    table = _known_symbols()
     known = _matcher_records(versions, members, missing) if missing else {}
-    fresh, symbols = _prepare(store, missing, hide, workers, known) if missing else ({}, {})
+    fresh = _prepare(store, missing, hide, workers, known) if missing else {}
     new = {key: _stored(fresh[key[1]]) for key in wanted if key not in cache}
     entries = {key: cache.get(key) or new[key] for key in wanted}
     if missing:
         log.info("resolver cache: %d listings prepared, %d reused", len(missing), len(wanted))
         _write(hide, entries, cache, delta, new)
-    _add_symbols(table, _records_of(entries, fresh), symbols)
     facts = {eid: entries[(eid, blob)][0] for eid, blob in wanted}
     records = LazyRecords()
     for version in sorted(versions, key=lambda v: v.dataset):
@@ -283,13 +226,6 @@ def load_inputs(
                 prepared = fresh.get(blob)
                 records.add(eid, prepared[1] if prepared and prepared[1] else data, tokens)
     return facts, records, versions
-
-
-def _records_of(entries: dict[Key, Stored], fresh: dict[str, Entry]) -> Iterator[Entry]:
-    """Facts and record of every entry (those prepared in this run as they are, the
-    others unpickled: only when the symbols file is new)."""
-    for key, stored in entries.items():
-        yield fresh[key[1]] if key[1] in fresh else _entry(stored)
 
 
 def load_inputs_uncached(

@@ -289,30 +289,6 @@ def test_resolve_cli_takes_the_number_of_workers(small_store: Callable[[], Store
     assert bad.exit_code == 2 and "--workers" in bad.output
 
 
-def test_the_symbols_of_prepared_listings_are_not_looked_up_again(
-    small_store: Callable[[], Store], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Workers hand back the rigour symbols of the tokens they prepared: the process that
-    writes the symbols file asks rigour for none of them again (seconds of CPU, before)."""
-    from sanctions.matching.normalise import name_symbols
-
-    store = small_store()
-    list(load_samples(store))
-    hashes = {blob for _v, _e, blob in store.entity_hashes([v.id for v in store.versions()])}
-    entries, symbols = inputs._prepare(store, hashes, ())
-    tokens = inputs._tokens(entries.values())
-    assert tokens and symbols == {token: name_symbols(token) for token in tokens}
-
-    def refuse(token: str) -> frozenset[str]:
-        raise AssertionError(f"looked up again: {token}")
-
-    monkeypatch.setattr(inputs, "name_symbols", refuse)
-    table: dict[str, frozenset[str]] = {}
-    inputs._add_symbols(table, entries.values(), symbols)
-    assert table == symbols
-    assert inputs._known_symbols() == symbols  # read back from the file
-
-
 @pytest.mark.slow  # worker processes and three real lists (CI runs it)
 def test_resolve_of_real_lists_is_the_same_on_workers_from_cache_and_incremental(
     real_store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
