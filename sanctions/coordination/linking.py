@@ -472,7 +472,7 @@ def scored_pairs(
 
 
 def _score_all(
-    state: tuple[dict[str, ListingFacts], dict[str, Record], CachedRows],
+    state: tuple[dict[str, ListingFacts], Mapping[str, Record], CachedRows],
     pairs: list[tuple[str, str]],
 ) -> list[Scored]:
     facts, records, rows = state
