@@ -115,6 +115,22 @@ def test_cached_records_are_unpickled_only_when_read(small_store: Callable[[], S
     assert all(records.tokens(r) == record_tokens(ref_records[r]) for r in ref_records)
 
 
+def test_incremental_blocking_unpickles_only_records_sharing_a_token(
+    small_store: Callable[[], Store],
+) -> None:
+    from sanctions.coordination.linking import candidate_pairs
+
+    store = small_store()
+    list(load_samples(store))
+    inputs.load_inputs(store)
+    facts, records, _ = inputs.load_inputs(store)  # from the cache file: nothing unpickled
+    rid = next(iter(records))
+    candidate_pairs(records, {r: facts[r].dataset for r in records}, {rid})
+    read = {r for r, item in records._items.items() if not isinstance(item, bytes)}
+    assert rid in read and len(read) < len(records)
+    assert all(records.tokens(r) & records.tokens(rid) for r in read)
+
+
 def test_a_tampered_or_missing_cache_is_rebuilt(small_store: Callable[[], Store]) -> None:
     store = small_store()
     list(load_samples(store))
