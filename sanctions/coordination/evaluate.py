@@ -18,7 +18,7 @@ import dataclasses
 import random
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -53,7 +53,7 @@ CONDITIONS = {
 
 def strip_evidence(
     facts: dict[str, ListingFacts],
-    records: dict[str, Record],
+    records: MutableMapping[str, Record],
     condition: str,
     keep: Iterable[str] = (REFERENCE,),
 ) -> None:

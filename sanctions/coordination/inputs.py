@@ -20,16 +20,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import pickle
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from sanctions.cache import read_cache, write_cache
 from sanctions.matching import CACHE_VERSION, Record, cache_dir, prepare_records, warm_taggers
-from sanctions.matching.normalise import name_symbols, remember_symbols
+from sanctions.matching.index import cached_records
 from sanctions.model import Entity
 from sanctions.store import Store
 
+from .records import LazyRecords, record_tokens
 from .strong_keys import ListingFacts, listing_facts
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,10 @@ log = logging.getLogger(__name__)
 __all__ = ["load_inputs", "load_inputs_uncached", "inputs_cache_file"]
 
 Entry = tuple[ListingFacts, Record | None]
+# what the cache file holds per listing: the facts, the record's name tokens and the
+# record pickled on its own (unpickled only when a run reads it: :mod:`.records`)
+Stored = tuple[ListingFacts, frozenset[str] | None, bytes | None]
+CACHE_FORMAT = "lazy-1"
 Key = tuple[str, str]  # (entity id, blob hash)
 COMPACT_SHARE = 0.25
 BLOB_CHUNK = 500
@@ -45,7 +51,7 @@ BLOB_CHUNK = 500
 def _code_version() -> str:
     """A hash of the code and reference data that shape the facts."""
     here = Path(__file__).resolve().parent
-    digest = hashlib.sha256(CACHE_VERSION.encode())
+    digest = hashlib.sha256(f"{CACHE_VERSION} {CACHE_FORMAT}".encode())
     paths = [
         here / "strong_keys.py",
         here / "dates.py",
@@ -89,58 +95,79 @@ def _members(store: Store, versions: list[Any]) -> dict[int, list[tuple[str, str
 PARALLEL_LISTINGS = 5_000  # fewer listings to prepare are prepared in this process
 
 
-Symbols = dict[str, frozenset[str]]
+MATCHER_CACHE_MIN = 500  # listings of a version to prepare before its matcher cache is read
+
+
+def _matcher_records(
+    versions: list[Any], members: dict[int, list[Key]], missing: set[str]
+) -> dict[str, Record | None]:
+    """Blob hash -> the record the matcher already prepared (None: it has none, the entity
+    has no name), for the missing listings of versions whose per-version record cache
+    exists (a ``screen`` or server after the load wrote it). Only versions with many
+    missing listings are looked up: unpickling a whole list to spare a few is slower."""
+    known: dict[str, Record | None] = {}
+    for version in versions:
+        todo = [(eid, blob) for eid, blob in members[version.id] if blob in missing]
+        if len(todo) < MATCHER_CACHE_MIN:
+            continue
+        cached = cached_records(version)
+        if cached is not None:
+            by_id = {record.id: record for record in cached}
+            known.update((blob, by_id.get(eid)) for eid, blob in todo)
+    return known
 
 
 def _prepare(
-    store: Store, hashes: set[str], hidden: tuple[str, ...], workers: int = 1
-) -> tuple[dict[str, Entry], Symbols]:
+    store: Store,
+    hashes: set[str],
+    hidden: tuple[str, ...],
+    workers: int = 1,
+    known: dict[str, Record | None] | None = None,
+) -> dict[str, Entry]:
     """Facts and record of the entities stored under these blob hashes (on ``workers``
-    forked processes when there are many: an empty cache), and the rigour symbols of
-    their name tokens (computed where they were prepared: a parent that asked them
-    again of its workers' tokens spent seconds on it)."""
+    forked processes when there are many: an empty cache). A record in ``known`` (blob
+    hash -> the matcher's) is taken as it is, not prepared again."""
+    state = (hidden, known or {})
     todo = sorted(hashes)
     out: dict[str, Entry] = {}
-    symbols: Symbols = {}
     chunks = store.iter_entity_json(todo, BLOB_CHUNK)
-    prepared: Iterator[tuple[dict[str, Entry], Symbols]]
+    prepared: Iterator[dict[str, Entry]]
     if workers <= 1 or len(todo) < PARALLEL_LISTINGS:
-        prepared = (_prepare_chunk(hidden, chunk) for chunk in chunks)
+        prepared = (_prepare_chunk(state, chunk) for chunk in chunks)
     else:
         from sanctions.screening.parallel import map_ordered
 
         warm_taggers()  # rigour's taggers (or tables): ready once here, shared by the workers
-        prepared = map_ordered(_prepare_chunk, chunks, hidden, workers)
-    for entries, known in prepared:
+        prepared = map_ordered(_prepare_chunk, chunks, state, workers)
+    for entries in prepared:
         out.update(entries)
-        symbols.update(known)
-    return out, symbols
+    return out
 
 
 def _prepare_chunk(
-    hidden: tuple[str, ...], rows: list[tuple[str, str]]
-) -> tuple[dict[str, Entry], Symbols]:
+    state: tuple[tuple[str, ...], dict[str, Record | None]], rows: list[tuple[str, str]]
+) -> dict[str, Entry]:
+    hidden, known = state
     out: dict[str, Entry] = {}
     for blob, data in rows:
         entity = Entity.from_dict(json.loads(data))
-        prepared = prepare_records([entity])
-        out[blob] = (listing_facts(entity, hidden), prepared[0] if prepared else None)
-    return out, {token: name_symbols(token) for token in sorted(_tokens(out.values()))}
+        if blob in known:
+            record = known[blob]
+        else:
+            prepared = prepare_records([entity])
+            record = prepared[0] if prepared else None
+        out[blob] = (listing_facts(entity, hidden), record)
+    return out
 
 
-def _tokens(entries: Iterable[Entry]) -> set[str]:
-    """The text of every name token of the entries' records (and of two adjacent ones
-    read as one word)."""
-    return {
-        span[2]
-        for _facts, record in entries
-        if record is not None
-        for form in record.names
-        for span in form.spans
-    }
+def _stored(entry: Entry) -> Stored:
+    facts, record = entry
+    if record is None:
+        return facts, None, None
+    return facts, record_tokens(record), pickle.dumps(record, pickle.HIGHEST_PROTOCOL)
 
 
-def _read(hidden: tuple[str, ...]) -> tuple[dict[Key, Entry], dict[Key, Entry]]:
+def _read(hidden: tuple[str, ...]) -> tuple[dict[Key, Stored], dict[Key, Stored]]:
     """(every cached entry, those of the delta file)."""
     base = read_cache(inputs_cache_file(hidden), "resolver cache")
     if not isinstance(base, dict):
@@ -152,10 +179,10 @@ def _read(hidden: tuple[str, ...]) -> tuple[dict[Key, Entry], dict[Key, Entry]]:
 
 def _write(
     hidden: tuple[str, ...],
-    entries: dict[Key, Entry],
-    cache: dict[Key, Entry],
-    delta: dict[Key, Entry],
-    new: dict[Key, Entry],
+    entries: dict[Key, Stored],
+    cache: dict[Key, Stored],
+    delta: dict[Key, Stored],
+    new: dict[Key, Stored],
 ) -> None:
     """Add new entries: to the small delta file (an update of one list rewrites a few
     entries, not the whole cache), or, once the delta or the entries no longer current
@@ -168,66 +195,36 @@ def _write(
         write_cache(inputs_cache_file(hidden, "delta"), {**delta, **new}, "resolver cache")
 
 
-def _symbols_file() -> Path:
-    return cache_dir() / f"coordination-{FACTS_VERSION}-symbols.pickle"
-
-
-def _known_symbols() -> Symbols:
-    """Give the matcher the rigour symbols of every listed name token the cache file
-    knows: a process whose tokens are all known never builds rigour's taggers (seconds of
-    CPU), so a small incremental resolve stays small
-    (see :func:`sanctions.matching.normalise.remember_symbols`). Called before any
-    listing is prepared."""
-    cached = read_cache(_symbols_file(), "resolver cache")
-    table: Symbols = cached if isinstance(cached, dict) else {}
-    remember_symbols(table)
-    return table
-
-
-def _add_symbols(table: Symbols, entries: Iterable[Entry], fresh: Symbols) -> None:
-    """Add the tokens the file lacks: those of the listings prepared anew (``fresh``, with
-    their symbols), or every listed token when the file is new."""
-    tokens = set(fresh) if table else _tokens(entries)
-    missing = tokens - table.keys()
-    if missing:
-        table.update(
-            (token, fresh[token] if token in fresh else name_symbols(token))
-            for token in sorted(missing)
-        )
-        write_cache(_symbols_file(), table, "resolver cache")
-        remember_symbols(table)
-
-
 def load_inputs(
     store: Store,
     datasets: Iterable[str] | None = None,
     hidden: Iterable[str] = (),
     workers: int = 1,
-) -> tuple[dict[str, ListingFacts], dict[str, Record], list[Any]]:
+) -> tuple[dict[str, ListingFacts], LazyRecords, list[Any]]:
     """Facts and matcher records of the current versions (keys in ``hidden`` left out),
     from the per-entity cache; only listings the cache lacks are read and prepared (on
-    ``workers`` processes when there are many)."""
+    ``workers`` processes when there are many). The records are unpickled when read."""
     hide = tuple(hidden)
     versions = _current_versions(store, datasets)
     members = _members(store, versions)
     cache, delta = _read(hide)
     wanted = [(eid, blob) for v in versions for eid, blob in members[v.id]]
     missing = {blob for key in wanted if key not in cache for blob in key[1:]}
-    table = _known_symbols()
-    fresh, symbols = _prepare(store, missing, hide, workers) if missing else ({}, {})
-    entries = {key: cache.get(key) or fresh[key[1]] for key in wanted}
+    known = _matcher_records(versions, members, missing) if missing else {}
+    fresh = _prepare(store, missing, hide, workers, known) if missing else {}
+    new = {key: _stored(fresh[key[1]]) for key in wanted if key not in cache}
+    entries = {key: cache.get(key) or new[key] for key in wanted}
     if missing:
         log.info("resolver cache: %d listings prepared, %d reused", len(missing), len(wanted))
-        new = {key: entries[key] for key in wanted if key not in cache}
         _write(hide, entries, cache, delta, new)
-    _add_symbols(table, entries.values(), symbols)
     facts = {eid: entries[(eid, blob)][0] for eid, blob in wanted}
-    records: dict[str, Record] = {}
+    records = LazyRecords()
     for version in sorted(versions, key=lambda v: v.dataset):
         for eid, blob in members[version.id]:
-            record = entries[(eid, blob)][1]
-            if record is not None and record.id in facts:
-                records[record.id] = record
+            _facts, tokens, data = entries[(eid, blob)]
+            if tokens is not None and data is not None and eid in facts:
+                prepared = fresh.get(blob)
+                records.add(eid, prepared[1] if prepared and prepared[1] else data, tokens)
     return facts, records, versions
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -45,6 +45,7 @@ from sanctions.matching.names import (
     thresholded_similarity,
 )
 
+from .records import name_tokens
 from .strong_keys import GENERIC_KINDS, KEY_LABELS, STRONG_KINDS, ListingFacts
 
 log = logging.getLogger(__name__)
@@ -200,7 +201,7 @@ def _score(ra: Record, rb: Record, rows: CachedRows | None = None) -> float:
     return compare_records(ra, rb, 1.0, rows or CachedRows(), frequencies=NO_FREQUENCIES).score
 
 
-def key_links(facts: dict[str, ListingFacts], records: dict[str, Record]) -> Iterator[Link]:
+def key_links(facts: dict[str, ListingFacts], records: Mapping[str, Record]) -> Iterator[Link]:
     """Links through shared strong keys, across datasets."""
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
     for fact in facts.values():
@@ -224,7 +225,7 @@ def key_links(facts: dict[str, ListingFacts], records: dict[str, Record]) -> Ite
 def _key_link(
     fa: ListingFacts,
     fb: ListingFacts,
-    records: dict[str, Record],
+    records: Mapping[str, Record],
     kind: str,
     value: str,
     ambiguous: bool,
@@ -244,7 +245,9 @@ def _key_link(
     return Link(fa.id, fb.id, kind, detail, 1.0)
 
 
-def authority_links(facts: dict[str, ListingFacts], records: dict[str, Record]) -> Iterator[Link]:
+def authority_links(
+    facts: dict[str, ListingFacts], records: Mapping[str, Record]
+) -> Iterator[Link]:
     """Listings of ONE dataset that the authority itself links: the same UN reference
     number on both, with names the matcher agrees on (an authority citing a reference
     by mistake on unrelated listings links nothing)."""
@@ -306,7 +309,7 @@ def blocking_keys(record: Record) -> set[tuple[object, ...]]:
 
 
 def candidate_pairs(
-    records: dict[str, Record],
+    records: Mapping[str, Record],
     datasets: dict[str, str],
     dirty: set[str] | None = None,
 ) -> set[tuple[str, str]]:
@@ -320,10 +323,10 @@ def candidate_pairs(
         wanted = {key for rid in dirty if rid in records for key in blocking_keys(records[rid])}
         tokens = {part for key in wanted for part in key[1:] if isinstance(part, str)}
     buckets: dict[tuple[object, ...], list[str]] = defaultdict(list)
-    for rid, record in records.items():
-        if wanted is not None and all(tokens.isdisjoint(form.tokens) for form in record.names):
-            continue
-        for key in blocking_keys(record):
+    for rid in records:
+        if wanted is not None and tokens.isdisjoint(name_tokens(records, rid)):
+            continue  # (the record is not even unpickled: see .records)
+        for key in blocking_keys(records[rid]):
             if wanted is None or key in wanted:
                 buckets[key].append(rid)
     pairs: set[tuple[str, str]] = set()
@@ -446,7 +449,7 @@ PAIR_CHUNK = 2_000
 
 def scored_pairs(
     facts: dict[str, ListingFacts],
-    records: dict[str, Record],
+    records: Mapping[str, Record],
     pairs: Iterable[tuple[str, str]],
     workers: int = 1,
 ) -> Iterator[Scored]:
@@ -469,7 +472,7 @@ def scored_pairs(
 
 
 def _score_all(
-    state: tuple[dict[str, ListingFacts], dict[str, Record], CachedRows],
+    state: tuple[dict[str, ListingFacts], Mapping[str, Record], CachedRows],
     pairs: list[tuple[str, str]],
 ) -> list[Scored]:
     facts, records, rows = state

@@ -28,7 +28,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -51,6 +51,7 @@ from .clustering import Cluster, assign_ids, build_clusters
 from .history import first_seen_dates
 from .inputs import load_inputs
 from .linking import Link, Scored
+from .records import name_tokens
 from .strong_keys import ListingFacts
 from .structure import decide_links, token_frequencies
 
@@ -129,7 +130,7 @@ def _now() -> str:
 
 def compute_links(
     facts: dict[str, ListingFacts],
-    records: dict[str, Record],
+    records: Mapping[str, Record],
     dirty: set[str] | None = None,
     workers: int = 1,
 ) -> tuple[list[Link], list[Scored], int]:
@@ -145,13 +146,11 @@ def compute_links(
 
 
 def name_links_of(
-    scored: Iterable[Scored], facts: dict[str, ListingFacts], records: dict[str, Record]
+    scored: Iterable[Scored], facts: dict[str, ListingFacts], records: Mapping[str, Record]
 ) -> list[Link]:
     """The scored pairs that link, judged together (mutual best, margins, rare tokens)."""
     df = token_frequencies(
-        (facts[rid].dataset, set().union(*(form.tokens for form in r.names)))
-        for rid, r in records.items()
-        if rid in facts
+        (facts[rid].dataset, name_tokens(records, rid)) for rid in records if rid in facts
     )
     return decide_links(scored, facts, df)
 

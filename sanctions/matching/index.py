@@ -768,6 +768,14 @@ def load_records(store: EntitySource, versions: Iterable[Any]) -> tuple[list[Rec
     return records, "|".join(keys)
 
 
+def cached_records(version: Any) -> list[Record] | None:
+    """The prepared records of one dataset version if the on-disk cache holds them (a
+    screen or a server prepared them), else None: a read-only look-up that never
+    prepares a record nor writes a file (what :func:`load_records` would build)."""
+    part = _read_cache(_cache_file(version.dataset, version.content_hash))
+    return part if isinstance(part, list) else None
+
+
 def index_key(versions: Iterable[Any]) -> str:
     """The cache key of an index: the set of current version hashes."""
     return "|".join(sorted(f"{v.dataset}:{v.content_hash}" for v in versions))

@@ -12,7 +12,10 @@ from sqlalchemy import select
 
 from sanctions.coordination import Resolver, inputs, resolve
 from sanctions.coordination import tables as ct
+from sanctions.coordination.records import LazyRecords, record_tokens
 from sanctions.demo import load_samples
+from sanctions.matching import cache_dir, load_records
+from sanctions.matching.index import cached_records
 from sanctions.screening import parallel
 from sanctions.store import Store
 
@@ -77,6 +80,55 @@ def test_cached_inputs_equal_a_fresh_read_and_only_changed_listings_are_prepared
     inputs.load_inputs(store, ["us_ofac_sdn"])
     assert prepared == []
     assert_same_inputs(store, ["us_ofac_sdn"])
+
+
+def test_the_matchers_record_cache_is_read_not_prepared_again(
+    small_store: Callable[[], Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = small_store()
+    list(load_samples(store))
+    versions = inputs._current_versions(store, None)
+    before = set(cache_dir().iterdir())
+    assert all(cached_records(v) is None for v in versions)
+    assert set(cache_dir().iterdir()) == before  # a look-up writes nothing
+    load_records(store, versions)  # what a screen or a server after the load does
+    monkeypatch.setattr(inputs, "MATCHER_CACHE_MIN", 1)  # the sample lists are small
+    prepared = count_prepared(monkeypatch)
+    facts, records, _ = inputs.load_inputs(store)  # empty resolver cache
+    assert prepared == []  # every record came from the matcher's cache
+    ref_facts, ref_records, _ = inputs.load_inputs_uncached(store)
+    assert facts == ref_facts and list(records) == list(ref_records)
+    assert dict(records) == ref_records
+
+
+def test_cached_records_are_unpickled_only_when_read(small_store: Callable[[], Store]) -> None:
+    store = small_store()
+    list(load_samples(store))
+    inputs.load_inputs(store)
+    _facts, records, _ = inputs.load_inputs(store)  # from the cache file
+    assert isinstance(records, LazyRecords)
+    rid = next(iter(records))
+    assert all(isinstance(item, bytes) for item in records._items.values())
+    assert records.tokens(rid) == record_tokens(records[rid])  # the stored tokens are right
+    assert sum(not isinstance(item, bytes) for item in records._items.values()) == 1
+    _ref_facts, ref_records, _ = inputs.load_inputs_uncached(store)
+    assert all(records.tokens(r) == record_tokens(ref_records[r]) for r in ref_records)
+
+
+def test_incremental_blocking_unpickles_only_records_sharing_a_token(
+    small_store: Callable[[], Store],
+) -> None:
+    from sanctions.coordination.linking import candidate_pairs
+
+    store = small_store()
+    list(load_samples(store))
+    inputs.load_inputs(store)
+    facts, records, _ = inputs.load_inputs(store)  # from the cache file: nothing unpickled
+    rid = next(iter(records))
+    candidate_pairs(records, {r: facts[r].dataset for r in records}, {rid})
+    read = {r for r, item in records._items.items() if not isinstance(item, bytes)}
+    assert rid in read and len(read) < len(records)
+    assert all(records.tokens(r) & records.tokens(rid) for r in read)
 
 
 def test_a_tampered_or_missing_cache_is_rebuilt(small_store: Callable[[], Store]) -> None:
@@ -251,30 +303,6 @@ def test_resolve_cli_takes_the_number_of_workers(small_store: Callable[[], Store
     assert json.loads(result.stdout)["mode"] == "full"
     bad = CliRunner().invoke(main, ["--db", db, "resolve", "--workers", "0"])
     assert bad.exit_code == 2 and "--workers" in bad.output
-
-
-def test_the_symbols_of_prepared_listings_are_not_looked_up_again(
-    small_store: Callable[[], Store], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Workers hand back the rigour symbols of the tokens they prepared: the process that
-    writes the symbols file asks rigour for none of them again (seconds of CPU, before)."""
-    from sanctions.matching.normalise import name_symbols
-
-    store = small_store()
-    list(load_samples(store))
-    hashes = {blob for _v, _e, blob in store.entity_hashes([v.id for v in store.versions()])}
-    entries, symbols = inputs._prepare(store, hashes, ())
-    tokens = inputs._tokens(entries.values())
-    assert tokens and symbols == {token: name_symbols(token) for token in tokens}
-
-    def refuse(token: str) -> frozenset[str]:
-        raise AssertionError(f"looked up again: {token}")
-
-    monkeypatch.setattr(inputs, "name_symbols", refuse)
-    table: dict[str, frozenset[str]] = {}
-    inputs._add_symbols(table, entries.values(), symbols)
-    assert table == symbols
-    assert inputs._known_symbols() == symbols  # read back from the file
 
 
 @pytest.mark.slow  # worker processes and three real lists (CI runs it)
