@@ -230,7 +230,7 @@ class MatchIndex:
             )
             self._build_blocks()
             self._build_identifiers()
-        self._token_cache: OrderedDict[str, tuple[dict[str, float], np.ndarray]]
+        self._token_cache: OrderedDict[str, tuple[dict[str, float], np.ndarray, np.ndarray]]
         self._token_cache = OrderedDict()
         self._scopes: OrderedDict[Scope, np.ndarray] = OrderedDict()
         self.build_seconds = time.perf_counter() - started
@@ -478,8 +478,15 @@ class MatchIndex:
         """Vocabulary entries the token (or joined pair) aligns with, and their similarity."""
         return self._similar(token, joined)[0]
 
-    def _similar(self, token: str, joined: bool) -> tuple[dict[str, float], np.ndarray]:
-        """:meth:`similar_tokens`, and the vocabulary ids of its entries (cached)."""
+    def similar_ids(self, token: str, joined: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """The vocabulary ids of :meth:`similar_tokens`'s entries and their similarities
+        (two arrays in the order of its entries: bounds are computed over them)."""
+        _, vids, sims = self._similar(token, joined)
+        return vids, sims
+
+    def _similar(self, token: str, joined: bool) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
+        """:meth:`similar_tokens`, the vocabulary ids of its entries and their similarities
+        (cached)."""
         cache_key = f"+{token}" if joined else token
         cached = self._token_cache.get(cache_key)
         if cached is not None:
@@ -496,7 +503,8 @@ class MatchIndex:
                 if text not in result and (vid := self.vocab_id.get(text)) is not None:
                     result[text] = GIVEN_NAME_SIMILARITY
                     vids.append(vid)
-        entry = (result, np.array(vids, dtype=np.int64))
+        sims = np.fromiter(result.values(), dtype=np.float64, count=len(result))
+        entry = (result, np.array(vids, dtype=np.int64), sims)
         self._token_cache[cache_key] = entry
         if len(self._token_cache) > TOKEN_CACHE_SIZE:
             self._token_cache.popitem(last=False)
@@ -617,7 +625,7 @@ class MatchIndex:
         for start, end, text in form.spans:
             if len(text) < 2:
                 continue
-            matches, vids = self._similar(text, end - start == 2)
+            matches, vids, _ = self._similar(text, end - start == 2)
             if not matches:
                 continue
             found.append((start, end, vids))
