@@ -103,3 +103,24 @@ def test_similar_tokens_equal_a_scan_on_all_lists(real_store_path: Path, shared_
     keys = query_tokens(shared_data, 3)
     for token, joined in keys:
         assert index.similar_tokens(token, joined) == scan(index, token, joined), (token, joined)
+
+
+def test_similar_ids_are_the_entries_of_similar_tokens(
+    un_screener: Screener, shared_data: Path
+) -> None:
+    """The arrays bounds are computed over (:meth:`MatchIndex.similar_ids`) hold the ids and
+    similarities of :meth:`MatchIndex.similar_tokens`'s entries, in its order, whether the
+    look-up was cached or not."""
+    index: MatchIndex = un_screener.index
+    keys = query_tokens(shared_data, 2)
+    found = 0
+    for token, joined in keys:
+        for fresh in (True, False):
+            if fresh:
+                index._token_cache.clear()
+            vids, sims = index.similar_ids(token, joined)
+            entries = index.similar_tokens(token, joined)
+            assert [index.vocab[vid] for vid in vids.tolist()] == list(entries), (token, joined)
+            assert sims.tolist() == list(entries.values()), (token, joined)
+        found += len(entries)
+    assert found > len(keys)  # not an empty comparison
