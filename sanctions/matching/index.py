@@ -24,6 +24,7 @@ import hashlib
 import logging
 import os
 import time
+from bisect import bisect_left
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from importlib import metadata
@@ -92,6 +93,7 @@ def _code_version() -> str:
 
 CACHE_VERSION = _code_version()
 TOKEN_CACHE_SIZE = 100_000
+_LAST_CHAR = "\U0010ffff"  # after every character: ``prefix + _LAST_CHAR`` ends a prefix's range
 SCOPE_CACHE_SIZE = 64  # distinct scopes whose record masks are kept
 
 
@@ -230,7 +232,7 @@ class MatchIndex:
             )
             self._build_blocks()
             self._build_identifiers()
-        self._token_cache: OrderedDict[str, tuple[dict[str, float], np.ndarray, np.ndarray]]
+        self._token_cache: OrderedDict[str, tuple[dict[str, float], np.ndarray]]
         self._token_cache = OrderedDict()
         self._scopes: OrderedDict[Scope, np.ndarray] = OrderedDict()
         self.build_seconds = time.perf_counter() - started
@@ -239,6 +241,8 @@ class MatchIndex:
         state = dict(self.__dict__)
         state["_token_cache"] = OrderedDict()
         state.pop("_gram_cut_lists", None)
+        state.pop("_affixes", None)  # made again where needed (large to ship)
+        state.pop("_vid_rank", None)
         state.pop("_record_schemata", None)
         state["_scopes"] = OrderedDict()
         return state
@@ -328,6 +332,8 @@ class MatchIndex:
 
         With padded bigrams, ``k`` edits leave at least ``m + 1 - 2k`` bigrams in
         common (``m`` the longer length); one adjacent transposition leaves ``m - 2``.
+        A joined pair's lengths where one edit at most aligns are found by prefix and
+        suffix instead (:meth:`_one_edit_ranks`: fewer candidates, found sooner).
         The ids come ordered by (length, id).
         """
         length = len(token)
@@ -349,9 +355,26 @@ class MatchIndex:
                 needs[other] = need
         if not needs and not everything:
             return []
+        ranks = np.empty(0, dtype=np.int64)
+        if joined:  # lengths where one edit at most aligns: found by prefix and suffix
+            near = [other for other in needs if edit_fn(max(length, other)) <= 1]
+            if near:
+                ranks = self._one_edit_ranks(token, min(near), max(near))
+                needs = {other: need for other, need in needs.items() if other not in near}
+        if needs or everything:
+            found = self._filter_lengths(token, needs, everything)
+            ranks = np.union1d(ranks, found) if len(ranks) else found
+        vids: list[int] = self.rank_vid[ranks].tolist()
+        return vids
+
+    def _filter_lengths(
+        self, token: str, needs: dict[int, int], everything: list[int]
+    ) -> np.ndarray:
+        """Ranks of the entries of the lengths in ``needs`` sharing the bigrams they need
+        (:meth:`_count_filter`), and every entry of the lengths in ``everything``."""
         low = min([*needs, *everything])
         high = max([*needs, *everything])
-        never = length + 2  # more bigrams than the token has
+        never = len(token) + 2  # more bigrams than the token has
         need_table = np.asarray(
             [needs.get(other, never) for other in range(low, high + 1)], dtype=np.int64
         )
@@ -363,8 +386,47 @@ class MatchIndex:
             ranks = np.union1d(
                 ranks, np.concatenate([np.arange(start[n], start[n + 1]) for n in everything])
             )
-        vids: list[int] = self.rank_vid[ranks].tolist()
-        return vids
+        return ranks
+
+    def _one_edit_ranks(self, token: str, low: int, high: int) -> np.ndarray:
+        """Sorted ranks of the entries of ``low`` to ``high`` letters that begin with the
+        first half of ``token`` or end with its second half: a superset of the entries one
+        edit away (an edit leaves one half whole, in its place at either end)."""
+        (words, word_ids), (backwards, backward_ids) = self._affix_tables()
+        half = len(token) // 2
+        parts = []
+        for table, ids, affix in (
+            (words, word_ids, token[:half]),
+            (backwards, backward_ids, token[half:][::-1]),
+        ):
+            lo = bisect_left(table, affix)
+            hi = bisect_left(table, affix + _LAST_CHAR, lo)
+            parts.append(ids[lo:hi])
+        ranks = self._vid_ranks()[np.concatenate(parts)]
+        lengths = self.rank_len[ranks]
+        return np.unique(ranks[(lengths >= low) & (lengths <= high)])
+
+    def _affix_tables(self) -> tuple[tuple[list[str], np.ndarray], tuple[list[str], np.ndarray]]:
+        """The vocabulary sorted, and sorted read backwards, each with the ids in that
+        order (prefix and suffix look-ups by bisection), made once per process."""
+        tables = self.__dict__.get("_affixes")
+        if tables is None:
+            vocab = self.vocab
+            made = []
+            for texts in (vocab, [text[::-1] for text in vocab]):
+                order = sorted(range(len(texts)), key=texts.__getitem__)
+                made.append(([texts[i] for i in order], np.asarray(order, dtype=np.int64)))
+            tables = self.__dict__["_affixes"] = tuple(made)
+        return tables
+
+    def _vid_ranks(self) -> np.ndarray:
+        """The rank (length order) of each vocabulary id, made once per process."""
+        ranks = self.__dict__.get("_vid_rank")
+        if ranks is None:
+            ranks = np.empty(len(self.rank_vid), dtype=np.int64)
+            ranks[self.rank_vid] = np.arange(len(self.rank_vid))
+            self.__dict__["_vid_rank"] = ranks
+        return ranks
 
     def _count_filter(
         self, grams: list[str], low: int, need_table: np.ndarray, need: int
@@ -481,12 +543,11 @@ class MatchIndex:
     def similar_ids(self, token: str, joined: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """The vocabulary ids of :meth:`similar_tokens`'s entries and their similarities
         (two arrays in the order of its entries: bounds are computed over them)."""
-        _, vids, sims = self._similar(token, joined)
-        return vids, sims
+        entries, vids = self._similar(token, joined)
+        return vids, np.fromiter(entries.values(), dtype=np.float64, count=len(entries))
 
-    def _similar(self, token: str, joined: bool) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
-        """:meth:`similar_tokens`, the vocabulary ids of its entries and their similarities
-        (cached)."""
+    def _similar(self, token: str, joined: bool) -> tuple[dict[str, float], np.ndarray]:
+        """:meth:`similar_tokens`, and the vocabulary ids of its entries (cached)."""
         cache_key = f"+{token}" if joined else token
         cached = self._token_cache.get(cache_key)
         if cached is not None:
@@ -503,8 +564,7 @@ class MatchIndex:
                 if text not in result and (vid := self.vocab_id.get(text)) is not None:
                     result[text] = GIVEN_NAME_SIMILARITY
                     vids.append(vid)
-        sims = np.fromiter(result.values(), dtype=np.float64, count=len(result))
-        entry = (result, np.array(vids, dtype=np.int64), sims)
+        entry = (result, np.array(vids, dtype=np.int64))
         self._token_cache[cache_key] = entry
         if len(self._token_cache) > TOKEN_CACHE_SIZE:
             self._token_cache.popitem(last=False)
@@ -625,7 +685,7 @@ class MatchIndex:
         for start, end, text in form.spans:
             if len(text) < 2:
                 continue
-            matches, vids, _ = self._similar(text, end - start == 2)
+            matches, vids = self._similar(text, end - start == 2)
             if not matches:
                 continue
             found.append((start, end, vids))
