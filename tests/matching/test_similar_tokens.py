@@ -124,3 +124,27 @@ def test_similar_ids_are_the_entries_of_similar_tokens(
             assert sims.tolist() == list(entries.values()), (token, joined)
         found += len(entries)
     assert found > len(keys)  # not an empty comparison
+
+
+def test_one_edit_look_up_holds_every_entry_one_edit_away(
+    un_screener: Screener, shared_data: Path
+) -> None:
+    """The prefix/suffix look-up of joined pairs proposes every vocabulary entry of the
+    lengths asked that is at most one edit from the pair (a scan with RapidFuzz's
+    Levenshtein distance), for real pairs and pairs one edit from a listed word."""
+    from rapidfuzz.distance import Levenshtein
+
+    index: MatchIndex = un_screener.index
+    rng = random.Random(14)
+    tokens = [token for token, joined in query_tokens(shared_data, 3) if joined]
+    listed = [text for text in index.vocab if len(text) >= 4]
+    tokens += [v for text in rng.sample(listed, 60) for v in variants(text, rng)]
+    hits = 0
+    for token in tokens:
+        low, high = max(2, len(token) - 1), len(token) + 1
+        ranks = set(index._one_edit_ranks(token, low, high).tolist())
+        for vid, text in enumerate(index.vocab):
+            if low <= len(text) <= high and Levenshtein.distance(token, text) <= 1:
+                assert index._vid_ranks()[vid] in ranks, (token, text)
+                hits += 1
+    assert hits > 60  # not an empty comparison
