@@ -24,7 +24,6 @@ import hashlib
 import logging
 import os
 import time
-from bisect import bisect_left
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from importlib import metadata
@@ -40,6 +39,7 @@ from sanctions.model import Entity
 from sanctions.store.contract import EntitySource
 
 from . import prune
+from .affixes import AffixTable
 from .alignment import IndexedRows
 from .bounds import candidate_initial_slack, query_initial_weight
 from .candidates import Candidate, CandidateSet
@@ -93,7 +93,6 @@ def _code_version() -> str:
 
 CACHE_VERSION = _code_version()
 TOKEN_CACHE_SIZE = 100_000
-_LAST_CHAR = "\U0010ffff"  # after every character: ``prefix + _LAST_CHAR`` ends a prefix's range
 SCOPE_CACHE_SIZE = 64  # distinct scopes whose record masks are kept
 
 
@@ -242,7 +241,6 @@ class MatchIndex:
         state["_token_cache"] = OrderedDict()
         state.pop("_gram_cut_lists", None)
         state.pop("_affixes", None)  # made again where needed (large to ship)
-        state.pop("_vid_rank", None)
         state.pop("_record_schemata", None)
         state["_scopes"] = OrderedDict()
         return state
@@ -389,44 +387,12 @@ class MatchIndex:
         return ranks
 
     def _one_edit_ranks(self, token: str, low: int, high: int) -> np.ndarray:
-        """Sorted ranks of the entries of ``low`` to ``high`` letters that begin with the
-        first half of ``token`` or end with its second half: a superset of the entries one
-        edit away (an edit leaves one half whole, in its place at either end)."""
-        (words, word_ids), (backwards, backward_ids) = self._affix_tables()
-        half = len(token) // 2
-        parts = []
-        for table, ids, affix in (
-            (words, word_ids, token[:half]),
-            (backwards, backward_ids, token[half:][::-1]),
-        ):
-            lo = bisect_left(table, affix)
-            hi = bisect_left(table, affix + _LAST_CHAR, lo)
-            parts.append(ids[lo:hi])
-        ranks = self._vid_ranks()[np.concatenate(parts)]
-        lengths = self.rank_len[ranks]
-        return np.unique(ranks[(lengths >= low) & (lengths <= high)])
-
-    def _affix_tables(self) -> tuple[tuple[list[str], np.ndarray], tuple[list[str], np.ndarray]]:
-        """The vocabulary sorted, and sorted read backwards, each with the ids in that
-        order (prefix and suffix look-ups by bisection), made once per process."""
-        tables = self.__dict__.get("_affixes")
-        if tables is None:
-            vocab = self.vocab
-            made = []
-            for texts in (vocab, [text[::-1] for text in vocab]):
-                order = sorted(range(len(texts)), key=texts.__getitem__)
-                made.append(([texts[i] for i in order], np.asarray(order, dtype=np.int64)))
-            tables = self.__dict__["_affixes"] = tuple(made)
-        return tables
-
-    def _vid_ranks(self) -> np.ndarray:
-        """The rank (length order) of each vocabulary id, made once per process."""
-        ranks = self.__dict__.get("_vid_rank")
-        if ranks is None:
-            ranks = np.empty(len(self.rank_vid), dtype=np.int64)
-            ranks[self.rank_vid] = np.arange(len(self.rank_vid))
-            self.__dict__["_vid_rank"] = ranks
-        return ranks
+        """Sorted ranks of the entries of ``low`` to ``high`` letters that may be one edit
+        from ``token`` (:mod:`.affixes`; the table made once per process)."""
+        table = self.__dict__.get("_affixes")
+        if table is None:
+            table = self.__dict__["_affixes"] = AffixTable(self.vocab, self.rank_vid)
+        return table.one_edit_ranks(token, self.rank_len, low, high)
 
     def _count_filter(
         self, grams: list[str], low: int, need_table: np.ndarray, need: int
