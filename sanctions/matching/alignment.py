@@ -256,28 +256,22 @@ def _candidate_pairs(
     the span indices make the order total (query spans, then listed spans, as
     they come), so that it does not depend on the order pairs are found in.
     """
-    found: list[tuple[int, Span, int, Span, float]] = []
+    pairs: list[tuple[Any, ...]] = []
     if isinstance(rows, IndexedRows):
         meets, letters = rows.inverted(query)
         for ci, cs in enumerate(cand.spans):
             ctext = cs[2]
             if len(ctext) == 1:
-                found.extend(
-                    (qi, qs, ci, cs, thresholded_similarity(qs[2], ctext))
-                    for qi, qs in enumerate(query.spans)
-                )
+                for qi, qs in enumerate(query.spans):
+                    _add_pair(
+                        pairs, query, cand, qi, qs, ci, cs, thresholded_similarity(qs[2], ctext)
+                    )
                 continue
             hits = meets.get(ctext)
             if hits is not None:
-                found.extend(
-                    (qi, qs, ci, cs, value)
-                    for qi, qs, value in hits
-                    if value != GIVEN_NAME_SIMILARITY or not _only_given_link(qs[2], ctext)
-                )
-            if letters:
-                found.extend(
-                    (qi, qs, ci, cs, thresholded_similarity(qs[2], ctext)) for qi, qs in letters
-                )
+                _add_hits(pairs, query, cand, hits, ci, cs)
+            for qi, qs in letters:
+                _add_pair(pairs, query, cand, qi, qs, ci, cs, thresholded_similarity(qs[2], ctext))
     else:
         for qi, qs in enumerate(query.spans):
             qtext = qs[2]
@@ -288,25 +282,66 @@ def _candidate_pairs(
                     value = thresholded_similarity(qtext, ctext)
                 else:
                     value = row.get(ctext, 0.0)
-                found.append((qi, qs, ci, cs, value))
+                _add_pair(pairs, query, cand, qi, qs, ci, cs, value)
     if person:
-        found.extend(_given_name_pairs(query, cand))
-    pairs = []
-    for qi, qs, ci, cs, value in found:
-        qstart, qend, qtext = qs
-        cstart, cend, ctext = cs
-        qjoined = qend - qstart == 2
-        cjoined = cend - cstart == 2
-        if qjoined and cjoined:
+        for found in _given_name_pairs(query, cand):
+            _add_pair(pairs, query, cand, *found)
+    pairs.sort()
+    return pairs
+
+
+def _add_hits(
+    pairs: list[tuple[Any, ...]],
+    query: NameForm,
+    cand: NameForm,
+    hits: list[tuple[int, Span, float]],
+    ci: int,
+    cs: Span,
+) -> None:
+    """:func:`_add_pair` for the query spans an index row says meet one listed span
+    (inlined: the most frequent case of an alignment)."""
+    cstart, cend, ctext = cs
+    cjoined = cend - cstart == 2
+    for qi, qs, value in hits:
+        if value == GIVEN_NAME_SIMILARITY and _only_given_link(qs[2], ctext):
             continue
-        if value > 0.0 and (qjoined or cjoined):  # read as one word: plain edit distance
-            value = joined_similarity(qtext, ctext)
+        qstart, qend, qtext = qs
+        qjoined = qend - qstart == 2
+        if qjoined or cjoined:  # read as one word: plain edit distance
+            if qjoined and cjoined:
+                continue
+            if value > 0.0:
+                value = joined_similarity(qtext, ctext)
         elif value == ABJAD_SIMILARITY and not _abjad_reading(query, qtext, cand, ctext):
             value = plain_similarity(qtext, ctext)
         if value > 0.0:
             pairs.append((-value, cstart - cend + qstart - qend, qstart, cstart, qi, ci, qs, cs))
-    pairs.sort()
-    return pairs
+
+
+def _add_pair(
+    pairs: list[tuple[Any, ...]],
+    query: NameForm,
+    cand: NameForm,
+    qi: int,
+    qs: Span,
+    ci: int,
+    cs: Span,
+    value: float,
+) -> None:
+    """Add the pair of two spans to ``pairs`` when they may align (two joined spans never;
+    a joined span by plain edit distance; an abjad key only for a reading of one)."""
+    qstart, qend, qtext = qs
+    cstart, cend, ctext = cs
+    qjoined = qend - qstart == 2
+    cjoined = cend - cstart == 2
+    if qjoined and cjoined:
+        return
+    if value > 0.0 and (qjoined or cjoined):  # read as one word: plain edit distance
+        value = joined_similarity(qtext, ctext)
+    elif value == ABJAD_SIMILARITY and not _abjad_reading(query, qtext, cand, ctext):
+        value = plain_similarity(qtext, ctext)
+    if value > 0.0:
+        pairs.append((-value, cstart - cend + qstart - qend, qstart, cstart, qi, ci, qs, cs))
 
 
 def align_names(

@@ -39,6 +39,7 @@ from sanctions.model import Entity
 from sanctions.store.contract import EntitySource
 
 from . import prune
+from .affixes import AffixTable
 from .alignment import IndexedRows
 from .bounds import candidate_initial_slack, query_initial_weight
 from .candidates import Candidate, CandidateSet
@@ -239,6 +240,7 @@ class MatchIndex:
         state = dict(self.__dict__)
         state["_token_cache"] = OrderedDict()
         state.pop("_gram_cut_lists", None)
+        state.pop("_affixes", None)  # made again where needed (large to ship)
         state.pop("_record_schemata", None)
         state["_scopes"] = OrderedDict()
         return state
@@ -328,6 +330,8 @@ class MatchIndex:
 
         With padded bigrams, ``k`` edits leave at least ``m + 1 - 2k`` bigrams in
         common (``m`` the longer length); one adjacent transposition leaves ``m - 2``.
+        A joined pair's lengths where one edit at most aligns are found by prefix and
+        suffix instead (:meth:`_one_edit_ranks`: fewer candidates, found sooner).
         The ids come ordered by (length, id).
         """
         length = len(token)
@@ -349,9 +353,26 @@ class MatchIndex:
                 needs[other] = need
         if not needs and not everything:
             return []
+        ranks = np.empty(0, dtype=np.int64)
+        if joined:  # lengths where one edit at most aligns: found by prefix and suffix
+            near = [other for other in needs if edit_fn(max(length, other)) <= 1]
+            if near:
+                ranks = self._one_edit_ranks(token, min(near), max(near))
+                needs = {other: need for other, need in needs.items() if other not in near}
+        if needs or everything:
+            found = self._filter_lengths(token, needs, everything)
+            ranks = np.union1d(ranks, found) if len(ranks) else found
+        vids: list[int] = self.rank_vid[ranks].tolist()
+        return vids
+
+    def _filter_lengths(
+        self, token: str, needs: dict[int, int], everything: list[int]
+    ) -> np.ndarray:
+        """Ranks of the entries of the lengths in ``needs`` sharing the bigrams they need
+        (:meth:`_count_filter`), and every entry of the lengths in ``everything``."""
         low = min([*needs, *everything])
         high = max([*needs, *everything])
-        never = length + 2  # more bigrams than the token has
+        never = len(token) + 2  # more bigrams than the token has
         need_table = np.asarray(
             [needs.get(other, never) for other in range(low, high + 1)], dtype=np.int64
         )
@@ -363,8 +384,15 @@ class MatchIndex:
             ranks = np.union1d(
                 ranks, np.concatenate([np.arange(start[n], start[n + 1]) for n in everything])
             )
-        vids: list[int] = self.rank_vid[ranks].tolist()
-        return vids
+        return ranks
+
+    def _one_edit_ranks(self, token: str, low: int, high: int) -> np.ndarray:
+        """Sorted ranks of the entries of ``low`` to ``high`` letters that may be one edit
+        from ``token`` (:mod:`.affixes`; the table made once per process)."""
+        table = self.__dict__.get("_affixes")
+        if table is None:
+            table = self.__dict__["_affixes"] = AffixTable(self.vocab, self.rank_vid)
+        return table.one_edit_ranks(token, self.rank_len, low, high)
 
     def _count_filter(
         self, grams: list[str], low: int, need_table: np.ndarray, need: int
@@ -477,6 +505,12 @@ class MatchIndex:
     def similar_tokens(self, token: str, joined: bool = False) -> dict[str, float]:
         """Vocabulary entries the token (or joined pair) aligns with, and their similarity."""
         return self._similar(token, joined)[0]
+
+    def similar_ids(self, token: str, joined: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """The vocabulary ids of :meth:`similar_tokens`'s entries and their similarities
+        (two arrays in the order of its entries: bounds are computed over them)."""
+        entries, vids = self._similar(token, joined)
+        return vids, np.fromiter(entries.values(), dtype=np.float64, count=len(entries))
 
     def _similar(self, token: str, joined: bool) -> tuple[dict[str, float], np.ndarray]:
         """:meth:`similar_tokens`, and the vocabulary ids of its entries (cached)."""

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import alignment
-from .forms import STRONG
+from .forms import STRONG, NameForm
 
 if TYPE_CHECKING:
     from .index import MatchIndex
@@ -253,33 +253,19 @@ def tight_bounds(
     slack = index.name_slack[ids]
     best = np.zeros(len(ids), dtype=np.float64)
     for form in forms:
-        gain: dict[int, float] = {}
-        strong: set[int] = set()
-        for start, end, text in form.spans:
-            if len(text) < 2:
-                continue
-            span_weight = sum(form.weights[start:end])
-            distinctive = max(form.weights[start:end]) >= STRONG
-            for listed, sim in index.similar_tokens(text, end - start == 2).items():
-                vid = index.vocab_id[listed]
-                gain[vid] = max(gain.get(vid, 0.0), sim * span_weight)
-                if distinctive:
-                    strong.add(vid)
         total = form.total_weight or 1.0
-        if not gain:  # only a listed initial may meet this query name
+        met = _best_gains(index, form)
+        if met is None:  # only a listed initial may meet this query name
             np.maximum(best, np.minimum(bounds, slack / total), out=best)
             continue
-        met = sorted(gain)
-        found = np.asarray(met, dtype=np.int64)
-        gains = np.asarray([gain[vid] for vid in met], dtype=np.float64)
+        found, gains, is_strong = met
         pos = np.minimum(found.searchsorted(vids_of), len(found) - 1)
         hit = found[pos] == vids_of
         numerator = np.add.reduceat(np.where(hit, gains[pos], 0.0), seg) + slack
         alignable = np.add.reduceat(np.where(hit, weights, 0.0), seg) + index.name_letters[ids]
         unmet = np.maximum(0.0, index.name_weight[ids] - alignable)
         value = np.minimum(bounds, numerator / total) * (total / (total + lams * unmet))
-        if strong and form.strong_weight > 0.0:
-            is_strong = np.fromiter((vid in strong for vid in met), dtype=bool, count=len(met))
+        if form.strong_weight > 0.0 and is_strong.any():
             touched = np.logical_or.reduceat(hit & is_strong[pos], seg)
             value = np.where(
                 ~touched & (slack == 0.0), np.minimum(value, alignment.WEAK_CAP), value
@@ -287,3 +273,33 @@ def tight_bounds(
         np.maximum(best, value, out=best)
     result: np.ndarray = np.minimum(best, bounds)
     return result
+
+
+def _best_gains(
+    index: MatchIndex, form: NameForm
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The vocabulary ids some span of ``form`` aligns with (sorted), the best similarity
+    times span weight each may gain, and whether a distinctive span meets it; None when
+    no span meets any."""
+    vid_parts, gain_parts, strong_parts = [], [], []
+    for start, end, text in form.spans:
+        if len(text) < 2:
+            continue
+        vids, sims = index.similar_ids(text, end - start == 2)
+        if not len(vids):
+            continue
+        weights = form.weights[start:end]
+        vid_parts.append(vids)
+        gain_parts.append(sims * sum(weights))
+        strong_parts.append(np.full(len(vids), max(weights) >= STRONG))
+    if not vid_parts:
+        return None
+    vids = np.concatenate(vid_parts)
+    order = np.argsort(vids, kind="stable")
+    vids = vids[order]
+    first = np.ones(len(vids), dtype=bool)
+    np.not_equal(vids[1:], vids[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    gains = np.maximum.reduceat(np.concatenate(gain_parts)[order], starts)
+    strong = np.logical_or.reduceat(np.concatenate(strong_parts)[order], starts)
+    return vids[starts], gains, strong

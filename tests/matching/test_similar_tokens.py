@@ -103,3 +103,49 @@ def test_similar_tokens_equal_a_scan_on_all_lists(real_store_path: Path, shared_
     keys = query_tokens(shared_data, 3)
     for token, joined in keys:
         assert index.similar_tokens(token, joined) == scan(index, token, joined), (token, joined)
+
+
+def test_similar_ids_are_the_entries_of_similar_tokens(
+    un_screener: Screener, shared_data: Path
+) -> None:
+    """The arrays bounds are computed over (:meth:`MatchIndex.similar_ids`) hold the ids and
+    similarities of :meth:`MatchIndex.similar_tokens`'s entries, in its order, whether the
+    look-up was cached or not."""
+    index: MatchIndex = un_screener.index
+    keys = query_tokens(shared_data, 2)
+    found = 0
+    for token, joined in keys:
+        for fresh in (True, False):
+            if fresh:
+                index._token_cache.clear()
+            vids, sims = index.similar_ids(token, joined)
+            entries = index.similar_tokens(token, joined)
+            assert [index.vocab[vid] for vid in vids.tolist()] == list(entries), (token, joined)
+            assert sims.tolist() == list(entries.values()), (token, joined)
+        found += len(entries)
+    assert found > len(keys)  # not an empty comparison
+
+
+def test_one_edit_look_up_holds_every_entry_one_edit_away(
+    un_screener: Screener, shared_data: Path
+) -> None:
+    """The prefix/suffix look-up of joined pairs proposes every vocabulary entry of the
+    lengths asked that is at most one edit from the pair (a scan with RapidFuzz's
+    Levenshtein distance), for real pairs and pairs one edit from a listed word."""
+    from rapidfuzz.distance import Levenshtein
+
+    index: MatchIndex = un_screener.index
+    rng = random.Random(14)
+    tokens = [token for token, joined in query_tokens(shared_data, 3) if joined]
+    listed = [text for text in index.vocab if len(text) >= 4]
+    tokens += [v for text in rng.sample(listed, 60) for v in variants(text, rng)]
+    rank_of = {vid: rank for rank, vid in enumerate(index.rank_vid.tolist())}
+    hits = 0
+    for token in tokens:
+        low, high = max(2, len(token) - 1), len(token) + 1
+        ranks = set(index._one_edit_ranks(token, low, high).tolist())
+        for vid, text in enumerate(index.vocab):
+            if low <= len(text) <= high and Levenshtein.distance(token, text) <= 1:
+                assert rank_of[vid] in ranks, (token, text)
+                hits += 1
+    assert hits > 60  # not an empty comparison
