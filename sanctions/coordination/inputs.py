@@ -26,8 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from sanctions.cache import read_cache, write_cache
-from sanctions.matching import CACHE_VERSION, Record, cache_dir, prepare_records, warm_taggers
-from sanctions.matching.index import cached_records
+from sanctions.matching import (
+    CACHE_VERSION,
+    Record,
+    cache_dir,
+    cached_records,
+    prepare_records,
+    warm_taggers,
+)
 from sanctions.model import Entity
 from sanctions.store import Store
 

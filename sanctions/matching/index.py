@@ -74,6 +74,7 @@ __all__ = [
     "MatchIndex",
     "Candidate",
     "cache_dir",
+    "cached_records",
     "load_records",
     "load_index",
     "load_frequencies",
