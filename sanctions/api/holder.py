@@ -207,10 +207,11 @@ class IndexHolder:
                 return False
             generation = 0 if old is None else old.generation + 1
             if old is None and self.warm_taggers:
-                # Listed words need no rigour tagger (the index carries their symbols); a
-                # word no list holds does. rigour builds its taggers once per process,
-                # holding the GIL for seconds (the worker answers nothing meanwhile): on
-                # request, before the worker is ready rather than at a client's query.
+                # Listed words need no look-up (the index carries their symbols); a word
+                # no list holds reads the person-name symbol table and rigour's
+                # organisation tagger, loaded once per process (about 0.1 s with the
+                # table cached, a few seconds when it is built): on request, before the
+                # worker is ready rather than at a client's query.
                 warm_taggers()
             new = build_snapshot(self.store, key, generation, old, self._stop)
             self._snapshot = new  # the swap: requests that started earlier keep `old`

@@ -151,12 +151,12 @@ class Screener:
         return self._index
 
     def warm(self) -> None:
-        """Load now what a first query loads lazily (the index, rigour's name taggers, the
-        matcher's tables), then keep it out of the cyclic GC's sight.
+        """Load now what a first query loads lazily (the index, the person-name symbol
+        table, rigour's organisation tagger, the matcher's tables), then keep it out of
+        the cyclic GC's sight.
 
         Called before forking workers: they then share all of it copy-on-write instead
-        of each building its own at its first row (about 10 s of CPU and a few hundred
-        MiB per worker for rigour's taggers alone). Results do not change: it only fills
+        of each loading its own at its first row. Results do not change: it only fills
         caches that the first query would fill.
         """
         self.index  # noqa: B018 - loaded (and frozen) first
