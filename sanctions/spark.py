@@ -40,7 +40,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gc
-import hashlib
 import json
 import logging
 import os
@@ -55,10 +54,11 @@ from typing import TYPE_CHECKING, Any
 
 from sanctions.errors import SanctionsError
 from sanctions.screening import Screener
-from sanctions.screening.batch import ColumnMap, query_chunks, screen_chunk
+from sanctions.screening.batch import FILE_CUTOFF, ColumnMap, query_chunks, screen_chunk
 from sanctions.screening.evidence import new_run_id
 from sanctions.screening.parallel import GC_THRESHOLDS
 from sanctions.screening.tabular import check_arrow_types
+from sanctions.store import hash_path
 
 if TYPE_CHECKING:
     from sanctions.store import Store
@@ -141,7 +141,7 @@ class SparkIndex:
         self.path = folder / "index.pickle"
         with open(self.path, "wb") as fh:
             pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        self.sha256 = _file_sha256(self.path)
+        self.sha256 = hash_path(self.path)
         self.name = f"sanctions-index-{self.sha256[:16]}.pickle"
         self.path = self.path.rename(folder / self.name)
 
@@ -158,14 +158,6 @@ class SparkIndex:
         self.path.unlink(missing_ok=True)
         with contextlib.suppress(OSError):
             self.path.parent.rmdir()
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _executor_screener(name: str, sha256: str, threshold: float) -> Screener:
@@ -185,11 +177,14 @@ def _load_index(path: Path, sha256: str, threshold: float) -> Screener:
     """Load, check and warm an index file; it becomes this process's only loaded index."""
     from sanctions.cache import gc_paused
 
-    if _file_sha256(path) != sha256:
+    if hash_path(path) != sha256:
         raise SanctionsError(f"{path}: the shipped index is not the driver's (SHA-256 differs)")
     with open(path, "rb") as fh, gc_paused():
         index = pickle.load(fh)  # noqa: S301 - the driver's own file, checked above
-    gc.freeze()  # millions of index objects: out of the collector's sight, as in Screener
+    # Frozen at once: unpickled with the collector paused, the index's millions of objects
+    # would otherwise all be scanned by the first collection after the pause (warm() below
+    # freezes again what it adds).
+    gc.freeze()
     _LOADED.clear()  # one job's index at a time
     _LOADED_BY.clear()
     screener = _LOADED[sha256] = Screener(index=index, threshold=threshold)
@@ -300,7 +295,7 @@ def screen(
     date_format: str | None = None,
     threshold: float | None = None,
     limit: int = 5,
-    cutoff: float = 0.5,
+    cutoff: float = FILE_CUTOFF,
     index: SparkIndex | None = None,
     run_id: str | None = None,
     partitions: int | None = None,
@@ -541,7 +536,7 @@ def screen_files(
     started = time.perf_counter()
     index = SparkIndex(store, options.pop("threshold", None))
     evidence = RunEvidence("spark-screen", index.threshold, list_versions(index.store_versions))
-    evidence.input_name, evidence.cutoff = source, options.get("cutoff", 0.5)
+    evidence.input_name, evidence.cutoff = source, options.get("cutoff", FILE_CUTOFF)
     evidence.limit = options.get("limit", 5)
     try:
         index.ship(spark)

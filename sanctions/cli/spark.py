@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from sanctions.errors import SanctionsError
+from sanctions.screening.batch import FILE_CUTOFF
 
 from .app import db_option, err_console, main, print_json
 from .screen import column_map, column_options, versions_text
@@ -33,7 +34,7 @@ from .screen import column_map, column_options, versions_text
 @click.option("--schema", default=None, help="Schema of every row (default LegalEntity).")
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None, help="Match score.")
 @click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True)
-@click.option("--cutoff", type=click.FloatRange(0.0, 1.0), default=0.5, show_default=True)
+@click.option("--cutoff", type=click.FloatRange(0.0, 1.0), default=FILE_CUTOFF, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @column_options
 @db_option

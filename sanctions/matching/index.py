@@ -221,14 +221,10 @@ class MatchIndex:
             order = np.argsort(np.asarray(pair_vid, dtype=np.int64), kind="stable")
             self.posting_weights = np.asarray(pair_weight, dtype=np.float64)[order]
             self.name_weight = np.asarray(
-                [sum(form.weights) for form in self.names], dtype=np.float64
+                [form.total_weight for form in self.names], dtype=np.float64
             )
             self.name_letters = np.asarray(
-                [
-                    sum(w for t, w in zip(f.tokens, f.weights, strict=True) if len(t) == 1)
-                    for f in self.names
-                ],
-                dtype=np.float64,
+                [query_initial_weight(form) for form in self.names], dtype=np.float64
             )
             self._build_blocks()
             self._build_identifiers()

@@ -79,7 +79,6 @@ IDENTIFIER_MATCH = 0.35  # a weak identifier in common: evidence
 STRONG_IDENTIFIER_MATCH = 0.75  # a strong one: a match on its own (> DEFAULT_THRESHOLD)
 STRONG_GENERIC_LENGTH = 6  # a shorter passport/registration number is never strong
 CONFIRM_FLOOR = 0.5
-MAX_POSITIVE_NON_ID = 0.06 + COUNTRY_MATCH  # the most that dates+country can add
 
 PART_PROPS = ("firstName", "middleName", "secondName", "fatherName", "lastName")
 COUNTRY_PROPS = SUBJECT_COUNTRY_PROPS

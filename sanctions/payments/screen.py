@@ -40,14 +40,14 @@ from .checks import (
 from .goodguys import GoodGuyList, load_good_guys
 from .model import Payment, PaymentError
 from .names import NameCache
-from .policy import Policy, load_policy, worst
+from .policy import ACTIONS, Policy, load_policy, worst
 from .regions import Gazetteer, RegionTable, load_regions
 from .text import TextMatch
 
 __all__ = ["CHECKS", "PaymentResult", "PaymentScreener", "audit_results", "entity_hashes"]
 
 CHECKS = ("names", "bics", "countries", "places", "text_names")
-_RANK = ("cleared", "pass", "review", "hold")  # findings listed strongest first
+_RANK = ("cleared", *ACTIONS)  # findings listed strongest first
 
 
 @dataclass

@@ -46,7 +46,6 @@ __all__ = [
     "screen_file",
     "read_rows",
     "query_chunks",
-    "result_rows",
     "screen_chunk",
     "FILE_CUTOFF",
     "OUTPUT_COLUMNS",
@@ -289,13 +288,6 @@ def screen_chunk(
             continue
         out.append((line, _output_rows(line, query, result.results, structured), ""))
     return out
-
-
-def result_rows(
-    line: int, query: dict[str, Any], result: Any, structured: bool = False
-) -> list[dict[str, Any]]:
-    """The output rows of one screened query (one with empty match fields if none)."""
-    return _output_rows(line, query, result.results, structured)
 
 
 def _base(line: int, query: dict[str, Any]) -> dict[str, Any]:

@@ -24,7 +24,6 @@ from sanctions import audit
 from sanctions.chunks import chunked, insert_chunked
 from sanctions.errors import NotFoundError
 from sanctions.screening.query import QueryError, parse_query
-from sanctions.store import hash_path as file_sha256
 
 from . import schema as t
 
@@ -39,7 +38,6 @@ __all__ = [
     "get_records",
     "page_records",
     "active_records",
-    "file_sha256",
 ]
 
 
