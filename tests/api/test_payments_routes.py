@@ -119,3 +119,43 @@ def test_screen_payment_applies_the_policy_good_guy_list_and_audits_its_use(
         wait_ready(broken.get)
         response = broken.post("/screen/payment", json=message, headers=auth(keys["screen"]))
         assert response.status_code == 503 and "'reason' is missing" in response.json()["detail"]
+
+
+def test_a_revoked_good_guy_entry_stops_clearing_at_the_next_request(
+    sample_db: Path, keys: dict[str, str], tmp_path: Path
+) -> None:
+    """The API re-reads the good-guy list when its file changes, not only at the next list
+    update: an entry an analyst removes never clears another message."""
+    import datetime as dt
+
+    import yaml
+
+    from .conftest import make_client, wait_ready
+
+    message = {"message": mt103("VLADIMIR PUTIN")}
+    (tmp_path / "gg.yml").write_text("entries: []\n")
+    (tmp_path / "policy.yml").write_text("good_guys: gg.yml\n")
+    with make_client(sample_db, payment_policy=str(tmp_path / "policy.yml")) as client:
+        wait_ready(client.get)
+
+        def screen() -> dict[str, Any]:
+            response = client.post("/screen/payment", json=message, headers=auth(keys["screen"]))
+            assert response.status_code == 200, response.text
+            return response.json()["results"][0]
+
+        held = screen()
+        hits = [f for f in held["findings"] if f["check"] == "name" and f["path"] == "59"]
+        assert hits and held["decision"] != "pass"
+        entries = [
+            {"id": f"gg-{n}", "name": f["value"], "entity": f["entity"]["id"],
+             "entity_hash": f["entity"]["hash"], "cleared_by": "a.analyst",
+             "cleared_at": "2026-12-01", "reason": "test: cleared on purpose",
+             "expires": (dt.date.today() + dt.timedelta(days=30)).isoformat()}
+            for n, f in enumerate(hits)
+        ]  # fmt: skip
+        (tmp_path / "gg.yml").write_text(yaml.safe_dump({"entries": entries}))
+        assert screen()["decision"] == "pass"
+        (tmp_path / "gg.yml").write_text("entries: []\n")  # revoked
+        again = screen()
+        assert again["decision"] == held["decision"]
+        assert not any(f["action"] == "cleared" for f in again["findings"])

@@ -10,6 +10,7 @@ as the actor.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -57,25 +58,42 @@ class TextQuery(BaseModel):
 def _payments(request: Request, snapshot: Snapshot) -> PaymentScreener:
     """One payment screener per served snapshot (its BIC table and name gazetteer reused),
     under the policy of ``SANCTIONS_API_PAYMENT_POLICY`` and its good-guy list, read
-    again with each new snapshot. A policy or list that cannot be read screens nothing
-    (503), never under other rules."""
+    again with each new snapshot and whenever either file changes (a revoked or shortened
+    good-guy entry stops clearing at the next request, not at the next list update). A
+    policy or list that cannot be read screens nothing (503), never under other rules."""
     cached = getattr(request.app.state, "payments", None)
+    policy_path = request.app.state.settings.payment_policy
     if cached is not None and cached[0] == snapshot.generation:
-        return cached[1]
+        screener: PaymentScreener = cached[1]
+        if cached[2] == _stamps(policy_path, screener.policy.good_guys):
+            return screener
     versions = {
         d: {"seq": v.seq, "hash": v.content_hash[:16], "loaded": v.loaded_at}
         for d, v in snapshot.versions.items()
     }
     try:
-        policy = load_policy(request.app.state.settings.payment_policy)
+        policy = load_policy(policy_path)
         hashes = entity_hashes(request.app.state.store, [v.id for v in snapshot.versions.values()])
         payments = PaymentScreener(
             snapshot.screener, policy=policy, versions=versions, entity_hashes=hashes
         )
     except (ConfigError, OSError) as exc:
         raise HTTPException(503, detail=f"the payment policy cannot be used: {exc}") from exc
-    request.app.state.payments = (snapshot.generation, payments)
+    stamps = _stamps(policy_path, policy.good_guys)
+    request.app.state.payments = (snapshot.generation, payments, stamps)
     return payments
+
+
+def _stamps(*paths: Any) -> tuple[tuple[int, int] | None, ...]:
+    """Modification time and size of each file (None: no file named, or none there)."""
+    stamps: list[tuple[int, int] | None] = []
+    for path in paths:
+        try:
+            stat = os.stat(path) if path else None
+        except OSError:
+            stat = None
+        stamps.append((stat.st_mtime_ns, stat.st_size) if stat else None)
+    return tuple(stamps)
 
 
 async def _screener(request: Request, work: int) -> tuple[Snapshot, PaymentScreener]:
@@ -106,7 +124,8 @@ def _messages(body: PaymentQuery, max_batch: int) -> list[str]:
     "a decision with its findings (field paths, scores, explanations), the list versions "
     "and a fingerprint. A single `message` that cannot be parsed is a 422 naming the "
     "field; in a `messages` batch it is held, with its `error`, and the others are "
-    "screened. Held messages are written to the audit log. See docs/payments.md.",
+    "screened. Held messages, and messages where a good-guy entry cleared a finding, are "
+    "written to the audit log. See docs/payments.md.",
     tags=["Payments"],
     responses=ERRORS,
     openapi_extra=guarded("screen", "admin"),
