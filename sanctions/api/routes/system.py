@@ -190,14 +190,19 @@ async def catalog(request: Request) -> JSONResponse:
 
 def _run_update(request: Request, job: UpdateJob) -> dict[str, Any]:
     app = request.app
+    reports: list[Any] = []  # the lists done before a failure are still reported
     try:
-        result: dict[str, Any] = {
-            **job.run(app.state.store, announce=app.state.holder.wake).to_dict()
-        }
+        result = job.run(
+            app.state.store, on_report=reports.append, announce=app.state.holder.wake
+        ).to_dict()
         result["error"] = None
     except Exception as exc:  # noqa: BLE001 - reported in the status, and logged
         log.exception("update failed")
-        result = {"reports": [], "rescreen": None, "error": f"{exc.__class__.__name__}: {exc}"}
+        result = {
+            "reports": [report.to_dict() for report in reports],
+            "rescreen": None,
+            "error": f"{exc.__class__.__name__}: {exc}",
+        }
     return result
 
 
