@@ -134,19 +134,24 @@ def worker_postgres_url(url: str, worker: str, run: str) -> str:
     )
 
 
-def _drop_abandoned(conn: Any, base: str) -> None:
+def _drop_abandoned(conn: Any, base: str, run: str) -> None:
     """Drop the worker databases of earlier runs that nobody is connected to (a run
-    holds a connection to its own for the whole session: see postgres_per_worker)."""
+    holds a connection to its own for the whole session: see postgres_per_worker). Those
+    of this run are never dropped: another worker may have created its own and not yet
+    connected to it."""
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
-    pattern = base.replace("\\", "\\\\").replace("_", "\\_") + "\\_gw%"
+    def escaped(value: str) -> str:
+        return value.replace("\\", "\\\\").replace("_", "\\_")
+
     rows = conn.execute(
         text(
-            "SELECT datname FROM pg_database WHERE datname LIKE :pattern AND datname NOT IN "
+            "SELECT datname FROM pg_database WHERE datname LIKE :pattern "
+            "AND datname NOT LIKE :this_run AND datname NOT IN "
             "(SELECT datname FROM pg_stat_activity WHERE datname IS NOT NULL)"
         ),
-        {"pattern": pattern},
+        {"pattern": escaped(base) + "\\_gw%", "this_run": "%\\_" + escaped(run)},
     )
     for (name,) in rows.fetchall():
         try:
@@ -189,7 +194,7 @@ def postgres_per_worker() -> Iterator[str | None]:
     try:
         try:
             with admin.connect() as conn:
-                _drop_abandoned(conn, str(make_url(base).database))
+                _drop_abandoned(conn, str(make_url(base).database), run)
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
             lease = own.connect()
         except OperationalError:  # no server: the PostgreSQL tests say so themselves
