@@ -227,11 +227,12 @@ def test_a_daemon_that_cannot_preload_the_index_says_so_and_still_serves(
     import pyspark.daemon
 
     from sanctions import spark as module
+    from sanctions.store import hash_path
 
     path = tmp_path / "index.pickle"
     if problem != "missing":
         path.write_bytes(b"not an index")
-    sha256 = module._file_sha256(path) if problem == "garbled" else "0" * 64
+    sha256 = hash_path(path) if problem == "garbled" else "0" * 64
     served: list[bool] = []
     monkeypatch.setattr(pyspark.daemon, "manager", lambda: served.append(True))
     monkeypatch.setenv(module.DAEMON_ENV, f"{sha256} 0.7 {path}")
