@@ -14,7 +14,11 @@ Per round and side:
   cache emptied first (every word seen for the first time, as in a new worker or a file of
   new customers); ``warm``: the same queries again; ``cold_0.8``: at the payment review cutoff;
 * ``payments``: clean MT103 / pacs.008 messages (five parties) screened whole, caches
-  emptied first (:mod:`benchmarks.payments`).
+  emptied first (:mod:`benchmarks.payments`);
+* ``file``: rows of :mod:`benchmarks.batch`'s synthetic customer file screened as
+  ``screen --file`` screens them (read, parsed, screened with its options), the caches kept:
+  the steady state of a long file. ``--file-warm`` rows are screened once before the
+  first round; each round then screens ``--file-rows`` rows it has not seen.
 
 Queries: ``speed.py``'s mix of UN perturbed names and ordinary people with dates of
 birth. The results of both sides are compared (listed ids and scores of every query).
@@ -34,17 +38,27 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 
 
-def worker(root: Path, db: str, n_queries: int, n_messages: int) -> None:
+def worker(
+    root: Path,
+    db: str,
+    n_queries: int,
+    n_messages: int,
+    file_warm: int,
+    file_rows: int,
+    rounds: int,
+) -> None:
     """Load the index with the code under ``root``; run a round per line read from stdin."""
     sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in type(f).__module__]
     sys.path.insert(0, str(root))
     sys.path.insert(1, str(HERE))
+    from batch import FILE_OPTIONS, write_records
     from payments import Generator, build_mt103, build_pacs008
     from speed import eval_queries, percentile
 
     from sanctions.matching.normalise import warm_taggers
     from sanctions.payments import PaymentScreener, parse_message
     from sanctions.screening import Screener
+    from sanctions.screening.batch import ColumnMap, query_chunks, read_rows
     from sanctions.store import Store
 
     assert Path(sys.modules["sanctions"].__file__).is_relative_to(root)
@@ -61,6 +75,14 @@ def worker(root: Path, db: str, n_queries: int, n_messages: int) -> None:
         parts = gen.clean()
         texts.append(build_mt103(parts, n) if n % 2 == 0 else build_pacs008(parts, n))
     messages = [parse_message(text, f"m{n}") for n, text in enumerate(texts)]
+    customers = Path(os.environ.get("TMPDIR", "/tmp")) / f"speed-ab-file-{os.getpid()}.csv"
+    write_records(customers, file_warm + rounds * file_rows, plant_every=100)
+    header, rows = read_rows(customers)
+    chunks = [q for chunk in query_chunks(rows, ColumnMap().resolve(header)) for q in chunk]
+    customers.unlink()
+    warm_rows, file_slices = chunks[:file_warm], []
+    for n in range(rounds):
+        file_slices.append(chunks[file_warm + n * file_rows : file_warm + (n + 1) * file_rows])
 
     def timed(items: list[Any], work: Any) -> tuple[dict[str, float], list[Any]]:
         times, out = [], []
@@ -93,8 +115,15 @@ def worker(root: Path, db: str, n_queries: int, n_messages: int) -> None:
         result = payments.screen(msg)
         return result.decision, len(result.findings)
 
+    def file_row(item: tuple[int, Any]) -> list[tuple[str, float]]:
+        _line, q = item
+        if isinstance(q, str):
+            return []
+        found = screener.screen(q, **FILE_OPTIONS).results
+        return [(m.record.id, m.score.score) for m in found]
+
     print(json.dumps({"ready": index.build_seconds}), flush=True)
-    for _line in sys.stdin:
+    for n, _line in enumerate(sys.stdin):
         report: dict[str, Any] = {}
         results = {}
         index._token_cache.clear()
@@ -104,6 +133,10 @@ def worker(root: Path, db: str, n_queries: int, n_messages: int) -> None:
         report["cold_0.8"], results["cold_0.8"] = timed(queries, query(0.8))
         index._token_cache.clear()
         report["payments"], results["payments"] = timed(messages, message)
+        if n == 0:
+            for item in warm_rows:  # the caches of a long file, kept from now on
+                file_row(item)
+        report["file"], results["file"] = timed(file_slices[n % rounds], file_row)
         report["results"] = results
         print(json.dumps(report), flush=True)
 
@@ -116,10 +149,20 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=600)
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--file-warm", type=int, default=20_000, help="file rows before round 1")
+    parser.add_argument("--file-rows", type=int, default=2_000, help="file rows per round")
     parser.add_argument("--worker", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.db, args.queries, args.messages)
+        worker(
+            args.worker,
+            args.db,
+            args.queries,
+            args.messages,
+            args.file_warm,
+            args.file_rows,
+            args.rounds,
+        )
         return
     if args.old is None:
         parser.error("--old DIR (a copy of the old code) is required")
@@ -133,6 +176,8 @@ def main() -> None:
         env.setdefault("SANCTIONS_INDEX_CACHE", str(Path("/tmp") / f"speed-ab-cache-{label}"))
         cmd = [sys.executable, __file__, "--worker", str(root.resolve()), "--db", args.db]
         cmd += ["--queries", str(args.queries), "--messages", str(args.messages)]
+        cmd += ["--file-warm", str(args.file_warm), "--file-rows", str(args.file_rows)]
+        cmd += ["--rounds", str(args.rounds)]
         proc = subprocess.Popen(
             cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
         )
@@ -159,7 +204,7 @@ def main() -> None:
 def ratios(rounds: list[dict[str, Any]]) -> dict[str, float]:
     """New over old rate per workload, from each side's best round (least disturbed)."""
     out = {}
-    for work in ("cold", "warm", "cold_0.8", "payments"):
+    for work in ("cold", "warm", "cold_0.8", "payments", "file"):
         old = min(r["old"][work]["mean_ms"] for r in rounds)
         new = min(r["new"][work]["mean_ms"] for r in rounds)
         out[f"{work}_speed_up"] = round(old / new, 2)
