@@ -51,7 +51,7 @@ from sanctions.download import DEFAULT_RETRIES, DEFAULT_TIMEOUT, FetchResult, fe
 from sanctions.errors import ConfigError, SanctionsError
 from sanctions.sources.registry import REGISTRY
 from sanctions.store.gates import describe_blocked
-from sanctions.watch import Watch
+from sanctions.watch import RunReport, Watch
 
 __all__ = ["UpdateJob", "UpdateOutcome", "UpdateReport", "update_datasets"]
 
@@ -254,7 +254,7 @@ class UpdateOutcome:
     """The reports of one :class:`UpdateJob` and its re-screening run (if asked for)."""
 
     reports: list[UpdateReport]
-    rescreen: Any = None  # sanctions.watch.RunReport
+    rescreen: RunReport | None = None
 
     @property
     def ok(self) -> bool:
@@ -317,7 +317,7 @@ class UpdateJob:
         return outcome
 
 
-def _rescreen(store: Any, actor: str | None) -> Any:
+def _rescreen(store: Any, actor: str | None) -> RunReport:
     """A delta run of the watched records; alerts are per subject once the lists were
     resolved, so the clusters are brought up to date first (as ``rescreen --resolve``)."""
     return Watch(store, actor=actor).rescreen(resolve=ever_resolved(store))
