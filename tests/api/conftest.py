@@ -99,8 +99,9 @@ def auth(key: str) -> dict[str, str]:
 
 
 def wait_ready(get: Any, timeout: float = 600.0) -> None:
-    # A deadline, not a sleep: each worker builds rigour's name tagger at start-up
-    # (6-15 s of CPU here), which a loaded 2-core machine can stretch many times.
+    # A deadline, not a sleep: each worker loads the index and warms the name tables at
+    # start-up (a few seconds of CPU, more when the symbol table is first built), which a
+    # loaded 2-core machine can stretch many times.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
