@@ -296,6 +296,21 @@ def verdicts(report: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _clean(folder: Path, db: Path, keep_folder: bool) -> None:
+    """Remove the run's input, outputs and sidecars; a store made in the folder is kept."""
+    for path in folder.iterdir():
+        if path.name.startswith(db.name):
+            continue
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    if keep_folder:
+        print(f"store kept for the next run: --db {db}", file=sys.stderr)
+    else:
+        folder.rmdir()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -332,8 +347,7 @@ def main() -> None:
     print(text)
     if args.json:
         args.json.write_text(text + "\n")
-    source.unlink()
-    shutil.rmtree(folder / "spark.parquet", ignore_errors=True)  # the store (--db) is kept
+    _clean(folder, Path(db), keep_folder=not args.db)
 
 
 if __name__ == "__main__":
