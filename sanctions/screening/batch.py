@@ -13,12 +13,13 @@ any, so that every input row is accounted for.
 
 from __future__ import annotations
 
+import io
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sanctions.csvsafe import SafeDictWriter
 from sanctions.errors import SanctionsError
@@ -47,6 +48,9 @@ __all__ = [
     "read_rows",
     "query_chunks",
     "screen_chunk",
+    "row_chunks",
+    "row_query",
+    "ChunkOutput",
     "FILE_CUTOFF",
     "OUTPUT_COLUMNS",
     "SUBJECT_COLUMNS",
@@ -72,6 +76,7 @@ SUBJECT_COLUMNS = ["subject_id", "subject_listings", "subject_datasets", "subjec
 CHUNK = 250
 FILE_CUTOFF = 0.5  # the cutoff of a file screened without one (CLI, Spark): near misses only
 PARALLEL_MIN_ROWS = 400
+T = TypeVar("T")
 
 # FtM property -> column names recognised without a mapping (compared lowercase).
 AUTO_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -350,19 +355,79 @@ def query_chunks(
     rows: Iterator[tuple[int, dict[str, Any]]], cmap: ColumnMap, size: int = CHUNK
 ) -> Iterator[list[tuple[int, Any]]]:
     """The rows as chunks of (line, query), or (line, error message) for a bad row."""
-    chunk: list[tuple[int, Any]] = []
-    for line, row in rows:
-        try:
-            chunk.append((line, cmap.query(row, line)))
-        except QueryError as exc:
-            chunk.append((line, exc.message))
-        except (ValueError, TypeError) as exc:
-            chunk.append((line, str(exc)))
+    for chunk in row_chunks(rows, size):
+        yield [(line, row_query(cmap, row, line)) for line, row in chunk]
+
+
+def row_chunks(rows: Iterator[tuple[int, T]], size: int = CHUNK) -> Iterator[list[tuple[int, T]]]:
+    """The rows as lists of ``size`` (line, row) pairs, in input order."""
+    chunk: list[tuple[int, T]] = []
+    for item in rows:
+        chunk.append(item)
         if len(chunk) >= size:
             yield chunk
             chunk = []
     if chunk:
         yield chunk
+
+
+def row_query(cmap: ColumnMap, row: Mapping[str, Any], line: int) -> dict[str, Any] | str:
+    """The query of one row, or the message of why the row cannot be screened."""
+    try:
+        return cmap.query(row, line)
+    except QueryError as exc:
+        return exc.message
+    except (ValueError, TypeError) as exc:
+        return str(exc)
+
+
+@dataclass
+class _FileJob:
+    """What a worker needs to turn a chunk of raw rows into the text written for them:
+    built before the workers fork, so they inherit it instead of each row carrying it."""
+
+    state: tuple[Screener, dict[str, Any], SubjectMap | None]
+    cmap: ColumnMap
+    source_name: str
+    header: list[str]  # the results file's columns
+    columns: dict[str, str]  # the same on every result row (the run's evidence)
+    parquet: bool
+
+
+@dataclass
+class ChunkOutput:
+    """A screened chunk as it is written: CSV text (or Parquet rows), the errors file's
+    lines and the counts of the summary."""
+
+    rows: int = 0
+    screened: int = 0
+    alerts: int = 0
+    errors: int = 0
+    text: str = ""
+    records: list[dict[str, Any]] = field(default_factory=list)
+    error_text: str = ""
+
+
+def _screen_raw_chunk(job: _FileJob, chunk: list[tuple[int, dict[str, Any]]]) -> ChunkOutput:
+    """Screen raw (line, row) pairs in a worker: the row is turned into its query and the
+    results into ready-to-write text here, so the main process only reads and writes."""
+    queries = [(line, row_query(job.cmap, row, line)) for line, row in chunk]
+    out = ChunkOutput(rows=len(queries))
+    errors: list[str] = []
+    for line, out_rows, error in screen_chunk(job.state, queries):
+        if error:
+            out.errors += 1
+            errors.append(f"{job.source_name}: line {line}: {error}\n")
+            continue
+        out.screened += 1
+        out.alerts += any(r.get("match") for r in out_rows)
+        out.records.extend({**r, **job.columns} for r in out_rows)
+    out.error_text = "".join(errors)
+    if not job.parquet:
+        buffer = io.StringIO(newline="")
+        SafeDictWriter(buffer, job.header, extrasaction="ignore").writerows(out.records)
+        out.text, out.records = buffer.getvalue(), []
+    return out
 
 
 def screen_file(
@@ -416,22 +481,26 @@ def screen_file(
         evidence.extra["subject_note"] = subjects.note
     columns = OUTPUT_COLUMNS + (SUBJECT_COLUMNS if subjects is not None else [])
     memory = WorkerMemory()
-    with _OutputWriter(out, evidence.columns(), columns) as writer:
+    with _OutputWriter(out, columns) as writer:
+        job = _FileJob(
+            (pinned, options or {}, subjects),
+            cmap,
+            source.name,
+            columns,
+            evidence.columns(),
+            writer.parquet,
+        )
         with open(errors_path, "w", encoding="utf-8") as errors:
-            chunks = query_chunks(rows, cmap)
-            state = (pinned, options or {}, subjects)
-            for results in map_ordered(screen_chunk, chunks, state, workers, memory=memory):
-                for line, out_rows, error in results:
-                    summary.rows += 1
-                    if error:
-                        summary.errors += 1
-                        errors.write(f"{source.name}: line {line}: {error}\n")
-                        continue
-                    summary.screened += 1
-                    summary.alerts += any(r.get("match") for r in out_rows)
-                    writer.write(out_rows)
+            chunks = row_chunks(rows)
+            for done in map_ordered(_screen_raw_chunk, chunks, job, workers, memory=memory):
+                summary.rows += done.rows
+                summary.screened += done.screened
+                summary.alerts += done.alerts
+                summary.errors += done.errors
+                errors.write(done.error_text)
+                writer.write(done)
                 if progress is not None:
-                    progress(len(results))
+                    progress(done.rows)
         summary.seconds = time.perf_counter() - started
         summary.memory = {"main_peak_rss_mib": round(memory_kib()[0] / 1024, 1)}
         summary.memory.update(memory.summary())
@@ -490,18 +559,16 @@ class _OutputWriter:
 
     BATCH = 20_000
 
-    def __init__(self, path: Path, columns: dict[str, str], header: list[str]) -> None:
+    def __init__(self, path: Path, header: list[str]) -> None:
         self.path = path
         self.tmp = path.with_name(f".{path.name}.partial")
-        self.columns = columns  # the same on every row (the run's evidence)
         self.header = header
         self.parquet = path.suffix.lower() in (".parquet", ".pq")
         self.rows: list[dict[str, Any]] = []
         self.parquet_writer: Any = None
         self.handle = open(self.tmp, "wb" if self.parquet else "w", **_text(self.parquet))  # noqa: SIM115
         if not self.parquet:
-            self.csv = SafeDictWriter(self.handle, header, extrasaction="ignore")
-            self.csv.writeheader()
+            SafeDictWriter(self.handle, header).writeheader()
 
     def __enter__(self) -> _OutputWriter:
         return self
@@ -510,12 +577,12 @@ class _OutputWriter:
         self.handle.close()
         self.tmp.unlink(missing_ok=True)  # committed: renamed already; failed: dropped
 
-    def write(self, rows: list[dict[str, Any]]) -> None:
-        rows = [{**row, **self.columns} for row in rows]
+    def write(self, done: ChunkOutput) -> None:
+        """A chunk's results: its CSV text as it is, or its rows into the Parquet batch."""
         if not self.parquet:
-            self.csv.writerows(rows)
+            self.handle.write(done.text)
             return
-        self.rows.extend(rows)
+        self.rows.extend(done.records)
         if len(self.rows) >= self.BATCH:
             self._flush()
 

@@ -32,6 +32,7 @@ from sanctions.errors import SanctionsError
 __all__ = [
     "WorkerMemory",
     "WorkerDied",
+    "cpu_seconds",
     "default_workers",
     "gc_relaxed",
     "map_ordered",
@@ -98,22 +99,41 @@ def private_kib(pid: int | str = "self") -> int:
 
 @dataclass
 class WorkerMemory:
-    """The largest peak and private memory seen per worker process (KiB), by pid."""
+    """The largest peak and private memory seen per worker process (KiB), and the CPU
+    seconds each had used at its last chunk, by pid."""
 
     peak: dict[int, int] = field(default_factory=dict)
     private: dict[int, int] = field(default_factory=dict)
+    cpu: dict[int, float] = field(default_factory=dict)
 
-    def add(self, pid: int, peak: int, private: int) -> None:
+    def add(self, pid: int, peak: int, private: int, cpu: float = 0.0) -> None:
         self.peak[pid] = max(peak, self.peak.get(pid, 0))
         self.private[pid] = max(private, self.private.get(pid, 0))
+        self.cpu[pid] = max(cpu, self.cpu.get(pid, 0.0))
 
     def summary(self) -> dict[str, Any]:
-        """Workers seen, and the largest peak/private memory of one worker (MiB)."""
+        """Workers seen, the largest peak/private memory of one worker (MiB), and each
+        worker's peak, private memory (MiB) and CPU seconds."""
+        each = [
+            {
+                "peak_rss_mib": round(self.peak[pid] / 1024, 1),
+                "private_mib": round(self.private[pid] / 1024, 1),
+                "cpu_seconds": round(self.cpu.get(pid, 0.0), 2),
+            }
+            for pid in sorted(self.peak)
+        ]
         return {
             "workers": len(self.peak),
             "worker_peak_rss_mib": round(max(self.peak.values(), default=0) / 1024, 1),
             "worker_private_mib": round(max(self.private.values(), default=0) / 1024, 1),
+            "per_worker": each,
         }
+
+
+def cpu_seconds() -> float:
+    """CPU seconds (user and system) this process has used."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 @contextlib.contextmanager
@@ -128,9 +148,9 @@ def gc_relaxed() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-def _call(item: Any) -> tuple[Any, int, int, int]:
+def _call(item: Any) -> tuple[Any, int, int, int, float]:
     result = _STATE["fn"](_STATE["state"], item)
-    return (result, os.getpid(), *memory_kib(MEMORY_EVERY))
+    return (result, os.getpid(), *memory_kib(MEMORY_EVERY), cpu_seconds())
 
 
 def map_ordered(
@@ -161,15 +181,16 @@ def _map_ordered(
     memory: WorkerMemory | None,
 ) -> Iterator[R]:
     if workers <= 1:
+        start = cpu_seconds()
         for item in items:
             result = fn(state, item)
             if memory is not None:
-                memory.add(os.getpid(), *memory_kib(MEMORY_EVERY))
+                memory.add(os.getpid(), *memory_kib(MEMORY_EVERY), cpu_seconds() - start)
             yield result
         return
     _STATE.update(fn=fn, state=state)
     window = window or 4 * workers
-    pending: deque[Future[tuple[Any, int, int, int]]] = deque()
+    pending: deque[Future[tuple[Any, int, int, int, float]]] = deque()
     context = multiprocessing.get_context("fork")
     try:
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
@@ -190,8 +211,8 @@ def _map_ordered(
         _STATE.clear()
 
 
-def _collect(future: Future[tuple[Any, int, int, int]], memory: WorkerMemory | None) -> Any:
-    result, pid, peak, private = future.result()
+def _collect(future: Future[tuple[Any, int, int, int, float]], memory: WorkerMemory | None) -> Any:
+    result, pid, peak, private, cpu = future.result()
     if memory is not None:
-        memory.add(pid, peak, private)
+        memory.add(pid, peak, private, cpu)
     return result

@@ -65,6 +65,9 @@ def test_two_workers_write_what_one_process_writes(store: Any, tmp_path: Path) -
         outputs.append((results(out), errors.read_text(), summary.alerts, summary.errors))
     assert outputs[0] == outputs[1]
     assert outputs[0][3] == 14 and outputs[0][2] > 0  # rows 0, 97, ... have no name
+    each = summary.memory["per_worker"]  # the 2-worker run's: one entry per worker seen
+    assert len(each) == summary.memory["workers"] and 1 <= len(each) <= 2
+    assert all(w["peak_rss_mib"] > 0 and w["cpu_seconds"] > 0 for w in each)
     lines = [int(r["line"]) for r in outputs[0][0]]
     assert lines == sorted(lines)
 
