@@ -75,7 +75,6 @@ OUTPUT_COLUMNS = [
 SUBJECT_COLUMNS = ["subject_id", "subject_listings", "subject_datasets", "subject_jurisdictions"]
 CHUNK = 250
 FILE_CUTOFF = 0.5  # the cutoff of a file screened without one (CLI, Spark): near misses only
-PARALLEL_MIN_ROWS = 400
 T = TypeVar("T")
 
 # FtM property -> column names recognised without a mapping (compared lowercase).
