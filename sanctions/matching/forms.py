@@ -33,6 +33,7 @@ from .normalise import (
     number_spans,
     replace_org_types,
 )
+from .scripts import is_latin
 
 __all__ = [
     "FAMILY",
@@ -346,8 +347,3 @@ def _part_roles(parts: Sequence[tuple[str, str]]) -> dict[str, str]:
                 for token in form.split():
                     roles.setdefault(token, role)
     return roles
-
-
-def is_latin(text: str) -> bool:
-    """Is every letter of the text a Latin one (accents allowed)?"""
-    return all(char < "\u0250" for char in text if char.isalpha())

@@ -26,7 +26,7 @@ from anyascii import anyascii
 from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
 from rigour.names import NameTypeTag, Symbol, analyze_names, replace_org_types_compare
 
-from .scripts import japanese_reading
+from .scripts import is_latin, japanese_reading
 from .symbols import load_person_symbol_table, person_name_symbols
 
 log = logging.getLogger(__name__)
@@ -99,16 +99,6 @@ def strip_ignorable(text: str) -> str:
     return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
-def _is_latin(text: str) -> bool:
-    """True when every letter of ``text`` is Latin (ASCII or Latin extended)."""
-    for char in text:
-        if ord(char) < 0x250:
-            continue
-        if unicodedata.category(char).startswith("L"):
-            return False
-    return True
-
-
 @lru_cache(maxsize=200_000)
 def transliterations(text: str) -> tuple[str, ...]:
     """ASCII readings of ``text`` (one for Latin text, up to two for other scripts)."""
@@ -116,7 +106,7 @@ def transliterations(text: str) -> tuple[str, ...]:
     if text.isascii():
         return (text,)
     text = _drop_symbols(text)
-    if _is_latin(text):
+    if is_latin(text):
         return (anyascii(text),)
     japanese = japanese_reading(text)  # 山田太郎 -> yamada taro (not shan tian tai lang)
     if japanese is not None and japanese.certain:
