@@ -390,6 +390,7 @@ def is_org_term(token: str) -> bool:
     return token in _word_set("org_terms.yml")
 
 
+@lru_cache(maxsize=200_000)
 def legal_form(token: str) -> str | None:
     """The canonical legal form of a token (or of joined tokens: ``"ooo"`` -> ``"llc"``).
 
