@@ -18,16 +18,19 @@ import logging
 import re
 import unicodedata
 from functools import cache, lru_cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import yaml
 from anyascii import anyascii
 from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
+from rigour import _core as rigour_core  # for ordinals_dict: rigour's number spellings
 from rigour.names import NameTypeTag, Symbol, analyze_names, replace_org_types_compare
+from rigour.text.normalize import Normalize, normalize
 
 from .scripts import is_latin, japanese_reading
-from .symbols import load_person_symbol_table, person_name_symbols
+from .symbols import VERIFIED_RIGOUR, load_person_symbol_table, person_name_symbols
 
 log = logging.getLogger(__name__)
 
@@ -483,13 +486,43 @@ def _last_numeral(words: str, indices: list[int], text: str) -> bool:
     return set(words) <= set("ivx") and max(indices) == count - 1 and count >= 2
 
 
-@lru_cache(maxsize=200_000)
+_LETTER_WORDS = re.compile(r"[a-z]+(?: [a-z]+)*")
+
+
+@cache
+def _number_words() -> frozenset[str] | None:
+    """Every word of every spelling of a number rigour's tagger knows (``eighty``,
+    ``five``, ``no``, ``ochenta``, ``y``, ``lxxxv``...), folded and as rigour normalises
+    it; None (no shortcut) when rigour does not give them or is not a checked release."""
+    ordinals = getattr(rigour_core, "ordinals_dict", None)
+    if ordinals is None or not version("rigour").startswith(VERIFIED_RIGOUR):
+        return None
+    words: set[str] = set()
+    for spellings in ordinals().values():
+        for spelling in spellings:
+            words.update(fold_text(spelling).split())
+            words.update((normalize(spelling, Normalize.CASEFOLD | Normalize.NAME) or "").split())
+    return frozenset(words)
+
+
 def number_spans(text: str) -> tuple[tuple[int, int, str], ...]:
     """Number words of a folded name as (first token, end token, digits), longest first.
 
     ``twenty one trading`` -> ``((0, 2, "21"),)``; ``second bank`` -> ``((0, 1, "2"),)``.
     Spans do not overlap; a token that is already only digits is left alone.
+    A name of lowercase letters none of whose words spells part of a number (rigour's
+    ordinal spellings: the only way its tagger finds a number without a digit) has none,
+    known without asking rigour (most names: a new name costs no tagger call).
     """
+    words = _number_words()
+    if words is not None and _LETTER_WORDS.fullmatch(text) and words.isdisjoint(text.split()):
+        return ()
+    return _tagged_number_spans(text)
+
+
+@lru_cache(maxsize=200_000)
+def _tagged_number_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    """:func:`number_spans` from rigour's organisation tagger."""
     if not text:
         return ()
     found = []
