@@ -631,13 +631,15 @@ def remember_symbols(table: dict[str, frozenset[str]]) -> None:
 
 
 def warm_taggers() -> None:
-    """Load the person-name symbol table and build rigour's organisation tagger now.
+    """Load the person-name symbol table, build rigour's organisation tagger and read its
+    number words now.
 
     ~0.1 s with the table cached (see :mod:`sanctions.matching.symbols`), not at a first
     query; rigour's person tagger (seconds) is not built.
     """
     load_person_symbol_table()
     analyze_names(NameTypeTag.ORG, ["warm"], consolidate=False, phonetics=False, rewrite=False)
+    _number_words()
 
 
 @lru_cache(maxsize=200_000)
