@@ -6,6 +6,8 @@
 * ``SANCTIONS_DATA_DIR``: where downloaded list files are kept. Default: the user
   data directory (``platformdirs.user_data_dir("sanctions")``).
 * ``SANCTIONS_MAX_FILE_SIZE``: largest list file accepted, in bytes (default 2 GiB).
+* ``SANCTIONS_CACHE_DIR``: where derived tables are cached (the person-name symbol
+  table). Default: the user cache directory (``platformdirs.user_cache_dir("sanctions")``).
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_data_dir
+from platformdirs import user_cache_dir, user_data_dir
 
 from sanctions.errors import ConfigError
 
-__all__ = ["data_dir", "default_db", "db_url"]
+__all__ = ["cache_dir", "data_dir", "default_db", "db_url"]
 
 
 def data_dir() -> Path:
@@ -25,6 +27,13 @@ def data_dir() -> Path:
     path = Path(os.environ.get("SANCTIONS_DATA_DIR") or user_data_dir("sanctions", appauthor=False))
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+def cache_dir() -> Path:
+    """The folder for caches rebuilt from installed data (``SANCTIONS_CACHE_DIR`` or the
+    user cache folder); not created here: a cache that cannot be written is only slower."""
+    env = os.environ.get("SANCTIONS_CACHE_DIR")
+    return Path(env).expanduser() if env else Path(user_cache_dir("sanctions", appauthor=False))
 
 
 def default_db() -> str:

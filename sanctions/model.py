@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 __all__ = [
@@ -591,13 +591,30 @@ def _parse_single(text: str, dayfirst: bool = True) -> str | None:
     return None
 
 
+#: Distinct date texts whose parse is remembered (a file repeats its dates of birth: a
+#: century of days is ~37,000); a FuzzyDate is frozen, so one object serves every row.
+DATE_CACHE_SIZE = 65_536
+
+
 def parse_date(text: Any, prop: str = "birthDate", dayfirst: bool = True) -> FuzzyDate | None:
     """Parse a date as lists write it, keeping its precision; None if not a date.
 
     Understands ``1952``, ``1952-10``, ``1952-10-07``, ``07/10/1952`` (day first
     by default; ``00`` parts mean unknown), ``07 Oct 1952``, ``Oct 1952``,
-    ``circa 1952``, ``1952 to 1954`` and ``1952-1954``.
+    ``circa 1952``, ``1952 to 1954`` and ``1952-1954``. The parse is pure: one per
+    distinct text (a bounded cache; other values than strings are parsed each time).
     """
+    if type(text) is str:
+        return _parse_date_text(text, prop, dayfirst)
+    return _parse_date(text, prop, dayfirst)
+
+
+@lru_cache(maxsize=DATE_CACHE_SIZE)
+def _parse_date_text(text: str, prop: str, dayfirst: bool) -> FuzzyDate | None:
+    return _parse_date(text, prop, dayfirst)
+
+
+def _parse_date(text: Any, prop: str, dayfirst: bool) -> FuzzyDate | None:
     raw = clean_text(text)
     if raw is None:
         return None

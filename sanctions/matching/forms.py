@@ -33,6 +33,7 @@ from .normalise import (
     number_spans,
     replace_org_types,
 )
+from .scripts import is_latin
 
 __all__ = [
     "FAMILY",
@@ -142,14 +143,16 @@ def _replace_org_words(
     ``dotted_form`` the last word was written as a dotted legal form (``S.A.``):
     an abbreviation, never a person's short family name.
     """
-    out: list[str] = []
-    origins: list[str] = []
-    legal: list[bool] = []
     numbers = {
         start: (end, digits)
         for start, end, digits in number_spans(" ".join(tokens))
         if roman or not all(set(t) <= _ROMAN for t in tokens[start:end])
     }
+    if not numbers and all(map(_plain_word, tokens)):  # most names: nothing to replace
+        return tokens, [""] * len(tokens), [False] * len(tokens)
+    out: list[str] = []
+    origins: list[str] = []
+    legal: list[bool] = []
     by_first = _multiword_forms_by_first()
     i = 0
     while i < len(tokens):
@@ -178,6 +181,13 @@ def _replace_org_words(
             legal.append(form is not None)
             i += 1
     return out, origins, legal
+
+
+@lru_cache(maxsize=200_000)
+def _plain_word(token: str) -> bool:
+    """A word :func:`_replace_org_words` leaves as it is wherever it stands (outside a
+    number): neither a legal form nor the first word of one written in several words."""
+    return legal_form(token) is None and token not in _multiword_forms_by_first()
 
 
 def _stray_legal_forms(tokens: list[str]) -> list[bool]:
@@ -229,6 +239,13 @@ def _token_weight(
     return weight
 
 
+@lru_cache(maxsize=200_000)
+def _title_anywhere(token: str) -> bool:
+    """Does the token weigh as a title (if it is one) wherever it stands? A title word
+    that is also a name ("Bishop", "Shah") is a title only before the name."""
+    return not is_title(token) or is_name_suffix(token) or not name_symbols(token)
+
+
 def _leading_titles(tokens: list[str], segments: tuple[int, ...]) -> set[int]:
     """Positions of title words before a name part: at the start, or after a comma
     ("IQBAL, Haji", "TURKI, Sheikh Hassan"); ``segments`` are the token counts of
@@ -271,7 +288,7 @@ def _build_form(
             t,
             kind,
             part_roles.get(t) == MIDDLE,
-            i in leading or not is_title(t) or is_name_suffix(t) or not name_symbols(t),
+            i in leading or _title_anywhere(t),
             legal[i],
         )
         for i, t in enumerate(tokens)
@@ -346,8 +363,3 @@ def _part_roles(parts: Sequence[tuple[str, str]]) -> dict[str, str]:
                 for token in form.split():
                     roles.setdefault(token, role)
     return roles
-
-
-def is_latin(text: str) -> bool:
-    """Is every letter of the text a Latin one (accents allowed)?"""
-    return all(char < "\u0250" for char in text if char.isalpha())

@@ -18,16 +18,19 @@ import logging
 import re
 import unicodedata
 from functools import cache, lru_cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import yaml
 from anyascii import anyascii
 from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
+from rigour import _core as rigour_core  # for ordinals_dict: rigour's number spellings
 from rigour.names import NameTypeTag, Symbol, analyze_names, replace_org_types_compare
+from rigour.text.normalize import Normalize, normalize
 
-from .scripts import japanese_reading
-from .symbols import load_person_symbol_table, person_name_symbols
+from .scripts import is_latin, japanese_reading
+from .symbols import VERIFIED_RIGOUR, load_person_symbol_table, person_name_symbols
 
 log = logging.getLogger(__name__)
 
@@ -99,16 +102,6 @@ def strip_ignorable(text: str) -> str:
     return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
-def _is_latin(text: str) -> bool:
-    """True when every letter of ``text`` is Latin (ASCII or Latin extended)."""
-    for char in text:
-        if ord(char) < 0x250:
-            continue
-        if unicodedata.category(char).startswith("L"):
-            return False
-    return True
-
-
 @lru_cache(maxsize=200_000)
 def transliterations(text: str) -> tuple[str, ...]:
     """ASCII readings of ``text`` (one for Latin text, up to two for other scripts)."""
@@ -116,7 +109,7 @@ def transliterations(text: str) -> tuple[str, ...]:
     if text.isascii():
         return (text,)
     text = _drop_symbols(text)
-    if _is_latin(text):
+    if is_latin(text):
         return (anyascii(text),)
     japanese = japanese_reading(text)  # 山田太郎 -> yamada taro (not shan tian tai lang)
     if japanese is not None and japanese.certain:
@@ -400,6 +393,7 @@ def is_org_term(token: str) -> bool:
     return token in _word_set("org_terms.yml")
 
 
+@lru_cache(maxsize=200_000)
 def legal_form(token: str) -> str | None:
     """The canonical legal form of a token (or of joined tokens: ``"ooo"`` -> ``"llc"``).
 
@@ -492,13 +486,43 @@ def _last_numeral(words: str, indices: list[int], text: str) -> bool:
     return set(words) <= set("ivx") and max(indices) == count - 1 and count >= 2
 
 
-@lru_cache(maxsize=200_000)
+_LETTER_WORDS = re.compile(r"[a-z]+(?: [a-z]+)*")
+
+
+@cache
+def _number_words() -> frozenset[str] | None:
+    """Every word of every spelling of a number rigour's tagger knows (``eighty``,
+    ``five``, ``no``, ``ochenta``, ``y``, ``lxxxv``...), folded and as rigour normalises
+    it; None (no shortcut) when rigour does not give them or is not a checked release."""
+    ordinals = getattr(rigour_core, "ordinals_dict", None)
+    if ordinals is None or not version("rigour").startswith(VERIFIED_RIGOUR):
+        return None
+    words: set[str] = set()
+    for spellings in ordinals().values():
+        for spelling in spellings:
+            words.update(fold_text(spelling).split())
+            words.update((normalize(spelling, Normalize.CASEFOLD | Normalize.NAME) or "").split())
+    return frozenset(words)
+
+
 def number_spans(text: str) -> tuple[tuple[int, int, str], ...]:
     """Number words of a folded name as (first token, end token, digits), longest first.
 
     ``twenty one trading`` -> ``((0, 2, "21"),)``; ``second bank`` -> ``((0, 1, "2"),)``.
     Spans do not overlap; a token that is already only digits is left alone.
+    A name of lowercase letters none of whose words spells part of a number (rigour's
+    ordinal spellings: the only way its tagger finds a number without a digit) has none,
+    known without asking rigour (most names: a new name costs no tagger call).
     """
+    words = _number_words()
+    if words is not None and _LETTER_WORDS.fullmatch(text) and words.isdisjoint(text.split()):
+        return ()
+    return _tagged_number_spans(text)
+
+
+@lru_cache(maxsize=200_000)
+def _tagged_number_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    """:func:`number_spans` from rigour's organisation tagger."""
     if not text:
         return ()
     found = []
@@ -607,13 +631,15 @@ def remember_symbols(table: dict[str, frozenset[str]]) -> None:
 
 
 def warm_taggers() -> None:
-    """Load the person-name symbol table and build rigour's organisation tagger now.
+    """Load the person-name symbol table, build rigour's organisation tagger and read its
+    number words now.
 
     ~0.1 s with the table cached (see :mod:`sanctions.matching.symbols`), not at a first
     query; rigour's person tagger (seconds) is not built.
     """
     load_person_symbol_table()
     analyze_names(NameTypeTag.ORG, ["warm"], consolidate=False, phonetics=False, rewrite=False)
+    _number_words()
 
 
 @lru_cache(maxsize=200_000)

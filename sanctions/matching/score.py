@@ -158,7 +158,7 @@ def record_from_entity(entity: Entity, query: bool = False) -> Record:
         parts = variant.parts or entity_parts
         forms.extend(make_name_forms(variant.name, entity.schema, str(variant.kind), parts))
     dates = list(entity.dates) or to_fuzzy_dates(entity.get("birthDate"))
-    props = {p: list(entity.get(p)) for p in OUTPUT_PROPS if entity.get(p)}
+    props = {p: list(v) for p in OUTPUT_PROPS if (v := entity.properties.get(p))}
     return Record(
         id=entity.id,
         schema=entity.schema,

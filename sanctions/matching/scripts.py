@@ -40,7 +40,7 @@ from anyascii import anyascii
 
 log = logging.getLogger(__name__)
 
-__all__ = ["JapaneseReading", "has_kana", "japanese_reading", "reading_words"]
+__all__ = ["JapaneseReading", "has_kana", "is_latin", "japanese_reading", "reading_words"]
 
 _KANA = re.compile(
     r"[\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fd-\u30ff\u31f0-\u31ff\uff66-\uff9d]"
@@ -192,7 +192,7 @@ def reading_words(original: str) -> dict[str, tuple[str, str]]:
     """
     from sanctions.matching.normalise import name_forms
 
-    if _is_latin_only(original):
+    if is_latin(original):
         return {}
     found: dict[str, tuple[str, str]] = {}
     japanese = japanese_reading(original)
@@ -217,5 +217,11 @@ def reading_words(original: str) -> dict[str, tuple[str, str]]:
     return found
 
 
-def _is_latin_only(text: str) -> bool:
-    return all(ord(c) < 0x250 or not c.isalpha() for c in text)
+def is_latin(text: str) -> bool:
+    """Is every letter of ``text`` a Latin one (ASCII or Latin extended, accents allowed)?
+
+    Digits, spaces, punctuation, symbols and marks are not letters and do not count.
+    The one test of "written in Latin" of the matcher (transliteration, explanations,
+    alignment).
+    """
+    return text.isascii() or all(char < "\u0250" or not char.isalpha() for char in text)

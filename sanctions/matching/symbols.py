@@ -25,7 +25,7 @@ process. For one token the automaton's answer is a dictionary lookup:
 ``tests/matching/test_symbols.py`` checks the table against the tagger on every
 token of three real lists and on other scripts. Building the table takes ~2 s,
 so it is kept as a signed cache file (:mod:`sanctions.cache`) in
-``SANCTIONS_CACHE_DIR`` or the user cache folder, named by rigour's version, its
+the cache folder of :func:`sanctions.config.cache_dir`, named by rigour's version, its
 compiled module's size and time and :data:`TABLE_FORMAT`; a missing, stale,
 tampered or unreadable file is rebuilt. Loading it takes ~50 ms. When rigour's
 data cannot be found in its module (a rigour that ships it otherwise), the answer
@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from array import array
 from collections.abc import Iterable, Iterator
@@ -48,12 +47,12 @@ from typing import Any
 
 import numpy as np
 import zstandard
-from platformdirs import user_cache_dir
 from rigour import _core as rigour_core  # only for its file: the data compiled into it
 from rigour.names import NameTypeTag, Symbol, analyze_names
 from rigour.text.normalize import Normalize, normalize
 
 from sanctions.cache import gc_paused, read_cache, write_cache
+from sanctions.config import cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -175,9 +174,8 @@ def _fingerprint() -> str:
 
 
 def symbol_cache_dir() -> Path:
-    """Where the table is cached (``SANCTIONS_CACHE_DIR`` or the user cache folder)."""
-    env = os.environ.get("SANCTIONS_CACHE_DIR")
-    return Path(env).expanduser() if env else Path(user_cache_dir("sanctions", appauthor=False))
+    """Where the table is cached (:func:`sanctions.config.cache_dir`)."""
+    return cache_dir()
 
 
 def _frames(data: bytes) -> Iterator[bytes]:

@@ -80,7 +80,7 @@ def _values(prop: str, raw: Any) -> list[str]:
         if isinstance(item, (dict, list)):
             raise QueryError(f"property {prop!r}: expected a string or a list of strings")
         text = str(item)
-        if _SURROGATE.search(text):
+        if not text.isascii() and _SURROGATE.search(text):
             raise QueryError(f"property {prop!r}: not valid Unicode text (a lone surrogate)")
         out.append(text)
     return out
