@@ -34,12 +34,14 @@ from . import dates, forms, score, similarity
 
 __all__ = [
     "NameBound",
+    "birth_dated",
     "candidate_initial_slack",
     "max_secondary_gain",
     "name_floor",
     "name_tokens",
     "query_initial_weight",
     "score_ceiling",
+    "secondary_ceiling",
 ]
 
 CEILING_MARGIN = 2e-4  # rounding of each contribution to 4 places, and float32 bounds
@@ -64,24 +66,32 @@ def score_ceiling(query: Any, cand: Any, name_bound: float) -> float:
     when its names score at most ``name_bound`` (what :func:`score.score_value` gives).
 
     Dates of birth and countries add only when the names agree already
-    (:data:`score.CONFIRM_FLOOR`), a date only when both sides give one and a
-    country only when both share one; gender and other evidence only take away.
-    :data:`CEILING_MARGIN` is added for rounding: a record whose ceiling is under
-    a score found already cannot reach or tie it (the top-k stop of
-    :func:`finder.search`). Identifier candidates are given a bound of 1.0 by the
-    index and are never cut by this.
+    (:data:`score.CONFIRM_FLOOR`), and then at most :func:`secondary_ceiling`;
+    gender and other evidence only take away. :data:`CEILING_MARGIN` is added
+    for rounding: a record whose ceiling is under a score found already cannot
+    reach or tie it (the top-k stop of :func:`finder.search`). Identifier
+    candidates are given a bound of 1.0 by the index and are never cut by this.
     """
     ceiling = name_bound + CEILING_MARGIN
     if ceiling < score.CONFIRM_FLOOR:
         return ceiling
-    if _birth_dated(query) and _birth_dated(cand):
-        ceiling += _max_date_gain()
+    return ceiling + secondary_ceiling(query, cand)
+
+
+def secondary_ceiling(query: Any, cand: Any, cand_dated: bool | None = None) -> float:
+    """The most dates of birth and countries add to names that agree: a date only when
+    both sides give one (``cand_dated``: whether ``cand`` does, when known already), a
+    country only when both share one."""
+    gain = 0.0
+    if birth_dated(query) and (birth_dated(cand) if cand_dated is None else cand_dated):
+        gain += _max_date_gain()
     if not query.countries.isdisjoint(cand.countries):
-        ceiling += max(0.0, score.COUNTRY_MATCH)
-    return ceiling
+        gain += max(0.0, score.COUNTRY_MATCH)
+    return gain
 
 
-def _birth_dated(record: Any) -> bool:
+def birth_dated(record: Any) -> bool:
+    """Whether a record gives a date of birth (which may add to its score)."""
     return any(d.prop == "birthDate" for d in record.dates)
 
 

@@ -20,13 +20,20 @@ the result (records, order, scores) is the one scoring every candidate gives
 from __future__ import annotations
 
 import heapq
+import weakref
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import alignment, prune
-from .bounds import CEILING_MARGIN, name_floor, score_ceiling
+from .bounds import (
+    CEILING_MARGIN,
+    birth_dated,
+    max_secondary_gain,
+    name_floor,
+    secondary_ceiling,
+)
 from .candidates import Candidate, CandidateSet
 from .forms import NameForm, schema_kind
 from .index import MatchIndex
@@ -97,15 +104,23 @@ def best_candidates(
     if limit <= 0:
         return []
     count = len(candidates)
+    floor = 0.0 if cutoff is None else cutoff
+    gains = _Gains(index, query, candidates)
     tight: list[float] | None = None  # every name's tight bound, candidate by candidate
     at: list[int] = []  # where each candidate's names begin in ``tight``
     if _TOP_K[0] and count > TIGHTEN_FROM * limit:
-        tight, at, tops = _tight_name_bounds(index, query, candidates)
+        tight, at, tops = _tight_name_bounds(index, query, candidates, floor)
     else:
         tops = candidates.bounds()
-    ceilings = _ceilings(query, candidates, tops)
-    order = sorted(range(count), key=ceilings.__getitem__, reverse=True)
-    floor = 0.0 if cutoff is None else cutoff
+    ceilings = _ceilings(tops, gains)
+    if _TOP_K[0]:  # no candidate under the floor is scored: only those above are ordered
+        order = sorted(
+            (i for i in range(count) if ceilings[i] >= floor),
+            key=ceilings.__getitem__,
+            reverse=True,
+        )
+    else:
+        order = sorted(range(count), key=ceilings.__getitem__, reverse=True)
     kept: list[float] = []  # the ``limit`` best scores so far (a min-heap)
     ranked = []
     for i in order:
@@ -115,7 +130,7 @@ def best_candidates(
         names = cand.names
         if tight is not None and candidates.named[i]:
             bounds = tight[at[i] : at[i] + len(cand.names)]
-            names = _names_to_align(query, cand, bounds, floor)
+            names = _names_to_align(cand, bounds, floor, gains(i))
         value = score_value(query, cand.record, rows, names, index.frequencies)
         if (cutoff is not None and value < cutoff) or value <= 0.0:
             continue
@@ -132,49 +147,88 @@ def best_candidates(
     return ranked[:limit]
 
 
-def _ceilings(query: Record, candidates: CandidateSet, tops: list[float]) -> list[float]:
+class _IndexFacts:
+    """What ceilings need of every listed name and record, made once per index."""
+
+    def __init__(self, index: MatchIndex) -> None:
+        schema_ids, schemata = index.record_schemata()
+        lam = np.asarray([alignment.lambda_of(schema_kind(s)) for s in schemata])
+        self.name_lambda = lam[schema_ids][index.name_record]  # each name's record's LAMBDA
+        self.birth_dated = [birth_dated(record) for record in index.records]
+
+
+_FACTS: weakref.WeakKeyDictionary[MatchIndex, _IndexFacts] = weakref.WeakKeyDictionary()
+
+
+def _facts(index: MatchIndex) -> _IndexFacts:
+    found = _FACTS.get(index)
+    if found is None:
+        found = _FACTS[index] = _IndexFacts(index)
+    return found
+
+
+class _Gains:
+    """What dates of birth and countries may add to each candidate's names
+    (:func:`bounds.secondary_ceiling`), worked out once per candidate when asked."""
+
+    def __init__(self, index: MatchIndex, query: Record, candidates: CandidateSet) -> None:
+        self.query = query
+        self.candidates = candidates
+        self.dated = _facts(index).birth_dated if birth_dated(query) else None
+        self.found: dict[int, float] = {}
+
+    def __call__(self, i: int) -> float:
+        gain = self.found.get(i)
+        if gain is None:
+            rec = self.candidates.rec[i]
+            dated = False if self.dated is None else self.dated[rec]
+            record = self.candidates.index.records[rec]
+            gain = self.found[i] = secondary_ceiling(self.query, record, dated)
+        return gain
+
+
+def _ceiling(bound: float, gain: float) -> float:
+    """:func:`bounds.score_ceiling` of a name bound, given what the candidate may gain."""
+    ceiling = bound + CEILING_MARGIN
+    return ceiling if ceiling < CONFIRM_FLOOR else ceiling + gain
+
+
+def _ceilings(tops: list[float], gains: _Gains) -> list[float]:
     """:func:`bounds.score_ceiling` of each candidate from its best name bound (``tops``):
     only those reaching :data:`score.CONFIRM_FLOOR` are looked at one by one."""
-    values = np.asarray(tops, dtype=np.float64) + CEILING_MARGIN
-    out: list[float] = values.tolist()
-    for i in np.flatnonzero(values >= CONFIRM_FLOOR).tolist():
-        out[i] = score_ceiling(query, candidates.record(i), tops[i])
+    out = [top + CEILING_MARGIN for top in tops]
+    for i, ceiling in enumerate(out):
+        if ceiling >= CONFIRM_FLOOR:
+            out[i] = ceiling + gains(i)
     return out
 
 
 def _tight_name_bounds(
-    index: MatchIndex, query: Record, candidates: CandidateSet
+    index: MatchIndex, query: Record, candidates: CandidateSet, floor: float
 ) -> tuple[list[float], list[int], list[float]]:
     """The bounds (:func:`prune.tight_bounds`) of the names of the candidates found by
     their names, in order; where each candidate's begin (0 for a candidate found by an
     identifier: its names are not bounded, it may match without them); and each
-    candidate's best bound (1.0 for one found by an identifier)."""
-    ids, sizes = candidates.named_slices()
-    schema_ids, schemata = index.record_schemata()
-    lambdas = alignment.LAMBDA
-    lam_of = np.asarray(
-        [lambdas.get(schema_kind(schema), lambdas["any"]) for schema in schemata],
-        dtype=np.float64,
-    )
-    named = candidates.named
-    recs = np.asarray(candidates.rec, dtype=np.int64)
-    bounds = candidates.name_bounds
-    if not all(named):
-        recs = recs[np.asarray(named, dtype=bool)]
-        bounds = np.concatenate(
-            [bounds[candidates.starts[i] : candidates.ends[i]] for i, ok in enumerate(named) if ok]
-            or [bounds[:0]]
-        )
-    tight = prune.tight_bounds(
-        index,
-        query,
-        ids.astype(np.int64),
-        bounds.astype(np.float64),
-        np.repeat(lam_of[schema_ids[recs]], sizes),
-    )
-    ends = np.cumsum(sizes, dtype=np.int64)
-    starts = ends - np.asarray(sizes, dtype=np.int64)
+    candidate's best bound (1.0 for one found by an identifier).
+
+    A name whose index bound cannot reach ``floor`` whatever dates and countries add
+    keeps that bound (it is left out all the same): only the others are tightened.
+    """
+    ids, bounds, starts = candidates.named_arrays()
+    low = floor if floor <= CONFIRM_FLOOR else max(CONFIRM_FLOOR, floor - max_secondary_gain())
+    tight = bounds
+    if len(bounds):
+        wanted = np.flatnonzero(bounds + CEILING_MARGIN >= low) if low > 0.0 else None
+        if wanted is None or len(wanted) == len(bounds):
+            lams = _facts(index).name_lambda[ids]
+            tight = prune.tight_bounds(index, query, ids, bounds, lams)
+        elif len(wanted):
+            some = ids[wanted]
+            lams = _facts(index).name_lambda[some]
+            tight = bounds.copy()
+            tight[wanted] = prune.tight_bounds(index, query, some, bounds[wanted], lams)
     tops = np.maximum.reduceat(tight, starts).tolist() if len(tight) else []
+    named = candidates.named
     if all(named):
         return tight.tolist(), starts.tolist(), tops
     at: list[int] = []
@@ -188,9 +242,10 @@ def _tight_name_bounds(
 
 
 def _names_to_align(
-    query: Record, cand: Candidate, bounds: list[float], floor: float
+    cand: Candidate, bounds: list[float], floor: float, gain: float
 ) -> list[NameForm]:
-    """The names of ``cand`` whose ceiling (from their ``bounds``) reaches ``floor``.
+    """The names of ``cand`` whose ceiling (from their ``bounds``, and the ``gain`` of
+    its dates and countries) reaches ``floor``.
 
     A record scores as its best name does, and its score never falls as that
     name's score rises; so when the names kept score at least ``floor``, the
@@ -202,5 +257,5 @@ def _names_to_align(
     return [
         form
         for form, bound in zip(cand.names, bounds, strict=True)
-        if score_ceiling(query, cand.record, bound) >= floor
+        if _ceiling(bound, gain) >= floor
     ]
