@@ -15,24 +15,30 @@ index's bound of their names plus what dates and countries may add,
 under the ``limit``-th score found: no candidate left can reach or tie it, so
 the result (records, order, scores) is the one scoring every candidate gives
 (tested on real lists; :func:`score_every_candidate` turns the stop off).
+Before a candidate is scored, its ceiling is worked out again with the
+evidence beside its names known exactly (:func:`bounds.secondary_bounds`: a
+date of birth years apart, another country or gender): most candidates of an
+ordinary customer fall under the cutoff so, without a name aligned.
 """
 
 from __future__ import annotations
 
 import heapq
 import weakref
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from . import alignment, prune
 from .bounds import (
     CEILING_MARGIN,
-    birth_dated,
+    ceiling_of,
     max_secondary_gain,
     name_floor,
-    secondary_ceiling,
+    secondary_bounds,
 )
 from .candidates import Candidate, CandidateSet
 from .forms import NameForm, schema_kind
@@ -105,14 +111,14 @@ def best_candidates(
         return []
     count = len(candidates)
     floor = 0.0 if cutoff is None else cutoff
-    gains = _Gains(index, query, candidates)
+    evidence = _Evidence(query, candidates)
     tight: list[float] | None = None  # every name's tight bound, candidate by candidate
     at: list[int] = []  # where each candidate's names begin in ``tight``
     if _TOP_K[0] and count > TIGHTEN_FROM * limit:
         tight, at, tops = _tight_name_bounds(index, query, candidates, floor)
     else:
         tops = candidates.bounds()
-    ceilings = _ceilings(tops, gains)
+    ceilings = _ceilings(tops)
     if _TOP_K[0]:  # no candidate under the floor is scored: only those above are ordered
         order = sorted(
             (i for i in range(count) if ceilings[i] >= floor),
@@ -126,11 +132,13 @@ def best_candidates(
     for i in order:
         if ceilings[i] < floor and _TOP_K[0]:
             break  # no candidate left can reach the limit-th score, nor tie it
+        if _TOP_K[0] and floor > 0.0 and evidence.ceiling(i, tops[i]) < floor:
+            continue  # its dates, countries or gender keep it under: not scored
         cand = candidates.candidate(i)
         names = cand.names
         if tight is not None and candidates.named[i]:
             bounds = tight[at[i] : at[i] + len(cand.names)]
-            names = _names_to_align(cand, bounds, floor, gains(i))
+            names = _names_to_align(cand, bounds, floor, partial(evidence.ceiling, i))
         value = score_value(query, cand.record, rows, names, index.frequencies)
         if (cutoff is not None and value < cutoff) or value <= 0.0:
             continue
@@ -148,13 +156,12 @@ def best_candidates(
 
 
 class _IndexFacts:
-    """What ceilings need of every listed name and record, made once per index."""
+    """What tight bounds need of every listed name, made once per index."""
 
     def __init__(self, index: MatchIndex) -> None:
         schema_ids, schemata = index.record_schemata()
         lam = np.asarray([alignment.lambda_of(schema_kind(s)) for s in schemata])
         self.name_lambda = lam[schema_ids][index.name_record]  # each name's record's LAMBDA
-        self.birth_dated = [birth_dated(record) for record in index.records]
 
 
 _FACTS: weakref.WeakKeyDictionary[MatchIndex, _IndexFacts] = weakref.WeakKeyDictionary()
@@ -167,39 +174,31 @@ def _facts(index: MatchIndex) -> _IndexFacts:
     return found
 
 
-class _Gains:
-    """What dates of birth and countries may add to each candidate's names
-    (:func:`bounds.secondary_ceiling`), worked out once per candidate when asked."""
+class _Evidence:
+    """Each candidate's ceiling from a bound of its names and the evidence beside them
+    (:func:`bounds.secondary_bounds`), worked out once per candidate when asked."""
 
-    def __init__(self, index: MatchIndex, query: Record, candidates: CandidateSet) -> None:
+    def __init__(self, query: Record, candidates: CandidateSet) -> None:
         self.query = query
         self.candidates = candidates
-        self.dated = _facts(index).birth_dated if birth_dated(query) else None
-        self.found: dict[int, float] = {}
+        self.found: dict[int, tuple[float, float]] = {}
 
-    def __call__(self, i: int) -> float:
-        gain = self.found.get(i)
-        if gain is None:
-            rec = self.candidates.rec[i]
-            dated = False if self.dated is None else self.dated[rec]
-            record = self.candidates.index.records[rec]
-            gain = self.found[i] = secondary_ceiling(self.query, record, dated)
-        return gain
+    def ceiling(self, i: int, name_bound: float) -> float:
+        found = self.found.get(i)
+        if found is None:
+            found = self.found[i] = secondary_bounds(self.query, self.candidates.record(i))
+        return ceiling_of(name_bound, *found)
 
 
-def _ceiling(bound: float, gain: float) -> float:
-    """:func:`bounds.score_ceiling` of a name bound, given what the candidate may gain."""
-    ceiling = bound + CEILING_MARGIN
-    return ceiling if ceiling < CONFIRM_FLOOR else ceiling + gain
-
-
-def _ceilings(tops: list[float], gains: _Gains) -> list[float]:
-    """:func:`bounds.score_ceiling` of each candidate from its best name bound (``tops``):
-    only those reaching :data:`score.CONFIRM_FLOOR` are looked at one by one."""
+def _ceilings(tops: list[float]) -> list[float]:
+    """A ceiling of each candidate from its best name bound (``tops``), cheap to work
+    out for every one: whatever its dates and countries (:func:`bounds.max_secondary_gain`
+    when the names may reach :data:`score.CONFIRM_FLOOR`)."""
+    gain = max_secondary_gain()
     out = [top + CEILING_MARGIN for top in tops]
     for i, ceiling in enumerate(out):
         if ceiling >= CONFIRM_FLOOR:
-            out[i] = ceiling + gains(i)
+            out[i] = ceiling + gain
     return out
 
 
@@ -242,10 +241,9 @@ def _tight_name_bounds(
 
 
 def _names_to_align(
-    cand: Candidate, bounds: list[float], floor: float, gain: float
+    cand: Candidate, bounds: list[float], floor: float, ceiling: Callable[[float], float]
 ) -> list[NameForm]:
-    """The names of ``cand`` whose ceiling (from their ``bounds``, and the ``gain`` of
-    its dates and countries) reaches ``floor``.
+    """The names of ``cand`` whose ``ceiling`` (from their ``bounds``) reaches ``floor``.
 
     A record scores as its best name does, and its score never falls as that
     name's score rises; so when the names kept score at least ``floor``, the
@@ -254,8 +252,4 @@ def _names_to_align(
     """
     if floor <= 0.0 or len(cand.names) < 2:
         return cand.names
-    return [
-        form
-        for form, bound in zip(cand.names, bounds, strict=True)
-        if _ceiling(bound, gain) >= floor
-    ]
+    return [form for form, bound in zip(cand.names, bounds, strict=True) if ceiling(bound) >= floor]
