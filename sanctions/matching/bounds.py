@@ -80,8 +80,8 @@ def ceiling_of(name_bound: float, always: float, confirmed: float) -> float:
     """:func:`score_ceiling` from a name bound and the two parts of :func:`secondary_bounds`."""
     ceiling = name_bound + CEILING_MARGIN
     if ceiling < score.CONFIRM_FLOOR:
-        return ceiling + always
-    return ceiling + always + confirmed
+        return max(0.0, ceiling + always)  # a score is never under 0
+    return max(0.0, ceiling + always + confirmed)
 
 
 def secondary_bounds(query: Any, cand: Any) -> tuple[float, float]:

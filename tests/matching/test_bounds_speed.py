@@ -14,7 +14,9 @@ the score the full path gives each listed name.
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -99,3 +101,64 @@ def test_tight_bounds_hold_for_given_names_in_another_language(
     query = parse_query({"schema": "Person", "properties": {"name": [name]}})
     checked, _read = _check_bounds(un_screener.index, query)
     assert checked > 0
+
+
+def _evidence_queries(shared_data: Path) -> list[dict]:
+    """UN-listed people (perturbed names) given dates of birth years apart, another or
+    the same nationality and a gender; and ordinary people as a customer file gives them."""
+    queries = []
+    with open(shared_data / "eval" / "un_people_perturbed.csv", encoding="utf-8") as handle:
+        for n, row in zip(range(120), csv.DictReader(handle), strict=False):
+            props = {"name": [row["full_name"]], "gender": ["male" if n % 2 else "female"]}
+            if row["date_of_birth"][:4].isdigit():
+                year = int(row["date_of_birth"][:4]) + (0, 1, 3, 9)[n % 4]
+                props["birthDate"] = [str(year) + row["date_of_birth"][4:]]
+            if row["nationality"]:
+                props["nationality"] = [row["nationality"] if n % 3 else "fr"]
+            queries.append({"schema": "Person", "properties": props})
+    with open(shared_data / "eval" / "negatives_synthetic_us.csv", encoding="utf-8") as handle:
+        for row in zip(range(120), csv.DictReader(handle), strict=False):
+            row = row[1]
+            props = {"firstName": [row["first_name"]], "lastName": [row["last_name"]]}
+            props |= {"gender": [row["gender"]], "birthDate": [row["date_of_birth"]]}
+            props["nationality"] = [row["nationality"]]
+            queries.append({"schema": "Person", "properties": props})
+    return queries
+
+
+@pytest.mark.slow
+def test_ceilings_with_dates_countries_and_gender_keep_the_top_k(
+    un_screener: Screener, shared_data: Path
+) -> None:
+    queries = _evidence_queries(shared_data)
+    index = un_screener.index
+    for data in queries[::4]:  # each name's ceiling is at least the score it gives
+        _check_bounds(index, parse_query(data))
+    scored = [0]
+    saved = finder.score_value
+
+    def counted(*args: Any, **kwargs: Any) -> float:
+        scored[0] += 1
+        return saved(*args, **kwargs)
+
+    def outcomes() -> list[list[tuple[str, float, str]]]:
+        return [
+            [
+                (m.record.id, m.score.score, repr(m.score.features))
+                for m in un_screener.screen(data, cutoff=cutoff, limit=5).results
+            ]
+            for data in queries
+            for cutoff in (None, 0.5, 0.7)
+        ]
+
+    finder.score_value = counted
+    try:
+        fast = outcomes()
+        fast_scored = scored[0]
+        with finder.score_every_candidate():
+            full = outcomes()
+    finally:
+        finder.score_value = saved
+    assert fast == full
+    assert sum(map(bool, fast)) > 100  # matches are found: the comparison is not empty
+    assert fast_scored * 2 < scored[0] - fast_scored  # the stop spared most of the scoring
