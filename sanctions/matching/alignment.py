@@ -72,6 +72,11 @@ FAMILY_MISMATCH_CAP = 0.6  # one given name agrees, the family names differ: not
 FAMILY_MISMATCH = 0.1  # several given names agree, the family names differ (a new name?)
 
 
+def lambda_of(kind: str) -> float:
+    """The weight of a listed word not given, for a record of ``kind`` (:data:`LAMBDA`)."""
+    return LAMBDA.get(kind, LAMBDA["any"])
+
+
 def _abjad_reading(query: NameForm, qtext: str, cand: NameForm, ctext: str) -> bool:
     """May these tokens meet by :func:`abjad_similarity`? Only when the token without
     vowels was read from Arabic or Hebrew script: a Latin acronym (``NGT``, ``TPC``)

@@ -39,7 +39,9 @@ __all__ = [
     "name_floor",
     "name_tokens",
     "query_initial_weight",
+    "ceiling_of",
     "score_ceiling",
+    "secondary_bounds",
 ]
 
 CEILING_MARGIN = 2e-4  # rounding of each contribution to 4 places, and float32 bounds
@@ -60,29 +62,51 @@ def name_floor(threshold: float) -> float:
 
 
 def score_ceiling(query: Any, cand: Any, name_bound: float) -> float:
-    """The most ``cand`` can score against ``query`` without an identifier in common,
-    when its names score at most ``name_bound`` (what :func:`score.score_value` gives).
+    """The most ``cand`` can score against ``query`` when its names score at most
+    ``name_bound`` (what :func:`score.score_value` gives).
 
-    Dates of birth and countries add only when the names agree already
-    (:data:`score.CONFIRM_FLOOR`), a date only when both sides give one and a
-    country only when both share one; gender and other evidence only take away.
-    :data:`CEILING_MARGIN` is added for rounding: a record whose ceiling is under
-    a score found already cannot reach or tie it (the top-k stop of
-    :func:`finder.search`). Identifier candidates are given a bound of 1.0 by the
-    index and are never cut by this.
+    The evidence beside the names (:func:`secondary_bounds`) is known exactly:
+    what takes away (dates of birth apart, countries or genders that differ)
+    always counts; what adds (dates and countries that agree) only when the
+    names reach :data:`score.CONFIRM_FLOOR`. :data:`CEILING_MARGIN` is added for
+    rounding: a record whose ceiling is under a score found already cannot reach
+    or tie it (the top-k stop of :func:`finder.search`).
     """
+    always, confirmed = secondary_bounds(query, cand)
+    return ceiling_of(name_bound, always, confirmed)
+
+
+def ceiling_of(name_bound: float, always: float, confirmed: float) -> float:
+    """:func:`score_ceiling` from a name bound and the two parts of :func:`secondary_bounds`."""
     ceiling = name_bound + CEILING_MARGIN
     if ceiling < score.CONFIRM_FLOOR:
-        return ceiling
-    if _birth_dated(query) and _birth_dated(cand):
-        ceiling += _max_date_gain()
-    if not query.countries.isdisjoint(cand.countries):
-        ceiling += max(0.0, score.COUNTRY_MATCH)
-    return ceiling
+        return max(0.0, ceiling + always)  # a score is never under 0
+    return max(0.0, ceiling + always + confirmed)
 
 
-def _birth_dated(record: Any) -> bool:
-    return any(d.prop == "birthDate" for d in record.dates)
+def secondary_bounds(query: Any, cand: Any) -> tuple[float, float]:
+    """What the evidence beside the names adds to ``cand``'s score against ``query``
+    whatever its names score, and what it adds more once they reach
+    :data:`score.CONFIRM_FLOOR`: the contributions of :func:`score.score_value`
+    (dates of birth, countries, gender, identifiers in common), worked out without
+    aligning a name. A test checks on real lists that no score exceeds its ceiling."""
+    always = confirmed = 0.0
+    found = dates.compare_dates(query.dates, cand.dates)
+    if found.outcome != "absent":
+        if found.delta < 0:
+            always += found.delta
+        else:
+            confirmed += found.delta
+    if query.countries and cand.countries:
+        if query.countries.isdisjoint(cand.countries):
+            always += score.COUNTRY_MISMATCH
+        else:
+            confirmed += max(0.0, score.COUNTRY_MATCH)
+    if query.gender and cand.gender and query.gender != cand.gender:
+        always += score.GENDER_MISMATCH
+    if not query.identifiers.isdisjoint(cand.identifiers):
+        always += max(0.0, score.IDENTIFIER_MATCH, score.STRONG_IDENTIFIER_MATCH)
+    return always, confirmed
 
 
 def query_initial_weight(form: forms.NameForm) -> float:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .forms import NameForm
+from .prune import gather_positions
 from .score import Record
 
 if TYPE_CHECKING:
@@ -112,15 +113,23 @@ class CandidateSet:
             best = np.maximum.reduceat(values, self.starts[: self.groups]).tolist()
         return best + [0.0] * (len(self.rec) - self.groups)
 
-    def named_slices(self) -> tuple[np.ndarray, list[int]]:
-        """The name ids of the candidates found by their names (in order), and the
-        number of names of each such candidate."""
-        pick = [i for i, ok in enumerate(self.named) if ok]
+    def named_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The name ids and bounds (float64) of the candidates found by their names (in
+        order), and where each such candidate's names begin in them."""
         if all(self.named):  # every candidate found by its names: all the names
-            return self.name_ids, [self.ends[i] - self.starts[i] for i in pick]
-        parts = [self.name_ids[self.starts[i] : self.ends[i]] for i in pick]
-        ids = np.concatenate(parts) if parts else self.name_ids[:0]
-        return ids, [self.ends[i] - self.starts[i] for i in pick]
+            starts = np.asarray(self.starts, dtype=np.int64)
+            return self.name_ids, self.name_bounds.astype(np.float64), starts
+        # the candidates found by their names and an identifier too lose their slice
+        pick = np.asarray(
+            [i for i, ok in enumerate(self.named[: self.groups]) if ok], dtype=np.int64
+        )
+        offsets = np.asarray(
+            self.starts[: self.groups] + self.ends[self.groups - 1 : self.groups][:1],
+            dtype=np.int64,
+        )
+        rows, sizes = gather_positions(offsets, pick)
+        starts = np.cumsum(sizes) - sizes
+        return self.name_ids[rows], self.name_bounds[rows].astype(np.float64), starts
 
     def record(self, i: int) -> Record:
         return self.index.records[self.rec[i]]

@@ -15,18 +15,31 @@ index's bound of their names plus what dates and countries may add,
 under the ``limit``-th score found: no candidate left can reach or tie it, so
 the result (records, order, scores) is the one scoring every candidate gives
 (tested on real lists; :func:`score_every_candidate` turns the stop off).
+Before a candidate is scored, its ceiling is worked out again with the
+evidence beside its names known exactly (:func:`bounds.secondary_bounds`: a
+date of birth years apart, another country or gender): most candidates of an
+ordinary customer fall under the cutoff so, without a name aligned.
 """
 
 from __future__ import annotations
 
 import heapq
+import weakref
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from . import alignment, prune
-from .bounds import CEILING_MARGIN, name_floor, score_ceiling
+from .bounds import (
+    CEILING_MARGIN,
+    ceiling_of,
+    max_secondary_gain,
+    name_floor,
+    secondary_bounds,
+)
 from .candidates import Candidate, CandidateSet
 from .forms import NameForm, schema_kind
 from .index import MatchIndex
@@ -97,25 +110,35 @@ def best_candidates(
     if limit <= 0:
         return []
     count = len(candidates)
+    floor = 0.0 if cutoff is None else cutoff
+    evidence = _Evidence(query, candidates)
     tight: list[float] | None = None  # every name's tight bound, candidate by candidate
     at: list[int] = []  # where each candidate's names begin in ``tight``
     if _TOP_K[0] and count > TIGHTEN_FROM * limit:
-        tight, at, tops = _tight_name_bounds(index, query, candidates)
+        tight, at, tops = _tight_name_bounds(index, query, candidates, floor)
     else:
         tops = candidates.bounds()
-    ceilings = _ceilings(query, candidates, tops)
-    order = sorted(range(count), key=ceilings.__getitem__, reverse=True)
-    floor = 0.0 if cutoff is None else cutoff
+    ceilings = _ceilings(tops)
+    if _TOP_K[0]:  # no candidate under the floor is scored: only those above are ordered
+        order = sorted(
+            (i for i in range(count) if ceilings[i] >= floor),
+            key=ceilings.__getitem__,
+            reverse=True,
+        )
+    else:
+        order = sorted(range(count), key=ceilings.__getitem__, reverse=True)
     kept: list[float] = []  # the ``limit`` best scores so far (a min-heap)
     ranked = []
     for i in order:
         if ceilings[i] < floor and _TOP_K[0]:
             break  # no candidate left can reach the limit-th score, nor tie it
+        if _TOP_K[0] and floor > 0.0 and evidence.ceiling(i, tops[i]) < floor:
+            continue  # its dates, countries or gender keep it under: not scored
         cand = candidates.candidate(i)
         names = cand.names
         if tight is not None and candidates.named[i]:
             bounds = tight[at[i] : at[i] + len(cand.names)]
-            names = _names_to_align(query, cand, bounds, floor)
+            names = _names_to_align(cand, bounds, floor, partial(evidence.ceiling, i))
         value = score_value(query, cand.record, rows, names, index.frequencies)
         if (cutoff is not None and value < cutoff) or value <= 0.0:
             continue
@@ -132,49 +155,79 @@ def best_candidates(
     return ranked[:limit]
 
 
-def _ceilings(query: Record, candidates: CandidateSet, tops: list[float]) -> list[float]:
-    """:func:`bounds.score_ceiling` of each candidate from its best name bound (``tops``):
-    only those reaching :data:`score.CONFIRM_FLOOR` are looked at one by one."""
-    values = np.asarray(tops, dtype=np.float64) + CEILING_MARGIN
-    out: list[float] = values.tolist()
-    for i in np.flatnonzero(values >= CONFIRM_FLOOR).tolist():
-        out[i] = score_ceiling(query, candidates.record(i), tops[i])
+class _IndexFacts:
+    """What tight bounds need of every listed name, made once per index."""
+
+    def __init__(self, index: MatchIndex) -> None:
+        schema_ids, schemata = index.record_schemata()
+        lam = np.asarray([alignment.lambda_of(schema_kind(s)) for s in schemata])
+        self.name_lambda = lam[schema_ids][index.name_record]  # each name's record's LAMBDA
+
+
+_FACTS: weakref.WeakKeyDictionary[MatchIndex, _IndexFacts] = weakref.WeakKeyDictionary()
+
+
+def _facts(index: MatchIndex) -> _IndexFacts:
+    found = _FACTS.get(index)
+    if found is None:
+        found = _FACTS[index] = _IndexFacts(index)
+    return found
+
+
+class _Evidence:
+    """Each candidate's ceiling from a bound of its names and the evidence beside them
+    (:func:`bounds.secondary_bounds`), worked out once per candidate when asked."""
+
+    def __init__(self, query: Record, candidates: CandidateSet) -> None:
+        self.query = query
+        self.candidates = candidates
+        self.found: dict[int, tuple[float, float]] = {}
+
+    def ceiling(self, i: int, name_bound: float) -> float:
+        found = self.found.get(i)
+        if found is None:
+            found = self.found[i] = secondary_bounds(self.query, self.candidates.record(i))
+        return ceiling_of(name_bound, *found)
+
+
+def _ceilings(tops: list[float]) -> list[float]:
+    """A ceiling of each candidate from its best name bound (``tops``), cheap to work
+    out for every one: whatever its dates and countries (:func:`bounds.max_secondary_gain`
+    when the names may reach :data:`score.CONFIRM_FLOOR`)."""
+    gain = max_secondary_gain()
+    out = [top + CEILING_MARGIN for top in tops]
+    for i, ceiling in enumerate(out):
+        if ceiling >= CONFIRM_FLOOR:
+            out[i] = ceiling + gain
     return out
 
 
 def _tight_name_bounds(
-    index: MatchIndex, query: Record, candidates: CandidateSet
+    index: MatchIndex, query: Record, candidates: CandidateSet, floor: float
 ) -> tuple[list[float], list[int], list[float]]:
     """The bounds (:func:`prune.tight_bounds`) of the names of the candidates found by
     their names, in order; where each candidate's begin (0 for a candidate found by an
     identifier: its names are not bounded, it may match without them); and each
-    candidate's best bound (1.0 for one found by an identifier)."""
-    ids, sizes = candidates.named_slices()
-    schema_ids, schemata = index.record_schemata()
-    lambdas = alignment.LAMBDA
-    lam_of = np.asarray(
-        [lambdas.get(schema_kind(schema), lambdas["any"]) for schema in schemata],
-        dtype=np.float64,
-    )
-    named = candidates.named
-    recs = np.asarray(candidates.rec, dtype=np.int64)
-    bounds = candidates.name_bounds
-    if not all(named):
-        recs = recs[np.asarray(named, dtype=bool)]
-        bounds = np.concatenate(
-            [bounds[candidates.starts[i] : candidates.ends[i]] for i, ok in enumerate(named) if ok]
-            or [bounds[:0]]
-        )
-    tight = prune.tight_bounds(
-        index,
-        query,
-        ids.astype(np.int64),
-        bounds.astype(np.float64),
-        np.repeat(lam_of[schema_ids[recs]], sizes),
-    )
-    ends = np.cumsum(sizes, dtype=np.int64)
-    starts = ends - np.asarray(sizes, dtype=np.int64)
+    candidate's best bound (1.0 for one found by an identifier).
+
+    A name whose index bound cannot reach ``floor`` whatever dates and countries add
+    keeps that bound (it is left out all the same): only the others are tightened.
+    """
+    ids, bounds, starts = candidates.named_arrays()
+    low = floor if floor <= CONFIRM_FLOOR else max(CONFIRM_FLOOR, floor - max_secondary_gain())
+    tight = bounds
+    if len(bounds):
+        wanted = np.flatnonzero(bounds + CEILING_MARGIN >= low) if low > 0.0 else None
+        if wanted is None or len(wanted) == len(bounds):
+            lams = _facts(index).name_lambda[ids]
+            tight = prune.tight_bounds(index, query, ids, bounds, lams)
+        elif len(wanted):
+            some = ids[wanted]
+            lams = _facts(index).name_lambda[some]
+            tight = bounds.copy()
+            tight[wanted] = prune.tight_bounds(index, query, some, bounds[wanted], lams)
     tops = np.maximum.reduceat(tight, starts).tolist() if len(tight) else []
+    named = candidates.named
     if all(named):
         return tight.tolist(), starts.tolist(), tops
     at: list[int] = []
@@ -188,9 +241,9 @@ def _tight_name_bounds(
 
 
 def _names_to_align(
-    query: Record, cand: Candidate, bounds: list[float], floor: float
+    cand: Candidate, bounds: list[float], floor: float, ceiling: Callable[[float], float]
 ) -> list[NameForm]:
-    """The names of ``cand`` whose ceiling (from their ``bounds``) reaches ``floor``.
+    """The names of ``cand`` whose ``ceiling`` (from their ``bounds``) reaches ``floor``.
 
     A record scores as its best name does, and its score never falls as that
     name's score rises; so when the names kept score at least ``floor``, the
@@ -199,8 +252,4 @@ def _names_to_align(
     """
     if floor <= 0.0 or len(cand.names) < 2:
         return cand.names
-    return [
-        form
-        for form, bound in zip(cand.names, bounds, strict=True)
-        if score_ceiling(query, cand.record, bound) >= floor
-    ]
+    return [form for form, bound in zip(cand.names, bounds, strict=True) if ceiling(bound) >= floor]
