@@ -39,7 +39,7 @@ from sanctions.model import Entity
 from sanctions.store.contract import EntitySource
 
 from . import prune
-from .affixes import AffixTable
+from .affixes import AffixTable, DeletionTable, split_pieces
 from .alignment import IndexedRows
 from .bounds import candidate_initial_slack, query_initial_weight
 from .candidates import Candidate, CandidateSet
@@ -322,27 +322,24 @@ class MatchIndex:
 
     # -- token look-up ---------------------------------------------------------------
 
-    def _gram_candidates(self, token: str, joined: bool) -> list[int]:
+    def _gram_candidates(self, token: str) -> list[int]:
         """Vocabulary ids within the edit distance the scorer accepts (q-gram count filter).
 
         With padded bigrams, ``k`` edits leave at least ``m + 1 - 2k`` bigrams in
         common (``m`` the longer length); one adjacent transposition leaves ``m - 2``.
-        A joined pair's lengths where one edit at most aligns are found by prefix and
-        suffix instead (:meth:`_one_edit_ranks`: fewer candidates, found sooner).
         The ids come ordered by (length, id).
         """
         length = len(token)
-        edit_fn = joined_max_edits if joined else max_edits
-        reach = edit_fn(max(length, self.max_len))
+        reach = max_edits(max(length, self.max_len))
         needs: dict[int, int] = {}  # length of a vocabulary token -> bigrams it must share
         everything = []  # lengths where the filter keeps every token (never in use)
         for other in range(max(2, length - reach), min(self.max_len, length + reach) + 1):
             longest = max(length, other)
-            edits = edit_fn(longest)
+            edits = max_edits(longest)
             if abs(length - other) > edits:
                 continue
             need = longest + 1 - 2 * edits
-            if not joined and other == length and 1.0 - 1.0 / longest >= TOKEN_THRESHOLD:
+            if other == length and 1.0 - 1.0 / longest >= TOKEN_THRESHOLD:
                 need = min(need, longest - 2)  # one swap of adjacent letters
             if need <= 0:
                 everything.append(other)
@@ -350,17 +347,86 @@ class MatchIndex:
                 needs[other] = need
         if not needs and not everything:
             return []
-        ranks = np.empty(0, dtype=np.int64)
-        if joined:  # lengths where one edit at most aligns: found by prefix and suffix
-            near = [other for other in needs if edit_fn(max(length, other)) <= 1]
-            if near:
-                ranks = self._one_edit_ranks(token, min(near), max(near))
-                needs = {other: need for other, need in needs.items() if other not in near}
-        if needs or everything:
-            found = self._filter_lengths(token, needs, everything)
-            ranks = np.union1d(ranks, found) if len(ranks) else found
+        ranks = self._filter_lengths(token, needs, everything)
         vids: list[int] = self.rank_vid[ranks].tolist()
         return vids
+
+    def _joined_candidates(self, token: str) -> list[int]:
+        """Vocabulary ids that may be as close to a joined pair as the scorer accepts (at
+        most ``k`` edits, ``k`` by length: :func:`joined_max_edits`), ordered by (length, id).
+
+        No edit: the pair itself. One edit: the entries sharing a one-letter deletion with
+        it (:class:`.affixes.DeletionTable`). More: cut into ``k + 1`` pieces, the pair
+        keeps one whole in any entry ``k`` edits away, its first piece as the entry's
+        prefix, its last as the suffix, an inner one inside (the entry holds the piece's
+        bigrams). The few entries found are verified with the edit distance.
+        """
+        length = len(token)
+        groups: dict[int, list[int]] = {}  # edits accepted -> lengths of vocabulary entries
+        reach = joined_max_edits(max(length, self.max_len))
+        for other in range(max(2, length - reach), min(self.max_len, length + reach) + 1):
+            edits = joined_max_edits(max(length, other))
+            if abs(length - other) <= edits:
+                groups.setdefault(edits, []).append(other)
+        affixes, deletions = self._lookup_tables()
+        vids: set[int] = set()
+        ranks: set[int] = set()
+        for edits, lengths in groups.items():
+            if edits == 0:
+                if (vid := self.vocab_id.get(token)) is not None:
+                    vids.add(vid)
+            elif edits == 1:
+                vids.update(deletions.near(token))
+            else:
+                low, high = lengths[0], lengths[-1]
+                pieces = split_pieces(token, edits + 1)
+                ranks.update(affixes.affix_ranks(pieces[0], False, low, high))
+                ranks.update(affixes.affix_ranks(pieces[-1], True, low, high))
+                for piece in pieces[1:-1]:
+                    ranks.update(self._holding(piece, low, high))
+        vids.update(affixes.rank_vid[rank] for rank in ranks)
+        return sorted(vids, key=affixes.vid_rank.__getitem__)
+
+    def _lookup_tables(self) -> tuple[AffixTable, DeletionTable]:
+        """The tables of :meth:`_joined_candidates`, made once per process (on first use:
+        hashes are the process's own, never pickled)."""
+        tables = self.__dict__.get("_affixes")
+        if tables is None:
+            one_edit = [n for n in range(2, self.max_len + 1) if joined_max_edits(n) <= 1]
+            one_edit = [n for n in one_edit if joined_max_edits(n + 1) >= 1]
+            lengths = range(one_edit[0], one_edit[-1] + 1) if one_edit else range(0)
+            tables = (
+                AffixTable(self.vocab, self.rank_vid, self.len_start),
+                DeletionTable(self.vocab, lengths),
+            )
+            self.__dict__["_affixes"] = tables
+        return tables
+
+    def _holding(self, piece: str, low: int, high: int) -> list[int]:
+        """Ranks of the entries of ``low`` to ``high`` letters holding every bigram inside
+        ``piece`` (every entry that holds ``piece``, and maybe a few others)."""
+        keys, data, cuts = self.gram_keys, self.grams.data, self._gram_cut_rows()
+        rows = []
+        for gram in bigrams(piece)[1:-1]:  # not the padded ends: the piece is inside
+            idx = keys.get(gram)
+            if idx is None:
+                return []
+            lo, hi = cuts[idx][low], cuts[idx][high + 1]
+            if hi <= lo:
+                return []
+            rows.append(data[lo:hi])
+        if not rows:
+            return list(range(self.len_start[low], self.len_start[high + 1]))
+        rows.sort(key=len)
+        found = rows[0]
+        for row in rows[1:]:
+            pos = row.searchsorted(found)
+            np.minimum(pos, len(row) - 1, out=pos)
+            found = found[row[pos] == found]
+            if not len(found):
+                break
+        held: list[int] = found.tolist()
+        return held
 
     def _filter_lengths(
         self, token: str, needs: dict[int, int], everything: list[int]
@@ -382,14 +448,6 @@ class MatchIndex:
                 ranks, np.concatenate([np.arange(start[n], start[n + 1]) for n in everything])
             )
         return ranks
-
-    def _one_edit_ranks(self, token: str, low: int, high: int) -> np.ndarray:
-        """Sorted ranks of the entries of ``low`` to ``high`` letters that may be one edit
-        from ``token`` (:mod:`.affixes`; the table made once per process)."""
-        table = self.__dict__.get("_affixes")
-        if table is None:
-            table = self.__dict__["_affixes"] = AffixTable(self.vocab, self.rank_vid)
-        return table.one_edit_ranks(token, self.rank_len, low, high)
 
     def _count_filter(
         self, grams: list[str], low: int, need_table: np.ndarray, need: int
@@ -547,14 +605,16 @@ class MatchIndex:
         (:meth:`_verify_blocks`), which finds it whatever its edit distance.
         """
         vocab = self.vocab
-        candidates = self._gram_candidates(token, joined)
-        texts = [vocab[vid] for vid in candidates]
         if joined:  # joined_similarity: edit similarity of at least JOINED_MIN
+            candidates = self._joined_candidates(token)
+            texts = [vocab[vid] for vid in candidates]
             sims = cutoff_similarities(token, texts, JOINED_MIN)
             for i in np.flatnonzero(sims >= TOKEN_THRESHOLD).tolist():
                 result[texts[i]] = float(sims[i])
                 vids.append(candidates[i])
             return set()
+        candidates = self._gram_candidates(token)
+        texts = [vocab[vid] for vid in candidates]
         swap_floor = min(TOKEN_THRESHOLD, 1.0 - 2.0 / max(len(token), 2))
         sims = cutoff_similarities(token, texts, swap_floor)
         keep = sims >= TOKEN_THRESHOLD - 1e-9
