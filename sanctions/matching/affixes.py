@@ -6,7 +6,7 @@ prefix, the last piece whole its suffix (an inner piece whole is somewhere insid
 :meth:`MatchIndex._joined_candidates`). So the entries ``k`` edits away from a token are
 among those that begin with its first piece, end with its last, or hold an inner one:
 bisections in the vocabulary sorted forwards and sorted read backwards, each sorted
-within its lengths. The index looks up a joined pair of words this way (the scorer
+within its lengths (one edit: :class:`DeletionTable`). The index looks up a joined pair of words this way (the scorer
 accepts a few edits at most there, :data:`similarity.JOINED_MIN`) and verifies the
 entries as it verifies the q-gram candidates, so the aligned entries are the same; the
 look-up spares the count over every bigram's postings.
@@ -14,8 +14,9 @@ look-up spares the count over every bigram's postings.
 
 from __future__ import annotations
 
+import zlib
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -29,32 +30,48 @@ def split_pieces(token: str, count: int) -> list[str]:
 
 
 class AffixTable:
-    """The vocabulary sorted by (length, text), forwards and read backwards, with the ranks
-    of its entries (their order by length, then id: :attr:`MatchIndex.rank_vid`): the
-    entries of one length hold the same range of positions as of ranks (``len_start``)."""
+    """The vocabulary's ids sorted by (length, text), forwards and read backwards (kept with
+    the index: small arrays). The entries of one length take the same range of positions as
+    of ranks (their order by length, then id: ``len_start``), so a bisection within that
+    range finds the entries of that length with a prefix (or suffix)."""
 
-    def __init__(self, vocab: Sequence[str], rank_vid: np.ndarray, len_start: np.ndarray) -> None:
-        vid_rank = np.empty(len(rank_vid), dtype=np.int64)
-        vid_rank[rank_vid] = np.arange(len(rank_vid))
-        self.rank_vid: list[int] = rank_vid.tolist()
-        self.vid_rank: list[int] = vid_rank.tolist()
-        self.start: list[int] = len_start.tolist()
-        self.sides: list[tuple[list[str], list[int]]] = []
-        for texts in (list(vocab), [text[::-1] for text in vocab]):
+    def __init__(self, vocab: Sequence[str], len_start: np.ndarray) -> None:
+        self.start = len_start
+        self.orders = []
+        for texts in (vocab, [text[::-1] for text in vocab]):
             order = sorted(range(len(texts)), key=lambda vid: (len(texts[vid]), texts[vid]))
-            self.sides.append(([texts[i] for i in order], vid_rank[order].tolist()))
+            self.orders.append(np.asarray(order, dtype=np.int32))
 
-    def affix_ranks(self, affix: str, backward: bool, low: int, high: int) -> list[int]:
-        """Ranks of the entries of ``low`` to ``high`` letters that begin with ``affix`` (or
-        end with it, ``backward``)."""
-        texts, ranks = self.sides[backward]
+    def __getstate__(self) -> dict[str, object]:
+        return {"start": self.start, "orders": self.orders}
+
+    def _lists(self) -> tuple[list[int], list[int], list[int]]:
+        """The arrays as Python lists (bisected in a query's loop), made once per process."""
+        found = self.__dict__.get("_as_lists")
+        if found is None:
+            found = self.__dict__["_as_lists"] = (
+                self.start.tolist(),
+                self.orders[0].tolist(),
+                self.orders[1].tolist(),
+            )
+        return found
+
+    def affix_ids(
+        self, vocab: Sequence[str], affix: str, backward: bool, low: int, high: int
+    ) -> list[int]:
+        """Ids of the entries of ``low`` to ``high`` letters that begin with ``affix`` (or end
+        with it, ``backward``)."""
+        start, forward, reverse = self._lists()
         if backward:
-            affix = affix[::-1]
-        start, found = self.start, []
+            order, affix = reverse, affix[::-1]
+            key: Callable[[int], str] = lambda vid: vocab[vid][::-1]  # noqa: E731
+        else:
+            order, key = forward, vocab.__getitem__
+        found: list[int] = []
         for n in range(max(low, len(affix)), min(high, len(start) - 2) + 1):
-            lo = bisect_left(texts, affix, start[n], start[n + 1])
-            hi = bisect_left(texts, affix + _LAST_CHAR, lo, start[n + 1])
-            found.extend(ranks[lo:hi])
+            lo = bisect_left(order, affix, start[n], start[n + 1], key=key)
+            hi = bisect_left(order, affix + _LAST_CHAR, lo, start[n + 1], key=key)
+            found.extend(order[lo:hi])
         return found
 
 
@@ -63,11 +80,16 @@ def one_deletions(token: str) -> set[str]:
     return {token, *(token[:i] + token[i + 1 :] for i in range(len(token)))}
 
 
+def _key(text: str) -> int:
+    """A hash of a string that is the same in every process (kept with the index)."""
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+
 class DeletionTable:
-    """The entries of some lengths under the hash of each of :func:`one_deletions`: two
+    """The entries of some lengths under a hash of each of :func:`one_deletions`: two
     strings one edit apart at most (an insertion, a deletion or a substitution) share one
     of their deletions (symmetric deletion), so the entries one edit from a token are among
-    those sharing a hash with it. Hashes are this process's (never kept on disk)."""
+    those sharing a hash with it (a hash shared by chance adds an entry to verify)."""
 
     def __init__(self, vocab: Sequence[str], lengths: range) -> None:
         hashes: list[int] = []
@@ -75,7 +97,7 @@ class DeletionTable:
         for vid, text in enumerate(vocab):
             if len(text) in lengths:
                 keys = one_deletions(text)
-                hashes.extend(map(hash, keys))
+                hashes.extend(map(_key, keys))
                 vids.extend([vid] * len(keys))
         found = np.asarray(hashes, dtype=np.int64)
         order = np.argsort(found, kind="stable")
@@ -85,7 +107,7 @@ class DeletionTable:
     def near(self, token: str) -> list[int]:
         """Ids of the entries sharing a deletion's hash with ``token`` (every entry one edit
         away at most, and maybe a few more)."""
-        keys = np.fromiter(map(hash, one_deletions(token)), dtype=np.int64)
+        keys = np.fromiter(map(_key, one_deletions(token)), dtype=np.int64)
         low = self.hashes.searchsorted(keys).tolist()
         high = self.hashes.searchsorted(keys, "right").tolist()
         found: list[int] = []

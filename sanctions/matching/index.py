@@ -26,6 +26,7 @@ import os
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,7 @@ from .similarity import (
     PHONETIC_MIN,
     TOKEN_THRESHOLD,
     cutoff_similarities,
+    cutoff_similarity,
     equivalent_names,
     token_similarity,
 )
@@ -113,6 +115,19 @@ def cache_dir() -> Path:
 def joined_max_edits(length: int) -> int:
     """The most edits between a joined pair and a token that may still align."""
     return int((1.0 - JOINED_MIN) * length + 1e-9)
+
+
+@lru_cache(maxsize=256)
+def joined_lengths(length: int, max_len: int) -> tuple[tuple[int, int, int], ...]:
+    """The lengths of entries (``low`` to ``high``) a joined pair of ``length`` letters may
+    align with, by the edits accepted (``k``, :func:`joined_max_edits`): ``(k, low, high)``."""
+    groups: dict[int, list[int]] = {}
+    reach = joined_max_edits(max(length, max_len))
+    for other in range(max(2, length - reach), min(max_len, length + reach) + 1):
+        edits = joined_max_edits(max(length, other))
+        if abs(length - other) <= edits:
+            groups.setdefault(edits, []).append(other)
+    return tuple((edits, found[0], found[-1]) for edits, found in groups.items())
 
 
 def max_edits(length: int) -> int:
@@ -237,7 +252,7 @@ class MatchIndex:
         state = dict(self.__dict__)
         state["_token_cache"] = OrderedDict()
         state.pop("_gram_cut_lists", None)
-        state.pop("_affixes", None)  # made again where needed (large to ship)
+        state.pop("_rank_lists_cache", None)  # made again where needed (large to ship)
         state.pop("_record_schemata", None)
         state["_scopes"] = OrderedDict()
         return state
@@ -301,6 +316,11 @@ class MatchIndex:
             vids.extend([vid] * len(token_keys))
         self.gram_keys = grams
         self.grams = _Csr.build(gram_ids, gram_ranks, len(grams))
+        self.affixes = AffixTable(vocab, self.len_start)
+        one_edit = [n for n in range(2, self.max_len + 1) if joined_max_edits(n) <= 1]
+        one_edit = [n for n in one_edit if joined_max_edits(n + 1) >= 1]
+        lengths = range(one_edit[0], one_edit[-1] + 1) if one_edit else range(0)
+        self.deletions = DeletionTable(vocab, lengths)
         self._build_gram_cuts()
         self.block_keys = keys
         self.blocks = _Csr.build(key_ids, vids, len(keys))
@@ -361,46 +381,33 @@ class MatchIndex:
         prefix, its last as the suffix, an inner one inside (the entry holds the piece's
         bigrams). The few entries found are verified with the edit distance.
         """
-        length = len(token)
-        groups: dict[int, list[int]] = {}  # edits accepted -> lengths of vocabulary entries
-        reach = joined_max_edits(max(length, self.max_len))
-        for other in range(max(2, length - reach), min(self.max_len, length + reach) + 1):
-            edits = joined_max_edits(max(length, other))
-            if abs(length - other) <= edits:
-                groups.setdefault(edits, []).append(other)
-        affixes, deletions = self._lookup_tables()
+        vocab, affixes = self.vocab, self.affixes
         vids: set[int] = set()
         ranks: set[int] = set()
-        for edits, lengths in groups.items():
+        for edits, low, high in joined_lengths(len(token), self.max_len):
             if edits == 0:
                 if (vid := self.vocab_id.get(token)) is not None:
                     vids.add(vid)
             elif edits == 1:
-                vids.update(deletions.near(token))
+                vids.update(self.deletions.near(token))
             else:
-                low, high = lengths[0], lengths[-1]
                 pieces = split_pieces(token, edits + 1)
-                ranks.update(affixes.affix_ranks(pieces[0], False, low, high))
-                ranks.update(affixes.affix_ranks(pieces[-1], True, low, high))
+                vids.update(affixes.affix_ids(vocab, pieces[0], False, low, high))
+                vids.update(affixes.affix_ids(vocab, pieces[-1], True, low, high))
                 for piece in pieces[1:-1]:
                     ranks.update(self._holding(piece, low, high))
-        vids.update(affixes.rank_vid[rank] for rank in ranks)
-        return sorted(vids, key=affixes.vid_rank.__getitem__)
+        rank_vid, vid_rank = self._rank_lists()
+        vids.update(rank_vid[rank] for rank in ranks)
+        return sorted(vids, key=vid_rank.__getitem__)
 
-    def _lookup_tables(self) -> tuple[AffixTable, DeletionTable]:
-        """The tables of :meth:`_joined_candidates`, made once per process (on first use:
-        hashes are the process's own, never pickled)."""
-        tables = self.__dict__.get("_affixes")
-        if tables is None:
-            one_edit = [n for n in range(2, self.max_len + 1) if joined_max_edits(n) <= 1]
-            one_edit = [n for n in one_edit if joined_max_edits(n + 1) >= 1]
-            lengths = range(one_edit[0], one_edit[-1] + 1) if one_edit else range(0)
-            tables = (
-                AffixTable(self.vocab, self.rank_vid, self.len_start),
-                DeletionTable(self.vocab, lengths),
-            )
-            self.__dict__["_affixes"] = tables
-        return tables
+    def _rank_lists(self) -> tuple[list[int], list[int]]:
+        """:attr:`rank_vid` and its inverse as Python lists, made once per process."""
+        found = self.__dict__.get("_rank_lists_cache")
+        if found is None:
+            vid_rank = np.empty(len(self.rank_vid), dtype=np.int64)
+            vid_rank[self.rank_vid] = np.arange(len(self.rank_vid))
+            found = self.__dict__["_rank_lists_cache"] = (self.rank_vid.tolist(), vid_rank.tolist())
+        return found
 
     def _holding(self, piece: str, low: int, high: int) -> list[int]:
         """Ranks of the entries of ``low`` to ``high`` letters holding every bigram inside
@@ -605,13 +612,12 @@ class MatchIndex:
         (:meth:`_verify_blocks`), which finds it whatever its edit distance.
         """
         vocab = self.vocab
-        if joined:  # joined_similarity: edit similarity of at least JOINED_MIN
-            candidates = self._joined_candidates(token)
-            texts = [vocab[vid] for vid in candidates]
-            sims = cutoff_similarities(token, texts, JOINED_MIN)
-            for i in np.flatnonzero(sims >= TOKEN_THRESHOLD).tolist():
-                result[texts[i]] = float(sims[i])
-                vids.append(candidates[i])
+        if joined:  # joined_similarity: edit similarity of at least JOINED_MIN (few: one by one)
+            for vid in self._joined_candidates(token):
+                sim = cutoff_similarity(token, text := vocab[vid], JOINED_MIN)
+                if sim >= TOKEN_THRESHOLD:
+                    result[text] = sim
+                    vids.append(vid)
             return set()
         candidates = self._gram_candidates(token)
         texts = [vocab[vid] for vid in candidates]
