@@ -95,7 +95,8 @@ def _code_version() -> str:
 
 
 CACHE_VERSION = _code_version()
-TOKEN_CACHE_SIZE = 100_000
+TOKEN_CACHE_SIZE = 100_000  # query words whose look-up is kept
+JOINED_CACHE_SIZE = 20_000  # joined pairs of query words whose look-up is kept
 SCOPE_CACHE_SIZE = 64  # distinct scopes whose record masks are kept
 
 
@@ -191,6 +192,27 @@ class _Csr:
         return self.data[self.offsets[idx] : self.offsets[idx + 1]]
 
 
+_Lookup = tuple[dict[str, float], np.ndarray, float]  # entries, their ids, best similarity
+
+
+class _LookupCache:
+    """The look-ups of query words and of joined pairs, each in a bounded LRU of its own: in
+    a long file the joined pair of a row's first and last names is new at almost every row,
+    and would otherwise push out the words, which come back. Emptied by :meth:`clear`;
+    never pickled (a forked worker keeps its own copy)."""
+
+    def __init__(self) -> None:
+        self.words: OrderedDict[str, _Lookup] = OrderedDict()
+        self.pairs: OrderedDict[str, _Lookup] = OrderedDict()
+
+    def clear(self) -> None:
+        self.words.clear()
+        self.pairs.clear()
+
+    def __len__(self) -> int:
+        return len(self.words) + len(self.pairs)
+
+
 class MatchIndex:
     """Token, phonetic and bigram blocking over the names of a list of records."""
 
@@ -243,14 +265,13 @@ class MatchIndex:
             )
             self._build_blocks()
             self._build_identifiers()
-        self._token_cache: OrderedDict[str, tuple[dict[str, float], np.ndarray]]
-        self._token_cache = OrderedDict()
+        self._token_cache = _LookupCache()
         self._scopes: OrderedDict[Scope, np.ndarray] = OrderedDict()
         self.build_seconds = time.perf_counter() - started
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["_token_cache"] = OrderedDict()
+        state["_token_cache"] = _LookupCache()
         state.pop("_gram_cut_lists", None)
         state.pop("_rank_lists_cache", None)  # made again where needed (large to ship)
         state.pop("_record_schemata", None)
@@ -571,15 +592,16 @@ class MatchIndex:
     def similar_ids(self, token: str, joined: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """The vocabulary ids of :meth:`similar_tokens`'s entries and their similarities
         (two arrays in the order of its entries: bounds are computed over them)."""
-        entries, vids = self._similar(token, joined)
+        entries, vids, _top = self._similar(token, joined)
         return vids, np.fromiter(entries.values(), dtype=np.float64, count=len(entries))
 
-    def _similar(self, token: str, joined: bool) -> tuple[dict[str, float], np.ndarray]:
-        """:meth:`similar_tokens`, and the vocabulary ids of its entries (cached)."""
-        cache_key = f"+{token}" if joined else token
-        cached = self._token_cache.get(cache_key)
+    def _similar(self, token: str, joined: bool) -> _Lookup:
+        """:meth:`similar_tokens`, the vocabulary ids of its entries and their best
+        similarity (cached: :class:`_LookupCache`)."""
+        cache = self._token_cache.pairs if joined else self._token_cache.words
+        cached = cache.get(token)
         if cached is not None:
-            self._token_cache.move_to_end(cache_key)
+            cache.move_to_end(token)
             return cached
         result: dict[str, float] = {}
         vids: list[int] = []
@@ -592,10 +614,10 @@ class MatchIndex:
                 if text not in result and (vid := self.vocab_id.get(text)) is not None:
                     result[text] = GIVEN_NAME_SIMILARITY
                     vids.append(vid)
-        entry = (result, np.array(vids, dtype=np.int64))
-        self._token_cache[cache_key] = entry
-        if len(self._token_cache) > TOKEN_CACHE_SIZE:
-            self._token_cache.popitem(last=False)
+        entry = (result, np.array(vids, dtype=np.int64), max(result.values(), default=0.0))
+        cache[token] = entry
+        if len(cache) > (JOINED_CACHE_SIZE if joined else TOKEN_CACHE_SIZE):
+            cache.popitem(last=False)
         return entry
 
     def _verify_grams(
@@ -714,11 +736,10 @@ class MatchIndex:
         for start, end, text in form.spans:
             if len(text) < 2:
                 continue
-            matches, vids = self._similar(text, end - start == 2)
+            matches, vids, top = self._similar(text, end - start == 2)
             if not matches:
                 continue
             found.append((start, end, vids))
-            top = max(matches.values())
             for i in range(start, end):
                 best[i] = max(best[i], top)
         if not found:
