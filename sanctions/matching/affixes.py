@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import zlib
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -45,15 +45,18 @@ class AffixTable:
     def __getstate__(self) -> dict[str, object]:
         return {"start": self.start, "orders": self.orders}
 
-    def _lists(self) -> tuple[list[int], list[int], list[int]]:
-        """The arrays as Python lists (bisected in a query's loop), made once per process."""
+    def _sorted(self, vocab: Sequence[str]) -> tuple[list[int], list[tuple[list[str], list[int]]]]:
+        """Length starts, and each side's texts (read backwards for suffixes) and ids in
+        their sorted order as Python lists (bisected in a query's loop): made once per
+        process from the kept orders, without sorting again."""
         found = self.__dict__.get("_as_lists")
         if found is None:
-            found = self.__dict__["_as_lists"] = (
-                self.start.tolist(),
-                self.orders[0].tolist(),
-                self.orders[1].tolist(),
-            )
+            forward, backward = (order.tolist() for order in self.orders)
+            sides = [
+                ([vocab[vid] for vid in forward], forward),
+                ([vocab[vid][::-1] for vid in backward], backward),
+            ]
+            found = self.__dict__["_as_lists"] = (self.start.tolist(), sides)
         return found
 
     def affix_ids(
@@ -61,17 +64,15 @@ class AffixTable:
     ) -> list[int]:
         """Ids of the entries of ``low`` to ``high`` letters that begin with ``affix`` (or end
         with it, ``backward``)."""
-        start, forward, reverse = self._lists()
+        start, sides = self._sorted(vocab)
+        texts, ids = sides[backward]
         if backward:
-            order, affix = reverse, affix[::-1]
-            key: Callable[[int], str] = lambda vid: vocab[vid][::-1]  # noqa: E731
-        else:
-            order, key = forward, vocab.__getitem__
+            affix = affix[::-1]
         found: list[int] = []
         for n in range(max(low, len(affix)), min(high, len(start) - 2) + 1):
-            lo = bisect_left(order, affix, start[n], start[n + 1], key=key)
-            hi = bisect_left(order, affix + _LAST_CHAR, lo, start[n + 1], key=key)
-            found.extend(order[lo:hi])
+            lo = bisect_left(texts, affix, start[n], start[n + 1])
+            hi = bisect_left(texts, affix + _LAST_CHAR, lo, start[n + 1])
+            found.extend(ids[lo:hi])
         return found
 
 
