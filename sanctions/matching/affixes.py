@@ -6,10 +6,11 @@ prefix, the last piece whole its suffix (an inner piece whole is somewhere insid
 :meth:`MatchIndex._joined_candidates`). So the entries ``k`` edits away from a token are
 among those that begin with its first piece, end with its last, or hold an inner one:
 bisections in the vocabulary sorted forwards and sorted read backwards, each sorted
-within its lengths (one edit: :class:`DeletionTable`). The index looks up a joined pair of words this way (the scorer
-accepts a few edits at most there, :data:`similarity.JOINED_MIN`) and verifies the
-entries as it verifies the q-gram candidates, so the aligned entries are the same; the
-look-up spares the count over every bigram's postings.
+within its lengths. Entries one edit away share a one-letter deletion with the token
+(:class:`DeletionTable`). The index looks up a joined pair of words this way (the
+scorer accepts a few edits at most there, :data:`similarity.JOINED_MIN`) and verifies
+the entries as it verifies the q-gram candidates, so the aligned entries are the same;
+the look-up spares the count over every bigram's postings.
 """
 
 from __future__ import annotations
