@@ -26,6 +26,7 @@ import os
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ from sanctions.model import Entity
 from sanctions.store.contract import EntitySource
 
 from . import prune
-from .affixes import AffixTable
+from .affixes import AffixTable, DeletionTable, split_pieces
 from .alignment import IndexedRows
 from .bounds import candidate_initial_slack, query_initial_weight
 from .candidates import Candidate, CandidateSet
@@ -64,6 +65,7 @@ from .similarity import (
     PHONETIC_MIN,
     TOKEN_THRESHOLD,
     cutoff_similarities,
+    cutoff_similarity,
     equivalent_names,
     token_similarity,
 )
@@ -93,7 +95,8 @@ def _code_version() -> str:
 
 
 CACHE_VERSION = _code_version()
-TOKEN_CACHE_SIZE = 100_000
+TOKEN_CACHE_SIZE = 100_000  # query words whose look-up is kept
+JOINED_CACHE_SIZE = 20_000  # joined pairs of query words whose look-up is kept
 SCOPE_CACHE_SIZE = 64  # distinct scopes whose record masks are kept
 
 
@@ -113,6 +116,19 @@ def cache_dir() -> Path:
 def joined_max_edits(length: int) -> int:
     """The most edits between a joined pair and a token that may still align."""
     return int((1.0 - JOINED_MIN) * length + 1e-9)
+
+
+@lru_cache(maxsize=256)
+def joined_lengths(length: int, max_len: int) -> tuple[tuple[int, int, int], ...]:
+    """The lengths of entries (``low`` to ``high``) a joined pair of ``length`` letters may
+    align with, by the edits accepted (``k``, :func:`joined_max_edits`): ``(k, low, high)``."""
+    groups: dict[int, list[int]] = {}
+    reach = joined_max_edits(max(length, max_len))
+    for other in range(max(2, length - reach), min(max_len, length + reach) + 1):
+        edits = joined_max_edits(max(length, other))
+        if abs(length - other) <= edits:
+            groups.setdefault(edits, []).append(other)
+    return tuple((edits, found[0], found[-1]) for edits, found in groups.items())
 
 
 def max_edits(length: int) -> int:
@@ -176,6 +192,27 @@ class _Csr:
         return self.data[self.offsets[idx] : self.offsets[idx + 1]]
 
 
+_Lookup = tuple[dict[str, float], np.ndarray, float]  # entries, their ids, best similarity
+
+
+class _LookupCache:
+    """The look-ups of query words and of joined pairs, each in a bounded LRU of its own: in
+    a long file the joined pair of a row's first and last names is new at almost every row,
+    and would otherwise push out the words, which come back. Emptied by :meth:`clear`;
+    never pickled (a forked worker keeps its own copy)."""
+
+    def __init__(self) -> None:
+        self.words: OrderedDict[str, _Lookup] = OrderedDict()
+        self.pairs: OrderedDict[str, _Lookup] = OrderedDict()
+
+    def clear(self) -> None:
+        self.words.clear()
+        self.pairs.clear()
+
+    def __len__(self) -> int:
+        return len(self.words) + len(self.pairs)
+
+
 class MatchIndex:
     """Token, phonetic and bigram blocking over the names of a list of records."""
 
@@ -228,16 +265,15 @@ class MatchIndex:
             )
             self._build_blocks()
             self._build_identifiers()
-        self._token_cache: OrderedDict[str, tuple[dict[str, float], np.ndarray]]
-        self._token_cache = OrderedDict()
+        self._token_cache = _LookupCache()
         self._scopes: OrderedDict[Scope, np.ndarray] = OrderedDict()
         self.build_seconds = time.perf_counter() - started
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["_token_cache"] = OrderedDict()
+        state["_token_cache"] = _LookupCache()
         state.pop("_gram_cut_lists", None)
-        state.pop("_affixes", None)  # made again where needed (large to ship)
+        state.pop("_rank_lists_cache", None)  # made again where needed (large to ship)
         state.pop("_record_schemata", None)
         state["_scopes"] = OrderedDict()
         return state
@@ -301,6 +337,11 @@ class MatchIndex:
             vids.extend([vid] * len(token_keys))
         self.gram_keys = grams
         self.grams = _Csr.build(gram_ids, gram_ranks, len(grams))
+        self.affixes = AffixTable(vocab, self.len_start)
+        one_edit = [n for n in range(2, self.max_len + 1) if joined_max_edits(n) <= 1]
+        one_edit = [n for n in one_edit if joined_max_edits(n + 1) >= 1]
+        lengths = range(one_edit[0], one_edit[-1] + 1) if one_edit else range(0)
+        self.deletions = DeletionTable(vocab, lengths)
         self._build_gram_cuts()
         self.block_keys = keys
         self.blocks = _Csr.build(key_ids, vids, len(keys))
@@ -322,27 +363,24 @@ class MatchIndex:
 
     # -- token look-up ---------------------------------------------------------------
 
-    def _gram_candidates(self, token: str, joined: bool) -> list[int]:
+    def _gram_candidates(self, token: str) -> list[int]:
         """Vocabulary ids within the edit distance the scorer accepts (q-gram count filter).
 
         With padded bigrams, ``k`` edits leave at least ``m + 1 - 2k`` bigrams in
         common (``m`` the longer length); one adjacent transposition leaves ``m - 2``.
-        A joined pair's lengths where one edit at most aligns are found by prefix and
-        suffix instead (:meth:`_one_edit_ranks`: fewer candidates, found sooner).
         The ids come ordered by (length, id).
         """
         length = len(token)
-        edit_fn = joined_max_edits if joined else max_edits
-        reach = edit_fn(max(length, self.max_len))
+        reach = max_edits(max(length, self.max_len))
         needs: dict[int, int] = {}  # length of a vocabulary token -> bigrams it must share
         everything = []  # lengths where the filter keeps every token (never in use)
         for other in range(max(2, length - reach), min(self.max_len, length + reach) + 1):
             longest = max(length, other)
-            edits = edit_fn(longest)
+            edits = max_edits(longest)
             if abs(length - other) > edits:
                 continue
             need = longest + 1 - 2 * edits
-            if not joined and other == length and 1.0 - 1.0 / longest >= TOKEN_THRESHOLD:
+            if other == length and 1.0 - 1.0 / longest >= TOKEN_THRESHOLD:
                 need = min(need, longest - 2)  # one swap of adjacent letters
             if need <= 0:
                 everything.append(other)
@@ -350,17 +388,73 @@ class MatchIndex:
                 needs[other] = need
         if not needs and not everything:
             return []
-        ranks = np.empty(0, dtype=np.int64)
-        if joined:  # lengths where one edit at most aligns: found by prefix and suffix
-            near = [other for other in needs if edit_fn(max(length, other)) <= 1]
-            if near:
-                ranks = self._one_edit_ranks(token, min(near), max(near))
-                needs = {other: need for other, need in needs.items() if other not in near}
-        if needs or everything:
-            found = self._filter_lengths(token, needs, everything)
-            ranks = np.union1d(ranks, found) if len(ranks) else found
+        ranks = self._filter_lengths(token, needs, everything)
         vids: list[int] = self.rank_vid[ranks].tolist()
         return vids
+
+    def _joined_candidates(self, token: str) -> list[int]:
+        """Vocabulary ids that may be as close to a joined pair as the scorer accepts (at
+        most ``k`` edits, ``k`` by length: :func:`joined_max_edits`), ordered by (length, id).
+
+        No edit: the pair itself. One edit: the entries sharing a one-letter deletion with
+        it (:class:`.affixes.DeletionTable`). More: cut into ``k + 1`` pieces, the pair
+        keeps one whole in any entry ``k`` edits away, its first piece as the entry's
+        prefix, its last as the suffix, an inner one inside (the entry holds the piece's
+        bigrams). The few entries found are verified with the edit distance.
+        """
+        vocab, affixes = self.vocab, self.affixes
+        vids: set[int] = set()
+        ranks: set[int] = set()
+        for edits, low, high in joined_lengths(len(token), self.max_len):
+            if edits == 0:
+                if (vid := self.vocab_id.get(token)) is not None:
+                    vids.add(vid)
+            elif edits == 1:
+                vids.update(self.deletions.near(token))
+            else:
+                pieces = split_pieces(token, edits + 1)
+                vids.update(affixes.affix_ids(vocab, pieces[0], False, low, high))
+                vids.update(affixes.affix_ids(vocab, pieces[-1], True, low, high))
+                for piece in pieces[1:-1]:
+                    ranks.update(self._holding(piece, low, high))
+        rank_vid, vid_rank = self._rank_lists()
+        vids.update(rank_vid[rank] for rank in ranks)
+        return sorted(vids, key=vid_rank.__getitem__)
+
+    def _rank_lists(self) -> tuple[list[int], list[int]]:
+        """:attr:`rank_vid` and its inverse as Python lists, made once per process."""
+        found = self.__dict__.get("_rank_lists_cache")
+        if found is None:
+            vid_rank = np.empty(len(self.rank_vid), dtype=np.int64)
+            vid_rank[self.rank_vid] = np.arange(len(self.rank_vid))
+            found = self.__dict__["_rank_lists_cache"] = (self.rank_vid.tolist(), vid_rank.tolist())
+        return found
+
+    def _holding(self, piece: str, low: int, high: int) -> list[int]:
+        """Ranks of the entries of ``low`` to ``high`` letters holding every bigram inside
+        ``piece`` (every entry that holds ``piece``, and maybe a few others)."""
+        keys, data, cuts = self.gram_keys, self.grams.data, self._gram_cut_rows()
+        rows = []
+        for gram in bigrams(piece)[1:-1]:  # not the padded ends: the piece is inside
+            idx = keys.get(gram)
+            if idx is None:
+                return []
+            lo, hi = cuts[idx][low], cuts[idx][high + 1]
+            if hi <= lo:
+                return []
+            rows.append(data[lo:hi])
+        if not rows:
+            return list(range(self.len_start[low], self.len_start[high + 1]))
+        rows.sort(key=len)
+        found = rows[0]
+        for row in rows[1:]:
+            pos = row.searchsorted(found)
+            np.minimum(pos, len(row) - 1, out=pos)
+            found = found[row[pos] == found]
+            if not len(found):
+                break
+        held: list[int] = found.tolist()
+        return held
 
     def _filter_lengths(
         self, token: str, needs: dict[int, int], everything: list[int]
@@ -382,14 +476,6 @@ class MatchIndex:
                 ranks, np.concatenate([np.arange(start[n], start[n + 1]) for n in everything])
             )
         return ranks
-
-    def _one_edit_ranks(self, token: str, low: int, high: int) -> np.ndarray:
-        """Sorted ranks of the entries of ``low`` to ``high`` letters that may be one edit
-        from ``token`` (:mod:`.affixes`; the table made once per process)."""
-        table = self.__dict__.get("_affixes")
-        if table is None:
-            table = self.__dict__["_affixes"] = AffixTable(self.vocab, self.rank_vid)
-        return table.one_edit_ranks(token, self.rank_len, low, high)
 
     def _count_filter(
         self, grams: list[str], low: int, need_table: np.ndarray, need: int
@@ -506,15 +592,16 @@ class MatchIndex:
     def similar_ids(self, token: str, joined: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """The vocabulary ids of :meth:`similar_tokens`'s entries and their similarities
         (two arrays in the order of its entries: bounds are computed over them)."""
-        entries, vids = self._similar(token, joined)
+        entries, vids, _top = self._similar(token, joined)
         return vids, np.fromiter(entries.values(), dtype=np.float64, count=len(entries))
 
-    def _similar(self, token: str, joined: bool) -> tuple[dict[str, float], np.ndarray]:
-        """:meth:`similar_tokens`, and the vocabulary ids of its entries (cached)."""
-        cache_key = f"+{token}" if joined else token
-        cached = self._token_cache.get(cache_key)
+    def _similar(self, token: str, joined: bool) -> _Lookup:
+        """:meth:`similar_tokens`, the vocabulary ids of its entries and their best
+        similarity (cached: :class:`_LookupCache`)."""
+        cache = self._token_cache.pairs if joined else self._token_cache.words
+        cached = cache.get(token)
         if cached is not None:
-            self._token_cache.move_to_end(cache_key)
+            cache.move_to_end(token)
             return cached
         result: dict[str, float] = {}
         vids: list[int] = []
@@ -527,10 +614,10 @@ class MatchIndex:
                 if text not in result and (vid := self.vocab_id.get(text)) is not None:
                     result[text] = GIVEN_NAME_SIMILARITY
                     vids.append(vid)
-        entry = (result, np.array(vids, dtype=np.int64))
-        self._token_cache[cache_key] = entry
-        if len(self._token_cache) > TOKEN_CACHE_SIZE:
-            self._token_cache.popitem(last=False)
+        entry = (result, np.array(vids, dtype=np.int64), max(result.values(), default=0.0))
+        cache[token] = entry
+        if len(cache) > (JOINED_CACHE_SIZE if joined else TOKEN_CACHE_SIZE):
+            cache.popitem(last=False)
         return entry
 
     def _verify_grams(
@@ -547,14 +634,15 @@ class MatchIndex:
         (:meth:`_verify_blocks`), which finds it whatever its edit distance.
         """
         vocab = self.vocab
-        candidates = self._gram_candidates(token, joined)
-        texts = [vocab[vid] for vid in candidates]
-        if joined:  # joined_similarity: edit similarity of at least JOINED_MIN
-            sims = cutoff_similarities(token, texts, JOINED_MIN)
-            for i in np.flatnonzero(sims >= TOKEN_THRESHOLD).tolist():
-                result[texts[i]] = float(sims[i])
-                vids.append(candidates[i])
+        if joined:  # joined_similarity: edit similarity of at least JOINED_MIN (few: one by one)
+            for vid in self._joined_candidates(token):
+                sim = cutoff_similarity(token, text := vocab[vid], JOINED_MIN)
+                if sim >= TOKEN_THRESHOLD:
+                    result[text] = sim
+                    vids.append(vid)
             return set()
+        candidates = self._gram_candidates(token)
+        texts = [vocab[vid] for vid in candidates]
         swap_floor = min(TOKEN_THRESHOLD, 1.0 - 2.0 / max(len(token), 2))
         sims = cutoff_similarities(token, texts, swap_floor)
         keep = sims >= TOKEN_THRESHOLD - 1e-9
@@ -648,11 +736,10 @@ class MatchIndex:
         for start, end, text in form.spans:
             if len(text) < 2:
                 continue
-            matches, vids = self._similar(text, end - start == 2)
+            matches, vids, top = self._similar(text, end - start == 2)
             if not matches:
                 continue
             found.append((start, end, vids))
-            top = max(matches.values())
             for i in range(start, end):
                 best[i] = max(best[i], top)
         if not found:

@@ -126,26 +126,43 @@ def test_similar_ids_are_the_entries_of_similar_tokens(
     assert found > len(keys)  # not an empty comparison
 
 
-def test_one_edit_look_up_holds_every_entry_one_edit_away(
+def edits_from(token: str, count: int, rng: random.Random) -> str:
+    """``token`` with ``count`` random insertions, deletions or substitutions."""
+    for _ in range(count):
+        i = rng.randrange(len(token))
+        kind = rng.randrange(3)
+        letter = rng.choice("aeilnorstu")
+        token = token[:i] + (letter if kind else "") + token[i + (kind != 2) :]
+    return token
+
+
+def test_joined_look_up_holds_every_entry_within_the_edits_accepted(
     un_screener: Screener, shared_data: Path
 ) -> None:
-    """The prefix/suffix look-up of joined pairs proposes every vocabulary entry of the
-    lengths asked that is at most one edit from the pair (a scan with RapidFuzz's
-    Levenshtein distance), for real pairs and pairs one edit from a listed word."""
+    """The look-up of joined pairs (one-letter deletions for one edit, whole pieces for more)
+    proposes every vocabulary entry at most as many edits from the pair as the scorer
+    accepts (a scan with RapidFuzz's Levenshtein distance), ordered by (length, id): real
+    pairs, and listed entries with one to three edits."""
     from rapidfuzz.distance import Levenshtein
+
+    from sanctions.matching.index import joined_max_edits
 
     index: MatchIndex = un_screener.index
     rng = random.Random(14)
     tokens = [token for token, joined in query_tokens(shared_data, 3) if joined]
-    listed = [text for text in index.vocab if len(text) >= 4]
-    tokens += [v for text in rng.sample(listed, 60) for v in variants(text, rng)]
+    listed = [text for text in index.vocab if len(text) >= 7]
+    long_ = [text for text in listed if len(text) >= 14]
+    tokens += [edits_from(text, rng.randint(0, 1), rng) for text in rng.sample(listed, 150)]
+    tokens += [edits_from(text, rng.randint(1, 3), rng) for text in rng.sample(long_, 150)]
     rank_of = {vid: rank for rank, vid in enumerate(index.rank_vid.tolist())}
-    hits = 0
+    hits = {0: 0, 1: 0, 2: 0, 3: 0}
     for token in tokens:
-        low, high = max(2, len(token) - 1), len(token) + 1
-        ranks = set(index._one_edit_ranks(token, low, high).tolist())
+        found = index._joined_candidates(token)
+        assert [rank_of[vid] for vid in found] == sorted(rank_of[vid] for vid in set(found))
+        proposed = set(found)
         for vid, text in enumerate(index.vocab):
-            if low <= len(text) <= high and Levenshtein.distance(token, text) <= 1:
-                assert rank_of[vid] in ranks, (token, text)
-                hits += 1
-    assert hits > 60  # not an empty comparison
+            reach = joined_max_edits(max(len(token), len(text)))
+            if (distance := Levenshtein.distance(token, text, score_cutoff=reach)) <= reach:
+                assert vid in proposed, (token, text)
+                hits[distance] += 1
+    assert all(hits[n] > 5 for n in (0, 1, 2)) and hits[3] > 0, hits  # every path is used
