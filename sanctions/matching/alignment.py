@@ -15,6 +15,7 @@ distinctive word ("CORP", "President") never scores above ``WEAK_CAP``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -56,6 +57,7 @@ __all__ = [
     "Alignment",
     "IndexedRows",
     "align_names",
+    "align_over",
     "align_score",
     "alignment_of",
     "family_differs",
@@ -253,8 +255,9 @@ def _given_link_leaves_words(
 def _candidate_pairs(
     query: NameForm, cand: NameForm, rows: RowFn, given_groups: list[tuple[int, str]]
 ) -> list[tuple[Any, ...]]:
-    """Span pairs that may align, best first (with ``given_groups``, the query's given
-    names and their groups, given names in two languages: a person's names only).
+    """Span pairs that may align, in the order they are found (sort them: best first), with
+    ``given_groups`` (the query's given names and their groups) given names in two
+    languages: a person's names only.
 
     Each pair is ``(-similarity, -size, q start, c start, q index, c index, qs, cs)``:
     the span indices make the order total (query spans, then listed spans, as
@@ -295,7 +298,6 @@ def _candidate_pairs(
     if given_groups:
         for found in _given_name_pairs(query, cand, given_groups):
             _add_pair(pairs, query, cand, *found)
-    pairs.sort()
     return pairs
 
 
@@ -358,15 +360,35 @@ def align_score(
     With the rows of an index (one query's) and a table, a pair aligned once for the
     query is not aligned again (the hits' explanations align what ranking did).
     """
+    found = align_over(query, cand, rows, kind, freq, -math.inf)
+    assert found is not None  # no floor: always aligned
+    score, chosen, used_q, used_c = found
+    return score, list(chosen), list(used_q), list(used_c)
+
+
+def align_over(
+    query: NameForm,
+    cand: NameForm,
+    rows: RowFn,
+    kind: str,
+    freq: TokenFrequency | None,
+    floor: float,
+) -> tuple[float, list[tuple[Span, Span, float]], list[bool], list[bool]] | None:
+    """:func:`align_score`, or ``None`` when the score is surely under ``floor``: a bound
+    of it (:func:`_ceiling`, from the pairs that may align) is, so the greedy alignment
+    and its penalties are not worked out. The lists are the memo's own: read them only.
+    """
     if freq is None or not isinstance(rows, IndexedRows):
-        return _align_score(query, cand, rows, kind, freq)
+        return _align_score(query, cand, rows, kind, freq, floor)
     key = (id(query), id(cand), kind, id(freq))
     found = rows.scores.get(key)
     if found is None or not (found[0] is query and found[1] is cand and found[2] is freq):
-        found = (query, cand, freq, _align_score(query, cand, rows, kind, freq))
+        result = _align_score(query, cand, rows, kind, freq, floor)
+        if result is None:
+            return None
+        found = (query, cand, freq, result)
         rows.scores[key] = found
-    score, chosen, used_q, used_c = found[3]
-    return score, list(chosen), list(used_q), list(used_c)
+    return found[3]
 
 
 class _QueryFacts:
@@ -434,14 +456,18 @@ def _align_score(
     rows: RowFn,
     kind: str,
     freq: TokenFrequency | None,
-) -> tuple[float, list[tuple[Span, Span, float]], list[bool], list[bool]]:
-    """:func:`align_score` (without the memo of one query's alignments)."""
+    floor: float = -math.inf,
+) -> tuple[float, list[tuple[Span, Span, float]], list[bool], list[bool]] | None:
+    """:func:`align_over` (without the memo of one query's alignments)."""
     used_q = [False] * len(query.tokens)
     used_c = [False] * len(cand.tokens)
     facts = _facts_of(query)
     pairs = _candidate_pairs(query, cand, rows, facts.given_groups if kind == "person" else [])
     if not pairs and query.tokens != cand.tokens:  # nothing aligns: no penalty can lift 0
         return 0.0, [], used_q, used_c
+    if floor > 0.0 and _ceiling(query, cand, pairs, facts) < floor:
+        return None
+    pairs.sort()
     span_weight, span_top = facts.span_weight, facts.span_top
     chosen: list[tuple[Span, Span, float]] = []
     num = 0.0
@@ -498,6 +524,36 @@ def _align_score(
     elif kind == "org" and _different_word(query, cand, used_q, used_c):
         score -= DIFFERENT_WORD
     return max(0.0, min(1.0, score)), chosen, used_q, used_c
+
+
+CEILING_MARGIN = 1e-9  # far above the rounding of a sum of a few products, far below a score
+
+
+def _ceiling(
+    query: NameForm, cand: NameForm, pairs: list[tuple[Any, ...]], facts: _QueryFacts
+) -> float:
+    """A bound of :func:`_align_score` from the pairs that may align, before aligning them.
+
+    The aligned weight ``num`` adds one pair per query position at most (the chosen
+    pairs never share a query word), each counted as in the alignment (similarity
+    times the span's weight, an initial's capped), and its denominator is at least
+    the query's weight; caps and penalties only take away. So the best pair starting
+    at each query position, added up over the query's weight, is never under the
+    score (:data:`CEILING_MARGIN` for the order of the additions). A name equal to
+    the query may score 1 whatever its pairs.
+    """
+    if query.tokens == cand.tokens or facts.total <= 0.0:
+        return 1.0
+    span_weight = facts.span_weight
+    tops = [0.0] * len(query.tokens)
+    for neg_value, _size, qstart, _cs, qi, _ci, qs, cs in pairs:
+        weight = span_weight[qi]
+        if len(cs[2]) == 1 or len(qs[2]) == 1:
+            weight = min(weight, W_INITIAL)
+        value = -neg_value * weight
+        if value > tops[qstart]:
+            tops[qstart] = value
+    return min(1.0, sum(tops) / facts.total) + CEILING_MARGIN
 
 
 def _ratio(
