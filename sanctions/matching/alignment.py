@@ -468,33 +468,7 @@ def _align_score(
     if floor > 0.0 and _ceiling(query, cand, pairs, facts) < floor:
         return None
     pairs.sort()
-    span_weight, span_top = facts.span_weight, facts.span_top
-    chosen: list[tuple[Span, Span, float]] = []
-    num = 0.0
-    strong_found = False
-    for neg_value, _size, _qs, _cs, qi, _ci, qs, cs in pairs:
-        qstart, qend, qtext = qs
-        cstart, cend, ctext = cs
-        if qend - qstart == 1:
-            if used_q[qstart]:
-                continue
-        elif used_q[qstart] or used_q[qstart + 1]:
-            continue
-        if cend - cstart == 1:
-            if used_c[cstart]:
-                continue
-        elif used_c[cstart] or used_c[cstart + 1]:
-            continue
-        for i in range(qstart, qend):
-            used_q[i] = True
-        for i in range(cstart, cend):
-            used_c[i] = True
-        weight = span_weight[qi]
-        if len(ctext) == 1 or len(qtext) == 1:  # an initial stands for little
-            weight = min(weight, W_INITIAL)
-        num -= neg_value * weight
-        strong_found = strong_found or span_top[qi] >= STRONG
-        chosen.append((qs, cs, -neg_value))
+    num, strong_found, chosen = _greedy(pairs, facts, used_q, used_c)
     if query.tokens == cand.tokens and facts.itself:
         # A name is itself, whatever it is made of: initials ("I B M") or only
         # generic words ("Technology and Development Group Limited"); a legal
@@ -524,6 +498,41 @@ def _align_score(
     elif kind == "org" and _different_word(query, cand, used_q, used_c):
         score -= DIFFERENT_WORD
     return max(0.0, min(1.0, score)), chosen, used_q, used_c
+
+
+def _greedy(
+    pairs: list[tuple[Any, ...]], facts: _QueryFacts, used_q: list[bool], used_c: list[bool]
+) -> tuple[float, bool, list[tuple[Span, Span, float]]]:
+    """Take the pairs best first, each whose words are all still free (marked used): the
+    aligned weight, whether a distinctive query word aligned, and the pairs taken."""
+    span_weight, span_top = facts.span_weight, facts.span_top
+    chosen: list[tuple[Span, Span, float]] = []
+    num = 0.0
+    strong_found = False
+    for neg_value, _size, _qs, _cs, qi, _ci, qs, cs in pairs:
+        qstart, qend, qtext = qs
+        cstart, cend, ctext = cs
+        if qend - qstart == 1:
+            if used_q[qstart]:
+                continue
+        elif used_q[qstart] or used_q[qstart + 1]:
+            continue
+        if cend - cstart == 1:
+            if used_c[cstart]:
+                continue
+        elif used_c[cstart] or used_c[cstart + 1]:
+            continue
+        for i in range(qstart, qend):
+            used_q[i] = True
+        for i in range(cstart, cend):
+            used_c[i] = True
+        weight = span_weight[qi]
+        if len(ctext) == 1 or len(qtext) == 1:  # an initial stands for little
+            weight = min(weight, W_INITIAL)
+        num -= neg_value * weight
+        strong_found = strong_found or span_top[qi] >= STRONG
+        chosen.append((qs, cs, -neg_value))
+    return num, strong_found, chosen
 
 
 CEILING_MARGIN = 1e-9  # far above the rounding of a sum of a few products, far below a score

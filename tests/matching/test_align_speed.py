@@ -7,12 +7,12 @@
 * :func:`similarity.initial_similarity` is :func:`similarity.thresholded_similarity`
   for a one-letter token.
 
-Real names (the UN list, UN-listed people perturbed and ordinary people) and generated ones.
+Real names (the UN list; UN-listed people, original and perturbed, and ordinary people with
+dates of birth, as :mod:`test_topk` reads them) and generated ones.
 """
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -31,28 +31,13 @@ from sanctions.matching.similarity import (
     thresholded_similarity,
 )
 from sanctions.screening import Screener, parse_query
+from tests.matching.test_topk import eval_queries
 
 FLOORS = (0.3, 0.5, 0.7, 0.8)
 
 
-def real_queries(shared_data: Path, each: int) -> list[dict]:
-    """Every ``each``-th ordinary person (with a date of birth) and UN-listed person
-    (perturbed), read as people and as parties of any kind."""
-    queries = []
-    for file in ("negatives_synthetic_us.csv", "un_people_perturbed.csv"):
-        with open(shared_data / "eval" / file, encoding="utf-8") as handle:
-            for n, row in enumerate(csv.DictReader(handle)):
-                if n % each:
-                    continue
-                props = {"name": [row["full_name"]]}
-                if row.get("date_of_birth"):
-                    props["birthDate"] = [row["date_of_birth"]]
-                schema = "LegalEntity" if len(queries) % 3 == 0 else "Person"
-                queries.append({"id": "q", "schema": schema, "properties": props})
-    return queries
-
-
-EACH = [50, pytest.param(5, marks=pytest.mark.slow)]  # the fast loop's sample; the slow: more
+# every each-th of 400 ordinary people and the UN-listed people, original and perturbed
+EACH = [20, pytest.param(3, marks=pytest.mark.slow)]  # the fast loop's sample; the slow: more
 
 
 @pytest.mark.parametrize("each", EACH)
@@ -64,7 +49,7 @@ def test_score_value_with_a_floor_is_exact_or_under_it(
     spare work (some scores under it were not worked out)."""
     index = un_screener.index
     spared = compared = 0
-    for query in real_queries(shared_data, each):
+    for query in eval_queries(shared_data, 400)[::each]:
         record = parse_query(query)
         candidates = index.candidate_set(record, name_floor(0.3))
         for i in range(len(candidates)):
@@ -90,7 +75,7 @@ def test_align_over_declines_only_scores_under_the_floor(
     rows): declined only under the floor; when aligned, :func:`align_score`'s result."""
     index = un_screener.index
     declined = aligned = 0
-    for query in real_queries(shared_data, 3 * each):
+    for query in eval_queries(shared_data, 400)[:: 3 * each]:
         record = parse_query(query)
         candidates = index.candidate_set(record, name_floor(0.3))
         for i in range(len(candidates)):
