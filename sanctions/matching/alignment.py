@@ -15,9 +15,12 @@ distinctive word ("CORP", "President") never scores above ``WEAK_CAP``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
+from operator import not_
 from typing import Any
 
 from . import frequency
@@ -33,6 +36,7 @@ from .similarity import (
     TOKEN_THRESHOLD,
     RowFn,
     equivalent_names,
+    initial_similarity,
     joined_similarity,
     naive_rows,
     plain_similarity,
@@ -53,6 +57,7 @@ __all__ = [
     "Alignment",
     "IndexedRows",
     "align_names",
+    "align_over",
     "align_score",
     "alignment_of",
     "family_differs",
@@ -207,11 +212,11 @@ def _words_before_comma(name: str) -> int:
     return len(fold_text(name.split(",", 1)[0]).split())
 
 
-def _given_name_pairs(query: NameForm, cand: NameForm) -> list[tuple[int, Span, int, Span, float]]:
-    """Given names that are one name in two languages (``giuseppe`` ~ ``joseph``, both given)."""
-    qgroups = [(i, g) for i in _given_positions(query) if (g := given_name_group(query.tokens[i]))]
-    if not qgroups:
-        return []
+def _given_name_pairs(
+    query: NameForm, cand: NameForm, qgroups: list[tuple[int, str]]
+) -> list[tuple[int, Span, int, Span, float]]:
+    """Given names that are one name in two languages (``giuseppe`` ~ ``joseph``, both given);
+    ``qgroups``: the query's given names and their groups (:class:`_QueryFacts`)."""
     return [
         (qi, query.spans[qi], ci, cand.spans[ci], GIVEN_NAME_SIMILARITY)
         for ci in _given_positions(cand)
@@ -253,9 +258,11 @@ def _given_link_leaves_words(
 
 
 def _candidate_pairs(
-    query: NameForm, cand: NameForm, rows: RowFn, person: bool = False
+    query: NameForm, cand: NameForm, rows: RowFn, given_groups: list[tuple[int, str]]
 ) -> list[tuple[Any, ...]]:
-    """Span pairs that may align, best first.
+    """Span pairs that may align, in the order they are found (sort them: best first), with
+    ``given_groups`` (the query's given names and their groups) given names in two
+    languages: a person's names only.
 
     Each pair is ``(-similarity, -size, q start, c start, q index, c index, qs, cs)``:
     the span indices make the order total (query spans, then listed spans, as
@@ -266,17 +273,21 @@ def _candidate_pairs(
         meets, letters = rows.inverted(query)
         for ci, cs in enumerate(cand.spans):
             ctext = cs[2]
-            if len(ctext) == 1:
+            if len(ctext) == 1:  # an initial: the similarity of a letter, no row needed
                 for qi, qs in enumerate(query.spans):
-                    _add_pair(
-                        pairs, query, cand, qi, qs, ci, cs, thresholded_similarity(qs[2], ctext)
-                    )
+                    value = initial_similarity(qs[2], ctext)
+                    if value:
+                        _add_pair(pairs, query, cand, qi, qs, ci, cs, value)
                 continue
             hits = meets.get(ctext)
             if hits is not None:
-                _add_hits(pairs, query, cand, hits, ci, cs)
+                for qi, qs, value in hits:
+                    if value != GIVEN_NAME_SIMILARITY or not _only_given_link(qs[2], ctext):
+                        _add_pair(pairs, query, cand, qi, qs, ci, cs, value)
             for qi, qs in letters:
-                _add_pair(pairs, query, cand, qi, qs, ci, cs, thresholded_similarity(qs[2], ctext))
+                value = initial_similarity(qs[2], ctext)
+                if value:
+                    _add_pair(pairs, query, cand, qi, qs, ci, cs, value)
     else:
         for qi, qs in enumerate(query.spans):
             qtext = qs[2]
@@ -287,40 +298,12 @@ def _candidate_pairs(
                     value = thresholded_similarity(qtext, ctext)
                 else:
                     value = row.get(ctext, 0.0)
-                _add_pair(pairs, query, cand, qi, qs, ci, cs, value)
-    if person:
-        for found in _given_name_pairs(query, cand):
+                if value:
+                    _add_pair(pairs, query, cand, qi, qs, ci, cs, value)
+    if given_groups:
+        for found in _given_name_pairs(query, cand, given_groups):
             _add_pair(pairs, query, cand, *found)
-    pairs.sort()
     return pairs
-
-
-def _add_hits(
-    pairs: list[tuple[Any, ...]],
-    query: NameForm,
-    cand: NameForm,
-    hits: list[tuple[int, Span, float]],
-    ci: int,
-    cs: Span,
-) -> None:
-    """:func:`_add_pair` for the query spans an index row says meet one listed span
-    (inlined: the most frequent case of an alignment)."""
-    cstart, cend, ctext = cs
-    cjoined = cend - cstart == 2
-    for qi, qs, value in hits:
-        if value == GIVEN_NAME_SIMILARITY and _only_given_link(qs[2], ctext):
-            continue
-        qstart, qend, qtext = qs
-        qjoined = qend - qstart == 2
-        if qjoined or cjoined:  # read as one word: plain edit distance
-            if qjoined and cjoined:
-                continue
-            if value > 0.0:
-                value = joined_similarity(qtext, ctext)
-        elif value == ABJAD_SIMILARITY and not _abjad_reading(query, qtext, cand, ctext):
-            value = plain_similarity(qtext, ctext)
-        if value > 0.0:
-            pairs.append((-value, cstart - cend + qstart - qend, qstart, cstart, qi, ci, qs, cs))
 
 
 def _add_pair(
@@ -334,15 +317,19 @@ def _add_pair(
     value: float,
 ) -> None:
     """Add the pair of two spans to ``pairs`` when they may align (two joined spans never;
-    a joined span by plain edit distance; an abjad key only for a reading of one)."""
+    a joined span by plain edit distance; an abjad key only for a reading of one).
+
+    The one rule of both ways of finding pairs (an index's rows, or similarities
+    computed); a ``value`` of 0 is never a pair, and callers skip it themselves."""
     qstart, qend, qtext = qs
     cstart, cend, ctext = cs
     qjoined = qend - qstart == 2
     cjoined = cend - cstart == 2
-    if qjoined and cjoined:
-        return
-    if value > 0.0 and (qjoined or cjoined):  # read as one word: plain edit distance
-        value = joined_similarity(qtext, ctext)
+    if qjoined or cjoined:  # read as one word: plain edit distance
+        if qjoined and cjoined:
+            return
+        if value > 0.0:
+            value = joined_similarity(qtext, ctext)
     elif value == ABJAD_SIMILARITY and not _abjad_reading(query, qtext, cand, ctext):
         value = plain_similarity(qtext, ctext)
     if value > 0.0:
@@ -378,15 +365,94 @@ def align_score(
     With the rows of an index (one query's) and a table, a pair aligned once for the
     query is not aligned again (the hits' explanations align what ranking did).
     """
+    found = align_over(query, cand, rows, kind, freq, -math.inf)
+    assert found is not None  # no floor: always aligned
+    score, chosen, used_q, used_c = found
+    return score, list(chosen), list(used_q), list(used_c)
+
+
+def align_over(
+    query: NameForm,
+    cand: NameForm,
+    rows: RowFn,
+    kind: str,
+    freq: TokenFrequency | None,
+    floor: float,
+) -> tuple[float, list[tuple[Span, Span, float]], list[bool], list[bool]] | None:
+    """:func:`align_score`, or ``None`` when the score is surely under ``floor``: a bound
+    of it (:func:`_ceiling`, from the pairs that may align) is, so the greedy alignment
+    and its penalties are not worked out. The lists are the memo's own: read them only.
+    """
     if freq is None or not isinstance(rows, IndexedRows):
-        return _align_score(query, cand, rows, kind, freq)
+        return _align_score(query, cand, rows, kind, freq, floor)
     key = (id(query), id(cand), kind, id(freq))
     found = rows.scores.get(key)
     if found is None or not (found[0] is query and found[1] is cand and found[2] is freq):
-        found = (query, cand, freq, _align_score(query, cand, rows, kind, freq))
+        result = _align_score(query, cand, rows, kind, freq, floor)
+        if result is None:
+            return None
+        found = (query, cand, freq, result)
         rows.scores[key] = found
-    score, chosen, used_q, used_c = found[3]
-    return score, list(chosen), list(used_q), list(used_c)
+    return found[3]
+
+
+class _QueryFacts:
+    """What every alignment of one query name asks of it, worked out once for the name
+    (its weights summed, which words are distinctive, legal forms, numbers ...)."""
+
+    __slots__ = (
+        "form",
+        "total",
+        "strong",
+        "single_strong",
+        "itself",
+        "span_weight",
+        "span_top",
+        "distinctive",
+        "legal",
+        "numbers",
+        "middles",
+        "one_name",
+        "latin",
+        "whole",
+        "given_groups",
+    )
+
+    def __init__(self, form: NameForm) -> None:
+        weights = form.weights
+        top = max(weights, default=0.0)
+        self.form = form
+        self.total = form.total_weight
+        self.strong = form.strong_weight
+        self.single_strong = self.strong == top
+        self.itself = top > W_LEGAL and (len(form.tokens) > 1 or len(form.tokens[0]) > 1)
+        self.span_weight = [sum(weights[qs[0] : qs[1]]) for qs in form.spans]
+        self.span_top = [max(weights[qs[0] : qs[1]]) for qs in form.spans]
+        self.distinctive = [i for i, w in enumerate(weights) if w >= STRONG]
+        self.legal = [i for i, w in enumerate(weights) if w == W_LEGAL]
+        self.numbers = [i for i, t in enumerate(form.tokens) if t.isdigit()]
+        self.middles = [i for i, w in enumerate(weights) if w == W_MIDDLE]
+        self.one_name = _one_known_name(form)
+        self.latin = is_latin(form.original)
+        self.whole = "".join(form.tokens)
+        self.given_groups = [
+            (i, g) for i in _given_positions(form) if (g := given_name_group(form.tokens[i]))
+        ]
+
+
+_FACTS: dict[int, _QueryFacts] = {}
+FACTS_CACHE_SIZE = 4096  # query names; one query has a few, so a handful are ever in use
+
+
+def _facts_of(form: NameForm) -> _QueryFacts:
+    """The :class:`_QueryFacts` of a query name (kept for the last few thousand names:
+    one query aligns each of its names with every listed name it is given)."""
+    found = _FACTS.get(id(form))
+    if found is None or found.form is not form:
+        if len(_FACTS) >= FACTS_CACHE_SIZE:
+            _FACTS.clear()
+        found = _FACTS[id(form)] = _QueryFacts(form)
+    return found
 
 
 def _align_score(
@@ -395,17 +461,60 @@ def _align_score(
     rows: RowFn,
     kind: str,
     freq: TokenFrequency | None,
-) -> tuple[float, list[tuple[Span, Span, float]], list[bool], list[bool]]:
-    """:func:`align_score` (without the memo of one query's alignments)."""
+    floor: float = -math.inf,
+) -> tuple[float, list[tuple[Span, Span, float]], list[bool], list[bool]] | None:
+    """:func:`align_over` (without the memo of one query's alignments)."""
     used_q = [False] * len(query.tokens)
     used_c = [False] * len(cand.tokens)
+    facts = _facts_of(query)
+    pairs = _candidate_pairs(query, cand, rows, facts.given_groups if kind == "person" else [])
+    if not pairs and query.tokens != cand.tokens:  # nothing aligns: no penalty can lift 0
+        return 0.0, [], used_q, used_c
+    if floor > 0.0 and _ceiling(query, cand, pairs, facts) < floor:
+        return None
+    pairs.sort()
+    num, strong_found, chosen = _greedy(pairs, facts, used_q, used_c)
+    if query.tokens == cand.tokens and facts.itself:
+        # A name is itself, whatever it is made of: initials ("I B M") or only
+        # generic words ("Technology and Development Group Limited"); a legal
+        # form or title alone ("LLC", "President") is no name (nor a lone letter).
+        return 1.0, chosen, used_q, used_c
+    score = _ratio(facts, cand, kind, freq, num, chosen, used_q, used_c)
+    if not strong_found or facts.strong == 0.0:
+        score = min(score, WEAK_CAP)
+    elif facts.one_name and kind != "org":
+        score = min(score, ONE_NAME_CAP)
+    if facts.single_strong and _distinctive_approximate(query, chosen, facts):
+        score -= ONE_WORD_FUZZY  # nothing else in the query corroborates an approximate word
+    if _unmet_both(facts.legal, used_q, cand, used_c, _is_legal):
+        score -= LEGAL_FORM_MISMATCH
+    if _unmet_both(facts.numbers, used_q, cand, used_c, _is_number):
+        score -= NUMBER_MISMATCH
+    if kind != "org" and _unmet_both(facts.middles, used_q, cand, used_c, _is_middle):
+        score -= MIDDLE_NAME_MISMATCH
+    if any(sim == GIVEN_NAME_SIMILARITY for _qs, _cs, sim in chosen) and (
+        _given_link_leaves_words(query, cand, chosen, used_q, used_c)
+    ):
+        score = min(score, FAMILY_MISMATCH_CAP)
+    if query.roles and cand.roles and family_differs(query, cand, chosen):
+        qweights = query.weights
+        given = sum(1 for qs, _cs, _sim in chosen if qweights[qs[0]] >= STRONG)
+        score = score - FAMILY_MISMATCH if given > 1 else min(score, FAMILY_MISMATCH_CAP)
+    elif kind == "org" and _different_word(query, cand, used_q, used_c):
+        score -= DIFFERENT_WORD
+    return max(0.0, min(1.0, score)), chosen, used_q, used_c
+
+
+def _greedy(
+    pairs: list[tuple[Any, ...]], facts: _QueryFacts, used_q: list[bool], used_c: list[bool]
+) -> tuple[float, bool, list[tuple[Span, Span, float]]]:
+    """Take the pairs best first, each whose words are all still free (marked used): the
+    aligned weight, whether a distinctive query word aligned, and the pairs taken."""
+    span_weight, span_top = facts.span_weight, facts.span_top
     chosen: list[tuple[Span, Span, float]] = []
     num = 0.0
     strong_found = False
-    qweights = query.weights
-    for neg_value, _size, _qs, _cs, _qi, _ci, qs, cs in _candidate_pairs(
-        query, cand, rows, kind == "person"
-    ):
+    for neg_value, _size, _qs, _cs, qi, _ci, qs, cs in pairs:
         qstart, qend, qtext = qs
         cstart, cend, ctext = cs
         if qend - qstart == 1:
@@ -422,70 +531,82 @@ def _align_score(
             used_q[i] = True
         for i in range(cstart, cend):
             used_c[i] = True
-        weights = qweights[qstart:qend]
-        weight = sum(weights)
+        weight = span_weight[qi]
         if len(ctext) == 1 or len(qtext) == 1:  # an initial stands for little
             weight = min(weight, W_INITIAL)
         num -= neg_value * weight
-        strong_found = strong_found or max(weights) >= STRONG
+        strong_found = strong_found or span_top[qi] >= STRONG
         chosen.append((qs, cs, -neg_value))
-    unmatched_c = sum(w for w, used in zip(cand.weights, used_c, strict=True) if not used)
+    return num, strong_found, chosen
+
+
+CEILING_MARGIN = 1e-9  # far above the rounding of a sum of a few products, far below a score
+
+
+def _ceiling(
+    query: NameForm, cand: NameForm, pairs: list[tuple[Any, ...]], facts: _QueryFacts
+) -> float:
+    """A bound of :func:`_align_score` from the pairs that may align, before aligning them.
+
+    The aligned weight ``num`` adds one pair per query position at most (the chosen
+    pairs never share a query word), each counted as in the alignment (similarity
+    times the span's weight, an initial's capped), and its denominator is at least
+    the query's weight; caps and penalties only take away. So the best pair starting
+    at each query position, added up over the query's weight, is never under the
+    score (:data:`CEILING_MARGIN` for the order of the additions). A name equal to
+    the query may score 1 whatever its pairs.
+    """
+    if query.tokens == cand.tokens or facts.total <= 0.0:
+        return 1.0
+    span_weight = facts.span_weight
+    tops = [0.0] * len(query.tokens)
+    for neg_value, _size, qstart, _cs, qi, _ci, qs, cs in pairs:
+        weight = span_weight[qi]
+        if len(cs[2]) == 1 or len(qs[2]) == 1:
+            weight = min(weight, W_INITIAL)
+        value = -neg_value * weight
+        if value > tops[qstart]:
+            tops[qstart] = value
+    return min(1.0, sum(tops) / facts.total) + CEILING_MARGIN
+
+
+def _ratio(
+    facts: _QueryFacts,
+    cand: NameForm,
+    kind: str,
+    freq: TokenFrequency | None,
+    num: float,
+    chosen: list[tuple[Span, Span, float]],
+    used_q: list[bool],
+    used_c: list[bool],
+) -> float:
+    """The aligned weight over the query's weight plus what the listed words not given
+    cost (:data:`LAMBDA`, more when the words that agree are common), before caps."""
+    unmatched_c = sum(compress(cand.weights, map(not_, used_c)))
     lam = LAMBDA.get(kind, LAMBDA["any"])
     boost = frequency.COMMON_LAMBDA.get(kind, 0.0)
-    if unmatched_c > 0.0 and boost and _all_distinctive_found(qweights, used_q):
+    if unmatched_c > 0.0 and boost and all(used_q[i] for i in facts.distinctive):
         table = frequency.active() if freq is None else freq
-        lam *= 1.0 + boost * agreement_commonness(table, chosen, qweights, STRONG)
-    den = query.total_weight + lam * unmatched_c
-    score = num / den if den > 0 else 0.0
-    if (
-        query.tokens == cand.tokens
-        and max(query.weights) > W_LEGAL
-        and (len(query.tokens) > 1 or len(query.tokens[0]) > 1)  # a lone letter is no name
-    ):
-        # A name is itself, whatever it is made of: initials ("I B M") or only
-        # generic words ("Technology and Development Group Limited"); a legal
-        # form or title alone ("LLC", "President") is no name.
-        return 1.0, chosen, used_q, used_c
-    if not strong_found or query.strong_weight == 0.0:
-        score = min(score, WEAK_CAP)
-    elif _one_known_name(query) and kind != "org":
-        score = min(score, ONE_NAME_CAP)
-    if query.strong_weight == max(query.weights) and _distinctive_approximate(query, chosen):
-        score -= ONE_WORD_FUZZY  # nothing else in the query corroborates an approximate word
-    if _unmet_on_both(query, cand, used_q, used_c, "legal"):
-        score -= LEGAL_FORM_MISMATCH
-    if _unmet_on_both(query, cand, used_q, used_c, "number"):
-        score -= NUMBER_MISMATCH
-    if kind != "org" and _unmet_on_both(query, cand, used_q, used_c, "middle"):
-        score -= MIDDLE_NAME_MISMATCH
-    if _given_link_leaves_words(query, cand, chosen, used_q, used_c):
-        score = min(score, FAMILY_MISMATCH_CAP)
-    if family_differs(query, cand, chosen):
-        given = sum(1 for qs, _cs, _sim in chosen if qweights[qs[0]] >= STRONG)
-        score = score - FAMILY_MISMATCH if given > 1 else min(score, FAMILY_MISMATCH_CAP)
-    elif kind == "org" and _different_word(query, cand, used_q, used_c):
-        score -= DIFFERENT_WORD
-    return max(0.0, min(1.0, score)), chosen, used_q, used_c
+        lam *= 1.0 + boost * agreement_commonness(table, chosen, facts.form.weights, STRONG)
+    den = facts.total + lam * unmatched_c
+    return num / den if den > 0 else 0.0
 
 
-def _distinctive_approximate(query: NameForm, chosen: list[tuple[Span, Span, float]]) -> bool:
+def _distinctive_approximate(
+    query: NameForm, chosen: list[tuple[Span, Span, float]], facts: _QueryFacts
+) -> bool:
     """Did the query's distinctive word align only approximately (not equal, not a name
     equivalent: under :data:`EQUIVALENT_SIMILARITY`)? A listed word that is the whole
     query written as one ("Al Shabaab" ~ "Alshabaab") is no approximation, nor a word
     read from another script (``דוד`` ~ "David", ``สมชาย`` ~ "Somchai")."""
-    if not is_latin(query.original):
+    if not facts.latin:
         return False
-    sims = [sim for qs, _cs, sim in chosen if query.weights[qs[0]] >= STRONG]
+    weights = query.weights
+    sims = [sim for qs, _cs, sim in chosen if weights[qs[0]] >= STRONG]
     if not sims or max(sims) >= EQUIVALENT_SIMILARITY:
         return False
-    whole = "".join(query.tokens)
+    whole = facts.whole
     return all(cs[2] != whole for _qs, cs, _sim in chosen)
-
-
-def _all_distinctive_found(weights: tuple[float, ...], used: list[bool]) -> bool:
-    """Did every distinctive query word align? (Then only the listed words not given
-    speak against the match, and common agreeing words make them speak louder.)"""
-    return all(u or w < STRONG for u, w in zip(used, weights, strict=True))
 
 
 def family_differs(query: NameForm, cand: NameForm, chosen: list[tuple[Span, Span, float]]) -> bool:
@@ -539,36 +660,34 @@ def _one_known_name(query: NameForm) -> bool:
     )
 
 
-def _is_kind(token: str, weight: float, what: str) -> bool:
-    if what == "legal":
-        return weight == W_LEGAL
-    if what == "middle":
-        return weight == W_MIDDLE
+def _is_legal(token: str, weight: float) -> bool:
+    return weight == W_LEGAL
+
+
+def _is_middle(token: str, weight: float) -> bool:
+    return weight == W_MIDDLE
+
+
+def _is_number(token: str, weight: float) -> bool:
     return token.isdigit()
 
 
-def _unmet_on_both(
-    query: NameForm, cand: NameForm, used_q: list[bool], used_c: list[bool], what: str
+def _unmet_both(
+    positions: list[int],
+    used_q: list[bool],
+    cand: NameForm,
+    used_c: list[bool],
+    is_kind: Callable[[str, float], bool],
 ) -> bool:
     """Both names give a legal form (a number, a patronymic) and none of them met.
 
     "AG" vs "GmbH", "Five" vs "Six", "Ivanovich" vs "Petrovich": the names
     then say the two are different, which costs more than a word left out.
+    ``positions``: where the query gives words of the kind (:class:`_QueryFacts`).
     """
-    if what == "legal" and (W_LEGAL not in query.weights or W_LEGAL not in cand.weights):
+    if not positions or any(used_q[i] for i in positions):
         return False
-    if what == "middle" and (W_MIDDLE not in query.weights or W_MIDDLE not in cand.weights):
-        return False
-    q_kind = [
-        u
-        for u, t, w in zip(used_q, query.tokens, query.weights, strict=True)
-        if _is_kind(t, w, what)
-    ]
-    if not q_kind or any(q_kind):
-        return False
-    c_kind = [
-        u for u, t, w in zip(used_c, cand.tokens, cand.weights, strict=True) if _is_kind(t, w, what)
-    ]
+    c_kind = [u for u, t, w in zip(used_c, cand.tokens, cand.weights, strict=True) if is_kind(t, w)]
     return bool(c_kind) and not any(c_kind)
 
 

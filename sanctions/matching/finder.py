@@ -139,7 +139,7 @@ def best_candidates(
         if tight is not None and candidates.named[i]:
             bounds = tight[at[i] : at[i] + len(cand.names)]
             names = _names_to_align(cand, bounds, floor, partial(evidence.ceiling, i))
-        value = score_value(query, cand.record, rows, names, index.frequencies)
+        value = score_value(query, cand.record, rows, names, index.frequencies, floor)
         if (cutoff is not None and value < cutoff) or value <= 0.0:
             continue
         if len(names) < len(cand.names) and value < floor:

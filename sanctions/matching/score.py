@@ -32,6 +32,7 @@ raise an alert.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,7 +40,7 @@ from typing import Any
 from sanctions.countries import SUBJECT_COUNTRY_PROPS, countries_of
 from sanctions.model import Entity, FuzzyDate, NameKind, can_match
 
-from .alignment import Alignment, align_score, alignment_of
+from .alignment import Alignment, align_over, alignment_of
 from .dates import compare_dates, to_fuzzy_dates
 from .explain import Feature
 from .forms import NameForm, make_name_forms, schema_kind
@@ -79,6 +80,10 @@ IDENTIFIER_MATCH = 0.35  # a weak identifier in common: evidence
 STRONG_IDENTIFIER_MATCH = 0.75  # a strong one: a match on its own (> DEFAULT_THRESHOLD)
 STRONG_GENERIC_LENGTH = 6  # a shorter passport/registration number is never strong
 CONFIRM_FLOOR = 0.5
+# score_value with a floor: a name score this far under what the floor leaves it is under
+# the floor whatever the rounding of the contributions (4 decimals) does to the sum.
+FLOOR_MARGIN = 1e-3
+NEED_MARGIN = 1e-9  # a name bound under the score needed by this much cannot reach it
 
 PART_PROPS = ("firstName", "middleName", "secondName", "fatherName", "lastName")
 COUNTRY_PROPS = SUBJECT_COUNTRY_PROPS
@@ -211,7 +216,10 @@ def best_alignment(
 ) -> tuple[float, Alignment | None]:
     """The best (kind-weighted) alignment of any query name with any listed name."""
     value, best = _best_name(query, candidates, rows, kind, frequencies)
-    return value, (None if best is None else alignment_of(*best))
+    if best is None:
+        return value, None
+    qform, cform, score, chosen, used_q, used_c = best
+    return value, alignment_of(qform, cform, score, list(chosen), list(used_q), list(used_c))
 
 
 def _best_name(
@@ -220,18 +228,31 @@ def _best_name(
     rows: RowFn,
     kind: str,
     frequencies: TokenFrequency | None = None,
+    floor: float = -math.inf,
 ) -> tuple[float, tuple[Any, ...] | None]:
-    """The best kind-weighted name score, and what :func:`alignment_of` needs for it."""
+    """The best kind-weighted name score, and what :func:`alignment_of` needs for it
+    (its lists shared with the alignments' memo: read them only).
+
+    A name is not aligned whole when a bound of its score says it can neither beat the
+    best found so far nor reach ``floor`` (:func:`alignment.align_over`): the best is the
+    one aligning every name gives whenever it reaches ``floor``; under it, the value is
+    under ``floor`` too, which is all a caller with a floor asks.
+    """
     best_value = 0.0
     best: tuple[Any, ...] | None = None
     cands = list(candidates)
     for qform in query:
         for cform in cands:
-            score, chosen, used_q, used_c = align_score(qform, cform, rows, kind, frequencies)
-            value = score * KIND_FACTOR.get(cform.kind, 1.0)
+            factor = KIND_FACTOR.get(cform.kind, 1.0)
+            need = (floor if best is None else max(floor, best_value)) / factor - NEED_MARGIN
+            found = align_over(qform, cform, rows, kind, frequencies, need)
+            if found is None:
+                continue
+            score = found[0]
+            value = score * factor
             if value > best_value or best is None:
                 best_value = value
-                best = (qform, cform, score, chosen, used_q, used_c)
+                best = (qform, cform, *found)
     return best_value, best
 
 
@@ -370,16 +391,30 @@ def score_value(
     rows: RowFn = naive_rows,
     cand_names: Iterable[NameForm] | None = None,
     frequencies: TokenFrequency | None = None,
+    floor: float = 0.0,
 ) -> float:
     """``compare_records(query, cand, ..., rows, cand_names).score``, without the explanations.
 
     For ranking many candidates: the same contributions, rounded and added in
     the same order, so the value is exactly the score :func:`compare_records` gives.
+    With a ``floor`` (the score a ranking needs), a score that is surely under it is
+    not worked out and comes back as 0.0: bounds of the names' scores (see
+    :func:`_best_name`) plus the most the evidence beside them may add are under it.
     """
     if not schemata_compatible(query.schema, cand.schema):
         return 0.0
     names = cand.names if cand_names is None else cand_names
-    name_score, best = _best_name(query.names, names, rows, schema_kind(cand.schema), frequencies)
+    kind = schema_kind(cand.schema)
+    if floor <= 0.0:
+        name_score, best = _best_name(query.names, names, rows, kind, frequencies)
+        secondary = _secondary(query, cand, name_score)
+    else:
+        most = _secondary(query, cand, 1.0)  # names that agree: the evidence that confirms counts
+        name_floor = floor - sum(round(value, 4) for _, value, _ in most) - FLOOR_MARGIN
+        name_score, best = _best_name(query.names, names, rows, kind, frequencies, name_floor)
+        if name_score < name_floor:
+            return 0.0
+        secondary = most if name_score >= CONFIRM_FLOOR else _secondary(query, cand, name_score)
     contributions = [0.0 if best is None else round(name_score, 4)]
-    contributions.extend(round(value, 4) for _, value, _ in _secondary(query, cand, name_score))
+    contributions.extend(round(value, 4) for _, value, _ in secondary)
     return round(min(1.0, max(0.0, sum(contributions))), 4)
