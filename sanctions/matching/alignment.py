@@ -583,7 +583,7 @@ def _ratio(
     """The aligned weight over the query's weight plus what the listed words not given
     cost (:data:`LAMBDA`, more when the words that agree are common), before caps."""
     unmatched_c = sum(compress(cand.weights, map(not_, used_c)))
-    lam = LAMBDA.get(kind, LAMBDA["any"])
+    lam = lambda_of(kind)
     boost = frequency.COMMON_LAMBDA.get(kind, 0.0)
     if unmatched_c > 0.0 and boost and all(used_q[i] for i in facts.distinctive):
         table = frequency.active() if freq is None else freq
