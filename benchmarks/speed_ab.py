@@ -15,9 +15,10 @@ Per round and side:
   new customers); ``warm``: the same queries again; ``cold_0.8``: at the payment review cutoff;
 * ``payments``: clean MT103 / pacs.008 messages (five parties) screened whole, caches
   emptied first (:mod:`benchmarks.payments`);
-* ``file``: rows of :mod:`benchmarks.batch`'s synthetic customer file screened as
-  ``screen --file`` screens them (read, parsed, screened with its options), the caches kept:
-  the steady state of a long file. ``--file-warm`` rows are screened once before the
+* ``file``: rows of :mod:`benchmarks.batch`'s synthetic customer file (read and turned
+  into queries once, before timing) screened with ``screen --file``'s options, the caches
+  kept: the steady state of a long file (the process-wide caches of words and dates carry
+  over between workloads and rounds, on both sides alike). ``--file-warm`` rows are screened once before the
   first round; each round then screens ``--file-rows`` rows it has not seen, with the
   similar-word caches the file left (the other workloads get fresh ones).
 
