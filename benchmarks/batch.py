@@ -72,7 +72,7 @@ def write_records(path: Path, rows: int, plant_every: int, seed: int = 14) -> in
     return planted
 
 
-def cpu_seconds() -> float:
+def cpu_with_children() -> float:
     """CPU time of this process and of its finished children (the forked workers)."""
     return sum(cpu_split())
 
@@ -119,7 +119,8 @@ def _run_local(db: Path, source: Path, folder: Path, workers: int) -> dict[str, 
     # The main process's share: with workers it reads rows and writes text (and warms the
     # matcher once before the fork); with one process it does everything.
     report["main_cpu_seconds"] = round(main_cpu, 2)
-    report["main_cpu_seconds_per_10000_rows"] = round(main_cpu * 10_000 / summary.rows, 3)
+    per_10k = main_cpu * 10_000 / summary.rows if summary.rows else 0.0
+    report["main_cpu_seconds_per_10000_rows"] = round(per_10k, 3)
     report["workers_cpu_seconds"] = round(workers_cpu, 1)
     report["rows_per_cpu_second"] = round(summary.rows / cpu, 1) if cpu else 0.0
     out.unlink()
@@ -179,13 +180,13 @@ def run_spark(db: Path, source: Path, folder: Path, master: str) -> dict[str, An
     spark = session(master, **{"spark.ui.enabled": "false"})
     spark.sparkContext.setLogLevel("ERROR")
     session_seconds = time.perf_counter() - started
-    cpu = cpu_seconds() + sum(_process_cpu(pid) for pid in _descendants(os.getpid()))
+    cpu = cpu_with_children() + sum(_process_cpu(pid) for pid in _descendants(os.getpid()))
     try:
         summary = screen_files(
             spark, str(source), str(folder / "spark.parquet"), str(db), id_column="id"
         )
         pids = _descendants(os.getpid())
-        cpu = cpu_seconds() + sum(_process_cpu(pid) for pid in pids) - cpu
+        cpu = cpu_with_children() + sum(_process_cpu(pid) for pid in pids) - cpu
         python = [pid for pid in pids if _is_python(pid)]
         workers = [_peak_mib(pid) for pid in python]
         # Spark's daemon forks the Python workers: a Python process whose parent is one

@@ -48,9 +48,6 @@ __all__ = [
     "read_rows",
     "query_chunks",
     "screen_chunk",
-    "row_chunks",
-    "row_query",
-    "ChunkOutput",
     "FILE_CUTOFF",
     "OUTPUT_COLUMNS",
     "SUBJECT_COLUMNS",
@@ -354,11 +351,11 @@ def query_chunks(
     rows: Iterator[tuple[int, dict[str, Any]]], cmap: ColumnMap, size: int = CHUNK
 ) -> Iterator[list[tuple[int, Any]]]:
     """The rows as chunks of (line, query), or (line, error message) for a bad row."""
-    for chunk in row_chunks(rows, size):
-        yield [(line, row_query(cmap, row, line)) for line, row in chunk]
+    for chunk in _row_chunks(rows, size):
+        yield [(line, _row_query(cmap, row, line)) for line, row in chunk]
 
 
-def row_chunks(rows: Iterator[tuple[int, T]], size: int = CHUNK) -> Iterator[list[tuple[int, T]]]:
+def _row_chunks(rows: Iterator[tuple[int, T]], size: int = CHUNK) -> Iterator[list[tuple[int, T]]]:
     """The rows as lists of ``size`` (line, row) pairs, in input order."""
     chunk: list[tuple[int, T]] = []
     for item in rows:
@@ -370,13 +367,27 @@ def row_chunks(rows: Iterator[tuple[int, T]], size: int = CHUNK) -> Iterator[lis
         yield chunk
 
 
-def row_query(cmap: ColumnMap, row: Mapping[str, Any], line: int) -> dict[str, Any] | str:
+def _read_columns(
+    rows: Iterator[tuple[int, dict[str, Any]]], cmap: ColumnMap, header: list[str]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The rows with only the columns their query reads (and a reader's problem with the
+    row): what is shipped to the workers, whatever else a wide file holds."""
+    wanted = {*cmap.props.values(), cmap.id_column, cmap.schema_column} - {None}
+    if set(header) <= wanted:
+        yield from rows
+        return
+    keep = [*(c for c in header if c in wanted), ROW_PROBLEM]
+    for line, row in rows:
+        yield line, {column: row[column] for column in keep if column in row}
+
+
+def _row_query(cmap: ColumnMap, row: Mapping[str, Any], line: int) -> dict[str, Any] | str:
     """The query of one row, or the message of why the row cannot be screened."""
     try:
         return cmap.query(row, line)
     except QueryError as exc:
         return exc.message
-    except (ValueError, TypeError) as exc:
+    except ValueError as exc:  # a value the row's checks refuse; anything else is a bug
         return str(exc)
 
 
@@ -394,7 +405,7 @@ class _FileJob:
 
 
 @dataclass
-class ChunkOutput:
+class _ChunkOutput:
     """A screened chunk as it is written: CSV text (or Parquet rows), the errors file's
     lines and the counts of the summary."""
 
@@ -407,11 +418,11 @@ class ChunkOutput:
     error_text: str = ""
 
 
-def _screen_raw_chunk(job: _FileJob, chunk: list[tuple[int, dict[str, Any]]]) -> ChunkOutput:
+def _screen_raw_chunk(job: _FileJob, chunk: list[tuple[int, dict[str, Any]]]) -> _ChunkOutput:
     """Screen raw (line, row) pairs in a worker: the row is turned into its query and the
     results into ready-to-write text here, so the main process only reads and writes."""
-    queries = [(line, row_query(job.cmap, row, line)) for line, row in chunk]
-    out = ChunkOutput(rows=len(queries))
+    queries = [(line, _row_query(job.cmap, row, line)) for line, row in chunk]
+    out = _ChunkOutput(rows=len(queries))
     errors: list[str] = []
     for line, out_rows, error in screen_chunk(job.state, queries):
         if error:
@@ -490,7 +501,7 @@ def screen_file(
             writer.parquet,
         )
         with open(errors_path, "w", encoding="utf-8") as errors:
-            chunks = row_chunks(rows)
+            chunks = _row_chunks(_read_columns(rows, cmap, header) if workers > 1 else rows)
             for done in map_ordered(_screen_raw_chunk, chunks, job, workers, memory=memory):
                 summary.rows += done.rows
                 summary.screened += done.screened
@@ -576,7 +587,7 @@ class _OutputWriter:
         self.handle.close()
         self.tmp.unlink(missing_ok=True)  # committed: renamed already; failed: dropped
 
-    def write(self, done: ChunkOutput) -> None:
+    def write(self, done: _ChunkOutput) -> None:
         """A chunk's results: its CSV text as it is, or its rows into the Parquet batch."""
         if not self.parquet:
             self.handle.write(done.text)

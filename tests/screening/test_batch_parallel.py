@@ -15,7 +15,7 @@ import pytest
 from sanctions.errors import SanctionsError
 from sanctions.screening import Screener
 from sanctions.screening import screener as screener_module
-from sanctions.screening.batch import ColumnMap, screen_file
+from sanctions.screening.batch import ROW_PROBLEM, ColumnMap, _read_columns, screen_file
 from sanctions.screening.parallel import GC_THRESHOLDS, WorkerDied, WorkerMemory, map_ordered
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "batch"
@@ -54,8 +54,11 @@ def mixed_rows(n: int) -> list[list[str]]:
 
 @pytest.mark.slow  # worker processes (CI runs it)
 def test_two_workers_write_what_one_process_writes(store: Any, tmp_path: Path) -> None:
-    source = tmp_path / "customers.csv"
-    write_csv(source, mixed_rows(1_300))
+    source = tmp_path / "customers.csv"  # wide: a column no query reads (not shipped)
+    write_csv(
+        source,
+        [[*row, "notes" if i == 0 else f"note {i}"] for i, row in enumerate(mixed_rows(1_300))],
+    )
     outputs = []
     for workers in (1, 2):
         out = tmp_path / f"out{workers}.csv"
@@ -70,6 +73,18 @@ def test_two_workers_write_what_one_process_writes(store: Any, tmp_path: Path) -
     assert all(w["peak_rss_mib"] > 0 and w["cpu_seconds"] > 0 for w in each)
     lines = [int(r["line"]) for r in outputs[0][0]]
     assert lines == sorted(lines)
+
+
+def test_workers_are_shipped_only_the_columns_a_query_reads() -> None:
+    cmap = ColumnMap().resolve(["id", "name", "dob", "notes", "branch"])
+    rows = iter([(2, {"id": "c1", "name": "Jane", "dob": "", "notes": "x" * 500, "branch": "7"})])
+    problem = iter([(3, {"id": "c2", "name": "Bob", ROW_PROBLEM: "3 fields, 5 expected"})])
+    header = ["id", "name", "dob", "notes", "branch"]
+    assert list(_read_columns(rows, cmap, header)) == [(2, {"id": "c1", "name": "Jane", "dob": ""})]
+    kept = list(_read_columns(problem, cmap, header))
+    assert kept == [(3, {"id": "c2", "name": "Bob", ROW_PROBLEM: "3 fields, 5 expected"})]
+    narrow = [(2, {"id": "c1", "name": "Jane"})]
+    assert list(_read_columns(iter(narrow), cmap, ["id", "name"])) == narrow
 
 
 @pytest.mark.slow  # worker processes (CI runs it)
