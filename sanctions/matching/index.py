@@ -192,7 +192,8 @@ class _Csr:
         return self.data[self.offsets[idx] : self.offsets[idx + 1]]
 
 
-_Lookup = tuple[dict[str, float], np.ndarray, float]  # entries, their ids, best similarity
+# entries, their ids, the most any may score against the word (:meth:`MatchIndex.similar_ids`)
+_Lookup = tuple[dict[str, float], np.ndarray, float]
 
 
 class _LookupCache:
@@ -590,10 +591,20 @@ class MatchIndex:
         return self._similar(token, joined)[0]
 
     def similar_ids(self, token: str, joined: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """The vocabulary ids of :meth:`similar_tokens`'s entries and their similarities
-        (two arrays in the order of its entries: bounds are computed over them)."""
+        """The vocabulary ids of :meth:`similar_tokens`'s entries and the most each may score
+        against ``token`` (two arrays in the order of its entries: bounds are computed over
+        them): its similarity, raised to :data:`similarity.GIVEN_NAME_SIMILARITY` for the
+        entries that are ``token`` in another language, which alignment pairs so where both
+        are given names (``david`` ~ ``dawood``: 0.795 by spelling, 0.8 as one given name)."""
         entries, vids, _top = self._similar(token, joined)
-        return vids, np.fromiter(entries.values(), dtype=np.float64, count=len(entries))
+        forms = () if joined else given_name_forms(token)
+        sims = entries.values()
+        if any(form in entries for form in forms):
+            sims = (
+                max(sim, GIVEN_NAME_SIMILARITY) if text in forms else sim
+                for text, sim in entries.items()
+            )
+        return vids, np.fromiter(sims, dtype=np.float64, count=len(entries))
 
     def _similar(self, token: str, joined: bool) -> _Lookup:
         """:meth:`similar_tokens`, the vocabulary ids of its entries and their best
@@ -605,16 +616,22 @@ class MatchIndex:
             return cached
         result: dict[str, float] = {}
         vids: list[int] = []
+        lifted = False
         checked = self._verify_grams(token, joined, result, vids)
         if not joined:
             self._verify_blocks(token, checked, result, vids)
-            # One given name in another language (giuseppe ~ joseph): aligned only where
-            # both are given names (alignment._given_name_pairs), a candidate and bound here.
+            # One given name in another language (giuseppe ~ joseph): aligned at
+            # GIVEN_NAME_SIMILARITY where both are given names, whatever their spelling
+            # (alignment._given_name_pairs): a candidate, and its bound (:meth:`similar_ids`).
             for text in given_name_forms(token):
-                if text not in result and (vid := self.vocab_id.get(text)) is not None:
+                if (vid := self.vocab_id.get(text)) is None:
+                    continue
+                lifted = True
+                if text not in result:
                     result[text] = GIVEN_NAME_SIMILARITY
                     vids.append(vid)
-        entry = (result, np.array(vids, dtype=np.int64), max(result.values(), default=0.0))
+        top = max(max(result.values(), default=0.0), GIVEN_NAME_SIMILARITY if lifted else 0.0)
+        entry = (result, np.array(vids, dtype=np.int64), top)
         cache[token] = entry
         if len(cache) > (JOINED_CACHE_SIZE if joined else TOKEN_CACHE_SIZE):
             cache.popitem(last=False)

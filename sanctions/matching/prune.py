@@ -29,8 +29,6 @@ import numpy as np
 
 from . import alignment
 from .forms import STRONG, NameForm
-from .normalise import given_name_forms
-from .similarity import GIVEN_NAME_SIMILARITY
 
 if TYPE_CHECKING:
     from .index import MatchIndex
@@ -290,8 +288,6 @@ def _best_gains(
         vids, sims = index.similar_ids(text, end - start == 2)
         if not len(vids):
             continue
-        if end - start == 1:
-            sims = _given_name_lift(index, text, vids, sims)
         weights = form.weights[start:end]
         vid_parts.append(vids)
         gain_parts.append(sims * sum(weights))
@@ -308,21 +304,3 @@ def _best_gains(
     strong = np.logical_or.reduceat(np.concatenate(strong_parts)[order], starts)
     return vids[starts], gains, strong
 
-
-def _given_name_lift(
-    index: MatchIndex, text: str, vids: np.ndarray, sims: np.ndarray
-) -> np.ndarray:
-    """``sims`` raised to :data:`similarity.GIVEN_NAME_SIMILARITY` for the listed words
-    that are ``text`` in another language: alignment pairs two given names so
-    (:func:`alignment.align_score`) even where their spelling is less alike
-    (``david`` ~ ``dawood`` 0.795 by spelling, 0.8 as one given name)."""
-    lifted = [
-        vid for form in given_name_forms(text) if (vid := index.vocab_id.get(form)) is not None
-    ]
-    if not lifted:
-        return sims
-    low = member_of(vids, np.asarray(lifted, dtype=np.int64), len(index.vocab))
-    low &= sims < GIVEN_NAME_SIMILARITY
-    if not low.any():
-        return sims
-    return np.where(low, GIVEN_NAME_SIMILARITY, sims)
