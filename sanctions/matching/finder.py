@@ -24,7 +24,6 @@ ordinary customer fall under the cutoff so, without a name aligned.
 from __future__ import annotations
 
 import heapq
-import weakref
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from functools import partial
 
 import numpy as np
 
-from . import alignment, prune
+from . import prune
 from .bounds import (
     CEILING_MARGIN,
     ceiling_of,
@@ -41,7 +40,7 @@ from .bounds import (
     secondary_bounds,
 )
 from .candidates import Candidate, CandidateSet
-from .forms import NameForm, schema_kind
+from .forms import NameForm
 from .index import MatchIndex
 from .scope import Scope
 from .score import CONFIRM_FLOOR, DEFAULT_THRESHOLD, Record, Score, compare_records, score_value
@@ -155,25 +154,6 @@ def best_candidates(
     return ranked[:limit]
 
 
-class _IndexFacts:
-    """What tight bounds need of every listed name, made once per index."""
-
-    def __init__(self, index: MatchIndex) -> None:
-        schema_ids, schemata = index.record_schemata()
-        lam = np.asarray([alignment.lambda_of(schema_kind(s)) for s in schemata])
-        self.name_lambda = lam[schema_ids][index.name_record]  # each name's record's LAMBDA
-
-
-_FACTS: weakref.WeakKeyDictionary[MatchIndex, _IndexFacts] = weakref.WeakKeyDictionary()
-
-
-def _facts(index: MatchIndex) -> _IndexFacts:
-    found = _FACTS.get(index)
-    if found is None:
-        found = _FACTS[index] = _IndexFacts(index)
-    return found
-
-
 class _Evidence:
     """Each candidate's ceiling from a bound of its names and the evidence beside them
     (:func:`bounds.secondary_bounds`), worked out once per candidate when asked."""
@@ -219,13 +199,10 @@ def _tight_name_bounds(
     if len(bounds):
         wanted = np.flatnonzero(bounds + CEILING_MARGIN >= low) if low > 0.0 else None
         if wanted is None or len(wanted) == len(bounds):
-            lams = _facts(index).name_lambda[ids]
-            tight = prune.tight_bounds(index, query, ids, bounds, lams)
+            tight = prune.tight_bounds(index, query, ids, bounds)
         elif len(wanted):
-            some = ids[wanted]
-            lams = _facts(index).name_lambda[some]
             tight = bounds.copy()
-            tight[wanted] = prune.tight_bounds(index, query, some, bounds[wanted], lams)
+            tight[wanted] = prune.tight_bounds(index, query, ids[wanted], bounds[wanted])
     tops = np.maximum.reduceat(tight, starts).tolist() if len(tight) else []
     named = candidates.named
     if all(named):

@@ -276,6 +276,7 @@ class MatchIndex:
         state.pop("_gram_cut_lists", None)
         state.pop("_rank_lists_cache", None)  # made again where needed (large to ship)
         state.pop("_record_schemata", None)
+        state.pop("_prune_probe", None)  # made again on first use (prune._probe)
         state["_scopes"] = OrderedDict()
         return state
 
