@@ -175,11 +175,7 @@ def _ceilings(tops: list[float]) -> list[float]:
     out for every one: whatever its dates and countries (:func:`bounds.max_secondary_gain`
     when the names may reach :data:`score.CONFIRM_FLOOR`)."""
     gain = max_secondary_gain()
-    out = [top + CEILING_MARGIN for top in tops]
-    for i, ceiling in enumerate(out):
-        if ceiling >= CONFIRM_FLOOR:
-            out[i] = ceiling + gain
-    return out
+    return [ceiling_of(top, 0.0, gain) for top in tops]
 
 
 def _tight_name_bounds(
@@ -194,10 +190,13 @@ def _tight_name_bounds(
     keeps that bound (it is left out all the same): only the others are tightened.
     """
     ids, bounds, starts = candidates.named_arrays()
-    low = floor if floor <= CONFIRM_FLOOR else max(CONFIRM_FLOOR, floor - max_secondary_gain())
     tight = bounds
     if len(bounds):
-        wanted = np.flatnonzero(bounds + CEILING_MARGIN >= low) if low > 0.0 else None
+        wanted = None
+        if floor > 0.0:  # the names whose ceiling (:func:`bounds.ceiling_of`) reaches it
+            ceil = bounds + CEILING_MARGIN
+            ceil[ceil >= CONFIRM_FLOOR] += max_secondary_gain()
+            wanted = np.flatnonzero(ceil >= floor)
         if wanted is None or len(wanted) == len(bounds):
             tight = prune.tight_bounds(index, query, ids, bounds)
         elif len(wanted):
