@@ -118,14 +118,12 @@ def best_candidates(
     else:
         tops = candidates.bounds()
     ceilings = _ceilings(tops)
-    if _TOP_K[0]:  # no candidate under the floor is scored: only those above are ordered
-        order = sorted(
-            (i for i in range(count) if ceilings[i] >= floor),
-            key=ceilings.__getitem__,
-            reverse=True,
-        )
-    else:
-        order = sorted(range(count), key=ceilings.__getitem__, reverse=True)
+    pruning = _TOP_K[0]  # no candidate under the floor is scored: only those above ordered
+    order = sorted(
+        (i for i in range(count) if not pruning or ceilings[i] >= floor),
+        key=ceilings.__getitem__,
+        reverse=True,
+    )
     kept: list[float] = []  # the ``limit`` best scores so far (a min-heap)
     ranked = []
     for i in order:
