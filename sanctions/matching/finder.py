@@ -11,7 +11,7 @@ the candidates that are not returned.
 
 Top-k: the candidates are scored in decreasing order of their ceiling (the
 index's bound of their names plus what dates and countries may add,
-:func:`bounds.score_ceiling`), and scoring stops once the next ceiling is
+:func:`bounds.ceiling_of`), and scoring stops once the next ceiling is
 under the ``limit``-th score found: no candidate left can reach or tie it, so
 the result (records, order, scores) is the one scoring every candidate gives
 (tested on real lists; :func:`score_every_candidate` turns the stop off).

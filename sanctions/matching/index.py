@@ -210,9 +210,6 @@ class _LookupCache:
         self.words.clear()
         self.pairs.clear()
 
-    def __len__(self) -> int:
-        return len(self.words) + len(self.pairs)
-
 
 class MatchIndex:
     """Token, phonetic and bigram blocking over the names of a list of records."""
