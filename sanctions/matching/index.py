@@ -401,7 +401,7 @@ class MatchIndex:
         prefix, its last as the suffix, an inner one inside (the entry holds the piece's
         bigrams). The few entries found are verified with the edit distance.
         """
-        vocab, affixes = self.vocab, self.affixes
+        affixes = self.affixes
         vids: set[int] = set()
         ranks: set[int] = set()
         for edits, low, high in joined_lengths(len(token), self.max_len):
@@ -412,8 +412,8 @@ class MatchIndex:
                 vids.update(self.deletions.near(token))
             else:
                 pieces = split_pieces(token, edits + 1)
-                vids.update(affixes.affix_ids(vocab, pieces[0], False, low, high))
-                vids.update(affixes.affix_ids(vocab, pieces[-1], True, low, high))
+                vids.update(affixes.affix_ids(pieces[0], False, low, high))
+                vids.update(affixes.affix_ids(pieces[-1], True, low, high))
                 for piece in pieces[1:-1]:
                     ranks.update(self._holding(piece, low, high))
         rank_vid, vid_rank = self._rank_lists()
