@@ -337,13 +337,23 @@ class MatchIndex:
         self.gram_keys = grams
         self.grams = _Csr.build(gram_ids, gram_ranks, len(grams))
         self.affixes = AffixTable(vocab, self.len_start)
-        one_edit = [n for n in range(2, self.max_len + 1) if joined_max_edits(n) <= 1]
-        one_edit = [n for n in one_edit if joined_max_edits(n + 1) >= 1]
-        lengths = range(one_edit[0], one_edit[-1] + 1) if one_edit else range(0)
-        self.deletions = DeletionTable(vocab, lengths)
+        self.deletions = DeletionTable(vocab, self._one_edit_lengths())
         self._build_gram_cuts()
         self.block_keys = keys
         self.blocks = _Csr.build(key_ids, vids, len(keys))
+
+    def _one_edit_lengths(self) -> range:
+        """The lengths of the entries a joined pair of any length may be one edit from
+        (the ``k == 1`` groups of :func:`joined_lengths`): those the deletion table holds."""
+        groups = [
+            (low, high)
+            for length in range(2, self.max_len + 2)
+            for edits, low, high in joined_lengths(length, self.max_len)
+            if edits == 1
+        ]
+        if not groups:
+            return range(0)
+        return range(min(low for low, _ in groups), max(high for _, high in groups) + 1)
 
     def _block(self, key: str) -> np.ndarray | None:
         """Vocabulary ids of a sound (``f``), squeezed (``s``), prefix (``p``) or name (``y``) key."""
