@@ -4,13 +4,19 @@ Alignment pairs two forms of one given name in two languages at
 :data:`GIVEN_NAME_SIMILARITY` (``david`` ~ ``dawood``: 0.795 by spelling), so every
 bound over a query word (the index's candidate bound, the tight bound, the watch
 prefilter's) must take the lifted value, or a record scoring the floor is dropped
-before it is scored.
+before it is scored. And the ceiling the finder stops by (:func:`bounds.score_ceiling`)
+is never under the score, whatever dates, countries, gender and identifiers add.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
 from sanctions.matching import MatchIndex, name_tokens
-from sanctions.matching.bounds import CEILING_MARGIN
+from sanctions.matching.bounds import CEILING_MARGIN, score_ceiling
 from sanctions.matching.names import GIVEN_NAME_SIMILARITY, token_similarity
 from sanctions.matching.normalise import given_name_forms
 from sanctions.matching.score import Record, score_value
@@ -87,3 +93,41 @@ def test_the_watch_prefilter_keeps_a_record_met_through_the_lift() -> None:
     touched = keys.touched_by(name_tokens(new), (), value - CEILING_MARGIN, new.names)
     assert (watched.id, "h") in touched
 
+
+QUERY: dict[str, Any] = {
+    "birthDate": ["1961-03-04"],
+    "nationality": ["ru"],
+    "gender": ["male"],
+    "passportNumber": ["4509 123456"],
+}
+LISTED = [
+    {},  # names only
+    {"birthDate": ["1961-03-04"]},  # dates agree
+    {"birthDate": ["1961"]},  # the year agrees
+    {"birthDate": ["1975-11-20"]},  # years apart
+    {"nationality": ["ru"]},  # same country
+    {"nationality": ["fr"]},  # another country
+    {"gender": ["female"]},  # another gender
+    {"passportNumber": ["4509 123456"], "nationality": ["ru"]},  # a shared identifier
+    {"passportNumber": ["4509 123456"]},  # ... with no country to say it is strong
+    {"birthDate": ["1961-03-04"], "nationality": ["ru"], "gender": ["male"]},  # all agree
+    {"birthDate": ["1990"], "nationality": ["de"], "gender": ["female"]},  # all differ
+]
+
+
+@pytest.mark.parametrize("listed_name", ["Ivan Petrov", "Ivan Petrovich Sidorov", "John Smith"])
+@pytest.mark.parametrize("props", LISTED)
+def test_the_ceiling_is_never_under_the_score(listed_name: str, props: dict[str, Any]) -> None:
+    """:func:`bounds.secondary_bounds` and :func:`score._secondary` follow the same rules:
+    from the names' own score, the ceiling is at least the score with the evidence."""
+    query = _person("Ivan Petrov", **QUERY)
+    cand = parse_query(
+        {"id": "c", "schema": "Person", "properties": {"name": [listed_name], **props}},
+        listed=True,
+    )
+    bare = replace(
+        query, dates=[], countries=frozenset(), gender=None, identifiers=frozenset()
+    )
+    name_only = score_value(bare, cand)
+    value = score_value(query, cand)
+    assert value <= score_ceiling(query, cand, name_only), (listed_name, props, value)
