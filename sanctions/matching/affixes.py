@@ -32,11 +32,13 @@ def split_pieces(token: str, count: int) -> list[str]:
 
 class AffixTable:
     """The vocabulary's ids sorted by (length, text), forwards and read backwards (kept with
-    the index: small arrays). The entries of one length take the same range of positions as
-    of ranks (their order by length, then id: ``len_start``), so a bisection within that
-    range finds the entries of that length with a prefix (or suffix)."""
+    the index: small arrays, and the index's own vocabulary, pickled once with it). The
+    entries of one length take the same range of positions as of ranks (their order by
+    length, then id: ``len_start``), so a bisection within that range finds the entries
+    of that length with a prefix (or suffix)."""
 
     def __init__(self, vocab: Sequence[str], len_start: np.ndarray) -> None:
+        self.vocab = vocab
         self.start = len_start
         self.orders = []
         for texts in (vocab, [text[::-1] for text in vocab]):
@@ -44,14 +46,15 @@ class AffixTable:
             self.orders.append(np.asarray(order, dtype=np.int32))
 
     def __getstate__(self) -> dict[str, object]:
-        return {"start": self.start, "orders": self.orders}
+        return {"vocab": self.vocab, "start": self.start, "orders": self.orders}
 
-    def _sorted(self, vocab: Sequence[str]) -> tuple[list[int], list[tuple[list[str], list[int]]]]:
+    def _sorted(self) -> tuple[list[int], list[tuple[list[str], list[int]]]]:
         """Length starts, and each side's texts (read backwards for suffixes) and ids in
         their sorted order as Python lists (bisected in a query's loop): made once per
         process from the kept orders, without sorting again."""
         found = self.__dict__.get("_as_lists")
         if found is None:
+            vocab = self.vocab
             forward, backward = (order.tolist() for order in self.orders)
             sides = [
                 ([vocab[vid] for vid in forward], forward),
@@ -60,12 +63,10 @@ class AffixTable:
             found = self.__dict__["_as_lists"] = (self.start.tolist(), sides)
         return found
 
-    def affix_ids(
-        self, vocab: Sequence[str], affix: str, backward: bool, low: int, high: int
-    ) -> list[int]:
+    def affix_ids(self, affix: str, backward: bool, low: int, high: int) -> list[int]:
         """Ids of the entries of ``low`` to ``high`` letters that begin with ``affix`` (or end
         with it, ``backward``)."""
-        start, sides = self._sorted(vocab)
+        start, sides = self._sorted()
         texts, ids = sides[backward]
         if backward:
             affix = affix[::-1]

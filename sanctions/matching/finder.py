@@ -11,7 +11,7 @@ the candidates that are not returned.
 
 Top-k: the candidates are scored in decreasing order of their ceiling (the
 index's bound of their names plus what dates and countries may add,
-:func:`bounds.score_ceiling`), and scoring stops once the next ceiling is
+:func:`bounds.ceiling_of`), and scoring stops once the next ceiling is
 under the ``limit``-th score found: no candidate left can reach or tie it, so
 the result (records, order, scores) is the one scoring every candidate gives
 (tested on real lists; :func:`score_every_candidate` turns the stop off).
@@ -24,7 +24,6 @@ ordinary customer fall under the cutoff so, without a name aligned.
 from __future__ import annotations
 
 import heapq
-import weakref
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from functools import partial
 
 import numpy as np
 
-from . import alignment, prune
+from . import prune
 from .bounds import (
     CEILING_MARGIN,
     ceiling_of,
@@ -41,7 +40,7 @@ from .bounds import (
     secondary_bounds,
 )
 from .candidates import Candidate, CandidateSet
-from .forms import NameForm, schema_kind
+from .forms import NameForm
 from .index import MatchIndex
 from .scope import Scope
 from .score import CONFIRM_FLOOR, DEFAULT_THRESHOLD, Record, Score, compare_records, score_value
@@ -119,14 +118,12 @@ def best_candidates(
     else:
         tops = candidates.bounds()
     ceilings = _ceilings(tops)
-    if _TOP_K[0]:  # no candidate under the floor is scored: only those above are ordered
-        order = sorted(
-            (i for i in range(count) if ceilings[i] >= floor),
-            key=ceilings.__getitem__,
-            reverse=True,
-        )
-    else:
-        order = sorted(range(count), key=ceilings.__getitem__, reverse=True)
+    pruning = _TOP_K[0]  # no candidate under the floor is scored: only those above ordered
+    order = sorted(
+        (i for i in range(count) if not pruning or ceilings[i] >= floor),
+        key=ceilings.__getitem__,
+        reverse=True,
+    )
     kept: list[float] = []  # the ``limit`` best scores so far (a min-heap)
     ranked = []
     for i in order:
@@ -155,25 +152,6 @@ def best_candidates(
     return ranked[:limit]
 
 
-class _IndexFacts:
-    """What tight bounds need of every listed name, made once per index."""
-
-    def __init__(self, index: MatchIndex) -> None:
-        schema_ids, schemata = index.record_schemata()
-        lam = np.asarray([alignment.lambda_of(schema_kind(s)) for s in schemata])
-        self.name_lambda = lam[schema_ids][index.name_record]  # each name's record's LAMBDA
-
-
-_FACTS: weakref.WeakKeyDictionary[MatchIndex, _IndexFacts] = weakref.WeakKeyDictionary()
-
-
-def _facts(index: MatchIndex) -> _IndexFacts:
-    found = _FACTS.get(index)
-    if found is None:
-        found = _FACTS[index] = _IndexFacts(index)
-    return found
-
-
 class _Evidence:
     """Each candidate's ceiling from a bound of its names and the evidence beside them
     (:func:`bounds.secondary_bounds`), worked out once per candidate when asked."""
@@ -195,11 +173,7 @@ def _ceilings(tops: list[float]) -> list[float]:
     out for every one: whatever its dates and countries (:func:`bounds.max_secondary_gain`
     when the names may reach :data:`score.CONFIRM_FLOOR`)."""
     gain = max_secondary_gain()
-    out = [top + CEILING_MARGIN for top in tops]
-    for i, ceiling in enumerate(out):
-        if ceiling >= CONFIRM_FLOOR:
-            out[i] = ceiling + gain
-    return out
+    return [ceiling_of(top, 0.0, gain) for top in tops]
 
 
 def _tight_name_bounds(
@@ -214,18 +188,18 @@ def _tight_name_bounds(
     keeps that bound (it is left out all the same): only the others are tightened.
     """
     ids, bounds, starts = candidates.named_arrays()
-    low = floor if floor <= CONFIRM_FLOOR else max(CONFIRM_FLOOR, floor - max_secondary_gain())
     tight = bounds
     if len(bounds):
-        wanted = np.flatnonzero(bounds + CEILING_MARGIN >= low) if low > 0.0 else None
+        wanted = None
+        if floor > 0.0:  # the names whose ceiling (:func:`bounds.ceiling_of`) reaches it
+            ceil = bounds + CEILING_MARGIN
+            ceil[ceil >= CONFIRM_FLOOR] += max_secondary_gain()
+            wanted = np.flatnonzero(ceil >= floor)
         if wanted is None or len(wanted) == len(bounds):
-            lams = _facts(index).name_lambda[ids]
-            tight = prune.tight_bounds(index, query, ids, bounds, lams)
+            tight = prune.tight_bounds(index, query, ids, bounds)
         elif len(wanted):
-            some = ids[wanted]
-            lams = _facts(index).name_lambda[some]
             tight = bounds.copy()
-            tight[wanted] = prune.tight_bounds(index, query, some, bounds[wanted], lams)
+            tight[wanted] = prune.tight_bounds(index, query, ids[wanted], bounds[wanted])
     tops = np.maximum.reduceat(tight, starts).tolist() if len(tight) else []
     named = candidates.named
     if all(named):

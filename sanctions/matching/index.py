@@ -192,7 +192,8 @@ class _Csr:
         return self.data[self.offsets[idx] : self.offsets[idx + 1]]
 
 
-_Lookup = tuple[dict[str, float], np.ndarray, float]  # entries, their ids, best similarity
+# entries, their ids, the most any may score against the word (:meth:`MatchIndex.similar_ids`)
+_Lookup = tuple[dict[str, float], np.ndarray, float]
 
 
 class _LookupCache:
@@ -208,9 +209,6 @@ class _LookupCache:
     def clear(self) -> None:
         self.words.clear()
         self.pairs.clear()
-
-    def __len__(self) -> int:
-        return len(self.words) + len(self.pairs)
 
 
 class MatchIndex:
@@ -275,6 +273,7 @@ class MatchIndex:
         state.pop("_gram_cut_lists", None)
         state.pop("_rank_lists_cache", None)  # made again where needed (large to ship)
         state.pop("_record_schemata", None)
+        state.pop("_prune_probe", None)  # made again on first use (prune._probe)
         state["_scopes"] = OrderedDict()
         return state
 
@@ -338,13 +337,23 @@ class MatchIndex:
         self.gram_keys = grams
         self.grams = _Csr.build(gram_ids, gram_ranks, len(grams))
         self.affixes = AffixTable(vocab, self.len_start)
-        one_edit = [n for n in range(2, self.max_len + 1) if joined_max_edits(n) <= 1]
-        one_edit = [n for n in one_edit if joined_max_edits(n + 1) >= 1]
-        lengths = range(one_edit[0], one_edit[-1] + 1) if one_edit else range(0)
-        self.deletions = DeletionTable(vocab, lengths)
+        self.deletions = DeletionTable(vocab, self._one_edit_lengths())
         self._build_gram_cuts()
         self.block_keys = keys
         self.blocks = _Csr.build(key_ids, vids, len(keys))
+
+    def _one_edit_lengths(self) -> range:
+        """The lengths of the entries a joined pair of any length may be one edit from
+        (the ``k == 1`` groups of :func:`joined_lengths`): those the deletion table holds."""
+        groups = [
+            (low, high)
+            for length in range(2, self.max_len + 2)
+            for edits, low, high in joined_lengths(length, self.max_len)
+            if edits == 1
+        ]
+        if not groups:
+            return range(0)
+        return range(min(low for low, _ in groups), max(high for _, high in groups) + 1)
 
     def _block(self, key: str) -> np.ndarray | None:
         """Vocabulary ids of a sound (``f``), squeezed (``s``), prefix (``p``) or name (``y``) key."""
@@ -402,7 +411,7 @@ class MatchIndex:
         prefix, its last as the suffix, an inner one inside (the entry holds the piece's
         bigrams). The few entries found are verified with the edit distance.
         """
-        vocab, affixes = self.vocab, self.affixes
+        affixes = self.affixes
         vids: set[int] = set()
         ranks: set[int] = set()
         for edits, low, high in joined_lengths(len(token), self.max_len):
@@ -413,8 +422,8 @@ class MatchIndex:
                 vids.update(self.deletions.near(token))
             else:
                 pieces = split_pieces(token, edits + 1)
-                vids.update(affixes.affix_ids(vocab, pieces[0], False, low, high))
-                vids.update(affixes.affix_ids(vocab, pieces[-1], True, low, high))
+                vids.update(affixes.affix_ids(pieces[0], False, low, high))
+                vids.update(affixes.affix_ids(pieces[-1], True, low, high))
                 for piece in pieces[1:-1]:
                     ranks.update(self._holding(piece, low, high))
         rank_vid, vid_rank = self._rank_lists()
@@ -590,10 +599,20 @@ class MatchIndex:
         return self._similar(token, joined)[0]
 
     def similar_ids(self, token: str, joined: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """The vocabulary ids of :meth:`similar_tokens`'s entries and their similarities
-        (two arrays in the order of its entries: bounds are computed over them)."""
+        """The vocabulary ids of :meth:`similar_tokens`'s entries and the most each may score
+        against ``token`` (two arrays in the order of its entries: bounds are computed over
+        them): its similarity, raised to :data:`similarity.GIVEN_NAME_SIMILARITY` for the
+        entries that are ``token`` in another language, which alignment pairs so where both
+        are given names (``david`` ~ ``dawood``: 0.795 by spelling, 0.8 as one given name)."""
         entries, vids, _top = self._similar(token, joined)
-        return vids, np.fromiter(entries.values(), dtype=np.float64, count=len(entries))
+        forms = () if joined else given_name_forms(token)
+        sims = entries.values()
+        if any(form in entries for form in forms):
+            sims = (
+                max(sim, GIVEN_NAME_SIMILARITY) if text in forms else sim
+                for text, sim in entries.items()
+            )
+        return vids, np.fromiter(sims, dtype=np.float64, count=len(entries))
 
     def _similar(self, token: str, joined: bool) -> _Lookup:
         """:meth:`similar_tokens`, the vocabulary ids of its entries and their best
@@ -605,16 +624,22 @@ class MatchIndex:
             return cached
         result: dict[str, float] = {}
         vids: list[int] = []
+        lifted = False
         checked = self._verify_grams(token, joined, result, vids)
         if not joined:
             self._verify_blocks(token, checked, result, vids)
-            # One given name in another language (giuseppe ~ joseph): aligned only where
-            # both are given names (alignment._given_name_pairs), a candidate and bound here.
+            # One given name in another language (giuseppe ~ joseph): aligned at
+            # GIVEN_NAME_SIMILARITY where both are given names, whatever their spelling
+            # (alignment._given_name_pairs): a candidate, and its bound (:meth:`similar_ids`).
             for text in given_name_forms(token):
-                if text not in result and (vid := self.vocab_id.get(text)) is not None:
+                if (vid := self.vocab_id.get(text)) is None:
+                    continue
+                lifted = True
+                if text not in result:
                     result[text] = GIVEN_NAME_SIMILARITY
                     vids.append(vid)
-        entry = (result, np.array(vids, dtype=np.int64), max(result.values(), default=0.0))
+        top = max(max(result.values(), default=0.0), GIVEN_NAME_SIMILARITY if lifted else 0.0)
+        entry = (result, np.array(vids, dtype=np.int64), top)
         cache[token] = entry
         if len(cache) > (JOINED_CACHE_SIZE if joined else TOKEN_CACHE_SIZE):
             cache.popitem(last=False)

@@ -28,9 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import alignment
-from .forms import STRONG, NameForm
-from .normalise import given_name_forms
-from .similarity import GIVEN_NAME_SIMILARITY
+from .forms import STRONG, NameForm, schema_kind
 
 if TYPE_CHECKING:
     from .index import MatchIndex
@@ -153,6 +151,9 @@ class _Probe:
             postings.data[kept],
             np.concatenate(([0], np.cumsum(kept, dtype=np.int64)))[postings.offsets],
         )
+        schema_ids, schemata = index.record_schemata()
+        lam = np.asarray([alignment.lambda_of(schema_kind(s)) for s in schemata])
+        self.name_lambda = lam[schema_ids][index.name_record]  # each name's record's LAMBDA
 
 
 def _probe(index: MatchIndex) -> _Probe:
@@ -224,20 +225,20 @@ def pruned_pairs(
 
 
 def tight_bounds(
-    index: MatchIndex, query: Record, ids: np.ndarray, bounds: np.ndarray, lams: np.ndarray
+    index: MatchIndex, query: Record, ids: np.ndarray, bounds: np.ndarray
 ) -> np.ndarray:
     """Bounds of the listed names ``ids`` (index name ids) at most ``bounds``, closer to
     their scores: what top-k ranking (:func:`finder.best_candidates`) orders and stops by.
 
-    ``bounds`` are the index's (each query word meets its most similar listed word);
-    ``lams`` the weight of each name's listed words not given
-    (:data:`alignment.LAMBDA` of its record's kind). Per query name, three more
-    facts of :func:`alignment.align_score` bound the score of each listed name:
+    ``bounds`` are the index's (each query word meets its most similar listed word).
+    Per query name, three more facts of :func:`alignment.align_score` bound the score
+    of each listed name:
 
     * each listed word aligns once: the numerator is at most the sum, over the
       listed name's words, of the best similarity times query weight it may meet;
     * its words that meet no query word are not given, and weigh in the
-      denominator at least ``LAMBDA`` times their weight;
+      denominator at least ``LAMBDA`` (:func:`alignment.lambda_of` its record's kind)
+      times their weight;
     * a name that meets no distinctive query word is capped at :data:`alignment.WEAK_CAP`
       (a listed initial may meet any word: not for names with initials).
 
@@ -253,6 +254,7 @@ def tight_bounds(
     seg = np.zeros(len(ids), dtype=np.int64)
     np.cumsum(lengths[:-1], out=seg[1:])
     slack = index.name_slack[ids]
+    lams = probe.name_lambda[ids]
     best = np.zeros(len(ids), dtype=np.float64)
     for form in forms:
         total = form.total_weight or 1.0
@@ -290,8 +292,6 @@ def _best_gains(
         vids, sims = index.similar_ids(text, end - start == 2)
         if not len(vids):
             continue
-        if end - start == 1:
-            sims = _given_name_lift(index, text, vids, sims)
         weights = form.weights[start:end]
         vid_parts.append(vids)
         gain_parts.append(sims * sum(weights))
@@ -308,21 +308,3 @@ def _best_gains(
     strong = np.logical_or.reduceat(np.concatenate(strong_parts)[order], starts)
     return vids[starts], gains, strong
 
-
-def _given_name_lift(
-    index: MatchIndex, text: str, vids: np.ndarray, sims: np.ndarray
-) -> np.ndarray:
-    """``sims`` raised to :data:`similarity.GIVEN_NAME_SIMILARITY` for the listed words
-    that are ``text`` in another language: alignment pairs two given names so
-    (:func:`alignment.align_score`) even where their spelling is less alike
-    (``david`` ~ ``dawood`` 0.795 by spelling, 0.8 as one given name)."""
-    lifted = [
-        vid for form in given_name_forms(text) if (vid := index.vocab_id.get(form)) is not None
-    ]
-    if not lifted:
-        return sims
-    low = member_of(vids, np.asarray(lifted, dtype=np.int64), len(index.vocab))
-    low &= sims < GIVEN_NAME_SIMILARITY
-    if not low.any():
-        return sims
-    return np.where(low, GIVEN_NAME_SIMILARITY, sims)

@@ -184,8 +184,13 @@ class RecordKeys:
         """
         pairs: dict[str, list[tuple[str, float]]] = defaultdict(list)
         best: dict[str, float] = {}
+        vocab = self.index.vocab
         for token in tokens:
-            for similar, sim in self.index.similar_tokens(token).items():
+            # The most each similar token may score (one given name in two languages
+            # lifted as alignment pairs them): the matcher's own bound.
+            vids, sims = self.index.similar_ids(token)
+            for vid, sim in zip(vids.tolist(), sims.tolist(), strict=True):
+                similar = vocab[vid]
                 pairs[similar].append((token, sim))
                 if sim > best.get(similar, 0.0):
                     best[similar] = sim

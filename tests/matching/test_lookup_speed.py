@@ -70,7 +70,7 @@ def test_affix_table_finds_every_entry_with_the_affix(
     _rank_vid, len_start = table_ranks(vocab)
     table = pickle.loads(pickle.dumps(AffixTable(vocab, len_start)))  # kept with the index
     low, high = 3, 12
-    found = table.affix_ids(vocab, affix, backward, low, high)
+    found = table.affix_ids(affix, backward, low, high)
     has = str.endswith if backward else str.startswith
     expected = {
         vid for vid, text in enumerate(vocab) if low <= len(text) <= high and has(text, affix)
