@@ -505,6 +505,15 @@ def _align_score(
     return max(0.0, min(1.0, score)), chosen, used_q, used_c
 
 
+def _pair_weight(span_weight: list[float], qi: int, qs: Span, cs: Span) -> float:
+    """The weight a pair of spans counts with: the query span's weight, capped at
+    :data:`W_INITIAL` when either text is one letter (an initial stands for little).
+    The one rule of :func:`_greedy` and of its bound :func:`_ceiling`."""
+    if len(qs[2]) == 1 or len(cs[2]) == 1:
+        return min(span_weight[qi], W_INITIAL)
+    return span_weight[qi]
+
+
 def _greedy(
     pairs: list[tuple[Any, ...]], facts: _QueryFacts, used_q: list[bool], used_c: list[bool]
 ) -> tuple[float, bool, list[tuple[Span, Span, float]]]:
@@ -515,8 +524,8 @@ def _greedy(
     num = 0.0
     strong_found = False
     for neg_value, _size, _qs, _cs, qi, _ci, qs, cs in pairs:
-        qstart, qend, qtext = qs
-        cstart, cend, ctext = cs
+        qstart, qend, _ = qs
+        cstart, cend, _ = cs
         if qend - qstart == 1:
             if used_q[qstart]:
                 continue
@@ -531,10 +540,7 @@ def _greedy(
             used_q[i] = True
         for i in range(cstart, cend):
             used_c[i] = True
-        weight = span_weight[qi]
-        if len(ctext) == 1 or len(qtext) == 1:  # an initial stands for little
-            weight = min(weight, W_INITIAL)
-        num -= neg_value * weight
+        num -= neg_value * _pair_weight(span_weight, qi, qs, cs)
         strong_found = strong_found or span_top[qi] >= STRONG
         chosen.append((qs, cs, -neg_value))
     return num, strong_found, chosen
@@ -561,10 +567,7 @@ def _ceiling(
     span_weight = facts.span_weight
     tops = [0.0] * len(query.tokens)
     for neg_value, _size, qstart, _cs, qi, _ci, qs, cs in pairs:
-        weight = span_weight[qi]
-        if len(cs[2]) == 1 or len(qs[2]) == 1:
-            weight = min(weight, W_INITIAL)
-        value = -neg_value * weight
+        value = -neg_value * _pair_weight(span_weight, qi, qs, cs)
         if value > tops[qstart]:
             tops[qstart] = value
     return min(1.0, sum(tops) / facts.total) + CEILING_MARGIN
