@@ -429,9 +429,9 @@ class _QueryFacts:
         self.span_weight = [sum(weights[qs[0] : qs[1]]) for qs in form.spans]
         self.span_top = [max(weights[qs[0] : qs[1]]) for qs in form.spans]
         self.distinctive = [i for i, w in enumerate(weights) if w >= STRONG]
-        self.legal = [i for i, w in enumerate(weights) if w == W_LEGAL]
-        self.numbers = [i for i, t in enumerate(form.tokens) if t.isdigit()]
-        self.middles = [i for i, w in enumerate(weights) if w == W_MIDDLE]
+        self.legal = _positions(form, _is_legal)
+        self.numbers = _positions(form, _is_number)
+        self.middles = _positions(form, _is_middle)
         self.one_name = _one_known_name(form)
         self.latin = is_latin(form.original)
         self.whole = "".join(form.tokens)
@@ -675,6 +675,12 @@ def _is_number(token: str, weight: float) -> bool:
     return token.isdigit()
 
 
+def _positions(form: NameForm, is_kind: Callable[[str, float], bool]) -> list[int]:
+    """Where a name gives words of a kind (:func:`_is_legal`, :func:`_is_number`,
+    :func:`_is_middle`), on the query side and the listed side of :func:`_unmet_both`."""
+    return [i for i, (t, w) in enumerate(zip(form.tokens, form.weights, strict=True)) if is_kind(t, w)]
+
+
 def _unmet_both(
     positions: list[int],
     used_q: list[bool],
@@ -690,7 +696,7 @@ def _unmet_both(
     """
     if not positions or any(used_q[i] for i in positions):
         return False
-    c_kind = [u for u, t, w in zip(used_c, cand.tokens, cand.weights, strict=True) if is_kind(t, w)]
+    c_kind = [used_c[i] for i in _positions(cand, is_kind)]
     return bool(c_kind) and not any(c_kind)
 
 
