@@ -47,7 +47,7 @@ from typing import Any
 
 import numpy as np
 import zstandard
-from rigour import _core as rigour_core  # only for its file: the data compiled into it
+from rigour import _core as rigour_core  # its file (the data compiled in), ordinals_dict
 from rigour.names import NameTypeTag, Symbol, analyze_names
 from rigour.text.normalize import Normalize, normalize
 
@@ -64,6 +64,8 @@ __all__ = [
     "load_person_symbol_table",
     "person_name_symbols",
     "read_or_build_table",
+    "rigour_number_spellings",
+    "rigour_verified",
     "symbol_cache_dir",
     "tagger_person_symbols",
 ]
@@ -81,6 +83,8 @@ _SYMBOL_KEYS = {"org_symbols", "org_domains", "person_symbols", "person_nick", "
 #: rigour releases whose tagger this table was checked against (the slow test of
 #: tests/matching/test_symbols.py). Another release may build its tagger differently:
 #: it gets rigour's tagger, with a warning, until the test has been run and it is added.
+#: tests/matching/test_query_speed.py must pass too before a release is added (the number
+#: words of :func:`rigour_number_spellings` stand for rigour's tagger there).
 VERIFIED_RIGOUR = ("2.6.",)
 
 _MIN_CORPUS_LINES = 10_000  # rigour 2.6 has ~160,000: fewer means the data is not the corpus
@@ -165,6 +169,21 @@ def tagger_person_symbols(token: str) -> frozenset[str]:
 
 def _rigour_module() -> Path:
     return Path(rigour_core.__file__ or "")
+
+
+def rigour_verified() -> bool:
+    """Is the installed rigour a release this module's shortcuts were checked against
+    (:data:`VERIFIED_RIGOUR`)?"""
+    return version("rigour").startswith(VERIFIED_RIGOUR)
+
+
+def rigour_number_spellings() -> list[str] | None:
+    """Every spelling of a number rigour's tagger knows (``eighty``, ``ochenta``,
+    ``lxxxv``...: its ``ordinals_dict``); None when its compiled module gives none."""
+    ordinals = getattr(rigour_core, "ordinals_dict", None)
+    if ordinals is None:
+        return None
+    return [spelling for spellings in ordinals().values() for spelling in spellings]
 
 
 def _fingerprint() -> str:
@@ -268,7 +287,7 @@ def _read_cached(path: Path, fingerprint: str) -> PersonSymbolTable | None:
 
 def read_or_build_table(cache_dir: Path | None = None) -> PersonSymbolTable | None:
     """The table from its cache file, or built and cached; None: use rigour's tagger."""
-    if not version("rigour").startswith(VERIFIED_RIGOUR):
+    if not rigour_verified():
         log.warning(
             "rigour %s: the person-name symbol table is checked against rigour %s only; "
             "name symbols come from rigour's tagger (seconds of CPU to build in each process)",
