@@ -51,8 +51,8 @@ from rigour import _core as rigour_core  # its file (the data compiled in), ordi
 from rigour.names import NameTypeTag, Symbol, analyze_names
 from rigour.text.normalize import Normalize, normalize
 
+from sanctions import config
 from sanctions.cache import gc_paused, read_cache, write_cache
-from sanctions.config import cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,6 @@ __all__ = [
     "read_or_build_table",
     "rigour_number_spellings",
     "rigour_verified",
-    "symbol_cache_dir",
     "tagger_person_symbols",
 ]
 
@@ -192,11 +191,6 @@ def _fingerprint() -> str:
     return f"{version('rigour')}-{info.st_size}-{info.st_mtime_ns}"
 
 
-def symbol_cache_dir() -> Path:
-    """Where the table is cached (:func:`sanctions.config.cache_dir`)."""
-    return cache_dir()
-
-
 def _frames(data: bytes) -> Iterator[bytes]:
     """Every zstd frame embedded in a binary, decompressed."""
     view = memoryview(data)
@@ -296,7 +290,7 @@ def read_or_build_table(cache_dir: Path | None = None) -> PersonSymbolTable | No
         )
         return None
     fingerprint = _fingerprint()
-    path = _cache_file(cache_dir or symbol_cache_dir(), fingerprint)
+    path = _cache_file(cache_dir or config.cache_dir(), fingerprint)
     table = _read_cached(path, fingerprint)
     if table is not None:
         return table
