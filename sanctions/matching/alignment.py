@@ -24,10 +24,10 @@ from operator import not_
 from typing import Any
 
 from . import frequency
-from .forms import GIVEN, STRONG, W_INITIAL, W_LEGAL, W_MIDDLE, NameForm, Span, is_latin
+from .forms import GIVEN, STRONG, W_INITIAL, W_LEGAL, W_MIDDLE, NameForm, Span
 from .frequency import TokenFrequency, agreement_commonness
 from .normalise import fold_text, given_name_group, has_vowel, in_abjad_script, name_symbols
-from .scripts import reading_words
+from .scripts import is_latin, reading_words
 from .similarity import (
     ABJAD_SIMILARITY,
     EQUIVALENT_SIMILARITY,
