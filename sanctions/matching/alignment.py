@@ -678,7 +678,8 @@ def _is_number(token: str, weight: float) -> bool:
 def _positions(form: NameForm, is_kind: Callable[[str, float], bool]) -> list[int]:
     """Where a name gives words of a kind (:func:`_is_legal`, :func:`_is_number`,
     :func:`_is_middle`), on the query side and the listed side of :func:`_unmet_both`."""
-    return [i for i, (t, w) in enumerate(zip(form.tokens, form.weights, strict=True)) if is_kind(t, w)]
+    words = zip(form.tokens, form.weights, strict=True)
+    return [i for i, (token, weight) in enumerate(words) if is_kind(token, weight)]
 
 
 def _unmet_both(
