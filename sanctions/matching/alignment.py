@@ -492,11 +492,9 @@ def _align_score(
         score -= NUMBER_MISMATCH
     if kind != "org" and _unmet_both(facts.middles, used_q, cand, used_c, _is_middle):
         score -= MIDDLE_NAME_MISMATCH
-    if any(sim == GIVEN_NAME_SIMILARITY for _qs, _cs, sim in chosen) and (
-        _given_link_leaves_words(query, cand, chosen, used_q, used_c)
-    ):
+    if _given_link_leaves_words(query, cand, chosen, used_q, used_c):
         score = min(score, FAMILY_MISMATCH_CAP)
-    if query.roles and cand.roles and family_differs(query, cand, chosen):
+    if family_differs(query, cand, chosen):
         qweights = query.weights
         given = sum(1 for qs, _cs, _sim in chosen if qweights[qs[0]] >= STRONG)
         score = score - FAMILY_MISMATCH if given > 1 else min(score, FAMILY_MISMATCH_CAP)
