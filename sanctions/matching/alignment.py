@@ -24,10 +24,10 @@ from operator import not_
 from typing import Any
 
 from . import frequency
-from .forms import GIVEN, STRONG, W_INITIAL, W_LEGAL, W_MIDDLE, NameForm, Span, is_latin
+from .forms import GIVEN, STRONG, W_INITIAL, W_LEGAL, W_MIDDLE, NameForm, Span
 from .frequency import TokenFrequency, agreement_commonness
 from .normalise import fold_text, given_name_group, has_vowel, in_abjad_script, name_symbols
-from .scripts import reading_words
+from .scripts import is_latin, reading_words
 from .similarity import (
     ABJAD_SIMILARITY,
     EQUIVALENT_SIMILARITY,
@@ -429,9 +429,9 @@ class _QueryFacts:
         self.span_weight = [sum(weights[qs[0] : qs[1]]) for qs in form.spans]
         self.span_top = [max(weights[qs[0] : qs[1]]) for qs in form.spans]
         self.distinctive = [i for i, w in enumerate(weights) if w >= STRONG]
-        self.legal = [i for i, w in enumerate(weights) if w == W_LEGAL]
-        self.numbers = [i for i, t in enumerate(form.tokens) if t.isdigit()]
-        self.middles = [i for i, w in enumerate(weights) if w == W_MIDDLE]
+        self.legal = _positions(form, _is_legal)
+        self.numbers = _positions(form, _is_number)
+        self.middles = _positions(form, _is_middle)
         self.one_name = _one_known_name(form)
         self.latin = is_latin(form.original)
         self.whole = "".join(form.tokens)
@@ -492,17 +492,24 @@ def _align_score(
         score -= NUMBER_MISMATCH
     if kind != "org" and _unmet_both(facts.middles, used_q, cand, used_c, _is_middle):
         score -= MIDDLE_NAME_MISMATCH
-    if any(sim == GIVEN_NAME_SIMILARITY for _qs, _cs, sim in chosen) and (
-        _given_link_leaves_words(query, cand, chosen, used_q, used_c)
-    ):
+    if _given_link_leaves_words(query, cand, chosen, used_q, used_c):
         score = min(score, FAMILY_MISMATCH_CAP)
-    if query.roles and cand.roles and family_differs(query, cand, chosen):
+    if family_differs(query, cand, chosen):
         qweights = query.weights
         given = sum(1 for qs, _cs, _sim in chosen if qweights[qs[0]] >= STRONG)
         score = score - FAMILY_MISMATCH if given > 1 else min(score, FAMILY_MISMATCH_CAP)
     elif kind == "org" and _different_word(query, cand, used_q, used_c):
         score -= DIFFERENT_WORD
     return max(0.0, min(1.0, score)), chosen, used_q, used_c
+
+
+def _pair_weight(span_weight: list[float], qi: int, qs: Span, cs: Span) -> float:
+    """The weight a pair of spans counts with: the query span's weight, capped at
+    :data:`W_INITIAL` when either text is one letter (an initial stands for little).
+    The one rule of :func:`_greedy` and of its bound :func:`_ceiling`."""
+    if len(qs[2]) == 1 or len(cs[2]) == 1:
+        return min(span_weight[qi], W_INITIAL)
+    return span_weight[qi]
 
 
 def _greedy(
@@ -515,8 +522,8 @@ def _greedy(
     num = 0.0
     strong_found = False
     for neg_value, _size, _qs, _cs, qi, _ci, qs, cs in pairs:
-        qstart, qend, qtext = qs
-        cstart, cend, ctext = cs
+        qstart, qend, _ = qs
+        cstart, cend, _ = cs
         if qend - qstart == 1:
             if used_q[qstart]:
                 continue
@@ -531,10 +538,7 @@ def _greedy(
             used_q[i] = True
         for i in range(cstart, cend):
             used_c[i] = True
-        weight = span_weight[qi]
-        if len(ctext) == 1 or len(qtext) == 1:  # an initial stands for little
-            weight = min(weight, W_INITIAL)
-        num -= neg_value * weight
+        num -= neg_value * _pair_weight(span_weight, qi, qs, cs)
         strong_found = strong_found or span_top[qi] >= STRONG
         chosen.append((qs, cs, -neg_value))
     return num, strong_found, chosen
@@ -561,10 +565,7 @@ def _ceiling(
     span_weight = facts.span_weight
     tops = [0.0] * len(query.tokens)
     for neg_value, _size, qstart, _cs, qi, _ci, qs, cs in pairs:
-        weight = span_weight[qi]
-        if len(cs[2]) == 1 or len(qs[2]) == 1:
-            weight = min(weight, W_INITIAL)
-        value = -neg_value * weight
+        value = -neg_value * _pair_weight(span_weight, qi, qs, cs)
         if value > tops[qstart]:
             tops[qstart] = value
     return min(1.0, sum(tops) / facts.total) + CEILING_MARGIN
@@ -672,6 +673,13 @@ def _is_number(token: str, weight: float) -> bool:
     return token.isdigit()
 
 
+def _positions(form: NameForm, is_kind: Callable[[str, float], bool]) -> list[int]:
+    """Where a name gives words of a kind (:func:`_is_legal`, :func:`_is_number`,
+    :func:`_is_middle`), on the query side and the listed side of :func:`_unmet_both`."""
+    words = zip(form.tokens, form.weights, strict=True)
+    return [i for i, (token, weight) in enumerate(words) if is_kind(token, weight)]
+
+
 def _unmet_both(
     positions: list[int],
     used_q: list[bool],
@@ -687,7 +695,7 @@ def _unmet_both(
     """
     if not positions or any(used_q[i] for i in positions):
         return False
-    c_kind = [u for u, t, w in zip(used_c, cand.tokens, cand.weights, strict=True) if is_kind(t, w)]
+    c_kind = [used_c[i] for i in _positions(cand, is_kind)]
     return bool(c_kind) and not any(c_kind)
 
 

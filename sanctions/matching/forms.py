@@ -50,7 +50,6 @@ __all__ = [
     "W_TITLE",
     "NameForm",
     "Span",
-    "is_latin",
     "make_name_forms",
     "schema_kind",
 ]

@@ -18,19 +18,22 @@ import logging
 import re
 import unicodedata
 from functools import cache, lru_cache
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import yaml
 from anyascii import anyascii
 from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
-from rigour import _core as rigour_core  # for ordinals_dict: rigour's number spellings
 from rigour.names import NameTypeTag, Symbol, analyze_names, replace_org_types_compare
 from rigour.text.normalize import Normalize, normalize
 
 from .scripts import is_latin, japanese_reading
-from .symbols import VERIFIED_RIGOUR, load_person_symbol_table, person_name_symbols
+from .symbols import (
+    load_person_symbol_table,
+    person_name_symbols,
+    rigour_number_spellings,
+    rigour_verified,
+)
 
 log = logging.getLogger(__name__)
 
@@ -494,14 +497,13 @@ def _number_words() -> frozenset[str] | None:
     """Every word of every spelling of a number rigour's tagger knows (``eighty``,
     ``five``, ``no``, ``ochenta``, ``y``, ``lxxxv``...), folded and as rigour normalises
     it; None (no shortcut) when rigour does not give them or is not a checked release."""
-    ordinals = getattr(rigour_core, "ordinals_dict", None)
-    if ordinals is None or not version("rigour").startswith(VERIFIED_RIGOUR):
+    spellings = rigour_number_spellings()
+    if spellings is None or not rigour_verified():
         return None
     words: set[str] = set()
-    for spellings in ordinals().values():
-        for spelling in spellings:
-            words.update(fold_text(spelling).split())
-            words.update((normalize(spelling, Normalize.CASEFOLD | Normalize.NAME) or "").split())
+    for spelling in spellings:
+        words.update(fold_text(spelling).split())
+        words.update((normalize(spelling, Normalize.CASEFOLD | Normalize.NAME) or "").split())
     return frozenset(words)
 
 

@@ -41,7 +41,7 @@ from sanctions.countries import SUBJECT_COUNTRY_PROPS, countries_of
 from sanctions.model import Entity, FuzzyDate, NameKind, can_match
 
 from .alignment import Alignment, align_over, alignment_of
-from .dates import compare_dates, to_fuzzy_dates
+from .dates import DateEvidence, compare_dates, to_fuzzy_dates
 from .explain import Feature
 from .forms import NameForm, make_name_forms, schema_kind
 from .frequency import TokenFrequency
@@ -297,15 +297,24 @@ def secondary_features(query: Record, cand: Record, name_score: float) -> list[F
     ]
 
 
+def _confirms(name_score: float) -> bool:
+    """Do the names agree enough for agreeing dates and countries to count
+    (:data:`CONFIRM_FLOOR`)?"""
+    return name_score >= CONFIRM_FLOOR
+
+
+# keep in step with bounds.secondary_bounds (a ceiling of this)
 def _secondary(
-    query: Record, cand: Record, name_score: float
+    query: Record, cand: Record, name_score: float, dates: DateEvidence | None = None
 ) -> list[tuple[str, float, Callable[[], str]]]:
-    """(feature, contribution, detail maker) of the evidence beside the names."""
+    """(feature, contribution, detail maker) of the evidence beside the names.
+
+    ``dates``: ``compare_dates(query.dates, cand.dates)`` when the caller has it."""
     out: list[tuple[str, float, Callable[[], str]]] = []
-    confirms = name_score >= CONFIRM_FLOOR
-    dates = compare_dates(query.dates, cand.dates)
-    if dates.outcome != "absent" and (dates.delta < 0 or confirms):
-        out.append(("birth_date", dates.delta, lambda: dates.detail))
+    confirms = _confirms(name_score)
+    found = compare_dates(query.dates, cand.dates) if dates is None else dates
+    if found.outcome != "absent" and (found.delta < 0 or confirms):
+        out.append(("birth_date", found.delta, lambda: found.detail))
     if query.countries and cand.countries:
         common = query.countries & cand.countries
         if common and confirms:
@@ -351,7 +360,7 @@ def _identifier_feature(
         text = "same " + ", ".join(parts)
         if not strong:
             return text + " (no country in common or too short: evidence only, not a match alone)"
-        if name_score < CONFIRM_FLOOR:
+        if not _confirms(name_score):
             text += "; name differs: possible rename"
         return text
 
@@ -409,12 +418,13 @@ def score_value(
         name_score, best = _best_name(query.names, names, rows, kind, frequencies)
         secondary = _secondary(query, cand, name_score)
     else:
-        most = _secondary(query, cand, 1.0)  # names that agree: the evidence that confirms counts
+        dates = compare_dates(query.dates, cand.dates)
+        most = _secondary(query, cand, 1.0, dates)  # names that agree: all the evidence counts
         name_floor = floor - sum(round(value, 4) for _, value, _ in most) - FLOOR_MARGIN
         name_score, best = _best_name(query.names, names, rows, kind, frequencies, name_floor)
         if name_score < name_floor:
             return 0.0
-        secondary = most if name_score >= CONFIRM_FLOOR else _secondary(query, cand, name_score)
+        secondary = most if _confirms(name_score) else _secondary(query, cand, name_score, dates)
     contributions = [0.0 if best is None else round(name_score, 4)]
     contributions.extend(round(value, 4) for _, value, _ in secondary)
     return round(min(1.0, max(0.0, sum(contributions))), 4)

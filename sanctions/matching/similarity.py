@@ -119,7 +119,7 @@ def _token_similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
     if len(a) == 1 or len(b) == 1:
-        return INITIAL_SIMILARITY if a[0] == b[0] else 0.0
+        return initial_similarity(a, b)
     if a in ABD_FORMS and b in ABD_FORMS:
         return ABD_SIMILARITY
     if a.isdigit() or b.isdigit():

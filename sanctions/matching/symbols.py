@@ -47,12 +47,12 @@ from typing import Any
 
 import numpy as np
 import zstandard
-from rigour import _core as rigour_core  # only for its file: the data compiled into it
+from rigour import _core as rigour_core  # its file (the data compiled in), ordinals_dict
 from rigour.names import NameTypeTag, Symbol, analyze_names
 from rigour.text.normalize import Normalize, normalize
 
+from sanctions import config
 from sanctions.cache import gc_paused, read_cache, write_cache
-from sanctions.config import cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,8 @@ __all__ = [
     "load_person_symbol_table",
     "person_name_symbols",
     "read_or_build_table",
-    "symbol_cache_dir",
+    "rigour_number_spellings",
+    "rigour_verified",
     "tagger_person_symbols",
 ]
 
@@ -81,6 +82,8 @@ _SYMBOL_KEYS = {"org_symbols", "org_domains", "person_symbols", "person_nick", "
 #: rigour releases whose tagger this table was checked against (the slow test of
 #: tests/matching/test_symbols.py). Another release may build its tagger differently:
 #: it gets rigour's tagger, with a warning, until the test has been run and it is added.
+#: tests/matching/test_query_speed.py must pass too before a release is added (the number
+#: words of :func:`rigour_number_spellings` stand for rigour's tagger there).
 VERIFIED_RIGOUR = ("2.6.",)
 
 _MIN_CORPUS_LINES = 10_000  # rigour 2.6 has ~160,000: fewer means the data is not the corpus
@@ -167,15 +170,25 @@ def _rigour_module() -> Path:
     return Path(rigour_core.__file__ or "")
 
 
+def rigour_verified() -> bool:
+    """Is the installed rigour a release this module's shortcuts were checked against
+    (:data:`VERIFIED_RIGOUR`)?"""
+    return version("rigour").startswith(VERIFIED_RIGOUR)
+
+
+def rigour_number_spellings() -> list[str] | None:
+    """Every spelling of a number rigour's tagger knows (``eighty``, ``ochenta``,
+    ``lxxxv``...: its ``ordinals_dict``); None when its compiled module gives none."""
+    ordinals = getattr(rigour_core, "ordinals_dict", None)
+    if ordinals is None:
+        return None
+    return [spelling for spellings in ordinals().values() for spelling in spellings]
+
+
 def _fingerprint() -> str:
     """rigour's version and its compiled module's size and time: what the table comes from."""
     info = _rigour_module().stat()
     return f"{version('rigour')}-{info.st_size}-{info.st_mtime_ns}"
-
-
-def symbol_cache_dir() -> Path:
-    """Where the table is cached (:func:`sanctions.config.cache_dir`)."""
-    return cache_dir()
 
 
 def _frames(data: bytes) -> Iterator[bytes]:
@@ -268,7 +281,7 @@ def _read_cached(path: Path, fingerprint: str) -> PersonSymbolTable | None:
 
 def read_or_build_table(cache_dir: Path | None = None) -> PersonSymbolTable | None:
     """The table from its cache file, or built and cached; None: use rigour's tagger."""
-    if not version("rigour").startswith(VERIFIED_RIGOUR):
+    if not rigour_verified():
         log.warning(
             "rigour %s: the person-name symbol table is checked against rigour %s only; "
             "name symbols come from rigour's tagger (seconds of CPU to build in each process)",
@@ -277,7 +290,7 @@ def read_or_build_table(cache_dir: Path | None = None) -> PersonSymbolTable | No
         )
         return None
     fingerprint = _fingerprint()
-    path = _cache_file(cache_dir or symbol_cache_dir(), fingerprint)
+    path = _cache_file(cache_dir or config.cache_dir(), fingerprint)
     table = _read_cached(path, fingerprint)
     if table is not None:
         return table

@@ -11,7 +11,7 @@ import pytest
 from rigour import _core as rigour_core
 
 from sanctions import model
-from sanctions.matching import forms, scripts
+from sanctions.matching import alignment, forms, scripts
 from sanctions.matching.forms import make_name_forms
 from sanctions.matching.normalise import (
     _number_words,
@@ -37,7 +37,8 @@ def test_is_latin_agrees_with_the_unicode_letter_categories_on_every_code_point(
 
 
 def test_is_latin_is_the_one_test_of_the_matcher() -> None:
-    assert forms.is_latin is scripts.is_latin
+    assert forms.is_latin is scripts.is_latin and alignment.is_latin is scripts.is_latin
+    assert "is_latin" not in forms.__all__  # asked of scripts, its one home
     for text in ("Vladimir Putin", "Gülten Bloch", "Manuelita Næss", "秀玉 Gomez", "Gunnar ظفری"):
         assert scripts.is_latin(text) == _latin_by_category(text)
 
