@@ -391,9 +391,10 @@ def align_over(
         result = _align_score(query, cand, rows, kind, freq, floor)
         if result is None:
             return None
-        found = (query, cand, freq, result)
-        rows.scores[key] = found
-    return found[3]
+        rows.scores[key] = (query, cand, freq, result)
+        return result
+    kept: tuple[float, list[tuple[Span, Span, float]], list[bool], list[bool]] = found[3]
+    return kept
 
 
 class _QueryFacts:

@@ -606,7 +606,7 @@ class MatchIndex:
         are given names (``david`` ~ ``dawood``: 0.795 by spelling, 0.8 as one given name)."""
         entries, vids, _top = self._similar(token, joined)
         forms = () if joined else given_name_forms(token)
-        sims = entries.values()
+        sims: Iterable[float] = entries.values()
         if any(form in entries for form in forms):
             sims = (
                 max(sim, GIVEN_NAME_SIMILARITY) if text in forms else sim

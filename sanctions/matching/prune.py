@@ -307,4 +307,3 @@ def _best_gains(
     gains = np.maximum.reduceat(np.concatenate(gain_parts)[order], starts)
     strong = np.logical_or.reduceat(np.concatenate(strong_parts)[order], starts)
     return vids[starts], gains, strong
-

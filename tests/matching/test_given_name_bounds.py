@@ -125,9 +125,7 @@ def test_the_ceiling_is_never_under_the_score(listed_name: str, props: dict[str,
         {"id": "c", "schema": "Person", "properties": {"name": [listed_name], **props}},
         listed=True,
     )
-    bare = replace(
-        query, dates=[], countries=frozenset(), gender=None, identifiers=frozenset()
-    )
+    bare = replace(query, dates=[], countries=frozenset(), gender=None, identifiers=frozenset())
     name_only = score_value(bare, cand)
     value = score_value(query, cand)
     assert value <= score_ceiling(query, cand, name_only), (listed_name, props, value)
