@@ -61,10 +61,10 @@ def test_a_given_name_lift_bounds_a_word_not_listed() -> None:
 def test_real_records_reachable_only_through_the_lift_are_candidates(
     un_screener: Screener,
 ) -> None:
-    """UN-listed names holding ``Dawood``, asked for with ``David`` (not a listed word):
+    """UN-listed names holding ``Dawood``, asked for with ``David`` (0.795 by spelling):
     each is a candidate at the floor of its own score."""
     index: MatchIndex = un_screener.index
-    assert "david" not in index.vocab_id and "dawood" in index.vocab_id
+    assert "dawood" in index.vocab_id
     listed = [r for r in index.records if any("dawood" in f.tokens for f in r.names)]
     assert listed
     checked = 0
