@@ -24,6 +24,7 @@ import os
 import random
 import resource
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -226,6 +227,17 @@ def _machine_busy() -> float:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
+def _stop_with_children(signum: int, _frame: Any) -> None:
+    """Stopped: stop the run's processes too (the spawned run and its forked workers, the
+    Spark JVM and its Python workers), which would otherwise go on screening unseen."""
+    for pid in _descendants(os.getpid()):
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    sys.exit(128 + signum)
+
+
 def _descendants(pid: int) -> list[int]:
     """Every live process below ``pid`` (Linux /proc): Spark's JVM and its Python workers."""
     children: dict[int, list[int]] = {}
@@ -337,6 +349,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="Write the report here too.")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    for stop in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, _stop_with_children)
 
     folder = Path(tempfile.mkdtemp(prefix="sanctions-batch-bench-"))
     db = args.db or folder / "lists.db"
