@@ -192,8 +192,9 @@ class _Csr:
         return self.data[self.offsets[idx] : self.offsets[idx + 1]]
 
 
-# entries, their ids, the most any may score against the word (:meth:`MatchIndex.similar_ids`)
-_Lookup = tuple[dict[str, float], np.ndarray, float]
+# entries, their ids, the most each may score against the word (:meth:`MatchIndex.similar_ids`)
+# and the largest of these
+_Lookup = tuple[dict[str, float], np.ndarray, np.ndarray, float]
 
 
 class _LookupCache:
@@ -603,20 +604,14 @@ class MatchIndex:
         against ``token`` (two arrays in the order of its entries: bounds are computed over
         them): its similarity, raised to :data:`similarity.GIVEN_NAME_SIMILARITY` for the
         entries that are ``token`` in another language, which alignment pairs so where both
-        are given names (``david`` ~ ``dawood``: 0.795 by spelling, 0.8 as one given name)."""
-        entries, vids, _top = self._similar(token, joined)
-        forms = () if joined else given_name_forms(token)
-        sims: Iterable[float] = entries.values()
-        if any(form in entries for form in forms):
-            sims = (
-                max(sim, GIVEN_NAME_SIMILARITY) if text in forms else sim
-                for text, sim in entries.items()
-            )
-        return vids, np.fromiter(sims, dtype=np.float64, count=len(entries))
+        are given names (``david`` ~ ``dawood``: 0.795 by spelling, 0.8 as one given name).
+        Both arrays are the cache's own: read them only."""
+        _entries, vids, most, _top = self._similar(token, joined)
+        return vids, most
 
     def _similar(self, token: str, joined: bool) -> _Lookup:
-        """:meth:`similar_tokens`, the vocabulary ids of its entries and their best
-        similarity (cached: :class:`_LookupCache`)."""
+        """:meth:`similar_tokens`, the vocabulary ids of its entries, the most each may score
+        (:meth:`similar_ids`) and the largest of these (cached: :class:`_LookupCache`)."""
         cache = self._token_cache.pairs if joined else self._token_cache.words
         cached = cache.get(token)
         if cached is not None:
@@ -624,22 +619,28 @@ class MatchIndex:
             return cached
         result: dict[str, float] = {}
         vids: list[int] = []
-        lifted = False
+        forms: tuple[str, ...] = ()
         checked = self._verify_grams(token, joined, result, vids)
         if not joined:
             self._verify_blocks(token, checked, result, vids)
             # One given name in another language (giuseppe ~ joseph): aligned at
             # GIVEN_NAME_SIMILARITY where both are given names, whatever their spelling
-            # (alignment._given_name_pairs): a candidate, and its bound (:meth:`similar_ids`).
-            for text in given_name_forms(token):
-                if (vid := self.vocab_id.get(text)) is None:
-                    continue
-                lifted = True
-                if text not in result:
+            # (alignment._given_name_pairs): a candidate, and its bound.
+            forms = given_name_forms(token)
+            for text in forms:
+                if text not in result and (vid := self.vocab_id.get(text)) is not None:
                     result[text] = GIVEN_NAME_SIMILARITY
                     vids.append(vid)
-        top = max(max(result.values(), default=0.0), GIVEN_NAME_SIMILARITY if lifted else 0.0)
-        entry = (result, np.array(vids, dtype=np.int64), top)
+        most = np.fromiter(
+            (
+                max(sim, GIVEN_NAME_SIMILARITY) if text in forms else sim
+                for text, sim in result.items()
+            ),
+            dtype=np.float64,
+            count=len(result),
+        )
+        top = float(most.max()) if len(most) else 0.0
+        entry = (result, np.array(vids, dtype=np.int64), most, top)
         cache[token] = entry
         if len(cache) > (JOINED_CACHE_SIZE if joined else TOKEN_CACHE_SIZE):
             cache.popitem(last=False)
@@ -761,7 +762,7 @@ class MatchIndex:
         for start, end, text in form.spans:
             if len(text) < 2:
                 continue
-            matches, vids, top = self._similar(text, end - start == 2)
+            matches, vids, _most, top = self._similar(text, end - start == 2)
             if not matches:
                 continue
             found.append((start, end, vids))
