@@ -30,6 +30,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from . import dates, forms, score, similarity
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "name_tokens",
     "query_initial_weight",
     "ceiling_of",
+    "loose_ceilings",
     "score_ceiling",
     "secondary_bounds",
 ]
@@ -82,6 +85,16 @@ def ceiling_of(name_bound: float, always: float, confirmed: float) -> float:
     if ceiling < score.CONFIRM_FLOOR:
         return max(0.0, ceiling + always)  # a score is never under 0
     return max(0.0, ceiling + always + confirmed)
+
+
+def loose_ceilings(name_bounds: np.ndarray) -> np.ndarray:
+    """:func:`ceiling_of` of each name bound whatever the evidence beside the names: nothing
+    taken away, :func:`max_secondary_gain` added where the names may reach
+    :data:`score.CONFIRM_FLOOR` (cheap enough for every candidate, before the evidence is
+    looked at)."""
+    ceilings = np.asarray(name_bounds, dtype=np.float64) + CEILING_MARGIN
+    ceilings[ceilings >= score.CONFIRM_FLOOR] += max_secondary_gain()
+    return ceilings
 
 
 def secondary_bounds(query: Any, cand: Any) -> tuple[float, float]:

@@ -32,18 +32,12 @@ from functools import partial
 import numpy as np
 
 from . import prune
-from .bounds import (
-    CEILING_MARGIN,
-    ceiling_of,
-    max_secondary_gain,
-    name_floor,
-    secondary_bounds,
-)
+from .bounds import ceiling_of, loose_ceilings, name_floor, secondary_bounds
 from .candidates import Candidate, CandidateSet
 from .forms import NameForm
 from .index import MatchIndex
 from .scope import Scope
-from .score import CONFIRM_FLOOR, DEFAULT_THRESHOLD, Record, Score, compare_records, score_value
+from .score import DEFAULT_THRESHOLD, Record, Score, compare_records, score_value
 from .similarity import RowFn
 
 __all__ = ["Hit", "best_candidates", "score_every_candidate", "search"]
@@ -169,11 +163,10 @@ class _Evidence:
 
 
 def _ceilings(tops: list[float]) -> list[float]:
-    """A ceiling of each candidate from its best name bound (``tops``), cheap to work
-    out for every one: whatever its dates and countries (:func:`bounds.max_secondary_gain`
-    when the names may reach :data:`score.CONFIRM_FLOOR`)."""
-    gain = max_secondary_gain()
-    return [ceiling_of(top, 0.0, gain) for top in tops]
+    """A ceiling of each candidate from its best name bound (``tops``), whatever its dates
+    and countries (:func:`bounds.loose_ceilings`)."""
+    ceilings: list[float] = loose_ceilings(np.asarray(tops, dtype=np.float64)).tolist()
+    return ceilings
 
 
 def _tight_name_bounds(
@@ -191,10 +184,8 @@ def _tight_name_bounds(
     tight = bounds
     if len(bounds):
         wanted = None
-        if floor > 0.0:  # the names whose ceiling (:func:`bounds.ceiling_of`) reaches it
-            ceil = bounds + CEILING_MARGIN
-            ceil[ceil >= CONFIRM_FLOOR] += max_secondary_gain()
-            wanted = np.flatnonzero(ceil >= floor)
+        if floor > 0.0:  # the names whose ceiling may reach it
+            wanted = np.flatnonzero(loose_ceilings(bounds) >= floor)
         if wanted is None or len(wanted) == len(bounds):
             tight = prune.tight_bounds(index, query, ids, bounds)
         elif len(wanted):
